@@ -1,0 +1,514 @@
+"""Exact, parameterised catalog queries: the only way the assistant reads products.
+
+Nothing here builds SQL from strings a user or an LLM wrote: every value is a bound parameter and
+every filter is a SQLAlchemy expression. Lexical search uses the database's own full-text engine
+(SQLite FTS5 with BM25, PostgreSQL tsvector) behind `lexical_search`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.orm import selectinload
+
+from catalog.db import CatalogDB
+from catalog.models import (
+    Brand,
+    Category,
+    Document,
+    Interaction,
+    OrderLine,
+    Product,
+    ProductAttribute,
+    ProductCategory,
+    ProductImage,
+    ProductLink,
+    Variant,
+)
+
+SortKey = Literal["relevance", "price_asc", "price_desc", "rating", "newest", "popularity"]
+SORT_KEYS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "rating", "newest", "popularity")
+
+# How much each logged event says about interest in a product (popularity and CF use the same scale).
+EVENT_WEIGHTS: dict[str, float] = {
+    "view": 1.0,
+    "click": 2.0,
+    "like": 3.0,
+    "add_to_cart": 4.0,
+    "purchase": 8.0,
+    "remove_from_cart": -1.0,
+    "dislike": -3.0,
+}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_fts = table("product_fts", column("rowid"), column("name"), column("search_text"))
+
+
+@dataclass
+class ProductFilter:
+    """Hard constraints. Empty lists / None mean 'no constraint'."""
+
+    category: str | None = None  # a path ("Women/Tops") or a name ("Jackets"); includes descendants
+    brands: list[str] = field(default_factory=list)
+    min_price: Decimal | float | None = None
+    max_price: Decimal | float | None = None
+    colors: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
+    gender: str | None = None
+    attributes: dict[str, list[str]] = field(default_factory=dict)  # name -> any of these values
+    in_stock: bool = False
+    exclude_ids: list[int] = field(default_factory=list)
+    exclude_terms: list[str] = field(default_factory=list)  # words that must not appear in the name
+    ids: list[int] | None = None  # restrict to this candidate set
+
+
+@dataclass
+class ProductSummary:
+    id: int
+    sku: str
+    name: str
+    brand: str | None
+    price: Decimal  # what the shopper pays today
+    regular_price: Decimal
+    currency: str
+    in_stock: bool
+    stock_qty: int | None
+    rating_avg: float | None
+    rating_count: int
+    image: str | None
+    categories: list[str]
+    colors: list[str]
+    sizes: list[str]
+    gender: str | None
+    attributes: dict[str, list[str]]
+    description: str = ""
+    created_at: dt.datetime | None = None
+
+    @property
+    def on_sale(self) -> bool:
+        return self.price < self.regular_price
+
+
+@dataclass
+class LexicalHit:
+    product_id: int
+    score: float  # higher is better
+
+
+def effective_price_expr(today: dt.date) -> ColumnElement[Any]:
+    """SQL for the price paid today (special price while it applies), for filtering and sorting."""
+    special_applies = and_(
+        Product.special_price.is_not(None),
+        Product.special_price < Product.price,
+        or_(Product.special_from.is_(None), Product.special_from <= today),
+        or_(Product.special_to.is_(None), Product.special_to >= today),
+    )
+    return case((special_applies, Product.special_price), else_=Product.price)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def query_tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text or "")]
+
+
+class CatalogRepository:
+    """Read (and log events to) the catalog. One instance per process; sessions are per call."""
+
+    def __init__(self, db: CatalogDB, *, today: dt.date | None = None):
+        self.db = db
+        self._today = today
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    # ----- filters -------------------------------------------------------------------------------
+    def _category_paths(self, session: Any, category: str) -> list[str]:
+        wanted = "/".join(p.strip() for p in category.split("/") if p.strip()).lower()
+        rows = session.execute(select(Category.path, Category.name)).all()
+        by_path = [p for p, _ in rows if p.lower() == wanted]
+        if by_path:
+            return by_path
+        # A bare name ("Jackets") means every category of that name (men's and women's jackets);
+        # a partial path ("Tops/Jackets") matches paths ending with it.
+        return [p for p, n in rows if n.lower() == wanted or p.lower().endswith("/" + wanted)]
+
+    def _conditions(self, session: Any, f: ProductFilter) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = [Product.visible.is_(True)]
+        price = effective_price_expr(self.today)
+        if f.ids is not None:
+            conds.append(Product.id.in_(list(f.ids)) if f.ids else false())
+        if f.exclude_ids:
+            conds.append(Product.id.not_in(list(f.exclude_ids)))
+        if f.category:
+            paths = self._category_paths(session, f.category)
+            if not paths:
+                conds.append(false())
+            else:
+                cat_match = or_(
+                    *[
+                        or_(Category.path == p, Category.path.like(_like_escape(p) + "/%", escape="\\"))
+                        for p in paths
+                    ]
+                )
+                conds.append(
+                    exists(
+                        select(ProductCategory.product_id)
+                        .join(Category, Category.id == ProductCategory.category_id)
+                        .where(ProductCategory.product_id == Product.id, cat_match)
+                    )
+                )
+        if f.brands:
+            conds.append(
+                exists(
+                    select(Brand.id).where(
+                        Brand.id == Product.brand_id, func.lower(Brand.name).in_([b.lower() for b in f.brands])
+                    )
+                )
+            )
+        if f.min_price is not None:
+            conds.append(price >= Decimal(str(f.min_price)))
+        if f.max_price is not None:
+            conds.append(price <= Decimal(str(f.max_price)))
+        if f.gender:
+            g = f.gender.lower()
+            # Unisex products suit everyone; products without a gender are not excluded by it.
+            conds.append(or_(func.lower(Product.gender) == g, Product.gender.is_(None), Product.gender == "unisex"))
+        colors = [c.lower() for c in f.colors]
+        sizes = [s.lower() for s in f.sizes]
+        if colors or sizes or f.in_stock:
+            # One variant must satisfy colour, size and stock together ("a red M in stock").
+            vconds: list[ColumnElement[bool]] = [Variant.product_id == Product.id]
+            if colors:
+                vconds.append(func.lower(Variant.color).in_(colors))
+            if sizes:
+                vconds.append(func.lower(Variant.size).in_(sizes))
+            if f.in_stock:
+                vconds.append(Variant.in_stock.is_(True))
+                vconds.append(or_(Variant.stock_qty.is_(None), Variant.stock_qty > 0))
+            variant_ok = exists(select(Variant.id).where(*vconds))
+            # Products without variants carry colour/size as attributes and stock on the product.
+            simple_conds: list[ColumnElement[bool]] = [~exists(select(Variant.id).where(Variant.product_id == Product.id))]
+            for attr, values in (("color", colors), ("size", sizes)):
+                if values:
+                    simple_conds.append(
+                        exists(
+                            select(ProductAttribute.id).where(
+                                ProductAttribute.product_id == Product.id,
+                                ProductAttribute.name == attr,
+                                func.lower(ProductAttribute.value).in_(values),
+                            )
+                        )
+                    )
+            if f.in_stock:
+                simple_conds.append(Product.in_stock.is_(True))
+            conds.append(or_(variant_ok, and_(*simple_conds)))
+        for name, values in f.attributes.items():
+            if not values:
+                continue
+            conds.append(
+                exists(
+                    select(ProductAttribute.id).where(
+                        ProductAttribute.product_id == Product.id,
+                        ProductAttribute.name == name.lower(),
+                        func.lower(ProductAttribute.value).in_([v.lower() for v in values]),
+                    )
+                )
+            )
+        for term in f.exclude_terms:
+            if term.strip():
+                conds.append(~func.lower(Product.name).like("%" + _like_escape(term.lower()) + "%", escape="\\"))
+        return conds
+
+    def _popularity_subquery(self) -> Any:
+        weight = case(*[(Interaction.event == e, w) for e, w in EVENT_WEIGHTS.items()], else_=0.0)
+        return (
+            select(Interaction.product_id.label("pid"), func.sum(weight).label("pop"))
+            .group_by(Interaction.product_id)
+            .subquery()
+        )
+
+    def _ordered(self, stmt: Select[Any], sort: str) -> Select[Any]:
+        price = effective_price_expr(self.today)
+        if sort == "price_asc":
+            return stmt.order_by(price.asc(), Product.id)
+        if sort == "price_desc":
+            return stmt.order_by(price.desc(), Product.id)
+        if sort == "rating":
+            return stmt.order_by(
+                func.coalesce(Product.rating_avg, 0).desc(), Product.rating_count.desc(), Product.id
+            )
+        if sort == "newest":
+            return stmt.order_by(Product.created_at.desc(), Product.id.desc())
+        if sort == "popularity":
+            pop = self._popularity_subquery()
+            return stmt.outerjoin(pop, pop.c.pid == Product.id).order_by(
+                func.coalesce(pop.c.pop, 0).desc(), Product.id
+            )
+        return stmt.order_by(Product.id)
+
+    # ----- exact structured queries --------------------------------------------------------------
+    def find_ids(self, f: ProductFilter | None = None, *, sort: str = "relevance", limit: int | None = 20, offset: int = 0) -> list[int]:
+        """Product ids matching every hard constraint, in the requested order."""
+        if sort not in SORT_KEYS:
+            raise ValueError(f"unknown sort '{sort}'; use one of {', '.join(SORT_KEYS)}")
+        f = f or ProductFilter()
+        with self.db.session() as s:
+            stmt = select(Product.id).where(*self._conditions(s, f))
+            stmt = self._ordered(stmt, sort)
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            if offset:
+                stmt = stmt.offset(offset)
+            return list(s.scalars(stmt))
+
+    def find(self, f: ProductFilter | None = None, *, sort: str = "relevance", limit: int | None = 20, offset: int = 0) -> list[ProductSummary]:
+        return self.get_many(self.find_ids(f, sort=sort, limit=limit, offset=offset))
+
+    def count(self, f: ProductFilter | None = None) -> int:
+        f = f or ProductFilter()
+        with self.db.session() as s:
+            return int(s.scalar(select(func.count(Product.id)).where(*self._conditions(s, f))) or 0)
+
+    def price_bounds(self, f: ProductFilter | None = None) -> tuple[Decimal, Decimal] | None:
+        """(cheapest, most expensive) price among products matching `f`, or None when nothing matches."""
+        f = f or ProductFilter()
+        price = effective_price_expr(self.today)
+        with self.db.session() as s:
+            lo, hi = s.execute(select(func.min(price), func.max(price)).where(*self._conditions(s, f))).one()
+        if lo is None:
+            return None
+        return Decimal(lo), Decimal(hi)
+
+    # ----- lexical search ------------------------------------------------------------------------
+    def lexical_search(self, text: str, f: ProductFilter | None = None, *, limit: int = 100, mode: Literal["any", "all"] = "any") -> list[LexicalHit]:
+        """Full-text search, best first, restricted to products matching `f` (applied in SQL, before the limit)."""
+        tokens = query_tokens(text)
+        if not tokens:
+            return []
+        f = f or ProductFilter()
+        with self.db.session() as s:
+            conds = self._conditions(s, f)
+            dialect = self.db.dialect
+            if dialect == "sqlite":
+                joiner = " AND " if mode == "all" else " OR "
+                match = joiner.join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(tokens))
+                fts_table: ColumnElement[Any] = literal_column("product_fts")
+                # bm25() is lower-is-better; name matches weigh 4x the rest of the text.
+                score = func.bm25(fts_table, 4.0, 1.0)
+                stmt = (
+                    select(Product.id, score.label("score"))
+                    .select_from(_fts)
+                    .join(Product, Product.id == _fts.c.rowid)
+                    .where(fts_table.op("MATCH")(match), *conds)
+                    .order_by(score, Product.id)
+                    .limit(limit)
+                )
+                return [LexicalHit(int(pid), -float(sc)) for pid, sc in s.execute(stmt)]
+            if dialect == "postgresql":
+                joiner = " " if mode == "all" else " or "
+                q = func.websearch_to_tsquery("english", joiner.join(dict.fromkeys(tokens)))
+                tsv: ColumnElement[Any] = literal_column("products.search_tsv")
+                score = func.ts_rank_cd(tsv, q, 1)
+                stmt = (
+                    select(Product.id, score.label("score"))
+                    .where(tsv.op("@@")(q), *conds)
+                    .order_by(score.desc(), Product.id)
+                    .limit(limit)
+                )
+                return [LexicalHit(int(pid), float(sc)) for pid, sc in s.execute(stmt)]
+            # Any other database: count matching tokens in name/search_text with LIKE (slow, but correct).
+            hits = [
+                case((func.lower(Product.name + " " + Product.search_text).like("%" + _like_escape(t) + "%", escape="\\"), 1), else_=0)
+                for t in dict.fromkeys(tokens)
+            ]
+            total = sum(hits[1:], hits[0])
+            stmt = select(Product.id, total.label("score")).where(total > 0, *conds).order_by(total.desc(), Product.id).limit(limit)
+            return [LexicalHit(int(pid), float(sc)) for pid, sc in s.execute(stmt)]
+
+    # ----- reading products ----------------------------------------------------------------------
+    def get(self, product_id: int) -> ProductSummary | None:
+        found = self.get_many([product_id])
+        return found[0] if found else None
+
+    def get_by_sku(self, sku: str) -> ProductSummary | None:
+        with self.db.session() as s:
+            pid = s.scalar(select(Product.id).where(Product.sku == sku))
+            if pid is None:
+                pid = s.scalar(select(Variant.product_id).where(Variant.sku == sku))
+        return self.get(pid) if pid is not None else None
+
+    def get_many(self, ids: Sequence[int]) -> list[ProductSummary]:
+        """Summaries in the order of `ids` (unknown ids are left out)."""
+        if not ids:
+            return []
+        today = self.today
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(Product)
+                .where(Product.id.in_(list(ids)))
+                .options(
+                    selectinload(Product.variants),
+                    selectinload(Product.images),
+                    selectinload(Product.attributes),
+                    selectinload(Product.categories),
+                )
+            ).all()
+            by_id = {p.id: self._summary(p, today) for p in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    @staticmethod
+    def _summary(p: Product, today: dt.date) -> ProductSummary:
+        attrs: dict[str, list[str]] = {}
+        for a in p.attributes:
+            attrs.setdefault(a.name, []).append(a.value)
+        colors = list(dict.fromkeys(v.color for v in p.variants if v.color)) or attrs.get("color", [])
+        sizes = list(dict.fromkeys(v.size for v in p.variants if v.size)) or attrs.get("size", [])
+        base = next((i.uri for i in p.images if i.role == "base"), None) or (p.images[0].uri if p.images else None)
+        return ProductSummary(
+            id=p.id,
+            sku=p.sku,
+            name=p.name,
+            brand=p.brand.name if p.brand else None,
+            price=p.effective_price(today),
+            regular_price=p.price,
+            currency=p.currency,
+            in_stock=p.in_stock,
+            stock_qty=p.stock_qty,
+            rating_avg=p.rating_avg,
+            rating_count=p.rating_count,
+            image=base,
+            categories=[c.path for c in p.categories],
+            colors=colors,
+            sizes=sizes,
+            gender=p.gender,
+            attributes=attrs,
+            description=p.description,
+            created_at=p.created_at,
+        )
+
+    def images(self, product_id: int) -> list[tuple[str, str | None]]:
+        with self.db.session() as s:
+            return [
+                (uri, color)
+                for uri, color in s.execute(
+                    select(ProductImage.uri, ProductImage.color)
+                    .where(ProductImage.product_id == product_id)
+                    .order_by(ProductImage.position)
+                )
+            ]
+
+    def linked(self, product_id: int, kinds: Iterable[str] = ("related", "upsell", "crosssell")) -> list[tuple[int, str]]:
+        """(linked product id, link kind) in catalog order."""
+        with self.db.session() as s:
+            return [
+                (int(pid), str(kind))
+                for pid, kind in s.execute(
+                    select(ProductLink.linked_product_id, ProductLink.kind)
+                    .where(ProductLink.product_id == product_id, ProductLink.kind.in_(list(kinds)))
+                    .order_by(ProductLink.kind, ProductLink.position, ProductLink.id)
+                )
+            ]
+
+    def all_product_ids(self) -> list[int]:
+        with self.db.session() as s:
+            return list(s.scalars(select(Product.id).order_by(Product.id)))
+
+    # ----- vocabulary ----------------------------------------------------------------------------
+    def vocabulary(self) -> dict[str, list[str]]:
+        """The catalog's real values for colours, sizes, brands, categories, genders and attributes."""
+        with self.db.session() as s:
+            colors = set(s.scalars(select(Variant.color).where(Variant.color.is_not(None)).distinct()))
+            colors |= set(s.scalars(select(ProductAttribute.value).where(ProductAttribute.name == "color").distinct()))
+            sizes = set(s.scalars(select(Variant.size).where(Variant.size.is_not(None)).distinct()))
+            sizes |= set(s.scalars(select(ProductAttribute.value).where(ProductAttribute.name == "size").distinct()))
+            brands = list(s.scalars(select(Brand.name).order_by(Brand.name)))
+            categories = list(s.scalars(select(Category.path).order_by(Category.path)))
+            genders = list(s.scalars(select(Product.gender).where(Product.gender.is_not(None)).distinct()))
+            attr_names = list(s.scalars(select(ProductAttribute.name).distinct().order_by(ProductAttribute.name)))
+        return {
+            "colors": sorted(c for c in colors if c),
+            "sizes": sorted(z for z in sizes if z),
+            "brands": brands,
+            "categories": categories,
+            "genders": sorted(g for g in genders if g),
+            "attributes": attr_names,
+        }
+
+    # ----- events --------------------------------------------------------------------------------
+    def log_interaction(
+        self,
+        event: str,
+        product_id: int,
+        *,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        query: str | None = None,
+        position: int | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> int:
+        if event not in EVENT_WEIGHTS:
+            raise ValueError(f"unknown event '{event}'; use one of {', '.join(EVENT_WEIGHTS)}")
+        with self.db.session() as s:
+            if s.get(Product, product_id) is None:
+                raise ValueError(f"unknown product id {product_id}")
+            ev = Interaction(
+                event=event,
+                product_id=product_id,
+                user_id=user_id,
+                session_id=session_id,
+                query=query,
+                position=position,
+                context=context,
+            )
+            s.add(ev)
+            s.flush()
+            assert ev.id is not None
+            return ev.id
+
+    def popularity(self, ids: Sequence[int] | None = None) -> dict[int, float]:
+        """Weighted event counts plus units ordered, per product."""
+        weight = case(*[(Interaction.event == e, w) for e, w in EVENT_WEIGHTS.items()], else_=0.0)
+        with self.db.session() as s:
+            stmt = select(Interaction.product_id, func.sum(weight)).group_by(Interaction.product_id)
+            ostmt = select(OrderLine.product_id, func.sum(OrderLine.qty)).where(OrderLine.product_id.is_not(None)).group_by(OrderLine.product_id)
+            if ids is not None:
+                stmt = stmt.where(Interaction.product_id.in_(list(ids)))
+                ostmt = ostmt.where(OrderLine.product_id.in_(list(ids)))
+            pop: dict[int, float] = {int(p): float(v or 0) for p, v in s.execute(stmt)}
+            for p, q in s.execute(ostmt):
+                if p is not None:
+                    pop[p] = pop.get(p, 0.0) + EVENT_WEIGHTS["purchase"] * float(q or 0)
+        return pop
+
+    def documents(self, text: str | None = None, limit: int = 5) -> list[Document]:
+        """Store policies / FAQ, best match first (token overlap; the corpus is small)."""
+        with self.db.session() as s:
+            docs = list(s.scalars(select(Document).order_by(Document.id)))
+        if not text:
+            return docs[:limit]
+        toks = set(query_tokens(text))
+        scored = [(len(toks & set(query_tokens(d.title + " " + d.body))), d) for d in docs]
+        return [d for sc, d in sorted(scored, key=lambda x: -x[0]) if sc > 0][:limit]
