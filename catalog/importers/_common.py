@@ -1,0 +1,304 @@
+"""Helpers shared by the importers: strict UTF-8 reading, CSV rows with line numbers, numbers,
+image checks and the "raise, or skip and record" policy of `--skip-bad-rows`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from catalog.records import CatalogData, CatalogImportError, SkippedRow
+
+# Colour words we recognise in free text and file names (lower case). Multi-word colours are not
+# needed by any source we import; "grey" is normalised to "gray".
+COLOR_WORDS = (
+    "black",
+    "white",
+    "gray",
+    "grey",
+    "silver",
+    "gold",
+    "red",
+    "blue",
+    "navy",
+    "green",
+    "olive",
+    "yellow",
+    "orange",
+    "pink",
+    "purple",
+    "violet",
+    "lavender",
+    "brown",
+    "beige",
+    "khaki",
+    "tan",
+    "teal",
+    "turquoise",
+    "burgundy",
+    "maroon",
+    "charcoal",
+    "cream",
+    "ivory",
+)
+_COLOR_RE = re.compile(r"\b(" + "|".join(COLOR_WORDS) + r")\b", re.I)
+
+
+# "navy blue" is navy, "charcoal gray" is charcoal: the second word only repeats the hue.
+_SHADE_PAIR = re.compile(r"\b(navy|charcoal|olive|turquoise|burgundy|maroon)[ -](blue|gray|grey|green|red)\b", re.I)
+# "a red light", "white LEDs": the colour of the light, not of the product.
+_LIGHT = re.compile(r"\b(" + "|".join(COLOR_WORDS) + r")[ -](lights?|leds?|lamps?|beams?)\b", re.I)
+
+
+def colors_in_text(text: str) -> list[str]:
+    """Distinct colour words in `text`, in order of appearance, lower case ("grey" -> "gray")."""
+    text = _LIGHT.sub(" ", _SHADE_PAIR.sub(r"\1", text))
+    out: list[str] = []
+    for m in _COLOR_RE.finditer(text):
+        c = m.group(1).lower()
+        c = "gray" if c == "grey" else c
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def where(file: Path | str, line: int | None = None) -> str:
+    name = str(file)
+    return f"{name}, line {line}" if line is not None else name
+
+
+@dataclass
+class Policy:
+    """What to do with a bad row: raise (default) or record it in `data.skipped` and go on."""
+
+    data: CatalogData
+    skip_bad_rows: bool = False
+    verify_images: bool = True
+    _verified: dict[Path, str | None] = field(default_factory=dict)
+
+    def bad(self, err: CatalogImportError) -> None:
+        """Raise `err`, or with skip_bad_rows record it and return (the caller then skips the row)."""
+        if not self.skip_bad_rows:
+            raise err
+        self.data.skipped.append(SkippedRow(where(err.file or "", err.line), _reason(err)))
+
+    def note(self, where_: str, reason: str) -> None:
+        """Something left out that is not the user's mistake to fix (e.g. a link to an unknown SKU)."""
+        self.data.skipped.append(SkippedRow(where_, reason))
+
+    def check_image(self, path: Path, *, file: Path | str, line: int | None, field: str) -> None:
+        """Raise CatalogImportError unless `path` exists (always) and opens as an image (verify_images)."""
+        problem = self._verified.get(path, "")
+        if problem == "":
+            problem = image_problem(path, verify=self.verify_images)
+            self._verified[path] = problem
+        if problem:
+            raise CatalogImportError(problem, file=str(file), line=line, field=field)
+
+
+def _reason(err: CatalogImportError) -> str:
+    return f"{err.message} (field '{err.field}')" if err.field else err.message
+
+
+def image_problem(path: Path, *, verify: bool) -> str | None:
+    """None when the image is usable, else a message saying what is wrong and what to do."""
+    if not path.is_file():
+        return f"image file not found: {path}. Put the file there or fix the image path."
+    if not verify:
+        return None
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+    except Exception as e:  # PIL raises many types (OSError, SyntaxError, ValueError, ...)
+        return (
+            f"image file {path} is unreadable or corrupt ({type(e).__name__}: {e}). "
+            "Replace it with a valid JPEG/PNG/WebP file, or import with --skip-bad-rows to leave the product out."
+        )
+    return None
+
+
+def read_text(path: Path) -> str:
+    """The whole file as text; CatalogImportError if it is not UTF-8 (a BOM is accepted)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise CatalogImportError(f"cannot read the file: {e.strerror or e}", file=str(path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise CatalogImportError(
+            f"the file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}). "
+            "Save/export it as UTF-8 (for example in a spreadsheet: 'CSV UTF-8') and import again.",
+            file=str(path),
+            line=line,
+        ) from None
+
+
+def read_json(path: Path) -> Any:
+    text = read_text(path)
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as e:
+        raise CatalogImportError(
+            f"malformed JSON: {e.msg} (column {e.colno}). Fix the JSON syntax and import again.",
+            file=str(path),
+            line=e.lineno,
+        ) from None
+
+
+@dataclass
+class CsvRow:
+    line: int  # 1-based physical line where the row starts
+    values: dict[str, str]
+
+    def get(self, key: str, default: str = "") -> str:
+        v = self.values.get(key)
+        return default if v is None else v
+
+
+class CsvFile:
+    """A CSV/TSV file read strictly as UTF-8, with rows keyed by header and their start line numbers."""
+
+    def __init__(self, path: Path, *, delimiter: str = ",", text: str | None = None):
+        self.path = path
+        self.text = read_text(path) if text is None else text
+        self.delimiter = delimiter
+        self._reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=delimiter, strict=True)
+        try:
+            self.header = next(self._reader)
+        except StopIteration:
+            raise CatalogImportError("the file is empty; it needs a header row and data rows", file=str(path)) from None
+        except csv.Error as e:
+            raise CatalogImportError(f"malformed CSV header: {e}", file=str(path), line=1) from None
+        self.header_line_end = self._reader.line_num
+
+    @property
+    def columns(self) -> list[str]:
+        return [h.strip() for h in self.header]
+
+    def require(self, *columns: str) -> None:
+        cols = set(self.columns)
+        for c in columns:
+            if c not in cols:
+                raise CatalogImportError(
+                    f"missing required column '{c}'. The header has: {', '.join(self.columns) or '(nothing)'}. "
+                    f"Add a '{c}' column to the first line.",
+                    file=str(self.path),
+                    line=1,
+                    field=c,
+                )
+
+    def rows(self, policy: Policy | None = None) -> Iterator[CsvRow]:
+        """Data rows. A row with too many fields is a bad row (skipped under `policy` with
+        skip_bad_rows); broken quoting stops the file, since nothing after it can be trusted."""
+        cols = self.columns
+        prev_end = self.header_line_end
+        while True:
+            start = prev_end + 1
+            try:
+                raw = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                raise CatalogImportError(
+                    f"malformed CSV ({e}); check the quoting of this row (a field with a comma, quote or "
+                    "line break must be enclosed in double quotes, and quotes inside doubled).",
+                    file=str(self.path),
+                    line=start,
+                ) from None
+            prev_end = self._reader.line_num
+            if not raw or all(not v.strip() for v in raw):
+                continue  # blank line
+            if len(raw) > len(cols):
+                extra = [v for v in raw[len(cols) :] if v.strip()]
+                if extra:
+                    err = CatalogImportError(
+                        f"row has {len(raw)} fields but the header has {len(cols)} columns; "
+                        "quote fields that contain the delimiter",
+                        file=str(self.path),
+                        line=start,
+                    )
+                    if policy is None:
+                        raise err
+                    policy.bad(err)
+                    continue
+            yield CsvRow(start, {c: (raw[i] if i < len(raw) else "") for i, c in enumerate(cols)})
+
+
+def parse_decimal(
+    value: Any, *, file: Path | str, line: int | None, field: str, allow_negative: bool = False
+) -> Decimal:
+    text = str(value).strip()
+    try:
+        d = Decimal(text)
+    except (InvalidOperation, ValueError):
+        d = None
+    if d is None or not d.is_finite():
+        raise CatalogImportError(
+            f"'{value}' is not a number; write it as a plain decimal with a dot, e.g. 19.99 (no currency sign, "
+            "no thousands separator)",
+            file=str(file),
+            line=line,
+            field=field,
+        )
+    if d < 0 and not allow_negative:
+        raise CatalogImportError(
+            f"negative value {value}; prices and quantities must be 0 or more", file=str(file), line=line, field=field
+        )
+    return d
+
+
+def parse_int(value: Any, *, file: Path | str, line: int | None, field: str) -> int:
+    d = parse_decimal(value, file=file, line=line, field=field)
+    if d != d.to_integral_value():
+        raise CatalogImportError(
+            f"'{value}' is not a whole number", file=str(file), line=line, field=field
+        )
+    return int(d)
+
+
+_TRUE = {"1", "yes", "y", "true", "t", "in stock", "instock"}
+_FALSE = {"0", "no", "n", "false", "f", "out of stock", "outofstock"}
+
+
+def parse_bool(value: Any, *, file: Path | str, line: int | None, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CatalogImportError(
+        f"'{value}' is not a yes/no value; use yes/no, true/false or 1/0", file=str(file), line=line, field=field
+    )
+
+
+def money(d: Decimal) -> Decimal:
+    """Prices are exact to the cent."""
+    return d.quantize(Decimal("0.01"))
+
+
+def split_values(text: str, sep: str) -> list[str]:
+    return [v.strip() for v in text.split(sep) if v.strip()]
+
+
+def dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def progress_iter(items: Iterable[Any], *, enabled: bool, desc: str, total: int | None = None) -> Iterable[Any]:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, total=total, unit="row", leave=False, mininterval=0.5)
