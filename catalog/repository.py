@@ -243,12 +243,14 @@ class CatalogRepository:
         return conds
 
     def _popularity_subquery(self) -> Any:
+        """Per product: weighted logged events plus units ordered (same scale as `popularity`)."""
         weight = case(*[(Interaction.event == e, w) for e, w in EVENT_WEIGHTS.items()], else_=0.0)
-        return (
-            select(Interaction.product_id.label("pid"), func.sum(weight).label("pop"))
-            .group_by(Interaction.product_id)
-            .subquery()
-        )
+        events = select(Interaction.product_id.label("pid"), weight.label("w"))
+        ordered = select(
+            OrderLine.product_id.label("pid"), (OrderLine.qty * EVENT_WEIGHTS["purchase"]).label("w")
+        ).where(OrderLine.product_id.is_not(None))
+        both = events.union_all(ordered).subquery()
+        return select(both.c.pid, func.sum(both.c.w).label("pop")).group_by(both.c.pid).subquery()
 
     def _ordered(self, stmt: Select[Any], sort: str) -> Select[Any]:
         price = effective_price_expr(self.today)

@@ -1,0 +1,114 @@
+"""The exact-query repository on real SQLite and real PostgreSQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.db import open_catalog
+from catalog.repository import CatalogRepository, ProductFilter
+from catalog.writer import sync_catalog
+from tests.catalog_fixtures import small_store
+
+
+@pytest.fixture
+def repo(db_url: str) -> CatalogRepository:
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    yield CatalogRepository(db)
+    db.close()
+
+
+def skus(repo: CatalogRepository, f: ProductFilter, **kw: object) -> list[str]:
+    return [p.sku for p in repo.find(f, limit=None, **kw)]  # type: ignore[arg-type]
+
+
+def test_category_includes_descendants(repo: CatalogRepository) -> None:
+    assert sorted(skus(repo, ProductFilter(category="Women"))) == ["WJ01", "WJ02"]
+    assert sorted(skus(repo, ProductFilter(category="Jackets"))) == ["MJ01", "WJ01", "WJ02"]
+    assert sorted(skus(repo, ProductFilter(category="Men/Tops"))) == ["MJ01"]
+    assert skus(repo, ProductFilter(category="Gear/Bags"), sort="price_asc") == ["24-MB01", "24-MB02"]
+    assert skus(repo, ProductFilter(category="No Such Thing")) == []
+
+
+def test_price_uses_active_special_price(repo: CatalogRepository) -> None:
+    # WJ02 is 69.00 but on special at 55.20 since yesterday.
+    assert skus(repo, ProductFilter(category="Women", max_price=60)) == ["WJ02"]
+    p = repo.get_by_sku("WJ02")
+    assert p is not None and p.price == Decimal("55.20") and p.regular_price == Decimal("69.00") and p.on_sale
+
+
+def test_most_expensive_and_cheapest_exact(repo: CatalogRepository) -> None:
+    assert skus(repo, ProductFilter(category="Jackets"), sort="price_desc")[0] == "WJ01"
+    assert repo.find(ProductFilter(), sort="price_asc", limit=1)[0].sku == "24-UG01"
+    assert repo.find(ProductFilter(category="Jackets"), sort="price_asc", limit=1)[0].sku == "MJ01"
+
+
+def test_impossible_price_range_returns_nothing(repo: CatalogRepository) -> None:
+    f = ProductFilter(category="Jackets", max_price=5)
+    assert repo.find(f) == []
+    assert repo.count(f) == 0
+    assert repo.price_bounds(f) is None
+    assert repo.price_bounds(ProductFilter(category="Jackets")) == (Decimal("42.00"), Decimal("77.00"))
+    assert skus(repo, ProductFilter(min_price=100)) == []
+    assert skus(repo, ProductFilter(min_price=50, max_price=40)) == []
+
+
+def test_colour_size_stock_must_hold_on_one_variant(repo: CatalogRepository) -> None:
+    assert sorted(skus(repo, ProductFilter(colors=["red"]))) == ["MJ01", "WJ01"]
+    # WJ01 has red S in stock, red M out of stock.
+    assert skus(repo, ProductFilter(colors=["Red"], sizes=["M"], in_stock=True)) == ["MJ01"]
+    assert sorted(skus(repo, ProductFilter(colors=["Red"], sizes=["S"], in_stock=True))) == ["WJ01"]
+    # Simple products carry colour as an attribute.
+    assert skus(repo, ProductFilter(colors=["blue"], category="Gear")) == ["24-MB01"]
+    # Stock on simple products and on all-out-of-stock configurables.
+    in_stock = set(skus(repo, ProductFilter(in_stock=True)))
+    assert "24-MB02" not in in_stock and "MP01" not in in_stock and "24-MB01" in in_stock
+
+
+def test_brand_gender_attributes_exclusions(repo: CatalogRepository) -> None:
+    assert sorted(skus(repo, ProductFilter(brands=["joust", "Fusion"]))) == ["24-MB01", "24-MB02"]
+    assert sorted(skus(repo, ProductFilter(gender="men"))) == ["24-MB01", "24-MB02", "24-UG01", "MJ01", "MP01"]
+    assert sorted(skus(repo, ProductFilter(attributes={"material": ["nylon"]}))) == ["24-MB01", "WJ01"]
+    assert sorted(skus(repo, ProductFilter(category="Jackets", exclude_terms=["shell"]))) == ["MJ01", "WJ01"]
+    wj01 = repo.get_by_sku("WJ01")
+    assert wj01 is not None
+    assert wj01.id not in [p.id for p in repo.find(ProductFilter(exclude_ids=[wj01.id]), limit=None)]
+
+
+def test_sort_by_rating_and_popularity(repo: CatalogRepository) -> None:
+    assert skus(repo, ProductFilter(), sort="rating")[:2] == ["WJ01", "24-MB01"]
+    band = repo.get_by_sku("24-UG01")
+    assert band is not None
+    for _ in range(3):
+        repo.log_interaction("add_to_cart", band.id, user_id="u1", session_id="s1")
+    # Ordered bag: 2 units x 8 = 16; band: 3 x add_to_cart = 12; jacket: 1 unit x 8 = 8.
+    order = skus(repo, ProductFilter(), sort="popularity")
+    assert order[:3] == ["24-MB01", "24-UG01", "WJ01"]
+    with pytest.raises(ValueError):
+        repo.log_interaction("stare", band.id)
+
+
+def test_lexical_search_respects_filters(repo: CatalogRepository) -> None:
+    hits = repo.lexical_search("rain jacket")
+    assert hits and repo.get(hits[0].product_id).sku == "WJ01"  # type: ignore[union-attr]
+    filtered = repo.lexical_search("jacket", ProductFilter(gender="men"))
+    assert [repo.get(h.product_id).sku for h in filtered] == ["MJ01"]  # type: ignore[union-attr]
+    assert repo.lexical_search("jacket", ProductFilter(max_price=1)) == []
+    # Quotes and FTS operators in user text are data, not syntax.
+    assert repo.lexical_search('bag" OR name:* NEAR(') is not None
+    assert repo.lexical_search("   ") == []
+
+
+def test_vocabulary_and_links(repo: CatalogRepository) -> None:
+    vocab = repo.vocabulary()
+    assert {"Blue", "Red", "Purple", "Gray"} <= set(vocab["colors"])
+    assert {"S", "M", "L", "32"} <= set(vocab["sizes"])
+    assert vocab["brands"] == ["Fusion", "Joust", "Luma", "Quest"]
+    assert "Women/Tops/Jackets" in vocab["categories"] and "Collections/Eco Friendly" in vocab["categories"]
+    wj01 = repo.get_by_sku("WJ01")
+    assert wj01 is not None and wj01.rating_count == 2 and wj01.rating_avg == pytest.approx(4.5)
+    kinds = {kind for _, kind in repo.linked(wj01.id)}
+    assert kinds == {"crosssell", "related"}

@@ -1,0 +1,125 @@
+"""Writer semantics: idempotent, updates exactly the changed rows, all-or-nothing on bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select, text
+
+from catalog.db import current_revision, open_catalog
+from catalog.models import Order, Product, Review, Variant
+from catalog.records import CatalogImportError, LinkRecord, OrderLineRecord, OrderRecord, ProductRecord
+from catalog.writer import sync_catalog
+from tests.catalog_fixtures import small_store
+
+
+def snapshot(db) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        return {
+            "products": [tuple(r) for r in s.execute(select(Product.sku, Product.name, Product.price, Product.updated_at).order_by(Product.sku))],
+            "variants": s.scalar(select(func.count(Variant.id))),
+            "reviews": s.scalar(select(func.count(Review.id))),
+            "orders": s.scalar(select(func.count(Order.id))),
+        }
+
+
+def test_schema_is_migrated(db_url: str) -> None:
+    db = open_catalog(db_url)
+    assert current_revision(db.engine) == "0002"
+    open_catalog(db_url)  # opening again is a no-op upgrade
+
+
+def test_import_twice_changes_nothing(db_url: str) -> None:
+    db = open_catalog(db_url)
+    with db.session() as s:
+        first = sync_catalog(s, small_store(), progress=False)
+    assert first.products_added == 7 and first.reviews_added == 3 and first.orders_added == 1
+    before = snapshot(db)
+    with db.session() as s:
+        second = sync_catalog(s, small_store(), progress=False)
+    assert not second.changed, second
+    assert second.products_unchanged == 7
+    assert snapshot(db) == before
+
+
+def test_edited_product_updates_exactly_that_row(db_url: str) -> None:
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    before = {sku: row for sku, *row in snapshot(db)["products"]}  # type: ignore[union-attr]
+    data = small_store()
+    data.products[4] = dataclasses.replace(data.products[4], price=Decimal("36.50"))
+    with db.session() as s:
+        stats = sync_catalog(s, data, progress=False)
+    assert (stats.products_updated, stats.products_unchanged, stats.products_added) == (1, 6, 0)
+    after = {sku: row for sku, *row in snapshot(db)["products"]}  # type: ignore[union-attr]
+    changed = {sku for sku in before if before[sku] != after[sku]}
+    assert changed == {"24-MB01"}
+    assert after["24-MB01"][1] == Decimal("36.50")
+
+
+def test_variant_ids_survive_update(db_url: str) -> None:
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+        ids = dict(s.execute(select(Variant.sku, Variant.id)).tuples().all())
+    data = small_store()
+    data.products[0] = dataclasses.replace(data.products[0], name="Stellar Rain Jacket II")
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+        assert dict(s.execute(select(Variant.sku, Variant.id)).tuples().all()) == ids
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    ["duplicate_sku", "order_unknown_sku", "review_bad_rating", "variant_stolen"],
+)
+def test_bad_input_leaves_database_unchanged(db_url: str, breakage: str) -> None:
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    before = snapshot(db)
+    data = small_store()
+    data.products[1] = dataclasses.replace(data.products[1], name="Changed name that must not land")
+    if breakage == "duplicate_sku":
+        data.products.append(ProductRecord(sku="WJ01", name="Dup", price=Decimal("1")))
+    elif breakage == "order_unknown_sku":
+        data.orders.append(OrderRecord(number="T-2", customer_email=None, lines=[OrderLineRecord(sku="NOPE")]))
+    elif breakage == "review_bad_rating":
+        data.reviews[0] = dataclasses.replace(data.reviews[0], rating=9, body="new")
+    else:
+        thief = ProductRecord(sku="X1", name="Thief", price=Decimal("1"), variants=[dataclasses.replace(data.products[0].variants[0])])
+        data.products.append(thief)
+    with pytest.raises(CatalogImportError), db.session() as s:
+        sync_catalog(s, data, progress=False)
+    assert snapshot(db) == before
+
+
+def test_links_to_unknown_products_are_reported_not_fatal(sqlite_url: str) -> None:
+    db = open_catalog(sqlite_url)
+    data = small_store()
+    data.links.append(LinkRecord(sku="WJ01", linked_sku="GONE", kind="upsell"))
+    with db.session() as s:
+        stats = sync_catalog(s, data, progress=False)
+    assert stats.links_added == 2
+    assert any("GONE" in row.reason for row in stats.skipped)
+
+
+def test_fts_follows_updates(sqlite_url: str) -> None:
+    from catalog.repository import CatalogRepository
+
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    repo = CatalogRepository(db)
+    data = small_store()
+    data.products[5] = dataclasses.replace(data.products[5], name="Fusion Rucksack")
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    assert [repo.get(h.product_id).sku for h in repo.lexical_search("rucksack")] == ["24-MB02"]  # type: ignore[union-attr]
+    assert repo.lexical_search("backpack") == []
+    with db.session() as s:
+        integrity = s.execute(text("INSERT INTO product_fts(product_fts) VALUES ('integrity-check')"))
+        assert integrity is not None
