@@ -1,0 +1,126 @@
+"""Dialogue state: fold each message's intent into the conversation's current need.
+
+    state = merge(state, parser.parse(text, history, state), shown, text=text)
+    picked = resolve_references(state, shown)
+
+`shown` is what the shopper saw last, in display order: product ids, or `ShownProduct`s / dicts with an
+`id` and (optionally) a `price`, which lets "cheaper ones" become a price cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.intent import ShoppingIntent
+from assistant.vocabulary import is_cheaper_request
+
+
+@dataclass(frozen=True)
+class ShownProduct:
+    id: Any
+    price: float | None = None
+    name: str = ""
+
+
+def _as_shown(item: Any) -> ShownProduct:
+    if isinstance(item, ShownProduct):
+        return item
+    if isinstance(item, Mapping):
+        price = item.get("price")
+        return ShownProduct(item.get("id"), float(price) if price is not None else None, str(item.get("name", "")))
+    if hasattr(item, "id") and not isinstance(item, int | str):
+        price = getattr(item, "price", None)
+        return ShownProduct(item.id, float(price) if price is not None else None, str(getattr(item, "name", "")))
+    return ShownProduct(item)
+
+
+def resolve_references(intent: ShoppingIntent, shown: Sequence[Any]) -> list[Any]:
+    """The shown items the intent points at (1-based positions; -1 = last); out-of-range positions are dropped.
+    Items are returned as given (ids stay ids)."""
+    out: list[Any] = []
+    n = len(shown)
+    for r in intent.references:
+        idx = r - 1 if r > 0 else n + r
+        if 0 <= idx < n and shown[idx] not in out:
+            out.append(shown[idx])
+    return out
+
+
+def _union(a: list[str], b: list[str]) -> list[str]:
+    out = list(a)
+    seen = {x.lower() for x in a}
+    for x in b:
+        if x.lower() not in seen:
+            seen.add(x.lower())
+            out.append(x)
+    return out
+
+
+def merge(
+    previous: ShoppingIntent | None,
+    new: ShoppingIntent,
+    shown_product_ids: Sequence[Any] = (),
+    *,
+    text: str | None = None,
+) -> ShoppingIntent:
+    """The conversation state after `new`.
+
+    - no previous state, or a new search/order/policy/chitchat: `new` itself (a "refine" without a previous
+      search becomes a "search");
+    - "refine": the previous constraints, with each field the message states replacing the old one (colours,
+      sizes, brands, gender, category, prices, sort, order id); attributes and exclusions accumulate, and an
+      excluded colour leaves `colors`; "cheaper ones" caps `max_price` just below the cheapest shown price when
+      prices are known (else sorts by price, ascending);
+    - question/compare/cart: `new` with the previous search's constraints filled in where it states none, so
+      references keep their context.
+    """
+    shown = [_as_shown(x) for x in shown_product_ids]
+    if previous is None:
+        if new.kind == "refine":
+            return new.model_copy(update={"kind": "search"})
+        return new.model_copy()
+    if new.kind in ("search", "order_status", "policy", "chitchat", "other"):
+        return new.model_copy()
+    if new.kind in ("question", "compare", "cart"):
+        fill: dict[str, Any] = {}
+        if not new.query:
+            fill["query"] = previous.query
+        if new.category is None:
+            fill["category"] = previous.category
+        return new.model_copy(update=fill)
+
+    upd: dict[str, Any] = {"kind": "refine", "query": previous.query or new.query}
+    for name in ("category", "gender", "order_id", "min_price", "max_price"):
+        v = getattr(new, name)
+        upd[name] = v if v is not None else getattr(previous, name)
+    for name in ("colors", "sizes", "brands"):
+        v = getattr(new, name)
+        upd[name] = list(v) if v else list(getattr(previous, name))
+    upd["sort"] = new.sort if new.sort != "relevance" else previous.sort
+    upd["attributes"] = _union(list(previous.attributes), list(new.attributes))
+    upd["exclude"] = _union(list(previous.exclude), list(new.exclude))
+    # "the black one instead" after "no black": a wanted value stops being excluded, and vice versa
+    wanted_now = {c.lower() for c in new.colors + new.brands + new.sizes}
+    upd["exclude"] = [e for e in upd["exclude"] if e.lower() not in wanted_now]
+    excluded = {e.lower() for e in upd["exclude"]}
+    upd["colors"] = [c for c in upd["colors"] if c.lower() not in excluded]
+    upd["brands"] = [b for b in upd["brands"] if b.lower() not in excluded]
+    upd["references"] = list(new.references)
+
+    cheaper = is_cheaper_request(text) if text is not None else (
+        new.sort == "price_asc" and new.max_price is None and previous.sort != "price_asc"
+    )
+    if cheaper and new.max_price is None:
+        prices = [p.price for p in shown if p.price is not None]
+        if prices:
+            cap = round(min(prices) - 0.01, 2)
+            upd["max_price"] = cap if upd["max_price"] is None else min(cap, upd["max_price"])
+        else:
+            upd["sort"] = "price_asc"
+    if upd["min_price"] is not None and upd["max_price"] is not None and upd["min_price"] > upd["max_price"]:
+        upd["min_price"] = None if new.max_price is not None else upd["min_price"]
+        if upd["min_price"] is not None:
+            upd["max_price"] = None
+    return previous.model_copy(update=upd)

@@ -1,0 +1,122 @@
+"""Message -> `ShoppingIntent`: the LLM proposes (JSON-schema constrained), the rules validate.
+
+    parser = LLMIntentParser(build_chat_model(LLMConfig()), vocabulary)
+    intent = parser.parse("only in purple", history=["yoga pants for women"], previous=state)
+    state = dialogue.merge(state, intent, shown)
+
+`parse` returns what *this* message says (normalised; kind "refine" when it modifies the previous search);
+`assistant.dialogue.merge` folds it into the conversation state.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from assistant.intent import IntentDecodeError, ShoppingIntent, intent_from_json, intent_response_format
+from assistant.prompts import render
+from assistant.vocabulary import (
+    CatalogVocabulary,
+    categories_in_text,
+    kind_in_text,
+    looks_like_refinement,
+    normalize_intent,
+    references_in_text,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY = 3  # earlier user messages given to the model (short prompt = fast prefill)
+
+
+class IntentParser(Protocol):
+    def parse(self, text: str, history: list[str], previous: ShoppingIntent | None) -> ShoppingIntent: ...
+
+
+_QUESTION = re.compile(r"\?|^(?:is|are|does|do|can|what|how|which|why|es|está|tiene|cuál|qué)\b|吗|么|是否|多少", re.I)
+_CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|"
+                       r"你好|谢谢|再见)\b[\s!.?]*$", re.I)
+_PRICE_WORDS = re.compile(
+    r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|元|块|dólares)?|\b(?:under|below|over|above|less than|more than|"
+    r"between|and|cheapest|cheaper|for|in|size|with|menos de|por|entre|más de|con|para)\b|以下|以内|以上", re.I)
+
+
+class RuleIntentParser:
+    """Regex-only parser: the fallback when the LLM fails, and a baseline."""
+
+    def __init__(self, vocabulary: CatalogVocabulary | None = None) -> None:
+        self.vocabulary = vocabulary or CatalogVocabulary()
+
+    def parse(self, text: str, history: list[str] | None = None, previous: ShoppingIntent | None = None) -> ShoppingIntent:
+        kind = kind_in_text(text)
+        if kind is None:
+            if _CHITCHAT.match(text.strip()):
+                kind = "chitchat"
+            elif references_in_text(text) and _QUESTION.search(text):
+                kind = "question"
+            elif previous is not None and looks_like_refinement(text):
+                kind = "refine"
+            else:
+                kind = "search"
+        query = re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", text)).strip(" ,.!?¿¡")
+        cats = categories_in_text(text, self.vocabulary)
+        proposal = ShoppingIntent(kind=kind, query=query or text.strip(), category=cats[0] if cats else None)  # type: ignore[arg-type]
+        return normalize_intent(proposal, self.vocabulary, text, has_previous=previous is not None)
+
+
+class LLMIntentParser:
+    """Asks a chat model for the intent JSON (constrained), retries once on an invalid reply, then falls back to
+    `RuleIntentParser`. The system prompt depends only on the vocabulary, so llama.cpp's prompt cache serves it."""
+
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        vocabulary: CatalogVocabulary | None = None,
+        *,
+        fallback: IntentParser | None = None,
+        retries: int = 1,
+    ) -> None:
+        self.vocabulary = vocabulary or CatalogVocabulary()
+        self.chat_model = chat_model
+        self.model = chat_model.bind(response_format=intent_response_format())
+        self.fallback = fallback or RuleIntentParser(self.vocabulary)
+        self.retries = retries
+        self.system_prompt = render("intent_system", vocabulary=self.vocabulary.prompt_block())
+        self.last_source = ""  # "llm" | "llm-retry" | "rules": who produced the last intent
+
+    def messages(self, text: str, history: list[str] | None = None) -> list[BaseMessage]:
+        hist = [h.strip() for h in (history or []) if h and h.strip()][-MAX_HISTORY:]
+        history_block = "".join(f"Earlier: {h}\n" for h in hist)
+        return [SystemMessage(self.system_prompt),
+                HumanMessage(render("intent_user", history=history_block, message=text.strip()))]
+
+    def propose(self, text: str, history: list[str] | None = None) -> ShoppingIntent | None:
+        """The model's raw (un-normalised) intent, or None when it stays invalid after the retries."""
+        msgs = self.messages(text, history)
+        for attempt in range(self.retries + 1):
+            try:
+                reply = self.model.invoke(msgs)
+            except Exception as exc:  # endpoint down, llama.cpp error: fall back rather than fail the chat
+                log.warning("intent LLM call failed: %s", exc)
+                return None
+            content = reply.content if isinstance(reply.content, str) else str(reply.content)
+            try:
+                intent = intent_from_json(content)
+                self.last_source = "llm" if attempt == 0 else "llm-retry"
+                return intent
+            except IntentDecodeError as exc:
+                log.info("invalid intent reply (attempt %d): %s", attempt + 1, exc)
+                msgs = [*msgs, AIMessage(content), HumanMessage(f"Invalid: {exc}. Reply with one valid JSON object.")]
+        return None
+
+    def parse(self, text: str, history: list[str] | None = None, previous: ShoppingIntent | None = None) -> ShoppingIntent:
+        has_prev = previous is not None or bool(history)
+        proposal = self.propose(text, history)
+        if proposal is None:
+            self.last_source = "rules"
+            return self.fallback.parse(text, list(history or []), previous)
+        return normalize_intent(proposal, self.vocabulary, text, has_previous=has_prev)

@@ -1,0 +1,720 @@
+"""The catalog's real vocabulary, and the rules that ground an LLM-proposed intent in it and in the text.
+
+The LLM proposes; this module validates:
+- colours, sizes, brands and the category are mapped onto the catalog's own values (case-, plural- and
+  synonym-insensitive, incl. Chinese and Spanish colour words); unknown values leave the hard fields and become
+  soft wishes in `attributes`;
+- a hard value must have evidence in the message (a colour the shopper never named is dropped);
+- prices must be stated in the message (digits, "$30", "30 dollars", Chinese numerals such as 两百); explicit
+  price phrases ("under $30", "200元以下", "between 20 and 50") and sort phrases ("cheapest") are read by regex
+  and win over the model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.intent import ShoppingIntent
+
+
+@dataclass
+class CatalogVocabulary:
+    """Real values of the catalog (as stored), used to validate and to brief the LLM."""
+
+    colors: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
+    brands: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+    def prompt_block(self, max_items: int = 40) -> str:
+        """A stable text listing of the vocabulary for the system prompt (same catalog -> same text)."""
+
+        def line(label: str, values: list[str]) -> str:
+            vals = values[:max_items]
+            more = f" (+{len(values) - max_items} more)" if len(values) > max_items else ""
+            return f"{label}: {', '.join(vals) if vals else '(any)'}{more}"
+
+        cats = sorted({c.rsplit("/", 1)[-1] for c in self.categories})
+        return "\n".join(
+            [line("Colors", self.colors), line("Sizes", self.sizes), line("Brands", self.brands),
+             line("Categories", cats)]
+        )
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"colors": self.colors, "sizes": self.sizes, "brands": self.brands, "categories": self.categories}
+
+
+def _dedup(values: Iterable[str | None]) -> list[str]:
+    seen: dict[str, str] = {}
+    for v in values:
+        if v is None:
+            continue
+        s = str(v).strip()
+        if s and s.lower() not in seen:
+            seen[s.lower()] = s
+    return list(seen.values())
+
+
+def vocabulary_from_lists(
+    colors: Iterable[str | None] = (),
+    sizes: Iterable[str | None] = (),
+    brands: Iterable[str | None] = (),
+    categories: Iterable[str | None] = (),
+) -> CatalogVocabulary:
+    """Build a vocabulary from raw catalog values (deduplicated case-insensitively, sorted; sizes keep order)."""
+    return CatalogVocabulary(
+        colors=sorted(_dedup(colors), key=str.lower),
+        sizes=_dedup(sizes),
+        brands=sorted(_dedup(brands), key=str.lower),
+        categories=sorted(_dedup(categories), key=str.lower),
+    )
+
+
+def load_vocabulary(path: str | Path) -> CatalogVocabulary:
+    """Read a vocabulary JSON file: {"colors": [...], "sizes": [...], "brands": [...], "categories": [...]}."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object with colors/sizes/brands/categories lists")
+    return vocabulary_from_lists(
+        data.get("colors", []), data.get("sizes", []), data.get("brands", []), data.get("categories", [])
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- colours
+# canonical English colour -> words (en / zh / es / a little fr, de) that mean it
+COLOR_WORDS: dict[str, tuple[str, ...]] = {
+    "Black": ("black", "黑色", "黑", "negro", "negra", "negros", "negras", "noir", "schwarz"),
+    "White": ("white", "ivory", "cream", "白色", "白", "blanco", "blanca", "blancos", "blancas", "blanc", "weiß"),
+    "Gray": ("gray", "grey", "charcoal", "silver", "heather", "灰色", "灰", "银色", "gris", "grau"),
+    "Red": ("red", "crimson", "scarlet", "burgundy", "maroon", "红色", "红", "紅", "rojo", "roja", "rojos", "rojas", "rouge", "rot"),
+    "Blue": ("blue", "navy", "azure", "蓝色", "蓝", "藍", "azul", "azules", "marino", "bleu", "blau"),
+    "Green": ("green", "olive", "khaki", "绿色", "绿", "綠", "verde", "verdes", "vert", "grün"),
+    "Yellow": ("yellow", "gold", "golden", "mustard", "黄色", "黄", "黃", "amarillo", "amarilla", "jaune", "gelb"),
+    "Orange": ("orange", "橙色", "橙", "橘色", "naranja", "anaranjado"),
+    "Purple": ("purple", "violet", "plum", "紫色", "紫", "morado", "morada", "púrpura", "purpura", "violeta", "lila"),
+    "Lavender": ("lavender", "lilac", "淡紫", "薰衣草", "lavanda"),
+    "Pink": ("pink", "rose", "粉色", "粉红", "粉", "rosa", "rosado", "rosada"),
+    "Brown": ("brown", "tan", "camel", "chocolate", "棕色", "棕", "咖啡色", "褐色", "marrón", "marron", "café"),
+    "Beige": ("beige", "米色", "米白"),
+}
+# broader family used when the catalog lacks the exact colour (navy -> Blue, lilac -> Purple)
+_COLOR_FAMILY = {"Lavender": "Purple", "Pink": "Red", "Beige": "White"}
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _has_word(text_l: str, word: str) -> bool:
+    """Whole-word match for Latin words; substring match for CJK words."""
+    if _CJK.search(word):
+        return word in text_l
+    return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text_l) is not None
+
+
+def _singular(word: str) -> str:
+    w = word.lower().strip()
+    for suf, rep in (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"), ("oes", "o")):
+        if w.endswith(suf) and len(w) > len(suf) + 2:
+            return w[: -len(suf)] + rep
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def _stem(word: str) -> str:
+    """Comparison stem, plural-insensitive: hoodies/hoodie/hoody -> hoodi, shoes/shoe -> sho, dresses -> dress."""
+    w = word.lower().strip()
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "i"
+    elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("y") and len(w) > 3:
+        w = w[:-1] + "i"
+    return w
+
+
+def _key(s: str) -> str:
+    return re.sub(r"[^\w]+", "", s.lower())
+
+
+def canonical_color(word: str) -> str | None:
+    """'grey' -> 'Gray', '黑色' -> 'Black', 'negro' -> 'Black'; None when unknown."""
+    w = word.strip().lower()
+    if not w:
+        return None
+    for canon, words in COLOR_WORDS.items():
+        if w == canon.lower() or w in words or _singular(w) in words:
+            return canon
+    for canon, words in COLOR_WORDS.items():  # "dark grey", "浅蓝色", "navy blue"
+        if any(_has_word(w, x) for x in words):
+            return canon
+    return None
+
+
+def map_color(word: str, vocab: CatalogVocabulary) -> str | None:
+    """Map a colour word onto the catalog's colour values (or the canonical English name if the catalog has none)."""
+    by_lower = {c.lower(): c for c in vocab.colors}
+    if word.strip().lower() in by_lower:
+        return by_lower[word.strip().lower()]
+    canon = canonical_color(word)
+    if canon is None:
+        return None
+    if not vocab.colors:
+        return canon
+    if canon.lower() in by_lower:
+        return by_lower[canon.lower()]
+    fam = _COLOR_FAMILY.get(canon)
+    if fam and fam.lower() in by_lower:
+        return by_lower[fam.lower()]
+    return None
+
+
+_NEGATION = r"(?:not|no|without|except|avoid|never|sin|ni|nada de|sans|不要|不是|别|除了|没有)"
+
+
+def colors_in_text(text: str) -> tuple[list[str], list[str]]:
+    """(wanted, unwanted) canonical colours named in the text; 'not black' / 'sin negro' / '不要黑色' are unwanted."""
+    tl = text.lower()
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for canon, words in COLOR_WORDS.items():
+        for w in (canon.lower(), *words):
+            if not _has_word(tl, w):
+                continue
+            if _CJK.search(w):
+                neg = re.search(rf"{_NEGATION}\S{{0,3}}{re.escape(w)}", tl) is not None
+            else:
+                neg = re.search(rf"\b{_NEGATION}\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b", tl) is not None
+            (unwanted if neg else wanted).append(canon)
+            break
+    # "blue" inside "navy blue" etc. produce one canonical each; "Lavender" also reads as Purple only if named.
+    return _dedup(wanted), _dedup(unwanted)
+
+
+# ---------------------------------------------------------------------------------------------------- sizes
+_SIZE_WORDS: dict[str, tuple[str, ...]] = {
+    "XXS": ("xxs",),
+    "XS": ("xs", "extra small", "x-small", "加小", "特小", "extra pequeña", "extra pequeño"),
+    "S": ("small", "小号", "小码", "pequeña", "pequeño", "chica", "chico"),
+    "M": ("medium", "中号", "中码", "mediana", "mediano"),
+    "L": ("large", "大号", "大码", "grande"),
+    "XL": ("xl", "extra large", "x-large", "加大", "特大", "extra grande"),
+    "XXL": ("xxl", "2xl", "xx-large"),
+}
+_SIZE_CUE = r"(?:size|sz|talla|taille|尺码|码数|尺寸)"
+
+
+def sizes_in_text(text: str) -> list[str]:
+    """Size values named in the text: 'size M', 'XL', 'medium', 'talla 32', '32码', '中号'."""
+    tl = text.lower()
+    found: list[str] = []
+    for canon, words in _SIZE_WORDS.items():
+        if canon in ("XXS", "XS", "XL", "XXL") and re.search(rf"\b{canon}\b", text):
+            found.append(canon)
+            continue
+        if any(_has_word(tl, w) for w in words if len(w) > 2 or _CJK.search(w)):
+            # "large" also matches "extra large": the XL entry comes later and both are kept; drop L below
+            found.append(canon)
+    for m in re.finditer(rf"{_SIZE_CUE}\s*[:#]?\s*([a-z0-9]{{1,4}})\b", tl):
+        found.append(m.group(1).upper())
+    for m in re.finditer(r"(\d{1,3})\s*码", text):
+        found.append(m.group(1))
+    for m in re.finditer(r"\b(?:waist|w)\s*(\d{2})\b", tl):
+        found.append(m.group(1))
+    if "XL" in found and ("extra large" in tl or "x-large" in tl) and "L" in found:
+        found.remove("L")
+    if "XS" in found and ("extra small" in tl or "x-small" in tl) and "S" in found:
+        found.remove("S")
+    return _dedup(found)
+
+
+def map_size(value: str, vocab: CatalogVocabulary) -> str | None:
+    v = value.strip()
+    for canon, words in _SIZE_WORDS.items():
+        if v.lower() in words or v.lower() == canon.lower():
+            v = canon
+            break
+    v = re.sub(rf"^{_SIZE_CUE}\s*", "", v, flags=re.I).strip()
+    if not vocab.sizes:
+        return v.upper() if v else None
+    by_lower = {s.lower(): s for s in vocab.sizes}
+    return by_lower.get(v.lower())
+
+
+# ---------------------------------------------------------------------------------------------------- numbers
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_ZH_NUM_RE = re.compile(r"[零〇一二两俩三四五六七八九十百千万]+")
+
+
+def chinese_to_number(s: str) -> int | None:
+    """'两百' -> 200, '三十五' -> 35, '一千二' -> 1200, '十' -> 10; None if not a number."""
+    if not s or not all(ch in _ZH_DIGITS or ch in _ZH_UNITS for ch in s):
+        return None
+    total, section, digit = 0, 0, None
+    last_unit = 1
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        else:
+            unit = _ZH_UNITS[ch]
+            if unit == 10000:
+                total += (section + (digit or 0)) * unit
+                section, digit = 0, None
+            else:
+                section += (1 if digit is None else digit) * unit
+                digit = None
+            last_unit = unit
+    if digit is not None:
+        # "一千二" = 1200 (a trailing digit after a unit is one unit lower), "二十五" = 25
+        section += digit * (last_unit // 10 if last_unit >= 100 and len(s) > 1 and s[-2] in _ZH_UNITS else 1)
+    value = total + section
+    if value == 0 and not any(ch in "零〇" for ch in s):
+        return None
+    return value
+
+
+def arabicize(text: str) -> str:
+    """Replace Chinese numerals that stand for quantities (两百, 三十) by digits; single 一 in words stays."""
+
+    def repl(m: re.Match[str]) -> str:
+        s = m.group()
+        if len(s) == 1 and s in "一两二":  # 一个, 两个, 二手 are not prices
+            return s
+        n = chinese_to_number(s)
+        return str(n) if n is not None else s
+
+    return _ZH_NUM_RE.sub(repl, text)
+
+
+_NUM = r"(\d+(?:[.,]\d+)?)(\s*k\b)?"
+
+
+def _to_float(num: str, k: str | None = None) -> float:
+    s = num
+    if "," in s:
+        s = s.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", s) else s.replace(",", ".")
+    v = float(s)
+    return v * 1000 if k else v
+
+
+def numbers_in_text(text: str) -> set[float]:
+    """Every number stated in the text (digits, '1,200', '30k', Chinese numerals)."""
+    t = arabicize(text)
+    return {_to_float(m.group(1), m.group(2)) for m in re.finditer(_NUM, t, re.I)}
+
+
+_CUR_PRE = r"(?:\$|us\$|usd\s*|€|£|¥|￥|rmb\s*)?"
+_CUR_POST = r"(?:\s*(?:dollars?|bucks|usd|euros?|eur|€|dólares|dolares|pesos|元|块钱|块|rmb|yuan|kuai|\$))?"
+_P = rf"{_CUR_PRE}\s*{_NUM}{_CUR_POST}"
+_MAX_CUES = (r"under|below|less than|cheaper than|no more than|not more than|not over|max(?:imum)?|up to|at most|"
+             r"within|budget(?: of| is)?|menos de|por debajo de|hasta|máximo|maximo|bajo|no más de|"
+             r"moins de|unter|不超过|低于|少于|最多|小于|不到|以内")
+_MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|más de|mas de|mínimo|minimo|desde|plus de|超过|高于|至少|大于"
+
+
+def prices_in_text(text: str) -> tuple[float | None, float | None]:
+    """(min_price, max_price) stated by explicit phrases; (None, None) when the text states none."""
+    t = arabicize(text.lower())
+    t = t.replace("–", "-").replace("—", "-").replace("～", "~")
+    between = [
+        rf"between\s+{_P}\s+(?:and|to|-)\s+{_P}",
+        rf"entre\s+{_P}\s+y\s+{_P}",
+        rf"(?:from|de)\s+{_P}\s+(?:to|a|hasta)\s+{_P}",
+        rf"{_P}\s*(?:-|~|到|至|to)\s*{_P}(?!\s*(?:码|号|cm|mm|years?|años|岁))",
+    ]
+    for pat in between:
+        m = re.search(pat, t)
+        if m:
+            lo, hi = _to_float(m.group(1), m.group(2)), _to_float(m.group(3), m.group(4))
+            if lo > hi:
+                lo, hi = hi, lo
+            return lo, hi
+    lo_v: float | None = None
+    hi_v: float | None = None
+    m = re.search(rf"(?:{_MAX_CUES})\s*:?\s*{_P}", t)
+    if m:
+        hi_v = _to_float(m.group(1), m.group(2))
+    else:
+        m = re.search(rf"{_P}\s*(?:元|块)?\s*(?:以下|以内|之内|或以下|or less|or under|and under|max\b|tops\b|o menos)", t)
+        if m:
+            hi_v = _to_float(m.group(1), m.group(2))
+    m = re.search(rf"(?:{_MIN_CUES})\s*:?\s*{_P}", t)
+    if m:
+        lo_v = _to_float(m.group(1), m.group(2))
+    else:
+        m = re.search(rf"{_P}\s*(?:元|块)?\s*(?:以上|or more|and up|and above|\+|o más)", t)
+        if m:
+            lo_v = _to_float(m.group(1), m.group(2))
+    if lo_v is not None and hi_v is not None and lo_v > hi_v:
+        lo_v, hi_v = hi_v, lo_v
+    return lo_v, hi_v
+
+
+# ---------------------------------------------------------------------------------------------------- other cues
+_SORT_RULES: list[tuple[str, str]] = [
+    ("price_asc", r"cheapest|lowest[- ]price|least expensive|most affordable|lowest cost|price:? low to high|"
+                  r"最便宜|价格最低|最低价|más barat|mas barat|el más económico|moins cher"),
+    ("price_desc", r"most expensive|priciest|highest[- ]price|price:? high to low|最贵|价格最高|más car|mas car|plus cher"),
+    ("rating", r"best[- ]rated|top[- ]rated|highest[- ]rated|best reviews?|most popular|评分最高|好评|口碑最好|"
+               r"mejor valorad|mejores reseñas|mieux noté"),
+    ("newest", r"newest|latest|most recent|new arrivals?|最新|新款|más nuev|mas nuev|lo último|nouveaut"),
+]
+# weaker evidence that still supports a sort the model proposed
+_SORT_EVIDENCE = {
+    "price_asc": r"cheap|budget|affordable|inexpensive|low[- ]cost|便宜|实惠|barat|económic|economic",
+    "price_desc": r"expensive|premium|luxury|high[- ]end|贵|高端|car[oa]s?\b|lujo",
+    "rating": r"rated|rating|reviews?|popular|best|评|valora|reseñ",
+    "newest": r"\bnew\b|newest|latest|recent|新|nuev",
+}
+
+
+def sort_in_text(text: str) -> str | None:
+    tl = text.lower()
+    for sort, pat in _SORT_RULES:
+        if re.search(pat, tl):
+            return sort
+    return None
+
+
+_GENDER_RULES: list[tuple[str, str]] = [
+    ("unisex", r"\bunisex\b|男女通用|中性"),
+    ("kids", r"\b(?:kids?|child(?:ren)?|boys?|girls?|toddlers?|baby|niñ[oa]s?|infantil)\b|儿童|孩子|小孩|童装|童鞋|宝宝"),
+    ("women", r"\b(?:women'?s?|woman'?s?|ladies|lady|female|her|wife|girlfriend|mujer(?:es)?|femenin[oa]|dama|femme)\b|女"),
+    ("men", r"\b(?:men'?s?|man'?s?|male|gents?|him|husband|boyfriend|hombres?|masculin[oa]|caballeros?|homme)\b|男"),
+]
+
+
+def gender_in_text(text: str) -> str | None:
+    tl = text.lower()
+    for gender, pat in _GENDER_RULES:
+        if re.search(pat, tl):
+            return gender
+    return None
+
+
+_ORDINALS = {
+    1: r"first|1st|primer[oa]?|第一|第1", 2: r"second|2nd|segund[oa]|第二|第2", 3: r"third|3rd|tercer[oa]?|第三|第3",
+    4: r"fourth|4th|cuart[oa]|第四|第4", 5: r"fifth|5th|quint[oa]|第五|第5", -1: r"last|final|últim[oa]|最后",
+}
+
+
+def references_in_text(text: str) -> list[int]:
+    """Positions of shown products the text points at: 'the second one', '#3', 'el primero', '第二个', 'the last'."""
+    tl = text.lower()
+    refs: list[tuple[int, int]] = []
+    for n, pat in _ORDINALS.items():
+        for m in re.finditer(rf"(?<![a-z])(?:{pat})(?![a-z])", tl):
+            if n == 1 and re.search(r"first time|at first", tl[max(0, m.start() - 3) : m.end() + 6]):
+                continue
+            refs.append((m.start(), n))
+    for m in re.finditer(r"(?:#|\bnumber\s+|\bno\.\s*|\bitem\s+|\boption\s+|\bnúmero\s+|第)(\d{1,2})(?!\d)", tl):
+        refs.append((m.start(), int(m.group(1))))
+    if re.search(r"\b(?:both|the two|ambos|los dos)\b|两个都|这两个", tl) and not refs:
+        refs = [(0, 1), (1, 2)]
+    out: list[int] = []
+    for _, n in sorted(refs):
+        if n not in out:
+            out.append(n)
+    return out
+
+
+_ORDER_ID_RE = re.compile(r"(?:order|pedido|订单|commande)\s*(?:number|no\.?|id|número|号|#)?\s*[:#]?\s*#?\s*([A-Za-z]{0,3}-?\d{4,})", re.I)
+
+
+def order_id_in_text(text: str) -> str | None:
+    m = _ORDER_ID_RE.search(text) or re.search(r"#\s*(\d{5,})", text)
+    return m.group(1) if m else None
+
+
+_KIND_RULES: list[tuple[str, str]] = [
+    ("order_status", r"where(?:'s| is) my (?:order|package|parcel)|track(?:ing)? (?:my )?(?:order|package)|order status|"
+                     r"status of my order|my order\b|has my order|订单|快递|物流|到哪|mi pedido|estado del pedido|dónde está mi"),
+    ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
+               r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
+               r"política|garantía"),
+    ("cart", r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?(?:cart|basket|bag)|\bbuy (?:it|this|that|the)|"
+             r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito"),
+    ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre"),
+]
+
+
+def kind_in_text(text: str) -> str | None:
+    tl = text.lower()
+    for kind, pat in _KIND_RULES:
+        if re.search(pat, tl):
+            return kind
+    return None
+
+
+_REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |show me (?:some |the )?(?:cheaper|other)|"
+                r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
+                r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|\bother colou?rs?\b|en su lugar|"
+                r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
+
+
+def looks_like_refinement(text: str) -> bool:
+    return re.search(_REFINE_CUES, text.strip().lower()) is not None
+
+
+def is_cheaper_request(text: str) -> bool:
+    return re.search(r"\bcheaper\b|\bless expensive\b|lower price|más barat|mas barat|更便宜|便宜一点|便宜点|便宜些",
+                     text.lower()) is not None
+
+
+# ---------------------------------------------------------------------------------------------------- brands / categories
+def map_brand(value: str, vocab: CatalogVocabulary) -> str | None:
+    if not vocab.brands:
+        return value.strip() or None
+    k = _key(value)
+    for b in vocab.brands:
+        if _key(b) == k:
+            return b
+    return None
+
+
+def brands_in_text(text: str, vocab: CatalogVocabulary) -> list[str]:
+    tl = text.lower()
+    tk = _key(text)
+    out = []
+    for b in vocab.brands:
+        bl = b.lower()
+        if (len(_key(b)) >= 3 and _has_word(tl, bl)) or (len(_key(b)) >= 5 and _key(b) in tk):
+            out.append(b)
+    return out
+
+
+def _category_words(cat: str) -> list[str]:
+    leaf = cat.rsplit("/", 1)[-1]
+    parts = re.split(r"\s*(?:&|,|/| and )\s*", leaf)
+    return [_stem(p) for p in parts if p.strip()]
+
+
+def map_category(value: str, vocab: CatalogVocabulary, gender: str | None = None) -> str | None:
+    """Map a category word ('hoodie', 'Jackets', 'men/tops/jackets') onto a catalog category value."""
+    if not vocab.categories:
+        return value.strip() or None
+    v = value.strip().lower()
+    vs = _stem(v.rsplit("/", 1)[-1])
+    exact = [c for c in vocab.categories if c.lower() == v]
+    if exact:
+        return exact[0]
+    hits = [c for c in vocab.categories if vs in _category_words(c) or _stem(c.rsplit("/", 1)[-1]) == vs]
+    if not hits:
+        hits = [c for c in vocab.categories
+                if any(w and (w in v.split() or _stem(w) in {_stem(x) for x in v.split()})
+                       for w in _category_words(c))]
+    if not hits:
+        aliases = _category_aliases(v)
+        hits = [c for c in vocab.categories if any(w in aliases for w in _category_words(c))]
+    if not hits:
+        return None
+    if gender:
+        g = [c for c in hits if f"/{gender}/" in "/" + c.lower()]
+        if g:
+            hits = g
+    return sorted(hits, key=lambda c: (c.count("/"), len(c)))[0]
+
+
+# product words (en synonyms, es, zh) -> English words a catalog category may use
+CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "shoes": ("shoe", "sneaker", "trainer", "zapato", "zapatilla", "tenis", "鞋", "跑鞋", "运动鞋", "footwear"),
+    "boots": ("boot", "bota", "靴"),
+    "footwear": ("shoe", "sneaker", "boot", "trainer", "zapato", "zapatilla", "bota", "鞋", "靴"),
+    "hoodies": ("hoodie", "hoody", "sweatshirt", "sudadera", "卫衣", "连帽衫"),
+    "jackets": ("jacket", "coat", "parka", "chaqueta", "abrigo", "chamarra", "夹克", "外套", "冲锋衣"),
+    "tees": ("tee", "t-shirt", "tshirt", "shirt", "camiseta", "playera", "t恤", "短袖"),
+    "tanks": ("tank", "tank top", "camiseta sin mangas", "背心"),
+    "pants": ("pant", "trouser", "legging", "jogger", "pantalón", "pantalones", "pantalon", "裤", "长裤"),
+    "shorts": ("short", "pantalón corto", "pantalones cortos", "短裤"),
+    "bags": ("bag", "backpack", "tote", "bolso", "bolsa", "mochila", "包", "背包"),
+    "watches": ("watch", "reloj", "手表"),
+    "bras": ("bra", "sports bra", "sujetador", "文胸", "运动内衣"),
+}
+
+
+def _category_aliases(text_l: str) -> set[str]:
+    """English category words implied by product words in the text (any language)."""
+    out: set[str] = set()
+    for eng, words in CATEGORY_SYNONYMS.items():
+        if any(_has_word(text_l, w) or (not _CJK.search(w) and _has_word(text_l, w + "s")) for w in words):
+            out.add(_stem(eng))
+    return out
+
+
+def categories_in_text(text: str, vocab: CatalogVocabulary, gender: str | None = None) -> list[str]:
+    words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text.lower())} | _category_aliases(text.lower())
+    out = []
+    for c in vocab.categories:
+        cw = _category_words(c)
+        if any(w in words for w in cw if " " not in w) or any(
+            w in text.lower() for w in cw if " " in w
+        ):
+            mapped = map_category(c.rsplit("/", 1)[-1], vocab, gender)
+            if mapped and mapped not in out:
+                out.append(mapped)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- normaliser
+def _price_stated(value: float | None, stated: set[float]) -> bool:
+    return value is not None and any(abs(value - s) < 0.005 for s in stated)
+
+
+def normalize_intent(
+    intent: ShoppingIntent, vocab: CatalogVocabulary, text: str, *, has_previous: bool = False
+) -> ShoppingIntent:
+    """Ground a proposed intent in the catalog vocabulary and in the message text (see module docstring)."""
+    soft: list[str] = []  # values that cannot be hard filters: kept as wishes
+
+    # kind
+    kind = intent.kind
+    rule_kind = kind_in_text(text)
+    if rule_kind:
+        kind = rule_kind  # type: ignore[assignment]
+    elif kind == "refine" and not has_previous:
+        kind = "search"
+    elif has_previous and kind == "search" and looks_like_refinement(text):
+        kind = "refine"
+
+    # gender (needed for categories)
+    gender = gender_in_text(text)
+    if gender is None and intent.gender and re.search(r"her|him|his|wife|husband|son|daughter|女|男", text.lower()):
+        gender = intent.gender
+
+    # colours: what the text names, guided by what the model proposed
+    wanted, unwanted = colors_in_text(text)
+    colors: list[str] = []
+    exclude: list[str] = []
+    for c in wanted:
+        m = map_color(c, vocab)
+        if m:
+            colors.append(m)
+        else:
+            soft.append(c.lower())
+    for c in intent.colors:
+        if canonical_color(c) is None and c.lower() in text.lower():  # unknown colour word the text names: a wish
+            soft.append(c)
+    excluded_colors = {map_color(c, vocab) or c for c in unwanted}
+    for e in intent.exclude:
+        canon = canonical_color(e)
+        if canon and canon in wanted and re.search(_NEGATION, text.lower()):
+            excluded_colors.add(map_color(canon, vocab) or canon)
+    colors = [c for c in _dedup(colors) if c not in excluded_colors]
+
+    # sizes
+    sizes: list[str] = []
+    for s in sizes_in_text(text) + [x for x in intent.sizes if x.lower() in text.lower()]:
+        m = map_size(s, vocab)
+        if m:
+            sizes.append(m)
+        elif re.fullmatch(r"\d{1,3}(?:\.5)?", s.strip()):
+            soft.append(f"size {s.strip()}")
+    sizes = _dedup(sizes)
+
+    # brands: text evidence required
+    brands = brands_in_text(text, vocab) if vocab.brands else []
+    for b in intent.brands:
+        m = map_brand(b, vocab)
+        if m and (_key(m) in _key(text)) and m not in brands:
+            brands.append(m)
+        elif not m and b.lower() in text.lower():
+            soft.append(b)
+
+    # category
+    category: str | None = None
+    if intent.category:
+        category = map_category(intent.category, vocab, gender)
+        if category is None and intent.category.lower() not in intent.query.lower():
+            soft.append(intent.category)
+    if category is None and vocab.categories:
+        found = categories_in_text(text, vocab, gender)
+        category = found[0] if found else None
+
+    # prices: regex phrases win; a model price survives only if the text states that number
+    stated = numbers_in_text(text)
+    rule_min, rule_max = prices_in_text(text)
+    min_price = rule_min if rule_min is not None else (intent.min_price if _price_stated(intent.min_price, stated) else None)
+    max_price = rule_max if rule_max is not None else (intent.max_price if _price_stated(intent.max_price, stated) else None)
+    if rule_min is None and rule_max is not None and min_price == max_price:
+        min_price = None
+    if rule_max is None and rule_min is not None and min_price == max_price:
+        max_price = None
+    if min_price is not None and max_price is not None and min_price > max_price:
+        min_price, max_price = max_price, min_price
+    # a number that is a size or an order id is not a price
+    for p_name in ("min_price", "max_price"):
+        val = min_price if p_name == "min_price" else max_price
+        if val is not None and (str(int(val)) in sizes or (intent.order_id and str(int(val)) in intent.order_id)):
+            if p_name == "min_price":
+                min_price = None
+            else:
+                max_price = None
+
+    # sort
+    sort = sort_in_text(text) or (
+        intent.sort if intent.sort != "relevance" and re.search(_SORT_EVIDENCE[intent.sort], text.lower()) else "relevance"
+    )
+    if sort == "relevance" and is_cheaper_request(text):
+        sort = "price_asc"
+
+    # order id: must appear in the text
+    order_id = order_id_in_text(text)
+    if order_id is None and intent.order_id and _key(intent.order_id) and _key(intent.order_id) in _key(text):
+        order_id = intent.order_id
+    if order_id and kind in ("search", "other", "chitchat", "question"):
+        kind = "order_status"
+
+    # references: ordinal evidence required
+    refs = references_in_text(text)
+    if not refs and intent.references and re.search(r"\b(?:it|this|that|one|ones|them)\b|这个|那个|este|ese", text.lower()):
+        refs = [r for r in intent.references if 0 < r <= 10]
+
+    # exclusions: only when the text negates something
+    if re.search(_NEGATION, text.lower()):
+        for e in intent.exclude:
+            if canonical_color(e) is None and e.lower() not in {x.lower() for x in exclude}:
+                exclude.append(e)
+    exclude = _dedup(list(exclude) + sorted(excluded_colors))
+
+    # attributes: wishes, minus what became a hard field
+    hard = {x.lower() for x in colors + sizes + brands + exclude} | {(category or "").lower()}
+    hard |= {intent.query.strip().lower(), (intent.category or "").lower()} - {""}
+    hard |= {w.lower() for c in colors for w in COLOR_WORDS.get(canonical_color(c) or "", ())}
+    attributes = [a for a in _dedup(list(intent.attributes) + soft)
+                  if a.lower() not in hard and canonical_color(a) is None and not re.fullmatch(r"[\d.,$€元 ]+", a)
+                  and not re.search(r"price|cheap|expensive|precio|价格|便宜", a.lower())][:6]
+
+    query = intent.query.strip()
+    if not query and kind in ("search", "refine"):
+        query = text.strip()
+
+    return ShoppingIntent(
+        kind=kind, query=query, category=category, brands=brands, min_price=min_price, max_price=max_price,
+        colors=colors, sizes=sizes, gender=gender, attributes=attributes, exclude=exclude, sort=sort,  # type: ignore[arg-type]
+        order_id=order_id, references=refs,
+    )
+
+
+def vocabulary_from_db(db_url: str) -> CatalogVocabulary:
+    """Read the vocabulary from a shopassist catalog database (variant colours/sizes, brands, category paths)."""
+    from sqlalchemy import create_engine, select
+
+    from catalog.models import Brand, Category, Variant
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            colors = conn.execute(select(Variant.color).distinct()).scalars().all()
+            sizes = conn.execute(select(Variant.size).distinct().order_by(Variant.size)).scalars().all()
+            brands = conn.execute(select(Brand.name)).scalars().all()
+            categories = conn.execute(select(Category.path)).scalars().all()
+    finally:
+        engine.dispose()
+    return vocabulary_from_lists(colors, sizes, brands, categories)
