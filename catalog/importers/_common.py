@@ -51,7 +51,9 @@ _COLOR_RE = re.compile(r"\b(" + "|".join(COLOR_WORDS) + r")\b", re.I)
 
 
 # "navy blue" is navy, "charcoal gray" is charcoal: the second word only repeats the hue.
-_SHADE_PAIR = re.compile(r"\b(navy|charcoal|olive|turquoise|burgundy|maroon)[ -](blue|gray|grey|green|red)\b", re.I)
+_SHADE_PAIR = re.compile(
+    r"\b(navy|charcoal|olive|turquoise|burgundy|maroon)[ -](blue|gray|grey|green|red)\b", re.I
+)
 # "a red light", "white LEDs": the colour of the light, not of the product.
 _LIGHT = re.compile(r"\b(" + "|".join(COLOR_WORDS) + r")[ -](lights?|leds?|lamps?|beams?)\b", re.I)
 
@@ -176,7 +178,9 @@ class CsvFile:
         try:
             self.header = next(self._reader)
         except StopIteration:
-            raise CatalogImportError("the file is empty; it needs a header row and data rows", file=str(path)) from None
+            raise CatalogImportError(
+                "the file is empty; it needs a header row and data rows", file=str(path)
+            ) from None
         except csv.Error as e:
             raise CatalogImportError(f"malformed CSV header: {e}", file=str(path), line=1) from None
         self.header_line_end = self._reader.line_num
@@ -252,7 +256,10 @@ def parse_decimal(
         )
     if d < 0 and not allow_negative:
         raise CatalogImportError(
-            f"negative value {value}; prices and quantities must be 0 or more", file=str(file), line=line, field=field
+            f"negative value {value}; prices and quantities must be 0 or more",
+            file=str(file),
+            line=line,
+            field=field,
         )
     return d
 
@@ -260,9 +267,7 @@ def parse_decimal(
 def parse_int(value: Any, *, file: Path | str, line: int | None, field: str) -> int:
     d = parse_decimal(value, file=file, line=line, field=field)
     if d != d.to_integral_value():
-        raise CatalogImportError(
-            f"'{value}' is not a whole number", file=str(file), line=line, field=field
-        )
+        raise CatalogImportError(f"'{value}' is not a whole number", file=str(file), line=line, field=field)
     return int(d)
 
 
@@ -279,7 +284,10 @@ def parse_bool(value: Any, *, file: Path | str, line: int | None, field: str) ->
     if text in _FALSE:
         return False
     raise CatalogImportError(
-        f"'{value}' is not a yes/no value; use yes/no, true/false or 1/0", file=str(file), line=line, field=field
+        f"'{value}' is not a yes/no value; use yes/no, true/false or 1/0",
+        file=str(file),
+        line=line,
+        field=field,
     )
 
 
@@ -296,7 +304,9 @@ def dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def progress_iter(items: Iterable[Any], *, enabled: bool, desc: str, total: int | None = None) -> Iterable[Any]:
+def progress_iter(
+    items: Iterable[Any], *, enabled: bool, desc: str, total: int | None = None
+) -> Iterable[Any]:
     if not enabled:
         return items
     from tqdm import tqdm

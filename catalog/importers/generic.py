@@ -93,9 +93,13 @@ def read_mapping(path: Path, explicit: dict[str, str] | None) -> dict[str, str]:
             loaded = json.loads(text)
         except json.JSONDecodeError as e:
             raise CatalogImportError(
-                f"malformed JSON in the mapping file: {e.msg} (column {e.colno})", file=str(sidecar), line=e.lineno
+                f"malformed JSON in the mapping file: {e.msg} (column {e.colno})",
+                file=str(sidecar),
+                line=e.lineno,
             ) from None
-        if not isinstance(loaded, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in loaded.items()):
+        if not isinstance(loaded, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in loaded.items()
+        ):
             raise CatalogImportError(
                 'the mapping file must be a JSON object {"our_column": "their_column", ...} of strings',
                 file=str(sidecar),
@@ -151,7 +155,7 @@ class _Header:
             if col not in self.source_of:
                 raise CatalogImportError(
                     f"missing required column '{col}' (the file has: {', '.join(present) or 'nothing'}). "
-                    f"Add it, or map your column to it with a mapping such as {{\"{col}\": \"Your Column\"}} "
+                    f'Add it, or map your column to it with a mapping such as {{"{col}": "Your Column"}} '
                     f"in {self.file.name}.mapping.json",
                     file=str(self.file),
                     line=1,
@@ -165,8 +169,10 @@ class _Header:
 def _rows_csv(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator[tuple[int, dict[str, Any]]]:
     text = read_text(path)
     first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") and first.count("\t") > first.count(";") else (
-        ";" if first.count(";") > first.count(",") else ","
+    delimiter = (
+        "\t"
+        if first.count("\t") > first.count(",") and first.count("\t") > first.count(";")
+        else (";" if first.count(";") > first.count(",") else ",")
     )
     f = CsvFile(path, delimiter=delimiter, text=text)
     header = _Header(f.columns, mapping, path, require_all=True)
@@ -200,7 +206,9 @@ def _rows_jsonl(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator
             )
             continue
         if not isinstance(obj, dict):
-            policy.bad(CatalogImportError("each line must be a JSON object {...}", file=str(path), line=lineno))
+            policy.bad(
+                CatalogImportError("each line must be a JSON object {...}", file=str(path), line=lineno)
+            )
             continue
         if header is None or set(obj) - set(header.source_of.values()) - ignored:
             header = _Header(list(obj), mapping, path, require_all=False)
@@ -259,9 +267,15 @@ class _Builder:
             for col, val in (("name", name), ("price", price_raw)):
                 if not val:
                     raise self.err(f"empty {col}; every product needs a {col}", line, col)
-        price = money(parse_decimal(price_raw, file=self.path, line=line, field="price")) if price_raw else None
+        price = (
+            money(parse_decimal(price_raw, file=self.path, line=line, field="price")) if price_raw else None
+        )
         special = _str(v.get("special_price"))
-        special_price = money(parse_decimal(special, file=self.path, line=line, field="special_price")) if special else None
+        special_price = (
+            money(parse_decimal(special, file=self.path, line=line, field="special_price"))
+            if special
+            else None
+        )
         stock_raw = _str(v.get("stock_qty"))
         stock = parse_int(stock_raw, file=self.path, line=line, field="stock_qty") if stock_raw else None
         in_stock_raw = v.get("in_stock")
@@ -285,11 +299,15 @@ class _Builder:
         assert price is not None
         currency = (_str(v.get("currency")) or "USD").upper()
         if not _CURRENCY.match(currency):
-            raise self.err(f"currency '{currency}' must be a 3-letter ISO code such as USD or EUR", line, "currency")
+            raise self.err(
+                f"currency '{currency}' must be a 3-letter ISO code such as USD or EUR", line, "currency"
+            )
         gender_raw = _str(v.get("gender")).lower()
         gender = GENDERS.get(gender_raw) if gender_raw else None
         if gender_raw and gender is None:
-            raise self.err(f"gender '{gender_raw}' must be one of women, men, kids, unisex (or empty)", line, "gender")
+            raise self.err(
+                f"gender '{gender_raw}' must be one of women, men, kids, unisex (or empty)", line, "gender"
+            )
         attrs: dict[str, list[str]] = {}
         for key, val in v.items():
             if key.startswith(ATTR_PREFIX):
@@ -341,7 +359,9 @@ class _Builder:
                     if parent_sku in self.sku_line
                     else "add a row for that product (parent_sku must name a product row in the same file)"
                 )
-                self.policy.bad(self.err(f"parent_sku '{parent_sku}' is not a product: {hint}", line, "parent_sku"))
+                self.policy.bad(
+                    self.err(f"parent_sku '{parent_sku}' is not a product: {hint}", line, "parent_sku")
+                )
                 continue
             parent.product_type = "configurable"
             parent.variants.append(variant)

@@ -77,6 +77,13 @@ def load(
             continue
         seen[pid] = lineno
         products.append(
-            ProductRecord(sku=f"HD-{pid}", name=title, price=_ZERO, description="", visible=True, where=f"{f}, line {lineno}")
+            ProductRecord(
+                sku=f"HD-{pid}",
+                name=title,
+                price=_ZERO,
+                description="",
+                visible=True,
+                where=f"{f}, line {lineno}",
+            )
         )
     return data

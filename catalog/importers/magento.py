@@ -111,11 +111,13 @@ def _parse_date(value: str, *, file: Path, line: int, field: str) -> dt.date | N
             return dt.datetime.strptime(value, fmt).date()
         except ValueError:
             pass
-    raise CatalogImportError(f"'{value}' is not a date; use YYYY-MM-DD", file=str(file), line=line, field=field)
+    raise CatalogImportError(
+        f"'{value}' is not a date; use YYYY-MM-DD", file=str(file), line=line, field=field
+    )
 
 
 def parse_additional_attributes(text: str) -> dict[str, list[str]]:
-    """"k=v,k=a|b" -> {"k": ["v"], ...}; a piece without "=" continues the previous value (a comma in it)."""
+    """ "k=v,k=a|b" -> {"k": ["v"], ...}; a piece without "=" continues the previous value (a comma in it)."""
     out: dict[str, list[str]] = {}
     last: str | None = None
     raw: dict[str, str] = {}
@@ -213,7 +215,9 @@ class _Magento:
             )
         self.sku_where[sku] = where(path, line)
 
-    def _image(self, value: str, *, path: Path, line: int, field: str, role: str, label: str = "") -> ImageRecord:
+    def _image(
+        self, value: str, *, path: Path, line: int, field: str, role: str, label: str = ""
+    ) -> ImageRecord:
         value = value.strip()
         if value.startswith(("http://", "https://")):
             return ImageRecord(uri=value, role=role, label=label)
@@ -229,13 +233,23 @@ class _Magento:
         base = r.get("base_image").strip()
         if base and base != "no_selection":
             out.append(
-                self._image(base, path=path, line=r.line, field="base_image", role=role_base, label=_text(r.get("base_image_label")))
+                self._image(
+                    base,
+                    path=path,
+                    line=r.line,
+                    field="base_image",
+                    role=role_base,
+                    label=_text(r.get("base_image_label")),
+                )
             )
         for extra in r.get("additional_images").split(","):
             if extra.strip() and extra.strip() != "no_selection":
                 out.append(
                     self._image(
-                        extra, path=path, line=r.line, field="additional_images",
+                        extra,
+                        path=path,
+                        line=r.line,
+                        field="additional_images",
                         role="additional" if role_base == "base" else role_base,
                     )
                 )
@@ -247,10 +261,12 @@ class _Magento:
             f = self._csv(rel, "name", "path")
             if f is None:
                 continue
-            for r in f.rows():
+            for r in f.rows(self.policy):
                 name = r.get("name").strip()
                 if not name:
-                    self.policy.bad(CatalogImportError("empty category name", file=str(f.path), line=r.line, field="name"))
+                    self.policy.bad(
+                        CatalogImportError("empty category name", file=str(f.path), line=r.line, field="name")
+                    )
                     continue
                 parent = "/".join(p.strip() for p in r.get("path").split("/") if p.strip())
                 full = f"{parent}/{name}" if parent else name
@@ -326,7 +342,9 @@ class _Magento:
                 if not vsku:
                     self.policy.bad(
                         CatalogImportError(
-                            f"configurable_variations entry '{item}' has no sku=", file=str(path), line=row.row.line,
+                            f"configurable_variations entry '{item}' has no sku=",
+                            file=str(path),
+                            line=row.row.line,
                             field="configurable_variations",
                         )
                     )
@@ -334,8 +352,10 @@ class _Magento:
                 if vsku in claimed:
                     self.policy.bad(
                         CatalogImportError(
-                            f"variant '{vsku}' is already a variant of '{claimed[vsku]}'", file=str(path),
-                            line=row.row.line, field="configurable_variations",
+                            f"variant '{vsku}' is already a variant of '{claimed[vsku]}'",
+                            file=str(path),
+                            line=row.row.line,
+                            field="configurable_variations",
                         )
                     )
                     continue
@@ -346,7 +366,9 @@ class _Magento:
                             CatalogImportError(
                                 f"configurable '{rec.sku}' lists variant '{vsku}' but products.csv has no row for it; "
                                 "add the variant row or remove it from configurable_variations",
-                                file=str(path), line=row.row.line, field="configurable_variations",
+                                file=str(path),
+                                line=row.row.line,
+                                field="configurable_variations",
                             )
                         )
                     claimed[vsku] = rec.sku
@@ -357,7 +379,9 @@ class _Magento:
                 color: str | None = spec.get("color") or next(iter(vattrs.get("color", [])), None)
                 try:
                     qty_text = vrow.row.get("qty").strip()
-                    qty = parse_int(qty_text, file=path, line=vrow.row.line, field="qty") if qty_text else None
+                    qty = (
+                        parse_int(qty_text, file=path, line=vrow.row.line, field="qty") if qty_text else None
+                    )
                 except CatalogImportError as e:
                     self.policy.bad(e)
                     continue
@@ -429,12 +453,17 @@ class _Magento:
             description=strip_html(r.get("description") or r.get("short_description")),
             product_type=ptype,
             special_price=self._special(r, path),
-            special_from=_parse_date(r.get("special_price_from_date"), file=path, line=r.line, field="special_price_from_date"),
-            special_to=_parse_date(r.get("special_price_to_date"), file=path, line=r.line, field="special_price_to_date"),
+            special_from=_parse_date(
+                r.get("special_price_from_date"), file=path, line=r.line, field="special_price_from_date"
+            ),
+            special_to=_parse_date(
+                r.get("special_price_to_date"), file=path, line=r.line, field="special_price_to_date"
+            ),
             gender=_gender_from_categories(cats),
             stock_qty=None,
             in_stock=r.get("is_in_stock", "1").strip() not in ("0", ""),
-            visible=r.get("visibility").strip() != "Not Visible Individually" and r.get("product_online", "1").strip() != "2",
+            visible=r.get("visibility").strip() != "Not Visible Individually"
+            and r.get("product_online", "1").strip() != "2",
             categories=cats,
             attributes=attrs,
             images=list(row.images),
@@ -464,14 +493,14 @@ class _Magento:
         for rel in ("CatalogSampleData/attributes.csv", "ConfigurableSampleData/attributes.csv"):
             af = self._csv(rel, "attribute_code")
             if af is not None:
-                for r in af.rows():
+                for r in af.rows(self.policy):
                     if r.get("frontend_input").strip() == "boolean":
                         self.boolean_attrs.add(r.get("attribute_code").strip().lower())
         images: dict[str, list[tuple[Path, int, str]]] = {}
         for p in sorted(folder.glob("images_*.csv")):
             f = CsvFile(p)
             f.require("sku", "image")
-            for r in f.rows():
+            for r in f.rows(self.policy):
                 images.setdefault(r.get("sku").strip(), []).append((p, r.line, r.get("image")))
         gear_skus: set[str] = set()
         for p in sorted(folder.glob("products_*.csv")):
@@ -521,8 +550,12 @@ class _Magento:
             price=price,
             description=strip_html(r.get("description") or r.get("short_description")),
             special_price=self._special(r, path),
-            special_from=_parse_date(r.get("special_price_from_date"), file=path, line=r.line, field="special_price_from_date"),
-            special_to=_parse_date(r.get("special_price_to_date"), file=path, line=r.line, field="special_price_to_date"),
+            special_from=_parse_date(
+                r.get("special_price_from_date"), file=path, line=r.line, field="special_price_from_date"
+            ),
+            special_to=_parse_date(
+                r.get("special_price_to_date"), file=path, line=r.line, field="special_price_to_date"
+            ),
             gender=gender,
             stock_qty=qty,
             in_stock=True,
@@ -534,7 +567,9 @@ class _Magento:
         colors = attrs.get("color", [])
         for i, (ip, line, value) in enumerate(image_rows):
             try:
-                img = self._image(value, path=ip, line=line, field="image", role="base" if i == 0 else "additional")
+                img = self._image(
+                    value, path=ip, line=line, field="image", role="base" if i == 0 else "additional"
+                )
             except CatalogImportError as e:
                 self.policy.bad(e)
                 continue
@@ -561,7 +596,7 @@ class _Magento:
                 f = self._csv(f"{d}/{kind}.csv", "sku", "linked_sku")
                 if f is None:
                     continue
-                for r in f.rows():
+                for r in f.rows(self.policy):
                     src_raw = r.get("sku").strip()
                     targets = [t.strip() for t in re.split(r"[\n,]", r.get("linked_sku")) if t.strip()]
                     src = self._resolve(src_raw)
@@ -573,7 +608,8 @@ class _Magento:
                                 noted.add(key)
                                 missing = src_raw if src is None else dst_raw
                                 self.policy.note(
-                                    where(f.path, r.line), f"{kind} link {src_raw} -> {dst_raw}: unknown SKU '{missing}'"
+                                    where(f.path, r.line),
+                                    f"{kind} link {src_raw} -> {dst_raw}: unknown SKU '{missing}'",
                                 )
                             continue
                         rkey = (src, dst, kind)
@@ -586,12 +622,14 @@ class _Magento:
         f = self._csv("ReviewSampleData/products_reviews.csv", "sku", "rating_value")
         if f is None:
             return
-        for r in f.rows():
+        for r in f.rows(self.policy):
             try:
                 raw = r.get("rating_value").strip()
                 if not raw.isdigit() or not 1 <= int(raw) <= 5:
                     raise CatalogImportError(
-                        f"rating_value '{raw}' must be a whole number from 1 to 5", file=str(f.path), line=r.line,
+                        f"rating_value '{raw}' must be a whole number from 1 to 5",
+                        file=str(f.path),
+                        line=r.line,
                         field="rating_value",
                     )
             except CatalogImportError as e:
@@ -620,15 +658,19 @@ class _Magento:
         if f is None:
             return
         seen: dict[str, int] = {}
-        for r in f.rows():
+        for r in f.rows(self.policy):
             email = r.get("email").strip().lower()
             try:
                 if "@" not in email:
-                    raise CatalogImportError(f"'{email}' is not an email address", file=str(f.path), line=r.line, field="email")
+                    raise CatalogImportError(
+                        f"'{email}' is not an email address", file=str(f.path), line=r.line, field="email"
+                    )
                 if email in seen:
                     raise CatalogImportError(
-                        f"duplicate customer email '{email}' (first on line {seen[email]})", file=str(f.path),
-                        line=r.line, field="email",
+                        f"duplicate customer email '{email}' (first on line {seen[email]})",
+                        file=str(f.path),
+                        line=r.line,
+                        field="email",
                     )
                 dob = _parse_date(r.get("dob"), file=f.path, line=r.line, field="dob")
             except CatalogImportError as e:
@@ -653,28 +695,37 @@ class _Magento:
         f = self._csv("SalesSampleData/orders.csv", "product")
         if f is None:
             return
-        for n, r in enumerate(f.rows(), start=1):
+        for n, r in enumerate(f.rows(self.policy), start=1):
             number = f"M-{n:06d}"
             try:
                 try:
                     spec = json.loads(r.get("product"))
                 except json.JSONDecodeError as e:
                     raise CatalogImportError(
-                        f"malformed JSON in the product column: {e.msg}", file=str(f.path), line=r.line, field="product"
+                        f"malformed JSON in the product column: {e.msg}",
+                        file=str(f.path),
+                        line=r.line,
+                        field="product",
                     ) from None
                 specs = spec if isinstance(spec, list) else [spec]
                 if not specs or not all(isinstance(s, dict) and s.get("sku") for s in specs):
                     raise CatalogImportError(
-                        'product must be a JSON object like {"sku": "WS03", "qty": "1"}', file=str(f.path),
-                        line=r.line, field="product",
+                        'product must be a JSON object like {"sku": "WS03", "qty": "1"}',
+                        file=str(f.path),
+                        line=r.line,
+                        field="product",
                     )
                 lines: list[OrderLineRecord] = []
                 problem = None
                 for s in specs:
                     qty = parse_int(s.get("qty", 1), file=f.path, line=r.line, field="product")
                     if qty < 1:
-                        raise CatalogImportError("qty must be 1 or more", file=str(f.path), line=r.line, field="product")
-                    line, problem = self._order_line(str(s["sku"]).strip(), qty, s.get("configurable_options") or {})
+                        raise CatalogImportError(
+                            "qty must be 1 or more", file=str(f.path), line=r.line, field="product"
+                        )
+                    line, problem = self._order_line(
+                        str(s["sku"]).strip(), qty, s.get("configurable_options") or {}
+                    )
                     if line is None:
                         break
                     lines.append(line)
