@@ -1,0 +1,246 @@
+"""`shopassist catalog import` as a user runs it: counts, idempotency, clear errors, nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http.server
+import io
+import json
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from assistant.cli import cli
+from catalog.db import open_catalog
+from catalog.service import catalog_counts
+from tests.conftest import shared_dataset
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def db_fingerprint(url: str) -> dict[str, object]:
+    """Every table's full content, to prove a failed import changed nothing."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    out: dict[str, object] = {}
+    with engine.connect() as conn:
+        for t in sa.inspect(engine).get_table_names():
+            if t.startswith("product_fts") or t == "alembic_version":
+                continue
+            out[t] = sorted(map(repr, conn.execute(sa.text(f'SELECT * FROM "{t}"')).all()))
+    engine.dispose()
+    return out
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+GOOD_ROWS = [
+    {"sku": "TEE-1", "name": "Linen Tee", "price": "25.00", "category": "Women/Tops", "image": "tee.png", "attr_material": "Linen"},
+    {"sku": "TEE-1-S", "name": "", "price": "", "category": "", "image": "", "attr_material": "", "parent_sku": "TEE-1", "size": "S", "color": "White"},
+    {"sku": "CAP-1", "name": "Sun Cap", "price": "12.50", "category": "Gear/Hats", "image": "", "attr_material": "Cotton"},
+]
+
+
+@pytest.fixture
+def shop_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "shop"
+    d.mkdir()
+    Image.new("RGB", (8, 8), "white").save(d / "tee.png")
+    rows = [dict(r, parent_sku=r.get("parent_sku", ""), size=r.get("size", ""), color=r.get("color", "")) for r in GOOD_ROWS]
+    write_csv(d / "products.csv", rows)
+    return d
+
+
+def test_csv_import_then_reimport_is_noop(shop_dir: Path, db_url: str) -> None:
+    code, out = run("catalog", "import", str(shop_dir / "products.csv"), "--format", "csv", "--db-url", db_url, "-q")
+    assert code == 0, out
+    assert "2 added" in out
+    before = db_fingerprint(db_url)
+    code, out = run("catalog", "import", str(shop_dir / "products.csv"), "--db-url", db_url, "-q")
+    assert code == 0 and "0 added, 0 updated, 2 unchanged" in out, out
+    after = db_fingerprint(db_url)
+    after.pop("import_runs"), before.pop("import_runs")
+    assert after == before
+
+
+def test_edited_file_updates_only_changed_rows(shop_dir: Path, sqlite_url: str) -> None:
+    run("catalog", "import", str(shop_dir / "products.csv"), "--db-url", sqlite_url, "-q")
+    text = (shop_dir / "products.csv").read_text(encoding="utf-8").replace("12.50", "13.75")
+    (shop_dir / "products.csv").write_text(text, encoding="utf-8")
+    code, out = run("catalog", "import", str(shop_dir / "products.csv"), "--db-url", sqlite_url, "-q", "--json")
+    assert code == 0, out
+    stats = json.loads(out)["import"]
+    assert (stats["products_added"], stats["products_updated"], stats["products_unchanged"]) == (0, 1, 1)
+
+
+BAD_CASES = {
+    "missing_column": ("products.csv", lambda d: write_csv(d / "products.csv", [{"sku": "A", "name": "x"}]), "price"),
+    "non_numeric_price": ("products.csv", lambda d: write_csv(d / "products.csv", [{"sku": "A", "name": "x", "price": "12,5O"}]), "line 2"),
+    "duplicate_sku": (
+        "products.csv",
+        lambda d: write_csv(d / "products.csv", [{"sku": "A", "name": "x", "price": "1"}, {"sku": "A", "name": "y", "price": "2"}]),
+        "line 3",
+    ),
+    "unreadable_image": (
+        "products.csv",
+        lambda d: ((d / "broken.png").write_bytes(b"not an image"), write_csv(d / "products.csv", [{"sku": "A", "name": "x", "price": "1", "image": "broken.png"}])),
+        "image",
+    ),
+    "wrong_encoding": ("products.csv", lambda d: (d / "products.csv").write_bytes("sku,name,price\nA,Café,1\n".encode("latin-1")), "UTF-8"),
+    "broken_jsonl": ("products.jsonl", lambda d: (d / "products.jsonl").write_text('{"sku": "A", "name": "x", "price": 1}\n{"sku": "B",\n', encoding="utf-8"), "line 2"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_input_clear_error_and_catalog_unchanged(case: str, shop_dir: Path, db_url: str, tmp_path: Path) -> None:
+    code, out = run("catalog", "import", str(shop_dir / "products.csv"), "--db-url", db_url, "-q")
+    assert code == 0, out
+    before = db_fingerprint(db_url)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    name, make, expected = BAD_CASES[case]
+    make(bad)
+    result = CliRunner().invoke(cli, ["catalog", "import", str(bad / name), "--db-url", db_url, "-q"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Error:" in result.output and expected in result.output, result.output
+    assert "catalog is unchanged" in result.output
+    assert db_fingerprint(db_url) == before
+
+
+def test_skip_bad_rows_reports_and_imports_the_rest(tmp_path: Path, sqlite_url: str) -> None:
+    write_csv(tmp_path / "p.csv", [{"sku": "A", "name": "ok", "price": "1"}, {"sku": "B", "name": "bad", "price": "abc"}])
+    code, out = run("catalog", "import", str(tmp_path / "p.csv"), "--db-url", sqlite_url, "-q", "--skip-bad-rows")
+    assert code == 0, out
+    assert "1 added" in out and "skipped 1 rows" in out and "line 3" in out
+
+
+def test_bad_db_url_is_a_clear_error(tmp_path: Path) -> None:
+    code, out = run("catalog", "stats", "--db-url", "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 1 and "cannot open the catalog database" in out and "Traceback" not in out
+    code, out = run("catalog", "stats", "--db-url", "not a url")
+    assert code == 1 and "not a valid database URL" in out
+
+
+@pytest.mark.shared
+def test_sample_stores_import_completely(db_url: str) -> None:
+    magento = shared_dataset("magento")
+    eshop = shared_dataset("eshop")
+    # Independent counts from the source files.
+    with (magento / "fixtures/ConfigurableSampleData/products.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    configurables = [r for r in rows if r["product_type"] == "configurable"]
+    n_variants = sum(len(r["configurable_variations"].split("|")) for r in configurables)
+    gear = 0
+    for p in sorted((magento / "fixtures/CatalogSampleData/SimpleProduct").glob("products_*.csv")):
+        with p.open(encoding="utf-8") as f:
+            gear += sum(1 for _ in csv.DictReader(f))
+    with (magento / "fixtures/ReviewSampleData/products_reviews.csv").open(encoding="utf-8") as f:
+        n_reviews = sum(1 for _ in csv.DictReader(f))
+    with (magento / "fixtures/SalesSampleData/orders.csv").open(encoding="utf-8") as f:
+        n_orders = sum(1 for _ in csv.DictReader(f))
+
+    t0 = time.perf_counter()
+    code, out = run("catalog", "import", str(magento), "--format", "magento", "--db-url", db_url, "-q", "--json")
+    magento_s = time.perf_counter() - t0
+    assert code == 0, out
+    skipped = json.loads(out)["import"]["skipped"]
+    # Reviews of products that are not in the sample data (polos, socks, boots...) are reported, not lost.
+    skipped_reviews = [s for s in skipped if "review for unknown SKU" in s]
+    db = open_catalog(db_url)
+    counts = catalog_counts(db)
+    assert counts["configurable products"] == len(configurables) == 147
+    assert counts["variants"] == n_variants == 1847
+    assert counts["products"] == len(configurables) + gear
+    assert counts["orders"] == n_orders and counts["customers"] == 1
+    assert counts["images"] >= 700
+    assert counts["product links"] > 1000
+    assert counts["reviews"] + len(skipped_reviews) == n_reviews == 500
+    assert counts["reviews"] == 348
+    # Every configurable has all its variants and at least one readable image on disk.
+    from sqlalchemy import func, select
+
+    from catalog.models import Product, ProductImage, Variant
+
+    with db.session() as s:
+        per_product = dict(
+            s.execute(select(Product.sku, func.count(Variant.id)).join(Variant).group_by(Product.sku)).tuples().all()
+        )
+        for r in configurables:
+            assert per_product[r["sku"]] == len(r["configurable_variations"].split("|")), r["sku"]
+        uris = list(s.scalars(select(ProductImage.uri)))
+    assert all(Path(u).is_file() for u in uris)
+
+    t0 = time.perf_counter()
+    code, out = run("catalog", "import", str(eshop), "--db-url", db_url, "-q")
+    eshop_s = time.perf_counter() - t0
+    assert code == 0, out
+    assert catalog_counts(db)["products"] == counts["products"] + 101
+    code, out = run("catalog", "import", str(magento), "--db-url", db_url, "-q")
+    assert code == 0 and "0 added, 0 updated" in out, out
+    print(f"\nimport times: magento {magento_s:.1f}s, eshop {eshop_s:.1f}s; counts {counts}")
+
+
+# ----- demo download path, against a local file server ----------------------------------------
+
+
+@pytest.fixture
+def local_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _eshop_archive(path: Path) -> None:
+    catalog = [{"Id": 1, "Type": "Footwear", "Brand": "Daybird", "Name": "Wanderer Black Hiking Boots",
+                "Description": "Waterproof leather boots.", "Price": 109.99}]
+    img = io.BytesIO()
+    Image.new("RGB", (16, 16), "black").save(img, format="WEBP")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("eShop-main/src/Catalog.API/Setup/catalog.json", json.dumps(catalog))
+        zf.writestr("eShop-main/src/Catalog.API/Pics/1.webp", img.getvalue())
+        zf.writestr("eShop-main/LICENSE", "MIT")
+        zf.writestr("eShop-main/README.md", "not copied")
+
+
+def test_demo_downloads_sample_data(local_server: tuple[str, Path], sqlite_url: str) -> None:
+    base, root = local_server
+    _eshop_archive(root / "eshop.zip")
+    code, out = run("demo", "--store", "eshop", "--url", f"{base}/eshop.zip", "--db-url", sqlite_url, "--no-serve")
+    assert code == 0, out
+    assert "Demo store ready (eshop" in out and "1 products" in out
+    from catalog.config import shopassist_home
+
+    ds = shopassist_home() / "datasets" / "eshop"
+    assert (ds / "catalog.json").exists() and (ds / "images/1.webp").exists() and not (ds / "README.md").exists()
+
+
+def test_demo_download_failure_is_clear(local_server: tuple[str, Path], sqlite_url: str) -> None:
+    base, _ = local_server
+    code, out = run("demo", "--store", "eshop", "--url", f"{base}/missing.zip", "--db-url", sqlite_url, "--no-serve")
+    assert code == 1 and "could not download" in out and "--from" in out
