@@ -12,8 +12,8 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 if ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
-if [ -f "$PGDATA_DIR/postmaster.pid" ] && "$BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
-  echo "postgres already running in $PGDATA_DIR" >&2
+if "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"; then
+  echo "a PostgreSQL server already answers on 127.0.0.1:$PGPORT; using it" >&2
 else
   rm -rf "$PGDATA_DIR"; mkdir -p "$PGDATA_DIR"; chown postgres "$PGDATA_DIR"
   su postgres -s /bin/sh -c "$BIN/initdb -D $PGDATA_DIR -U postgres --auth=trust -E UTF8 >/dev/null"
