@@ -262,3 +262,26 @@ class ImportRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     stats: Mapped[dict | None] = mapped_column(JSON)
+
+
+class ChatSession(Base):
+    """A conversation: its dialogue state (current intent, products shown, cart) survives restarts."""
+
+    __tablename__ = "chat_sessions"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChatTurn(Base):
+    __tablename__ = "chat_turns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"), index=True)
+    user_text: Mapped[str] = mapped_column(Text)
+    reply_text: Mapped[str] = mapped_column(Text, default="")
+    intent: Mapped[dict | None] = mapped_column(JSON)
+    product_ids: Mapped[list | None] = mapped_column(JSON)
+    timings_ms: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

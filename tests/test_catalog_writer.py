@@ -27,7 +27,7 @@ def snapshot(db) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 def test_schema_is_migrated(db_url: str) -> None:
     db = open_catalog(db_url)
-    assert current_revision(db.engine) == "0002"
+    assert current_revision(db.engine) == "0003"
     open_catalog(db_url)  # opening again is a no-op upgrade
 
 

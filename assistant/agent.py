@@ -1,0 +1,314 @@
+"""`ShoppingAssistant`: one turn = parse intent -> update dialogue state -> call tools -> grounded reply.
+
+Every turn yields typed events (assistant.events). The LLM only ever proposes a `ShoppingIntent`;
+code validates it, turns it into parameterised catalog queries, and writes the reply from catalog
+facts. Product text (descriptions, reviews) is never sent to the LLM as instructions.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from assistant.dialogue import merge
+from assistant.events import (
+    CandidatesFound,
+    ChatReply,
+    Event,
+    IntentParsed,
+    ProductCard,
+    ProductsRanked,
+    ReplyChunk,
+    TurnDone,
+)
+from assistant.intent import ShoppingIntent
+from assistant.intent_parser import IntentParser, RuleIntentParser
+from assistant.replies import ReplyWriter, TemplateReplyWriter, card, explain
+from assistant.search_backend import CatalogSearch, ProductSearch, RankedItem, SearchContext, money
+from assistant.sessions import SessionState, SessionStore
+from assistant.vocabulary import CatalogVocabulary, vocabulary_from_lists
+from catalog.db import CatalogDB, open_catalog
+from catalog.models import Customer, Order
+from catalog.repository import CatalogRepository
+
+MAX_MESSAGE_CHARS = 4000
+
+
+class AssistantInputError(ValueError):
+    """A bad request from the caller (empty message, unknown product...): the message says what to do."""
+
+
+def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
+    v = repo.vocabulary()
+    return vocabulary_from_lists(v["colors"], v["sizes"], v["brands"], v["categories"])
+
+
+class ShoppingAssistant:
+    def __init__(
+        self,
+        db: CatalogDB,
+        *,
+        intent_parser: IntentParser,
+        search: ProductSearch,
+        reply_writer: ReplyWriter | None = None,
+        results: int = 5,
+    ):
+        self.db = db
+        self.repo = CatalogRepository(db)
+        self.sessions = SessionStore(db)
+        self.parser = intent_parser
+        self.searcher = search
+        self.writer = reply_writer or TemplateReplyWriter()
+        self.results = results
+
+    # ----- construction ---------------------------------------------------------------------------
+    @classmethod
+    def from_config(
+        cls,
+        db_url: str | None = None,
+        *,
+        llm: str = "embedded",
+        llm_url: str | None = None,
+        llm_model: str | None = None,
+        llm_api_key: str | None = None,
+        search: str = "auto",
+        results: int = 5,
+    ) -> ShoppingAssistant:
+        """Build everything once at start-up. llm: embedded | openai | rules. search: auto | hybrid | catalog."""
+        db = open_catalog(db_url)
+        repo = CatalogRepository(db)
+        vocab = vocabulary_of(repo)
+        parser: IntentParser
+        if llm == "rules":
+            parser = RuleIntentParser(vocab)
+        else:
+            from assistant.intent_parser import LLMIntentParser
+            from assistant.llm import LLMConfig, build_chat_model
+
+            config = LLMConfig(backend="openai" if llm == "openai" else "embedded", base_url=llm_url, model=llm_model, api_key=llm_api_key)
+            parser = LLMIntentParser(build_chat_model(config), vocab)
+        searcher: ProductSearch = CatalogSearch(repo)
+        if search in ("auto", "hybrid"):
+            try:
+                from assistant.hybrid import build_hybrid_search
+
+                searcher = build_hybrid_search(db, repo)
+            except Exception as exc:  # retrieval not installed / no index yet
+                if search == "hybrid":
+                    raise
+                import logging
+
+                logging.getLogger(__name__).info("hybrid search unavailable (%s); using catalog search", exc)
+        return cls(db, intent_parser=parser, search=searcher, results=results)
+
+    # ----- the public API -------------------------------------------------------------------------
+    def chat(self, message: str, *, session_id: str | None = None, user_id: str | None = None, image: Any = None) -> ChatReply:
+        reply: ChatReply | None = None
+        for ev in self.stream(message, session_id=session_id, user_id=user_id, image=image):
+            if isinstance(ev, TurnDone):
+                reply = ev.reply
+        assert reply is not None
+        return reply
+
+    def stream(self, message: str, *, session_id: str | None = None, user_id: str | None = None, image: Any = None) -> Iterator[Event]:
+        text = (message or "").strip()
+        if not text and image is None:
+            raise AssistantInputError("the message is empty: type what you are looking for")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise AssistantInputError(f"the message is too long ({len(text)} characters; the limit is {MAX_MESSAGE_CHARS})")
+        session_id = session_id or uuid.uuid4().hex
+        state = self.sessions.load(session_id, user_id)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+
+        previous = ShoppingIntent.model_validate(state.intent) if state.intent else None
+        raw = self.parser.parse(text, list(state.history), previous)
+        intent = merge(previous, raw, state.shown, text=text)
+        timings["intent"] = (time.perf_counter() - t0) * 1000
+        yield IntentParsed(intent, timings["intent"])
+
+        kind = intent.kind
+        cards: list[ProductCard] = []
+        note: str | None = None
+        answer: str | None = None
+        referenced = self._referenced(intent, state)
+        t1 = time.perf_counter()
+        if kind in ("search", "refine"):
+            ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image)
+            outcome = self.searcher.search(intent, ctx, self.results)
+            timings["search"] = (time.perf_counter() - t1) * 1000
+            yield CandidatesFound(outcome.candidates, timings["search"])
+            cards = [card(item, intent) for item in outcome.items]
+            note = outcome.note
+        elif kind == "question" and referenced:
+            answer = self._answer_question(text, referenced)
+            cards = [card(RankedItem(p, 0.0), intent) for p in referenced]
+        elif kind == "compare" and len(referenced) >= 2:
+            answer = self._compare(referenced)
+            cards = [card(RankedItem(p, 0.0), intent) for p in referenced]
+        elif kind == "cart":
+            answer = self._cart(text, referenced, state)
+        elif kind == "order_status":
+            answer = self._order_status(intent, state)
+        elif kind == "policy":
+            answer = self._policy(text)
+        elif kind in ("question", "compare"):
+            answer = "Which product do you mean? Say for example 'the second one', after I have shown you some."
+        else:
+            answer = (
+                "Hi! I can help you find products, compare them, manage your cart, or check an order. "
+                "What are you looking for?"
+            )
+        timings["ranked"] = (time.perf_counter() - t0) * 1000
+        yield ProductsRanked(cards, timings["ranked"], note)
+
+        chunks: list[str] = []
+        if answer is not None:
+            chunks.append(answer)
+            yield ReplyChunk(answer)
+        else:
+            for chunk in self.writer.write(intent, cards, note):
+                chunks.append(chunk)
+                yield ReplyChunk(chunk)
+        reply_text = "".join(chunks).strip()
+        timings["total"] = (time.perf_counter() - t0) * 1000
+
+        if kind in ("search", "refine") or cards:
+            state.shown = [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
+            state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
+        if kind in ("search", "refine"):
+            state.intent = intent.model_dump()
+        elif state.intent is None:
+            state.intent = None
+        state.history = [*state.history, text][-10:]
+        self.sessions.save(
+            state,
+            {
+                "user_text": text,
+                "reply_text": reply_text,
+                "intent": intent.model_dump(),
+                "product_ids": [c.id for c in cards],
+                "timings_ms": {k: round(v, 1) for k, v in timings.items()},
+            },
+        )
+        reply = ChatReply(reply_text, cards, intent, timings, session_id, list(state.cart), note)
+        yield TurnDone(reply)
+
+    # ----- feedback -------------------------------------------------------------------------------
+    def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None) -> None:
+        """like / dislike / click / add_to_cart ... : logged, and remembered by the session."""
+        self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
+        state = self.sessions.load(session_id, user_id)
+        if event == "like" and product_id not in state.liked:
+            state.liked.append(product_id)
+        if event == "dislike" and product_id not in state.disliked:
+            state.disliked.append(product_id)
+        if event == "add_to_cart":
+            self._add_to_cart(state, product_id)
+        self.sessions.save(state)
+
+    # ----- tools ----------------------------------------------------------------------------------
+    def _referenced(self, intent: ShoppingIntent, state: SessionState) -> list[Any]:
+        ids: list[int] = []
+        for ref in intent.references:
+            idx = ref - 1 if ref > 0 else len(state.shown) + ref
+            if 0 <= idx < len(state.shown):
+                ids.append(int(state.shown[idx]["id"]))
+        return self.repo.get_many(ids)
+
+    def _answer_question(self, text: str, products: list[Any]) -> str:
+        lines = []
+        words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
+        for p in products:
+            facts = [f"{p.name} costs {money(p.price)}" + ("" if p.in_stock else " and is out of stock right now")]
+            for name, values in p.attributes.items():
+                if name in words or any(v.lower() in words for v in values):
+                    facts.append(f"{name}: {', '.join(values)}")
+            if any(w in ("sizes", "size") for w in words) and p.sizes:
+                facts.append("sizes: " + ", ".join(p.sizes))
+            if any(w in ("colours", "colors", "colour", "color") for w in words) and p.colors:
+                facts.append("colours: " + ", ".join(p.colors))
+            hits = [w for w in words if w in p.description.lower()]
+            if hits:
+                sentence = next((s.strip() for s in p.description.replace("\n", ". ").split(". ") if hits[0] in s.lower()), "")
+                if sentence:
+                    facts.append(f'the description says: "{sentence[:200]}"')
+            if p.rating_count:
+                facts.append(f"{p.rating_avg:.1f}★ from {p.rating_count} reviews")
+            lines.append("; ".join(facts) + ".")
+        return " ".join(lines)
+
+    def _compare(self, products: list[Any]) -> str:
+        rows = []
+        for p in products:
+            bits = [money(p.price), "in stock" if p.in_stock else "out of stock"]
+            if p.rating_count:
+                bits.append(f"{p.rating_avg:.1f}★ ({p.rating_count})")
+            for key in ("material", "climate", "activity"):
+                if key in p.attributes:
+                    bits.append(f"{key}: {', '.join(p.attributes[key])}")
+            rows.append(f"{p.name}: " + "; ".join(bits))
+        cheapest = min(products, key=lambda p: p.price)
+        return "\n".join(rows) + f"\nThe cheaper one is {cheapest.name} at {money(cheapest.price)}."
+
+    def _add_to_cart(self, state: SessionState, product_id: int) -> str:
+        p = self.repo.get(product_id)
+        if p is None:
+            raise AssistantInputError(f"unknown product id {product_id}")
+        for line in state.cart:
+            if line["product_id"] == p.id:
+                line["qty"] += 1
+                break
+        else:
+            state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "qty": 1})
+        return p.name
+
+    def _cart(self, text: str, referenced: list[Any], state: SessionState) -> str:
+        low = text.lower()
+        if referenced and any(w in low for w in ("remove", "delete", "quita", "删除", "去掉")):
+            names = {p.id for p in referenced}
+            state.cart = [line for line in state.cart if line["product_id"] not in names]
+            return "Removed. " + self._cart_summary(state)
+        if referenced:
+            added = [self._add_to_cart(state, p.id) for p in referenced]
+            for p in referenced:
+                self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
+            return f"Added {', '.join(added)} to your cart. " + self._cart_summary(state)
+        return self._cart_summary(state)
+
+    def _cart_summary(self, state: SessionState) -> str:
+        if not state.cart:
+            return "Your cart is empty."
+        total = sum(Decimal(str(line["price"])) * line["qty"] for line in state.cart)
+        items = ", ".join(f"{line['qty']} × {line['name']} ({money(line['price'])})" for line in state.cart)
+        return f"Your cart: {items}. Total {money(total)}."
+
+    def _order_status(self, intent: ShoppingIntent, state: SessionState) -> str:
+        if not intent.order_id:
+            return "Please give me your order number (for example M-000001)."
+        from sqlalchemy import func, select
+
+        with self.db.session() as s:
+            order = s.scalar(select(Order).where(func.upper(Order.number) == intent.order_id.upper()))
+            if order is None:
+                return f"I could not find an order {intent.order_id}. Please check the number."
+            customer = s.get(Customer, order.customer_id) if order.customer_id else None
+            # Only the customer who placed the order may see it.
+            if customer is None or not state.user_id or state.user_id.lower() not in (customer.email.lower(), str(customer.id)):
+                return "Please sign in as the customer who placed that order to see its status."
+            lines = ", ".join(f"{ln.qty} × {ln.name}" for ln in order.lines)
+            return f"Order {order.number} is {order.status}: {lines}; total {money(order.total)}."
+
+    def _policy(self, text: str) -> str:
+        docs = self.repo.documents(text, limit=1)
+        if not docs:
+            return "I have no store policy on that; please contact the shop for details."
+        d = docs[0]
+        return f"{d.title}: {d.body}"
+
+
+def explain_item(item: RankedItem, intent: ShoppingIntent) -> str:
+    return explain(item, intent)

@@ -1,0 +1,111 @@
+"""The typed events one assistant turn yields. The CLI, the Python API, the UI and the HTTP API all
+consume this one stream, so none of them can show something the others cannot."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from assistant.intent import ShoppingIntent
+
+
+@dataclass
+class ProductCard:
+    """A recommended product as shown to the shopper; every fact is copied from the catalog."""
+
+    id: int
+    sku: str
+    name: str
+    price: Decimal
+    currency: str
+    regular_price: Decimal
+    in_stock: bool
+    stock_qty: int | None
+    rating_avg: float | None
+    rating_count: int
+    image: str | None
+    brand: str | None
+    colors: list[str]
+    sizes: list[str]
+    explanation: str
+    contributions: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["price"] = float(self.price)
+        d["regular_price"] = float(self.regular_price)
+        return d
+
+
+@dataclass
+class IntentParsed:
+    intent: ShoppingIntent
+    ms: float
+    type: str = "intent"
+
+
+@dataclass
+class CandidatesFound:
+    count: int
+    ms: float
+    type: str = "candidates"
+
+
+@dataclass
+class ProductsRanked:
+    products: list[ProductCard]
+    ms: float
+    note: str | None = None  # e.g. "nothing under $5; the cheapest is $21.99"
+    type: str = "ranked"
+
+
+@dataclass
+class ReplyChunk:
+    text: str
+    type: str = "reply_chunk"
+
+
+@dataclass
+class ChatReply:
+    """The whole turn: what `ShoppingAssistant.chat` returns."""
+
+    text: str
+    products: list[ProductCard]
+    intent: ShoppingIntent
+    timings_ms: dict[str, float]
+    session_id: str
+    cart: list[dict[str, Any]] = field(default_factory=list)
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reply": self.text,
+            "products": [p.to_json() for p in self.products],
+            "intent": self.intent.model_dump(),
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "session_id": self.session_id,
+            "cart": self.cart,
+            "note": self.note,
+        }
+
+
+@dataclass
+class TurnDone:
+    reply: ChatReply
+    type: str = "done"
+
+
+Event = IntentParsed | CandidatesFound | ProductsRanked | ReplyChunk | TurnDone
+
+
+def event_to_json(ev: Event) -> dict[str, Any]:
+    if isinstance(ev, IntentParsed):
+        return {"type": ev.type, "intent": ev.intent.model_dump(), "ms": round(ev.ms, 1)}
+    if isinstance(ev, CandidatesFound):
+        return {"type": ev.type, "count": ev.count, "ms": round(ev.ms, 1)}
+    if isinstance(ev, ProductsRanked):
+        return {"type": ev.type, "products": [p.to_json() for p in ev.products], "note": ev.note, "ms": round(ev.ms, 1)}
+    if isinstance(ev, ReplyChunk):
+        return {"type": ev.type, "text": ev.text}
+    return {"type": ev.type, **ev.reply.to_json()}

@@ -1,0 +1,151 @@
+"""Grounded reply text: explanations built from catalog facts, and a validator for any free text.
+
+The default writer is a template (instant, always true). An LLM writer may phrase the opening line;
+whatever it says is checked against the products shown (names, prices, stock) and replaced by the
+template on any mismatch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from assistant.events import ProductCard
+from assistant.intent import ShoppingIntent
+from assistant.search_backend import RankedItem, money, soft_match
+
+FEATURE_PHRASES = {
+    "text relevance": "matches what you asked for",
+    "dense": "close in meaning to your request",
+    "lexical": "matches your words",
+    "preferences": "has what you prefer",
+    "rating": "well rated",
+    "popularity": "popular with shoppers",
+    "season": "suits the season",
+    "session": "like what you liked here",
+    "history": "fits your past purchases",
+    "image": "looks like your photo",
+    "recency": "new in",
+}
+
+
+def explain(item: RankedItem, intent: ShoppingIntent) -> str:
+    """'waterproof leather, brown; $109.99 is within your $120; 4.6★ from 23 reviews'."""
+    p = item.product
+    parts: list[str] = []
+    wished = soft_match(p, intent.attributes)
+    colours = [c for c in p.colors if c.lower() in {x.lower() for x in intent.colors}]
+    sizes = [s for s in p.sizes if s.lower() in {x.lower() for x in intent.sizes}]
+    if wished or colours or sizes:
+        parts.append(", ".join([*wished, *colours, *(f"size {s}" for s in sizes)]))
+    price = money(p.price)
+    if intent.max_price is not None and p.price <= Decimal(str(intent.max_price)):
+        parts.append(f"{price} is within your {money(intent.max_price)}")
+    elif intent.max_price is not None:
+        parts.append(f"{price}, above your {money(intent.max_price)}")
+    elif intent.min_price is not None and p.price >= Decimal(str(intent.min_price)):
+        parts.append(f"{price}, over your {money(intent.min_price)}")
+    else:
+        parts.append(price)
+    if p.on_sale:
+        parts.append(f"on sale from {money(p.regular_price)}")
+    if p.rating_avg and p.rating_count:
+        parts.append(f"{p.rating_avg:.1f}★ from {p.rating_count} review{'s' if p.rating_count != 1 else ''}")
+    if p.stock_qty is not None and 0 < p.stock_qty <= 5:
+        parts.append(f"only {p.stock_qty} left")
+    top = sorted(((v, k) for k, v in item.contributions.items() if v > 0.05), reverse=True)[:1]
+    for _, feature in top:
+        key = next((k for k in FEATURE_PHRASES if feature.startswith(k)), None)
+        if key and key not in ("text relevance", "lexical", "dense", "rating"):
+            parts.append(FEATURE_PHRASES[key])
+    return "; ".join(parts)
+
+
+def card(item: RankedItem, intent: ShoppingIntent) -> ProductCard:
+    p = item.product
+    return ProductCard(
+        id=p.id, sku=p.sku, name=p.name, price=p.price, currency=p.currency, regular_price=p.regular_price,
+        in_stock=p.in_stock, stock_qty=p.stock_qty, rating_avg=p.rating_avg, rating_count=p.rating_count,
+        image=p.image, brand=p.brand, colors=list(p.colors), sizes=list(p.sizes),
+        explanation=explain(item, intent), contributions=dict(item.contributions),
+    )
+
+
+def describe_need(intent: ShoppingIntent) -> str:
+    words = []
+    if intent.colors:
+        words.append("/".join(c.lower() for c in intent.colors))
+    if intent.gender in ("women", "men", "kids"):
+        words.append({"women": "women's", "men": "men's", "kids": "kids'"}[intent.gender])
+    noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else (intent.query or "products")
+    words.append(noun)
+    if intent.sizes:
+        words.append("in size " + "/".join(intent.sizes))
+    if intent.min_price is not None and intent.max_price is not None:
+        words.append(f"between {money(intent.min_price)} and {money(intent.max_price)}")
+    elif intent.max_price is not None:
+        words.append(f"under {money(intent.max_price)}")
+    elif intent.min_price is not None:
+        words.append(f"over {money(intent.min_price)}")
+    return " ".join(words)
+
+
+def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None) -> str:
+    lines: list[str] = []
+    if note:
+        lines.append(note)
+    if not cards:
+        if not note:
+            lines.append("I could not find anything in our catalog for that. Could you describe it differently?")
+        return " ".join(lines)
+    if note:
+        lines.append("Closest alternatives:")
+    elif intent.sort == "price_asc":
+        lines.append(f"The cheapest {describe_need(intent)}: {cards[0].name} at {money(cards[0].price)}.")
+    elif intent.sort == "price_desc":
+        lines.append(f"The most expensive {describe_need(intent)}: {cards[0].name} at {money(cards[0].price)}.")
+    else:
+        lines.append(f"Here {'is' if len(cards) == 1 else 'are'} {len(cards)} {describe_need(intent)} you might like:")
+    for i, c in enumerate(cards, 1):
+        stock = "" if c.in_stock else " (out of stock)"
+        lines.append(f"{i}. {c.name}, {money(c.price)}{stock}: {c.explanation}")
+    return "\n".join(lines)
+
+
+_MONEY = re.compile(r"(?:\$|USD\s?)(\d+(?:[.,]\d{1,2})?)")
+
+
+def validate_reply(text: str, cards: Sequence[ProductCard], catalog_names: set[str] | None = None) -> list[str]:
+    """Problems with a free-text reply: prices or products it states that the shown cards do not back."""
+    problems: list[str] = []
+    prices = {c.price.quantize(Decimal("0.01")) for c in cards} | {c.regular_price.quantize(Decimal("0.01")) for c in cards}
+    for m in _MONEY.finditer(text):
+        value = Decimal(m.group(1).replace(",", ".")).quantize(Decimal("0.01"))
+        if value not in prices:
+            problems.append(f"price {m.group(0)} is not the price of any product shown")
+    if catalog_names:
+        shown = {c.name.lower() for c in cards}
+        lower = text.lower()
+        for name in catalog_names:
+            if name.lower() in lower and name.lower() not in shown:
+                problems.append(f"mentions '{name}', which is not among the products shown")
+    for c in cards:
+        if c.name.lower() in text.lower():
+            window = text.lower().split(c.name.lower(), 1)[1][:60]
+            if "out of stock" in window and c.in_stock:
+                problems.append(f"says {c.name} is out of stock, but it is in stock")
+            if "in stock" in window and "out of stock" not in window and not c.in_stock:
+                problems.append(f"says {c.name} is in stock, but it is not")
+    return problems
+
+
+class ReplyWriter(Protocol):
+    def write(self, intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None) -> Iterator[str]: ...
+
+
+class TemplateReplyWriter:
+    def write(self, intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None) -> Iterator[str]:
+        text = template_reply(intent, cards, note)
+        yield from text.splitlines(keepends=True)

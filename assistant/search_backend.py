@@ -1,0 +1,166 @@
+"""From a validated ShoppingIntent to ranked catalog products.
+
+Hard constraints become a `ProductFilter` (exact SQL). Soft wishes (attributes) only rank. When the
+retrieval layer is available its hybrid searcher does the ranking; `CatalogSearch` is the
+dependency-free fallback over the catalog's own lexical index.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from assistant.intent import ShoppingIntent
+from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
+
+EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
+
+
+@dataclass
+class RankedItem:
+    product: ProductSummary
+    score: float
+    contributions: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class SearchOutcome:
+    items: list[RankedItem]
+    candidates: int
+    note: str | None = None  # set when the exact request had no match and alternatives are shown
+
+
+@dataclass
+class SearchContext:
+    session_liked: list[int] = field(default_factory=list)
+    session_disliked: list[int] = field(default_factory=list)
+    session_viewed: list[int] = field(default_factory=list)
+    user_id: str | None = None
+    image: Any = None
+
+
+class ProductSearch(Protocol):
+    def search(self, intent: ShoppingIntent, context: SearchContext, limit: int) -> SearchOutcome: ...
+
+
+def money(value: Decimal | float) -> str:
+    return f"${Decimal(str(value)).quantize(Decimal('0.01'))}"
+
+
+def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True) -> ProductFilter:
+    excluded_words = [e for e in intent.exclude if e.lower() not in {c.lower() for c in intent.colors}]
+    # The leaf name ("Pants") matches every category of that name (men's, women's, promotions);
+    # gender, when stated, is its own exact filter.
+    category = intent.category.rsplit("/", 1)[-1] if intent.category else None
+    return ProductFilter(
+        category=category,
+        brands=list(intent.brands),
+        min_price=intent.min_price,
+        max_price=intent.max_price,
+        colors=list(intent.colors),
+        sizes=list(intent.sizes),
+        gender=intent.gender,
+        in_stock=in_stock,
+        exclude_terms=excluded_words,
+    )
+
+
+def query_text(intent: ShoppingIntent) -> str:
+    parts = [intent.query, *intent.attributes]
+    if intent.category and intent.category.lower() not in intent.query.lower():
+        parts.append(intent.category.rsplit("/", 1)[-1])
+    return " ".join(p for p in parts if p).strip()
+
+
+def soft_match(product: ProductSummary, wishes: list[str]) -> list[str]:
+    """Which of the shopper's soft wishes the catalog says this product has."""
+    if not wishes:
+        return []
+    haystack = " ".join(
+        [product.name, product.description, " ".join(v for vals in product.attributes.values() for v in vals)]
+    ).lower()
+    return [w for w in wishes if w.lower() in haystack]
+
+
+def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFilter) -> tuple[str, ProductFilter] | None:
+    """Say why nothing matched and which relaxed filter gives the nearest alternatives."""
+    if f.max_price is not None or f.min_price is not None:
+        relaxed = ProductFilter(**{**f.__dict__, "min_price": None, "max_price": None})
+        bounds = repo.price_bounds(relaxed)
+        if bounds is not None:
+            lo, hi = bounds
+            what = (intent.category or intent.query or "matching products").rsplit("/", 1)[-1].lower()
+            if f.max_price is not None and lo > Decimal(str(f.max_price)):
+                return f"Nothing under {money(f.max_price)} matches; the cheapest {what} is {money(lo)}.", relaxed
+            if f.min_price is not None and hi < Decimal(str(f.min_price)):
+                return f"Nothing over {money(f.min_price)} matches; the most expensive {what} is {money(hi)}.", relaxed
+            return f"Nothing matches between {money(f.min_price or 0)} and {money(f.max_price or hi)}.", relaxed
+    if f.colors or f.sizes:
+        relaxed = ProductFilter(**{**f.__dict__, "colors": [], "sizes": []})
+        if repo.count(relaxed):
+            want = " ".join([*f.colors, *f.sizes])
+            return f"None in {want} right now; here are the closest options in other colours or sizes.", relaxed
+    if f.in_stock:
+        relaxed = ProductFilter(**{**f.__dict__, "in_stock": False})
+        if repo.count(relaxed):
+            return "Everything that matches is out of stock at the moment.", relaxed
+    if f.brands:
+        relaxed = ProductFilter(**{**f.__dict__, "brands": []})
+        if repo.count(relaxed):
+            return f"Nothing from {', '.join(f.brands)} matches; here are other brands.", relaxed
+    if f.category:
+        relaxed = ProductFilter(**{**f.__dict__, "category": None})
+        if repo.count(relaxed):
+            return f"No {f.category} matches that; here are the nearest products in other categories.", relaxed
+    return None
+
+
+class CatalogSearch:
+    """Lexical (FTS/BM25) search with exact filters, plus rating and soft-preference scoring."""
+
+    def __init__(self, repository: CatalogRepository):
+        self.repo = repository
+
+    def _rank(self, intent: ShoppingIntent, f: ProductFilter, context: SearchContext, limit: int) -> tuple[list[RankedItem], int]:
+        if intent.sort in EXPLICIT_SORTS:
+            products = self.repo.find(f, sort=intent.sort, limit=limit)
+            return [RankedItem(p, float(len(products) - i), {"sort": 1.0}) for i, p in enumerate(products)], len(products)
+        text = query_text(intent)
+        hits = self.repo.lexical_search(text, f, limit=100) if text else []
+        if not hits:
+            ids = self.repo.find_ids(f, sort="popularity", limit=100)
+            lex = {pid: 0.0 for pid in ids}
+        else:
+            top = max(h.score for h in hits) or 1.0
+            lex = {h.product_id: h.score / top for h in hits}
+        products = self.repo.get_many(list(lex))
+        ranked = []
+        for p in products:
+            contrib = {"text relevance": round(1.0 * lex[p.id], 4)}
+            if p.rating_avg:
+                contrib["rating"] = round(0.15 * (p.rating_avg - 3) / 2 * min(1.0, math.log1p(p.rating_count) / 3), 4)
+            matched = soft_match(p, intent.attributes)
+            if intent.attributes:
+                contrib["preferences"] = round(0.3 * len(matched) / len(intent.attributes), 4)
+            if p.id in context.session_liked:
+                contrib["liked before"] = 0.2
+            if p.id in context.session_disliked:
+                contrib["disliked before"] = -1.0
+            ranked.append(RankedItem(p, sum(contrib.values()), contrib))
+        ranked.sort(key=lambda r: (-r.score, r.product.id))
+        return ranked[:limit], len(products)
+
+    def search(self, intent: ShoppingIntent, context: SearchContext, limit: int = 5) -> SearchOutcome:
+        f = intent_to_filter(intent)
+        items, n = self._rank(intent, f, context, limit)
+        if items:
+            return SearchOutcome(items, n)
+        relaxed = no_match_note(self.repo, intent, f)
+        if relaxed is None:
+            return SearchOutcome([], 0, "I could not find anything in the catalog that matches that.")
+        note, rf = relaxed
+        alt_intent = intent.model_copy(update={"sort": "price_asc"}) if "cheapest" in note else intent
+        items, n = self._rank(alt_intent, rf, context, limit)
+        return SearchOutcome(items, n, note)
