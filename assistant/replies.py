@@ -117,10 +117,23 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
 _MONEY = re.compile(r"(?:\$|USD\s?)(\d+(?:[.,]\d{1,2})?)")
 
 
-def validate_reply(text: str, cards: Sequence[ProductCard], catalog_names: set[str] | None = None) -> list[str]:
-    """Problems with a free-text reply: prices or products it states that the shown cards do not back."""
+def validate_reply(
+    text: str,
+    cards: Sequence[ProductCard],
+    catalog_names: set[str] | None = None,
+    *,
+    intent: ShoppingIntent | None = None,
+    grounded_text: str = "",
+) -> list[str]:
+    """Problems with a free-text reply: prices or products it states that the shown cards do not back.
+
+    Prices may also be the shopper's own budget (from the intent) or appear in `grounded_text`
+    (notes computed from the catalog, e.g. "the cheapest is $21.99")."""
     problems: list[str] = []
     prices = {c.price.quantize(Decimal("0.01")) for c in cards} | {c.regular_price.quantize(Decimal("0.01")) for c in cards}
+    if intent is not None:
+        prices |= {Decimal(str(v)).quantize(Decimal("0.01")) for v in (intent.min_price, intent.max_price) if v is not None}
+    prices |= {Decimal(m.group(1).replace(",", ".")).quantize(Decimal("0.01")) for m in _MONEY.finditer(grounded_text)}
     for m in _MONEY.finditer(text):
         value = Decimal(m.group(1).replace(",", ".")).quantize(Decimal("0.01"))
         if value not in prices:

@@ -82,7 +82,7 @@ def small_store() -> CatalogData:
         customers=[CustomerRecord(email="roni@example.com", first_name="Roni", last_name="Cost")],
         orders=[
             OrderRecord(
-                number="T-1", customer_email="roni@example.com", status="complete",
+                number="T-1001", customer_email="roni@example.com", status="complete",
                 lines=[OrderLineRecord(sku="WJ01", qty=1, size="S", color="Blue"), OrderLineRecord(sku="24-MB01", qty=2)],
             )
         ],

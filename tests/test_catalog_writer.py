@@ -86,7 +86,7 @@ def test_bad_input_leaves_database_unchanged(db_url: str, breakage: str) -> None
     if breakage == "duplicate_sku":
         data.products.append(ProductRecord(sku="WJ01", name="Dup", price=Decimal("1")))
     elif breakage == "order_unknown_sku":
-        data.orders.append(OrderRecord(number="T-2", customer_email=None, lines=[OrderLineRecord(sku="NOPE")]))
+        data.orders.append(OrderRecord(number="T-1002", customer_email=None, lines=[OrderLineRecord(sku="NOPE")]))
     elif breakage == "review_bad_rating":
         data.reviews[0] = dataclasses.replace(data.reviews[0], rating=9, body="new")
     else:
