@@ -1,4 +1,4 @@
-"""Assistant-side commands (demo, parse, chat, replay) are registered here."""
+"""Assistant-side commands (demo, parse, chat, replay, privacy) are registered here."""
 
 from __future__ import annotations
 
@@ -6,6 +6,13 @@ import click
 
 
 def register(cli: click.Group) -> None:
+    from assistant.chat_cli import chat_command, replay_command
     from assistant.demo import demo_command
+    from assistant.parse_cli import parse_command
+    from assistant.privacy_cli import privacy_group
 
     cli.add_command(demo_command)
+    cli.add_command(parse_command)
+    cli.add_command(chat_command)
+    cli.add_command(replay_command)
+    cli.add_command(privacy_group)
