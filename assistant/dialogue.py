@@ -81,6 +81,8 @@ def merge(
         if new.kind == "refine":
             return new.model_copy(update={"kind": "search"})
         return new.model_copy()
+    if new.kind == "refine" and new.category and previous.category and new.category != previous.category:
+        new = new.model_copy(update={"kind": "search"})  # "now show me backpacks": a new search, not a refinement
     if new.kind in ("search", "order_status", "policy", "chitchat", "other"):
         return new.model_copy()
     if new.kind in ("question", "compare", "cart"):

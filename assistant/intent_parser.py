@@ -39,7 +39,7 @@ class IntentParser(Protocol):
 
 _QUESTION = re.compile(r"\?|^(?:is|are|does|do|can|what|how|which|why|es|está|tiene|cuál|qué)\b|吗|么|是否|多少", re.I)
 _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|"
-                       r"你好|谢谢|再见)\b[\s!.?]*$", re.I)
+                       r"你好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,]*$", re.I)
 _PRICE_WORDS = re.compile(
     r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|元|块|dólares)?|\b(?:under|below|over|above|less than|more than|"
     r"between|and|cheapest|cheaper|for|in|size|with|menos de|por|entre|más de|con|para)\b|以下|以内|以上", re.I)

@@ -179,7 +179,7 @@ _NEGATION = r"(?:not|no|without|except|avoid|never|sin|ni|nada de|sans|不要|�
 
 def colors_in_text(text: str) -> tuple[list[str], list[str]]:
     """(wanted, unwanted) canonical colours named in the text; 'not black' / 'sin negro' / '不要黑色' are unwanted."""
-    tl = text.lower()
+    tl = text.lower().replace("有没有", "有").replace("有木有", "有")
     wanted: list[str] = []
     unwanted: list[str] = []
     for canon, words in COLOR_WORDS.items():
@@ -359,7 +359,8 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
 
 # ---------------------------------------------------------------------------------------------------- other cues
 _SORT_RULES: list[tuple[str, str]] = [
-    ("price_asc", r"cheapest|lowest[- ]price|least expensive|most affordable|lowest cost|price:? low to high|"
+    ("price_desc", r"price,? (?:from )?highest(?: first)?|highest (?:price )?first|high(?:est)? to low(?:est)?"),
+    ("price_asc", r"price,? (?:from )?lowest(?: first)?|lowest (?:price )?first|low(?:est)? to high(?:est)?|cheapest|lowest[- ]price|least expensive|most affordable|lowest cost|price:? low to high|"
                   r"最便宜|价格最低|最低价|más barat|mas barat|el más económico|moins cher"),
     ("price_desc", r"most expensive|priciest|highest[- ]price|price:? high to low|最贵|价格最高|más car|mas car|plus cher"),
     ("rating", r"best[- ]rated|top[- ]rated|highest[- ]rated|best reviews?|most popular|评分最高|好评|口碑最好|"
@@ -385,7 +386,7 @@ def sort_in_text(text: str) -> str | None:
 
 _GENDER_RULES: list[tuple[str, str]] = [
     ("unisex", r"\bunisex\b|男女通用|中性"),
-    ("kids", r"\b(?:kids?|child(?:ren)?|boys?|girls?|toddlers?|baby|niñ[oa]s?|infantil)\b|儿童|孩子|小孩|童装|童鞋|宝宝"),
+    ("kids", r"\b(?:kids?|child(?:ren)?|boys?|girls?|toddlers?|baby|son|daughter|niñ[oa]s?|hij[oa]|infantil)\b|儿童|孩子|小孩|童装|童鞋|宝宝"),
     ("women", r"\b(?:women'?s?|woman'?s?|ladies|lady|female|her|wife|girlfriend|mujer(?:es)?|femenin[oa]|dama|femme)\b|女"),
     ("men", r"\b(?:men'?s?|man'?s?|male|gents?|him|husband|boyfriend|hombres?|masculin[oa]|caballeros?|homme)\b|男"),
 ]
@@ -411,8 +412,12 @@ def references_in_text(text: str) -> list[int]:
     refs: list[tuple[int, int]] = []
     for n, pat in _ORDINALS.items():
         for m in re.finditer(rf"(?<![a-z])(?:{pat})(?![a-z])", tl):
-            if n == 1 and re.search(r"first time|at first", tl[max(0, m.start() - 3) : m.end() + 6]):
-                continue
+            word = m.group()
+            if re.fullmatch(r"[a-z]+", word):  # English ordinals only as "the second (one)", not "highest first"
+                before, after = tl[max(0, m.start() - 12) : m.start()], tl[m.end() : m.end() + 10]
+                if not (re.search(r"\b(?:the|that|this|your)\s+$", before)
+                        or re.match(r"\s+(?:one|item|product|option|pair|model)\b", after)):
+                    continue
             refs.append((m.start(), n))
     for m in re.finditer(r"(?:#|\bnumber\s+|\bno\.\s*|\bitem\s+|\boption\s+|\bnúmero\s+|第)(\d{1,2})(?!\d)", tl):
         refs.append((m.start(), int(m.group(1))))
@@ -441,19 +446,21 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"política|garantía"),
     ("cart", r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?(?:cart|basket|bag)|\bbuy (?:it|this|that|the)|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito"),
+    ("chitchat", r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|buenas|"
+                 r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre"),
 ]
 
 
 def kind_in_text(text: str) -> str | None:
-    tl = text.lower()
+    tl = text.lower().strip()
     for kind, pat in _KIND_RULES:
         if re.search(pat, tl):
             return kind
     return None
 
 
-_REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |show me (?:some |the )?(?:cheaper|other)|"
+_REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort |order by |in size |in (?:a )?size |show me (?:some |the )?(?:cheaper|other)|"
                 r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
                 r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|\bother colou?rs?\b|en su lugar|"
                 r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
@@ -531,7 +538,7 @@ CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "jackets": ("jacket", "coat", "parka", "chaqueta", "abrigo", "chamarra", "夹克", "外套", "冲锋衣"),
     "tees": ("tee", "t-shirt", "tshirt", "shirt", "camiseta", "playera", "t恤", "短袖"),
     "tanks": ("tank", "tank top", "camiseta sin mangas", "背心"),
-    "pants": ("pant", "trouser", "legging", "jogger", "pantalón", "pantalones", "pantalon", "裤", "长裤"),
+    "pants": ("pant", "trouser", "legging", "jogger", "pantalón", "pantalones", "pantalon", "长裤", "裤子", "运动裤", "瑜伽裤"),
     "shorts": ("short", "pantalón corto", "pantalones cortos", "短裤"),
     "bags": ("bag", "backpack", "tote", "bolso", "bolsa", "mochila", "包", "背包"),
     "watches": ("watch", "reloj", "手表"),
@@ -610,7 +617,10 @@ def normalize_intent(
 
     # sizes
     sizes: list[str] = []
-    for s in sizes_in_text(text) + [x for x in intent.sizes if x.lower() in text.lower()]:
+    model_sizes = [x for x in intent.sizes
+                   if (len(x.strip()) > 1 and _has_word(text.lower(), x.strip().lower()))
+                   or re.search(rf"(?<![\w']){re.escape(x.strip())}(?![\w'])", text)]
+    for s in sizes_in_text(text) + model_sizes:
         m = map_size(s, vocab)
         if m:
             sizes.append(m)
@@ -633,9 +643,15 @@ def normalize_intent(
         category = map_category(intent.category, vocab, gender)
         if category is None and intent.category.lower() not in intent.query.lower():
             soft.append(intent.category)
-    if category is None and vocab.categories:
+    if vocab.categories:  # the product words of the text outrank a category the model copied from an example
         found = categories_in_text(text, vocab, gender)
-        category = found[0] if found else None
+        if found and category not in found:
+            category = found[0]
+
+    if category and gender:  # "Men/..." picked for a women's request: the same leaf under the right gender
+        parts = category.lower().split("/")
+        if any(g in parts for g in ("women", "men", "kids")) and gender not in parts:
+            category = map_category(category.rsplit("/", 1)[-1], vocab, gender) or category
 
     # prices: regex phrases win; a model price survives only if the text states that number
     stated = numbers_in_text(text)
@@ -687,9 +703,18 @@ def normalize_intent(
     hard = {x.lower() for x in colors + sizes + brands + exclude} | {(category or "").lower()}
     hard |= {intent.query.strip().lower(), (intent.category or "").lower()} - {""}
     hard |= {w.lower() for c in colors for w in COLOR_WORDS.get(canonical_color(c) or "", ())}
-    attributes = [a for a in _dedup(list(intent.attributes) + soft)
-                  if a.lower() not in hard and canonical_color(a) is None and not re.fullmatch(r"[\d.,$€元 ]+", a)
+    wishes = [a for a in intent.attributes if canonical_color(a) is None] + soft
+    attributes = [a for a in _dedup(wishes)
+                  if a.lower() not in hard and not re.fullmatch(r"[\d.,$€元 ]+", a)
                   and not re.search(r"price|cheap|expensive|precio|价格|便宜", a.lower())][:6]
+
+    # a short message that only states constraints, after a search, refines it ("under 30", "in size XL")
+    if kind == "search" and has_previous and category is None and not brands:
+        short = len(text.split()) <= 6 if not _CJK.search(text) else len(text.strip()) <= 12
+        constrained = any([colors, sizes, exclude, min_price is not None, max_price is not None, sort != "relevance",
+                           gender])
+        if short and constrained:
+            kind = "refine"
 
     query = intent.query.strip()
     if not query and kind in ("search", "refine"):

@@ -1,0 +1,185 @@
+"""Intent model, vocabulary normaliser, number checks, dialogue merge, references, strict prompts (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialogue import ShownProduct, merge, resolve_references
+from assistant.intent import INTENT_JSON_SCHEMA, IntentDecodeError, ShoppingIntent, intent_from_json
+from assistant.prompts import PromptError, render, variables
+from assistant.vocabulary import (
+    CatalogVocabulary,
+    canonical_color,
+    chinese_to_number,
+    map_category,
+    map_color,
+    normalize_intent,
+    numbers_in_text,
+    prices_in_text,
+    vocabulary_from_lists,
+)
+
+VOCAB = vocabulary_from_lists(
+    colors=["Black", "Blue", "Gray", "Purple", "Red", "White", "Lavender", None],
+    sizes=["XS", "S", "M", "L", "XL", "32"],
+    brands=["Zephyr", "Raptor Elite", "WildRunner"],
+    categories=["Men/Tops/Hoodies & Sweatshirts", "Women/Tops/Jackets", "Men/Tops/Jackets", "Footwear", "Bags"],
+)
+
+
+def norm(text: str, **fields: object) -> ShoppingIntent:
+    return normalize_intent(ShoppingIntent(**fields), VOCAB, text)  # type: ignore[arg-type]
+
+
+def test_intent_defaults_and_coercion() -> None:
+    i = ShoppingIntent.model_validate({"kind": "SEARCH", "colors": "red", "gender": "female", "sort": "bogus",
+                                      "max_price": "$30", "references": ["2", "x"], "category": "null"})
+    assert (i.kind, i.colors, i.gender, i.sort, i.max_price, i.references, i.category) == (
+        "search", ["red"], "women", "relevance", 30.0, [2], None)
+    assert set(INTENT_JSON_SCHEMA["properties"]) == set(ShoppingIntent.model_fields)
+    assert INTENT_JSON_SCHEMA["required"] == ["kind", "query"]
+
+
+def test_intent_from_json_tolerates_fences_and_rejects_garbage() -> None:
+    assert intent_from_json('```json\n{"kind": "policy", "query": "returns"}\n```').kind == "policy"
+    for bad in ("not json", '{"query": "x"}', '{"kind": "search", "query": ', "[1, 2]"):
+        with pytest.raises(IntentDecodeError):
+            intent_from_json(bad)
+
+
+@pytest.mark.parametrize(("word", "canon"), [("grey", "Gray"), ("Grey", "Gray"), ("黑色", "Black"), ("negro", "Black"),
+                                             ("negras", "Black"), ("azul", "Blue"), ("navy blue", "Blue"),
+                                             ("紫色", "Purple"), ("teal-ish", None)])
+def test_canonical_colors(word: str, canon: str | None) -> None:
+    assert canonical_color(word) == canon
+
+
+def test_map_color_onto_catalog() -> None:
+    assert map_color("grey", VOCAB) == "Gray"
+    assert map_color("lilac", VOCAB) == "Lavender"
+    assert map_color("pink", VOCAB) == "Red"  # family fallback when the catalog lacks Pink
+    assert map_color("green", VOCAB) is None  # not in this catalog
+    assert map_color("grey", CatalogVocabulary()) == "Gray"  # empty vocabulary: canonical name
+
+
+def test_categories_plural_and_language_insensitive() -> None:
+    assert map_category("hoodie", VOCAB) == "Men/Tops/Hoodies & Sweatshirts"
+    assert map_category("jacket", VOCAB, "women") == "Women/Tops/Jackets"
+    assert map_category("running shoes", VOCAB) == "Footwear"
+    assert map_category("sudadera", VOCAB) == "Men/Tops/Hoodies & Sweatshirts"
+    assert map_category("spaceship", VOCAB) is None
+
+
+@pytest.mark.parametrize(("s", "n"), [("两百", 200), ("二百五十", 250), ("三十五", 35), ("十", 10), ("一千二", 1200)])
+def test_chinese_numerals(s: str, n: int) -> None:
+    assert chinese_to_number(s) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("red shoes under $30", (None, 30.0)),
+        ("anything below 200元?", (None, 200.0)),
+        ("给我推荐200元以下的跑步鞋", (None, 200.0)),
+        ("两百元以内的外套", (None, 200.0)),
+        ("between 20 and 50 dollars", (20.0, 50.0)),
+        ("jackets 60-30", (30.0, 60.0)),
+        ("zapatillas por menos de 50 euros", (None, 50.0)),
+        ("over 100 bucks", (100.0, None)),
+        ("size 32 jeans", (None, None)),
+        ("30 dollars max", (None, 30.0)),
+    ],
+)
+def test_price_phrases(text: str, expected: tuple[float | None, float | None]) -> None:
+    assert prices_in_text(text) == expected
+
+
+def test_unstated_prices_are_dropped_stated_ones_kept() -> None:
+    assert norm("a warm hoodie", query="hoodie", max_price=50).max_price is None
+    assert norm("a hoodie for 50 dollars", query="hoodie", max_price=50).max_price == 50
+    assert norm("给我推荐两百元的外套", query="jacket", max_price=200).max_price == 200
+    assert numbers_in_text("1,200 or 30k or 两百") == {1200.0, 30000.0, 200.0}
+    # the regex wins over a model that misplaced the bound
+    i = norm("hoodie under $40", query="hoodie", min_price=40)
+    assert (i.min_price, i.max_price) == (None, 40.0)
+
+
+def test_normaliser_grounds_hard_fields() -> None:
+    i = norm("grey hoodie size M from zephyr, not black", query="hoodie", colors=["Grey", "Green", "Black"],
+             sizes=["m", "XXL"], brands=["ZEPHYR", "Nike"], gender="men", sort="rating", exclude=["black"])
+    assert i.colors == ["Gray"]
+    assert i.sizes == ["M"]
+    assert i.brands == ["Zephyr"]
+    assert i.gender is None  # the text does not say
+    assert i.sort == "relevance"  # no evidence for a rating sort
+    assert "Black" in i.exclude
+    assert i.category == "Men/Tops/Hoodies & Sweatshirts"
+
+
+def test_normaliser_unknown_values_become_wishes() -> None:
+    i = norm("a green jacket, size 44", query="jacket", colors=["green"], sizes=["44"], category="jacket")
+    assert i.colors == [] and "green" in i.attributes
+    assert i.sizes == [] and "size 44" in i.attributes
+
+
+def test_normaliser_multilingual_and_sort_kind_rules() -> None:
+    i = norm("busco una chaqueta negra para mujer, la más barata", query="jacket", kind="search")
+    assert (i.colors, i.gender, i.sort, i.category) == (["Black"], "women", "price_asc", "Women/Tops/Jackets")
+    assert norm("where is my order 000000145?", kind="search").kind == "order_status"
+    assert norm("where is my order 000000145?").order_id == "000000145"
+    assert norm("what's your return policy", kind="question").kind == "policy"
+    assert norm("show me the most expensive bags").sort == "price_desc"
+    assert norm("is the second one waterproof?", kind="question", references=[2]).references == [2]
+    assert norm("tell me about it", kind="question", references=[7]).references == [7]
+    assert norm("red bags", kind="question", references=[3]).references == []  # no evidence
+
+
+def test_refine_without_previous_is_search() -> None:
+    assert norm("only in purple", kind="refine").kind == "search"
+    assert normalize_intent(ShoppingIntent(kind="search"), VOCAB, "only in purple", has_previous=True).kind == "refine"
+
+
+def test_merge_refinements() -> None:
+    prev = ShoppingIntent(kind="search", query="yoga pants", gender="women", colors=["Black"], max_price=80,
+                          attributes=["stretchy"])
+    s = merge(prev, ShoppingIntent(kind="refine", colors=["Purple"]), [1, 2])
+    assert (s.kind, s.query, s.colors, s.gender, s.max_price) == ("refine", "yoga pants", ["Purple"], "women", 80)
+    s = merge(prev, ShoppingIntent(kind="refine", max_price=30, attributes=["high waist"]), [])
+    assert s.max_price == 30 and s.attributes == ["stretchy", "high waist"] and s.colors == ["Black"]
+    s = merge(prev, ShoppingIntent(kind="refine", exclude=["Black"]), [])
+    assert s.colors == [] and s.exclude == ["Black"]
+    s2 = merge(s, ShoppingIntent(kind="refine", colors=["Black"]), [])  # "the black one instead"
+    assert s2.colors == ["Black"] and s2.exclude == []
+    fresh = merge(prev, ShoppingIntent(kind="search", query="backpack"), [])
+    assert fresh.query == "backpack" and fresh.colors == [] and fresh.max_price is None
+    assert merge(None, ShoppingIntent(kind="refine", colors=["Red"]), []).kind == "search"
+
+
+def test_merge_cheaper_uses_shown_prices_or_sorts() -> None:
+    prev = ShoppingIntent(kind="search", query="hoodie")
+    shown = [ShownProduct(11, 52.0), {"id": 12, "price": 45.5}, 13]
+    s = merge(prev, ShoppingIntent(kind="refine", sort="price_asc"), shown, text="cheaper ones")
+    assert s.max_price == 45.49
+    s = merge(prev, ShoppingIntent(kind="refine"), [11, 12], text="show me cheaper ones")
+    assert s.max_price is None and s.sort == "price_asc"
+
+
+def test_question_keeps_context_and_references_resolve() -> None:
+    prev = ShoppingIntent(kind="search", query="rain jacket", category="Women/Tops/Jackets")
+    q = merge(prev, ShoppingIntent(kind="question", references=[2, -1, 9]), ["a", "b", "c"])
+    assert q.category == "Women/Tops/Jackets" and q.query == "rain jacket"
+    assert resolve_references(q, ["a", "b", "c"]) == ["b", "c"]
+    assert resolve_references(ShoppingIntent(references=[1]), []) == []
+
+
+def test_prompt_rendering_is_strict() -> None:
+    assert variables("intent_system") == {"vocabulary"}
+    text = render("intent_system", vocabulary=VOCAB.prompt_block())
+    assert "给我推荐200元以下的跑步鞋" in text and "under $60" in text and "Zephyr" in text
+    assert text == render("intent_system", vocabulary=VOCAB.prompt_block())  # stable per catalog: cacheable
+    with pytest.raises(PromptError):
+        render("intent_system")
+    with pytest.raises(PromptError):
+        render("intent_system", vocabulary="x", typo="y")
+    with pytest.raises(PromptError):
+        render("no_such_prompt")
