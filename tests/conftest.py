@@ -69,3 +69,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'catalog.db'}"
+
+
+@pytest.fixture(autouse=True)
+def _block_real_llm(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real model loads are blocked unless a test opts in with @pytest.mark.slow."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    try:
+        import assistant.llm as llm
+    except ModuleNotFoundError:  # langchain not installed: nothing to guard
+        return
+
+    def blocked(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("real LLM use is blocked in fast tests: mark the test @pytest.mark.slow")
+
+    monkeypatch.setattr(llm, "default_model_path", blocked)
+    monkeypatch.setattr(llm.EmbeddedChatModel, "_ensure_server", blocked)
