@@ -10,9 +10,11 @@ def register(cli: click.Group) -> None:
     from assistant.demo import demo_command
     from assistant.parse_cli import parse_command
     from assistant.privacy_cli import privacy_group
+    from ui.cli import serve_command
 
     cli.add_command(demo_command)
     cli.add_command(parse_command)
     cli.add_command(chat_command)
     cli.add_command(replay_command)
     cli.add_command(privacy_group)
+    cli.add_command(serve_command)

@@ -1,0 +1,344 @@
+"""The HTTP API (ui.server.create_app) with FastAPI's TestClient over a real SQLite catalog and the rules parser."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.agent import ShoppingAssistant
+from assistant.search_backend import SearchContext
+from catalog.db import open_catalog
+from catalog.models import ProductImage
+from catalog.writer import sync_catalog
+from tests.catalog_fixtures import small_store
+from ui.ratelimit import RateLimit, TokenBuckets
+from ui.server import create_app
+
+ADMIN_KEY = "test-admin-key"
+
+
+def png_bytes(size: tuple[int, int] = (8, 8), color: str = "red") -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def data_url(raw: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(raw).decode()
+
+
+def assert_clean_error(r: Any, status: int, *words: str) -> dict[str, Any]:
+    """A 4xx JSON error with a readable message and no traceback."""
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert isinstance(body["error"], str) and body["error"]
+    for w in words:
+        assert w.lower() in body["error"].lower(), body["error"]
+    assert "Traceback" not in r.text and 'File "' not in r.text
+    return body  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def bot(sqlite_url: str) -> ShoppingAssistant:
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    return ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+
+
+@pytest.fixture
+def client(bot: ShoppingAssistant) -> TestClient:
+    return TestClient(create_app(bot, admin_api_key=ADMIN_KEY, rate_limit=None, ui=False))
+
+
+def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((lines["event"], json.loads(lines["data"])))
+    return out
+
+
+# ----- chat ----------------------------------------------------------------------------------------------
+def test_chat_json_reply_products_intent_and_follow_up(client: TestClient) -> None:
+    r = client.post("/api/v1/chat", json={"message": "jackets for women under 80", "user_id": "ann@example.com"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {"reply", "products", "intent", "session_id", "cart", "timings_ms"} <= set(body)
+    assert {p["sku"] for p in body["products"]} == {"WJ01", "WJ02"}
+    assert body["intent"]["max_price"] == 80 and body["intent"]["gender"] == "women"
+    assert all(p["price"] <= 80 for p in body["products"])
+    follow = client.post("/api/v1/chat", json={"message": "only in purple", "session_id": body["session_id"]})
+    assert follow.status_code == 200
+    assert [p["sku"] for p in follow.json()["products"]] == ["WJ02"]
+    assert follow.json()["session_id"] == body["session_id"]
+
+
+def test_chat_sse_stream_shape(client: TestClient) -> None:
+    r = client.post("/api/v1/chat", json={"message": "jackets for women"}, headers={"Accept": "text/event-stream"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/event-stream")
+    events = sse_events(r.text)
+    kinds = [name for name, _ in events]
+    assert kinds[:3] == ["intent", "candidates", "ranked"]
+    assert "reply_chunk" in kinds and kinds[-1] == "done"
+    for name, data in events:
+        assert data["type"] == name
+    ranked = dict(events)["ranked"]
+    assert {p["sku"] for p in ranked["products"]} == {"WJ01", "WJ02"}
+    done = events[-1][1]
+    assert done["reply"] == "".join(d["text"] for n, d in events if n == "reply_chunk").strip()
+    assert done["session_id"]
+
+
+def test_chat_sse_bad_input_is_a_json_error_not_a_stream(client: TestClient) -> None:
+    r = client.post("/api/v1/chat", json={"message": "  "}, headers={"Accept": "text/event-stream"})
+    assert_clean_error(r, 400, "empty")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"message": ""}, 400, ["empty"]),
+        ({}, 400, ["empty"]),
+        ({"message": "x" * 100_000}, 400, ["too long", "4000"]),
+        ({"message": 123}, 422, ["message", "string"]),
+        ({"message": "hi", "session_id": "does-not-exist"}, 404, ["unknown session_id", "omit session_id"]),
+        ({"message": "hi", "session_id": "../../etc/passwd"}, 400, ["session_id"]),
+        ({"message": "hi", "image": "not a data url"}, 400, ["data url"]),
+        ({"message": "hi", "image": "data:image/png;base64,@@@@"}, 400, ["base64"]),
+        ({"message": "hi", "image": data_url(b"hello, I am text", "text/plain")}, 400, ["not a readable image"]),
+        ({"message": "hi", "image": data_url(b"%PDF-1.4 fake", "image/png")}, 400, ["not a readable image"]),
+    ],
+)
+def test_chat_bad_requests_get_clear_4xx(client: TestClient, body: dict[str, Any], status: int, words: list[str]) -> None:
+    assert_clean_error(client.post("/api/v1/chat", json=body), status, *words)
+
+
+def test_broken_json_and_wrong_content(client: TestClient) -> None:
+    r = client.post("/api/v1/chat", content=b'{"message": "hi"', headers={"Content-Type": "application/json"})
+    assert_clean_error(r, 422, "not valid JSON")
+    r = client.post("/api/v1/chat", content=b"[1, 2]", headers={"Content-Type": "application/json"})
+    assert_clean_error(r, 422)
+    r = client.get("/api/v1/chat")
+    assert_clean_error(r, 405, "not allowed")
+    assert_clean_error(client.get("/api/v1/nope"), 404, "no such endpoint")
+
+
+def test_image_over_the_size_limit_is_413(bot: ShoppingAssistant) -> None:
+    bot.image_search_available = True  # type: ignore[attr-defined]
+    client = TestClient(create_app(bot, rate_limit=None, ui=False, max_image_bytes=2000))
+    from PIL import Image
+
+    noisy = Image.effect_noise((200, 200), 90).convert("RGB")
+    buf = io.BytesIO()
+    noisy.save(buf, "PNG")
+    assert len(buf.getvalue()) > 2000
+    r = client.post("/api/v1/chat", json={"message": "like this", "image": data_url(buf.getvalue())})
+    assert_clean_error(r, 413, "too large")
+    # a whole body over the limit is refused before it is parsed
+    r = client.post("/api/v1/chat", content=b"{" + b" " * 400_000 + b"}", headers={"Content-Type": "application/json"})
+    assert_clean_error(r, 413, "too large")
+
+
+def test_photo_is_refused_clearly_when_image_search_is_unavailable(client: TestClient) -> None:
+    r = client.post("/api/v1/chat", json={"message": "like this", "image": data_url(png_bytes())})
+    assert_clean_error(r, 400, "photo search is not available")
+
+
+def test_photo_reaches_the_searcher_as_an_image_when_available(bot: ShoppingAssistant) -> None:
+    seen: list[Any] = []
+    real = bot.searcher
+
+    class Spy:
+        def search(self, intent: Any, context: SearchContext, limit: int) -> Any:
+            seen.append(context.image)
+            return real.search(intent, context, limit)
+
+    bot.searcher = Spy()
+    bot.image_search_available = True  # type: ignore[attr-defined]
+    client = TestClient(create_app(bot, rate_limit=None, ui=False))
+    r = client.post("/api/v1/chat", json={"message": "jackets", "image": data_url(png_bytes((16, 12)))})
+    assert r.status_code == 200, r.text
+    assert seen and seen[0].size == (16, 12) and seen[0].mode == "RGB"
+
+
+# ----- feedback, refine, products, health ------------------------------------------------------------------
+def test_feedback_is_logged_and_add_to_cart_fills_the_cart(client: TestClient, bot: ShoppingAssistant) -> None:
+    sid = client.post("/api/v1/chat", json={"message": "jackets for women"}).json()["session_id"]
+    pid = bot.repo.get_by_sku("WJ01").id  # type: ignore[union-attr]
+    r = client.post("/api/v1/feedback", json={"event": "like", "product_id": pid, "session_id": sid, "user_id": "u1"})
+    assert r.status_code == 200 and r.json()["ok"] is True
+    assert pid in bot.sessions.load(sid).liked
+    assert bot.repo.popularity([pid])[pid] > 0
+    r = client.post("/api/v1/feedback", json={"event": "add_to_cart", "product_id": pid, "session_id": sid})
+    assert [line["sku"] for line in r.json()["cart"]] == ["WJ01"]
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "love", "product_id": pid, "session_id": sid}), 400, "unknown event", "like")
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": 9999, "session_id": sid}), 404, "unknown product")
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": pid, "session_id": "nope"}), 404, "unknown session_id")
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "like"}), 422, "product_id", "required")
+
+
+def test_removing_an_intent_chip_searches_again_without_it(client: TestClient) -> None:
+    narrowed = client.post("/api/v1/chat", json={"message": "purple jackets for women"}).json()
+    sid = narrowed["session_id"]
+    assert "Purple" in narrowed["intent"]["colors"]
+    assert [p["sku"] for p in narrowed["products"]] == ["WJ02"]
+    r = client.post("/api/v1/refine/remove", json={"session_id": sid, "field": "colors", "value": "Purple"})
+    assert r.status_code == 200, r.text
+    assert r.json()["intent"]["colors"] == []
+    assert {p["sku"] for p in r.json()["products"]} == {"WJ01", "WJ02"}
+    r = client.post("/api/v1/refine/remove", json={"session_id": sid, "field": "gender"})
+    assert r.json()["intent"]["gender"] is None
+    assert {p["sku"] for p in r.json()["products"]} >= {"WJ01", "WJ02", "MJ01"}
+    assert_clean_error(client.post("/api/v1/refine/remove", json={"session_id": sid, "field": "shoe"}), 400, "unknown constraint")
+
+
+def test_more_like_this(client: TestClient, bot: ShoppingAssistant) -> None:
+    sid = client.post("/api/v1/chat", json={"message": "jackets for women"}).json()["session_id"]
+    pid = bot.repo.get_by_sku("WJ01").id  # type: ignore[union-attr]
+    r = client.post("/api/v1/refine/more-like", json={"session_id": sid, "product_id": pid})
+    assert r.status_code == 200, r.text
+    assert r.json()["products"] and all(p["sku"].startswith("WJ") for p in r.json()["products"])
+    assert pid in bot.sessions.load(sid).liked
+
+
+def test_product_endpoint(client: TestClient, bot: ShoppingAssistant) -> None:
+    pid = bot.repo.get_by_sku("WJ02").id  # type: ignore[union-attr]
+    r = client.get(f"/api/v1/products/{pid}")
+    assert r.status_code == 200
+    p = r.json()
+    assert p["sku"] == "WJ02" and p["price"] == 55.2 and p["regular_price"] == 69.0
+    assert set(p["colors"]) == {"Purple", "Black"} and p["image_url"] is None
+    assert_clean_error(client.get("/api/v1/products/424242"), 404, "unknown product")
+    assert_clean_error(client.get("/api/v1/products/abc"), 422, "product_id")
+
+
+def test_product_image_serves_only_files_the_catalog_references(client: TestClient, bot: ShoppingAssistant, tmp_path: Path) -> None:
+    photo = tmp_path / "wj01.png"
+    photo.write_bytes(png_bytes())
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not serve")
+    wj01 = bot.repo.get_by_sku("WJ01").id  # type: ignore[union-attr]
+    mj01 = bot.repo.get_by_sku("MJ01").id  # type: ignore[union-attr]
+    mp01 = bot.repo.get_by_sku("MP01").id  # type: ignore[union-attr]
+    with bot.db.session() as s:
+        s.add(ProductImage(product_id=wj01, uri=str(photo), role="base"))
+        s.add(ProductImage(product_id=mj01, uri=str(secret), role="base"))
+        s.add(ProductImage(product_id=mp01, uri=str(tmp_path / "gone.jpg"), role="base"))
+    r = client.get(f"/api/v1/products/{wj01}/image")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png" and r.content == photo.read_bytes()
+    assert client.get(f"/api/v1/products/{wj01}").json()["image_url"] == f"/api/v1/products/{wj01}/image"
+    assert_clean_error(client.get(f"/api/v1/products/{mj01}/image"), 404, "missing")  # not an image file
+    assert_clean_error(client.get(f"/api/v1/products/{mp01}/image"), 404, "missing")
+    assert_clean_error(client.get(f"/api/v1/products/{wj01}/image?n=3"), 404)
+    no_photo = bot.repo.get_by_sku("24-UG01").id  # type: ignore[union-attr]
+    assert_clean_error(client.get(f"/api/v1/products/{no_photo}/image"), 404, "no photo")
+    assert client.get("/api/v1/products/..%2F..%2Fetc%2Fpasswd/image").status_code in (404, 422)
+
+
+def test_health_openapi_and_docs(client: TestClient) -> None:
+    h = client.get("/api/v1/health").json()
+    assert h["status"] == "ok" and h["products"] == 7 and h["image_search"] is False
+    schema = client.get("/openapi.json").json()
+    for path in ("/api/v1/chat", "/api/v1/feedback", "/api/v1/products/{product_id}", "/api/v1/health",
+                 "/api/v1/admin/catalog/import", "/api/v1/admin/users/{user_id}"):
+        assert path in schema["paths"], path
+    assert "text/event-stream" in json.dumps(schema["paths"]["/api/v1/chat"])
+    assert client.get("/docs").status_code == 200
+
+
+def test_cors_lets_shops_call_the_shopper_api_but_not_send_the_admin_key(client: TestClient) -> None:
+    pre = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
+    r = client.options("/api/v1/chat", headers={**pre, "Access-Control-Request-Headers": "content-type"})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] in ("*", "https://shop.example")
+    r = client.options("/api/v1/admin/reindex", headers={**pre, "Access-Control-Request-Headers": "x-api-key"})
+    assert r.status_code == 400
+
+
+# ----- rate limiting ---------------------------------------------------------------------------------------
+def test_rate_limit_per_client_429_with_retry_after(bot: ShoppingAssistant) -> None:
+    client = TestClient(create_app(bot, rate_limit=RateLimit(per_minute=6, burst=3), ui=False))
+    codes = [client.get("/api/v1/products/1").status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    r = client.post("/api/v1/chat", json={"message": "jackets"})
+    body = assert_clean_error(r, 429, "too many requests")
+    assert int(r.headers["Retry-After"]) >= 1 and "retry in" in body["error"]
+    assert client.get("/api/v1/health").status_code == 200  # health is not limited
+
+
+def test_token_bucket_refills_and_is_per_client() -> None:
+    now = [0.0]
+    b = TokenBuckets(RateLimit(per_minute=60, burst=2), clock=lambda: now[0])
+    assert b.take("a") == 0 and b.take("a") == 0
+    assert b.take("a") == pytest.approx(1.0)
+    assert b.take("b") == 0  # another client has its own bucket
+    now[0] += 1.0
+    assert b.take("a") == 0
+    small = TokenBuckets(RateLimit(per_minute=60, burst=1), max_clients=2, clock=lambda: now[0])
+    for k in "xyz":
+        small.take(k)
+    assert len(small._buckets) == 2
+
+
+# ----- admin -----------------------------------------------------------------------------------------------
+def test_admin_needs_the_api_key(client: TestClient, bot: ShoppingAssistant) -> None:
+    assert_clean_error(client.get("/api/v1/admin/users/u/export"), 401, "missing X-API-Key")
+    assert_clean_error(client.get("/api/v1/admin/users/u/export", headers={"X-API-Key": "wrong"}), 401, "wrong API key")
+    assert client.get("/api/v1/admin/users/u/export", headers={"X-API-Key": ADMIN_KEY}).status_code == 200
+    closed = TestClient(create_app(bot, admin_api_key=None, rate_limit=None, ui=False))
+    assert_clean_error(closed.delete("/api/v1/admin/users/u", headers={"X-API-Key": ""}), 403, "disabled")
+
+
+def test_admin_export_and_delete_user(client: TestClient, bot: ShoppingAssistant) -> None:
+    key = {"X-API-Key": ADMIN_KEY}
+    sid = client.post("/api/v1/chat", json={"message": "jackets for women", "user_id": "ann"}).json()["session_id"]
+    client.post("/api/v1/feedback", json={"event": "like", "product_id": 1, "session_id": sid, "user_id": "ann"})
+    out = client.get("/api/v1/admin/users/ann/export", headers=key).json()
+    assert out["sessions"][0]["id"] == sid and out["sessions"][0]["turns"][0]["user"] == "jackets for women"
+    assert out["events"][0]["event"] == "like"
+    r = client.delete("/api/v1/admin/users/ann", headers=key)
+    assert r.json()["deleted"] == {"sessions": 1, "turns": 1, "events": 1}
+    assert not bot.sessions.exists(sid)
+    assert client.get("/api/v1/admin/users/ann/export", headers=key).json() == {"user_id": "ann", "sessions": [], "events": []}
+
+
+def test_admin_catalog_import_of_a_server_side_path(client: TestClient, bot: ShoppingAssistant, tmp_path: Path) -> None:
+    key = {"X-API-Key": ADMIN_KEY}
+    src = tmp_path / "extra.csv"
+    src.write_text("sku,name,price,category\nTENT1,Trail Tent,129.00,Gear/Camping\n", encoding="utf-8")
+    r = client.post("/api/v1/admin/catalog/import", json={"path": str(src)}, headers=key)
+    assert r.status_code == 200, r.text
+    assert r.json()["format"] == "csv"
+    assert bot.repo.get_by_sku("TENT1") is not None
+    assert_clean_error(client.post("/api/v1/admin/catalog/import", json={"path": str(tmp_path / "nope")}, headers=key), 400, "does not exist")
+    assert_clean_error(client.post("/api/v1/admin/catalog/import", json={"path": str(src), "format": "xml"}, headers=key), 422, "format")
+
+
+def test_admin_reindex_is_guarded(client: TestClient) -> None:
+    r = client.post("/api/v1/admin/reindex", headers={"X-API-Key": ADMIN_KEY})
+    try:
+        import retrieval.indexer  # noqa: F401
+    except ImportError:
+        assert_clean_error(r, 501, "retrieval")
+    else:
+        assert r.status_code in (200, 501)
+    assert_clean_error(client.post("/api/v1/admin/reindex"), 401)
+
+
+def test_widget_files_are_served(client: TestClient) -> None:
+    js = client.get("/widget.js")
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+    assert "textContent" in js.text and "/api/v1/chat" in js.text and "localStorage" in js.text
+    assert "innerHTML" not in js.text  # catalog text never goes through HTML parsing
+    page = client.get("/widget-demo")
+    assert page.status_code == 200 and "widget.js" in page.text

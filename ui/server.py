@@ -1,0 +1,473 @@
+"""The HTTP service: a JSON/SSE API over one `ShoppingAssistant`, the Gradio chat at /ui, and the embeddable
+widget at /widget.js (demo page: /widget-demo).
+
+    app = create_app(ShoppingAssistant.from_config(url, llm="rules"), admin_api_key="secret")
+
+The assistant is built once by the caller and passed in. Shopper endpoints are open but rate-limited per
+client IP; admin endpoints need the `X-API-Key` header. Every error is a JSON object `{"error": "..."}`
+with a 4xx status; no traceback ever reaches the client.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import datetime as dt
+import hmac
+import io
+import json
+import logging
+import mimetypes
+import os
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.agent import AssistantInputError, ShoppingAssistant
+from assistant.events import event_to_json
+from catalog.repository import EVENT_WEIGHTS
+from ui.ratelimit import RateLimit, TokenBuckets, retry_after_header
+from ui.refine import more_like, remove_constraint
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+API = "/api/v1"
+DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
+
+
+# ----- request bodies ------------------------------------------------------------------------------------
+class ChatRequest(BaseModel):
+    message: str = Field("", description="What the shopper typed (up to 4000 characters).")
+    session_id: str | None = Field(None, description="Omit to start a conversation; then send back the one returned.")
+    user_id: str | None = Field(None, max_length=200, description="Signed-in shopper (e-mail or customer id), if any.")
+    image: str | None = Field(None, description="Optional photo for visual search: a base64 data URL (data:image/png;base64,...).")
+
+
+class FeedbackRequest(BaseModel):
+    event: str = Field(..., description=f"One of: {', '.join(EVENT_WEIGHTS)}.")
+    product_id: int
+    session_id: str
+    user_id: str | None = Field(None, max_length=200)
+
+
+class RemoveConstraintRequest(BaseModel):
+    session_id: str
+    field: str = Field(..., description="query, category, gender, brands, colors, sizes, attributes, exclude, min_price, max_price or sort")
+    value: str | None = None
+    user_id: str | None = Field(None, max_length=200)
+
+
+class MoreLikeRequest(BaseModel):
+    session_id: str
+    product_id: int
+    user_id: str | None = Field(None, max_length=200)
+
+
+class ImportRequest(BaseModel):
+    path: str = Field(..., description="A folder or file on the server's disk.")
+    format: Literal["eshop", "magento", "csv", "jsonl", "homedepot"] | None = None
+    skip_bad_rows: bool = False
+    verify_images: bool = True
+
+
+# ----- helpers -------------------------------------------------------------------------------------------
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _readable(errors: Any) -> str:
+    parts = []
+    for err in errors:
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
+        if err.get("type") == "json_invalid":
+            parts.append(f"the request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})")
+        elif err.get("type") == "missing":
+            parts.append(f"'{loc}' is required")
+        else:
+            parts.append(f"'{loc}': {err.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def decode_image(data_url: str, max_bytes: int) -> Any:
+    """A base64 data URL -> an RGB PIL image; AssistantInputError / HTTPException(413) on anything else."""
+    m = re.match(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w=.+-]+)*?;base64,", data_url[:200])
+    if not m:
+        raise AssistantInputError("'image' must be a base64 data URL like data:image/jpeg;base64,...")
+    payload = data_url[m.end():]
+    if len(payload) * 3 // 4 > max_bytes + 3:
+        raise HTTPException(413, f"the image is too large (the limit is {max_bytes // 1024} KB)")
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise AssistantInputError("'image' is not valid base64") from None
+    if len(raw) > max_bytes:
+        raise HTTPException(413, f"the image is too large ({len(raw) // 1024} KB; the limit is {max_bytes // 1024} KB)")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            fmt = (probe.format or "").lower()
+            probe.verify()
+        if fmt not in IMAGE_TYPES:
+            raise AssistantInputError(f"unsupported image type '{fmt}'; send PNG, JPEG, WebP, GIF or BMP")
+        img = Image.open(io.BytesIO(raw))
+        if img.width * img.height > 40_000_000:
+            raise AssistantInputError("the image has too many pixels (limit: 40 megapixels)")
+        return img.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise AssistantInputError("the upload is not a readable image (PNG, JPEG, WebP, GIF or BMP)") from None
+
+
+def _sse(payload: dict[str, Any], event: str | None = None) -> str:
+    head = f"event: {event}\n" if event else ""
+    return head + "data: " + json.dumps(payload, ensure_ascii=False, default=str) + "\n\n"
+
+
+def _db_url(assistant: ShoppingAssistant) -> str:
+    return assistant.db.engine.url.render_as_string(hide_password=False)
+
+
+def export_user(assistant: ShoppingAssistant, user_id: str) -> dict[str, Any]:
+    """Everything stored about one shopper: conversations (state and turns) and logged events."""
+    from sqlalchemy import select
+
+    from catalog.models import ChatSession, ChatTurn, Interaction
+
+    with assistant.db.session() as s:
+        sessions = list(s.scalars(select(ChatSession).where(ChatSession.user_id == user_id)))
+        return {
+            "user_id": user_id,
+            "sessions": [
+                {
+                    "id": cs.id,
+                    "state": cs.state,
+                    "turns": [
+                        {"user": t.user_text, "reply": t.reply_text, "at": t.created_at.isoformat()}
+                        for t in s.scalars(select(ChatTurn).where(ChatTurn.session_id == cs.id).order_by(ChatTurn.id))
+                    ],
+                }
+                for cs in sessions
+            ],
+            "events": [
+                {"event": ev.event, "product_id": ev.product_id, "session_id": ev.session_id, "at": ev.created_at.isoformat()}
+                for ev in s.scalars(select(Interaction).where(Interaction.user_id == user_id).order_by(Interaction.id))
+            ],
+        }
+
+
+# ----- the app -------------------------------------------------------------------------------------------
+def create_app(
+    assistant: ShoppingAssistant,
+    *,
+    admin_api_key: str | None = None,
+    rate_limit: RateLimit | None = RateLimit(),
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
+    cors_origins: list[str] | None = None,
+    ui: bool = True,
+    trust_forwarded_for: bool = False,
+) -> FastAPI:
+    """The service over `assistant`. `admin_api_key=None` disables the admin endpoints; `rate_limit=None`
+    disables rate limiting; `ui=False` leaves out the Gradio chat (API, widget and demo page only).
+    `cors_origins` (default: any) are the shop origins allowed to call the shopper API from a browser."""
+    app = FastAPI(
+        title="shopassist",
+        version="1",
+        description="Conversational shopping assistant over your own catalog: chat (JSON or Server-Sent Events), "
+        "feedback, products, and admin endpoints (header X-API-Key).",
+    )
+    app.state.assistant = assistant
+    buckets = TokenBuckets(rate_limit) if rate_limit is not None else None
+    max_body = max_image_bytes * 4 // 3 + 256 * 1024
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=cors_origins if cors_origins is not None else ["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Accept"],  # not X-API-Key: the admin API is not for browsers on other sites
+    )
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length")
+        if request.url.path.startswith(API) and length is not None:
+            if not length.isdigit():
+                return error(400, "bad Content-Length header")
+            if int(length) > max_body:
+                return error(413, f"the request body is too large ({int(length) // 1024} KB; the limit is {max_body // 1024} KB)")
+        return await call_next(request)
+
+    # ----- error handlers: always JSON, never a traceback --------------------------------------------------
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error(422, _readable(exc.errors()))
+
+    @app.exception_handler(AssistantInputError)
+    async def on_input(request: Request, exc: AssistantInputError) -> JSONResponse:
+        return error(400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
+        if exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path} (see /docs)"
+        return error(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error(500, "internal error; the server log has the details")
+
+    # ----- dependencies ----------------------------------------------------------------------------------
+    def client_key(request: Request) -> str:
+        if trust_forwarded_for:
+            fwd = request.headers.get("x-forwarded-for")
+            if fwd:
+                return fwd.split(",")[0].strip()
+        return request.client.host if request.client else "unknown"
+
+    def rate_limited(request: Request) -> None:
+        if buckets is None:
+            return
+        wait = buckets.take(client_key(request))
+        if wait > 0:
+            raise HTTPException(
+                429,
+                f"too many requests from your address; retry in {retry_after_header(wait)} s",
+                headers={"Retry-After": retry_after_header(wait)},
+            )
+
+    def admin(x_api_key: str | None = Header(None, description="The admin API key.")) -> None:
+        if not admin_api_key:
+            raise HTTPException(403, "the admin API is disabled: start the server with --admin-key or SHOPASSIST_ADMIN_KEY")
+        if not x_api_key:
+            raise HTTPException(401, "missing X-API-Key header", headers={"WWW-Authenticate": "ApiKey"})
+        if not hmac.compare_digest(x_api_key.encode(), admin_api_key.encode()):
+            raise HTTPException(401, "wrong API key", headers={"WWW-Authenticate": "ApiKey"})
+
+    def check_session(session_id: str | None, *, must_exist: bool) -> None:
+        if session_id is None:
+            return
+        if not SESSION_ID_RE.match(session_id):
+            raise AssistantInputError("'session_id' must be 1-128 letters, digits or _ . : -")
+        if must_exist and not assistant.sessions.exists(session_id):
+            raise HTTPException(
+                404, f"unknown session_id '{session_id}': it expired or never existed; omit session_id to start a new conversation"
+            )
+
+    shopper = [Depends(rate_limited)]
+
+    # ----- shopper endpoints -----------------------------------------------------------------------------
+    @app.post(
+        f"{API}/chat",
+        dependencies=shopper,
+        tags=["shopper"],
+        summary="One chat turn (JSON, or Server-Sent Events with Accept: text/event-stream)",
+        responses={200: {"content": {"text/event-stream": {}}}, 400: {}, 404: {}, 413: {}, 422: {}, 429: {}},
+    )
+    def chat(body: ChatRequest, request: Request) -> Any:
+        check_session(body.session_id, must_exist=True)
+        image = decode_image(body.image, max_image_bytes) if body.image else None
+        if image is not None and not getattr(assistant, "image_search_available", False):
+            raise AssistantInputError("photo search is not available on this server (no image index); send text only")
+        kwargs = {"session_id": body.session_id, "user_id": body.user_id, "image": image}
+        if "text/event-stream" not in request.headers.get("accept", ""):
+            return assistant.chat(body.message, **kwargs).to_json()
+        events = assistant.stream(body.message, **kwargs)
+        first = next(events)  # input errors surface here, before the 200 is sent
+
+        def sse() -> Iterator[str]:
+            yield _sse(event_to_json(first), first.type)
+            try:
+                for ev in events:
+                    yield _sse(event_to_json(ev), ev.type)
+            except AssistantInputError as exc:
+                yield _sse({"type": "error", "error": str(exc)}, "error")
+            except Exception:
+                log.exception("chat stream failed")
+                yield _sse({"type": "error", "error": "internal error; the server log has the details"}, "error")
+
+        return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @app.post(f"{API}/feedback", dependencies=shopper, tags=["shopper"], summary="Log like / dislike / click / add_to_cart ...")
+    def feedback(body: FeedbackRequest) -> dict[str, Any]:
+        if body.event not in EVENT_WEIGHTS:
+            raise AssistantInputError(f"unknown event '{body.event}'; use one of {', '.join(EVENT_WEIGHTS)}")
+        check_session(body.session_id, must_exist=True)
+        if assistant.repo.get(body.product_id) is None:
+            raise HTTPException(404, f"unknown product id {body.product_id}")
+        assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=body.user_id)
+        state = assistant.sessions.load(body.session_id, body.user_id)
+        return {"ok": True, "event": body.event, "product_id": body.product_id, "cart": state.cart}
+
+    @app.post(f"{API}/refine/remove", dependencies=shopper, tags=["shopper"], summary="Search again without one constraint (an intent chip)")
+    def refine_remove(body: RemoveConstraintRequest) -> dict[str, Any]:
+        check_session(body.session_id, must_exist=True)
+        return remove_constraint(assistant, session_id=body.session_id, field=body.field, value=body.value, user_id=body.user_id).to_json()
+
+    @app.post(f"{API}/refine/more-like", dependencies=shopper, tags=["shopper"], summary="More products like this one")
+    def refine_more_like(body: MoreLikeRequest) -> dict[str, Any]:
+        check_session(body.session_id, must_exist=True)
+        if assistant.repo.get(body.product_id) is None:
+            raise HTTPException(404, f"unknown product id {body.product_id}")
+        return more_like(assistant, session_id=body.session_id, product_id=body.product_id, user_id=body.user_id).to_json()
+
+    @app.get(f"{API}/products/{{product_id}}", dependencies=shopper, tags=["shopper"], summary="One product's catalog facts")
+    def product(product_id: int) -> dict[str, Any]:
+        p = assistant.repo.get(product_id)
+        if p is None:
+            raise HTTPException(404, f"unknown product id {product_id}")
+        out = _plain(p)
+        out["image_url"] = f"{API}/products/{p.id}/image" if p.image else None
+        return out  # type: ignore[no-any-return]
+
+    @app.get(f"{API}/products/{{product_id}}/image", tags=["shopper"], summary="A product's photo (only files the catalog references)")
+    def product_image(product_id: int, n: int = 0) -> Response:
+        images = assistant.repo.images(product_id)
+        if not images:
+            p = assistant.repo.get(product_id)
+            images = [(p.image, None)] if p is not None and p.image else []
+        if not images:
+            raise HTTPException(404, f"product {product_id} has no photo")
+        if not 0 <= n < len(images):
+            raise HTTPException(404, f"product {product_id} has {len(images)} photo(s); n must be 0..{len(images) - 1}")
+        uri = images[n][0]
+        if uri.startswith(("http://", "https://")):
+            return RedirectResponse(uri, status_code=307)
+        path = Path(uri[7:] if uri.startswith("file://") else uri)
+        media = mimetypes.guess_type(path.name)[0] or ""
+        if not path.is_file() or not media.startswith("image/"):
+            raise HTTPException(404, f"the photo of product {product_id} is missing on the server")
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get(f"{API}/health", tags=["service"], summary="Liveness and what this server can do")
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "products": assistant.repo.count(),
+            "image_search": bool(getattr(assistant, "image_search_available", False)),
+            "search": type(assistant.searcher).__name__,
+            "intent_parser": type(assistant.parser).__name__,
+        }
+
+    # ----- admin endpoints -------------------------------------------------------------------------------
+    admin_deps = [Depends(admin)]
+
+    @app.post(f"{API}/admin/catalog/import", dependencies=admin_deps, tags=["admin"], summary="Import a catalog source from the server's disk")
+    def admin_import(body: ImportRequest) -> dict[str, Any]:
+        from catalog.records import CatalogImportError
+        from catalog.service import import_source
+
+        try:
+            result = import_source(
+                assistant.db, Path(body.path), body.format, skip_bad_rows=body.skip_bad_rows,
+                verify_images=body.verify_images, progress=False,
+            )
+        except CatalogImportError as exc:
+            raise AssistantInputError(str(exc)) from None
+        return {
+            "format": result.format,
+            "stats": result.stats.as_dict(),
+            "seconds": round(result.parse_seconds + result.write_seconds, 2),
+            "note": "restart the server so the intent parser learns new brands, colours and categories",
+        }
+
+    @app.post(f"{API}/admin/reindex", dependencies=admin_deps, tags=["admin"], summary="Rebuild the search index (needs retrieval)")
+    def admin_reindex() -> Any:
+        try:
+            from retrieval.indexer import build_index_for_demo  # type: ignore[attr-defined]
+        except ImportError:
+            return error(501, "re-indexing needs the retrieval package's indexer, which is not installed in this build")
+        build_index_for_demo(_db_url(assistant))
+        return {"ok": True}
+
+    @app.get(f"{API}/admin/users/{{user_id}}/export", dependencies=admin_deps, tags=["admin"], summary="Export one shopper's data")
+    def admin_export(user_id: str) -> dict[str, Any]:
+        return export_user(assistant, user_id)
+
+    @app.delete(f"{API}/admin/users/{{user_id}}", dependencies=admin_deps, tags=["admin"], summary="Delete one shopper's data")
+    def admin_delete(user_id: str) -> dict[str, Any]:
+        return {"user_id": user_id, "deleted": assistant.sessions.delete_user(user_id)}
+
+    # ----- widget and pages ------------------------------------------------------------------------------
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="application/javascript", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/widget-demo", include_in_schema=False)
+    def widget_demo() -> FileResponse:
+        return FileResponse(STATIC / "widget-demo.html", media_type="text/html")
+
+    if ui:
+        import gradio as gr
+
+        from ui.gradio_app import CSS, THEME, build_blocks
+
+        gr.mount_gradio_app(
+            app, build_blocks(assistant), path="/ui", ssr_mode=False, theme=THEME, css=CSS,
+            max_file_size=max_image_bytes, footer_links=[],
+        )
+
+        @app.get("/", include_in_schema=False)
+        def root() -> RedirectResponse:
+            return RedirectResponse("/ui/")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def root_api() -> dict[str, str]:
+            return {"docs": "/docs", "widget_demo": "/widget-demo", "api": API}
+
+    return app
+
+
+def serve(
+    db_url: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    llm: str = "embedded",
+    *,
+    llm_url: str | None = None,
+    llm_model: str | None = None,
+    search: str = "auto",
+    admin_key: str | None = None,
+    rate_limit: RateLimit | None = RateLimit(),
+    log_level: str = "info",
+) -> None:
+    """Build the assistant once, then serve the API, the chat UI and the widget until interrupted."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import uvicorn
+
+    assistant = ShoppingAssistant.from_config(db_url, llm=llm, llm_url=llm_url, llm_model=llm_model, search=search)
+    app = create_app(assistant, admin_api_key=admin_key or os.environ.get("SHOPASSIST_ADMIN_KEY") or None, rate_limit=rate_limit)
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    print(f"shopassist: chat http://{shown}:{port}/ui/  API docs http://{shown}:{port}/docs  widget demo http://{shown}:{port}/widget-demo")
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
