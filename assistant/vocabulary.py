@@ -647,6 +647,11 @@ def normalize_intent(
         found = categories_in_text(text, vocab, gender)
         if found and category not in found:
             category = found[0]
+        elif not found and category and intent.category and not _CJK.search(text):
+            # a category the (Latin-script) text never names was copied from an example or the history: drop it
+            words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text.lower())}
+            if not any(_stem(w) in words for w in re.findall(r"[a-záéíóúñü]+", intent.category.lower())):
+                category = None
 
     if category and gender:  # "Men/..." picked for a women's request: the same leaf under the right gender
         parts = category.lower().split("/")

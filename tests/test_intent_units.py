@@ -134,6 +134,13 @@ def test_normaliser_multilingual_and_sort_kind_rules() -> None:
     assert norm("red bags", kind="question", references=[3]).references == []  # no evidence
 
 
+def test_ungrounded_model_category_is_dropped_and_short_message_refines() -> None:
+    i = normalize_intent(ShoppingIntent(kind="search", query="pants", category="pants"), VOCAB, "under 30",
+                         has_previous=True)
+    assert (i.kind, i.category, i.max_price) == ("refine", None, 30.0)
+    assert norm("给我推荐跑步鞋", category="shoes").category == "Footwear"
+
+
 def test_refine_without_previous_is_search() -> None:
     assert norm("only in purple", kind="refine").kind == "search"
     assert normalize_intent(ShoppingIntent(kind="search"), VOCAB, "only in purple", has_previous=True).kind == "refine"
