@@ -35,6 +35,29 @@ def data_url(raw: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64," + base64.b64encode(raw).decode()
 
 
+class ImageSearchSpy:
+    """Wraps the real searcher, records the photo it is given, and says image search is available."""
+
+    image_search_available = True
+
+    def __init__(self, real: Any):
+        self.real = real
+        self.images: list[Any] = []
+
+    def search(self, intent: Any, context: SearchContext, limit: int) -> Any:
+        self.images.append(context.image)
+        return self.real.search(intent, context, limit)
+
+
+def enable_image_search(bot: ShoppingAssistant) -> ImageSearchSpy:
+    spy = ImageSearchSpy(bot.searcher)
+    bot.searcher = spy
+    if not isinstance(getattr(type(bot), "image_search_available", None), property):  # older assistant: a plain flag
+        bot.image_search_available = True  # type: ignore[attr-defined]
+    assert bot.image_search_available  # type: ignore[attr-defined]
+    return spy
+
+
 def assert_clean_error(r: Any, status: int, *words: str) -> dict[str, Any]:
     """A 4xx JSON error with a readable message and no traceback."""
     assert r.status_code == status, r.text
@@ -135,7 +158,7 @@ def test_broken_json_and_wrong_content(client: TestClient) -> None:
 
 
 def test_image_over_the_size_limit_is_413(bot: ShoppingAssistant) -> None:
-    bot.image_search_available = True  # type: ignore[attr-defined]
+    enable_image_search(bot)
     client = TestClient(create_app(bot, rate_limit=None, ui=False, max_image_bytes=2000))
     from PIL import Image
 
@@ -156,20 +179,12 @@ def test_photo_is_refused_clearly_when_image_search_is_unavailable(client: TestC
 
 
 def test_photo_reaches_the_searcher_as_an_image_when_available(bot: ShoppingAssistant) -> None:
-    seen: list[Any] = []
-    real = bot.searcher
-
-    class Spy:
-        def search(self, intent: Any, context: SearchContext, limit: int) -> Any:
-            seen.append(context.image)
-            return real.search(intent, context, limit)
-
-    bot.searcher = Spy()
-    bot.image_search_available = True  # type: ignore[attr-defined]
+    spy = enable_image_search(bot)
     client = TestClient(create_app(bot, rate_limit=None, ui=False))
     r = client.post("/api/v1/chat", json={"message": "jackets", "image": data_url(png_bytes((16, 12)))})
     assert r.status_code == 200, r.text
-    assert seen and seen[0].size == (16, 12) and seen[0].mode == "RGB"
+    assert spy.images and spy.images[0].size == (16, 12) and spy.images[0].mode == "RGB"
+    assert client.get("/api/v1/health").json()["image_search"] is True
 
 
 # ----- feedback, refine, products, health ------------------------------------------------------------------

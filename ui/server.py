@@ -297,7 +297,8 @@ def create_app(
         check_session(body.session_id, must_exist=True)
         image = decode_image(body.image, max_image_bytes) if body.image else None
         if image is not None and not getattr(assistant, "image_search_available", False):
-            raise AssistantInputError("photo search is not available on this server (no image index); send text only")
+            status = getattr(assistant, "image_status", "no image index")
+            raise AssistantInputError(f"photo search is not available on this server ({status}); send text only")
         kwargs = {"session_id": body.session_id, "user_id": body.user_id, "image": image}
         if "text/event-stream" not in request.headers.get("accept", ""):
             return assistant.chat(body.message, **kwargs).to_json()

@@ -21,7 +21,7 @@
   var CSS = [
     ":host { all: initial; }",
     ".saw-root { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; font: 14px/1.4 system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2937; }",
-    ".saw-bubble { width: 58px; height: 58px; border-radius: 50%; border: none; background: #4f46e5; color: #fff; font-size: 26px; cursor: pointer; box-shadow: 0 6px 20px rgba(0,0,0,.25); }",
+    ".saw-bubble { display: flex; align-items: center; justify-content: center; margin-left: auto; width: 58px; height: 58px; border-radius: 50%; border: none; background: #4f46e5; color: #fff; cursor: pointer; box-shadow: 0 6px 20px rgba(0,0,0,.25); }",
     ".saw-panel { display: none; flex-direction: column; width: 370px; max-width: calc(100vw - 40px); height: 560px; max-height: calc(100vh - 100px); background: #fff; border-radius: 14px; box-shadow: 0 12px 40px rgba(0,0,0,.28); overflow: hidden; margin-bottom: 12px; }",
     ".saw-open .saw-panel { display: flex; }",
     ".saw-head { background: #4f46e5; color: #fff; padding: 10px 14px; font-weight: 600; display: flex; justify-content: space-between; align-items: center; }",
@@ -40,6 +40,7 @@
     ".saw-was { color: #94a3b8; text-decoration: line-through; font-weight: 400; margin-left: 4px; }",
     ".saw-rating { color: #b45309; } .saw-in { color: #15803d; } .saw-low { color: #b45309; } .saw-out { color: #b91c1c; }",
     ".saw-why { color: #475569; }",
+    ".saw-muted { color: #94a3b8; }",
     ".saw-actions { display: flex; gap: 4px; margin-top: auto; }",
     ".saw-actions button { flex: 1; border: 1px solid #c7d2fe; background: #eef2ff; border-radius: 6px; cursor: pointer; font-size: 12px; padding: 3px; }",
     ".saw-form { display: flex; border-top: 1px solid #e5e7eb; }",
@@ -88,7 +89,16 @@
   panel.appendChild(head);
   panel.appendChild(log);
   panel.appendChild(form);
-  var bubble = el("button", "saw-bubble", "💬");
+  var bubble = el("button", "saw-bubble");
+  var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "28");
+  svg.setAttribute("height", "28");
+  var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
+  svg.appendChild(path);
+  bubble.appendChild(svg);
   bubble.setAttribute("aria-label", "Open the shopping assistant");
   root.appendChild(panel);
   root.appendChild(bubble);
@@ -137,14 +147,14 @@
     var price = el("div", "saw-price", money(p.price, p.currency));
     if (p.regular_price > p.price) price.appendChild(el("span", "saw-was", money(p.regular_price, p.currency)));
     c.appendChild(price);
-    c.appendChild(el("div", "saw-rating", p.rating_count ? "★ " + Number(p.rating_avg).toFixed(1) + " (" + p.rating_count + ")" : "no reviews yet"));
+    c.appendChild(p.rating_count ? el("div", "saw-rating", "★ " + Number(p.rating_avg).toFixed(1) + " (" + p.rating_count + ")") : el("div", "saw-muted", "no reviews yet"));
     var stock = !p.in_stock ? ["saw-out", "Out of stock"] : (p.stock_qty && p.stock_qty <= 5 ? ["saw-low", "Only " + p.stock_qty + " left"] : ["saw-in", "In stock"]);
     c.appendChild(el("div", stock[0], stock[1]));
     if (p.explanation) c.appendChild(el("div", "saw-why", "Why: " + p.explanation));
     var actions = el("div", "saw-actions");
-    var like = el("button", "saw-like", "👍");
+    var like = el("button", "saw-like", "Like");
     like.title = "I like this";
-    like.addEventListener("click", function () { feedback("like", p.id, like, "✓"); });
+    like.addEventListener("click", function () { feedback("like", p.id, like, "Liked ✓"); });
     var add = el("button", "saw-add", "Add to cart");
     add.addEventListener("click", function () { feedback("add_to_cart", p.id, add, "Added ✓"); });
     actions.appendChild(like);
