@@ -1,0 +1,159 @@
+"""`shopassist index`: build, update, verify the vector indexes. Heavy imports stay inside the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _open_catalog(db_url: str | None):  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from catalog.config import default_db_url, normalize_db_url
+    from catalog.db import CatalogDatabaseError, open_catalog
+    from catalog.models import Product
+
+    url = normalize_db_url(db_url) if db_url else default_db_url()
+    if url.startswith("sqlite") and "///" in url:
+        path = url.split("///", 1)[1]
+        if path and path != ":memory:" and not Path(path).expanduser().exists():
+            raise click.ClickException(
+                f"no catalog at {path}: import one first with `shopassist catalog import SOURCE` (or pass --db-url)"
+            )
+    try:
+        db = open_catalog(url)
+    except CatalogDatabaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    with db.session() as s:
+        n = s.scalar(select(func.count()).select_from(Product).where(Product.visible.is_(True))) or 0
+    if n == 0:
+        db.close()
+        raise click.ClickException(
+            "the catalog has no products to index: import some first with `shopassist catalog import SOURCE`"
+        )
+    return db
+
+
+@click.command("index")
+@click.option(
+    "--db-url", default=None, help="SQLAlchemy URL of the catalog (default: SQLite under SHOPASSIST_HOME). Env: SHOPASSIST_DB_URL."
+)
+@click.option("--rebuild", is_flag=True, help="Drop the indexes and embed everything again (also after changing --embedder).")
+@click.option("--verify", is_flag=True, help="Report missing, stale and orphaned records, then repair them.")
+@click.option("--no-images", is_flag=True, help="Index text only.")
+@click.option(
+    "--embedder",
+    "embedder_name",
+    default=None,
+    help="Text model: e5 (default, multilingual, offline), minilm (English, faster), st:<name or path>. Env: SHOPASSIST_EMBEDDER.",
+)
+@click.option(
+    "--image-model",
+    type=click.Choice(["auto", "efficientnet", "open_clip", "none"]),
+    default=None,
+    help="Image model (default: SHOPASSIST_IMAGE_MODEL or auto = open_clip when weights are configured, else EfficientNet-Lite2).",
+)
+@click.option(
+    "--chroma-url", default=None, help="A Chroma server (http://host:port) instead of SHOPASSIST_HOME/chroma. Env: SHOPASSIST_CHROMA_URL."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def index_command(
+    db_url: str | None,
+    rebuild: bool,
+    verify: bool,
+    no_images: bool,
+    embedder_name: str | None,
+    image_model: str | None,
+    chroma_url: str | None,
+    quiet: bool,
+) -> None:
+    """Build or update the vector indexes from the catalog (only new and changed products are embedded)."""
+    import time
+
+    from retrieval.embedders import EmbedderError, build_embedder
+    from retrieval.images import ColorHistogramEmbedder, ImageModelConfig, build_image_embedder
+    from retrieval.indexer import Indexer, catalog_images
+    from retrieval.vector_index import (
+        COLOR_COLLECTION,
+        IMAGE_COLLECTION,
+        TEXT_COLLECTION,
+        ChromaVectorIndex,
+        VectorIndexError,
+        chroma_client,
+    )
+
+    t0 = time.perf_counter()
+    db = _open_catalog(db_url)
+    try:
+        try:
+            embedder = build_embedder(embedder_name, progress=False)
+        except EmbedderError as exc:
+            raise click.ClickException(str(exc)) from None
+        try:
+            client = chroma_client(url=chroma_url)
+
+            def open_index(name: str, model_id: str, dim: int) -> ChromaVectorIndex:
+                if rebuild:
+                    return ChromaVectorIndex.rebuild(name, model_id, dim, client=client)
+                return ChromaVectorIndex(name, model_id, dim, client=client)
+
+            text_index = open_index(TEXT_COLLECTION, embedder.model_id, embedder.dim)
+            image_emb = image_index = color_emb = color_index = None
+            if no_images:
+                click.echo("images: skipped (--no-images)")
+            elif not catalog_images(db):
+                click.echo("image search is off: no product in the catalog has a photo")
+            else:
+                cfg = ImageModelConfig.from_env()
+                if image_model:
+                    cfg.model = image_model
+                backend = build_image_embedder(cfg)
+                click.echo(backend.reason)
+                if backend.embedder is not None:
+                    image_emb = backend.embedder
+                    image_index = open_index(IMAGE_COLLECTION, image_emb.model_id, image_emb.dim)
+                if cfg.color_histogram and cfg.model not in {"none", "off"}:
+                    color_emb = ColorHistogramEmbedder()
+                    color_index = open_index(COLOR_COLLECTION, color_emb.model_id, color_emb.dim)
+        except VectorIndexError as exc:  # includes ModelMismatchError
+            raise click.ClickException(str(exc)) from None
+
+        indexer = Indexer(
+            db,
+            embedder=embedder,
+            text_index=text_index,
+            image_embedder=image_emb,
+            image_index=image_index,
+            color_embedder=color_emb,
+            color_index=color_index,
+            progress=not quiet,
+        )
+        if verify:
+            results = indexer.verify(repair=True)
+            total = 0
+            for before, after in results:
+                total += before.divergences
+                click.echo(f"verify {before.line()}")
+                if after is not None:
+                    click.echo(f"  after repair: {after.line()}")
+            click.echo(f"{total} divergence(s) found and repaired" if total else "index and catalog agree")
+        else:
+            for report in indexer.sync():
+                click.echo(report.line())
+        click.echo(f"done in {time.perf_counter() - t0:.1f}s ({len(text_index)} products in {TEXT_COLLECTION})")
+    finally:
+        db.close()
+
+
+def register(cli: click.Group) -> None:
+    """Add the retrieval commands to the `shopassist` CLI."""
+    cli.add_command(index_command)
+    try:
+        from retrieval.eval_cli import eval_group, train_group
+    except ModuleNotFoundError as exc:  # the evaluation commands are optional in a checkout
+        if not (exc.name or "").startswith("retrieval"):
+            raise
+        return
+    cli.add_command(eval_group)
+    cli.add_command(train_group)

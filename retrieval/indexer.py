@@ -1,0 +1,385 @@
+"""Build and incrementally update the vector indexes from the SQL catalog.
+
+The catalog is the truth; the index is derived from it. Every record carries a fingerprint,
+sha256(model_id + text) for text and sha256(model_id + image uri) for images, so one pass that compares
+the catalog's fingerprints with the index's finds exactly what is new, changed or deleted. Writes go in
+batches, each one Chroma upsert carrying vectors and fingerprints together: a run killed midway leaves
+every record either old or new, and the next run (or `--verify`) finishes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, select
+
+from catalog.db import CatalogDB
+from catalog.models import Product, ProductImage
+from retrieval.interfaces import Embedder, ImageEmbedder
+from retrieval.vector_index import (
+    COLOR_COLLECTION,
+    IMAGE_COLLECTION,
+    TEXT_COLLECTION,
+    ChromaVectorIndex,
+)
+
+# e5 reads at most 512 tokens and its cost grows with length (Magento texts cut at 1000 characters embedded at
+# ~1.3 products/s on our loaded 2-core box). The name, brand, categories, attributes and options come first
+# in `search_text`, the long description last, so a cut keeps what identifies a product.
+MAX_TEXT_CHARS = 600
+BATCH = 256
+
+
+def product_text(name: str, search_text: str, *, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """The text that represents a product in the dense index: its name, then `search_text`
+    (brand, category paths, attribute values, colours, sizes, gender, description), one line each."""
+    name = " ".join((name or "").split())
+    lines = [" ".join(ln.split()) for ln in (search_text or "").split("\n")]
+    body = " | ".join(ln for ln in lines if ln)
+    text = f"{name}\n{body}" if body else name
+    if len(text) > max_chars:
+        cut = text.rfind(" ", 0, max_chars)
+        text = text[: cut if cut > max_chars // 2 else max_chars]
+    return text
+
+
+def fingerprint(model_id: str, content: str) -> str:
+    return hashlib.sha256(f"{model_id}\n{content}".encode()).hexdigest()
+
+
+def catalog_texts(db: CatalogDB) -> dict[str, str]:
+    """product id (str) -> text to embed, for every visible product."""
+    with db.session() as s:
+        rows = s.execute(
+            select(Product.id, Product.name, Product.search_text).where(Product.visible.is_(True)).order_by(Product.id)
+        )
+        return {str(pid): product_text(name, st) for pid, name, st in rows}
+
+
+def catalog_images(db: CatalogDB) -> dict[str, str]:
+    """product id (str) -> the uri of its main photo (role 'base' first, then by position)."""
+    out: dict[str, str] = {}
+    with db.session() as s:
+        rows = s.execute(
+            select(ProductImage.product_id, ProductImage.uri)
+            .join(Product, Product.id == ProductImage.product_id)
+            .where(Product.visible.is_(True))
+            .order_by(
+                ProductImage.product_id,
+                case((ProductImage.role == "base", 0), else_=1),
+                ProductImage.position,
+                ProductImage.id,
+            )
+        )
+        for pid, uri in rows:
+            out.setdefault(str(pid), uri)
+    return out
+
+
+@dataclass
+class SyncReport:
+    collection: str
+    model_id: str
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    failed: int = 0  # images that could not be read (left out, retried next run)
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)  # a few "id: reason" samples
+
+    @property
+    def embedded(self) -> int:
+        return self.added + self.updated
+
+    def line(self) -> str:
+        rate = f", {self.embedded / self.seconds:.1f}/s" if self.embedded and self.seconds > 0 else ""
+        s = (
+            f"{self.collection} ({self.model_id}): {self.added} added, {self.updated} updated, "
+            f"{self.deleted} deleted, {self.unchanged} unchanged in {self.seconds:.1f}s{rate}"
+        )
+        if self.failed:
+            s += f"; {self.failed} unreadable image(s) skipped (e.g. {self.failures[0]})"
+        return s
+
+
+@dataclass
+class VerifyReport:
+    collection: str
+    missing: int = 0  # in the catalog, not in the index
+    stale: int = 0  # fingerprint differs (product changed, or half-written)
+    orphaned: int = 0  # in the index, not (or no longer visible) in the catalog
+    corrupt: int = 0  # stored vector has the wrong size, NaNs or is not normalised
+    memory_out_of_sync: bool = False  # the in-memory copy differs from what Chroma stores
+    unreadable: int = 0  # images that cannot be read: not a divergence, nothing to repair
+
+    @property
+    def divergences(self) -> int:
+        return self.missing + self.stale + self.orphaned + self.corrupt + int(self.memory_out_of_sync)
+
+    def line(self) -> str:
+        s = (
+            f"{self.collection}: {self.missing} missing, {self.stale} stale, {self.orphaned} orphaned, "
+            f"{self.corrupt} corrupt"
+        )
+        if self.memory_out_of_sync:
+            s += ", in-memory copy out of sync"
+        if self.unreadable:
+            s += f" ({self.unreadable} unreadable image(s) skipped)"
+        return s
+
+
+def _progress(total: int, desc: str, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="product", disable=not enabled or total == 0, leave=False)
+
+
+class Indexer:
+    """Keeps `text_index` (and, when an image model is available, `image_index` / `color_index`)
+    equal to the catalog. Use `sync()` for a build or an incremental update, `verify()` to check and repair."""
+
+    def __init__(
+        self,
+        db: CatalogDB,
+        *,
+        embedder: Embedder,
+        text_index: ChromaVectorIndex,
+        image_embedder: ImageEmbedder | None = None,
+        image_index: ChromaVectorIndex | None = None,
+        color_embedder: ImageEmbedder | None = None,
+        color_index: ChromaVectorIndex | None = None,
+        batch_size: int = BATCH,
+        image_batch_size: int = 32,
+        progress: bool = False,
+    ):
+        if text_index.model_id != embedder.model_id:
+            raise ValueError(f"text index model {text_index.model_id} != embedder {embedder.model_id}")
+        self.db = db
+        self.embedder = embedder
+        self.text_index = text_index
+        self.image_embedder = image_embedder
+        self.image_index = image_index
+        self.color_embedder = color_embedder
+        self.color_index = color_index
+        self.batch_size = batch_size
+        self.image_batch_size = image_batch_size
+        self.progress = progress
+        self.unreadable: dict[str, str] = {}  # product id -> why its photo could not be read
+
+    # ----- what the index should hold ------------------------------------------------------------
+    def _image_pairs(self) -> list[tuple[ChromaVectorIndex, ImageEmbedder]]:
+        pairs: list[tuple[ChromaVectorIndex, ImageEmbedder]] = []
+        if self.image_index is not None and self.image_embedder is not None:
+            pairs.append((self.image_index, self.image_embedder))
+        if self.color_index is not None and self.color_embedder is not None:
+            pairs.append((self.color_index, self.color_embedder))
+        return pairs
+
+    # ----- sync ----------------------------------------------------------------------------------
+    def sync(self) -> list[SyncReport]:
+        reports = [self.sync_text()]
+        if self._image_pairs():
+            reports.extend(self.sync_images())
+        return reports
+
+    def sync_text(self, texts: dict[str, str] | None = None) -> SyncReport:
+        t0 = time.perf_counter()
+        texts = catalog_texts(self.db) if texts is None else texts
+        model_id = self.embedder.model_id
+        wanted = {pid: fingerprint(model_id, t) for pid, t in texts.items()}
+        report = SyncReport(self.text_index.name, model_id)
+        todo = self._plan(self.text_index, wanted, report)
+        with _progress(len(todo), f"embedding {self.text_index.name}", self.progress) as bar:
+            for i in range(0, len(todo), self.batch_size):
+                ids = todo[i : i + self.batch_size]
+                vecs = self.embedder.embed_documents([texts[pid] for pid in ids])
+                self.text_index.upsert(ids, vecs, [{"product_id": int(pid), "fingerprint": wanted[pid]} for pid in ids])
+                bar.update(len(ids))
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _plan(self, index: ChromaVectorIndex, wanted: dict[str, str], report: SyncReport) -> list[str]:
+        """Delete orphans now; return the ids to (re-)embed, new ones counted as added, others as updated."""
+        current = index.fingerprints()
+        orphans = [pid for pid in current if pid not in wanted]
+        if orphans:
+            index.delete(orphans)
+        report.deleted = len(orphans)
+        todo: list[str] = []
+        for pid, fp in wanted.items():
+            have = current.get(pid)
+            if have == fp:
+                report.unchanged += 1
+                continue
+            if have is None:
+                report.added += 1
+            else:
+                report.updated += 1
+            todo.append(pid)
+        return todo
+
+    def sync_images(self, uris: dict[str, str] | None = None) -> list[SyncReport]:
+        """Embed each product's main photo with every configured image embedder, decoding it once."""
+        from retrieval.images import load_image
+
+        t0 = time.perf_counter()
+        uris = catalog_images(self.db) if uris is None else uris
+        plans: list[tuple[ChromaVectorIndex, ImageEmbedder, dict[str, str], set[str], set[str], SyncReport]] = []
+        union: list[str] = []
+        seen: set[str] = set()
+        for index, emb in self._image_pairs():
+            wanted = {pid: fingerprint(emb.model_id, uri) for pid, uri in uris.items()}
+            report = SyncReport(index.name, emb.model_id)
+            existing = set(index.fingerprints())
+            todo = self._plan(index, wanted, report)
+            plans.append((index, emb, wanted, set(todo), existing, report))
+            for pid in todo:
+                if pid not in seen:
+                    seen.add(pid)
+                    union.append(pid)
+        with _progress(len(union), "embedding images", self.progress) as bar:
+            for i in range(0, len(union), self.image_batch_size):
+                ids = union[i : i + self.image_batch_size]
+                loaded: dict[str, Any] = {}
+                for pid in ids:
+                    try:
+                        loaded[pid] = load_image(uris[pid])
+                        self.unreadable.pop(pid, None)
+                    except Exception as exc:  # missing file, bad URL, not an image: skip, report, retry later
+                        self.unreadable[pid] = f"{uris[pid]}: {type(exc).__name__}: {exc}"
+                for index, emb, wanted, todo_set, existing, report in plans:
+                    ok = [pid for pid in ids if pid in todo_set and pid in loaded]
+                    failed = [pid for pid in ids if pid in todo_set and pid not in loaded]
+                    for pid in failed:
+                        report.failed += 1
+                        if pid in existing:
+                            report.updated -= 1
+                        else:
+                            report.added -= 1
+                        if len(report.failures) < 3:
+                            report.failures.append(f"product {pid}: {self.unreadable[pid]}")
+                    stale = [pid for pid in failed if pid in existing]
+                    if stale:  # the old vector shows the old photo: drop it rather than serve it
+                        index.delete(stale)
+                        report.deleted += len(stale)
+                    if ok:
+                        vecs = emb.embed_images([loaded[pid] for pid in ok])
+                        index.upsert(ok, vecs, [{"product_id": int(pid), "fingerprint": wanted[pid]} for pid in ok])
+                bar.update(len(ids))
+        elapsed = time.perf_counter() - t0
+        for *_, report in plans:
+            report.seconds = elapsed
+        return [p[-1] for p in plans]
+
+    # ----- verify --------------------------------------------------------------------------------
+    def _verify_one(self, index: ChromaVectorIndex, wanted: dict[str, str]) -> tuple[VerifyReport, list[str]]:
+        stored = index.stored_records()
+        rep = VerifyReport(index.name)
+        bad: list[str] = []
+        for pid, (fp, sane) in stored.items():
+            if pid not in wanted:
+                rep.orphaned += 1
+            elif not sane:
+                rep.corrupt += 1
+                bad.append(pid)
+            elif fp != wanted[pid]:
+                rep.stale += 1
+        rep.missing = sum(1 for pid in wanted if pid not in stored)
+        memory = index.fingerprints()
+        rep.memory_out_of_sync = len(memory) != len(stored) or any(
+            memory.get(pid) != fp for pid, (fp, _) in stored.items()
+        )
+        return rep, bad
+
+    def verify(self, *, repair: bool = True) -> list[tuple[VerifyReport, VerifyReport | None]]:
+        """Compare catalog and index, reading Chroma back (not the in-memory copy). With `repair`, fix
+        every divergence and check again. Returns (before, after) per collection; after is None without repair."""
+        texts = catalog_texts(self.db)
+        pairs = self._image_pairs()
+        uris = catalog_images(self.db) if pairs else {}
+        targets: list[tuple[ChromaVectorIndex, dict[str, str], bool]] = [
+            (self.text_index, {pid: fingerprint(self.embedder.model_id, t) for pid, t in texts.items()}, False)
+        ]
+        for index, emb in pairs:
+            targets.append((index, {pid: fingerprint(emb.model_id, u) for pid, u in uris.items()}, True))
+        befores: list[VerifyReport] = []
+        for index, wanted, _ in targets:
+            before, bad = self._verify_one(index, wanted)
+            if repair and bad:
+                index.delete(bad)
+            if repair and (before.memory_out_of_sync or bad):
+                index.load()
+            befores.append(before)
+        if not repair:
+            return [(b, None) for b in befores]
+        self.sync_text(texts)
+        if pairs:
+            self.sync_images(uris)
+        results: list[tuple[VerifyReport, VerifyReport | None]] = []
+        for (index, wanted, is_image), before in zip(targets, befores, strict=True):
+            after, _ = self._verify_one(index, wanted)
+            if is_image:  # photos that cannot be read are reported, not counted as divergences
+                skip = sum(1 for pid in self.unreadable if pid in wanted)
+                after.missing = max(0, after.missing - skip)
+                after.unreadable = skip
+            results.append((before, after))
+        return results
+
+
+# ----- opening everything for search ---------------------------------------------------------------
+@dataclass
+class RetrievalIndexes:
+    """What search needs: the text embedder and index, and the image side when it is on."""
+
+    embedder: Embedder
+    text_index: ChromaVectorIndex
+    image_embedder: ImageEmbedder | None = None
+    image_index: ChromaVectorIndex | None = None
+    color_embedder: ImageEmbedder | None = None
+    color_index: ChromaVectorIndex | None = None
+    image_status: str = "image search is off: not configured"
+
+
+def open_indexes(
+    *,
+    embedder: Embedder | str | None = None,
+    chroma_url: str | None = None,
+    chroma_path: str | None = None,
+    images: bool = True,
+    image_config: Any = None,
+) -> RetrievalIndexes:
+    """Open the built indexes for searching (never creates them: raises VectorIndexError saying to run
+    `shopassist index`, or ModelMismatchError when the index was built with another model)."""
+    from retrieval.embedders import build_embedder
+    from retrieval.vector_index import VectorIndexError, chroma_client
+
+    emb = build_embedder(embedder) if embedder is None or isinstance(embedder, str) else embedder
+    client = chroma_client(path=chroma_path, url=chroma_url)
+    text_index = ChromaVectorIndex(TEXT_COLLECTION, emb.model_id, emb.dim, client=client, create=False)
+    out = RetrievalIndexes(embedder=emb, text_index=text_index)
+    if not images:
+        out.image_status = "image search is off: disabled"
+        return out
+    from retrieval.images import ColorHistogramEmbedder, build_image_embedder
+
+    backend = build_image_embedder(image_config)
+    out.image_status = backend.reason
+    if backend.embedder is not None:
+        try:
+            out.image_index = ChromaVectorIndex(
+                IMAGE_COLLECTION, backend.embedder.model_id, backend.embedder.dim, client=client, create=False
+            )
+            out.image_embedder = backend.embedder
+        except VectorIndexError as exc:
+            out.image_status = f"image search is off: {exc}"
+    color = ColorHistogramEmbedder()
+    try:
+        out.color_index = ChromaVectorIndex(COLOR_COLLECTION, color.model_id, color.dim, client=client, create=False)
+        out.color_embedder = color
+    except VectorIndexError:
+        pass
+    return out

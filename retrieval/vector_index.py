@@ -1,0 +1,416 @@
+"""The persistent vector index: Chroma stores the vectors; queries are exact brute force in memory.
+
+Chroma (a local `PersistentClient` under SHOPASSIST_HOME/chroma, or a `chroma run` server given by URL)
+is the durable store: one collection per modality (`products_text`, `products_image`), cosine space,
+never Chroma's own embedding function (we always pass vectors). The collection metadata records the
+`model_id` and `dim`; opening it with another model raises `ModelMismatchError`.
+
+Search does not use Chroma's approximate HNSW: hard filters are computed in SQL and arrive as a
+`restrict_to` candidate set, and the answer must be exact within that set (an ANN top-k followed by a
+post-filter silently loses matches). So every vector is also kept in one in-memory float32 matrix,
+loaded once at start-up and kept in sync on upsert/delete; a query is one matrix-vector product over
+all rows or only the candidate rows (55k x 384 floats: a few ms). Chroma's HNSW is built with small
+parameters because we only keep it as a fallback for other Chroma clients.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from retrieval.interfaces import VectorHit
+
+TEXT_COLLECTION = "products_text"
+IMAGE_COLLECTION = "products_image"
+COLOR_COLLECTION = "products_color"
+
+# We never query Chroma's HNSW (see module doc): cheap graph parameters make upserts ~4x faster here.
+_HNSW = {"space": "cosine", "ef_construction": 32, "max_neighbors": 8, "ef_search": 64}
+_PAGE = 5000
+
+
+class VectorIndexError(Exception):
+    """The index cannot be opened or used; the message says what to do."""
+
+
+class ModelMismatchError(VectorIndexError):
+    """The stored collection was built with another model (vectors of different models never mix)."""
+
+
+def default_chroma_path() -> Path:
+    from catalog.config import shopassist_home
+
+    return shopassist_home() / "chroma"
+
+
+def chroma_client(*, path: str | Path | None = None, url: str | None = None) -> Any:
+    """A Chroma client: HttpClient when a server URL is given (or SHOPASSIST_CHROMA_URL), else a
+    PersistentClient at `path` (default SHOPASSIST_HOME/chroma). Telemetry is off."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        import chromadb
+        from chromadb.config import Settings
+    except ModuleNotFoundError as exc:
+        raise VectorIndexError("chromadb is not installed: pip install chromadb==1.5.9") from exc
+    settings = Settings(anonymized_telemetry=False)
+    url = url or os.environ.get("SHOPASSIST_CHROMA_URL") or None
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        if not parsed.hostname:
+            raise VectorIndexError(f"'{url}' is not a Chroma server URL; expected e.g. http://127.0.0.1:8000")
+        ssl = parsed.scheme == "https"
+        port = parsed.port or (443 if ssl else 8000)
+        try:
+            return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=ssl, settings=settings)
+        except Exception as exc:
+            raise VectorIndexError(f"cannot reach the Chroma server at {url}: {exc}") from exc
+    target = Path(path) if path else default_chroma_path()
+    target.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(target), settings=settings)
+
+
+def _is_not_found(exc: Exception) -> bool:
+    name = type(exc).__name__
+    return name in {"NotFoundError", "InvalidCollectionException"} or "does not exist" in str(exc)
+
+
+def _clean_meta(meta: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
+    out: dict[str, str | int | float | bool] = {}
+    for k, v in meta.items():
+        if v is None:
+            continue
+        out[str(k)] = v if isinstance(v, str | int | float | bool) else str(v)
+    return out
+
+
+class ChromaVectorIndex:
+    """A Chroma collection plus an exact in-memory copy of its vectors. Implements `VectorIndex`.
+
+    Ids are strings (product ids as decimal strings). Each record's metadata holds at least
+    `product_id` and `fingerprint` (what the indexer compares to know if a product changed).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        model_id: str,
+        dim: int,
+        *,
+        client: Any | None = None,
+        path: str | Path | None = None,
+        url: str | None = None,
+        create: bool = True,
+    ):
+        self.name = name
+        self.model_id = model_id
+        self.dim = int(dim)
+        self.client = client if client is not None else chroma_client(path=path, url=url)
+        self._lock = threading.RLock()
+        self._collection = self._open(create)
+        self._generation = -1
+        self._reset_memory()
+        self.load()
+
+    # ----- opening -------------------------------------------------------------------------------
+    def _open(self, create: bool) -> Any:
+        try:
+            col = self.client.get_collection(self.name, embedding_function=None)
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise VectorIndexError(f"cannot open the vector collection '{self.name}': {exc}") from exc
+            if not create:
+                raise VectorIndexError(
+                    f"there is no vector index '{self.name}' yet: build it with `shopassist index`"
+                ) from None
+            return self.client.create_collection(
+                self.name,
+                embedding_function=None,
+                configuration={"hnsw": dict(_HNSW)},
+                metadata={"model_id": self.model_id, "dim": self.dim, "generation": 0},
+                get_or_create=True,
+            )
+        meta = col.metadata or {}
+        stored_model, stored_dim = meta.get("model_id"), meta.get("dim")
+        if stored_model != self.model_id or (stored_dim is not None and int(stored_dim) != self.dim):
+            raise ModelMismatchError(
+                f"the vector index '{self.name}' was built with model '{stored_model}' ({stored_dim}-d), "
+                f"not '{self.model_id}' ({self.dim}-d): rebuild it with `shopassist index --rebuild`"
+                + (" (and the same --embedder)" if self.name == TEXT_COLLECTION else "")
+            )
+        return col
+
+    @property
+    def collection(self) -> Any:
+        return self._collection
+
+    def reset(self) -> None:
+        """Drop every record (and the stored model_id): the start of `index --rebuild`."""
+        with self._lock:
+            try:
+                self.client.delete_collection(self.name)
+            except Exception as exc:
+                if not _is_not_found(exc):
+                    raise
+            self._collection = self._open(create=True)
+            self._reset_memory()
+            self._generation = 0
+
+    @classmethod
+    def rebuild(cls, name: str, model_id: str, dim: int, *, client: Any) -> ChromaVectorIndex:
+        """Delete the collection `name` whatever model built it, and create it for `model_id`."""
+        try:
+            client.delete_collection(name)
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+        return cls(name, model_id, dim, client=client)
+
+    # ----- the in-memory copy --------------------------------------------------------------------
+    def _reset_memory(self) -> None:
+        self._mat = np.zeros((0, self.dim), dtype=np.float32)
+        self._n = 0
+        self._ids: list[str] = []
+        self._meta: list[dict[str, Any]] = []
+        self._pos: dict[str, int] = {}
+        self._row_of_int = np.full(0, -1, dtype=np.int64)  # numeric id -> row, -1 if absent
+        self._numeric = True
+
+    def _ensure_capacity(self, extra: int) -> None:
+        need = self._n + extra
+        if need > self._mat.shape[0]:
+            cap = max(need, int(self._mat.shape[0] * 1.5) + 1024)
+            grown = np.zeros((cap, self.dim), dtype=np.float32)
+            grown[: self._n] = self._mat[: self._n]
+            self._mat = grown
+
+    def _set_int_row(self, id_: str, row: int) -> None:
+        if not self._numeric:
+            return
+        if not id_.isdigit() or len(id_) > 12:
+            self._numeric = False
+            return
+        i = int(id_)
+        if i >= self._row_of_int.shape[0]:
+            grown = np.full(max(i + 1, int(self._row_of_int.shape[0] * 1.5) + 1024), -1, dtype=np.int64)
+            grown[: self._row_of_int.shape[0]] = self._row_of_int
+            self._row_of_int = grown
+        self._row_of_int[i] = row
+
+    def _put(self, ids: Sequence[str], vecs: np.ndarray, metas: Sequence[Mapping[str, Any]]) -> None:
+        self._ensure_capacity(len(ids))
+        for id_, v, m in zip(ids, vecs, metas, strict=True):
+            row = self._pos.get(id_)
+            if row is None:
+                row = self._n
+                self._n += 1
+                self._ids.append(id_)
+                self._meta.append(dict(m))
+                self._pos[id_] = row
+                self._set_int_row(id_, row)
+            else:
+                self._meta[row] = dict(m)
+            self._mat[row] = v
+
+    def _remove(self, ids: Iterable[str]) -> None:
+        for id_ in ids:
+            row = self._pos.pop(id_, None)
+            if row is None:
+                continue
+            last = self._n - 1
+            if self._numeric and id_.isdigit() and int(id_) < self._row_of_int.shape[0]:
+                self._row_of_int[int(id_)] = -1
+            if row != last:  # move the last row into the hole
+                moved = self._ids[last]
+                self._mat[row] = self._mat[last]
+                self._ids[row] = moved
+                self._meta[row] = self._meta[last]
+                self._pos[moved] = row
+                self._set_int_row(moved, row)
+            self._ids.pop()
+            self._meta.pop()
+            self._n -= 1
+
+    def load(self) -> None:
+        """(Re)load every vector and metadata from Chroma into memory."""
+        with self._lock:
+            self._reset_memory()
+            gen = (self._collection.metadata or {}).get("generation", 0)
+            total = self._collection.count()
+            self._ensure_capacity(total)
+            offset = 0
+            while True:
+                page = self._collection.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
+                ids = page["ids"]
+                if not len(ids):
+                    break
+                vecs = np.asarray(page["embeddings"], dtype=np.float32).reshape(len(ids), self.dim)
+                self._put(list(ids), vecs, [dict(m or {}) for m in page["metadatas"] or [{}] * len(ids)])
+                offset += len(ids)
+            self._generation = int(gen or 0)
+
+    def refresh(self) -> bool:
+        """Reload if another process (e.g. `shopassist index`) changed the collection. Cheap when not."""
+        try:
+            col = self.client.get_collection(self.name, embedding_function=None)
+        except Exception as exc:
+            if _is_not_found(exc):
+                raise VectorIndexError(
+                    f"the vector index '{self.name}' was deleted: rebuild it with `shopassist index`"
+                ) from None
+            raise
+        meta = col.metadata or {}
+        if meta.get("model_id") != self.model_id:
+            raise ModelMismatchError(
+                f"the vector index '{self.name}' was rebuilt with model '{meta.get('model_id')}'; restart with that model"
+            )
+        if int(meta.get("generation", 0) or 0) == self._generation and col.count() == self._n:
+            return False
+        with self._lock:
+            self._collection = col
+            self.load()
+        return True
+
+    def _bump_generation(self) -> None:
+        self._generation += 1
+        meta = dict(self._collection.metadata or {})
+        meta.update({"model_id": self.model_id, "dim": self.dim, "generation": self._generation})
+        self._collection.modify(metadata=meta)
+
+    # ----- VectorIndex ---------------------------------------------------------------------------
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Mapping[str, Any]]) -> None:
+        ids = [str(i) for i in ids]
+        vecs = np.asarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape != (len(ids), self.dim):
+            raise ValueError(f"expected vectors of shape ({len(ids)}, {self.dim}), got {vecs.shape}")
+        if len(metadatas) != len(ids):
+            raise ValueError("one metadata mapping per id is required")
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate ids in one upsert")
+        if not np.isfinite(vecs).all():
+            raise ValueError("vectors contain NaN or infinity")
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        vecs = vecs / norms
+        metas = [_clean_meta(m) for m in metadatas]
+        if not ids:
+            return
+        with self._lock:
+            step = max(1, min(int(self.client.get_max_batch_size()), 5000))
+            for i in range(0, len(ids), step):
+                self._collection.upsert(
+                    ids=ids[i : i + step], embeddings=vecs[i : i + step], metadatas=metas[i : i + step]  # type: ignore[arg-type]
+                )
+            self._put(ids, vecs, metas)
+            self._bump_generation()
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = [str(i) for i in ids]
+        if not ids:
+            return
+        with self._lock:
+            for i in range(0, len(ids), 5000):
+                self._collection.delete(ids=ids[i : i + 5000])
+            self._remove(ids)
+            self._bump_generation()
+
+    def _rows_for(self, restrict_to: Sequence[str | int] | np.ndarray) -> np.ndarray:
+        if self._numeric:
+            try:
+                wanted = np.asarray(restrict_to, dtype=np.int64).ravel()
+            except (ValueError, TypeError, OverflowError):
+                wanted = None
+            if wanted is not None:
+                wanted = wanted[(wanted >= 0) & (wanted < self._row_of_int.shape[0])]
+                rows = self._row_of_int[wanted]
+                return np.unique(rows[rows >= 0])
+        pos = self._pos
+        found = {pos[str(i)] for i in restrict_to if str(i) in pos}
+        return np.fromiter(found, dtype=np.int64, count=len(found))
+
+    def query(
+        self, vector: np.ndarray, k: int, *, restrict_to: Sequence[str | int] | np.ndarray | None = None
+    ) -> list[VectorHit]:
+        """The exact top-k by cosine similarity, over all records or only the ids in `restrict_to`."""
+        q = np.asarray(vector, dtype=np.float32).ravel()
+        if q.shape[0] != self.dim:
+            raise ValueError(f"query vector has {q.shape[0]} dimensions; this index holds {self.dim}")
+        n = float(np.linalg.norm(q))
+        if n > 0:
+            q = q / n
+        with self._lock:
+            if k <= 0 or self._n == 0:
+                return []
+            if restrict_to is None:
+                rows = None
+                scores = self._mat[: self._n] @ q
+            else:
+                rows = self._rows_for(restrict_to)
+                if rows.size == 0:
+                    return []
+                # gathering most of the rows costs more than scoring all of them
+                big = rows.size * 4 > self._n
+                scores = (self._mat[: self._n] @ q)[rows] if big else self._mat[rows] @ q
+            kk = min(k, scores.shape[0])
+            top = np.argpartition(-scores, kk - 1)[:kk] if kk < scores.shape[0] else np.arange(scores.shape[0])
+            top_rows = top if rows is None else rows[top]
+            top_ids = [self._ids[r] for r in top_rows]
+            # best first; ties broken by id so results are deterministic
+            order = sorted(range(len(top)), key=lambda j: (-float(scores[top[j]]), top_ids[j]))
+            return [
+                VectorHit(id=top_ids[j], score=float(scores[top[j]]), metadata=dict(self._meta[top_rows[j]]))
+                for j in order
+            ]
+
+    def fingerprints(self) -> dict[str, str]:
+        with self._lock:
+            return {id_: str(m.get("fingerprint", "")) for id_, m in zip(self._ids, self._meta, strict=False)}
+
+    # ----- extras --------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._n
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return list(self._ids)
+
+    def vector(self, id_: str | int) -> np.ndarray | None:
+        """The stored vector of one record (e.g. for "more like this"), or None."""
+        with self._lock:
+            row = self._pos.get(str(id_))
+            return None if row is None else self._mat[row].copy()
+
+    def get_vectors(self, ids: Sequence[str | int]) -> dict[str, np.ndarray]:
+        """Stored vectors of the given ids (unknown ids are left out)."""
+        with self._lock:
+            out: dict[str, np.ndarray] = {}
+            for i in ids:
+                row = self._pos.get(str(i))
+                if row is not None:
+                    out[str(i)] = self._mat[row].copy()
+            return out
+
+    def store_count(self) -> int:
+        """Records in Chroma itself (the in-memory copy should hold the same)."""
+        return int(self._collection.count())
+
+    def stored_records(self) -> dict[str, tuple[str, bool]]:
+        """id -> (fingerprint, vector is sane) read back from Chroma, not from memory (for `index --verify`)."""
+        out: dict[str, tuple[str, bool]] = {}
+        offset = 0
+        while True:
+            page = self._collection.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
+            ids = page["ids"]
+            if not len(ids):
+                break
+            vecs = np.asarray(page["embeddings"], dtype=np.float32).reshape(len(ids), -1)
+            ok = (vecs.shape[1] == self.dim) & np.isfinite(vecs).all(axis=1) & (np.abs(np.linalg.norm(vecs, axis=1) - 1) < 1e-3)
+            for id_, m, good in zip(ids, page["metadatas"] or [{}] * len(ids), ok, strict=True):
+                out[id_] = (str((m or {}).get("fingerprint", "")), bool(good))
+            offset += len(ids)
+        return out
