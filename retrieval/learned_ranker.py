@@ -1,0 +1,224 @@
+"""A learned ranker: logistic model p(relevant | q, x) = sigmoid(theta . z(q, x) + b).
+
+z are the named features of `retrieval.ranking`, standardised with the training mean/std. It is
+trained with (soft-label) cross-entropy and an L2 penalty, either
+
+(a) on graded relevance labels (Home Depot qrels: label = gain / max gain, unjudged candidates 0), or
+(b) on logged clicks: `Interaction` rows that carry the `query` the products were shown for; a
+    "view" row with a `position` means "shown", a click / like / add_to_cart / purchase row for the same
+    (session, query) means "chosen". Shown-but-not-chosen products are the negatives.
+
+Saved as JSON (feature names, mean, std, theta, bias). As a `Ranker` it scores by the logit without
+the bias and returns contributions theta_f * (v_f - mean_f) / std_f, which add up to the score: "how
+much this feature lifts this product above an average candidate". Features the model did not learn
+(the shopping-context ones when trained on Home Depot) keep their weights from the config.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from catalog.config import shopassist_home
+
+CHOSEN_EVENTS = ("click", "like", "add_to_cart", "purchase")
+FORMAT = "shopassist-logistic-ranker/1"
+
+
+@dataclass
+class LearnedRanker:
+    features: list[str]
+    mean: list[float]
+    std: list[float]
+    theta: list[float]
+    bias: float = 0.0
+    fallback_weights: dict[str, float] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._w = np.asarray(self.theta, dtype=np.float64) / np.asarray(self.std, dtype=np.float64)
+        self._mu = np.asarray(self.mean, dtype=np.float64)
+
+    # ----- Ranker protocol ----------------------------------------------------------------------
+    def score(self, features: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+        contrib: dict[str, float] = {}
+        for i, name in enumerate(self.features):
+            c = float(self._w[i] * (features.get(name, 0.0) - self._mu[i]))
+            if c:
+                contrib[name] = c
+        for name, w in self.fallback_weights.items():
+            if name in contrib or name in self.features:
+                continue
+            v = features.get(name, 0.0)
+            if w and v:
+                contrib[name] = w * v
+        return float(sum(contrib.values())), contrib
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        x = np.array([features.get(n, 0.0) for n in self.features], dtype=np.float64)
+        return float(1.0 / (1.0 + math.exp(-(float(self._w @ (x - self._mu)) + self.bias))))
+
+    def score_matrix(self, x: np.ndarray) -> np.ndarray:
+        """Logits (without bias) for rows of features in `self.features` order."""
+        return (x - self._mu) @ self._w
+
+    def with_fallback(self, weights: Mapping[str, float]) -> LearnedRanker:
+        return LearnedRanker(self.features, self.mean, self.std, self.theta, self.bias, dict(weights), self.meta)
+
+    # ----- persistence --------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "features": self.features,
+            "mean": self.mean,
+            "std": self.std,
+            "theta": self.theta,
+            "bias": self.bias,
+            "meta": self.meta,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, *, fallback_weights: Mapping[str, float] | None = None) -> LearnedRanker:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise FileNotFoundError(f"ranker file {path} not found; train one with `shopassist train ranker`") from None
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{path} is not a shopassist ranker (format {data.get('format')!r}, expected {FORMAT})")
+        return cls(
+            list(data["features"]),
+            [float(v) for v in data["mean"]],
+            [float(v) for v in data["std"]],
+            [float(v) for v in data["theta"]],
+            float(data.get("bias", 0.0)),
+            dict(fallback_weights or {}),
+            dict(data.get("meta", {})),
+        )
+
+
+def default_ranker_path() -> Path:
+    return shopassist_home() / "rankers" / "ranker.json"
+
+
+def _loss_and_grad(params: np.ndarray, z: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> tuple[float, np.ndarray]:
+    theta, b = params[:-1], params[-1]
+    s = z @ theta + b
+    # numerically stable log(1 + exp(s)) - y * s
+    loss_i = np.logaddexp(0.0, s) - y * s
+    p = 1.0 / (1.0 + np.exp(-s))
+    r = w * (p - y)
+    total = float(w.sum()) or 1.0
+    loss = float((w * loss_i).sum() / total + 0.5 * l2 * float(theta @ theta))
+    g_theta = z.T @ r / total + l2 * theta
+    g_b = float(r.sum() / total)
+    return loss, np.concatenate([g_theta, [g_b]])
+
+
+def train_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    feature_names: Sequence[str],
+    *,
+    sample_weight: np.ndarray | None = None,
+    l2: float = 1e-3,
+    max_iter: int = 500,
+    meta: Mapping[str, Any] | None = None,
+) -> LearnedRanker:
+    """Fit sigmoid(theta . z + b) to targets y in [0, 1] (soft labels allowed) by cross-entropy + L2."""
+    from scipy.optimize import minimize
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] != y.shape[0] or x.shape[1] != len(feature_names):
+        raise ValueError(f"x is {x.shape}, y {y.shape}, {len(feature_names)} feature names")
+    if x.shape[0] == 0:
+        raise ValueError("no training examples")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError("labels must lie in [0, 1]")
+    w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    std[std < 1e-9] = 1.0
+    z = (x - mean) / std
+    p0 = float(np.clip((w * y).sum() / w.sum(), 1e-4, 1 - 1e-4))
+    init = np.zeros(x.shape[1] + 1)
+    init[-1] = math.log(p0 / (1 - p0))
+    res = minimize(_loss_and_grad, init, args=(z, y, w, l2), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    theta, b = res.x[:-1], float(res.x[-1])
+    info = {"trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "examples": int(x.shape[0]),
+            "positives": float((y * w).sum()), "l2": l2, "loss": float(res.fun), "converged": bool(res.success)}
+    info.update(meta or {})
+    return LearnedRanker(list(feature_names), mean.tolist(), std.tolist(), theta.tolist(), b, {}, info)
+
+
+def examples_from_labels(
+    rows: Sequence[tuple[Mapping[str, float], float]], feature_names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(features, label in [0, 1]) pairs -> X, y."""
+    x = np.array([[f.get(n, 0.0) for n in feature_names] for f, _ in rows], dtype=np.float64)
+    y = np.array([lab for _, lab in rows], dtype=np.float64)
+    return x.reshape(len(rows), len(feature_names)), y
+
+
+@dataclass
+class ClickGroup:
+    """One result list shown for a query, and which of its products the shopper chose."""
+
+    query: str
+    shown: list[int]
+    chosen: set[int]
+    session_id: str | None = None
+
+
+def click_groups(db: Any, *, since: dt.datetime | None = None) -> list[ClickGroup]:
+    """Group logged `Interaction` rows by (session, query): "view" rows are what was shown, chosen events the clicks."""
+    from sqlalchemy import select
+
+    from catalog.models import Interaction
+
+    groups: dict[tuple[str | None, str], ClickGroup] = {}
+    with db.session() as s:
+        stmt = select(Interaction.session_id, Interaction.query, Interaction.event, Interaction.product_id, Interaction.position).where(
+            Interaction.query.is_not(None)
+        )
+        if since is not None:
+            stmt = stmt.where(Interaction.created_at >= since)
+        for sid, query, event, pid, _pos in s.execute(stmt.order_by(Interaction.id)):
+            g = groups.setdefault((sid, query), ClickGroup(query, [], set(), sid))
+            if event == "view":
+                if pid not in g.shown:
+                    g.shown.append(pid)
+            elif event in CHOSEN_EVENTS:
+                g.chosen.add(pid)
+                if pid not in g.shown:
+                    g.shown.append(pid)
+    # a list with no click says nothing about relevance (the shopper may have left)
+    return [g for g in groups.values() if g.chosen and len(g.shown) > 1]
+
+
+def train_from_clicks(searcher: Any, groups: Sequence[ClickGroup], feature_names: Sequence[str], *, l2: float = 1e-2) -> LearnedRanker:
+    """Learn from logged clicks: chosen = 1, shown-but-not-chosen = 0, features recomputed by the searcher."""
+    rows: list[tuple[Mapping[str, float], float]] = []
+    for g in groups:
+        feats = searcher.features_for(g.query, g.shown)
+        for pid in g.shown:
+            if pid in feats:
+                rows.append((feats[pid], 1.0 if pid in g.chosen else 0.0))
+    if not rows:
+        raise ValueError("no logged clicks with a query to learn from")
+    x, y = examples_from_labels(rows, feature_names)
+    return train_logistic(x, y, feature_names, l2=l2, meta={"source": "clicks", "groups": len(groups)})

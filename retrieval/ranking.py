@@ -1,0 +1,412 @@
+"""Context-aware scoring: ONE linear function over NAMED features, with per-feature contributions.
+
+score(product) = sum over features f of weight[f] * value[f]; `contributions[f] = weight[f] * value[f]`,
+so the contributions always add up to the score and the assistant can say why a product ranks high.
+
+Features come in two groups:
+
+* query-text features (`TEXT_FEATURES`): lexical BM25, dense cosine, their ranks, reciprocal-rank
+  fusion, and cheap title-matching signals (query-token coverage, bigrams, character trigrams for
+  misspellings, numbers/units, brand, the query's head noun, title length);
+* context features (`CONTEXT_FEATURES`): soft preferences, query image, Bayesian rating, popularity
+  from logged events, recency, season vs the product's `climate` attribute, this conversation's
+  liked/viewed/disliked products, and the user's history (brands/categories bought or liked).
+
+Weights come from `retrieval/ranking_weights.json` (package data) or a learned model
+(`retrieval.learned_ranker.LearnedRanker`), which overrides the weights of the features it learned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from catalog.repository import ProductSummary
+
+TEXT_FEATURES: tuple[str, ...] = (
+    "rrf",
+    "lex",
+    "lex_rank",
+    "in_lex",
+    "dense",
+    "dense_rel",
+    "dense_rank",
+    "coverage",
+    "fuzzy_coverage",
+    "all_covered",
+    "bigram",
+    "head_match",
+    "trigram",
+    "numbers",
+    "numbers_missing",
+    "brand",
+    "title_len",
+    "extra_tokens",
+)
+CONTEXT_FEATURES: tuple[str, ...] = (
+    "preferences",
+    "image",
+    "rating",
+    "popularity",
+    "recency",
+    "season",
+    "session",
+    "disliked",
+    "history",
+)
+ALL_FEATURES: tuple[str, ...] = TEXT_FEATURES + CONTEXT_FEATURES
+
+# Short phrases the assistant can use to explain a contribution.
+FEATURE_LABELS: dict[str, str] = {
+    "rrf": "matches your search",
+    "lex": "keyword match",
+    "lex_rank": "keyword match",
+    "in_lex": "keyword match",
+    "dense": "similar in meaning",
+    "dense_rel": "similar in meaning",
+    "dense_rank": "similar in meaning",
+    "coverage": "has all your words",
+    "fuzzy_coverage": "has all your words",
+    "all_covered": "has all your words",
+    "bigram": "matches your phrase",
+    "head_match": "the kind of product you asked for",
+    "trigram": "close spelling",
+    "numbers": "matches the size/number you gave",
+    "numbers_missing": "does not match the size/number you gave",
+    "brand": "the brand you named",
+    "title_len": "title length",
+    "extra_tokens": "title specificity",
+    "preferences": "has what you prefer",
+    "image": "looks like your photo",
+    "rating": "well rated",
+    "popularity": "popular with shoppers",
+    "recency": "new in",
+    "season": "suits the season",
+    "session": "like items you liked",
+    "disliked": "like items you disliked",
+    "history": "brands/categories you bought before",
+}
+
+
+# ----- weights ---------------------------------------------------------------------------------------
+@dataclass
+class RankingConfig:
+    """Feature weights plus the few knobs of candidate generation and fusion."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    rrf_k: float = 60.0
+    candidates: int = 100  # lexical top-N and dense top-N, each
+    mmr_lambda: float = 0.75
+    bayes_prior_mean: float = 3.5
+    bayes_prior_count: float = 5.0
+    popularity_scale: float = 50.0  # events weight at which popularity saturates (log scale)
+    recency_half_life_days: float = 120.0
+    hemisphere: str = "north"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> RankingConfig:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and not k.startswith("_")}
+        cfg = cls(**known)  # type: ignore[arg-type]
+        unknown = set(cfg.weights) - set(ALL_FEATURES)
+        if unknown:
+            raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(ALL_FEATURES)}")
+        cfg.weights = {k: float(v) for k, v in cfg.weights.items()}
+        return cfg
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def load_ranking_config(path: str | Path | None = None) -> RankingConfig:
+    """The packaged defaults (`retrieval/ranking_weights.json`), or the JSON file at `path`."""
+    if path is None:
+        text = resources.files("retrieval").joinpath("ranking_weights.json").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    return RankingConfig.from_dict(json.loads(text))
+
+
+# ----- text features ---------------------------------------------------------------------------------
+_WORD = re.compile(r"[a-z0-9]+(?:[./][0-9]+)?", re.UNICODE)
+_NUMBER = re.compile(r"\d+(?:[./]\d+)?")
+_STOP = frozenset(["a", "an", "and", "the", "for", "of", "in", "on", "with", "to", "by", "at", "or", "x", "ft", "inch"])
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """A tiny, conservative English suffix stripper (plural/-ing/-ed) for title matching."""
+    t = token.lower()
+    if len(t) <= 3 or t[0].isdigit():
+        return t
+    for suf, rep in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
+        if t.endswith(suf):
+            return t[: -len(suf)] + rep
+    if t.endswith("ing") and len(t) > 5:
+        return t[:-3]
+    if t.endswith("ed") and len(t) > 4:
+        return t[:-2]
+    if t.endswith("s") and not t.endswith("ss") and not t.endswith("us"):
+        return t[:-1]
+    return t
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
+@lru_cache(maxsize=200_000)
+def _trigrams(word: str) -> frozenset[str]:
+    w = f"#{word}#"
+    return frozenset(w[i : i + 3] for i in range(len(w) - 2))
+
+
+@dataclass
+class ParsedText:
+    raw: str
+    toks: list[str]
+    stems: list[str]
+    stem_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    numbers: frozenset[str]
+    trigrams: frozenset[str]
+
+
+@lru_cache(maxsize=100_000)
+def parse_text(text: str) -> ParsedText:
+    toks = tokens(text)
+    stems = [stem(t) for t in toks]
+    tri: set[str] = set()
+    for t in toks:
+        tri |= _trigrams(t)
+    return ParsedText(
+        raw=text,
+        toks=toks,
+        stems=stems,
+        stem_set=frozenset(stems),
+        bigrams=frozenset(zip(stems, stems[1:], strict=False)),
+        numbers=frozenset(_NUMBER.findall((text or "").lower())),
+        trigrams=frozenset(tri),
+    )
+
+
+def _fuzzy_in(word: str, title: ParsedText) -> bool:
+    if word in title.stem_set:
+        return True
+    if len(word) < 4 or word[0].isdigit():
+        return False
+    tw = _trigrams(word)
+    for t in title.stem_set:
+        if abs(len(t) - len(word)) <= 2 and len(t) >= 4:
+            tt = _trigrams(t)
+            if len(tw & tt) / len(tw | tt) >= 0.45:
+                return True
+        if len(t) >= 4 and (word.startswith(t) or t.startswith(word)) and min(len(t), len(word)) >= 4:
+            return True  # compounds and truncations: "baseboard"/"base", "insul"/"insulation"
+    return False
+
+
+def title_match_features(query: str, title: str) -> dict[str, float]:
+    """Query-vs-title signals that need no index: coverage, bigrams, trigrams, numbers, brand, head noun."""
+    q = parse_text(query)
+    t = parse_text(title)
+    qwords = [s for s in dict.fromkeys(q.stems) if s not in _STOP] or list(dict.fromkeys(q.stems))
+    out = dict.fromkeys(
+        ("coverage", "fuzzy_coverage", "all_covered", "bigram", "head_match", "trigram", "numbers", "numbers_missing", "brand", "title_len", "extra_tokens"),
+        0.0,
+    )
+    out["title_len"] = math.log1p(len(t.toks))
+    if not qwords:
+        return out
+    covered = sum(1 for w in qwords if w in t.stem_set)
+    fuzzy = sum(1 for w in qwords if _fuzzy_in(w, t))
+    out["coverage"] = covered / len(qwords)
+    out["fuzzy_coverage"] = fuzzy / len(qwords)
+    out["all_covered"] = 1.0 if fuzzy == len(qwords) else 0.0
+    if q.bigrams:
+        out["bigram"] = len(q.bigrams & t.bigrams) / len(q.bigrams)
+    heads = [w for w in q.stems if not w[0].isdigit() and w not in _STOP]
+    if heads:
+        out["head_match"] = 1.0 if _fuzzy_in(heads[-1], t) else 0.0
+    if q.trigrams:
+        out["trigram"] = len(q.trigrams & t.trigrams) / len(q.trigrams)
+    if q.numbers:
+        matched = len(q.numbers & t.numbers)
+        out["numbers"] = matched / len(q.numbers)
+        out["numbers_missing"] = 1.0 if matched == 0 else 0.0
+    if t.stems and t.stems[0] in q.stem_set and not t.stems[0][0].isdigit():
+        out["brand"] = 1.0
+    if t.stem_set:
+        out["extra_tokens"] = len(t.stem_set - q.stem_set) / len(t.stem_set)
+    return out
+
+
+@dataclass
+class Candidate:
+    """What candidate generation knows about one product before ranking."""
+
+    product_id: int
+    title: str
+    lex_score: float | None = None  # higher is better; None: no lexical match
+    lex_rank: int | None = None
+    dense_score: float | None = None  # cosine
+    dense_rank: int | None = None
+    image_score: float | None = None
+    text_features: dict[str, float] = field(default_factory=dict)
+
+
+def rrf_score(ranks: Iterable[int | None], k: float) -> float:
+    return sum(1.0 / (k + r + 1) for r in ranks if r is not None)
+
+
+def compute_text_features(query: str, cands: Sequence[Candidate], *, rrf_k: float) -> None:
+    """Fill `Candidate.text_features` for a candidate list of one query (normalised within the list)."""
+    lex_max = max((c.lex_score for c in cands if c.lex_score is not None), default=0.0) or 1.0
+    dense_max = max((c.dense_score for c in cands if c.dense_score is not None), default=0.0)
+    rrf_max = 2.0 / (rrf_k + 1)
+    for c in cands:
+        f = title_match_features(query, c.title)
+        f["rrf"] = rrf_score((c.lex_rank, c.dense_rank), rrf_k) / rrf_max
+        f["lex"] = (c.lex_score / lex_max) if c.lex_score is not None and lex_max > 0 else 0.0
+        f["lex_rank"] = 10.0 / (10.0 + c.lex_rank) if c.lex_rank is not None else 0.0
+        f["in_lex"] = 1.0 if c.lex_score is not None else 0.0
+        f["dense"] = c.dense_score if c.dense_score is not None else 0.0
+        f["dense_rel"] = (c.dense_score - dense_max) if c.dense_score is not None else -1.0
+        f["dense_rank"] = 10.0 / (10.0 + c.dense_rank) if c.dense_rank is not None else 0.0
+        c.text_features = f
+
+
+# ----- context features ------------------------------------------------------------------------------
+# Northern-hemisphere seasons by month, and the Magento `climate` values that suit each.
+_SEASON_OF_MONTH = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
+                    6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
+_FLIP = {"winter": "summer", "summer": "winter", "spring": "autumn", "autumn": "spring"}
+CLIMATE_BY_SEASON: dict[str, dict[str, float]] = {
+    "winter": {"cold": 1.0, "wintry": 1.0, "cool": 0.7, "windy": 0.5, "rainy": 0.4, "all-weather": 0.4, "hot": -0.5},
+    "spring": {"spring": 1.0, "mild": 0.8, "cool": 0.6, "rainy": 0.7, "windy": 0.6, "all-weather": 0.4},
+    "summer": {"hot": 1.0, "warm": 0.9, "mild": 0.3, "all-weather": 0.4, "cold": -0.5, "wintry": -0.5},
+    "autumn": {"cool": 1.0, "rainy": 0.8, "windy": 0.8, "mild": 0.6, "all-weather": 0.4, "hot": -0.3},
+}
+
+
+def season_of(now: dt.datetime | dt.date, hemisphere: str = "north") -> str:
+    s = _SEASON_OF_MONTH[now.month]
+    return _FLIP[s] if hemisphere.lower().startswith("s") else s
+
+
+def season_match(product: ProductSummary, now: dt.datetime | dt.date, hemisphere: str = "north") -> float:
+    """How well the product's `climate` attribute suits today's season, in [-0.5, 1]; 0 when it has none."""
+    climate = [v.lower() for v in product.attributes.get("climate", [])]
+    if not climate:
+        return 0.0
+    table = CLIMATE_BY_SEASON[season_of(now, hemisphere)]
+    vals = [table.get(c, 0.0) for c in climate]
+    pos = max(vals)
+    return pos if pos > 0 else min(vals)
+
+
+def bayesian_rating(avg: float | None, count: int, prior_mean: float, prior_count: float) -> float:
+    """Rating shrunk towards the prior by the number of reviews, mapped to [-1, 1] around 3 stars."""
+    n = max(count, 0) if avg is not None else 0
+    bayes = (prior_count * prior_mean + (avg or 0.0) * n) / (prior_count + n)
+    return (bayes - 3.0) / 2.0
+
+
+def preference_match(product: ProductSummary, preferences: Sequence[str]) -> float:
+    """Fraction of soft preferences (colours, materials, attribute values) the catalog says it has."""
+    wishes = [w.strip().lower() for w in preferences if w and w.strip()]
+    if not wishes:
+        return 0.0
+    values = {v.lower() for vals in product.attributes.values() for v in vals}
+    values |= {c.lower() for c in product.colors} | {s.lower() for s in product.sizes}
+    text = " ".join([product.name, product.description]).lower()
+    text_words = set(tokens(text))
+    hit = 0
+    for w in wishes:
+        if w in values or any(w in v for v in values) or all(t in text_words for t in tokens(w)):
+            hit += 1
+    return hit / len(wishes)
+
+
+@dataclass
+class UserHistory:
+    """What a returning user bought or liked before (weights: how often)."""
+
+    brands: dict[str, float] = field(default_factory=dict)
+    categories: dict[str, float] = field(default_factory=dict)
+    product_ids: list[int] = field(default_factory=list)
+
+
+def history_match(product: ProductSummary, history: UserHistory | None) -> float:
+    if history is None or (not history.brands and not history.categories):
+        return 0.0
+    score = 0.0
+    if product.brand and history.brands:
+        top = max(history.brands.values()) or 1.0
+        score += 0.5 * history.brands.get(product.brand.lower(), 0.0) / top
+    if product.categories and history.categories:
+        top = max(history.categories.values()) or 1.0
+        best = 0.0
+        for path in product.categories:
+            parts = path.lower().split("/")
+            for i in range(len(parts), 0, -1):  # the deepest shared ancestor counts, a bit less when shallower
+                w = history.categories.get("/".join(parts[:i]), 0.0)
+                if w:
+                    best = max(best, (w / top) * (i / len(parts)))
+                    break
+        score += 0.5 * best
+    return score
+
+
+def recency(created_at: dt.datetime | None, now: dt.datetime, half_life_days: float) -> float:
+    if created_at is None:
+        return 0.0
+    age = max((now - created_at).total_seconds() / 86400.0, 0.0)
+    return 0.5 ** (age / half_life_days)
+
+
+def popularity_value(events_weight: float, scale: float) -> float:
+    return min(1.0, math.log1p(max(events_weight, 0.0)) / math.log1p(scale))
+
+
+def max_cosine(vec: np.ndarray | None, others: Sequence[np.ndarray]) -> float:
+    if vec is None or not others:
+        return 0.0
+    return float(max(float(np.dot(vec, o)) for o in others))
+
+
+# ----- rankers ---------------------------------------------------------------------------------------
+class Ranker(Protocol):
+    """Turns named feature values into a score and per-feature contributions (which sum to the score)."""
+
+    def score(self, features: Mapping[str, float]) -> tuple[float, dict[str, float]]: ...
+
+
+class LinearRanker:
+    """score = sum(weight[f] * value[f]); features without a weight do not count."""
+
+    def __init__(self, weights: Mapping[str, float]):
+        self.weights = dict(weights)
+
+    def score(self, features: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+        contrib: dict[str, float] = {}
+        for name, w in self.weights.items():
+            v = features.get(name, 0.0)
+            if w and v:
+                contrib[name] = w * v
+        return float(sum(contrib.values())), contrib
+
+
+def explain(contributions: Mapping[str, float], top: int = 3) -> list[str]:
+    """The human labels of the largest positive contributions, for 'why this'."""
+    best = sorted((c, n) for n, c in contributions.items() if c > 0)[::-1]
+    return list(dict.fromkeys(FEATURE_LABELS.get(n, n) for _, n in best))[:top]

@@ -1,0 +1,520 @@
+"""Hybrid product search: exact SQL constraints, lexical + dense candidates, one scoring function.
+
+Pipeline of `HybridSearcher.search(request)`:
+
+1. Hard constraints (`ProductFilter`) are applied IN SQL, before any limit: lexical candidates come from
+   `repository.lexical_search(text, filter)`; dense candidates are the exact top-k of the filtered set
+   (see `_dense`). Nothing is post-filtered out of a fixed top-k, so products beyond the lexical top-100
+   are found when the filter excludes all of those.
+2. An explicit sort (price_asc, price_desc, rating, newest) is exact over the whole filtered set
+   (restricted to the products whose text matches every query word, when some do): repository order.
+3. Otherwise candidates = lexical top-N  U  dense top-N (N = config.candidates), each completed with
+   the other side's score; with no text (or no match) the filtered products themselves.
+4. Query-text features -> first-stage score; the best `rerank_depth` get the context features
+   (preferences, image, rating, popularity, recency, season, session, history) -> final score, with
+   per-feature contributions that sum to it.
+5. MMR diversity over product vectors and product families.
+6. Nothing matches the hard constraints: an empty result whose `no_match` says which constraint is
+   impossible and the nearest alternative ("nothing under $5; the cheapest is $21.99").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from catalog.models import Interaction, Product
+from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
+from retrieval.diversity import family_key, mmr_order, product_similarity
+from retrieval.interfaces import Embedder, VectorHit, VectorIndex
+from retrieval.learned_ranker import LearnedRanker
+from retrieval.ranking import (
+    CONTEXT_FEATURES,
+    Candidate,
+    LinearRanker,
+    Ranker,
+    RankingConfig,
+    UserHistory,
+    bayesian_rating,
+    compute_text_features,
+    explain,
+    history_match,
+    load_ranking_config,
+    max_cosine,
+    popularity_value,
+    preference_match,
+    recency,
+    season_match,
+)
+
+EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
+HISTORY_EVENTS = ("purchase", "add_to_cart", "like")
+
+
+@dataclass
+class SessionContext:
+    """Products seen in this conversation."""
+
+    viewed: list[int] = field(default_factory=list)
+    liked: list[int] = field(default_factory=list)
+    disliked: list[int] = field(default_factory=list)
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    filter: ProductFilter = field(default_factory=ProductFilter)  # hard constraints, exact
+    preferences: list[str] = field(default_factory=list)  # soft: colours, materials, attributes wished for
+    sort: str = "relevance"  # relevance | price_asc | price_desc | rating | newest | popularity
+    limit: int = 10
+    session: SessionContext = field(default_factory=SessionContext)
+    user_id: str | None = None  # history is read from logged events when `user_history` is None
+    user_history: UserHistory | None = None
+    image_vector: np.ndarray | None = None  # in the image index's space
+    now: dt.datetime | None = None
+    diversify: bool = True
+
+
+@dataclass
+class RankedProduct:
+    product: ProductSummary
+    score: float
+    contributions: dict[str, float]  # feature -> weight x value; sums to `score`
+    features: dict[str, float] = field(default_factory=dict)
+    rank: int = 0
+
+    @property
+    def id(self) -> int:
+        return self.product.id
+
+    def why(self, top: int = 3) -> list[str]:
+        return explain(self.contributions, top)
+
+
+@dataclass
+class NoMatch:
+    """Why nothing satisfies the hard constraints, and the nearest thing that does exist."""
+
+    message: str
+    violated: str  # price | colors/sizes | in_stock | brands | category | gender | attributes | exclusions | filters
+    relaxed_filter: ProductFilter | None = None
+    nearest_price: Decimal | None = None
+    alternatives: list[RankedProduct] = field(default_factory=list)
+
+
+class SearchResults(list[RankedProduct]):
+    """The ranked products (all satisfy the hard constraints), plus `no_match` when there are none."""
+
+    def __init__(self, items: Sequence[RankedProduct] = (), *, no_match: NoMatch | None = None,
+                 candidates: int = 0, timings: dict[str, float] | None = None):
+        super().__init__(items)
+        self.no_match = no_match
+        self.candidates = candidates
+        self.timings = timings or {}
+
+
+def money(value: Decimal | float) -> str:
+    return f"${Decimal(str(value)).quantize(Decimal('0.01'))}"
+
+
+def _with_ids(f: ProductFilter, ids: Sequence[int]) -> ProductFilter:
+    """`f` further restricted to `ids` (intersected with any id restriction it already has)."""
+    if f.ids is not None:
+        allowed = set(f.ids)
+        ids = [i for i in ids if i in allowed]
+    return dataclasses.replace(f, ids=list(ids))
+
+
+def _filter_is_empty(f: ProductFilter) -> bool:
+    return f == ProductFilter()
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        repository: CatalogRepository,
+        embedder: Embedder | None = None,
+        vector_index: VectorIndex | None = None,
+        ranker: Ranker | None = None,
+        *,
+        config: RankingConfig | None = None,
+        image_index: VectorIndex | None = None,
+        rerank_depth: int = 60,
+        dense_overfetch: int = 4,
+        max_per_family: int | None = 2,
+        vector_cache_size: int = 4096,
+    ):
+        if (embedder is None) != (vector_index is None):
+            raise ValueError("pass both an embedder and its vector index, or neither")
+        if embedder is not None and vector_index is not None and vector_index.model_id != embedder.model_id:
+            raise ValueError(
+                f"the vector index was built with {vector_index.model_id}, the embedder is {embedder.model_id}: "
+                "rebuild the index (shopassist index) or use the same model"
+            )
+        self.repo = repository
+        self.embedder = embedder
+        self.index = vector_index
+        self.image_index = image_index
+        self.config = config or load_ranking_config()
+        if ranker is None:
+            ranker = LinearRanker(self.config.weights)
+        elif isinstance(ranker, LearnedRanker):
+            ranker = ranker.with_fallback({k: v for k, v in self.config.weights.items() if k in CONTEXT_FEATURES})
+        self.ranker: Ranker = ranker
+        self.rerank_depth = rerank_depth
+        self.dense_overfetch = dense_overfetch
+        self.max_per_family = max_per_family
+        self._vec_cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._vec_cache_size = vector_cache_size
+
+    # ----- public API ---------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResults:
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        f = request.filter
+        if request.sort in EXPLICIT_SORTS:
+            results = self._sorted(request)
+        else:
+            cands = self.candidates(request.query, f, image_vector=request.image_vector, timings=timings)
+            results = self._rank(request, cands, timings)
+        if not results and self.repo.count(f) == 0:
+            results = SearchResults([], no_match=self.explain_no_match(request), candidates=0)
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        results.timings = timings
+        return results
+
+    def more_like_this(self, product_id: int, k: int = 5, *, filter: ProductFilter | None = None) -> list[RankedProduct]:
+        """Dense neighbours of a product (itself excluded), within optional hard constraints."""
+        f = filter or ProductFilter()
+        f = dataclasses.replace(f, exclude_ids=[*f.exclude_ids, product_id])
+        vec = self.vectors([product_id]).get(product_id)
+        if vec is not None and self.index is not None:
+            hits = [(int(h.id), h.score) for h in self._dense(vec, k, f)]
+        else:  # no vectors: fall back to lexical neighbours of its name
+            me = self.repo.get(product_id)
+            hits = [(h.product_id, h.score) for h in self.repo.lexical_search(me.name, f, limit=k)] if me else []
+        products = {p.id: p for p in self.repo.get_many([pid for pid, _ in hits])}
+        return [
+            RankedProduct(products[pid], s, {"similar": s}, {"similar": s}, rank=i)
+            for i, (pid, s) in enumerate((pid, s) for pid, s in hits if pid in products)
+        ]
+
+    def complements(self, product_id: int, *, kinds: Sequence[str] = ("crosssell", "related"), limit: int = 10,
+                    in_stock: bool = False) -> list[RankedProduct]:
+        """The catalog's own cross-sell / related links, in catalog order (crosssell first)."""
+        order = {k: i for i, k in enumerate(kinds)}
+        links = sorted(self.repo.linked(product_id, kinds), key=lambda x: order.get(x[1], 99))
+        ids = list(dict.fromkeys(pid for pid, _ in links))
+        ok = set(self.repo.find_ids(ProductFilter(ids=ids, in_stock=in_stock), limit=None)) if ids else set()
+        kind_of = {pid: kind for pid, kind in reversed(links)}
+        products = [p for p in self.repo.get_many(ids) if p.id in ok][:limit]
+        return [
+            RankedProduct(p, 1.0, {kind_of[p.id]: 1.0}, {kind_of[p.id]: 1.0}, rank=i) for i, p in enumerate(products)
+        ]
+
+    def features_for(self, query: str, product_ids: Sequence[int], request: SearchRequest | None = None) -> dict[int, dict[str, float]]:
+        """All named features of given products for `query` (used to learn from logged clicks)."""
+        ids = list(dict.fromkeys(product_ids))
+        req = request or SearchRequest(query=query)
+        cands = self._complete([Candidate(pid, "") for pid in ids], query, ProductFilter(ids=ids), self._query_vector(query))
+        self._fill_titles(cands)
+        compute_text_features(query, cands, rrf_k=self.config.rrf_k)
+        products = {p.id: p for p in self.repo.get_many(ids)}
+        ctx = self._context(req, [products[c.product_id] for c in cands if c.product_id in products])
+        return {c.product_id: {**c.text_features, **ctx.get(c.product_id, {})} for c in cands if c.product_id in products}
+
+    # ----- candidates ---------------------------------------------------------------------------
+    def _query_vector(self, text: str) -> np.ndarray | None:
+        if self.embedder is None or not text.strip():
+            return None
+        return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+
+    def _dense(self, vec: np.ndarray, k: int, f: ProductFilter, index: VectorIndex | None = None) -> list[VectorHit]:
+        """Exact top-k of the products matching `f` by cosine.
+
+        Fast path: the unrestricted top (k x overfetch), membership checked in SQL. If at least k survive
+        they ARE the filtered top-k (any matching product scoring higher would be in that list). Else the
+        filtered ids come from SQL (no limit) and the index searches exactly within them.
+        """
+        index = index or self.index
+        if index is None or k <= 0:
+            return []
+        wide = index.query(vec, k * self.dense_overfetch)
+        wide_ids = [int(h.id) for h in wide if str(h.id).isdigit()]
+        ok = set(self.repo.find_ids(_with_ids(f, wide_ids), limit=None)) if wide_ids else set()
+        survivors = [h for h in wide if str(h.id).isdigit() and int(h.id) in ok]
+        if len(survivors) >= k or (len(wide) < k * self.dense_overfetch and _filter_is_empty(f)):
+            return survivors[:k]
+        allowed = self.repo.find_ids(f, limit=None)
+        if not allowed:
+            return []
+        return index.query(vec, k, restrict_to=[str(i) for i in allowed])
+
+    def candidates(self, text: str, f: ProductFilter, *, image_vector: np.ndarray | None = None,
+                   timings: dict[str, float] | None = None) -> list[Candidate]:
+        """Lexical top-N U dense top-N (U image top-N) under the hard constraints, with text features."""
+        timings = timings if timings is not None else {}
+        n = self.config.candidates
+        text = (text or "").strip()
+        t = time.perf_counter()
+        lex = self.repo.lexical_search(text, f, limit=n) if text else []
+        timings["lexical_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        qvec = self._query_vector(text)
+        timings["embed_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        dense = self._dense(qvec, n, f) if qvec is not None else []
+        timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        by_id: dict[int, Candidate] = {}
+        for r, h in enumerate(lex):
+            by_id[h.product_id] = Candidate(h.product_id, "", lex_score=h.score, lex_rank=r)
+        for r, d in enumerate(dense):
+            pid = int(d.id)
+            c = by_id.setdefault(pid, Candidate(pid, ""))
+            c.dense_score, c.dense_rank = d.score, r
+        if image_vector is not None and self.image_index is not None:
+            for ih in self._dense(np.asarray(image_vector, dtype=np.float32), n, f, self.image_index):
+                c = by_id.setdefault(int(ih.id), Candidate(int(ih.id), ""))
+                c.image_score = ih.score
+        if not by_id:  # no text, or nothing matches it: the filtered products themselves
+            for pid in self.repo.find_ids(f, sort="popularity", limit=n):
+                by_id[pid] = Candidate(pid, "")
+        cands = list(by_id.values())
+        t = time.perf_counter()
+        self._complete(cands, text, f, qvec, have_lex=True, have_dense=qvec is not None)
+        self._fill_titles(cands)
+        timings["complete_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        compute_text_features(text, cands, rrf_k=self.config.rrf_k)
+        timings["features_ms"] = (time.perf_counter() - t) * 1000
+        return cands
+
+    def _complete(self, cands: list[Candidate], text: str, f: ProductFilter, qvec: np.ndarray | None,
+                  *, have_lex: bool = False, have_dense: bool = False) -> list[Candidate]:
+        """Give every candidate both a lexical score (if its text matches) and a dense cosine."""
+        if not cands or not text:
+            return cands
+        missing_lex = [c.product_id for c in cands if c.lex_score is None]
+        if missing_lex:
+            by_id = {c.product_id: c for c in cands}
+            for h in self.repo.lexical_search(text, _with_ids(f, missing_lex), limit=len(missing_lex)):
+                by_id[h.product_id].lex_score = h.score
+        if qvec is not None and self.index is not None:
+            missing_dense = [str(c.product_id) for c in cands if c.dense_score is None]
+            if missing_dense:
+                scores = {int(h.id): h.score for h in self.index.query(qvec, len(missing_dense), restrict_to=missing_dense)}
+                for c in cands:
+                    if c.dense_score is None and c.product_id in scores:
+                        c.dense_score = scores[c.product_id]
+        return cands
+
+    def _fill_titles(self, cands: list[Candidate]) -> None:
+        need = [c.product_id for c in cands if not c.title]
+        if not need:
+            return
+        with self.repo.db.session() as s:
+            names = dict(s.execute(select(Product.id, Product.name).where(Product.id.in_(need))).tuples().all())
+        for c in cands:
+            if not c.title:
+                c.title = names.get(c.product_id, "")
+
+    # ----- ranking ------------------------------------------------------------------------------
+    def _rank(self, request: SearchRequest, cands: list[Candidate], timings: dict[str, float]) -> SearchResults:
+        if not cands:
+            return SearchResults([], candidates=0)
+        t = time.perf_counter()
+        first = sorted(((self.ranker.score(c.text_features)[0], c.product_id, c) for c in cands), key=lambda x: (-x[0], x[1]))
+        depth = max(self.rerank_depth, request.limit * 3)
+        top = [c for _, _, c in first[:depth]]
+        products = {p.id: p for p in self.repo.get_many([c.product_id for c in top])}
+        top = [c for c in top if c.product_id in products]
+        ctx = self._context(request, [products[c.product_id] for c in top], image_scores={c.product_id: c.image_score for c in top})
+        scored: list[RankedProduct] = []
+        for c in top:
+            feats = {**c.text_features, **ctx[c.product_id]}
+            score, contrib = self.ranker.score(feats)
+            scored.append(RankedProduct(products[c.product_id], score, contrib, feats))
+        scored.sort(key=lambda r: (-r.score, r.product.id))
+        timings["rerank_ms"] = (time.perf_counter() - t) * 1000
+        if request.diversify and len(scored) > 1:
+            t = time.perf_counter()
+            pool = scored[: max(request.limit * 3, request.limit)]
+            vecs = self.vectors([r.id for r in pool])
+            sim = product_similarity([r.product for r in pool], [vecs.get(r.id) for r in pool])
+            order = mmr_order([r.score for r in pool], sim, request.limit, self.config.mmr_lambda,
+                              families=[family_key(r.product) for r in pool], max_per_family=self.max_per_family)
+            scored = [pool[i] for i in order]
+            timings["mmr_ms"] = (time.perf_counter() - t) * 1000
+        out = scored[: request.limit]
+        for i, r in enumerate(out):
+            r.rank = i
+        return SearchResults(out, candidates=len(cands))
+
+    def _context(self, request: SearchRequest, products: Sequence[ProductSummary],
+                 image_scores: dict[int, float | None] | None = None) -> dict[int, dict[str, float]]:
+        cfg = self.config
+        now = request.now or dt.datetime.now()
+        ids = [p.id for p in products]
+        pop = self.repo.popularity(ids) if ids else {}
+        sess = request.session
+        history = request.user_history
+        if history is None and request.user_id:
+            history = self.user_history(request.user_id)
+        need_vecs = bool(sess.liked or sess.viewed or sess.disliked)
+        vecs = self.vectors([*ids, *sess.liked, *sess.viewed, *sess.disliked]) if need_vecs else {}
+        liked = [vecs[i] for i in sess.liked if i in vecs]
+        viewed = [vecs[i] for i in sess.viewed if i in vecs]
+        disliked = [vecs[i] for i in sess.disliked if i in vecs]
+        disliked_set = set(sess.disliked)
+        out: dict[int, dict[str, float]] = {}
+        for p in products:
+            v = vecs.get(p.id)
+            session_sim = max(max_cosine(v, liked), 0.5 * max_cosine(v, viewed))
+            dis = 1.0 if p.id in disliked_set else max(0.0, max_cosine(v, disliked))
+            img = (image_scores or {}).get(p.id)
+            out[p.id] = {
+                "preferences": preference_match(p, request.preferences),
+                "image": float(img) if img is not None else 0.0,
+                "rating": bayesian_rating(p.rating_avg, p.rating_count, cfg.bayes_prior_mean, cfg.bayes_prior_count)
+                if p.rating_count and p.rating_avg is not None else 0.0,
+                "popularity": popularity_value(pop.get(p.id, 0.0), cfg.popularity_scale),
+                "recency": recency(p.created_at, now, cfg.recency_half_life_days),
+                "season": season_match(p, now, cfg.hemisphere),
+                "session": max(0.0, session_sim),
+                "disliked": dis,
+                "history": history_match(p, history),
+            }
+        return out
+
+    def user_history(self, user_id: str, limit: int = 200) -> UserHistory:
+        """Brands and categories of what this user bought, added to a cart or liked (logged events)."""
+        with self.repo.db.session() as s:
+            ids = list(s.scalars(
+                select(Interaction.product_id)
+                .where(Interaction.user_id == user_id, Interaction.event.in_(HISTORY_EVENTS))
+                .order_by(Interaction.id.desc())
+                .limit(limit)
+            ))
+        products = self.repo.get_many(list(dict.fromkeys(ids)))
+        count = Counter(ids)
+        brands: Counter[str] = Counter()
+        cats: Counter[str] = Counter()
+        for p in products:
+            if p.brand:
+                brands[p.brand.lower()] += count[p.id]
+            for c in p.categories:
+                cats[c.lower()] += count[p.id]
+        return UserHistory(dict(brands), dict(cats), list(dict.fromkeys(ids)))
+
+    # ----- vectors ------------------------------------------------------------------------------
+    def vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Product vectors: from the index when it can return them, else the embedded product names (cached)."""
+        out: dict[int, np.ndarray] = {}
+        want = [i for i in dict.fromkeys(ids)]
+        for i in want:
+            if i in self._vec_cache:
+                out[i] = self._vec_cache[i]
+                self._vec_cache.move_to_end(i)
+        missing = [i for i in want if i not in out]
+        if not missing or self.index is None:
+            return out
+        getter = getattr(self.index, "get_vectors", None)
+        if callable(getter):
+            got = getter([str(i) for i in missing])
+            for k, v in got.items():
+                out[int(k)] = np.asarray(v, dtype=np.float32)
+        missing = [i for i in missing if i not in out]
+        if missing and self.embedder is not None:
+            products = self.repo.get_many(missing)
+            if products:
+                mat = self.embedder.embed_documents([p.name for p in products])
+                for p, v in zip(products, mat, strict=True):
+                    out[p.id] = np.asarray(v, dtype=np.float32)
+        for i in want:
+            if i in out and i not in self._vec_cache:
+                self._vec_cache[i] = out[i]
+        while len(self._vec_cache) > self._vec_cache_size:
+            self._vec_cache.popitem(last=False)
+        return out
+
+    # ----- explicit sorts and impossible constraints --------------------------------------------
+    def _sorted(self, request: SearchRequest) -> SearchResults:
+        """Exact repository order over the filtered set (narrowed to products matching every query word, if any)."""
+        f = request.filter
+        text = (request.query or "").strip()
+        if text:
+            hits = self.repo.lexical_search(text, f, limit=100_000, mode="all")
+            if hits:
+                f = _with_ids(f, [h.product_id for h in hits])
+        ids = self.repo.find_ids(f, sort=request.sort, limit=request.limit)
+        products = self.repo.get_many(ids)
+        n = len(products)
+        return SearchResults(
+            [RankedProduct(p, float(n - i), {"sort": float(n - i)}, {"sort": float(n - i)}, rank=i) for i, p in enumerate(products)],
+            candidates=n,
+        )
+
+    def explain_no_match(self, request: SearchRequest, alternatives: int = 3) -> NoMatch:
+        """Which hard constraint cannot be met, and the nearest alternative that exists."""
+        f = request.filter
+        repo = self.repo
+
+        def relaxed(**changes: Any) -> ProductFilter:
+            return dataclasses.replace(f, **changes)
+
+        def alts(rf: ProductFilter, sort: str) -> list[RankedProduct]:
+            req = dataclasses.replace(request, filter=rf, limit=alternatives, sort=sort)
+            res = self._sorted(req) if sort in EXPLICIT_SORTS else self._rank(req, self.candidates(req.query, rf), {})
+            return list(res)
+
+        if f.min_price is not None or f.max_price is not None:
+            rf = relaxed(min_price=None, max_price=None)
+            bounds = repo.price_bounds(rf)
+            if bounds is not None:
+                lo, hi = bounds
+                if f.max_price is not None and lo > Decimal(str(f.max_price)):
+                    return NoMatch(f"Nothing under {money(f.max_price)}; the cheapest is {money(lo)}.", "price", rf, lo,
+                                   alts(rf, "price_asc"))
+                if f.min_price is not None and hi < Decimal(str(f.min_price)):
+                    return NoMatch(f"Nothing over {money(f.min_price)}; the most expensive is {money(hi)}.", "price", rf, hi,
+                                   alts(rf, "price_desc"))
+                # the range falls in a gap between prices: show the closest prices on either side
+                below = repo.price_bounds(relaxed(min_price=None, max_price=f.min_price)) if f.min_price is not None else None
+                above = repo.price_bounds(relaxed(min_price=f.max_price, max_price=None)) if f.max_price is not None else None
+                near = [b[1] for b in [below] if b] + [a[0] for a in [above] if a]
+                lo_s, hi_s = money(f.min_price or 0), money(f.max_price) if f.max_price is not None else "any price"
+                msg = f"Nothing between {lo_s} and {hi_s}; the nearest prices are {', '.join(money(x) for x in near)}."
+                return NoMatch(msg, "price", rf, near[0] if near else None, alts(rf, "relevance"))
+        steps: list[tuple[str, dict[str, Any], str]] = [
+            ("colors/sizes", {"colors": [], "sizes": []}, "None in {what}; here are other colours and sizes."),
+            ("in_stock", {"in_stock": False}, "Everything that matches is out of stock at the moment."),
+            ("brands", {"brands": []}, "Nothing from {what} matches; here are other brands."),
+            ("category", {"category": None}, "Nothing in {what} matches; here are products from other categories."),
+            ("gender", {"gender": None}, "Nothing for {what} matches; here are the nearest products."),
+            ("attributes", {"attributes": {}}, "Nothing with {what}; here are the nearest products."),
+            ("exclusions", {"exclude_terms": [], "exclude_ids": []}, "Everything that matches was excluded."),
+        ]
+        for violated, change, template in steps:
+            current = {k: getattr(f, k) for k in change}
+            if all(not v for v in current.values()):
+                continue
+            rf = relaxed(**change)
+            if repo.count(rf):
+                what = {
+                    "colors/sizes": " ".join([*f.colors, *f.sizes]),
+                    "brands": ", ".join(f.brands),
+                    "category": f.category or "",
+                    "gender": f.gender or "",
+                    "attributes": ", ".join(f"{k}={'/'.join(v)}" for k, v in f.attributes.items()),
+                }.get(violated, "")
+                return NoMatch(template.format(what=what), violated, rf, None, alts(rf, "relevance"))
+        return NoMatch("Nothing in the catalog matches these constraints.", "filters")
