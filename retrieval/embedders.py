@@ -159,7 +159,8 @@ class SentenceTransformerEmbedder:
                 else ""
             )
             raise EmbedderError(f"cannot load sentence-transformers model '{name_or_path}': {exc}.{hint}") from exc
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         if not dim:
             raise EmbedderError(f"model '{name_or_path}' does not report an embedding dimension")
         self.dim = int(dim)
