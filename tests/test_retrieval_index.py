@@ -29,7 +29,7 @@ from retrieval.vector_index import (
     chroma_client,
 )
 
-WORDS = "red blue green wool cotton jacket hoodie shirt drill hammer lamp chair table sofa boots socks".split()
+WORDS = ["red", "blue", "green", "wool", "cotton", "jacket", "hoodie", "shirt", "drill", "hammer", "lamp", "chair", "table", "sofa", "boots", "socks"]
 
 
 def _records(n: int, *, start: int = 0, images: dict[int, str] | None = None) -> list[ProductRecord]:
@@ -315,7 +315,7 @@ def test_image_index_incremental_and_unreadable(sqlite_url: str, tmp_path: Path)
     assert ix.color_index is not None and ix.color_index.query(red, 1)[0].id == pid1
 
     results = make().verify()
-    for before, after in results:
+    for _before, after in results:
         assert after is not None and after.divergences == 0, after.line()
     assert results[1][1] is not None and results[1][1].unreadable == 1
 
