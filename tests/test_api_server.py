@@ -357,3 +357,26 @@ def test_widget_files_are_served(client: TestClient) -> None:
     assert "innerHTML" not in js.text  # catalog text never goes through HTML parsing
     page = client.get("/widget-demo")
     assert page.status_code == 200 and "widget.js" in page.text
+
+
+# ----- failures inside the assistant -----------------------------------------------------------------------
+class BrokenSearch:
+    def search(self, *args: Any) -> Any:
+        raise RuntimeError("index exploded at /secret/path")
+
+
+def test_an_internal_failure_is_a_json_500_without_details(bot: ShoppingAssistant) -> None:
+    bot.searcher = BrokenSearch()
+    client = TestClient(create_app(bot, rate_limit=None, ui=False), raise_server_exceptions=False)
+    r = client.post("/api/v1/chat", json={"message": "jackets"})
+    body = assert_clean_error(r, 500, "internal error")
+    assert "/secret/path" not in r.text and "exploded" not in body["error"]
+
+
+def test_an_internal_failure_mid_stream_ends_with_an_error_event(bot: ShoppingAssistant) -> None:
+    bot.searcher = BrokenSearch()
+    client = TestClient(create_app(bot, rate_limit=None, ui=False), raise_server_exceptions=False)
+    r = client.post("/api/v1/chat", json={"message": "jackets"}, headers={"Accept": "text/event-stream"})
+    events = sse_events(r.text)
+    assert events[0][0] == "intent" and events[-1][0] == "error"
+    assert "internal error" in events[-1][1]["error"] and "/secret/path" not in r.text and "Traceback" not in r.text

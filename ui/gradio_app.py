@@ -7,6 +7,7 @@ for visual search. Every catalog string is HTML-escaped by `ui.render`.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from html import escape
@@ -18,6 +19,8 @@ from assistant.agent import AssistantInputError, ShoppingAssistant
 from assistant.events import ChatReply, IntentParsed, ProductsRanked, ReplyChunk, TurnDone
 from ui.refine import more_like, remove_constraint
 from ui.render import card_html, cart_html, intent_chips
+
+log = logging.getLogger(__name__)
 
 THEME = gr.themes.Soft(font=["system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 
@@ -99,6 +102,10 @@ def build_blocks(assistant: ShoppingAssistant) -> gr.Blocks:
                     yield history, cards, intent, cart, "", None
         except AssistantInputError as exc:
             history[-1] = {"role": "assistant", "content": _escape_chat(f"Sorry: {exc}")}
+            yield history, cards, intent, cart, "", None
+        except Exception:
+            log.exception("chat turn failed")
+            history[-1] = {"role": "assistant", "content": "Sorry, something went wrong on our side. Please try again."}
             yield history, cards, intent, cart, "", None
 
     def _apply(reply: ChatReply, history: list[dict[str, Any]], action: str) -> tuple[Any, ...]:
