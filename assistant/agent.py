@@ -64,6 +64,14 @@ class ShoppingAssistant:
         self.writer = reply_writer or TemplateReplyWriter()
         self.results = results
 
+    @property
+    def image_search_available(self) -> bool:
+        return bool(getattr(self.searcher, "image_search_available", False))
+
+    @property
+    def image_status(self) -> str:
+        return str(getattr(self.searcher, "image_status", "image search is off: run `shopassist index` with an image model"))
+
     # ----- construction ---------------------------------------------------------------------------
     @classmethod
     def from_config(

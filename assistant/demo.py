@@ -21,10 +21,14 @@ from catalog.records import CatalogImportError
 @db_url_option
 @click.option("--url", "download_url", default=None, help="Download the sample data from this URL instead of its public source.")
 @click.option("--no-serve", is_flag=True, help="Build the store, then stop (do not start the assistant).")
+@click.option("--no-index", is_flag=True, help="Skip building the vector index (search falls back to the catalog's lexical index).")
+@click.option("--llm", type=click.Choice(["embedded", "openai", "rules"]), default="embedded", show_default=True,
+              help="Intent parser for the assistant (rules = no model).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=int)
 def demo_command(
-    from_dir: Path | None, store: str | None, db_url: str | None, download_url: str | None, no_serve: bool, host: str, port: int
+    from_dir: Path | None, store: str | None, db_url: str | None, download_url: str | None, no_serve: bool,
+    no_index: bool, llm: str, host: str, port: int
 ) -> None:
     """Build a demo store (catalog import + index) and start the shopping assistant."""
     from catalog.datasets import fetch_dataset
@@ -47,26 +51,15 @@ def demo_command(
         f"Demo store ready ({fmt}, {result.parse_seconds + result.write_seconds:.1f}s): "
         + ", ".join(f"{v} {k}" for k, v in counts.items())
     )
-    _build_index(db_url)
+    if not no_index:
+        from retrieval.cli import index_command
+
+        click.echo("Building the search index (first time: a few minutes on 2 cores; later runs embed only changes)...")
+        click.get_current_context().invoke(index_command, db_url=db_url)
     if no_serve:
+        click.echo("Store ready. Start the assistant with `shopassist serve`.")
         return
-    try:
-        from ui.server import serve  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("ui"):
-            click.echo(
-                "The catalog is ready. The chat UI is not part of this build yet, so the demo stops here; "
-                "try `shopassist catalog stats`."
-            )
-            return
-        raise
-    serve(db_url=db_url, host=host, port=port)
+    from ui.server import serve
 
-
-def _build_index(db_url: str | None) -> None:
-    """Index the demo catalog for search when the retrieval layer is installed."""
-    try:
-        from retrieval.indexer import build_index_for_demo  # type: ignore[attr-defined]
-    except (ModuleNotFoundError, ImportError):
-        return
-    build_index_for_demo(db_url)
+    click.echo(f"Starting the shop assistant on http://{host}:{port}/ui (Ctrl-C to stop)")
+    serve(db_url=db_url, host=host, port=port, llm=llm)

@@ -16,16 +16,12 @@ from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
 from assistant.search_backend import RankedItem, money, soft_match
 
-FEATURE_PHRASES = {
-    "text relevance": "matches what you asked for",
-    "dense": "close in meaning to your request",
-    "lexical": "matches your words",
-    "preferences": "has what you prefer",
-    "rating": "well rated",
+CONTEXT_REASONS = {
     "popularity": "popular with shoppers",
     "season": "suits the season",
     "session": "like what you liked here",
-    "history": "fits your past purchases",
+    "liked before": "you liked it",
+    "history": "fits what you bought before",
     "image": "looks like your photo",
     "recency": "new in",
 }
@@ -55,11 +51,11 @@ def explain(item: RankedItem, intent: ShoppingIntent) -> str:
         parts.append(f"{p.rating_avg:.1f}★ from {p.rating_count} review{'s' if p.rating_count != 1 else ''}")
     if p.stock_qty is not None and 0 < p.stock_qty <= 5:
         parts.append(f"only {p.stock_qty} left")
-    top = sorted(((v, k) for k, v in item.contributions.items() if v > 0.05), reverse=True)[:1]
-    for _, feature in top:
-        key = next((k for k in FEATURE_PHRASES if feature.startswith(k)), None)
-        if key and key not in ("text relevance", "lexical", "dense", "rating"):
-            parts.append(FEATURE_PHRASES[key])
+    # Context reasons (season, session, history, popularity, photo) from the ranking contributions;
+    # text-match reasons are implied by the list itself.
+    context = [(v, k) for k, v in item.contributions.items() if k in CONTEXT_REASONS and v > 0.02]
+    for _, feature in sorted(context, reverse=True)[:2]:
+        parts.append(CONTEXT_REASONS[feature])
     return "; ".join(parts)
 
 

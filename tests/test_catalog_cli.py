@@ -231,7 +231,7 @@ def _eshop_archive(path: Path) -> None:
 def test_demo_downloads_sample_data(local_server: tuple[str, Path], sqlite_url: str) -> None:
     base, root = local_server
     _eshop_archive(root / "eshop.zip")
-    code, out = run("demo", "--store", "eshop", "--url", f"{base}/eshop.zip", "--db-url", sqlite_url, "--no-serve")
+    code, out = run("demo", "--store", "eshop", "--url", f"{base}/eshop.zip", "--db-url", sqlite_url, "--no-serve", "--no-index")
     assert code == 0, out
     assert "Demo store ready (eshop" in out and "1 products" in out
     from catalog.config import shopassist_home
@@ -242,5 +242,5 @@ def test_demo_downloads_sample_data(local_server: tuple[str, Path], sqlite_url: 
 
 def test_demo_download_failure_is_clear(local_server: tuple[str, Path], sqlite_url: str) -> None:
     base, _ = local_server
-    code, out = run("demo", "--store", "eshop", "--url", f"{base}/missing.zip", "--db-url", sqlite_url, "--no-serve")
+    code, out = run("demo", "--store", "eshop", "--url", f"{base}/missing.zip", "--db-url", sqlite_url, "--no-serve", "--no-index")
     assert code == 1 and "could not download" in out and "--from" in out

@@ -1,0 +1,65 @@
+"""The assistant's bridge to retrieval's hybrid searcher (dense + lexical, context-aware reranking).
+
+Built once at start-up from the persisted indexes (`shopassist index` builds them). When they are
+missing, `ShoppingAssistant.from_config(search="auto")` falls back to catalog-only search.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.intent import ShoppingIntent
+from assistant.search_backend import RankedItem, SearchContext, SearchOutcome, intent_to_filter, query_text
+from catalog.db import CatalogDB
+from catalog.repository import CatalogRepository
+
+
+class HybridProductSearch:
+    def __init__(self, searcher: Any, indexes: Any = None):
+        self.searcher = searcher
+        self.indexes = indexes
+
+    @property
+    def image_search_available(self) -> bool:
+        return self.indexes is not None and getattr(self.indexes, "image_embedder", None) is not None
+
+    @property
+    def image_status(self) -> str:
+        return str(getattr(self.indexes, "image_status", "image search is off"))
+
+    def search(self, intent: ShoppingIntent, context: SearchContext, limit: int) -> SearchOutcome:
+        from retrieval.search import SearchRequest, SessionContext
+
+        image_vector = None
+        if context.image is not None and self.image_search_available:
+            image_vector = self.indexes.image_embedder.embed_images([context.image])[0]
+        request = SearchRequest(
+            query=query_text(intent),
+            filter=intent_to_filter(intent),
+            preferences=[*intent.attributes],
+            sort=intent.sort,
+            limit=limit,
+            session=SessionContext(
+                viewed=list(context.session_viewed), liked=list(context.session_liked),
+                disliked=list(context.session_disliked),
+            ),
+            user_id=context.user_id,
+            image_vector=image_vector,
+        )
+        results = self.searcher.search(request)
+        items = [RankedItem(r.product, r.score, dict(r.contributions)) for r in results]
+        note = None
+        if not items and results.no_match is not None:
+            note = results.no_match.message
+            items = [RankedItem(r.product, r.score, dict(r.contributions)) for r in results.no_match.alternatives]
+        return SearchOutcome(items[:limit], results.candidates, note)
+
+
+def build_hybrid_search(db: CatalogDB, repo: CatalogRepository) -> HybridProductSearch:
+    """Open the built indexes and the searcher; raises when the index has not been built."""
+    from retrieval.indexer import open_indexes
+    from retrieval.search import HybridSearcher
+
+    idx = open_indexes()
+    searcher = HybridSearcher(repo, idx.embedder, idx.text_index, image_index=idx.image_index)
+    return HybridProductSearch(searcher, idx)
