@@ -22,6 +22,7 @@ import hashlib
 import logging
 import math
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -194,10 +195,7 @@ def _slug(text: str) -> str:
 
 
 def embedding_cache_path(products_path: Path, model_id: str) -> Path:
-    h = hashlib.sha256()
-    with open(products_path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    h = hashlib.sha256(file_sha256(products_path).encode())
     h.update(b"\0" + model_id.encode("utf-8"))
     return shopassist_home() / "cache" / "embeddings" / f"{_slug(model_id)}-{h.hexdigest()[:24]}.npy"
 
@@ -226,6 +224,24 @@ def cached_embeddings(embedder: Embedder, products_path: Path, titles: Sequence[
     return out
 
 
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def catalog_cache_path(products_path: Path) -> Path:
+    """Where the built evaluation catalog of this products file (and this schema) is kept for re-use."""
+    from catalog.db import MIGRATIONS
+
+    h = hashlib.sha256(file_sha256(products_path).encode())
+    for m in sorted((MIGRATIONS / "versions").glob("*.py")):
+        h.update(m.name.encode())
+    return shopassist_home() / "cache" / "eval_catalogs" / f"homedepot-{h.hexdigest()[:24]}.db"
+
+
 # ----- the evaluation catalog --------------------------------------------------------------------
 @dataclass
 class EvalSetup:
@@ -250,7 +266,7 @@ def build_setup(
     progress: Callable[[str], None] | None = None,
 ) -> EvalSetup:
     """A temporary SQLite catalog of the products file, its vector index and a searcher over both."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from catalog.db import open_catalog
     from catalog.importers import homedepot
@@ -265,10 +281,23 @@ def build_setup(
     say = progress or (lambda _m: None)
     workdir = Path(workdir or tempfile.mkdtemp(prefix="shopassist-eval-"))
     t0 = time.perf_counter()
-    db = open_catalog(f"sqlite:///{workdir / 'eval.db'}")
-    data = homedepot.load(products_path, progress=False)
+    db_path = workdir / "eval.db"
+    template = catalog_cache_path(products_path)
+    if template.exists() and not db_path.exists():
+        shutil.copyfile(template, db_path)  # a private copy: the run never writes to the cached template
+    db = open_catalog(f"sqlite:///{db_path}")
     with db.session() as s:
-        sync_catalog(s, data, source="homedepot-eval", progress=False)
+        have = s.execute(select(func.count(Product.id))).scalar_one()
+    if not have:
+        data = homedepot.load(products_path, progress=False)
+        with db.session() as s:
+            sync_catalog(s, data, source="homedepot-eval", progress=False)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        template.parent.mkdir(parents=True, exist_ok=True)
+        tmp = template.with_suffix(".tmp")
+        shutil.copyfile(db_path, tmp)
+        tmp.replace(template)
     with db.session() as s:
         sku_to_id = dict(s.execute(select(Product.sku, Product.id)).tuples().all())
     catalog_id = {sku[3:]: pid for sku, pid in sku_to_id.items() if sku.startswith("HD-")}

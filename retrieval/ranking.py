@@ -52,6 +52,9 @@ TEXT_FEATURES: tuple[str, ...] = (
     "brand",
     "title_len",
     "extra_tokens",
+    "cov_head",
+    "dense_cov",
+    "lex_dense",
 )
 CONTEXT_FEATURES: tuple[str, ...] = (
     "preferences",
@@ -86,6 +89,9 @@ FEATURE_LABELS: dict[str, str] = {
     "brand": "the brand you named",
     "title_len": "title length",
     "extra_tokens": "title specificity",
+    "cov_head": "has all your words",
+    "dense_cov": "matches your search",
+    "lex_dense": "matches your search",
     "preferences": "has what you prefer",
     "image": "looks like your photo",
     "rating": "well rated",
@@ -160,6 +166,14 @@ def stem(token: str) -> str:
     return t
 
 
+def lexical_query(text: str) -> str:
+    """The query for the full-text index without stop words ("in", "x", "ft"...): they match most titles,
+    weigh almost nothing in BM25 and make the full-text engine score tens of thousands of rows."""
+    words = re.findall(r"\w+", (text or "").lower())
+    kept = [w for w in words if w not in _STOP]
+    return " ".join(kept or words)
+
+
 def tokens(text: str) -> list[str]:
     return _WORD.findall((text or "").lower())
 
@@ -199,6 +213,27 @@ def parse_text(text: str) -> ParsedText:
     )
 
 
+@lru_cache(maxsize=200_000)
+def _close(a: str, b: str) -> bool:
+    """Optimal string alignment distance within 1 (words of 5+ letters) or 2 (8+ letters)."""
+    limit = 2 if min(len(a), len(b)) >= 8 else 1
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
+
+
 def _fuzzy_in(word: str, title: ParsedText) -> bool:
     if word in title.stem_set:
         return True
@@ -208,7 +243,8 @@ def _fuzzy_in(word: str, title: ParsedText) -> bool:
     for t in title.stem_set:
         if abs(len(t) - len(word)) <= 2 and len(t) >= 4:
             tt = _trigrams(t)
-            if len(tw & tt) / len(tw | tt) >= 0.45:
+            jac = len(tw & tt) / len(tw | tt)
+            if jac >= 0.45 or (jac >= 0.2 and len(word) >= 5 and _close(word, t)):
                 return True
         if len(t) >= 4 and (word.startswith(t) or t.startswith(word)) and min(len(t), len(word)) >= 4:
             return True  # compounds and truncations: "baseboard"/"base", "insul"/"insulation"
@@ -282,6 +318,10 @@ def compute_text_features(query: str, cands: Sequence[Candidate], *, rrf_k: floa
         f["dense"] = c.dense_score if c.dense_score is not None else 0.0
         f["dense_rel"] = (c.dense_score - dense_max) if c.dense_score is not None else -1.0
         f["dense_rank"] = 10.0 / (10.0 + c.dense_rank) if c.dense_rank is not None else 0.0
+        # a linear model cannot multiply: the products of the strongest signals are features themselves
+        f["cov_head"] = f["fuzzy_coverage"] * f["head_match"]
+        f["dense_cov"] = f["dense"] * f["fuzzy_coverage"]
+        f["lex_dense"] = f["lex"] * f["dense"]
         c.text_features = f
 
 

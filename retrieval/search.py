@@ -48,6 +48,7 @@ from retrieval.ranking import (
     compute_text_features,
     explain,
     history_match,
+    lexical_query,
     load_ranking_config,
     max_cosine,
     popularity_value,
@@ -266,7 +267,7 @@ class HybridSearcher:
         n = self.config.candidates
         text = (text or "").strip()
         t = time.perf_counter()
-        lex = self.repo.lexical_search(text, f, limit=n) if text else []
+        lex = self.repo.lexical_search(lexical_query(text), f, limit=n) if text else []
         timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         qvec = self._query_vector(text)
@@ -306,7 +307,7 @@ class HybridSearcher:
         missing_lex = [c.product_id for c in cands if c.lex_score is None]
         if missing_lex:
             by_id = {c.product_id: c for c in cands}
-            for h in self.repo.lexical_search(text, _with_ids(f, missing_lex), limit=len(missing_lex)):
+            for h in self.repo.lexical_search(lexical_query(text), _with_ids(f, missing_lex), limit=len(missing_lex)):
                 by_id[h.product_id].lex_score = h.score
         if qvec is not None and self.index is not None:
             missing_dense = [str(c.product_id) for c in cands if c.dense_score is None]
