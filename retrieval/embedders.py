@@ -146,10 +146,9 @@ class SentenceTransformerEmbedder:
     ):
         offline_env()
         st = _require("sentence_transformers", "sentence-transformers")
-        if threads:
-            import torch
+        import torch
 
-            torch.set_num_threads(threads)
+        torch.set_num_threads(threads or default_threads())  # see default_threads: 1 beats 2 on a busy box
         try:
             self._model = st.SentenceTransformer(str(name_or_path), device=device)
         except Exception as exc:  # hub errors come in many types; the message is what matters

@@ -319,7 +319,9 @@ class ChromaVectorIndex:
             self._remove(ids)
             self._bump_generation()
 
-    def _rows_for(self, restrict_to: Sequence[str | int] | np.ndarray) -> np.ndarray:
+    def _mask_for(self, restrict_to: Sequence[str | int] | np.ndarray) -> np.ndarray:
+        """Boolean mask over the rows whose id is in `restrict_to` (unknown ids ignored, duplicates harmless)."""
+        mask = np.zeros(self._n, dtype=bool)
         if self._numeric:
             try:
                 wanted = np.asarray(restrict_to, dtype=np.int64).ravel()
@@ -328,10 +330,12 @@ class ChromaVectorIndex:
             if wanted is not None:
                 wanted = wanted[(wanted >= 0) & (wanted < self._row_of_int.shape[0])]
                 rows = self._row_of_int[wanted]
-                return np.unique(rows[rows >= 0])
+                mask[rows[rows >= 0]] = True
+                return mask
         pos = self._pos
-        found = {pos[str(i)] for i in restrict_to if str(i) in pos}
-        return np.fromiter(found, dtype=np.int64, count=len(found))
+        rows_list = [pos[str(i)] for i in restrict_to if str(i) in pos]
+        mask[np.asarray(rows_list, dtype=np.int64)] = True
+        return mask
 
     def query(
         self, vector: np.ndarray, k: int, *, restrict_to: Sequence[str | int] | np.ndarray | None = None
@@ -340,25 +344,30 @@ class ChromaVectorIndex:
         q = np.asarray(vector, dtype=np.float32).ravel()
         if q.shape[0] != self.dim:
             raise ValueError(f"query vector has {q.shape[0]} dimensions; this index holds {self.dim}")
-        n = float(np.linalg.norm(q))
-        if n > 0:
-            q = q / n
+        norm = float(np.linalg.norm(q))
+        if norm > 0:
+            q = q / norm
         with self._lock:
             if k <= 0 or self._n == 0:
                 return []
             if restrict_to is None:
-                rows = None
+                rows = np.arange(self._n)
                 scores = self._mat[: self._n] @ q
             else:
-                rows = self._rows_for(restrict_to)
-                if rows.size == 0:
+                mask = self._mask_for(restrict_to)
+                count = int(mask.sum())
+                if count == 0:
                     return []
-                # gathering most of the rows costs more than scoring all of them
-                big = rows.size * 4 > self._n
-                scores = (self._mat[: self._n] @ q)[rows] if big else self._mat[rows] @ q
+                if count * 4 > self._n:  # most rows: scoring all of them beats gathering them
+                    rows = np.arange(self._n)
+                    scores = np.where(mask, self._mat[: self._n] @ q, -np.inf).astype(np.float32)
+                    k = min(k, count)
+                else:
+                    rows = np.flatnonzero(mask)
+                    scores = self._mat[rows] @ q
             kk = min(k, scores.shape[0])
             top = np.argpartition(-scores, kk - 1)[:kk] if kk < scores.shape[0] else np.arange(scores.shape[0])
-            top_rows = top if rows is None else rows[top]
+            top_rows = rows[top]
             top_ids = [self._ids[r] for r in top_rows]
             # best first; ties broken by id so results are deterministic
             order = sorted(range(len(top)), key=lambda j: (-float(scores[top[j]]), top_ids[j]))
