@@ -71,64 +71,27 @@ def index_command(
     """Build or update the vector indexes from the catalog (only new and changed products are embedded)."""
     import time
 
-    from retrieval.embedders import EmbedderError, build_embedder
-    from retrieval.images import ColorHistogramEmbedder, ImageModelConfig, build_image_embedder
-    from retrieval.indexer import Indexer, catalog_images
-    from retrieval.vector_index import (
-        COLOR_COLLECTION,
-        IMAGE_COLLECTION,
-        TEXT_COLLECTION,
-        ChromaVectorIndex,
-        VectorIndexError,
-        chroma_client,
-    )
+    from retrieval.embedders import EmbedderError
+    from retrieval.indexer import open_indexer
+    from retrieval.vector_index import TEXT_COLLECTION, VectorIndexError
 
     t0 = time.perf_counter()
     db = _open_catalog(db_url)
     try:
         try:
-            embedder = build_embedder(embedder_name, progress=False)
-        except EmbedderError as exc:
+            indexer, messages = open_indexer(
+                db,
+                embedder=embedder_name,
+                chroma_url=chroma_url,
+                images=not no_images,
+                image_model=image_model,
+                rebuild=rebuild,
+                progress=not quiet,
+            )
+        except (EmbedderError, VectorIndexError) as exc:  # VectorIndexError includes ModelMismatchError
             raise click.ClickException(str(exc)) from None
-        try:
-            client = chroma_client(url=chroma_url)
-
-            def open_index(name: str, model_id: str, dim: int) -> ChromaVectorIndex:
-                if rebuild:
-                    return ChromaVectorIndex.rebuild(name, model_id, dim, client=client)
-                return ChromaVectorIndex(name, model_id, dim, client=client)
-
-            text_index = open_index(TEXT_COLLECTION, embedder.model_id, embedder.dim)
-            image_emb = image_index = color_emb = color_index = None
-            if no_images:
-                click.echo("images: skipped (--no-images)")
-            elif not catalog_images(db):
-                click.echo("image search is off: no product in the catalog has a photo")
-            else:
-                cfg = ImageModelConfig.from_env()
-                if image_model:
-                    cfg.model = image_model
-                backend = build_image_embedder(cfg)
-                click.echo(backend.reason)
-                if backend.embedder is not None:
-                    image_emb = backend.embedder
-                    image_index = open_index(IMAGE_COLLECTION, image_emb.model_id, image_emb.dim)
-                if cfg.color_histogram and cfg.model not in {"none", "off"}:
-                    color_emb = ColorHistogramEmbedder()
-                    color_index = open_index(COLOR_COLLECTION, color_emb.model_id, color_emb.dim)
-        except VectorIndexError as exc:  # includes ModelMismatchError
-            raise click.ClickException(str(exc)) from None
-
-        indexer = Indexer(
-            db,
-            embedder=embedder,
-            text_index=text_index,
-            image_embedder=image_emb,
-            image_index=image_index,
-            color_embedder=color_emb,
-            color_index=color_index,
-            progress=not quiet,
-        )
+        for message in messages:
+            click.echo(message)
         if verify:
             results = indexer.verify(repair=True)
             total = 0
@@ -141,7 +104,7 @@ def index_command(
         else:
             for report in indexer.sync():
                 click.echo(report.line())
-        click.echo(f"done in {time.perf_counter() - t0:.1f}s ({len(text_index)} products in {TEXT_COLLECTION})")
+        click.echo(f"done in {time.perf_counter() - t0:.1f}s ({len(indexer.text_index)} products in {TEXT_COLLECTION})")
     finally:
         db.close()
 

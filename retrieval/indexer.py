@@ -383,3 +383,89 @@ def open_indexes(
     except VectorIndexError:
         pass
     return out
+
+
+# ----- opening everything for indexing -------------------------------------------------------------
+def open_indexer(
+    db: CatalogDB,
+    *,
+    embedder: Embedder | str | None = None,
+    chroma_url: str | None = None,
+    chroma_path: str | None = None,
+    images: bool = True,
+    image_model: str | None = None,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> tuple[Indexer, list[str]]:
+    """An Indexer over the catalog `db` with the configured models, creating the collections as needed
+    (`rebuild` drops them first). Returns it with messages for the user (e.g. why image search is off).
+    Raises EmbedderError / VectorIndexError / ModelMismatchError with a message for the user."""
+    from retrieval.embedders import build_embedder
+    from retrieval.images import ColorHistogramEmbedder, ImageModelConfig, build_image_embedder
+    from retrieval.vector_index import chroma_client
+
+    emb = build_embedder(embedder) if embedder is None or isinstance(embedder, str) else embedder
+    client = chroma_client(path=chroma_path, url=chroma_url)
+
+    def open_index(name: str, model_id: str, dim: int) -> ChromaVectorIndex:
+        if rebuild:
+            return ChromaVectorIndex.rebuild(name, model_id, dim, client=client)
+        return ChromaVectorIndex(name, model_id, dim, client=client)
+
+    messages: list[str] = []
+    text_index = open_index(TEXT_COLLECTION, emb.model_id, emb.dim)
+    image_emb: ImageEmbedder | None = None
+    image_index = color_index = None
+    color_emb: ImageEmbedder | None = None
+    if not images:
+        messages.append("images: skipped (--no-images)")
+    elif not catalog_images(db):
+        messages.append("image search is off: no product in the catalog has a photo")
+    else:
+        cfg = ImageModelConfig.from_env()
+        if image_model:
+            cfg.model = image_model
+        backend = build_image_embedder(cfg)
+        messages.append(backend.reason)
+        if backend.embedder is not None:
+            image_emb = backend.embedder
+            image_index = open_index(IMAGE_COLLECTION, image_emb.model_id, image_emb.dim)
+        if cfg.color_histogram and cfg.model not in {"none", "off"}:
+            color_emb = ColorHistogramEmbedder()
+            color_index = open_index(COLOR_COLLECTION, color_emb.model_id, color_emb.dim)
+    indexer = Indexer(
+        db,
+        embedder=emb,
+        text_index=text_index,
+        image_embedder=image_emb,
+        image_index=image_index,
+        color_embedder=color_emb,
+        color_index=color_index,
+        progress=progress,
+    )
+    return indexer, messages
+
+
+def update_index(
+    db_url: str | None = None,
+    *,
+    embedder: Embedder | str | None = None,
+    chroma_url: str | None = None,
+    images: bool = True,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> list[SyncReport]:
+    """Build or incrementally update the indexes of the catalog at `db_url` (what `shopassist index` does)."""
+    from catalog.db import open_catalog
+
+    db = open_catalog(db_url)
+    try:
+        indexer, _ = open_indexer(
+            db, embedder=embedder, chroma_url=chroma_url, images=images, rebuild=rebuild, progress=progress
+        )
+        return indexer.sync()
+    finally:
+        db.close()
+
+
+build_index_for_demo = update_index  # the name ui/server.py's admin re-index endpoint imports

@@ -381,3 +381,15 @@ def test_non_numeric_ids_and_bad_input(tmp_path: Path) -> None:
         idx.upsert(["e"], np.full((1, 4), np.nan, dtype=np.float32), [{}])
     with pytest.raises(ValueError):
         idx.query(np.ones(5, dtype=np.float32), 1)
+
+
+def test_update_index_function_and_unreachable_server(sqlite_url: str) -> None:
+    from retrieval.indexer import build_index_for_demo, update_index
+
+    _catalog(sqlite_url, _records(3)).close()
+    [r] = update_index(sqlite_url, embedder="hashing")
+    assert r.added == 3
+    [r] = build_index_for_demo(sqlite_url, embedder="hashing")
+    assert r.unchanged == 3
+    code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "--chroma-url", "http://127.0.0.1:9")
+    assert code == 1 and "Traceback" not in out and out.startswith("Error:")
