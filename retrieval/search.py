@@ -135,10 +135,6 @@ def _with_ids(f: ProductFilter, ids: Sequence[int]) -> ProductFilter:
     return dataclasses.replace(f, ids=list(ids))
 
 
-def _filter_is_empty(f: ProductFilter) -> bool:
-    return f == ProductFilter()
-
-
 class HybridSearcher:
     def __init__(
         self,
@@ -149,7 +145,7 @@ class HybridSearcher:
         *,
         config: RankingConfig | None = None,
         image_index: VectorIndex | None = None,
-        rerank_depth: int = 60,
+        rerank_depth: int = 30,
         dense_overfetch: int = 4,
         max_per_family: int | None = 2,
         vector_cache_size: int = 4096,
@@ -249,12 +245,13 @@ class HybridSearcher:
         index = index or self.index
         if index is None or k <= 0:
             return []
-        wide = index.query(vec, k * self.dense_overfetch)
-        wide_ids = [int(h.id) for h in wide if str(h.id).isdigit()]
-        ok = set(self.repo.find_ids(_with_ids(f, wide_ids), limit=None)) if wide_ids else set()
-        survivors = [h for h in wide if str(h.id).isdigit() and int(h.id) in ok]
-        if len(survivors) >= k or (len(wide) < k * self.dense_overfetch and _filter_is_empty(f)):
-            return survivors[:k]
+        for factor in (self.dense_overfetch, self.dense_overfetch * 8):  # a selective filter needs a wider net
+            wide = index.query(vec, k * factor)
+            wide_ids = [int(h.id) for h in wide if str(h.id).isdigit()]
+            ok = set(self.repo.find_ids(_with_ids(f, wide_ids), limit=None)) if wide_ids else set()
+            survivors = [h for h in wide if str(h.id).isdigit() and int(h.id) in ok]
+            if len(survivors) >= k or len(wide) < k * factor:  # enough, or the whole index was seen
+                return survivors[:k]
         allowed = self.repo.find_ids(f, limit=None)
         if not allowed:
             return []
