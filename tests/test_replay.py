@@ -55,19 +55,21 @@ def check_turns(records: list[dict], repo: CatalogRepository) -> dict[str, int]:
 
 
 @pytest.mark.shared
-def test_replay_magento_dialogues_rules(tmp_path: Path) -> None:
+@pytest.mark.parametrize("llm", ["rules", pytest.param("embedded", marks=pytest.mark.slow)])
+def test_replay_magento_dialogues(tmp_path: Path, llm: str) -> None:
     magento = shared_dataset("magento")
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     runner = CliRunner()
     assert runner.invoke(cli, ["catalog", "import", str(magento), "--db-url", url, "-q"]).exit_code == 0
     out = tmp_path / "replay.jsonl"
-    result = runner.invoke(cli, ["replay", str(DIALOGUES), "--out", str(out), "--db-url", url, "--llm", "rules", "--search", "catalog"])
+    result = runner.invoke(cli, ["replay", str(DIALOGUES), "--out", str(out), "--db-url", url, "--llm", llm, "--search", "catalog"])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(records) == sum(len(json.loads(line)["turns"]) for line in DIALOGUES.read_text().splitlines())
     counts = check_turns(records, CatalogRepository(open_catalog(url)))
     assert counts["products"] > 20
     by_id = {(r["dialogue"], r["turn"]): r for r in records}
+    print(f"\nreplay with llm={llm}: {counts}")
     purple = by_id[("jackets", 2)]
     assert purple["products"] and purple["intent"]["colors"] == ["Purple"] and purple["intent"]["max_price"] == 60
     cart = by_id[("hoodie", 3)]
