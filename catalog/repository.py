@@ -148,12 +148,13 @@ class CatalogRepository:
     def _category_paths(self, session: Any, category: str) -> list[str]:
         wanted = "/".join(p.strip() for p in category.split("/") if p.strip()).lower()
         rows = session.execute(select(Category.path, Category.name)).all()
-        by_path = [p for p, _ in rows if p.lower() == wanted]
-        if by_path:
-            return by_path
-        # A bare name ("Jackets") means every category of that name (men's and women's jackets);
-        # a partial path ("Tops/Jackets") matches paths ending with it.
-        return [p for p, n in rows if n.lower() == wanted or p.lower().endswith("/" + wanted)]
+        if "/" in wanted:
+            by_path = [p for p, _ in rows if p.lower() == wanted]
+            if by_path:
+                return by_path
+        # A bare name ("Jackets") means every category of that name (a top-level "Jackets" and the men's
+        # and women's ones alike); a partial path ("Tops/Jackets") matches paths ending with it.
+        return [p for p, n in rows if p.lower() == wanted or n.lower() == wanted or p.lower().endswith("/" + wanted)]
 
     def _conditions(self, session: Any, f: ProductFilter) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = [Product.visible.is_(True)]

@@ -112,3 +112,18 @@ def test_vocabulary_and_links(repo: CatalogRepository) -> None:
     assert wj01 is not None and wj01.rating_count == 2 and wj01.rating_avg == pytest.approx(4.5)
     kinds = {kind for _, kind in repo.linked(wj01.id)}
     assert kinds == {"crosssell", "related"}
+
+
+def test_category_name_matches_every_category_of_that_name(db_url: str) -> None:
+    """A top-level "Jackets" (another store's import) must not hide Women/Tops/Jackets."""
+    from catalog.records import CatalogData, ProductRecord
+
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+        sync_catalog(s, CatalogData(products=[ProductRecord(sku="E1", name="Trail Jacket", price=Decimal("90"), categories=["Jackets"])]), progress=False)
+    repo = CatalogRepository(db)
+    assert sorted(skus(repo, ProductFilter(category="Jackets"))) == ["E1", "MJ01", "WJ01", "WJ02"]
+    assert sorted(skus(repo, ProductFilter(category="jackets", gender="women"))) == ["E1", "WJ01", "WJ02"]
+    assert skus(repo, ProductFilter(category="Men/Tops/Jackets")) == ["MJ01"]
+    db.close()
