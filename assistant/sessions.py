@@ -78,6 +78,29 @@ class SessionStore:
         with self.db.session() as s:
             return list(s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id).order_by(ChatTurn.id)))
 
+    def export_user(self, user_id: str) -> dict[str, Any]:
+        """Privacy: everything stored about one shopper (conversations with their turns, logged events)."""
+        with self.db.session() as s:
+            sessions = list(s.scalars(select(ChatSession).where(ChatSession.user_id == user_id)))
+            return {
+                "user_id": user_id,
+                "sessions": [
+                    {
+                        "id": cs.id,
+                        "state": cs.state,
+                        "turns": [
+                            {"user": t.user_text, "reply": t.reply_text, "at": t.created_at.isoformat()}
+                            for t in s.scalars(select(ChatTurn).where(ChatTurn.session_id == cs.id).order_by(ChatTurn.id))
+                        ],
+                    }
+                    for cs in sessions
+                ],
+                "events": [
+                    {"event": ev.event, "product_id": ev.product_id, "session_id": ev.session_id, "at": ev.created_at.isoformat()}
+                    for ev in s.scalars(select(Interaction).where(Interaction.user_id == user_id).order_by(Interaction.id))
+                ],
+            }
+
     def delete_user(self, user_id: str) -> dict[str, int]:
         """Privacy: remove every conversation and logged event of this user."""
         with self.db.session() as s:

@@ -138,3 +138,21 @@ def test_reply_mentions_only_shown_prices(bot: ShoppingAssistant) -> None:
 def test_intent_model_roundtrip() -> None:
     i = ShoppingIntent(kind="search", query="boots", max_price=120)
     assert ShoppingIntent.model_validate(i.model_dump()) == i
+
+
+def test_privacy_export_then_delete_cli(bot: ShoppingAssistant, sqlite_url: str) -> None:
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    reply = bot.chat("bags", session_id="p1", user_id="shopper-9")
+    bot.feedback("click", reply.products[0].id, session_id="p1", user_id="shopper-9")
+    out = CliRunner().invoke(cli, ["privacy", "export-user", "shopper-9", "--db-url", sqlite_url])
+    assert out.exit_code == 0, out.output
+    data = _json.loads(out.output)
+    assert data["sessions"][0]["turns"][0]["user"] == "bags" and data["events"][0]["event"] == "click"
+    out = CliRunner().invoke(cli, ["privacy", "delete-user", "shopper-9", "--db-url", sqlite_url])
+    assert out.exit_code == 0 and "deleted 1 sessions, 1 turns, 1 events" in out.output
+    assert _json.loads(CliRunner().invoke(cli, ["privacy", "export-user", "shopper-9", "--db-url", sqlite_url]).output)["sessions"] == []

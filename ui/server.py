@@ -156,30 +156,7 @@ def _db_url(assistant: ShoppingAssistant) -> str:
 
 def export_user(assistant: ShoppingAssistant, user_id: str) -> dict[str, Any]:
     """Everything stored about one shopper: conversations (state and turns) and logged events."""
-    from sqlalchemy import select
-
-    from catalog.models import ChatSession, ChatTurn, Interaction
-
-    with assistant.db.session() as s:
-        sessions = list(s.scalars(select(ChatSession).where(ChatSession.user_id == user_id)))
-        return {
-            "user_id": user_id,
-            "sessions": [
-                {
-                    "id": cs.id,
-                    "state": cs.state,
-                    "turns": [
-                        {"user": t.user_text, "reply": t.reply_text, "at": t.created_at.isoformat()}
-                        for t in s.scalars(select(ChatTurn).where(ChatTurn.session_id == cs.id).order_by(ChatTurn.id))
-                    ],
-                }
-                for cs in sessions
-            ],
-            "events": [
-                {"event": ev.event, "product_id": ev.product_id, "session_id": ev.session_id, "at": ev.created_at.isoformat()}
-                for ev in s.scalars(select(Interaction).where(Interaction.user_id == user_id).order_by(Interaction.id))
-            ],
-        }
+    return assistant.sessions.export_user(user_id)
 
 
 # ----- the app -------------------------------------------------------------------------------------------
