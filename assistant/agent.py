@@ -26,13 +26,14 @@ from assistant.events import (
 )
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
-from assistant.replies import ReplyWriter, TemplateReplyWriter, card, explain
-from assistant.search_backend import CatalogSearch, ProductSearch, RankedItem, SearchContext, money
+from assistant.replies import ReplyWriter, TemplateReplyWriter, card
+from assistant.search_backend import CatalogSearch, ProductSearch, RankedItem, SearchContext
 from assistant.sessions import SessionState, SessionStore
 from assistant.vocabulary import CatalogVocabulary, vocabulary_from_lists
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order
 from catalog.repository import CatalogRepository
+from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
 
@@ -189,8 +190,6 @@ class ShoppingAssistant:
             state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine"):
             state.intent = intent.model_dump()
-        elif state.intent is None:
-            state.intent = None
         state.history = [*state.history, text][-10:]
         self.sessions.save(
             state,
@@ -317,6 +316,3 @@ class ShoppingAssistant:
         d = docs[0]
         return f"{d.title}: {d.body}"
 
-
-def explain_item(item: RankedItem, intent: ShoppingIntent) -> str:
-    return explain(item, intent)

@@ -48,7 +48,7 @@ def chat_command(db_url: str | None, llm: str, llm_url: str | None, llm_model: s
                  session_id: str | None, user_id: str | None) -> None:
     """Talk to the assistant in the terminal (empty line or Ctrl-D to quit)."""
     from assistant.agent import AssistantInputError
-    from assistant.events import ProductsRanked, ReplyChunk, TurnDone
+    from assistant.events import ReplyChunk, TurnDone
 
     bot = build_assistant(db_url, llm, llm_url, llm_model, search)
     session_id = session_id or uuid.uuid4().hex[:12]
@@ -62,9 +62,7 @@ def chat_command(db_url: str | None, llm: str, llm_url: str | None, llm_model: s
             break
         try:
             for ev in bot.stream(message, session_id=session_id, user_id=user_id):
-                if isinstance(ev, ProductsRanked) and ev.products:
-                    pass
-                elif isinstance(ev, ReplyChunk):
+                if isinstance(ev, ReplyChunk):
                     click.echo(ev.text, nl=False)
                 elif isinstance(ev, TurnDone):
                     click.echo(f"\n  [{ev.reply.timings_ms.get('total', 0):.0f} ms]")

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
-from assistant.search_backend import RankedItem, money, soft_match
+from assistant.search_backend import RankedItem, soft_match
+from catalog.text import money
 
 CONTEXT_REASONS = {
     "popularity": "popular with shoppers",

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from assistant.intent import ShoppingIntent
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
+from catalog.text import money
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
 
@@ -44,9 +45,6 @@ class SearchContext:
 class ProductSearch(Protocol):
     def search(self, intent: ShoppingIntent, context: SearchContext, limit: int) -> SearchOutcome: ...
 
-
-def money(value: Decimal | float) -> str:
-    return f"${Decimal(str(value)).quantize(Decimal('0.01'))}"
 
 
 def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True) -> ProductFilter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(p|br|li|ul|ol|div|h\d)\b[^>]*>", re.I)
@@ -19,3 +20,8 @@ def strip_html(text: str) -> str:
     text = html.unescape(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
+
+
+def money(value: Decimal | float) -> str:
+    """A price as shoppers read it: $57.00."""
+    return f"${Decimal(str(value)).quantize(Decimal('0.01'))}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,12 +51,13 @@ def fingerprint(model_id: str, content: str) -> str:
     return hashlib.sha256(f"{model_id}\n{content}".encode()).hexdigest()
 
 
-def catalog_texts(db: CatalogDB) -> dict[str, str]:
-    """product id (str) -> text to embed, for every visible product."""
+def catalog_texts(db: CatalogDB, ids: Sequence[int] | None = None) -> dict[str, str]:
+    """product id (str) -> text to embed, for every visible product (or just `ids`)."""
     with db.session() as s:
-        rows = s.execute(
-            select(Product.id, Product.name, Product.search_text).where(Product.visible.is_(True)).order_by(Product.id)
-        )
+        stmt = select(Product.id, Product.name, Product.search_text).where(Product.visible.is_(True))
+        if ids is not None:
+            stmt = stmt.where(Product.id.in_(list(ids)))
+        rows = s.execute(stmt.order_by(Product.id))
         return {str(pid): product_text(name, st) for pid, name, st in rows}
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import select
 
 from catalog.models import Interaction, Product
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
+from catalog.text import money
 from retrieval.diversity import family_key, mmr_order, product_similarity
 from retrieval.interfaces import Embedder, VectorHit, VectorIndex
 from retrieval.learned_ranker import LearnedRanker
@@ -122,9 +123,6 @@ class SearchResults(list[RankedProduct]):
         self.candidates = candidates
         self.timings = timings or {}
 
-
-def money(value: Decimal | float) -> str:
-    return f"${Decimal(str(value)).quantize(Decimal('0.01'))}"
 
 
 def _with_ids(f: ProductFilter, ids: Sequence[int]) -> ProductFilter:
@@ -415,7 +413,7 @@ class HybridSearcher:
 
     # ----- vectors ------------------------------------------------------------------------------
     def vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
-        """Product vectors: from the index when it can return them, else the embedded product names (cached)."""
+        """Product vectors: from the index when it can return them, else embedded from the same text the index holds."""
         out: dict[int, np.ndarray] = {}
         want = [i for i in dict.fromkeys(ids)]
         for i in want:
@@ -432,11 +430,13 @@ class HybridSearcher:
                 out[int(k)] = np.asarray(v, dtype=np.float32)
         missing = [i for i in missing if i not in out]
         if missing and self.embedder is not None:
-            products = self.repo.get_many(missing)
-            if products:
-                mat = self.embedder.embed_documents([p.name for p in products])
-                for p, v in zip(products, mat, strict=True):
-                    out[p.id] = np.asarray(v, dtype=np.float32)
+            from retrieval.indexer import catalog_texts
+
+            texts = catalog_texts(self.repo.db, missing)
+            if texts:
+                mat = self.embedder.embed_documents(list(texts.values()))
+                for key, v in zip(texts, mat, strict=True):
+                    out[int(key)] = np.asarray(v, dtype=np.float32)
         for i in want:
             if i in out and i not in self._vec_cache:
                 self._vec_cache[i] = out[i]
