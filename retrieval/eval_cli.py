@@ -66,11 +66,13 @@ def train_group() -> None:
 @_data_options
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to save the ranker JSON (default: SHOPASSIST_HOME/rankers/ranker.json).")
-@click.option("--l2", type=float, default=1e-3, show_default=True, help="L2 penalty on the standardised weights.")
+@click.option("--model", "model_kind", type=click.Choice(["lambdamart", "logistic"]), default="lambdamart", show_default=True,
+              help="LambdaMART trees (LightGBM) or the logistic model.")
+@click.option("--l2", type=float, default=1e-3, show_default=True, help="L2 penalty on the standardised weights (logistic only).")
 @click.option("--quiet", "-q", is_flag=True)
 def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: str, limit_queries: int | None,
-                         out: Path | None, l2: float, quiet: bool) -> None:
-    """Train the logistic ranker on the dev-train half of the queries (graded labels)."""
+                         out: Path | None, model_kind: str, l2: float, quiet: bool) -> None:
+    """Train a ranker on the dev-train half of the queries (graded labels); `eval retrieval --ranker` uses it."""
     from retrieval.evaluation import build_setup, load_qrels, load_queries, split_queries, train_ranker
     from retrieval.learned_ranker import default_ranker_path
 
@@ -85,7 +87,7 @@ def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: s
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        model = train_ranker(setup, {q: qs[q] for q in train_ids}, rels, l2=l2,
+        model = train_ranker(setup, {q: qs[q] for q in train_ids}, rels, model=model_kind, l2=l2, progress=say,
                              meta={"split": "dev-train", "embedder": setup.info.get("embedder"), "products": str(products)})
     finally:
         setup.close()

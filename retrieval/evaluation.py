@@ -273,7 +273,7 @@ def build_setup(
     from catalog.models import Product
     from catalog.repository import CatalogRepository
     from catalog.writer import sync_catalog
-    from retrieval.learned_ranker import LearnedRanker
+    from retrieval.learned_ranker import load_ranker
     from retrieval.memory_index import MemoryVectorIndex
     from retrieval.ranking import load_ranking_config
     from retrieval.search import HybridSearcher
@@ -318,7 +318,7 @@ def build_setup(
         index.upsert([str(cid) for _, cid in keep], vecs[[i for i, _ in keep]])
         say(f"dense index: {len(index)} vectors of {embedder.model_id} in {time.perf_counter() - t1:.1f}s")
         info["embedder"] = embedder.model_id
-    ranker = LearnedRanker.load(ranker_path) if ranker_path else None
+    ranker = load_ranker(ranker_path) if ranker_path else None
     info["ranker"] = str(ranker_path) if ranker_path else "config weights"
     searcher = HybridSearcher(repo, embedder, index, ranker, config=config)
     return EvalSetup(repo, searcher, catalog_id, {v: k for k, v in catalog_id.items()}, workdir, info)
@@ -347,28 +347,47 @@ def run_system(setup: EvalSetup, queries: Mapping[str, str], k: int = 100, *, di
     return runs, lat
 
 
-def training_rows(setup: EvalSetup, queries: Mapping[str, str], qrels: Mapping[str, Mapping[str, float]]) -> list[tuple[dict[str, float], float]]:
-    """(text features, label) for every candidate of every query; label = gain / 2 (unjudged 0)."""
+def training_rows(setup: EvalSetup, queries: Mapping[str, str], qrels: Mapping[str, Mapping[str, float]],
+                  progress: Callable[[str], None] | None = None) -> tuple[list[tuple[dict[str, float], float]], list[int]]:
+    """(text features, label) for every candidate of every query, grouped by query (rows per query in
+    the second list); label = gain / 2 in [0, 1] (unjudged 0)."""
     from catalog.repository import ProductFilter
 
     rows: list[tuple[dict[str, float], float]] = []
-    for qid, q in queries.items():
+    groups: list[int] = []
+    t0 = time.perf_counter()
+    for n, (qid, q) in enumerate(queries.items(), 1):
         judged = qrels.get(qid, {})
-        for c in setup.searcher.candidates(q, ProductFilter()):
+        cands = setup.searcher.candidates(q, ProductFilter())
+        for c in cands:
             rel = judged.get(setup.hd_id[c.product_id])
             rows.append((c.text_features, max(rel - 1.0, 0.0) / 2.0 if rel is not None else 0.0))
-    return rows
+        groups.append(len(cands))
+        if progress and (n % 250 == 0 or n == len(queries)):
+            progress(f"features: {n}/{len(queries)} queries ({time.perf_counter() - t0:.0f}s)")
+    return rows, groups
+
+
+RANKER_MODELS = ("lambdamart", "logistic")
 
 
 def train_ranker(setup: EvalSetup, queries: Mapping[str, str], qrels: Mapping[str, Mapping[str, float]],
-                 features: Sequence[str] | None = None, *, l2: float = 1e-3, meta: Mapping[str, Any] | None = None) -> Any:
-    from retrieval.learned_ranker import examples_from_labels, train_logistic
+                 features: Sequence[str] | None = None, *, model: str = "lambdamart", l2: float = 1e-3,
+                 meta: Mapping[str, Any] | None = None, progress: Callable[[str], None] | None = None) -> Any:
+    """Train a ranker on the query-text features of these queries' candidates (graded labels)."""
+    from retrieval.learned_ranker import examples_from_labels, train_lambdamart, train_logistic
     from retrieval.ranking import TEXT_FEATURES
 
+    if model not in RANKER_MODELS:
+        raise ValueError(f"unknown ranker model {model!r}; choose one of {', '.join(RANKER_MODELS)}")
     names = list(features or TEXT_FEATURES)
-    rows = training_rows(setup, queries, qrels)
+    rows, groups = training_rows(setup, queries, qrels, progress)
     x, y = examples_from_labels(rows, names)
-    return train_logistic(x, y, names, l2=l2, meta={"source": "graded labels", "queries": len(queries), **(meta or {})})
+    info = {"source": "graded labels", "queries": len(queries), **(meta or {})}
+    if model == "logistic":
+        return train_logistic(x, y, names, l2=l2, meta=info)
+    # gain / 2 in thirds of a grade -> integer labels 0..4 (relevance 1, 1.5, 2, 2.5, 3)
+    return train_lambdamart(x, np.rint(y * 4).astype(np.int32), groups, names, meta=info)
 
 
 def evaluate(

@@ -222,3 +222,134 @@ def train_from_clicks(searcher: Any, groups: Sequence[ClickGroup], feature_names
         raise ValueError("no logged clicks with a query to learn from")
     x, y = examples_from_labels(rows, feature_names)
     return train_logistic(x, y, feature_names, l2=l2, meta={"source": "clicks", "groups": len(groups)})
+
+
+# ----- gradient-boosted trees trained for NDCG (LambdaMART) ----------------------------------------------
+GBDT_FORMAT = "shopassist-lambdamart-ranker/1"
+
+
+def _lightgbm() -> Any:
+    try:
+        import lightgbm
+    except ModuleNotFoundError as exc:  # pragma: no cover - it is a declared dependency
+        raise RuntimeError("the LambdaMART ranker needs LightGBM: pip install lightgbm") from exc
+    return lightgbm
+
+
+class GBDTRanker:
+    """LambdaMART (LightGBM) over the query-text features; the context features keep their config weights.
+
+    `score` / `score_many` return the raw model score; `contributions` are TreeSHAP values per feature
+    (plus weight x value for the context features), which add up to the score minus the model's constant
+    base value: "how much this feature moved this product up or down".
+    """
+
+    def __init__(self, features: Sequence[str], model_text: str, *, fallback_weights: Mapping[str, float] | None = None,
+                 meta: Mapping[str, Any] | None = None):
+        lgb = _lightgbm()
+        self.features = list(features)
+        self.model_text = model_text
+        self.booster = lgb.Booster(model_str=model_text)
+        if self.booster.num_feature() != len(self.features):
+            raise ValueError(f"model has {self.booster.num_feature()} features, the file names {len(self.features)}")
+        self.fallback_weights = dict(fallback_weights or {})
+        self.meta = dict(meta or {})
+        self._params = {"num_threads": 1}  # per-query batches are small: threads only add overhead
+
+    def with_fallback(self, weights: Mapping[str, float]) -> GBDTRanker:
+        return GBDTRanker(self.features, self.model_text, fallback_weights=weights, meta=self.meta)
+
+    def _matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        return np.array([[r.get(n, 0.0) for n in self.features] for r in rows], dtype=np.float64).reshape(len(rows), len(self.features))
+
+    def _fallback(self, row: Mapping[str, float]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for name, w in self.fallback_weights.items():
+            if name in self.features:
+                continue
+            v = row.get(name, 0.0)
+            if w and v:
+                out[name] = w * v
+        return out
+
+    def score_many(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        if not rows:
+            return np.zeros(0)
+        raw = np.asarray(self.booster.predict(self._matrix(rows), **self._params), dtype=np.float64)
+        if self.fallback_weights:
+            raw = raw + np.array([sum(self._fallback(r).values()) for r in rows])
+        return raw
+
+    def explain_many(self, rows: Sequence[Mapping[str, float]]) -> list[tuple[float, dict[str, float]]]:
+        if not rows:
+            return []
+        contrib = np.asarray(self.booster.predict(self._matrix(rows), pred_contrib=True, **self._params), dtype=np.float64)
+        out: list[tuple[float, dict[str, float]]] = []
+        for row, c in zip(rows, contrib, strict=True):
+            parts = {n: float(v) for n, v in zip(self.features, c[:-1], strict=True) if v}
+            parts.update(self._fallback(row))
+            out.append((float(sum(parts.values())), parts))
+        return out
+
+    def score(self, features: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+        return self.explain_many([features])[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": GBDT_FORMAT, "features": self.features, "meta": self.meta, "model": self.model_text}
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict()), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+
+def train_lambdamart(
+    x: np.ndarray,
+    labels: np.ndarray,
+    groups: Sequence[int],
+    feature_names: Sequence[str],
+    *,
+    trees: int = 300,
+    leaves: int = 31,
+    learning_rate: float = 0.05,
+    min_child_samples: int = 50,
+    seed: int = 0,
+    meta: Mapping[str, Any] | None = None,
+) -> GBDTRanker:
+    """LambdaMART on graded labels 0..4 (rows grouped by query, in order; `groups` = rows per query)."""
+    lgb = _lightgbm()
+    x = np.asarray(x, dtype=np.float64)
+    labels = np.asarray(labels, dtype=np.int32)
+    if x.ndim != 2 or x.shape[0] != labels.shape[0] or x.shape[1] != len(feature_names):
+        raise ValueError(f"x is {x.shape}, labels {labels.shape}, {len(feature_names)} feature names")
+    if int(sum(groups)) != x.shape[0]:
+        raise ValueError("the query groups do not add up to the number of rows")
+    if x.shape[0] == 0 or not labels.any():
+        raise ValueError("no training examples with a positive label")
+    model = lgb.LGBMRanker(
+        n_estimators=trees, learning_rate=learning_rate, num_leaves=leaves, min_child_samples=min_child_samples,
+        label_gain=list(range(int(labels.max()) + 1)), random_state=seed, deterministic=True, force_row_wise=True,
+        verbose=-1,
+    )
+    model.fit(x, labels, group=list(groups))
+    info = {"trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "examples": int(x.shape[0]),
+            "queries": len(groups), "trees": trees, "leaves": leaves, "learning_rate": learning_rate}
+    info.update(meta or {})
+    return GBDTRanker(feature_names, model.booster_.model_to_string(), meta=info)
+
+
+def load_ranker(path: str | Path) -> LearnedRanker | GBDTRanker:
+    """A saved ranker of either kind (logistic or LambdaMART), by its `format`."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"ranker file {path} not found; train one with `shopassist train ranker`") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not a shopassist ranker (not JSON: {exc})") from None
+    if data.get("format") == GBDT_FORMAT:
+        return GBDTRanker(list(data["features"]), str(data["model"]), meta=dict(data.get("meta", {})))
+    return LearnedRanker.load(path)

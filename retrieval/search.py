@@ -37,13 +37,14 @@ from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import money
 from retrieval.diversity import family_key, mmr_order, product_similarity
 from retrieval.interfaces import Embedder, VectorHit, VectorIndex
-from retrieval.learned_ranker import LearnedRanker
+from retrieval.learned_ranker import GBDTRanker, LearnedRanker
 from retrieval.ranking import (
     CONTEXT_FEATURES,
     Candidate,
     LinearRanker,
     Ranker,
     RankingConfig,
+    TermStats,
     UserHistory,
     bayesian_rating,
     compute_text_features,
@@ -57,6 +58,7 @@ from retrieval.ranking import (
     recency,
     season_match,
 )
+from retrieval.snapshot import FILTER_FIELDS_COVERED, SearchSnapshot, SnapshotHolder
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
 HISTORY_EVENTS = ("purchase", "add_to_cart", "like")
@@ -125,6 +127,23 @@ class SearchResults(list[RankedProduct]):
 
 
 
+def _top_rows(scores: np.ndarray, k: int, *, positive: bool = False) -> np.ndarray:
+    """Rows of the k best scores, best first, ties by row (= by product id); `positive`: only scores > 0."""
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if positive:
+        rows = np.flatnonzero(scores > 0)
+        vals = scores[rows]
+    else:
+        rows = np.flatnonzero(np.isfinite(scores))
+        vals = scores[rows]
+    if rows.size > k:
+        part = np.argpartition(-vals, k - 1)[:k]
+        rows, vals = rows[part], vals[part]
+    order = np.lexsort((rows, -vals))
+    return rows[order]
+
+
 def _with_ids(f: ProductFilter, ids: Sequence[int]) -> ProductFilter:
     """`f` further restricted to `ids` (intersected with any id restriction it already has)."""
     if f.ids is not None:
@@ -147,6 +166,9 @@ class HybridSearcher:
         dense_overfetch: int = 4,
         max_per_family: int | None = 2,
         vector_cache_size: int = 4096,
+        term_stats: TermStats | None = None,
+        snapshot_ttl_s: float = 60.0,
+        use_snapshot: bool = True,
     ):
         if (embedder is None) != (vector_index is None):
             raise ValueError("pass both an embedder and its vector index, or neither")
@@ -162,7 +184,7 @@ class HybridSearcher:
         self.config = config or load_ranking_config()
         if ranker is None:
             ranker = LinearRanker(self.config.weights)
-        elif isinstance(ranker, LearnedRanker):
+        elif isinstance(ranker, (LearnedRanker, GBDTRanker)):
             ranker = ranker.with_fallback({k: v for k, v in self.config.weights.items() if k in CONTEXT_FEATURES})
         self.ranker: Ranker = ranker
         self.rerank_depth = rerank_depth
@@ -170,6 +192,49 @@ class HybridSearcher:
         self.max_per_family = max_per_family
         self._vec_cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._vec_cache_size = vector_cache_size
+        self._term_stats = term_stats
+        self.use_snapshot = use_snapshot and FILTER_FIELDS_COVERED
+        self._snapshots = SnapshotHolder(self._build_snapshot, repository, ttl_s=snapshot_ttl_s)
+
+    def _build_snapshot(self) -> SearchSnapshot:
+        vectors = None
+        if self.index is not None and callable(getattr(self.index, "get_vectors", None)):
+            getter = self.index.get_vectors  # type: ignore[attr-defined]
+
+            def vectors(ids: Sequence[int]) -> dict[int, np.ndarray]:
+                return {int(k): np.asarray(v, dtype=np.float32) for k, v in getter([str(i) for i in ids]).items()}
+
+        dim = getattr(self.embedder, "dim", None)
+        return SearchSnapshot(self.repo, vectors=vectors, dim=dim)
+
+    def invalidate(self) -> None:
+        """The catalog or the index changed: rebuild the in-memory snapshot and word statistics on next use."""
+        self._snapshots.invalidate()
+        self._term_stats = None
+
+    @property
+    def term_stats(self) -> TermStats:
+        """Word document frequencies of the catalog's product names (built on first use)."""
+        if self._term_stats is None:
+            with self.repo.db.session() as s:
+                self._term_stats = TermStats(s.scalars(select(Product.name).where(Product.visible.is_(True))))
+        return self._term_stats
+
+    def refresh_term_stats(self) -> None:
+        """Forget the word statistics (after a large import); they are rebuilt on the next search."""
+        self._term_stats = None
+
+    def _scores(self, rows: Sequence[dict[str, float]]) -> list[float]:
+        many = getattr(self.ranker, "score_many", None)
+        if callable(many):
+            return [float(v) for v in many(rows)]
+        return [self.ranker.score(r)[0] for r in rows]
+
+    def _explained(self, rows: Sequence[dict[str, float]]) -> list[tuple[float, dict[str, float]]]:
+        many = getattr(self.ranker, "explain_many", None)
+        if callable(many):
+            return list(many(rows))
+        return [self.ranker.score(r) for r in rows]
 
     # ----- public API ---------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResults:
@@ -222,7 +287,7 @@ class HybridSearcher:
         req = request or SearchRequest(query=query)
         cands = self._complete([Candidate(pid, "") for pid in ids], query, ProductFilter(ids=ids), self._query_vector(query))
         self._fill_titles(cands)
-        compute_text_features(query, cands, rrf_k=self.config.rrf_k)
+        compute_text_features(query, cands, rrf_k=self.config.rrf_k, stats=self.term_stats)
         products = {p.id: p for p in self.repo.get_many(ids)}
         ctx = self._context(req, [products[c.product_id] for c in cands if c.product_id in products])
         return {c.product_id: {**c.text_features, **ctx.get(c.product_id, {})} for c in cands if c.product_id in products}
@@ -261,6 +326,10 @@ class HybridSearcher:
         timings = timings if timings is not None else {}
         n = self.config.candidates
         text = (text or "").strip()
+        if self.use_snapshot and text and image_vector is None:
+            fast = self._snapshot_candidates(text, f, timings)
+            if fast is not None:
+                return fast
         t = time.perf_counter()
         lex = self.repo.lexical_search(lexical_query(text), f, limit=n) if text else []
         timings["lexical_ms"] = (time.perf_counter() - t) * 1000
@@ -290,7 +359,49 @@ class HybridSearcher:
         self._fill_titles(cands)
         timings["complete_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        compute_text_features(text, cands, rrf_k=self.config.rrf_k)
+        compute_text_features(text, cands, rrf_k=self.config.rrf_k, stats=self.term_stats)
+        timings["features_ms"] = (time.perf_counter() - t) * 1000
+        return cands
+
+    def _snapshot_candidates(self, text: str, f: ProductFilter, timings: dict[str, float]) -> list[Candidate] | None:
+        """Candidates from the in-memory snapshot: BM25 and cosine over every product, masked by the exact
+        SQL-derived filter, top-N of each; every candidate gets both scores. None: nothing matches text."""
+        n = self.config.candidates
+        t = time.perf_counter()
+        snap, filters = self._snapshots.get()
+        timings["snapshot_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        mask = filters.mask(f)
+        timings["filter_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        lex_all = snap.lexical.scores(lexical_query(text))
+        lex_rows = _top_rows(np.where(mask, lex_all, 0.0), n, positive=True)
+        timings["lexical_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        qvec = self._query_vector(text)
+        timings["embed_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        dense_all = snap.dense_scores(qvec) if qvec is not None else None
+        dense_rows = np.zeros(0, dtype=np.int64)
+        if dense_all is not None:
+            ok = mask & snap.has_vector
+            dense_rows = _top_rows(np.where(ok, dense_all, -np.inf), min(n, int(ok.sum())))
+        timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        if lex_rows.size == 0 and dense_rows.size == 0:
+            return None
+        t = time.perf_counter()
+        lex_rank = {int(r): i for i, r in enumerate(lex_rows)}
+        dense_rank = {int(r): i for i, r in enumerate(dense_rows)}
+        cands: list[Candidate] = []
+        for r in dict.fromkeys([*lex_rank, *dense_rank]):
+            lex = float(lex_all[r])
+            cands.append(Candidate(
+                int(snap.ids[r]), snap.names[r],
+                lex_score=lex if lex > 0 else None, lex_rank=lex_rank.get(r),
+                dense_score=float(dense_all[r]) if dense_all is not None and snap.has_vector[r] else None,
+                dense_rank=dense_rank.get(r),
+            ))
+        compute_text_features(text, cands, rrf_k=self.config.rrf_k, stats=self.term_stats)
         timings["features_ms"] = (time.perf_counter() - t) * 1000
         return cands
 
@@ -328,17 +439,21 @@ class HybridSearcher:
         if not cands:
             return SearchResults([], candidates=0)
         t = time.perf_counter()
-        first = sorted(((self.ranker.score(c.text_features)[0], c.product_id, c) for c in cands), key=lambda x: (-x[0], x[1]))
+        first_scores = self._scores([c.text_features for c in cands])
+        first = sorted(zip(first_scores, (c.product_id for c in cands), cands, strict=True), key=lambda x: (-x[0], x[1]))
         depth = max(self.rerank_depth, request.limit * 3)
         top = [c for _, _, c in first[:depth]]
         products = {p.id: p for p in self.repo.get_many([c.product_id for c in top])}
         top = [c for c in top if c.product_id in products]
+        if self.use_snapshot and top:  # the snapshot may be seconds old: the catalog has the last word
+            ok = set(self.repo.find_ids(_with_ids(request.filter, [c.product_id for c in top]), limit=None))
+            top = [c for c in top if c.product_id in ok]
         ctx = self._context(request, [products[c.product_id] for c in top], image_scores={c.product_id: c.image_score for c in top})
-        scored: list[RankedProduct] = []
-        for c in top:
-            feats = {**c.text_features, **ctx[c.product_id]}
-            score, contrib = self.ranker.score(feats)
-            scored.append(RankedProduct(products[c.product_id], score, contrib, feats))
+        rows = [{**c.text_features, **ctx[c.product_id]} for c in top]
+        scored = [
+            RankedProduct(products[c.product_id], score, contrib, feats)
+            for c, feats, (score, contrib) in zip(top, rows, self._explained(rows), strict=True)
+        ]
         scored.sort(key=lambda r: (-r.score, r.product.id))
         timings["rerank_ms"] = (time.perf_counter() - t) * 1000
         if request.diversify and len(scored) > 1:
