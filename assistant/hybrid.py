@@ -54,6 +54,10 @@ class HybridProductSearch:
             items = [RankedItem(r.product, r.score, dict(r.contributions)) for r in results.no_match.alternatives]
         return SearchOutcome(items[:limit], results.candidates, note)
 
+    def invalidate(self) -> None:
+        """The catalog or the index changed: the searcher's in-memory snapshot is rebuilt on the next search."""
+        self.searcher.invalidate()
+
 
 def build_hybrid_search(db: CatalogDB, repo: CatalogRepository) -> HybridProductSearch:
     """Open the built indexes and the searcher; raises when the index has not been built."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -57,6 +58,10 @@ def _open_catalog(db_url: str | None):  # type: ignore[no-untyped-def]
 @click.option(
     "--chroma-url", default=None, help="A Chroma server (http://host:port) instead of SHOPASSIST_HOME/chroma. Env: SHOPASSIST_CHROMA_URL."
 )
+@click.option(
+    "--threads", type=click.IntRange(min=1), default=None,
+    help="Embedder threads for this build (default: all cores; searches use SHOPASSIST_EMBED_THREADS, default 1).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def index_command(
     db_url: str | None,
@@ -66,6 +71,7 @@ def index_command(
     embedder_name: str | None,
     image_model: str | None,
     chroma_url: str | None,
+    threads: int | None,
     quiet: bool,
 ) -> None:
     """Build or update the vector indexes from the catalog (only new and changed products are embedded)."""
@@ -87,6 +93,7 @@ def index_command(
                 image_model=image_model,
                 rebuild=rebuild,
                 progress=not quiet,
+                threads=threads or os.cpu_count() or 1,
             )
         except (EmbedderError, VectorIndexError) as exc:  # VectorIndexError includes ModelMismatchError
             raise click.ClickException(str(exc)) from None

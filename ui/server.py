@@ -371,6 +371,7 @@ def create_app(
             )
         except CatalogImportError as exc:
             raise AssistantInputError(str(exc)) from None
+        _search_changed()
         return {
             "format": result.format,
             "stats": result.stats.as_dict(),
@@ -385,7 +386,13 @@ def create_app(
         except ImportError:
             return error(501, "re-indexing needs the retrieval package's indexer, which is not installed in this build")
         build_index_for_demo(_db_url(assistant))
+        _search_changed()
         return {"ok": True}
+
+    def _search_changed() -> None:
+        invalidate = getattr(assistant.searcher, "invalidate", None)
+        if callable(invalidate):
+            invalidate()
 
     @app.get(f"{API}/admin/users/{{user_id}}/export", dependencies=admin_deps, tags=["admin"], summary="Export one shopper's data")
     def admin_export(user_id: str) -> dict[str, Any]:
