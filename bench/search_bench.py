@@ -10,7 +10,10 @@ for timing only: never use this catalog for quality numbers or for shoppers.
 Each query runs the assistant's path: `HybridSearcher.search` with limit 10 and MMR, embedding the
 query, SQL filters, lexical + dense candidates, features, reranking. Filters cycle through: none, a
 price range, category + in stock, brand + max price, colour + price range, and a 5-constraint mix.
-Timings are per query, after one warm-up pass over 20 queries.
+Timings are per query, after one warm-up pass over 20 queries (which also builds the in-memory snapshot).
+The filters repeat, so their SQL masks come from the filter cache after first use, as they would in a shop
+with a few dozen categories/brands/colours; a second pass empties that cache before every query to show
+what a constraint costs the first time it is used.
 """
 
 from __future__ import annotations
@@ -131,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in res.timings.items():
             stages[k].append(v)
         empty += not res
+    # The same queries again, each with the filter cache emptied first: a constraint's first use pays its SQL.
+    cold: list[float] = []
+    for i, qid in enumerate(ids[: max(len(ids) // 5, 1)]):
+        name, f = fl[i % len(fl)]
+        searcher._snapshots.get()[1].clear()
+        t = time.perf_counter()
+        searcher.search(SearchRequest(query=qs[qid], filter=f, limit=10))
+        cold.append((time.perf_counter() - t) * 1000)
     report = {
         "catalog": {**setup.info, **info,
                     "note": "Home Depot titles; prices, categories, stock and colours SYNTHESISED (timing only)"},
@@ -139,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         "search_ms": {"p50": round(E.percentile(every, 50), 1), "p95": round(E.percentile(every, 95), 1)},
         "by_filter_ms": {k: {"p50": round(E.percentile(v, 50), 1), "p95": round(E.percentile(v, 95), 1)} for k, v in per_filter.items()},
         "stages_ms_p50": {k: round(E.percentile(v, 50), 1) for k, v in stages.items()},
+        "cold_filter_cache_ms": {"p50": round(E.percentile(cold, 50), 1), "p95": round(E.percentile(cold, 95), 1),
+                                 "queries": len(cold)},
         "target": "p50 <= 30 ms, p95 <= 80 ms (2-core machine, LLM excluded)",
     }
     setup.close()
@@ -150,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in report["by_filter_ms"].items():
         print(f"  {k:<20} p50 {v['p50']:>7} ms  p95 {v['p95']:>7} ms")
     print("  stage p50 (ms):", report["stages_ms_p50"])
+    c = report["cold_filter_cache_ms"]
+    print(f"  first use of each constraint (filter cache emptied before every query, {c['queries']} queries): "
+          f"p50 {c['p50']} ms, p95 {c['p95']} ms")
     print("  NOTE: prices/categories/stock/colours are synthesised from product-id hashes; brands are title first words.")
     return 0
 

@@ -199,6 +199,10 @@ class FilterCache:
                 self._masks.popitem(last=False)
         return mask
 
+    def clear(self) -> None:
+        with self._lock:
+            self._masks.clear()
+
     def mask(self, f: ProductFilter) -> np.ndarray:
         """Rows of the snapshot that satisfy every hard constraint of `f`."""
         snap = self.snapshot
