@@ -58,7 +58,7 @@ from retrieval.ranking import (
     recency,
     season_match,
 )
-from retrieval.snapshot import FILTER_FIELDS_COVERED, SearchSnapshot, SnapshotHolder
+from retrieval.snapshot import SearchSnapshot, SnapshotHolder, covers_every_filter_field
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
 HISTORY_EVENTS = ("purchase", "add_to_cart", "like")
@@ -193,7 +193,7 @@ class HybridSearcher:
         self._vec_cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._vec_cache_size = vector_cache_size
         self._term_stats = term_stats
-        self.use_snapshot = use_snapshot and FILTER_FIELDS_COVERED
+        self.use_snapshot = use_snapshot and covers_every_filter_field()
         self._snapshots = SnapshotHolder(self._build_snapshot, repository, ttl_s=snapshot_ttl_s)
 
     def _build_snapshot(self) -> SearchSnapshot:
@@ -210,19 +210,19 @@ class HybridSearcher:
     def invalidate(self) -> None:
         """The catalog or the index changed: rebuild the in-memory snapshot and word statistics on next use."""
         self._snapshots.invalidate()
-        self._term_stats = None
+        if not self.use_snapshot:
+            self._term_stats = None
 
     @property
     def term_stats(self) -> TermStats:
-        """Word document frequencies of the catalog's product names (built on first use)."""
-        if self._term_stats is None:
-            with self.repo.db.session() as s:
-                self._term_stats = TermStats(s.scalars(select(Product.name).where(Product.visible.is_(True))))
+        """Word document frequencies of the catalog's product names (the snapshot's, or built on first use)."""
+        if self._term_stats is not None:
+            return self._term_stats
+        if self.use_snapshot:
+            return self._snapshots.get()[0].term_stats
+        with self.repo.db.session() as s:
+            self._term_stats = TermStats(s.scalars(select(Product.name).where(Product.visible.is_(True))))
         return self._term_stats
-
-    def refresh_term_stats(self) -> None:
-        """Forget the word statistics (after a large import); they are rebuilt on the next search."""
-        self._term_stats = None
 
     def _scores(self, rows: Sequence[dict[str, float]]) -> list[float]:
         many = getattr(self.ranker, "score_many", None)
@@ -452,9 +452,11 @@ class HybridSearcher:
             top = [c for c in top if c.product_id in ok]
         ctx = self._context(request, [products[c.product_id] for c in top], image_scores={c.product_id: c.image_score for c in top})
         rows = [{**c.text_features, **ctx[c.product_id]} for c in top]
+        # Rank with plain scores; contributions are worked out below for the shown products only
+        # (TreeSHAP costs ~4 ms a product with the LambdaMART ranker).
         scored = [
-            RankedProduct(products[c.product_id], score, contrib, feats)
-            for c, feats, (score, contrib) in zip(top, rows, self._explained(rows), strict=True)
+            RankedProduct(products[c.product_id], score, {}, feats)
+            for c, feats, score in zip(top, rows, self._scores(rows), strict=True)
         ]
         scored.sort(key=lambda r: (-r.score, r.product.id))
         timings["rerank_ms"] = (time.perf_counter() - t) * 1000
@@ -468,6 +470,8 @@ class HybridSearcher:
             scored = [pool[i] for i in order]
             timings["mmr_ms"] = (time.perf_counter() - t) * 1000
         out = scored[: request.limit]
+        for r, (score, contrib) in zip(out, self._explained([r.features for r in out]), strict=True):
+            r.score, r.contributions = score, contrib  # a tree model's scores shift by its base value: order kept
         for i, r in enumerate(out):
             r.rank = i
         return SearchResults(out, candidates=len(cands))

@@ -22,6 +22,7 @@ that stopped matching a moment ago is never returned.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import math
 import threading
@@ -35,6 +36,9 @@ from sqlalchemy import select
 
 from catalog.models import Product
 from catalog.repository import CatalogRepository, ProductFilter, effective_price_expr
+from retrieval.ranking import TermStats
+
+log = logging.getLogger(__name__)
 
 
 def lexical_terms(text: str) -> list[str]:
@@ -133,6 +137,11 @@ class SearchSnapshot:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @functools.cached_property
+    def term_stats(self) -> TermStats:
+        """Word document frequencies of the product names, for the idf features."""
+        return TermStats(self.names)
+
     def rows_of(self, ids: Iterable[int]) -> np.ndarray:
         return np.asarray([self._row[i] for i in ids if i in self._row], dtype=np.int64)
 
@@ -229,13 +238,13 @@ class FilterCache:
         return mask
 
 
-def _covered_fields() -> set[str]:
-    return {"category", "brands", "min_price", "max_price", "colors", "sizes", "gender", "attributes", "in_stock",
-            "exclude_ids", "exclude_terms", "ids"}
+# The ProductFilter fields FilterCache.mask understands; a filter class with more goes to SQL instead.
+_MASKED_FIELDS = frozenset({"category", "brands", "min_price", "max_price", "colors", "sizes", "gender", "attributes",
+                            "in_stock", "exclude_ids", "exclude_terms", "ids"})
 
 
-# A new ProductFilter field must be taught to FilterCache.atoms; until then such filters go to SQL.
-FILTER_FIELDS_COVERED = {f.name for f in dataclasses.fields(ProductFilter)} <= _covered_fields()
+def covers_every_filter_field() -> bool:
+    return {f.name for f in dataclasses.fields(ProductFilter)} <= _MASKED_FIELDS
 
 
 class SnapshotHolder:
@@ -287,5 +296,3 @@ class SnapshotHolder:
         with self._lock:
             self._state = None
 
-
-log = logging.getLogger(__name__)
