@@ -363,15 +363,17 @@ class CatalogRepository:
                 pid = s.scalar(select(Variant.product_id).where(Variant.sku == sku))
         return self.get(pid) if pid is not None else None
 
-    def get_many(self, ids: Sequence[int]) -> list[ProductSummary]:
-        """Summaries in the order of `ids` (unknown ids are left out)."""
+    def get_many(self, ids: Sequence[int], *, matching: ProductFilter | None = None) -> list[ProductSummary]:
+        """Summaries in the order of `ids` (unknown ids are left out; with `matching`, so are the ids that
+        fail any of its hard constraints: one query instead of `find_ids` + `get_many`)."""
         if not ids:
             return []
         today = self.today
         with self.db.session() as s:
+            conditions = self._conditions(s, matching) if matching is not None else []
             rows = s.scalars(
                 select(Product)
-                .where(Product.id.in_(list(ids)))
+                .where(Product.id.in_(list(ids)), *conditions)
                 .options(
                     selectinload(Product.variants),
                     selectinload(Product.images),

@@ -445,11 +445,10 @@ class HybridSearcher:
         first = sorted(zip(first_scores, (c.product_id for c in cands), cands, strict=True), key=lambda x: (-x[0], x[1]))
         depth = max(self.rerank_depth, request.limit * 3)
         top = [c for _, _, c in first[:depth]]
-        products = {p.id: p for p in self.repo.get_many([c.product_id for c in top])}
+        # The snapshot may be seconds old: the catalog has the last word on every hard constraint.
+        matching = request.filter if self.use_snapshot else None
+        products = {p.id: p for p in self.repo.get_many([c.product_id for c in top], matching=matching)}
         top = [c for c in top if c.product_id in products]
-        if self.use_snapshot and top:  # the snapshot may be seconds old: the catalog has the last word
-            ok = set(self.repo.find_ids(_with_ids(request.filter, [c.product_id for c in top]), limit=None))
-            top = [c for c in top if c.product_id in ok]
         ctx = self._context(request, [products[c.product_id] for c in top], image_scores={c.product_id: c.image_score for c in top})
         rows = [{**c.text_features, **ctx[c.product_id]} for c in top]
         # Rank with plain scores; contributions are worked out below for the shown products only

@@ -116,6 +116,47 @@ def test_minilm_loads_from_its_wheel() -> None:
 
 
 @pytest.mark.slow
+def test_minilm_queries_run_on_onnx_with_torch_identical_vectors() -> None:
+    """The fast query path must give the vectors torch gives (the documents are embedded by torch)."""
+    from retrieval.embedders import SentenceTransformerEmbedder, minilm_embedder
+
+    emb = minilm_embedder()
+    enc = emb.query_encoder
+    assert enc is not None and enc.path.exists() and enc.path.parent.name == "onnx"
+    queries = ["18v cordless drill", "white vanity 36 in. with top", "Kühlschrank", "a " * 400]  # the last truncates
+    for q in queries:
+        np.testing.assert_allclose(emb.embed_query(q), emb._encode([q])[0], atol=1e-5)
+    # a second embedder reuses the exported file; turning the fast path off uses torch
+    assert minilm_embedder().query_encoder.path == enc.path  # type: ignore[union-attr]
+    slow = minilm_embedder(fast_queries=False)
+    assert slow.query_encoder is None
+    assert isinstance(slow, SentenceTransformerEmbedder)
+    np.testing.assert_allclose(slow.embed_query(queries[0]), emb.embed_query(queries[0]), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_fast_query_encoder_refuses_what_it_cannot_reproduce(tmp_path: Path) -> None:
+    from retrieval.embedders import minilm_embedder
+    from retrieval.fast_query import build_onnx_query_encoder
+
+    emb = minilm_embedder(fast_queries=False)
+    model = emb._model
+    pooling = model[1]
+    pooling.pooling_mode = "cls"  # CLS pooling is not what the exported graph computes
+    try:
+        assert build_onnx_query_encoder(model, emb.model_id, tmp_path) is None
+    finally:
+        pooling.pooling_mode = "mean"
+    # a damaged cached file is exported again rather than failing the search
+    enc = build_onnx_query_encoder(model, emb.model_id, tmp_path)
+    assert enc is not None
+    enc.path.write_bytes(b"not an onnx model")
+    again = build_onnx_query_encoder(model, emb.model_id, tmp_path)
+    assert again is not None and again.path == enc.path and again.path.stat().st_size > 1_000_000
+    np.testing.assert_allclose(again.encode("drill"), emb.embed_query("drill"), atol=1e-5)
+
+
+@pytest.mark.slow
 def test_efficientnet_image_similarity(tmp_path: Path) -> None:
     emb = EfficientNetImageEmbedder()
     assert isinstance(emb, ImageEmbedder) and emb.dim == 1280 and not emb.supports_text
