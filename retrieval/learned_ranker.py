@@ -312,10 +312,11 @@ def train_lambdamart(
     groups: Sequence[int],
     feature_names: Sequence[str],
     *,
-    trees: int = 300,
-    leaves: int = 31,
-    learning_rate: float = 0.05,
-    min_child_samples: int = 50,
+    # 600 small trees, slowly: +0.002-0.003 NDCG@10 over 300 x 31 leaves on the Home Depot dev split (2 seeds)
+    trees: int = 600,
+    leaves: int = 15,
+    learning_rate: float = 0.03,
+    min_child_samples: int = 100,
     seed: int = 0,
     meta: Mapping[str, Any] | None = None,
 ) -> GBDTRanker:

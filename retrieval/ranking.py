@@ -64,6 +64,11 @@ TEXT_FEATURES: tuple[str, ...] = (
     "first_match_pos",
     "query_idf",
 )
+# Each of these is also given relative to the best candidate of the same query (`<name>_gap`: value minus
+# the list's maximum) and as a rank fraction (`<name>_pct`: 0 = best): "covers the query words as well
+# as anything in the catalog" matters more than the raw value (+0.008 NDCG@10 on the Home Depot dev split).
+RELATIVE_FEATURES: tuple[str, ...] = ("idf_coverage", "dense", "lex", "fuzzy_coverage", "trigram", "bigram", "title_head")
+TEXT_FEATURES = TEXT_FEATURES + tuple(f"{n}_{k}" for n in RELATIVE_FEATURES for k in ("gap", "pct"))
 CONTEXT_FEATURES: tuple[str, ...] = (
     "preferences",
     "image",
@@ -108,6 +113,10 @@ FEATURE_LABELS: dict[str, str] = {
     "first_word": "matches your search",
     "first_match_pos": "matches your search",
     "query_idf": "matches your search",
+    **{f"{n}_{k}": label for n, label in (
+        ("idf_coverage", "has your key words"), ("dense", "similar in meaning"), ("lex", "keyword match"),
+        ("fuzzy_coverage", "has all your words"), ("trigram", "close spelling"), ("bigram", "matches your phrase"),
+        ("title_head", "the kind of product you asked for")) for k in ("gap", "pct")},
     "preferences": "has what you prefer",
     "image": "looks like your photo",
     "rating": "well rated",
@@ -410,6 +419,22 @@ def compute_text_features(query: str, cands: Sequence[Candidate], *, rrf_k: floa
         f["dense_cov"] = f["dense"] * f["fuzzy_coverage"]
         f["lex_dense"] = f["lex"] * f["dense"]
         c.text_features = f
+    _relative_features(cands)
+
+
+def _relative_features(cands: Sequence[Candidate]) -> None:
+    if not cands:
+        return
+    n = len(cands)
+    for name in RELATIVE_FEATURES:
+        values = np.fromiter((c.text_features[name] for c in cands), dtype=np.float64, count=n)
+        best = float(values.max())
+        order = np.argsort(-values, kind="stable")
+        pct = np.empty(n)
+        pct[order] = np.arange(n) / n
+        for c, v, p in zip(cands, values, pct, strict=True):
+            c.text_features[f"{name}_gap"] = float(v) - best
+            c.text_features[f"{name}_pct"] = float(p)
 
 
 # ----- context features ------------------------------------------------------------------------------

@@ -119,11 +119,12 @@ class SearchResults(list[RankedProduct]):
     """The ranked products (all satisfy the hard constraints), plus `no_match` when there are none."""
 
     def __init__(self, items: Sequence[RankedProduct] = (), *, no_match: NoMatch | None = None,
-                 candidates: int = 0, timings: dict[str, float] | None = None):
+                 candidates: int = 0, timings: dict[str, float] | None = None, corrected_query: str | None = None):
         super().__init__(items)
         self.no_match = no_match
         self.candidates = candidates
         self.timings = timings or {}
+        self.corrected_query = corrected_query  # set when a misspelt word was replaced ("showing results for ...")
 
 
 
@@ -169,6 +170,7 @@ class HybridSearcher:
         term_stats: TermStats | None = None,
         snapshot_ttl_s: float = 60.0,
         use_snapshot: bool = True,
+        correct_queries: bool = True,
     ):
         if (embedder is None) != (vector_index is None):
             raise ValueError("pass both an embedder and its vector index, or neither")
@@ -194,6 +196,7 @@ class HybridSearcher:
         self._vec_cache_size = vector_cache_size
         self._term_stats = term_stats
         self.use_snapshot = use_snapshot and covers_every_filter_field()
+        self.correct_queries = correct_queries
         self._snapshots = SnapshotHolder(self._build_snapshot, repository, ttl_s=snapshot_ttl_s)
 
     def _build_snapshot(self) -> SearchSnapshot:
@@ -205,7 +208,18 @@ class HybridSearcher:
                 return {int(k): np.asarray(v, dtype=np.float32) for k, v in getter([str(i) for i in ids]).items()}
 
         dim = getattr(self.embedder, "dim", None)
-        return SearchSnapshot(self.repo, vectors=vectors, dim=dim)
+        snap = SearchSnapshot(self.repo, vectors=vectors, dim=dim)
+        if self.correct_queries:
+            snap.corrector  # noqa: B018 - built here, in the background refresh, not on a shopper's query
+        snap.term_stats  # noqa: B018
+        return snap
+
+    def corrected_query(self, text: str) -> str:
+        """The text actually searched: spelling fixed against the catalog's words, units normalised
+        (retrieval.spelling). The text itself when correction is off or there is no snapshot."""
+        if not (self.use_snapshot and self.correct_queries and text):
+            return text
+        return self._snapshots.get()[0].corrector.correct(text)
 
     def invalidate(self) -> None:
         """The catalog or the index changed: rebuild the in-memory snapshot and word statistics on next use."""
@@ -253,6 +267,10 @@ class HybridSearcher:
             results = SearchResults([], no_match=self.explain_no_match(request), candidates=0)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         results.timings = timings
+        if request.sort not in EXPLICIT_SORTS and self.use_snapshot and self.correct_queries and request.query:
+            corrector = self._snapshots.get()[0].corrector
+            if corrector.changed_words(request.query):
+                results.corrected_query = corrector.correct(request.query)
         return results
 
     def more_like_this(self, product_id: int, k: int = 5, *, filter: ProductFilter | None = None) -> list[RankedProduct]:
@@ -329,6 +347,8 @@ class HybridSearcher:
         timings = timings if timings is not None else {}
         n = depth or self.config.candidates
         text = (text or "").strip()
+        if self.use_snapshot and text and self.correct_queries:
+            text = self.corrected_query(text)
         if self.use_snapshot and text and image_vector is None:
             fast = self._snapshot_candidates(text, f, timings, n)
             if fast is not None:

@@ -37,6 +37,7 @@ from sqlalchemy import select
 from catalog.models import Product
 from catalog.repository import CatalogRepository, ProductFilter, effective_price_expr
 from retrieval.ranking import TermStats
+from retrieval.spelling import QueryCorrector
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class SearchSnapshot:
         # catalog_texts starts with the name; the name is weighted separately, so index only the rest
         rest = [texts.get(str(int(pid)), "").partition("\n")[2] for pid in self.ids]
         self.lexical = LexicalIndex(self.names, rest)
+        self._rest = rest
         self.vectors: np.ndarray | None = None
         self.has_vector = np.zeros(len(self.ids), dtype=bool)
         if vectors is not None and dim:
@@ -136,6 +138,11 @@ class SearchSnapshot:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @functools.cached_property
+    def corrector(self) -> QueryCorrector:
+        """Spelling/units clean-up of queries against this catalog's words (names and descriptions)."""
+        return QueryCorrector(f"{n} {r}" for n, r in zip(self.names, self._rest, strict=True))
 
     @functools.cached_property
     def term_stats(self) -> TermStats:

@@ -1,0 +1,160 @@
+"""Query clean-up before search: spelling corrected against the catalog's own words, run-together words split,
+and numbers glued to units written the way product titles write them.
+
+Why: about one shopper query in five has a word that appears in no product name ("rechargable",
+"troffer" typed "tropper", "comercialcarpet", "2x6x8", "36inch"). BM25 cannot match such a word at all, and
+the dense model sees a word it never learned. Only words that are absent from the catalog (or nearly so)
+are touched, and only towards words the catalog uses several times, so a correct query is left as it is.
+
+`QueryCorrector.correct(text)` returns the text to search with; the original stays with the caller
+(the assistant can show "showing results for ...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+
+from retrieval.ranking import _STOP
+
+_ALPHA = re.compile(r"[a-z]+")
+# a number glued to the letters after it ("36inch", "12v", "2x6x8"; model numbers like "g40" are left alone)
+_GLUED = re.compile(r"(?<![a-z])(\d+(?:[./]\d+)?)(?=[a-z])", re.IGNORECASE)
+_DIMS = re.compile(r"(?<![a-wyz])(\d+(?:[./]\d+)?)\s*[x*]\s*(?=\d)", re.IGNORECASE)  # "2x6x8": x is the separator
+# unit words after a number, spelled as titles spell them ("in.", "ft.", "gal.", "lb.", "Volt", "Amp")
+_UNITS = [
+    (re.compile(r"(?<=\d)\s*(?:''|\"|inches|inch|inchs|in)(?![a-z])\.?", re.IGNORECASE), " in."),
+    (re.compile(r"(?<=\d)\s*(?:feet|foot|ft)(?![a-z])\.?", re.IGNORECASE), " ft."),  # not "'": shoppers use it for inches too
+    (re.compile(r"(?<=\d)\s*(?:gallons|gallon|gal)(?![a-z])\.?", re.IGNORECASE), " gal."),
+    (re.compile(r"(?<=\d)\s*(?:pounds|pound|lbs|lb)(?![a-z])\.?", re.IGNORECASE), " lb."),
+    (re.compile(r"(?<=\d)\s*(?:volts|volt|v)(?![a-z])\.?", re.IGNORECASE), "-Volt"),
+    (re.compile(r"(?<=\d)\s*(?:amps|amp)(?![a-z])\.?", re.IGNORECASE), "-Amp"),
+]
+
+
+def normalize_units(text: str) -> str:
+    """'2x6x8' -> '2 x 6 x 8', '36inch' -> '36 in.', '12v' -> '12-Volt'."""
+    t = _DIMS.sub(lambda m: m.group(1) + " x ", text)
+    t = _GLUED.sub(lambda m: m.group(1) + " ", t)
+    for pattern, unit in _UNITS:
+        t = pattern.sub(unit, t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a transposition counts as one edit)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+class QueryCorrector:
+    """Did-you-mean from the catalog's vocabulary (built once per search snapshot: ~1 s for 55k titles).
+
+    A query word is corrected only when it occurs in at most `rare` product texts (default: in none). Candidates occur in at
+    least `min_df` texts and are within 1 edit (words of 4-7 letters) or 2 edits (8+ letters); among them the
+    one that shares the most product texts with the query's other words wins ("10 60 tooth blde" -> "blade",
+    not "blue"), then the closer, then the more common. A word with no such neighbour may split into two
+    catalog words ("comercialcarpet" -> "commercial carpet").
+    """
+
+    def __init__(self, texts: Iterable[str], *, rare: int = 0, min_df: int = 3):
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(texts):
+            for w in set(_ALPHA.findall((t or "").lower())):
+                postings[w].append(i)
+        self.df = {w: len(p) for w, p in postings.items()}
+        # sorted doc numbers per word, for co-occurrence counts (numpy: a few MB for 55k titles)
+        self._postings = {w: np.asarray(p, dtype=np.int32) for w, p in postings.items() if len(p) >= min_df or len(p) <= rare}
+        self.rare = rare
+        self.min_df = min_df
+        self._index: dict[str, list[str]] = {}
+        for w, n in self.df.items():
+            if n >= min_df and len(w) >= 3:
+                for d in _deletes(w, 2 if len(w) >= 7 else 1):
+                    self._index.setdefault(d, []).append(w)
+        self.correct = lru_cache(maxsize=50_000)(self._correct)  # type: ignore[method-assign]
+
+    def known(self, word: str) -> bool:
+        return self.df.get(word, 0) > self.rare
+
+    def _cooccurrence(self, word: str, context: list[str]) -> int:
+        p = self._postings.get(word)
+        if p is None:
+            return 0
+        return sum(int(np.intersect1d(p, self._postings[c], assume_unique=True).size) for c in context if c in self._postings)
+
+    def _neighbours(self, w: str, limit: int) -> list[str]:
+        seen: set[str] = set()
+        for d in _deletes(w, limit):
+            for cand in self._index.get(d, ()):
+                if cand != w and cand not in seen and abs(len(cand) - len(w)) <= limit:
+                    seen.add(cand)
+        return [c for c in seen if edit_distance(w, c) <= limit]
+
+    def _word(self, w: str, context: list[str]) -> str:
+        if len(w) < 4 or self.known(w):
+            return w
+        limit = 2 if len(w) >= 8 else 1
+        options = self._neighbours(w, limit)
+        if options:
+            if self.df.get(w, 0):
+                options.append(w)  # a word the catalog has once competes on its context too
+            scored = []
+            for c in options:
+                co = self._cooccurrence(c, context)
+                if c != w and edit_distance(w, c) > 1 and co == 0:
+                    continue  # two edits is a long way: only with support from the other words
+                scored.append((-(co > 0), edit_distance(w, c) if c != w else 0, c[0] != w[0], -co, -self.df.get(c, 0), c))
+            if scored:
+                return min(scored)[-1]
+        # run-together words: the split whose rarer half is most common
+        split: tuple[int, str] | None = None
+        for i in range(3, len(w) - 2):
+            a, b = w[:i], w[i:]
+            a2 = a if self.known(a) else self._fix(a)
+            b2 = b if self.known(b) else self._fix(b)
+            if a2 and b2:
+                score = min(self.df.get(a2, 0), self.df.get(b2, 0))
+                if score >= self.min_df and (split is None or score > split[0]):
+                    split = (score, f"{a2} {b2}")
+        return split[1] if split else w
+
+    def _fix(self, part: str) -> str | None:
+        """A one-edit fix for a piece of a run-together word (pieces shorter than 5 letters must be exact)."""
+        if len(part) < 5:
+            return None
+        options = self._neighbours(part, 1)
+        return max(options, key=lambda c: (self.df[c], c)) if options else None
+
+    def _correct(self, text: str) -> str:
+        t = normalize_units(text or "").lower()
+        words = _ALPHA.findall(t)
+        if all(len(w) < 4 or self.known(w) for w in words):
+            return t
+        context = [w for w in words if self.known(w) and w not in _STOP and len(w) >= 3]
+        return _ALPHA.sub(lambda m: self._word(m.group(0), [c for c in context if c != m.group(0)]), t)
+
+    def changed_words(self, text: str) -> bool:
+        """True when `correct` changed a word, not only the way a number or unit is written."""
+        return _ALPHA.findall(normalize_units(text or "").lower()) != _ALPHA.findall(self.correct(text))
