@@ -170,7 +170,8 @@ class SentenceTransformerEmbedder:
         self.query_prefix = query_prefix
         self.document_prefix = document_prefix
         # Queries go through onnxruntime when the model allows it (retrieval.fast_query: ~4 ms instead of ~12 ms);
-        # built on the first query, so index builds never pay for the export.
+        # built by `warm_queries` (the searcher calls it at start-up) or the first query, so index builds never
+        # pay for the export.
         self._fast_queries = fast_queries and device == "cpu"
         self._query_encoder: Any = None
         self._query_lock = threading.Lock()
@@ -188,6 +189,10 @@ class SentenceTransformerEmbedder:
                         self._model, self.model_id, shopassist_home() / "cache" / "onnx", threads=default_threads()
                     ) or False
         return self._query_encoder or None
+
+    def warm_queries(self) -> None:
+        """Export/load the fast query encoder now rather than on the first query."""
+        _ = self.query_encoder
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         v = self._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
@@ -312,6 +317,11 @@ class CachedEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
+
+    def warm_queries(self) -> None:
+        warm = getattr(self.inner, "warm_queries", None)
+        if callable(warm):
+            warm()
 
 
 def build_embedder(

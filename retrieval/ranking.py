@@ -238,25 +238,28 @@ def parse_text(text: str) -> ParsedText:
     )
 
 
-@lru_cache(maxsize=200_000)
-def _close(a: str, b: str) -> bool:
-    """Optimal string alignment distance within 1 (words of 5+ letters) or 2 (8+ letters)."""
-    limit = 2 if min(len(a), len(b)) >= 8 else 1
-    if abs(len(a) - len(b)) > limit:
-        return False
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Optimal string alignment distance (a transposition counts as one edit); with `limit`, stops early
+    and returns limit + 1 once the distance must exceed it."""
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
         cur = [i] + [0] * len(b)
         for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return False
+        if limit is not None and min(cur) > limit:
+            return limit + 1
         prev2, prev = prev, cur
-    return prev[-1] <= limit
+    return prev[-1]
+
+
+@lru_cache(maxsize=200_000)
+def _close(a: str, b: str) -> bool:
+    """Optimal string alignment distance within 1 (words of 5+ letters) or 2 (8+ letters)."""
+    limit = 2 if min(len(a), len(b)) >= 8 else 1
+    return abs(len(a) - len(b)) <= limit and edit_distance(a, b, limit) <= limit
 
 
 def _fuzzy_in(word: str, title: ParsedText) -> bool:

@@ -59,6 +59,7 @@ from retrieval.ranking import (
     season_match,
 )
 from retrieval.snapshot import SearchSnapshot, SnapshotHolder, covers_every_filter_field
+from retrieval.spelling import QueryCorrector
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
 HISTORY_EVENTS = ("purchase", "add_to_cart", "like")
@@ -209,17 +210,23 @@ class HybridSearcher:
 
         dim = getattr(self.embedder, "dim", None)
         snap = SearchSnapshot(self.repo, vectors=vectors, dim=dim)
+        # Built here (the first build, then background refreshes), not inside a shopper's query.
         if self.correct_queries:
-            snap.corrector  # noqa: B018 - built here, in the background refresh, not on a shopper's query
+            snap.corrector  # noqa: B018
         snap.term_stats  # noqa: B018
+        warm = getattr(self.embedder, "warm_queries", None)
+        if callable(warm):
+            warm()
         return snap
+
+    def _corrector(self) -> QueryCorrector | None:
+        return self._snapshots.get()[0].corrector if self.use_snapshot and self.correct_queries else None
 
     def corrected_query(self, text: str) -> str:
         """The text actually searched: spelling fixed against the catalog's words, units normalised
         (retrieval.spelling). The text itself when correction is off or there is no snapshot."""
-        if not (self.use_snapshot and self.correct_queries and text):
-            return text
-        return self._snapshots.get()[0].corrector.correct(text)
+        corrector = self._corrector() if text else None
+        return corrector.correct(text) if corrector is not None else text
 
     def invalidate(self) -> None:
         """The catalog or the index changed: rebuild the in-memory snapshot and word statistics on next use."""
@@ -267,10 +274,9 @@ class HybridSearcher:
             results = SearchResults([], no_match=self.explain_no_match(request), candidates=0)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         results.timings = timings
-        if request.sort not in EXPLICIT_SORTS and self.use_snapshot and self.correct_queries and request.query:
-            corrector = self._snapshots.get()[0].corrector
-            if corrector.changed_words(request.query):
-                results.corrected_query = corrector.correct(request.query)
+        corrector = self._corrector() if request.query and request.sort not in EXPLICIT_SORTS else None
+        if corrector is not None and corrector.changed_words(request.query):
+            results.corrected_query = corrector.correct(request.query)
         return results
 
     def more_like_this(self, product_id: int, k: int = 5, *, filter: ProductFilter | None = None) -> list[RankedProduct]:
@@ -347,8 +353,7 @@ class HybridSearcher:
         timings = timings if timings is not None else {}
         n = depth or self.config.candidates
         text = (text or "").strip()
-        if self.use_snapshot and text and self.correct_queries:
-            text = self.corrected_query(text)
+        text = self.corrected_query(text)
         if self.use_snapshot and text and image_vector is None:
             fast = self._snapshot_candidates(text, f, timings, n)
             if fast is not None:

@@ -19,7 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.ranking import _STOP
+from retrieval.ranking import _STOP, edit_distance
+
+__all__ = ["QueryCorrector", "edit_distance", "normalize_units"]
 
 _ALPHA = re.compile(r"[a-z]+")
 # a number glued to the letters after it ("36inch", "12v", "2x6x8"; model numbers like "g40" are left alone)
@@ -43,20 +45,6 @@ def normalize_units(text: str) -> str:
     for pattern, unit in _UNITS:
         t = pattern.sub(unit, t)
     return re.sub(r"\s+", " ", t).strip()
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance (a transposition counts as one edit)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -85,6 +73,7 @@ class QueryCorrector:
                 postings[w].append(i)
         self.df = {w: len(p) for w, p in postings.items()}
         # sorted doc numbers per word, for co-occurrence counts (numpy: a few MB for 55k titles)
+        # (candidates and rare originals only: context words used by fewer than `min_df` texts do not vote)
         self._postings = {w: np.asarray(p, dtype=np.int32) for w, p in postings.items() if len(p) >= min_df or len(p) <= rare}
         self.rare = rare
         self.min_df = min_df
