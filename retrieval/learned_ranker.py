@@ -239,9 +239,12 @@ def _lightgbm() -> Any:
 class GBDTRanker:
     """LambdaMART (LightGBM) over the query-text features; the context features keep their config weights.
 
-    `score` / `score_many` return the raw model score; `contributions` are TreeSHAP values per feature
-    (plus weight x value for the context features), which add up to the score minus the model's constant
-    base value: "how much this feature moved this product up or down".
+    `score` / `score_many` return the raw model score. `contributions` are path attributions (Saabas):
+    walking each tree from root to leaf, every split's change in the tree's expected output is credited
+    to the split's feature. They add up to the score minus the model's constant base value ("how much
+    this feature moved this product up or down"), plus weight x value for the context features. Chosen
+    over LightGBM's TreeSHAP because they cost ~0.1 ms a product against ~1.5 ms: search explains
+    every result it returns.
     """
 
     def __init__(self, features: Sequence[str], model_text: str, *, fallback_weights: Mapping[str, float] | None = None,
@@ -255,6 +258,7 @@ class GBDTRanker:
         self.fallback_weights = dict(fallback_weights or {})
         self.meta = dict(meta or {})
         self._params = {"num_threads": 1}  # per-query batches are small: threads only add overhead
+        self._paths: _TreePaths | None = None
 
     def with_fallback(self, weights: Mapping[str, float]) -> GBDTRanker:
         return GBDTRanker(self.features, self.model_text, fallback_weights=weights, meta=self.meta)
@@ -283,10 +287,12 @@ class GBDTRanker:
     def explain_many(self, rows: Sequence[Mapping[str, float]]) -> list[tuple[float, dict[str, float]]]:
         if not rows:
             return []
-        contrib = np.asarray(self.booster.predict(self._matrix(rows), pred_contrib=True, **self._params), dtype=np.float64)
+        if self._paths is None:
+            self._paths = _TreePaths(self.booster.dump_model(), len(self.features))
+        contrib = self._paths.contributions(self._matrix(rows))
         out: list[tuple[float, dict[str, float]]] = []
         for row, c in zip(rows, contrib, strict=True):
-            parts = {n: float(v) for n, v in zip(self.features, c[:-1], strict=True) if v}
+            parts = {n: float(v) for n, v in zip(self.features, c, strict=True) if v}
             parts.update(self._fallback(row))
             out.append((float(sum(parts.values())), parts))
         return out
@@ -304,6 +310,89 @@ class GBDTRanker:
         tmp.write_text(json.dumps(self.to_dict()), encoding="utf-8")
         tmp.replace(path)
         return path
+
+
+class _TreePaths:
+    """A LightGBM model's trees as padded arrays, walked for all trees and rows at once (numpy, no loop
+    over trees): the leaf each row reaches and, per split on the way, the change in expected output."""
+
+    def __init__(self, dump: Mapping[str, Any], n_features: int):
+        trees = [t["tree_structure"] for t in dump["tree_info"]]
+        nodes: list[list[dict[str, Any]]] = []
+        for root in trees:
+            flat: list[dict[str, Any]] = []
+            self._flatten(root, flat)
+            nodes.append(flat)
+        width = max(len(f) for f in nodes)
+        t = len(nodes)
+        self.feature = np.full((t, width), -1, dtype=np.int64)
+        self.threshold = np.zeros((t, width))
+        self.left = np.zeros((t, width), dtype=np.int64)
+        self.right = np.zeros((t, width), dtype=np.int64)
+        self.value = np.zeros((t, width))
+        self.nan_left = np.zeros((t, width), dtype=bool)
+        depth = 0
+        for i, flat in enumerate(nodes):
+            for j, n in enumerate(flat):
+                self.value[i, j] = n["value"]
+                depth = max(depth, n["depth"])
+                if n["leaf"]:
+                    self.left[i, j] = self.right[i, j] = j  # a leaf points at itself: extra steps stay put
+                    continue
+                if n["decision_type"] != "<=" or n["missing_type"] == "Zero":
+                    raise ValueError(f"unsupported split in the LightGBM model: {n['decision_type']} / {n['missing_type']}")
+                self.feature[i, j] = n["feature"]
+                self.threshold[i, j] = n["threshold"]
+                self.left[i, j], self.right[i, j] = n["left"], n["right"]
+                # LightGBM sends NaN the default way on "NaN" splits and reads it as 0.0 on "None" splits
+                self.nan_left[i, j] = n["default_left"] if n["missing_type"] == "NaN" else n["threshold"] >= 0.0
+        self.depth = depth
+        self.n_features = n_features
+        self.base = float(self.value[:, 0].sum())
+
+    @staticmethod
+    def _flatten(node: Mapping[str, Any], out: list[dict[str, Any]], depth: int = 0) -> int:
+        j = len(out)
+        if "split_index" not in node:
+            out.append({"leaf": True, "value": float(node["leaf_value"]), "depth": depth})
+            return j
+        entry: dict[str, Any] = {
+            "leaf": False, "value": float(node["internal_value"]), "depth": depth,
+            "feature": int(node["split_feature"]), "threshold": float(node["threshold"]),
+            "decision_type": node["decision_type"], "missing_type": node["missing_type"],
+            "default_left": bool(node["default_left"]),
+        }
+        out.append(entry)
+        entry["left"] = _TreePaths._flatten(node["left_child"], out, depth + 1)
+        entry["right"] = _TreePaths._flatten(node["right_child"], out, depth + 1)
+        return j
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """(rows, features) attributions; each row sums to its raw score minus `base`."""
+        rows = x.shape[0]
+        t, width = self.feature.shape
+        cols = self.n_features + 1  # the last column collects the no-op steps of rows already at a leaf
+        # 1-d tables indexed by tree * width + node: one flat gather per step instead of 2-d fancy indexing
+        feature, threshold = self.feature.ravel(), self.threshold.ravel()
+        left, right = (self.left + np.arange(t)[:, None] * width).ravel(), (self.right + np.arange(t)[:, None] * width).ravel()
+        value, nan_left = self.value.ravel(), self.nan_left.ravel()
+        node = np.broadcast_to(np.arange(t) * width, (rows, t)).copy()
+        x_flat = np.concatenate([x, np.zeros((rows, 1))], axis=1).ravel()
+        row_x = (np.arange(rows) * cols)[:, None]
+        slots: list[np.ndarray] = []
+        deltas: list[np.ndarray] = []
+        for _ in range(self.depth):
+            feat = feature[node]
+            fx = np.where(feat >= 0, feat, self.n_features)
+            xv = x_flat[row_x + fx]
+            go_left = np.where(np.isnan(xv), nan_left[node], xv <= threshold[node])
+            child = np.where(go_left, left[node], right[node])
+            deltas.append(value[child] - value[node])
+            slots.append(row_x + fx)
+            node = child
+        flat = np.bincount(np.concatenate(slots, axis=None), weights=np.concatenate(deltas, axis=None),
+                           minlength=rows * cols)
+        return flat.reshape(rows, cols)[:, :-1]
 
 
 def train_lambdamart(

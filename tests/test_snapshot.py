@@ -125,9 +125,12 @@ def test_lambdamart_learns_and_explains(tmp_path: Path) -> None:
     explained = model.explain_many(rows)
     # the learned feature matters, the noise feature barely does
     assert np.mean([abs(c.get("a", 0.0)) for _, c in explained]) > 3 * np.mean([abs(c.get("noise", 0.0)) for _, c in explained])
-    # TreeSHAP: the contributions add up to the score minus one constant (the model's base value)
+    # path attributions: the contributions add up to the score minus one constant (the model's base value)
     bases = {round(float(s - e[0]), 6) for s, e in zip(scores, explained, strict=True)}
     assert len(bases) == 1
+    # ... also for missing values, which LightGBM reads as 0.0 on these splits
+    holes = [{k: v for k, v in r.items() if k != "a"} | {"b": float("nan")} for r in rows[:10]]
+    assert {round(float(s - e[0]), 6) for s, e in zip(model.score_many(holes), model.explain_many(holes), strict=True)} == bases
     path = model.save(tmp_path / "r.json")
     again = load_ranker(path)
     assert isinstance(again, GBDTRanker)
