@@ -23,6 +23,7 @@ from assistant.events import (
     ProductsRanked,
     ReplyChunk,
     TurnDone,
+    corrections_line,
 )
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
@@ -142,6 +143,7 @@ class ShoppingAssistant:
         kind = intent.kind
         cards: list[ProductCard] = []
         note: str | None = None
+        corrections: list[tuple[str, str]] = []
         answer: str | None = None
         referenced = self._referenced(intent, state)
         t1 = time.perf_counter()
@@ -152,6 +154,7 @@ class ShoppingAssistant:
             yield CandidatesFound(outcome.candidates, timings["search"])
             cards = [card(item, intent) for item in outcome.items]
             note = outcome.note
+            corrections = outcome.corrections if cards else []
         elif kind == "question" and referenced:
             answer = self._answer_question(text, referenced)
             cards = [card(RankedItem(p, 0.0), intent) for p in referenced]
@@ -172,13 +175,17 @@ class ShoppingAssistant:
                 "What are you looking for?"
             )
         timings["ranked"] = (time.perf_counter() - t0) * 1000
-        yield ProductsRanked(cards, timings["ranked"], note)
+        yield ProductsRanked(cards, timings["ranked"], note, corrections)
 
         chunks: list[str] = []
         if answer is not None:
             chunks.append(answer)
             yield ReplyChunk(answer)
         else:
+            if corrections:
+                line = corrections_line(corrections) + "\n"
+                chunks.append(line)
+                yield ReplyChunk(line)
             for chunk in self.writer.write(intent, cards, note):
                 chunks.append(chunk)
                 yield ReplyChunk(chunk)
@@ -201,7 +208,7 @@ class ShoppingAssistant:
                 "timings_ms": {k: round(v, 1) for k, v in timings.items()},
             },
         )
-        reply = ChatReply(reply_text, cards, intent, timings, session_id, list(state.cart), note)
+        reply = ChatReply(reply_text, cards, intent, timings, session_id, list(state.cart), note, corrections)
         yield TurnDone(reply)
 
     # ----- feedback -------------------------------------------------------------------------------

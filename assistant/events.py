@@ -57,6 +57,7 @@ class ProductsRanked:
     products: list[ProductCard]
     ms: float
     note: str | None = None  # e.g. "nothing under $5; the cheapest is $21.99"
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # misspelt words searched as catalog words
     type: str = "ranked"
 
 
@@ -77,6 +78,7 @@ class ChatReply:
     session_id: str
     cart: list[dict[str, Any]] = field(default_factory=list)
     note: str | None = None
+    corrections: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +89,7 @@ class ChatReply:
             "session_id": self.session_id,
             "cart": self.cart,
             "note": self.note,
+            "corrections": corrections_json(self.corrections),
         }
 
 
@@ -105,7 +108,22 @@ def event_to_json(ev: Event) -> dict[str, Any]:
     if isinstance(ev, CandidatesFound):
         return {"type": ev.type, "count": ev.count, "ms": round(ev.ms, 1)}
     if isinstance(ev, ProductsRanked):
-        return {"type": ev.type, "products": [p.to_json() for p in ev.products], "note": ev.note, "ms": round(ev.ms, 1)}
+        return {"type": ev.type, "products": [p.to_json() for p in ev.products], "note": ev.note,
+                "corrections": corrections_json(ev.corrections), "ms": round(ev.ms, 1)}
     if isinstance(ev, ReplyChunk):
         return {"type": ev.type, "text": ev.text}
     return {"type": ev.type, **ev.reply.to_json()}
+
+
+def corrections_json(corrections: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"wrote": w, "searched": c} for w, c in corrections]
+
+
+def corrections_line(corrections: list[tuple[str, str]]) -> str:
+    """'Showing results for "blade" (you wrote "blde").' -- said before the products, so a shopper sees at
+    once when the assistant read a word differently."""
+    if not corrections:
+        return ""
+    searched = ", ".join(f'"{c}"' for _, c in corrections)
+    wrote = ", ".join(f'"{w}"' for w, _ in corrections)
+    return f"Showing results for {searched} (you wrote {wrote})."

@@ -52,7 +52,12 @@ class HybridProductSearch:
         if not items and results.no_match is not None:
             note = results.no_match.message
             items = [RankedItem(r.product, r.score, dict(r.contributions)) for r in results.no_match.alternatives]
-        return SearchOutcome(items[:limit], results.candidates, note)
+        corrections = []
+        if results.corrected_query:
+            from retrieval.spelling import word_corrections
+
+            corrections = word_corrections(request.query, results.corrected_query)
+        return SearchOutcome(items[:limit], results.candidates, note, corrections)
 
     def invalidate(self) -> None:
         """The catalog or the index changed: the searcher's in-memory snapshot is rebuilt on the next search."""

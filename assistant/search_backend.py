@@ -31,6 +31,7 @@ class SearchOutcome:
     items: list[RankedItem]
     candidates: int
     note: str | None = None  # set when the exact request had no match and alternatives are shown
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (shopper's word, word searched)
 
 
 @dataclass

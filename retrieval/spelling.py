@@ -12,6 +12,7 @@ are touched, and only towards words the catalog uses several times, so a correct
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -147,3 +148,15 @@ class QueryCorrector:
     def changed_words(self, text: str) -> bool:
         """True when `correct` changed a word, not only the way a number or unit is written."""
         return _ALPHA.findall(normalize_units(text or "").lower()) != _ALPHA.findall(self.correct(text))
+
+
+def word_corrections(original: str, corrected: str) -> list[tuple[str, str]]:
+    """The words `QueryCorrector.correct` replaced, as (what the shopper wrote, what was searched):
+    "10 60 tooth blde" -> [("blde", "blade")]; a split word gives ("comercialcarpet", "commercial carpet")."""
+    a = _ALPHA.findall(normalize_units(original or "").lower())
+    b = _ALPHA.findall((corrected or "").lower())
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op != "equal":
+            out.append((" ".join(a[i1:i2]), " ".join(b[j1:j2])))
+    return [(w, c) for w, c in out if w and c]

@@ -156,3 +156,22 @@ def test_privacy_export_then_delete_cli(bot: ShoppingAssistant, sqlite_url: str)
     out = CliRunner().invoke(cli, ["privacy", "delete-user", "shopper-9", "--db-url", sqlite_url])
     assert out.exit_code == 0 and "deleted 1 sessions, 1 turns, 1 events" in out.output
     assert _json.loads(CliRunner().invoke(cli, ["privacy", "export-user", "shopper-9", "--db-url", sqlite_url]).output)["sessions"] == []
+
+
+def test_misspelt_word_is_searched_as_the_catalog_word_and_the_reply_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.hybrid import HybridProductSearch
+    from assistant.intent_parser import RuleIntentParser
+    from tests.test_search import build, generated_store, searcher_for
+
+    repo = build(f"sqlite:///{tmp_path / 'catalog.db'}", generated_store())
+    bot = ShoppingAssistant(repo.db, intent_parser=RuleIntentParser(), search=HybridProductSearch(searcher_for(repo)))
+    events = list(bot.stream("a warm jakcet", session_id="typo"))
+    ranked = next(e for e in events if isinstance(e, ProductsRanked))
+    assert ranked.corrections == [("jakcet", "jacket")]
+    reply = next(e for e in events if isinstance(e, TurnDone)).reply
+    assert reply.text.startswith('Showing results for "jacket" (you wrote "jakcet").')
+    assert reply.products and all("jacket" in p.name for p in reply.products)
+    assert reply.to_json()["corrections"] == [{"wrote": "jakcet", "searched": "jacket"}]
+    # a query with every word in the catalog gets no such line
+    plain = bot.chat("a warm jacket", session_id="plain")
+    assert plain.corrections == [] and not plain.text.startswith("Showing results for")

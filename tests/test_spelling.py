@@ -73,3 +73,12 @@ def test_relative_features_compare_candidates_of_one_query() -> None:
     assert f1["lex_gap"] == pytest.approx(3.0 / 9.0 - 1.0) and f1["lex_pct"] == pytest.approx(1 / 3)
     assert f0["fuzzy_coverage_gap"] == 0.0 and f1["fuzzy_coverage_gap"] == pytest.approx(-1.0)
     assert all(f"{n}_gap" in TEXT_FEATURES and f"{n}_pct" in TEXT_FEATURES for n in RELATIVE_FEATURES)
+
+
+def test_word_corrections_name_what_was_replaced() -> None:
+    from retrieval.spelling import word_corrections
+
+    assert word_corrections("10 60 tooth blde", "10 60 tooth blade") == [("blde", "blade")]
+    assert word_corrections("comercialcarpet tile", "commercial carpet tile") == [("comercialcarpet", "commercial carpet")]
+    assert word_corrections("2x6x8 board", "2 x 6 x 8 board") == []  # only the way sizes are written
+    assert word_corrections("saw blade", "saw blade") == []
