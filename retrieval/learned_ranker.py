@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,7 +260,12 @@ class GBDTRanker:
         self.fallback_weights = dict(fallback_weights or {})
         self.meta = dict(meta or {})
         self._params = {"num_threads": 1}  # per-query batches are small: threads only add overhead
-        self._paths: _TreePaths | None = None
+        self._paths = _TreePaths(self.booster.dump_model(), len(self.features))
+        self._context = [(n, w) for n, w in self.fallback_weights.items() if w and n not in self.features]
+        # Search scores the same candidates twice (all of them on text features, then the top ones with
+        # their shopping context): the trees see only text features, so their outputs are remembered.
+        self._memo: OrderedDict[bytes, float] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     def with_fallback(self, weights: Mapping[str, float]) -> GBDTRanker:
         return GBDTRanker(self.features, self.model_text, fallback_weights=weights, meta=self.meta)
@@ -268,27 +275,39 @@ class GBDTRanker:
 
     def _fallback(self, row: Mapping[str, float]) -> dict[str, float]:
         out: dict[str, float] = {}
-        for name, w in self.fallback_weights.items():
-            if name in self.features:
-                continue
+        for name, w in self._context:
             v = row.get(name, 0.0)
-            if w and v:
+            if v:
                 out[name] = w * v
+        return out
+
+    def _tree_scores(self, x: np.ndarray) -> np.ndarray:
+        keys = [row.tobytes() for row in x]
+        out = np.empty(len(keys))
+        with self._memo_lock:
+            known = [self._memo.get(k) for k in keys]
+        todo = [i for i, v in enumerate(known) if v is None]
+        if todo:
+            fresh = np.asarray(self.booster.predict(x[todo], **self._params), dtype=np.float64)
+            with self._memo_lock:
+                for i, v in zip(todo, fresh, strict=True):
+                    self._memo[keys[i]] = known[i] = float(v)
+                while len(self._memo) > 4096:
+                    self._memo.popitem(last=False)
+        out[:] = known
         return out
 
     def score_many(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         if not rows:
             return np.zeros(0)
-        raw = np.asarray(self.booster.predict(self._matrix(rows), **self._params), dtype=np.float64)
-        if self.fallback_weights:
-            raw = raw + np.array([sum(self._fallback(r).values()) for r in rows])
+        raw = self._tree_scores(self._matrix(rows))
+        for name, w in self._context:
+            raw += w * np.fromiter((r.get(name, 0.0) for r in rows), dtype=np.float64, count=len(rows))
         return raw
 
     def explain_many(self, rows: Sequence[Mapping[str, float]]) -> list[tuple[float, dict[str, float]]]:
         if not rows:
             return []
-        if self._paths is None:
-            self._paths = _TreePaths(self.booster.dump_model(), len(self.features))
         contrib = self._paths.contributions(self._matrix(rows))
         out: list[tuple[float, dict[str, float]]] = []
         for row, c in zip(rows, contrib, strict=True):
@@ -390,6 +409,8 @@ class _TreePaths:
             deltas.append(value[child] - value[node])
             slots.append(row_x + fx)
             node = child
+        if not slots:  # every tree is a single leaf: nothing moved any product
+            return np.zeros((rows, self.n_features))
         flat = np.bincount(np.concatenate(slots, axis=None), weights=np.concatenate(deltas, axis=None),
                            minlength=rows * cols)
         return flat.reshape(rows, cols)[:, :-1]

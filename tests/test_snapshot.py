@@ -137,6 +137,10 @@ def test_lambdamart_learns_and_explains(tmp_path: Path) -> None:
     assert np.allclose(again.score_many(rows), scores)
     with_ctx = again.with_fallback({"rating": 0.5})
     assert with_ctx.score_many([{**rows[0], "rating": 1.0}])[0] == pytest.approx(scores[0] + 0.5)
+    # the remembered tree outputs of the first pass give the same scores as a cold model
+    warm = with_ctx.score_many([{**r, "rating": 1.0} for r in rows])
+    cold = again.with_fallback({"rating": 0.5}).score_many([{**r, "rating": 1.0} for r in rows])
+    assert np.array_equal(warm, cold) and np.allclose(warm, scores + 0.5)
 
 
 def test_load_ranker_errors(tmp_path: Path) -> None:
