@@ -28,7 +28,14 @@ from assistant.events import (
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
 from assistant.replies import ReplyWriter, TemplateReplyWriter, card
-from assistant.search_backend import CatalogSearch, ProductSearch, RankedItem, SearchContext
+from assistant.search_backend import (
+    CatalogSearch,
+    ProductSearch,
+    RankedItem,
+    SearchContext,
+    apply_corrections,
+    corrections_in,
+)
 from assistant.sessions import SessionState, SessionStore
 from assistant.vocabulary import CatalogVocabulary, vocabulary_from_lists
 from catalog.db import CatalogDB, open_catalog
@@ -152,9 +159,12 @@ class ShoppingAssistant:
             outcome = self.searcher.search(intent, ctx, self.results)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
+            intent = apply_corrections(intent, outcome.corrections)
             cards = [card(item, intent) for item in outcome.items]
             note = outcome.note
-            corrections = outcome.corrections if cards else []
+            # said only above real results (not above "nothing matched; alternatives"), and only for words
+            # the shopper typed in this message
+            corrections = corrections_in(text, outcome.corrections) if cards and not note else []
         elif kind == "question" and referenced:
             answer = self._answer_question(text, referenced)
             cards = [card(RankedItem(p, 0.0), intent) for p in referenced]

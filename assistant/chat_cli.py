@@ -116,6 +116,7 @@ def replay_command(dialogues: Path, out_path: Path | None, db_url: str | None, l
                     "products": [{"id": c.id, "sku": c.sku, "name": c.name, "price": float(c.price)} for c in reply.products],
                     "intent": reply.intent.model_dump(),
                     "note": reply.note,
+                    "corrections": [list(c) for c in reply.corrections],
                     "timings_ms": {k: round(v, 1) for k, v in reply.timings_ms.items()},
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")

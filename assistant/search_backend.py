@@ -8,6 +8,7 @@ dependency-free fallback over the catalog's own lexical index.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -32,6 +33,27 @@ class SearchOutcome:
     candidates: int
     note: str | None = None  # set when the exact request had no match and alternatives are shown
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (shopper's word, word searched)
+
+
+def apply_corrections(intent: ShoppingIntent, corrections: list[tuple[str, str]]) -> ShoppingIntent:
+    """The intent with the searched words in place of the misspelt ones, so the reply and the session
+    (and every follow-up turn built on it) use the words the catalog has."""
+    if not corrections:
+        return intent
+
+    def fix(s: str) -> str:
+        for wrote, searched in corrections:
+            s = re.sub(rf"(?i)\b{re.escape(wrote)}\b", searched, s)
+        return s
+
+    return intent.model_copy(update={"query": fix(intent.query), "attributes": [fix(a) for a in intent.attributes]})
+
+
+def corrections_in(text: str, corrections: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Only the corrections of words the shopper typed in `text` (not words carried over from an earlier
+    turn or added by the intent parser): those are the ones worth telling them about."""
+    low = text.lower()
+    return [(w, c) for w, c in corrections if re.search(rf"\b{re.escape(w)}\b", low)]
 
 
 @dataclass

@@ -170,8 +170,15 @@ def test_misspelt_word_is_searched_as_the_catalog_word_and_the_reply_says_so(tmp
     assert ranked.corrections == [("jakcet", "jacket")]
     reply = next(e for e in events if isinstance(e, TurnDone)).reply
     assert reply.text.startswith('Showing results for "jacket" (you wrote "jakcet").')
+    assert "jakcet" not in reply.text.split("\n", 1)[1]  # the rest of the reply uses the searched word
+    assert reply.intent.query == "a warm jacket"  # ... and so does the session, for the next turns
+    follow = bot.chat("under 100 dollars", session_id="typo")
+    assert follow.products and not follow.corrections and "jakcet" not in follow.text
     assert reply.products and all("jacket" in p.name for p in reply.products)
     assert reply.to_json()["corrections"] == [{"wrote": "jakcet", "searched": "jacket"}]
     # a query with every word in the catalog gets no such line
     plain = bot.chat("a warm jacket", session_id="plain")
     assert plain.corrections == [] and not plain.text.startswith("Showing results for")
+    # above "nothing matched; closest alternatives" the line would contradict the note: it is left out
+    none = bot.chat("a warm jakcet under 1 dollar", session_id="none")
+    assert none.note and none.products and not none.corrections and not none.text.startswith("Showing results for")

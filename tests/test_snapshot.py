@@ -137,10 +137,23 @@ def test_lambdamart_learns_and_explains(tmp_path: Path) -> None:
     assert np.allclose(again.score_many(rows), scores)
     with_ctx = again.with_fallback({"rating": 0.5})
     assert with_ctx.score_many([{**rows[0], "rating": 1.0}])[0] == pytest.approx(scores[0] + 0.5)
-    # the remembered tree outputs of the first pass give the same scores as a cold model
+    # the tree outputs remembered from a first, text-only pass give the same scores as a cold model
+    assert np.array_equal(with_ctx.score_many(rows), scores)
+    assert len(with_ctx._memo) == len(rows)
     warm = with_ctx.score_many([{**r, "rating": 1.0} for r in rows])
     cold = again.with_fallback({"rating": 0.5}).score_many([{**r, "rating": 1.0} for r in rows])
     assert np.array_equal(warm, cold) and np.allclose(warm, scores + 0.5)
+    # a model the path tables cannot walk (categorical splits) is explained by LightGBM's TreeSHAP instead
+    import lightgbm as lgb
+
+    cat = lgb.LGBMRanker(n_estimators=20, min_child_samples=5, verbose=-1, label_gain=list(range(5)))
+    kind = np.floor(x[:, 2] * 5)
+    cat.fit(np.c_[x[:, :2], kind], np.where(np.isin(kind, [1, 3]), labels, 0), group=groups, categorical_feature=[2])
+    cat_model = GBDTRanker(["a", "b", "kind"], cat.booster_.model_to_string())
+    assert cat_model._paths is None
+    cat_rows = [{"a": float(r[0]), "b": float(r[1]), "kind": float(np.floor(r[2] * 5))} for r in x[:10]]
+    bases = {round(float(s - e[0]), 6) for s, e in zip(cat_model.score_many(cat_rows), cat_model.explain_many(cat_rows), strict=True)}
+    assert len(bases) == 1
 
 
 def test_load_ranker_errors(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from assistant.agent import AssistantInputError, ShoppingAssistant
 from assistant.events import ChatReply
 from assistant.intent import ShoppingIntent
 from assistant.replies import card
-from assistant.search_backend import SearchContext
+from assistant.search_backend import SearchContext, apply_corrections
 from ui.render import without
 
 
@@ -27,6 +27,7 @@ def run_intent(
     state = assistant.sessions.load(session_id, user_id)
     ctx = SearchContext(state.liked, state.disliked, state.viewed, state.user_id, None)
     outcome = assistant.searcher.search(intent, ctx, assistant.results)
+    intent = apply_corrections(intent, outcome.corrections)  # no "you wrote" line: the shopper typed nothing here
     cards = [card(item, intent) for item in outcome.items]
     text = "".join(assistant.writer.write(intent, cards, outcome.note)).strip()
     timings = {"search": (time.perf_counter() - t0) * 1000}
