@@ -76,7 +76,9 @@ def describe_need(intent: ShoppingIntent) -> str:
         words.append("/".join(c.lower() for c in intent.colors))
     if intent.gender in ("women", "men", "kids"):
         words.append({"women": "women's", "men": "men's", "kids": "kids'"}[intent.gender])
-    noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else (intent.query or "products")
+    noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else ""
+    if noun in ("", "men", "women", "kids"):  # a gender-only category says nothing the line has not said
+        noun = intent.query or "products"
     words.append(noun)
     if intent.sizes:
         words.append("in size " + "/".join(intent.sizes))

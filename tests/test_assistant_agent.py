@@ -182,3 +182,10 @@ def test_misspelt_word_is_searched_as_the_catalog_word_and_the_reply_says_so(tmp
     # above "nothing matched; closest alternatives" the line would contradict the note: it is left out
     none = bot.chat("a warm jakcet under 1 dollar", session_id="none")
     assert none.note and none.products and not none.corrections and not none.text.startswith("Showing results for")
+
+
+def test_reply_names_the_thing_not_the_gender_category_twice() -> None:
+    from assistant.replies import describe_need
+
+    assert describe_need(ShoppingIntent(query="jacket", category="Men", gender="men")) == "men's jacket"
+    assert describe_need(ShoppingIntent(query="warm one", category="Men/Tops/Jackets", gender="men")) == "men's jackets"
