@@ -43,7 +43,7 @@ def apply_corrections(intent: ShoppingIntent, corrections: list[tuple[str, str]]
 
     def fix(s: str) -> str:
         for wrote, searched in corrections:
-            s = re.sub(rf"(?i)\b{re.escape(wrote)}\b", searched, s)
+            s = _whole_word(wrote).sub(searched, s)
         return s
 
     return intent.model_copy(update={"query": fix(intent.query), "attributes": [fix(a) for a in intent.attributes]})
@@ -52,8 +52,11 @@ def apply_corrections(intent: ShoppingIntent, corrections: list[tuple[str, str]]
 def corrections_in(text: str, corrections: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Only the corrections of words the shopper typed in `text` (not words carried over from an earlier
     turn or added by the intent parser): those are the ones worth telling them about."""
-    low = text.lower()
-    return [(w, c) for w, c in corrections if re.search(rf"\b{re.escape(w)}\b", low)]
+    return [(w, c) for w, c in corrections if _whole_word(w).search(text)]
+
+
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
 
 
 @dataclass

@@ -291,7 +291,6 @@ class GBDTRanker:
 
     def _tree_scores(self, x: np.ndarray) -> np.ndarray:
         keys = [row.tobytes() for row in x]
-        out = np.empty(len(keys))
         with self._memo_lock:
             known = [self._memo.get(k) for k in keys]
         todo = [i for i, v in enumerate(known) if v is None]
@@ -302,8 +301,7 @@ class GBDTRanker:
                     self._memo[keys[i]] = known[i] = float(v)
                 while len(self._memo) > 4096:
                     self._memo.popitem(last=False)
-        out[:] = known
-        return out
+        return np.array(known, dtype=np.float64)
 
     def score_many(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         if not rows:
@@ -376,32 +374,36 @@ class _TreePaths:
             flat: list[dict[str, Any]] = []
             self._flatten(root, flat)
             nodes.append(flat)
+        # One flat table for all trees, indexed by tree * width + node, so each step of the walk is one
+        # gather for every (row, tree) pair; children are stored as indices into the same table.
         width = max(len(f) for f in nodes)
-        t = len(nodes)
-        self.feature = np.full((t, width), -1, dtype=np.int64)
-        self.threshold = np.zeros((t, width))
-        self.left = np.zeros((t, width), dtype=np.int64)
-        self.right = np.zeros((t, width), dtype=np.int64)
-        self.value = np.zeros((t, width))
-        self.nan_left = np.zeros((t, width), dtype=bool)
+        size = len(nodes) * width
+        self.feature = np.full(size, -1, dtype=np.int64)
+        self.threshold = np.zeros(size)
+        self.left = np.zeros(size, dtype=np.int64)
+        self.right = np.zeros(size, dtype=np.int64)
+        self.value = np.zeros(size)
+        self.nan_left = np.zeros(size, dtype=bool)
+        self.roots = np.arange(len(nodes), dtype=np.int64) * width
         depth = 0
-        for i, flat in enumerate(nodes):
+        for root, flat in zip(self.roots, nodes, strict=True):
             for j, n in enumerate(flat):
-                self.value[i, j] = n["value"]
+                k = root + j
+                self.value[k] = n["value"]
                 depth = max(depth, n["depth"])
                 if n["leaf"]:
-                    self.left[i, j] = self.right[i, j] = j  # a leaf points at itself: extra steps stay put
+                    self.left[k] = self.right[k] = k  # a leaf points at itself: extra steps stay put
                     continue
                 if n["decision_type"] != "<=" or n["missing_type"] == "Zero":
                     raise ValueError(f"unsupported split in the LightGBM model: {n['decision_type']} / {n['missing_type']}")
-                self.feature[i, j] = n["feature"]
-                self.threshold[i, j] = n["threshold"]
-                self.left[i, j], self.right[i, j] = n["left"], n["right"]
+                self.feature[k] = n["feature"]
+                self.threshold[k] = n["threshold"]
+                self.left[k], self.right[k] = root + n["left"], root + n["right"]
                 # LightGBM sends NaN the default way on "NaN" splits and reads it as 0.0 on "None" splits
-                self.nan_left[i, j] = n["default_left"] if n["missing_type"] == "NaN" else n["threshold"] >= 0.0
+                self.nan_left[k] = n["default_left"] if n["missing_type"] == "NaN" else n["threshold"] >= 0.0
         self.depth = depth
         self.n_features = n_features
-        self.base = float(self.value[:, 0].sum())
+        self.base = float(self.value[self.roots].sum())
 
     @staticmethod
     def _flatten(node: Mapping[str, Any], out: list[dict[str, Any]], depth: int = 0) -> int:
@@ -423,25 +425,19 @@ class _TreePaths:
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """(rows, features) attributions; each row sums to its raw score minus `base`."""
         rows = x.shape[0]
-        t, width = self.feature.shape
         cols = self.n_features + 1  # the last column collects the no-op steps of rows already at a leaf
-        # 1-d tables indexed by tree * width + node: one flat gather per step instead of 2-d fancy indexing
-        feature, threshold = self.feature.ravel(), self.threshold.ravel()
-        left, right = (self.left + np.arange(t)[:, None] * width).ravel(), (self.right + np.arange(t)[:, None] * width).ravel()
-        value, nan_left = self.value.ravel(), self.nan_left.ravel()
-        node = np.broadcast_to(np.arange(t) * width, (rows, t)).copy()
+        node = np.broadcast_to(self.roots, (rows, self.roots.size))
         x_flat = np.concatenate([x, np.zeros((rows, 1))], axis=1).ravel()
         row_x = (np.arange(rows) * cols)[:, None]
         slots: list[np.ndarray] = []
         deltas: list[np.ndarray] = []
         for _ in range(self.depth):
-            feat = feature[node]
-            fx = np.where(feat >= 0, feat, self.n_features)
-            xv = x_flat[row_x + fx]
-            go_left = np.where(np.isnan(xv), nan_left[node], xv <= threshold[node])
-            child = np.where(go_left, left[node], right[node])
-            deltas.append(value[child] - value[node])
-            slots.append(row_x + fx)
+            slot = row_x + np.where(self.feature[node] >= 0, self.feature[node], self.n_features)
+            xv = x_flat[slot]
+            go_left = np.where(np.isnan(xv), self.nan_left[node], xv <= self.threshold[node])
+            child = np.where(go_left, self.left[node], self.right[node])
+            deltas.append(self.value[child] - self.value[node])
+            slots.append(slot)
             node = child
         if not slots:  # every tree is a single leaf: nothing moved any product
             return np.zeros((rows, self.n_features))

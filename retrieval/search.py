@@ -133,12 +133,8 @@ def _top_rows(scores: np.ndarray, k: int, *, positive: bool = False) -> np.ndarr
     """Rows of the k best scores, best first, ties by row (= by product id); `positive`: only scores > 0."""
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    if positive:
-        rows = np.flatnonzero(scores > 0)
-        vals = scores[rows]
-    else:
-        rows = np.flatnonzero(np.isfinite(scores))
-        vals = scores[rows]
+    rows = np.flatnonzero(scores > 0 if positive else np.isfinite(scores))
+    vals = scores[rows]
     if rows.size > k:
         part = np.argpartition(-vals, k - 1)[:k]
         rows, vals = rows[part], vals[part]
