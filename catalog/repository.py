@@ -295,6 +295,14 @@ class CatalogRepository:
         with self.db.session() as s:
             return int(s.scalar(select(func.count(Product.id)).where(*self._conditions(s, f))) or 0)
 
+    def change_marker(self) -> tuple[int, int, str]:
+        """(products, largest id, latest update): changes whenever an import adds, edits or deletes a
+        product (the writer rewrites a product's row when anything about it changes, variants included).
+        One aggregate query, for caches that must notice another process's writes."""
+        with self.db.session() as s:
+            n, top, last = s.execute(select(func.count(Product.id), func.max(Product.id), func.max(Product.updated_at))).one()
+        return int(n or 0), int(top or 0), str(last or "")
+
     def price_bounds(self, f: ProductFilter | None = None) -> tuple[Decimal, Decimal] | None:
         """(cheapest, most expensive) price among products matching `f`, or None when nothing matches."""
         f = f or ProductFilter()

@@ -43,6 +43,7 @@ class MemoryVectorIndex:
         self._matrix = np.zeros((0, dim or 0), dtype=np.float32)
         self._meta: list[Mapping[str, Any]] = []
         self._alive = np.zeros(0, dtype=bool)
+        self.generation = 0  # bumped by every write, so readers (the search snapshot) can tell it changed
 
     def __len__(self) -> int:
         return int(self._alive.sum())
@@ -75,12 +76,14 @@ class MemoryVectorIndex:
         if new_rows:
             self._matrix = np.vstack([self._matrix, np.stack(new_rows)])
             self._alive = np.concatenate([self._alive, np.ones(len(new_rows), dtype=bool)])
+        self.generation += 1
 
     def delete(self, ids: Sequence[str]) -> None:
         for pid in ids:
             row = self._row.get(str(pid))
             if row is not None:
                 self._alive[row] = False
+        self.generation += 1
 
     # ----- reading ----------------------------------------------------------------------------
     def query(self, vector: np.ndarray, k: int, *, restrict_to: Sequence[str] | None = None) -> list[VectorHit]:

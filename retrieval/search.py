@@ -24,7 +24,7 @@ import dataclasses
 import datetime as dt
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -194,7 +194,19 @@ class HybridSearcher:
         self._term_stats = term_stats
         self.use_snapshot = use_snapshot and covers_every_filter_field()
         self.correct_queries = correct_queries
-        self._snapshots = SnapshotHolder(self._build_snapshot, repository, ttl_s=snapshot_ttl_s)
+        self._snapshots = SnapshotHolder(self._build_snapshot, repository, ttl_s=snapshot_ttl_s,
+                                         fingerprint=self._fingerprint)
+
+    def _fingerprint(self) -> tuple[object, ...]:
+        """What the snapshot was built from: the catalog's change marker and each vector index's state.
+        An index written by another process (`shopassist index` while serving) is reloaded first."""
+        for index in (self.index, self.image_index):
+            refresh = getattr(index, "refresh", None)
+            if callable(refresh):
+                refresh()
+        # Only the text vectors are in the snapshot; image search reads its index directly.
+        text = self.index
+        return (self.repo.change_marker(), getattr(text, "generation", None), len(text) if isinstance(text, Sized) else None)
 
     def _build_snapshot(self) -> SearchSnapshot:
         vectors = None

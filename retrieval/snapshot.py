@@ -14,9 +14,10 @@ row mask, and intersects the masks with numpy (the same AND the SQL query does).
 the SQL prices. This is Lucene's filter cache idea: repeated constraints (a shop has a few dozen
 categories, brands and colours) cost microseconds, a new one costs one SQL query.
 
-Freshness: the snapshot and the masks are rebuilt after `ttl_s` seconds or on `invalidate()` (the indexer
-calls it), and the searcher re-checks its final results against the full filter in SQL, so a product
-that stopped matching a moment ago is never returned.
+Freshness: every `ttl_s` seconds the holder checks, off the search path, whether the catalog or the vector
+index changed (also when another process wrote them) and rebuilds only then; `invalidate()` (the indexer
+calls it) rebuilds on the next search. The searcher re-checks its final results against the full filter
+in SQL, so a product that stopped matching a moment ago is never returned.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -255,29 +256,47 @@ def covers_every_filter_field() -> bool:
 
 
 class SnapshotHolder:
-    """Builds the snapshot on first use; after `ttl_s` seconds (or a day change) rebuilds it in the
-    background while searches keep using the old one; `invalidate()` makes the next search rebuild it."""
+    """Builds the snapshot on first use. Every `ttl_s` seconds a background thread asks `fingerprint()`
+    (the catalog's change marker and the vector index's generation) and rebuilds only when it changed,
+    while searches keep using the old snapshot. A day change rebuilds at once (special prices start and
+    end at midnight); `invalidate()` makes the next search rebuild."""
 
-    def __init__(self, factory: Callable[[], SearchSnapshot], repo: CatalogRepository, *, ttl_s: float = 60.0):
+    def __init__(self, factory: Callable[[], SearchSnapshot], repo: CatalogRepository, *, ttl_s: float = 60.0,
+                 fingerprint: Callable[[], Hashable] | None = None):
         self._factory = factory
         self._repo = repo
         self.ttl_s = ttl_s
+        self._fingerprint = fingerprint
         self._state: tuple[SearchSnapshot, FilterCache] | None = None
+        self._state_fp: Hashable = None
+        self._checked_at = 0.0
         self._lock = threading.Lock()
         self._refreshing = False
+        self.builds = 0  # how many snapshots were built (for tests and logs)
 
-    def _build(self) -> tuple[SearchSnapshot, FilterCache]:
+    def _build(self) -> tuple[tuple[SearchSnapshot, FilterCache], Hashable]:
+        # The fingerprint is taken before reading, so a write during the build shows up at the next check.
+        fp = self._fingerprint() if self._fingerprint is not None else None
         snap = self._factory()
-        return snap, FilterCache(self._repo, snap)
+        self.builds += 1
+        return (snap, FilterCache(self._repo, snap)), fp
+
+    def _install(self, state: tuple[SearchSnapshot, FilterCache], fp: Hashable) -> None:
+        self._state, self._state_fp = state, fp
+        self._checked_at = time.monotonic()
 
     def _refresh_in_background(self) -> None:
         def run() -> None:
             try:
-                state = self._build()
+                if self._fingerprint is not None and self._fingerprint() == self._state_fp:
+                    self._checked_at = time.monotonic()  # nothing changed: keep the snapshot
+                    return
+                state, fp = self._build()
                 with self._lock:
-                    self._state = state
+                    self._install(state, fp)
             except Exception:  # keep serving the old snapshot; the next stale check retries
                 log.exception("search snapshot refresh failed")
+                self._checked_at = time.monotonic()
             finally:
                 self._refreshing = False
 
@@ -287,19 +306,13 @@ class SnapshotHolder:
     def get(self) -> tuple[SearchSnapshot, FilterCache]:
         with self._lock:
             state = self._state
-            if state is None:
-                state = self._build()
-                self._state = state
-                return state
-            snap = state[0]
-            if snap.today != self._repo.today:  # prices may change at midnight: rebuild now
-                state = self._build()
-                self._state = state
-            elif time.monotonic() - snap.built_at > self.ttl_s and not self._refreshing:
+            if state is None or state[0].today != self._repo.today:  # first use, or prices may change at midnight
+                state, fp = self._build()
+                self._install(state, fp)
+            elif time.monotonic() - self._checked_at > self.ttl_s and not self._refreshing:
                 self._refresh_in_background()
             return state
 
     def invalidate(self) -> None:
         with self._lock:
             self._state = None
-

@@ -237,22 +237,30 @@ class ChromaVectorIndex:
             self._n -= 1
 
     def load(self) -> None:
-        """(Re)load every vector and metadata from Chroma into memory."""
+        """(Re)load every vector and metadata from Chroma into memory. Reads first and swaps under the
+        lock, so searches running meanwhile see the old copy, never a half-loaded one."""
+        gen = (self._collection.metadata or {}).get("generation", 0)
+        pages: list[tuple[list[str], np.ndarray, list[dict[str, Any]]]] = []
+        offset = 0
+        while True:
+            page = self._collection.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
+            ids = page["ids"]
+            if not len(ids):
+                break
+            vecs = np.asarray(page["embeddings"], dtype=np.float32).reshape(len(ids), self.dim)
+            pages.append((list(ids), vecs, [dict(m or {}) for m in page["metadatas"] or [{}] * len(ids)]))
+            offset += len(ids)
         with self._lock:
             self._reset_memory()
-            gen = (self._collection.metadata or {}).get("generation", 0)
-            total = self._collection.count()
-            self._ensure_capacity(total)
-            offset = 0
-            while True:
-                page = self._collection.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
-                ids = page["ids"]
-                if not len(ids):
-                    break
-                vecs = np.asarray(page["embeddings"], dtype=np.float32).reshape(len(ids), self.dim)
-                self._put(list(ids), vecs, [dict(m or {}) for m in page["metadatas"] or [{}] * len(ids)])
-                offset += len(ids)
+            self._ensure_capacity(sum(len(p[0]) for p in pages))
+            for ids, vecs, metas in pages:
+                self._put(ids, vecs, metas)
             self._generation = int(gen or 0)
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every write to the collection (by any process), so readers can tell it changed."""
+        return self._generation
 
     def refresh(self) -> bool:
         """Reload if another process (e.g. `shopassist index`) changed the collection. Cheap when not."""
@@ -271,9 +279,8 @@ class ChromaVectorIndex:
             )
         if int(meta.get("generation", 0) or 0) == self._generation and col.count() == self._n:
             return False
-        with self._lock:
-            self._collection = col
-            self.load()
+        self._collection = col
+        self.load()
         return True
 
     def _bump_generation(self) -> None:

@@ -393,3 +393,50 @@ def test_update_index_function_and_unreachable_server(sqlite_url: str) -> None:
     assert r.unchanged == 3
     code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "--chroma-url", "http://127.0.0.1:9")
     assert code == 1 and "Traceback" not in out and out.startswith("Error:")
+
+
+def _settled(searcher: object) -> None:
+    """Wait for the searcher's background freshness check (if one is running) to finish."""
+    import time
+
+    holder = searcher._snapshots  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while holder._refreshing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not holder._refreshing
+
+
+def test_snapshot_rebuilds_only_when_the_catalog_or_another_process_s_index_changes(tmp_path: Path) -> None:
+    from catalog.repository import CatalogRepository
+    from retrieval.search import HybridSearcher, SearchRequest
+
+    emb = HashingEmbedder(dim=64)
+    db = _catalog(f"sqlite:///{tmp_path / 'c.db'}", _records(20))
+    _indexer(db, tmp_path / "chroma", emb).sync_text()
+    served = ChromaVectorIndex(TEXT_COLLECTION, emb.model_id, emb.dim, path=tmp_path / "chroma")
+    searcher = HybridSearcher(CatalogRepository(db), emb, served, snapshot_ttl_s=0.0)  # check at every search
+    holder = searcher._snapshots
+
+    def search(q: str) -> list[str]:
+        out = [r.product.sku for r in searcher.search(SearchRequest(query=q, limit=5, diversify=False))]
+        _settled(searcher)
+        return out
+
+    for _ in range(4):
+        assert search("wool jacket")
+    assert holder.builds == 1  # checked four times, nothing changed, nothing rebuilt
+
+    # Another process imports a new product and runs `shopassist index`; the server is not told.
+    with db.session() as s:
+        sync_catalog(s, CatalogData(products=_records(20) + [ProductRecord(sku="NEW", name="zebra lamp", price=Decimal("5"))]),
+                     progress=False)
+    _indexer(db, tmp_path / "chroma", emb).sync_text()
+    search("anything")  # this search starts the check; the next ones see the rebuilt snapshot
+    assert holder.builds == 2
+    assert len(served) == 21  # the served index reloaded what the other process wrote
+    snap, _ = holder.get()
+    new_row = snap.rows_of([int(_pid(db, "NEW"))])
+    assert snap.has_vector[new_row].all()
+    assert search("zebra lamp")[0] == "NEW"
+    search("zebra lamp")
+    assert holder.builds == 2
