@@ -35,9 +35,11 @@ from assistant.search_backend import (
     SearchContext,
     apply_corrections,
     corrections_in,
+    query_text,
+    replace_words,
 )
 from assistant.sessions import SessionState, SessionStore
-from assistant.vocabulary import CatalogVocabulary, vocabulary_from_lists
+from assistant.vocabulary import CatalogVocabulary, normalize_intent, vocabulary_from_lists
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order
 from catalog.repository import CatalogRepository
@@ -143,7 +145,17 @@ class ShoppingAssistant:
 
         previous = ShoppingIntent.model_validate(state.intent) if state.intent else None
         raw = self.parser.parse(text, list(state.history), previous)
-        intent = merge(previous, raw, state.shown, text=text)
+        # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
+        # jackets category, not only "Men"; the reply then says what was searched.
+        fixes = self._spelling_fixes(text, raw)
+        grounded_text = text
+        if fixes:
+            grounded_text = replace_words(text, fixes)
+            raw = apply_corrections(raw, fixes)
+            vocab = getattr(self.parser, "vocabulary", None)
+            if isinstance(vocab, CatalogVocabulary):
+                raw = normalize_intent(raw, vocab, grounded_text, has_previous=previous is not None or bool(state.history))
+        intent = merge(previous, raw, state.shown, text=grounded_text)
         timings["intent"] = (time.perf_counter() - t0) * 1000
         yield IntentParsed(intent, timings["intent"])
 
@@ -164,7 +176,8 @@ class ShoppingAssistant:
             note = outcome.note
             # said only above real results (not above "nothing matched; alternatives"), and only for words
             # the shopper typed in this message
-            corrections = corrections_in(text, outcome.corrections) if cards and not note else []
+            said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
+            corrections = said if cards and not note else []
         elif kind == "question" and referenced:
             answer = self._answer_question(text, referenced)
             cards = [card(RankedItem(p, 0.0), intent) for p in referenced]
@@ -220,6 +233,13 @@ class ShoppingAssistant:
         )
         reply = ChatReply(reply_text, cards, intent, timings, session_id, list(state.cart), note, corrections)
         yield TurnDone(reply)
+
+    def _spelling_fixes(self, text: str, intent: ShoppingIntent) -> list[tuple[str, str]]:
+        """(typed, catalog word) for the misspelt words of a search the shopper typed in this message."""
+        spell = getattr(self.searcher, "spelling_fixes", None)
+        if intent.kind not in ("search", "refine") or not callable(spell):
+            return []
+        return corrections_in(text, spell(query_text(intent)))
 
     # ----- feedback -------------------------------------------------------------------------------
     def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None) -> None:

@@ -59,6 +59,13 @@ class HybridProductSearch:
             corrections = word_corrections(request.query, results.corrected_query)
         return SearchOutcome(items[:limit], results.candidates, note, corrections)
 
+    def spelling_fixes(self, text: str) -> list[tuple[str, str]]:
+        """The words of `text` search would replace, as (typed, catalog word); [] when spelling is off."""
+        from retrieval.spelling import word_corrections
+
+        searched = self.searcher.corrected_query(text)
+        return word_corrections(text, searched) if searched != text.lower() else []
+
     def invalidate(self) -> None:
         """The catalog or the index changed: the searcher's in-memory snapshot is rebuilt on the next search."""
         self.searcher.invalidate()

@@ -22,6 +22,7 @@ from assistant.prompts import render
 from assistant.vocabulary import (
     CatalogVocabulary,
     categories_in_text,
+    gender_in_text,
     kind_in_text,
     looks_like_refinement,
     normalize_intent,
@@ -45,6 +46,17 @@ _PRICE_WORDS = re.compile(
     r"between|and|cheapest|cheaper|for|in|size|with|menos de|por|entre|más de|con|para)\b|以下|以内|以上", re.I)
 
 
+# What a shopper says around the thing they want ("show me", "i'm looking for a"), and the gender words the
+# gender filter already carries: left out of the query, as the LLM leaves them out.
+_LEAD_IN = re.compile(
+    r"^(?:(?:please|hi|hello|hey|ok|okay|so|now|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
+    r"i need|i'?m looking for|looking for|searching for|search for|show me|find me|get me|give me|show|find|"
+    r"do you have|have you got|got any|any|some|a|an|the|me)\b[\s,]*)+",
+    re.I,
+)
+_GENDER_WORDS = re.compile(r"\b(?:wo)?m[ae]n(?:'?s)?\b|\bladies\b", re.I)
+
+
 class RuleIntentParser:
     """Regex-only parser: the fallback when the LLM fails, and a baseline."""
 
@@ -62,7 +74,10 @@ class RuleIntentParser:
                 kind = "refine"
             else:
                 kind = "search"
-        query = re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", text)).strip(" ,.!?¿¡")
+        query = _LEAD_IN.sub("", text.strip())
+        query = _LEAD_IN.sub("", re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", query)).strip(" ,.!?¿¡"))
+        if query and gender_in_text(text):
+            query = re.sub(r"\s+", " ", _GENDER_WORDS.sub(" ", query)).strip()
         cats = categories_in_text(text, self.vocabulary)
         proposal = ShoppingIntent(kind=kind, query=query or text.strip(), category=cats[0] if cats else None)  # type: ignore[arg-type]
         return normalize_intent(proposal, self.vocabulary, text, has_previous=previous is not None)

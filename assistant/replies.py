@@ -70,6 +70,9 @@ def card(item: RankedItem, intent: ShoppingIntent) -> ProductCard:
     )
 
 
+_LEFT_OUT = frozenset({"men", "mens", "man", "women", "womens", "woman", "ladies", "kids", "s", "a", "an", "the", "for"})
+
+
 def describe_need(intent: ShoppingIntent) -> str:
     words = []
     if intent.colors:
@@ -78,7 +81,10 @@ def describe_need(intent: ShoppingIntent) -> str:
         words.append({"women": "women's", "men": "men's", "kids": "kids'"}[intent.gender])
     noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else ""
     if noun in ("", "men", "women", "kids"):  # a gender-only category says nothing the line has not said
-        noun = intent.query or "products"
+        # the query then names the thing, less the words this line already says ("purple women's purple jacket")
+        said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())} | _LEFT_OUT
+        kept = [w for w in (intent.query or "").split() if re.sub(r"[^a-z]", "", w.lower()) not in said]
+        noun = " ".join(kept) or "products"
     words.append(noun)
     if intent.sizes:
         words.append("in size " + "/".join(intent.sizes))

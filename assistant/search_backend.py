@@ -41,12 +41,15 @@ def apply_corrections(intent: ShoppingIntent, corrections: list[tuple[str, str]]
     if not corrections:
         return intent
 
-    def fix(s: str) -> str:
-        for wrote, searched in corrections:
-            s = _whole_word(wrote).sub(searched, s)
-        return s
+    return intent.model_copy(update={"query": replace_words(intent.query, corrections),
+                                     "attributes": [replace_words(a, corrections) for a in intent.attributes]})
 
-    return intent.model_copy(update={"query": fix(intent.query), "attributes": [fix(a) for a in intent.attributes]})
+
+def replace_words(text: str, corrections: list[tuple[str, str]]) -> str:
+    """`text` with each whole word (shopper's word, word searched) replaced, case-insensitively."""
+    for wrote, searched in corrections:
+        text = _whole_word(wrote).sub(searched, text)
+    return text
 
 
 def corrections_in(text: str, corrections: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -69,6 +72,9 @@ class SearchContext:
 
 
 class ProductSearch(Protocol):
+    """One method. A searcher may also offer `spelling_fixes(text) -> [(typed, catalog word)]`, which the
+    assistant uses to fix misspelt product words before it grounds the intent in the catalog."""
+
     def search(self, intent: ShoppingIntent, context: SearchContext, limit: int) -> SearchOutcome: ...
 
 
@@ -93,9 +99,19 @@ def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True) -> Produc
 
 def query_text(intent: ShoppingIntent) -> str:
     parts = [intent.query, *intent.attributes]
-    if intent.category and intent.category.lower() not in intent.query.lower():
-        parts.append(intent.category.rsplit("/", 1)[-1])
+    if intent.category:
+        # the category's name helps a vague query ("something warm" in Jackets); when the query already
+        # names it ("hoodies" in "Hoodies & Sweatshirts") the rest of the name would only pull other things in
+        leaf = intent.category.rsplit("/", 1)[-1]
+        said = {_plain(w) for w in re.findall(r"\w+", intent.query.lower())}
+        if not any(_plain(w) in said for w in re.findall(r"\w+", leaf.lower())):
+            parts.append(leaf)
     return " ".join(p for p in parts if p).strip()
+
+
+def _plain(word: str) -> str:
+    """A word without its plural ending, to compare words of a query and of a category name."""
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def soft_match(product: ProductSummary, wishes: list[str]) -> list[str]:

@@ -569,7 +569,8 @@ def categories_in_text(text: str, vocab: CatalogVocabulary, gender: str | None =
             mapped = map_category(c.rsplit("/", 1)[-1], vocab, gender)
             if mapped and mapped not in out:
                 out.append(mapped)
-    return out
+    # the most specific first: "a jacket for men" names "Men" and "Men/Tops/Jackets"; the jackets are meant
+    return sorted(out, key=lambda c: -c.count("/"))
 
 
 # ---------------------------------------------------------------------------------------------------- normaliser
@@ -648,7 +649,7 @@ def normalize_intent(
             soft.append(intent.category)
     if vocab.categories:  # the product words of the text outrank a category the model copied from an example
         found = categories_in_text(text, vocab, gender)
-        if found and category not in found:
+        if found and (category not in found or found[0].lower().startswith(f"{category.lower()}/")):
             category = found[0]
         elif not found and category and intent.category and not _CJK.search(text):
             # a category the (Latin-script) text never names was copied from an example or the history: drop it

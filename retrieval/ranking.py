@@ -179,6 +179,10 @@ def stem(token: str) -> str:
     t = token.lower()
     if len(t) <= 3 or t[0].isdigit():
         return t
+    if len(t) == 4 and t.endswith("ies"):  # ties, pies, dies: the singular ends in -ie
+        return t[:-1]
+    if t.endswith("ie"):  # hoodie/hoodies, cookie/cookies, beanie/beanies meet at -y
+        return t[:-2] + "y"
     for suf, rep in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
         if t.endswith(suf):
             return t[: -len(suf)] + rep

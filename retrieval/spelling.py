@@ -39,6 +39,18 @@ _UNITS = [
 ]
 
 
+# Words of conversation, not of products: a shop whose titles never say "show" or "dollars" must not turn
+# "show me hodies" into "how me hoodies". Only ever consulted for words the catalog does not have.
+_CHAT_WORDS = frozenset("""
+show shows showing want wants wanted need needs looking look find finding help please something anything
+some give tell know would could should like have buy buying get gets cheap cheaper cheapest expensive under
+over below above dollars dollar bucks euros price prices less more than between also only just what which
+where when there this that these those about your with from into them they their hello thanks thank maybe
+really very much many good best nice other another else recommend suggest options ones kind similar same
+different around budget gift wife husband friend daughter mother father myself search searching seeking
+would anyone else instead without cost costs size sizes color colour colors colours""".split())  # noqa: SIM905
+
+
 def normalize_units(text: str) -> str:
     """'2x6x8' -> '2 x 6 x 8', '36inch' -> '36 in.', '12v' -> '12-Volt'."""
     t = _DIMS.sub(lambda m: m.group(1) + " x ", text)
@@ -103,7 +115,7 @@ class QueryCorrector:
         return [c for c in seen if edit_distance(w, c) <= limit]
 
     def _word(self, w: str, context: list[str]) -> str:
-        if len(w) < 4 or self.known(w):
+        if len(w) < 4 or self.known(w) or w in _CHAT_WORDS:
             return w
         limit = 2 if len(w) >= 8 else 1
         options = self._neighbours(w, limit)
@@ -140,7 +152,7 @@ class QueryCorrector:
     def _correct(self, text: str) -> str:
         t = normalize_units(text or "").lower()
         words = _ALPHA.findall(t)
-        if all(len(w) < 4 or self.known(w) for w in words):
+        if all(len(w) < 4 or self.known(w) or w in _CHAT_WORDS for w in words):
             return t
         context = [w for w in words if self.known(w) and w not in _STOP and len(w) >= 3]
         return _ALPHA.sub(lambda m: self._word(m.group(0), [c for c in context if c != m.group(0)]), t)

@@ -171,7 +171,7 @@ def test_misspelt_word_is_searched_as_the_catalog_word_and_the_reply_says_so(tmp
     reply = next(e for e in events if isinstance(e, TurnDone)).reply
     assert reply.text.startswith('Showing results for "jacket" (you wrote "jakcet").')
     assert "jakcet" not in reply.text.split("\n", 1)[1]  # the rest of the reply uses the searched word
-    assert reply.intent.query == "a warm jacket"  # ... and so does the session, for the next turns
+    assert reply.intent.query == "warm jacket"  # ... and so does the session, for the next turns
     follow = bot.chat("under 100 dollars", session_id="typo")
     assert follow.products and not follow.corrections and "jakcet" not in follow.text
     assert reply.products and all("jacket" in p.name for p in reply.products)
@@ -184,8 +184,28 @@ def test_misspelt_word_is_searched_as_the_catalog_word_and_the_reply_says_so(tmp
     assert none.note and none.products and not none.corrections and not none.text.startswith("Showing results for")
 
 
+def test_a_misspelt_product_word_still_finds_its_category(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.agent import vocabulary_of
+    from assistant.hybrid import HybridProductSearch
+    from assistant.intent_parser import RuleIntentParser
+    from tests.test_search import build, generated_store, searcher_for
+
+    repo = build(f"sqlite:///{tmp_path / 'catalog.db'}", generated_store())
+    bot = ShoppingAssistant(repo.db, intent_parser=RuleIntentParser(vocabulary_of(repo)),
+                            search=HybridProductSearch(searcher_for(repo)))
+    typo = bot.chat("show me a jakcet for men", session_id="t")
+    right = bot.chat("show me a jacket for men", session_id="r")
+    assert right.intent.category == "Men/Tops/Jackets"  # the most specific category named, not just "Men"
+    assert typo.intent.category == right.intent.category and typo.intent.query == right.intent.query == "jacket"
+    assert typo.corrections == [("jakcet", "jacket")]  # "show" is not "corrected" into a catalog word
+    assert [p.id for p in typo.products] == [p.id for p in right.products]
+    assert typo.text.split("\n", 1)[1] == right.text and "men's jackets" in right.text
+
+
 def test_reply_names_the_thing_not_the_gender_category_twice() -> None:
     from assistant.replies import describe_need
 
     assert describe_need(ShoppingIntent(query="jacket", category="Men", gender="men")) == "men's jacket"
     assert describe_need(ShoppingIntent(query="warm one", category="Men/Tops/Jackets", gender="men")) == "men's jackets"
+    purple = ShoppingIntent(query="purple jacket women", category="Women", gender="women", colors=["Purple"])
+    assert describe_need(purple) == "purple women's jacket"  # not "purple women's purple jacket women"

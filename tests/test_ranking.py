@@ -66,6 +66,9 @@ def test_title_match_features_by_hand() -> None:
     assert typo["coverage"] == 0.5 and typo["fuzzy_coverage"] == 1.0
     assert title_match_features("behr deck stain", "BEHR Premium Deck Stain")["brand"] == 1.0
     assert stem("batteries") == "battery" and stem("drills") == "drill" and stem("glass") == "glass"
+    # a singular ending in -ie meets its plural: "hoodies" finds "Hoodie" (it used to find only "Hooded")
+    assert stem("hoodies") == stem("hoodie") != stem("hooded") and stem("cookies") == stem("cookie")
+    assert stem("ties") == stem("tie") == "tie" and stem("lilies") == "lily"
 
 
 def test_season_rating_popularity_preferences_history() -> None:

@@ -63,6 +63,14 @@ def test_correct_queries_and_unknown_words_are_left_alone(corrector: QueryCorrec
     assert corrector.correct("书架") == "书架"  # other scripts pass through
 
 
+def test_words_of_conversation_are_never_corrected_into_product_words() -> None:
+    shop = QueryCorrector(["Full Zip Hoodies", "Pullover Hoodies", "Zip Hoodies", "How-To Book", "How To Guide", "How to Knit",
+                           "Collars Set", "Dog Collars", "Cat Collars"])
+    assert shop.correct("show me hodies") == "show me hoodies"  # not "how me hoodies"
+    assert shop.correct("hoodies under 40 dollars") == "hoodies under 40 dollars"  # not "collars"
+    assert shop.correct("dog colars") == "dog collars"
+
+
 def test_relative_features_compare_candidates_of_one_query() -> None:
     cands = [Candidate(i, t, lex_score=s, lex_rank=r) for r, (i, t, s) in enumerate(
         [(1, "DEWALT 10 in. 60-Tooth Saw Blade", 9.0), (2, "Blue Hawk Storage Bin", 3.0), (3, "Blue Recycling Bin", 1.0)])]
