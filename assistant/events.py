@@ -3,9 +3,12 @@ consume this one stream, so none of them can show something the others cannot.""
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.intent import ShoppingIntent
 
@@ -127,3 +130,34 @@ def corrections_line(corrections: list[tuple[str, str]]) -> str:
     searched = ", ".join(f'"{c}"' for _, c in corrections)
     wrote = ", ".join(f'"{w}"' for w, _ in corrections)
     return f"Showing results for {searched} (you wrote {wrote})."
+
+
+T = TypeVar("T")
+_END = object()
+
+
+def finished_anyway(events: Iterator[T]) -> Iterator[T]:
+    """The same events, produced in a thread of their own that runs the turn to its end even when the
+    reader stops early (a shopper closes the page mid-reply; the web server then stops reading). The turn,
+    and what it changed in the session, are saved either way. An error in the turn is raised to the reader.
+    The thread starts now, not at the first read."""
+    out: queue.Queue[Any] = queue.Queue()
+
+    def run() -> None:
+        try:
+            for ev in events:
+                out.put(ev)
+        except BaseException as exc:  # handed over to the reader
+            out.put(exc)
+        finally:
+            out.put(_END)
+
+    threading.Thread(target=run, name="shopassist-turn", daemon=True).start()
+
+    def read() -> Iterator[T]:
+        while (item := out.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    return read()

@@ -123,6 +123,44 @@ def test_chat_sse_stream_shape(client: TestClient) -> None:
     assert done["session_id"]
 
 
+def test_sse_turn_is_saved_even_when_the_shopper_leaves_mid_reply(bot: ShoppingAssistant) -> None:
+    import time
+
+    from ui.server import sse_turn
+
+    events = bot.stream("jackets for women", session_id="gone")
+    stream = sse_turn(next(events), events)
+    assert next(stream).startswith("event: intent")
+    stream.close()  # what the web server does when the page is closed: it stops reading
+    deadline = time.monotonic() + 20
+    while not bot.sessions.exists("gone") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    state = bot.sessions.load("gone", None)
+    assert state.history == ["jackets for women"] and state.shown  # the turn ran to its end and was saved
+    assert bot.sessions.load("gone", None).intent["gender"] == "women"
+
+
+def test_sse_says_what_was_searched_for_a_misspelt_word(sqlite_url: str) -> None:
+    from assistant.agent import vocabulary_of
+    from assistant.hybrid import HybridProductSearch
+    from assistant.intent_parser import RuleIntentParser
+    from catalog.repository import CatalogRepository
+    from tests.test_search import searcher_for
+
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    repo = CatalogRepository(db)
+    bot = ShoppingAssistant(db, intent_parser=RuleIntentParser(vocabulary_of(repo)),
+                            search=HybridProductSearch(searcher_for(repo)))
+    client = TestClient(create_app(bot, admin_api_key=ADMIN_KEY, rate_limit=None, ui=False))
+    r = client.post("/api/v1/chat", json={"message": "jakcets for women"}, headers={"Accept": "text/event-stream"})
+    events = dict(sse_events(r.text))
+    assert events["ranked"]["corrections"] == [{"wrote": "jakcets", "searched": "jackets"}]
+    assert {p["sku"] for p in events["ranked"]["products"]} == {"WJ01", "WJ02"}
+    assert events["done"]["reply"].startswith('Showing results for "jackets" (you wrote "jakcets").')
+
+
 def test_chat_sse_bad_input_is_a_json_error_not_a_stream(client: TestClient) -> None:
     r = client.post("/api/v1/chat", json={"message": "  "}, headers={"Accept": "text/event-stream"})
     assert_clean_error(r, 400, "empty")

@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
-from assistant.events import ChatReply, IntentParsed, ProductsRanked, ReplyChunk, TurnDone
+from assistant.events import ChatReply, IntentParsed, ProductsRanked, ReplyChunk, TurnDone, finished_anyway
 from ui.refine import more_like, remove_constraint
 from ui.render import card_html, cart_html, intent_chips
 
@@ -81,7 +81,8 @@ def build_blocks(assistant: ShoppingAssistant) -> gr.Blocks:
         yield history, cards, intent, cart, "", None
         answer = ""
         try:
-            for ev in assistant.stream(text, session_id=sid, user_id=_uid(user), image=image if image_ok else None):
+            turn = assistant.stream(text, session_id=sid, user_id=_uid(user), image=image if image_ok else None)
+            for ev in finished_anyway(turn):  # the turn is saved even if the page is closed mid-reply
                 if isinstance(ev, IntentParsed):
                     intent = ev.intent.model_dump() if ev.intent.kind in ("search", "refine") else intent
                     yield history, cards, intent, cart, "", None

@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
-from assistant.events import event_to_json
+from assistant.events import event_to_json, finished_anyway
 from catalog.repository import EVENT_WEIGHTS
 from ui.ratelimit import RateLimit, TokenBuckets, retry_after_header
 from ui.refine import more_like, remove_constraint
@@ -148,6 +148,25 @@ def decode_image(data_url: str, max_bytes: int) -> Any:
 def _sse(payload: dict[str, Any], event: str | None = None) -> str:
     head = f"event: {event}\n" if event else ""
     return head + "data: " + json.dumps(payload, ensure_ascii=False, default=str) + "\n\n"
+
+
+def sse_turn(first: Any, events: Iterator[Any]) -> Iterator[str]:
+    """The turn as Server-Sent Events. The turn runs to its end (in its own thread, started now) even if
+    the shopper closes the page mid-reply and the web server stops reading."""
+    rest = finished_anyway(events)
+
+    def write() -> Iterator[str]:
+        yield _sse(event_to_json(first), first.type)
+        try:
+            for ev in rest:
+                yield _sse(event_to_json(ev), ev.type)
+        except AssistantInputError as exc:
+            yield _sse({"type": "error", "error": str(exc)}, "error")
+        except Exception:
+            log.exception("chat stream failed")
+            yield _sse({"type": "error", "error": "internal error; the server log has the details"}, "error")
+
+    return write()
 
 
 def _db_url(assistant: ShoppingAssistant) -> str:
@@ -281,19 +300,8 @@ def create_app(
             return assistant.chat(body.message, **kwargs).to_json()
         events = assistant.stream(body.message, **kwargs)
         first = next(events)  # input errors surface here, before the 200 is sent
-
-        def sse() -> Iterator[str]:
-            yield _sse(event_to_json(first), first.type)
-            try:
-                for ev in events:
-                    yield _sse(event_to_json(ev), ev.type)
-            except AssistantInputError as exc:
-                yield _sse({"type": "error", "error": str(exc)}, "error")
-            except Exception:
-                log.exception("chat stream failed")
-                yield _sse({"type": "error", "error": "internal error; the server log has the details"}, "error")
-
-        return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return StreamingResponse(sse_turn(first, events), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @app.post(f"{API}/feedback", dependencies=shopper, tags=["shopper"], summary="Log like / dislike / click / add_to_cart ...")
     def feedback(body: FeedbackRequest) -> dict[str, Any]:
