@@ -124,15 +124,19 @@ class ShoppingAssistant:
         return cls(db, intent_parser=parser, search=searcher, results=results)
 
     # ----- the public API -------------------------------------------------------------------------
-    def chat(self, message: str, *, session_id: str | None = None, user_id: str | None = None, image: Any = None) -> ChatReply:
+    def chat(self, message: str, *, session_id: str | None = None, user_id: str | None = None, image: Any = None,
+             user_verified: bool = True) -> ChatReply:
         reply: ChatReply | None = None
-        for ev in self.stream(message, session_id=session_id, user_id=user_id, image=image):
+        for ev in self.stream(message, session_id=session_id, user_id=user_id, image=image, user_verified=user_verified):
             if isinstance(ev, TurnDone):
                 reply = ev.reply
         assert reply is not None
         return reply
 
-    def stream(self, message: str, *, session_id: str | None = None, user_id: str | None = None, image: Any = None) -> Iterator[Event]:
+    def stream(self, message: str, *, session_id: str | None = None, user_id: str | None = None, image: Any = None,
+               user_verified: bool = True) -> Iterator[Event]:
+        """One turn as typed events. `user_id` personalises; `user_verified=False` marks it as a mere claim
+        (an unsigned id from a browser), which never unlocks private data such as an order's status."""
         text = (message or "").strip()
         if not text and image is None:
             raise AssistantInputError("the message is empty: type what you are looking for")
@@ -187,7 +191,7 @@ class ShoppingAssistant:
         elif kind == "cart":
             answer = self._cart(text, referenced, state)
         elif kind == "order_status":
-            answer = self._order_status(intent, state)
+            answer = self._order_status(intent, state, verified=user_verified)
         elif kind == "policy":
             answer = self._policy(text)
         elif kind in ("question", "compare"):
@@ -330,7 +334,7 @@ class ShoppingAssistant:
         items = ", ".join(f"{line['qty']} × {line['name']} ({money(line['price'])})" for line in state.cart)
         return f"Your cart: {items}. Total {money(total)}."
 
-    def _order_status(self, intent: ShoppingIntent, state: SessionState) -> str:
+    def _order_status(self, intent: ShoppingIntent, state: SessionState, *, verified: bool) -> str:
         if not intent.order_id:
             return "Please give me your order number (for example M-000001)."
         from sqlalchemy import func, select
@@ -341,7 +345,8 @@ class ShoppingAssistant:
                 return f"I could not find an order {intent.order_id}. Please check the number."
             customer = s.get(Customer, order.customer_id) if order.customer_id else None
             # Only the customer who placed the order may see it.
-            if customer is None or not state.user_id or state.user_id.lower() not in (customer.email.lower(), str(customer.id)):
+            if (customer is None or not verified or not state.user_id
+                    or state.user_id.lower() not in (customer.email.lower(), str(customer.id))):
                 return "Please sign in as the customer who placed that order to see its status."
             lines = ", ".join(f"{ln.qty} × {ln.name}" for ln in order.lines)
             return f"Order {order.number} is {order.status}: {lines}; total {money(order.total)}."

@@ -10,7 +10,7 @@ def register(cli: click.Group) -> None:
     from assistant.demo import demo_command
     from assistant.parse_cli import parse_command
     from assistant.privacy_cli import privacy_group
-    from ui.cli import serve_command
+    from ui.cli import serve_command, user_token_command
 
     cli.add_command(demo_command)
     cli.add_command(parse_command)
@@ -18,3 +18,4 @@ def register(cli: click.Group) -> None:
     cli.add_command(replay_command)
     cli.add_command(privacy_group)
     cli.add_command(serve_command)
+    cli.add_command(user_token_command)

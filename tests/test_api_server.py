@@ -418,3 +418,65 @@ def test_an_internal_failure_mid_stream_ends_with_an_error_event(bot: ShoppingAs
     events = sse_events(r.text)
     assert events[0][0] == "intent" and events[-1][0] == "error"
     assert "internal error" in events[-1][1]["error"] and "/secret/path" not in r.text and "Traceback" not in r.text
+
+
+# ----- who the shopper is ------------------------------------------------------------------------------
+def test_user_tokens_sign_verify_expire_and_refuse_forgery() -> None:
+    from ui.identity import UserTokenError, sign_user, verify_user_token
+
+    token = sign_user("roni@example.com", "s3cret", ttl_s=60, now=1000)
+    assert verify_user_token(token, "s3cret", now=1030) == "roni@example.com"
+    with pytest.raises(UserTokenError, match="expired"):
+        verify_user_token(token, "s3cret", now=1061)
+    with pytest.raises(UserTokenError, match="signature"):
+        verify_user_token(token, "other-secret", now=1030)
+    encoded, expiry, mac = token.split(".")
+    with pytest.raises(UserTokenError, match="signature"):  # a longer life cannot be granted by editing the token
+        verify_user_token(f"{encoded}.{int(expiry) + 9999}.{mac}", "s3cret", now=1030)
+    with pytest.raises(UserTokenError, match="malformed"):
+        verify_user_token("roni@example.com", "s3cret")
+
+
+def test_an_unsigned_user_id_never_unlocks_an_order(client: TestClient) -> None:
+    # no user secret on this server: user_id personalises, but anyone could send anyone's e-mail
+    r = client.post("/api/v1/chat", json={"message": "where is my order T-1001?", "user_id": "roni@example.com"})
+    assert r.status_code == 200 and "T-1001 is" not in r.json()["reply"] and "sign in" in r.json()["reply"]
+    r = client.post("/api/v1/chat", json={"message": "where is my order T-1001?", "user_token": "x.1.y"})
+    assert_clean_error(r, 400, "SHOPASSIST_USER_SECRET")
+
+
+def test_with_a_user_secret_only_the_shops_signed_token_identifies_a_shopper(bot: ShoppingAssistant) -> None:
+    from ui.identity import sign_user
+
+    client = TestClient(create_app(bot, rate_limit=None, ui=False, user_secret="s3cret"))
+    ask = {"message": "where is my order T-1001?"}
+    r = client.post("/api/v1/chat", json={**ask, "user_id": "roni@example.com"})
+    assert_clean_error(r, 401, "user_token")  # a bare claim is refused, not silently treated as a guest
+    forged = sign_user("roni@example.com", "guessed")
+    assert_clean_error(client.post("/api/v1/chat", json={**ask, "user_token": forged}), 401, "signature")
+    other = sign_user("someone@example.com", "s3cret")
+    r = client.post("/api/v1/chat", json={**ask, "user_id": "roni@example.com", "user_token": other})
+    assert_clean_error(r, 401, "different shoppers")
+    token = sign_user("roni@example.com", "s3cret")
+    r = client.post("/api/v1/chat", json={**ask, "user_token": token})
+    assert r.status_code == 200, r.text
+    assert "Order T-1001 is complete" in r.json()["reply"]
+    sid = r.json()["session_id"]
+    guest = client.post("/api/v1/chat", json={"message": "jackets"})  # guests need no token
+    assert guest.status_code == 200 and guest.json()["products"]
+    fb = {"event": "like", "product_id": guest.json()["products"][0]["id"], "session_id": sid}
+    assert_clean_error(client.post("/api/v1/feedback", json={**fb, "user_id": "roni@example.com"}), 401, "user_token")
+    assert client.post("/api/v1/feedback", json={**fb, "user_token": token}).status_code == 200
+
+
+def test_user_token_command_signs_with_the_server_secret() -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+    from ui.identity import verify_user_token
+
+    out = CliRunner().invoke(cli, ["user-token", "roni@example.com"], env={"SHOPASSIST_USER_SECRET": "s3cret"})
+    assert out.exit_code == 0, out.output
+    assert verify_user_token(out.output.strip(), "s3cret") == "roni@example.com"
+    missing = CliRunner().invoke(cli, ["user-token", "roni@example.com"], env={"SHOPASSIST_USER_SECRET": ""})
+    assert missing.exit_code != 0 and "SHOPASSIST_USER_SECRET" in missing.output

@@ -39,3 +39,20 @@ def serve_command(
         )
     except CatalogDatabaseError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@click.command("user-token")
+@click.argument("user_id")
+@click.option("--ttl", default=24 * 3600, show_default=True, type=int, help="Seconds the token stays valid.")
+@click.option("--secret", envvar="SHOPASSIST_USER_SECRET", default=None, show_envvar=True,
+              help="The secret the server was started with.")
+def user_token_command(user_id: str, ttl: int, secret: str | None) -> None:
+    """Sign USER_ID the way a shop's server does for the widget's data-user-token (for trying it out;
+    a shop signs on its own server, see ui/identity.py)."""
+    from ui.identity import sign_user
+
+    if not secret:
+        raise click.UsageError("no secret: set SHOPASSIST_USER_SECRET (the value the server runs with) or pass --secret")
+    if ttl < 1:
+        raise click.BadParameter("must be at least 1 second", param_hint="--ttl")
+    click.echo(sign_user(user_id, secret, ttl_s=ttl))

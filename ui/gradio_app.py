@@ -81,7 +81,8 @@ def build_blocks(assistant: ShoppingAssistant) -> gr.Blocks:
         yield history, cards, intent, cart, "", None
         answer = ""
         try:
-            turn = assistant.stream(text, session_id=sid, user_id=_uid(user), image=image if image_ok else None)
+            turn = assistant.stream(text, session_id=sid, user_id=_uid(user), image=image if image_ok else None,
+                                    user_verified=False)  # the e-mail box is a claim, not a sign-in
             for ev in finished_anyway(turn):  # the turn is saved even if the page is closed mid-reply
                 if isinstance(ev, IntentParsed):
                     intent = ev.intent.model_dump() if ev.intent.kind in ("search", "refine") else intent

@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.agent import AssistantInputError, ShoppingAssistant
 from assistant.events import event_to_json, finished_anyway
 from catalog.repository import EVENT_WEIGHTS
+from ui.identity import UserTokenError, verify_user_token
 from ui.ratelimit import RateLimit, TokenBuckets, retry_after_header
 from ui.refine import more_like, remove_constraint
 
@@ -53,6 +54,8 @@ class ChatRequest(BaseModel):
     message: str = Field("", description="What the shopper typed (up to 4000 characters).")
     session_id: str | None = Field(None, description="Omit to start a conversation; then send back the one returned.")
     user_id: str | None = Field(None, max_length=200, description="Signed-in shopper (e-mail or customer id), if any.")
+    user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
+                                   "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
     image: str | None = Field(None, description="Optional photo for visual search: a base64 data URL (data:image/png;base64,...).")
 
 
@@ -61,6 +64,8 @@ class FeedbackRequest(BaseModel):
     product_id: int
     session_id: str
     user_id: str | None = Field(None, max_length=200)
+    user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
+                                   "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
 
 
 class RemoveConstraintRequest(BaseModel):
@@ -68,12 +73,16 @@ class RemoveConstraintRequest(BaseModel):
     field: str = Field(..., description="query, category, gender, brands, colors, sizes, attributes, exclude, min_price, max_price or sort")
     value: str | None = None
     user_id: str | None = Field(None, max_length=200)
+    user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
+                                   "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
 
 
 class MoreLikeRequest(BaseModel):
     session_id: str
     product_id: int
     user_id: str | None = Field(None, max_length=200)
+    user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
+                                   "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
 
 
 class ImportRequest(BaseModel):
@@ -188,10 +197,13 @@ def create_app(
     cors_origins: list[str] | None = None,
     ui: bool = True,
     trust_forwarded_for: bool = False,
+    user_secret: str | None = None,
 ) -> FastAPI:
     """The service over `assistant`. `admin_api_key=None` disables the admin endpoints; `rate_limit=None`
     disables rate limiting; `ui=False` leaves out the Gradio chat (API, widget and demo page only).
-    `cors_origins` (default: any) are the shop origins allowed to call the shopper API from a browser."""
+    `cors_origins` (default: any) are the shop origins allowed to call the shopper API from a browser.
+    `user_secret`: with it, a shopper's `user_id` counts only with the shop's signed `user_token`
+    (ui/identity.py); without it, a `user_id` personalises but never unlocks private data (orders)."""
     app = FastAPI(
         title="shopassist",
         version="1",
@@ -279,6 +291,26 @@ def create_app(
                 404, f"unknown session_id '{session_id}': it expired or never existed; omit session_id to start a new conversation"
             )
 
+    def shopper_identity(body: Any) -> tuple[str | None, bool]:
+        """(user id, verified) of a request: a valid signed token verifies it; a bare user_id is a claim."""
+        claimed, token = body.user_id, body.user_token
+        if token:
+            if not user_secret:
+                raise AssistantInputError("this server does not check user tokens (no SHOPASSIST_USER_SECRET): send user_id only")
+            try:
+                uid = verify_user_token(token, user_secret)
+            except UserTokenError as exc:
+                raise HTTPException(401, str(exc)) from None
+            if claimed and claimed != uid:
+                raise HTTPException(401, "user_id and user_token name different shoppers: send the token alone")
+            return uid, True
+        if claimed and user_secret:
+            raise HTTPException(
+                401, "this server trusts a signed-in shopper only with the shop's signed user_token; send it with "
+                "user_id, or send neither for a guest"
+            )
+        return claimed, False
+
     shopper = [Depends(rate_limited)]
 
     # ----- shopper endpoints -----------------------------------------------------------------------------
@@ -295,7 +327,8 @@ def create_app(
         if image is not None and not getattr(assistant, "image_search_available", False):
             status = getattr(assistant, "image_status", "no image index")
             raise AssistantInputError(f"photo search is not available on this server ({status}); send text only")
-        kwargs = {"session_id": body.session_id, "user_id": body.user_id, "image": image}
+        user_id, verified = shopper_identity(body)
+        kwargs = {"session_id": body.session_id, "user_id": user_id, "image": image, "user_verified": verified}
         if "text/event-stream" not in request.headers.get("accept", ""):
             return assistant.chat(body.message, **kwargs).to_json()
         events = assistant.stream(body.message, **kwargs)
@@ -310,21 +343,24 @@ def create_app(
         check_session(body.session_id, must_exist=True)
         if assistant.repo.get(body.product_id) is None:
             raise HTTPException(404, f"unknown product id {body.product_id}")
-        assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=body.user_id)
-        state = assistant.sessions.load(body.session_id, body.user_id)
+        user_id, _ = shopper_identity(body)
+        assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=user_id)
+        state = assistant.sessions.load(body.session_id, user_id)
         return {"ok": True, "event": body.event, "product_id": body.product_id, "cart": state.cart}
 
     @app.post(f"{API}/refine/remove", dependencies=shopper, tags=["shopper"], summary="Search again without one constraint (an intent chip)")
     def refine_remove(body: RemoveConstraintRequest) -> dict[str, Any]:
         check_session(body.session_id, must_exist=True)
-        return remove_constraint(assistant, session_id=body.session_id, field=body.field, value=body.value, user_id=body.user_id).to_json()
+        user_id, _ = shopper_identity(body)
+        return remove_constraint(assistant, session_id=body.session_id, field=body.field, value=body.value, user_id=user_id).to_json()
 
     @app.post(f"{API}/refine/more-like", dependencies=shopper, tags=["shopper"], summary="More products like this one")
     def refine_more_like(body: MoreLikeRequest) -> dict[str, Any]:
         check_session(body.session_id, must_exist=True)
         if assistant.repo.get(body.product_id) is None:
             raise HTTPException(404, f"unknown product id {body.product_id}")
-        return more_like(assistant, session_id=body.session_id, product_id=body.product_id, user_id=body.user_id).to_json()
+        user_id, _ = shopper_identity(body)
+        return more_like(assistant, session_id=body.session_id, product_id=body.product_id, user_id=user_id).to_json()
 
     @app.get(f"{API}/products/{{product_id}}", dependencies=shopper, tags=["shopper"], summary="One product's catalog facts")
     def product(product_id: int) -> dict[str, Any]:
@@ -460,7 +496,8 @@ def serve(
     import uvicorn
 
     assistant = ShoppingAssistant.from_config(db_url, llm=llm, llm_url=llm_url, llm_model=llm_model, search=search)
-    app = create_app(assistant, admin_api_key=admin_key or os.environ.get("SHOPASSIST_ADMIN_KEY") or None, rate_limit=rate_limit)
+    app = create_app(assistant, admin_api_key=admin_key or os.environ.get("SHOPASSIST_ADMIN_KEY") or None, rate_limit=rate_limit,
+                     user_secret=os.environ.get("SHOPASSIST_USER_SECRET") or None)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"shopassist: chat http://{shown}:{port}/ui/  API docs http://{shown}:{port}/docs  widget demo http://{shown}:{port}/widget-demo")
     uvicorn.run(app, host=host, port=port, log_level=log_level)

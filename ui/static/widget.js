@@ -1,6 +1,8 @@
 /*! shopassist chat widget. Paste into any page:
  *   <script src="https://YOUR-SERVER/widget.js" data-server="https://YOUR-SERVER" async></script>
- * Optional attributes: data-title="Ask our shop", data-user-id="signed-in shopper id", data-open="true".
+ * Optional attributes: data-title="Ask our shop", data-user-id="signed-in shopper id",
+ *   data-user-token="the shop server's signed token for that id" (required when the assistant runs with
+ *   SHOPASSIST_USER_SECRET; only signed shoppers can ask about their orders), data-open="true".
  * Self-contained (no dependencies), styles isolated in a shadow root. Catalog text is only ever set with
  * textContent, so product names and descriptions can never inject markup.
  */
@@ -16,6 +18,7 @@
   var server = (script.getAttribute("data-server") || new URL(script.src, location.href).origin).replace(/\/+$/, "");
   var title = script.getAttribute("data-title") || "Shopping assistant";
   var userId = script.getAttribute("data-user-id") || null;
+  var userToken = script.getAttribute("data-user-token") || null;
   var storeKey = "shopassist.session:" + server;
 
   var CSS = [
@@ -126,7 +129,7 @@
   function feedback(event, productId, button, doneText) {
     var sid = localStorage.getItem(storeKey);
     if (!sid) return;
-    post("/api/v1/feedback", { event: event, product_id: productId, session_id: sid, user_id: userId }).then(function (res) {
+    post("/api/v1/feedback", { event: event, product_id: productId, session_id: sid, user_id: userId, user_token: userToken }).then(function (res) {
       if (res.status === 200) { button.textContent = doneText; button.disabled = true; }
     });
   }
@@ -165,7 +168,7 @@
 
   function ask(message, retried) {
     var sid = localStorage.getItem(storeKey);
-    var body = { message: message, user_id: userId };
+    var body = { message: message, user_id: userId, user_token: userToken };
     if (sid) body.session_id = sid;
     return post("/api/v1/chat", body).then(function (res) {
       if (res.status === 404 && sid && !retried) {  // the server forgot this conversation: start a new one
