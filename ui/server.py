@@ -328,7 +328,7 @@ def create_app(
             status = getattr(assistant, "image_status", "no image index")
             raise AssistantInputError(f"photo search is not available on this server ({status}); send text only")
         user_id, verified = shopper_identity(body)
-        kwargs = {"session_id": body.session_id, "user_id": user_id, "image": image, "user_verified": verified}
+        kwargs: dict[str, Any] = {"session_id": body.session_id, "user_id": user_id, "image": image, "user_verified": verified}
         if "text/event-stream" not in request.headers.get("accept", ""):
             return assistant.chat(body.message, **kwargs).to_json()
         events = assistant.stream(body.message, **kwargs)
