@@ -3,6 +3,7 @@ consume this one stream, so none of them can show something the others cannot.""
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterator
@@ -133,6 +134,7 @@ def corrections_line(corrections: list[tuple[str, str]]) -> str:
 
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _END = object()
 
 
@@ -142,12 +144,15 @@ def finished_anyway(events: Iterator[T]) -> Iterator[T]:
     and what it changed in the session, are saved either way. An error in the turn is raised to the reader.
     The thread starts now, not at the first read."""
     out: queue.Queue[Any] = queue.Queue()
+    reader_gone = threading.Event()
 
     def run() -> None:
         try:
             for ev in events:
                 out.put(ev)
-        except BaseException as exc:  # handed over to the reader
+        except BaseException as exc:  # handed over to the reader; logged here when nobody reads any more
+            if reader_gone.is_set():
+                log.error("chat turn failed after the reader left", exc_info=exc)
             out.put(exc)
         finally:
             out.put(_END)
@@ -155,9 +160,12 @@ def finished_anyway(events: Iterator[T]) -> Iterator[T]:
     threading.Thread(target=run, name="shopassist-turn", daemon=True).start()
 
     def read() -> Iterator[T]:
-        while (item := out.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        try:
+            while (item := out.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            reader_gone.set()
 
     return read()

@@ -49,12 +49,12 @@ _PRICE_WORDS = re.compile(
 # What a shopper says around the thing they want ("show me", "i'm looking for a"), and the gender words the
 # gender filter already carries: left out of the query, as the LLM leaves them out.
 _LEAD_IN = re.compile(
-    r"^(?:(?:please|hi|hello|hey|ok|okay|so|now|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
+    r"^(?:(?:please|hi|hello|hey|ok|okay|now show me|now find me|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
     r"i need|i'?m looking for|looking for|searching for|search for|show me|find me|get me|give me|show|find|"
-    r"do you have|have you got|got any|any|some|a|an|the|me)\b[\s,]*)+",
+    r"do you have|have you got|got any|any|some|a|an|the|me)(?:[\s,]+|$))+",
     re.I,
 )
-_GENDER_WORDS = re.compile(r"\b(?:wo)?m[ae]n(?:'?s)?\b|\bladies\b", re.I)
+_GENDER_WORDS = re.compile(r"(?<!\S)(?:(?:wo)?m[ae]n(?:['’]?s)?|ladies)(?!\S)", re.I)
 
 
 class RuleIntentParser:

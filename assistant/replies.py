@@ -70,7 +70,7 @@ def card(item: RankedItem, intent: ShoppingIntent) -> ProductCard:
     )
 
 
-_LEFT_OUT = frozenset({"men", "mens", "man", "women", "womens", "woman", "ladies", "kids", "s", "a", "an", "the", "for"})
+_GENDER_WORDS = frozenset({"men", "mens", "man", "women", "womens", "woman", "ladies", "kids", "s"})
 
 
 def describe_need(intent: ShoppingIntent) -> str:
@@ -82,8 +82,12 @@ def describe_need(intent: ShoppingIntent) -> str:
     noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else ""
     if noun in ("", "men", "women", "kids"):  # a gender-only category says nothing the line has not said
         # the query then names the thing, less the words this line already says ("purple women's purple jacket")
-        said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())} | _LEFT_OUT
+        said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())}
+        if intent.gender:
+            said |= _GENDER_WORDS
         kept = [w for w in (intent.query or "").split() if re.sub(r"[^a-z]", "", w.lower()) not in said]
+        while kept and kept[0].lower() in ("a", "an", "the"):
+            kept = kept[1:]
         noun = " ".join(kept) or "products"
     words.append(noun)
     if intent.sizes:

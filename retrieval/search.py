@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Sequence, Sized
@@ -60,6 +61,8 @@ from retrieval.ranking import (
 )
 from retrieval.snapshot import SearchSnapshot, SnapshotHolder, covers_every_filter_field
 from retrieval.spelling import QueryCorrector
+
+log = logging.getLogger(__name__)
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
 HISTORY_EVENTS = ("purchase", "add_to_cart", "like")
@@ -203,7 +206,10 @@ class HybridSearcher:
         for index in (self.index, self.image_index):
             refresh = getattr(index, "refresh", None)
             if callable(refresh):
-                refresh()
+                try:
+                    refresh()
+                except Exception as exc:  # deleted or mid-rebuild: keep serving what is loaded; retried next check
+                    log.warning("vector index not reloaded: %s", exc)
         # Only the text vectors are in the snapshot; image search reads its index directly.
         text = self.index
         return (self.repo.change_marker(), getattr(text, "generation", None), len(text) if isinstance(text, Sized) else None)

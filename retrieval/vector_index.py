@@ -259,7 +259,8 @@ class ChromaVectorIndex:
 
     @property
     def generation(self) -> int:
-        """Bumped by every write to the collection (by any process), so readers can tell it changed."""
+        """The collection's write counter as this process last loaded or wrote it (every write, by any
+        process, bumps the stored one; `refresh()` compares the two)."""
         return self._generation
 
     def refresh(self) -> bool:

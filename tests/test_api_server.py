@@ -435,6 +435,8 @@ def test_user_tokens_sign_verify_expire_and_refuse_forgery() -> None:
         verify_user_token(f"{encoded}.{int(expiry) + 9999}.{mac}", "s3cret", now=1030)
     with pytest.raises(UserTokenError, match="malformed"):
         verify_user_token("roni@example.com", "s3cret")
+    with pytest.raises(UserTokenError, match="malformed"):  # not a TypeError (a 500) from compare_digest
+        verify_user_token("a.1.é", "s3cret")
 
 
 def test_an_unsigned_user_id_never_unlocks_an_order(client: TestClient) -> None:
@@ -457,7 +459,9 @@ def test_with_a_user_secret_only_the_shops_signed_token_identifies_a_shopper(bot
     other = sign_user("someone@example.com", "s3cret")
     r = client.post("/api/v1/chat", json={**ask, "user_id": "roni@example.com", "user_token": other})
     assert_clean_error(r, 401, "different shoppers")
+    assert_clean_error(client.post("/api/v1/chat", json={**ask, "user_token": "a.1.é"}), 401, "malformed")
     token = sign_user("roni@example.com", "s3cret")
+    assert client.post("/api/v1/chat", json={**ask, "user_id": "Roni@Example.com", "user_token": token}).status_code == 200
     r = client.post("/api/v1/chat", json={**ask, "user_token": token})
     assert r.status_code == 200, r.text
     assert "Order T-1001 is complete" in r.json()["reply"]

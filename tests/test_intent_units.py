@@ -190,3 +190,22 @@ def test_prompt_rendering_is_strict() -> None:
         render("intent_system", vocabulary="x", typo="y")
     with pytest.raises(PromptError):
         render("no_such_prompt")
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("show me a jacket for men", "jacket"),
+        ("i'm looking for a purple jacket for women under 60 dollars", "purple jacket"),
+        ("do you have black pants for men", "black pants"),
+        ("any hoodies?", "hoodies"),
+        ("A-line skirt", "A-line skirt"),  # a lead-in word glued to the next by a hyphen is part of the name
+        ("hi-vis vest", "hi-vis vest"),
+        ("women’s hoodie", "hoodie"),  # typographic apostrophe
+        ("spider-man shirt", "spider-man shirt"),
+    ],
+)
+def test_rule_query_leaves_out_lead_ins_and_gender_words(text: str, query: str) -> None:
+    from assistant.intent_parser import RuleIntentParser
+
+    assert RuleIntentParser().parse(text).query == query

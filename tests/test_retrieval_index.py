@@ -440,3 +440,22 @@ def test_snapshot_rebuilds_only_when_the_catalog_or_another_process_s_index_chan
     assert search("zebra lamp")[0] == "NEW"
     search("zebra lamp")
     assert holder.builds == 2
+
+
+def test_a_deleted_index_does_not_stop_the_served_search(tmp_path: Path) -> None:
+    from catalog.repository import CatalogRepository
+    from retrieval.search import HybridSearcher, SearchRequest
+
+    emb = HashingEmbedder(dim=64)
+    db = _catalog(f"sqlite:///{tmp_path / 'c.db'}", _records(20))
+    _indexer(db, tmp_path / "chroma", emb).sync_text()
+    served = ChromaVectorIndex(TEXT_COLLECTION, emb.model_id, emb.dim, path=tmp_path / "chroma")
+    searcher = HybridSearcher(CatalogRepository(db), emb, served, snapshot_ttl_s=0.0)
+    assert searcher.search(SearchRequest(query="wool jacket", limit=5))
+    _settled(searcher)
+    chroma_client(path=tmp_path / "chroma").delete_collection(TEXT_COLLECTION)  # e.g. `index --rebuild` starting
+    for _ in range(2):
+        assert searcher.search(SearchRequest(query="wool jacket", limit=5))  # the loaded vectors keep serving
+        _settled(searcher)
+    searcher.invalidate()  # a rebuild on the search path too
+    assert searcher.search(SearchRequest(query="wool jacket", limit=5))

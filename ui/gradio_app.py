@@ -57,14 +57,16 @@ def _escape_chat(text: str) -> str:
     return escape(text, quote=False)
 
 
-def build_blocks(assistant: ShoppingAssistant) -> gr.Blocks:
+def build_blocks(assistant: ShoppingAssistant, *, ask_user: bool = True) -> gr.Blocks:
+    """The chat UI. Its e-mail box is a claim (it personalises, never shows an order); `ask_user=False`
+    (a server that only trusts the shop's signed tokens) leaves it out and every visitor is a guest."""
     image_ok = bool(getattr(assistant, "image_search_available", False))
 
     def new_session() -> str:
         return uuid.uuid4().hex
 
     def _uid(user: str | None) -> str | None:
-        return (user or "").strip() or None
+        return ((user or "").strip() or None) if ask_user else None
 
     # ----- chat turn (streaming) ----------------------------------------------------------------------
     def respond(
@@ -141,7 +143,7 @@ def build_blocks(assistant: ShoppingAssistant) -> gr.Blocks:
                     gr.Markdown(f"Photo search is not available on this server ({escape(status)}).",
                                 elem_classes=["sa-note"], elem_id="sa-photo-note")
             with gr.Column(scale=2):
-                with gr.Accordion("Signed in as (optional, for order status)", open=False):
+                with gr.Accordion("Your e-mail (optional, personalises results)", open=False, visible=ask_user):
                     user_box = gr.Textbox(placeholder="your e-mail", show_label=False, elem_id="sa-user")
                 gr.Markdown("**What I understood** — click a chip to remove it and search again")
 

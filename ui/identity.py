@@ -44,6 +44,8 @@ def verify_user_token(token: str, secret: str, *, now: float | None = None) -> s
     if len(parts) != 3 or not parts[1].isdigit():
         raise UserTokenError("user_token is malformed: it must be <base64url id>.<expiry>.<signature>, made by the shop's server")
     encoded, expiry, mac = parts
+    if not token.isascii():
+        raise UserTokenError("user_token is malformed: it must be ASCII, as the shop's server makes it")
     if not hmac.compare_digest(mac, _mac(secret, f"{encoded}.{expiry}")):
         raise UserTokenError("user_token's signature does not match: sign it with this server's SHOPASSIST_USER_SECRET")
     if int(expiry) < (time.time() if now is None else now):

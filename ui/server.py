@@ -301,7 +301,7 @@ def create_app(
                 uid = verify_user_token(token, user_secret)
             except UserTokenError as exc:
                 raise HTTPException(401, str(exc)) from None
-            if claimed and claimed != uid:
+            if claimed and claimed.strip().lower() != uid.strip().lower():
                 raise HTTPException(401, "user_id and user_token name different shoppers: send the token alone")
             return uid, True
         if claimed and user_secret:
@@ -461,7 +461,7 @@ def create_app(
         from ui.gradio_app import CSS, THEME, build_blocks
 
         gr.mount_gradio_app(
-            app, build_blocks(assistant), path="/ui", ssr_mode=False, theme=THEME, css=CSS,
+            app, build_blocks(assistant, ask_user=not user_secret), path="/ui", ssr_mode=False, theme=THEME, css=CSS,
             max_file_size=max_image_bytes, footer_links=[],
         )
 
