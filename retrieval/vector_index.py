@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -240,16 +240,7 @@ class ChromaVectorIndex:
         """(Re)load every vector and metadata from Chroma into memory. Reads first and swaps under the
         lock, so searches running meanwhile see the old copy, never a half-loaded one."""
         gen = (self._collection.metadata or {}).get("generation", 0)
-        pages: list[tuple[list[str], np.ndarray, list[dict[str, Any]]]] = []
-        offset = 0
-        while True:
-            page = self._collection.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
-            ids = page["ids"]
-            if not len(ids):
-                break
-            vecs = np.asarray(page["embeddings"], dtype=np.float32).reshape(len(ids), self.dim)
-            pages.append((list(ids), vecs, [dict(m or {}) for m in page["metadatas"] or [{}] * len(ids)]))
-            offset += len(ids)
+        pages = list(self._stored_pages())
         with self._lock:
             self._reset_memory()
             self._ensure_capacity(sum(len(p[0]) for p in pages))
@@ -416,18 +407,23 @@ class ChromaVectorIndex:
         """Records in Chroma itself (the in-memory copy should hold the same)."""
         return int(self._collection.count())
 
-    def stored_records(self) -> dict[str, tuple[str, bool]]:
-        """id -> (fingerprint, vector is sane) read back from Chroma, not from memory (for `index --verify`)."""
-        out: dict[str, tuple[str, bool]] = {}
+    def _stored_pages(self) -> Iterator[tuple[list[str], np.ndarray, list[dict[str, Any]]]]:
+        """Every record in Chroma, a page at a time: (ids, vectors as rows, metadata)."""
         offset = 0
         while True:
             page = self._collection.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
-            ids = page["ids"]
-            if not len(ids):
-                break
+            ids = list(page["ids"])
+            if not ids:
+                return
             vecs = np.asarray(page["embeddings"], dtype=np.float32).reshape(len(ids), -1)
-            ok = (vecs.shape[1] == self.dim) & np.isfinite(vecs).all(axis=1) & (np.abs(np.linalg.norm(vecs, axis=1) - 1) < 1e-3)
-            for id_, m, good in zip(ids, page["metadatas"] or [{}] * len(ids), ok, strict=True):
-                out[id_] = (str((m or {}).get("fingerprint", "")), bool(good))
+            yield ids, vecs, [dict(m or {}) for m in page["metadatas"] or [{}] * len(ids)]
             offset += len(ids)
+
+    def stored_records(self) -> dict[str, tuple[str, bool]]:
+        """id -> (fingerprint, vector is sane) read back from Chroma, not from memory (for `index --verify`)."""
+        out: dict[str, tuple[str, bool]] = {}
+        for ids, vecs, metas in self._stored_pages():
+            ok = (vecs.shape[1] == self.dim) & np.isfinite(vecs).all(axis=1) & (np.abs(np.linalg.norm(vecs, axis=1) - 1) < 1e-3)
+            for id_, m, good in zip(ids, metas, ok, strict=True):
+                out[id_] = (str(m.get("fingerprint", "")), bool(good))
         return out
