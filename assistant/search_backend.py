@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from assistant.intent import ShoppingIntent
+from assistant.vocabulary import _stem
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import money
 
@@ -103,15 +104,10 @@ def query_text(intent: ShoppingIntent) -> str:
         # the category's name helps a vague query ("something warm" in Jackets); when the query already
         # names it ("hoodies" in "Hoodies & Sweatshirts") the rest of the name would only pull other things in
         leaf = intent.category.rsplit("/", 1)[-1]
-        said = {_plain(w) for w in re.findall(r"\w+", intent.query.lower())}
-        if not any(_plain(w) in said for w in re.findall(r"\w+", leaf.lower())):
+        said = {_stem(w) for w in re.findall(r"\w+", intent.query.lower())}
+        if not any(_stem(w) in said for w in re.findall(r"\w+", leaf.lower())):
             parts.append(leaf)
     return " ".join(p for p in parts if p).strip()
-
-
-def _plain(word: str) -> str:
-    """A word without its plural ending, to compare words of a query and of a category name."""
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def soft_match(product: ProductSummary, wishes: list[str]) -> list[str]:

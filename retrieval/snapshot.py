@@ -274,9 +274,10 @@ class SnapshotHolder:
         self._refreshing = False
         self.builds = 0  # how many snapshots were built (for tests and logs)
 
-    def _build(self) -> tuple[tuple[SearchSnapshot, FilterCache], Hashable]:
+    def _build(self, fp: Hashable = None) -> tuple[tuple[SearchSnapshot, FilterCache], Hashable]:
         # The fingerprint is taken before reading, so a write during the build shows up at the next check.
-        fp = self._fingerprint() if self._fingerprint is not None else None
+        if fp is None and self._fingerprint is not None:
+            fp = self._fingerprint()
         snap = self._factory()
         self.builds += 1
         return (snap, FilterCache(self._repo, snap)), fp
@@ -288,10 +289,11 @@ class SnapshotHolder:
     def _refresh_in_background(self) -> None:
         def run() -> None:
             try:
-                if self._fingerprint is not None and self._fingerprint() == self._state_fp:
+                fp = self._fingerprint() if self._fingerprint is not None else None
+                if fp is not None and fp == self._state_fp:
                     self._checked_at = time.monotonic()  # nothing changed: keep the snapshot
                     return
-                state, fp = self._build()
+                state, fp = self._build(fp)
                 with self._lock:
                     self._install(state, fp)
             except Exception:  # keep serving the old snapshot; the next stale check retries

@@ -50,39 +50,35 @@ IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
 
 
 # ----- request bodies ------------------------------------------------------------------------------------
-class ChatRequest(BaseModel):
-    message: str = Field("", description="What the shopper typed (up to 4000 characters).")
-    session_id: str | None = Field(None, description="Omit to start a conversation; then send back the one returned.")
+class ShopperRequest(BaseModel):
+    """Who is asking: every shopper request may name a signed-in shopper (see `shopper_identity`)."""
+
     user_id: str | None = Field(None, max_length=200, description="Signed-in shopper (e-mail or customer id), if any.")
     user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
                                    "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
+
+
+class ChatRequest(ShopperRequest):
+    message: str = Field("", description="What the shopper typed (up to 4000 characters).")
+    session_id: str | None = Field(None, description="Omit to start a conversation; then send back the one returned.")
     image: str | None = Field(None, description="Optional photo for visual search: a base64 data URL (data:image/png;base64,...).")
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(ShopperRequest):
     event: str = Field(..., description=f"One of: {', '.join(EVENT_WEIGHTS)}.")
     product_id: int
     session_id: str
-    user_id: str | None = Field(None, max_length=200)
-    user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
-                                   "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
 
 
-class RemoveConstraintRequest(BaseModel):
+class RemoveConstraintRequest(ShopperRequest):
     session_id: str
     field: str = Field(..., description="query, category, gender, brands, colors, sizes, attributes, exclude, min_price, max_price or sort")
     value: str | None = None
-    user_id: str | None = Field(None, max_length=200)
-    user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
-                                   "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
 
 
-class MoreLikeRequest(BaseModel):
+class MoreLikeRequest(ShopperRequest):
     session_id: str
     product_id: int
-    user_id: str | None = Field(None, max_length=200)
-    user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
-                                   "required for a signed-in shopper when the server has SHOPASSIST_USER_SECRET.")
 
 
 class ImportRequest(BaseModel):
@@ -291,7 +287,7 @@ def create_app(
                 404, f"unknown session_id '{session_id}': it expired or never existed; omit session_id to start a new conversation"
             )
 
-    def shopper_identity(body: Any) -> tuple[str | None, bool]:
+    def shopper_identity(body: ShopperRequest) -> tuple[str | None, bool]:
         """(user id, verified) of a request: a valid signed token verifies it; a bare user_id is a claim."""
         claimed, token = body.user_id, body.user_token
         if token:
