@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.agent import ShoppingAssistant
+    from assistant.errors import AssistantInputError, SessionBusyError, SessionOwnerError
     from assistant.events import ChatReply, ProductCard
 
-__all__ = ["ChatReply", "ProductCard", "ShoppingAssistant"]
+__all__ = ["AssistantInputError", "ChatReply", "ProductCard", "SessionBusyError", "SessionOwnerError", "ShoppingAssistant"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,6 +20,10 @@ def __getattr__(name: str) -> Any:
         from assistant.agent import ShoppingAssistant
 
         return ShoppingAssistant
+    if name in ("AssistantInputError", "SessionBusyError", "SessionOwnerError"):
+        from assistant import errors
+
+        return getattr(errors, name)
     if name in ("ChatReply", "ProductCard"):
         from assistant import events
 

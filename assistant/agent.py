@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.dialogue import merge
+from assistant.errors import AssistantInputError
 from assistant.events import (
     CandidatesFound,
     ChatReply,
@@ -46,10 +47,6 @@ from catalog.repository import CatalogRepository
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
-
-
-class AssistantInputError(ValueError):
-    """A bad request from the caller (empty message, unknown product...): the message says what to do."""
 
 
 def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
@@ -143,7 +140,12 @@ class ShoppingAssistant:
         if len(text) > MAX_MESSAGE_CHARS:
             raise AssistantInputError(f"the message is too long ({len(text)} characters; the limit is {MAX_MESSAGE_CHARS})")
         session_id = session_id or uuid.uuid4().hex
-        state = self.sessions.load(session_id, user_id)
+        # one turn at a time per conversation: a re-sent message waits for the first and sees its result
+        with self.sessions.lock(session_id):
+            yield from self._turn(text, session_id, user_id, image, user_verified)
+
+    def _turn(self, text: str, session_id: str, user_id: str | None, image: Any, user_verified: bool) -> Iterator[Event]:
+        state = self.sessions.load(session_id, user_id, verified=user_verified)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
 
@@ -246,17 +248,19 @@ class ShoppingAssistant:
         return corrections_in(text, spell(query_text(intent)))
 
     # ----- feedback -------------------------------------------------------------------------------
-    def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None) -> None:
+    def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None,
+                 user_verified: bool = True) -> None:
         """like / dislike / click / add_to_cart ... : logged, and remembered by the session."""
-        self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
-        state = self.sessions.load(session_id, user_id)
-        if event == "like" and product_id not in state.liked:
-            state.liked.append(product_id)
-        if event == "dislike" and product_id not in state.disliked:
-            state.disliked.append(product_id)
-        if event == "add_to_cart":
-            self._add_to_cart(state, product_id)
-        self.sessions.save(state)
+        with self.sessions.lock(session_id):
+            state = self.sessions.load(session_id, user_id, verified=user_verified)
+            self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
+            if event == "like" and product_id not in state.liked:
+                state.liked.append(product_id)
+            if event == "dislike" and product_id not in state.disliked:
+                state.disliked.append(product_id)
+            if event == "add_to_cart":
+                self._add_to_cart(state, product_id)
+            self.sessions.save(state)
 
     # ----- tools ----------------------------------------------------------------------------------
     def _referenced(self, intent: ShoppingIntent, state: SessionState) -> list[Any]:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
+from assistant.errors import SessionBusyError, SessionOwnerError
 from catalog.db import CatalogDB
-from catalog.models import ChatSession, ChatTurn, Interaction
+from catalog.models import ChatSession, ChatTurn, Interaction, utcnow
+
+# A turn waits this long for another turn of the same conversation before going ahead anyway (the
+# version check still refuses a lost race): a stream someone never finished must not block forever.
+LOCK_WAIT_S = 60.0
+_STRIPES = 64
 
 
 @dataclass
@@ -22,6 +33,8 @@ class SessionState:
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
     viewed: list[int] = field(default_factory=list)
+    owner_verified: bool = False  # the owner signed in (a verified id): only they may continue it
+    version: int | None = None  # as loaded; None: not stored yet
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -32,26 +45,54 @@ class SessionState:
             "liked": self.liked[-50:],
             "disliked": self.disliked[-50:],
             "viewed": self.viewed[-50:],
+            "owner_verified": self.owner_verified,
         }
+
+
+def _same_user(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and a.strip().lower() == b.strip().lower()  # type: ignore[union-attr]
 
 
 class SessionStore:
     def __init__(self, db: CatalogDB):
         self.db = db
+        # striped, so memory stays bounded however many conversations there are; plain locks, because
+        # a streamed turn may be resumed by another thread than the one that started it
+        self._locks = [threading.Lock() for _ in range(_STRIPES)]
+
+    @contextmanager
+    def lock(self, session_id: str, *, wait_s: float = LOCK_WAIT_S) -> Iterator[bool]:
+        """Serialise the turns of one conversation in this process: a message re-sent while the first is
+        still being answered waits, then sees the first one's result. Yields whether the lock was taken."""
+        lock = self._locks[zlib.crc32(session_id.encode()) % _STRIPES]
+        taken = lock.acquire(timeout=wait_s)
+        try:
+            yield taken
+        finally:
+            if taken:
+                lock.release()
 
     def exists(self, session_id: str) -> bool:
         with self.db.session() as s:
             return s.get(ChatSession, session_id) is not None
 
-    def load(self, session_id: str, user_id: str | None = None) -> SessionState:
+    def load(self, session_id: str, user_id: str | None = None, *, verified: bool = True) -> SessionState:
+        """The conversation's state. A conversation a shopper continued while signed in (`verified`) is
+        theirs: any other caller, a guest or a mere claim of their id included, gets SessionOwnerError."""
         with self.db.session() as s:
             row = s.get(ChatSession, session_id)
             if row is None:
-                return SessionState(session_id=session_id, user_id=user_id)
+                return SessionState(session_id=session_id, user_id=user_id, owner_verified=bool(user_id and verified))
             st = dict(row.state or {})
+            owner, version = row.user_id, int(row.version or 0)
+        owner_verified = bool(st.get("owner_verified")) and owner is not None
+        if owner_verified and not (verified and _same_user(user_id, owner)):
+            raise SessionOwnerError(
+                "this conversation belongs to a signed-in shopper: sign in as them, or omit session_id to start a new one"
+            )
         return SessionState(
             session_id=session_id,
-            user_id=user_id or row.user_id,
+            user_id=user_id or owner,
             intent=st.get("intent"),
             shown=list(st.get("shown", [])),
             history=list(st.get("history", [])),
@@ -59,20 +100,44 @@ class SessionStore:
             liked=list(st.get("liked", [])),
             disliked=list(st.get("disliked", [])),
             viewed=list(st.get("viewed", [])),
+            # a signed-in shopper continuing a guest's (or a mere claim's) conversation makes it theirs
+            owner_verified=owner_verified or bool(verified and user_id),
+            version=version,
         )
 
     def save(self, state: SessionState, turn: dict[str, Any] | None = None) -> None:
-        """Persist the state (and the turn) in one transaction."""
-        with self.db.session() as s:
-            row = s.get(ChatSession, state.session_id)
-            if row is None:
-                row = ChatSession(id=state.session_id, user_id=state.user_id, state={})
-                s.add(row)
-            row.state = state.to_json()
-            if state.user_id and not row.user_id:
-                row.user_id = state.user_id
-            if turn is not None:
-                s.add(ChatTurn(session_id=state.session_id, **turn))
+        """Persist the state (and the turn) in one transaction. If another writer saved this conversation
+        since `state` was loaded, nothing is written and SessionBusyError says to send the message again."""
+        busy = SessionBusyError(
+            "another message in this conversation was answered at the same time; nothing of this one was "
+            "saved: send it again"
+        )
+        try:
+            with self.db.session() as s:
+                if state.version is None:
+                    s.add(ChatSession(id=state.session_id, user_id=state.user_id, state=state.to_json(), version=1))
+                    s.flush()  # a concurrent first save of the same id fails here, before the turn is added
+                    new_version = 1
+                else:
+                    done = s.execute(
+                        update(ChatSession)
+                        .where(ChatSession.id == state.session_id, ChatSession.version == state.version)
+                        .values(state=state.to_json(), version=ChatSession.version + 1, updated_at=utcnow())
+                    )
+                    if getattr(done, "rowcount", 0) != 1:
+                        raise busy
+                    if state.user_id:
+                        # a signed-in shopper takes the conversation over from a guest or a mere claim
+                        which = [ChatSession.id == state.session_id]
+                        if not state.owner_verified:
+                            which.append(ChatSession.user_id.is_(None))
+                        s.execute(update(ChatSession).where(*which).values(user_id=state.user_id))
+                    new_version = state.version + 1
+                if turn is not None:
+                    s.add(ChatTurn(session_id=state.session_id, **turn))
+        except IntegrityError:
+            raise busy from None
+        state.version = new_version
 
     def turns(self, session_id: str) -> list[ChatTurn]:
         with self.db.session() as s:

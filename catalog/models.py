@@ -264,6 +264,15 @@ class ImportRun(Base):
     stats: Mapped[dict | None] = mapped_column(JSON)
 
 
+class CatalogState(Base):
+    """One row: `version` is bumped by every import that changes the catalog, in the import's own
+    transaction, so a cache in another process sees exactly which commits it has not yet seen."""
+
+    __tablename__ = "catalog_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class ChatSession(Base):
     """A conversation: its dialogue state (current intent, products shown, cart) survives restarts."""
 
@@ -271,6 +280,8 @@ class ChatSession(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     user_id: Mapped[str | None] = mapped_column(String(100), index=True)
     state: Mapped[dict] = mapped_column(JSON, default=dict)
+    # bumped by every save; a save from an older version lost a race and is refused (SessionBusyError)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

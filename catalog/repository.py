@@ -33,6 +33,7 @@ from sqlalchemy.orm import selectinload
 from catalog.db import CatalogDB
 from catalog.models import (
     Brand,
+    CatalogState,
     Category,
     Document,
     Interaction,
@@ -295,13 +296,14 @@ class CatalogRepository:
         with self.db.session() as s:
             return int(s.scalar(select(func.count(Product.id)).where(*self._conditions(s, f))) or 0)
 
-    def change_marker(self) -> tuple[int, int, str]:
-        """(products, largest id, latest update): changes whenever an import adds, edits or deletes a
-        product (the writer rewrites a product's row when anything about it changes, variants included).
-        One aggregate query, for caches that must notice another process's writes."""
+    def change_marker(self) -> tuple[int, int, int, str]:
+        """(catalog version, products, largest id, latest update), for caches that must notice another
+        process's writes. Every import bumps the version in its own transaction, which is exact; the
+        other three also catch rows a shop's own scripts edit in SQL without going through an import."""
         with self.db.session() as s:
+            version = s.scalar(select(CatalogState.version).where(CatalogState.id == 1))
             n, top, last = s.execute(select(func.count(Product.id), func.max(Product.id), func.max(Product.updated_at))).one()
-        return int(n or 0), int(top or 0), str(last or "")
+        return int(version or 0), int(n or 0), int(top or 0), str(last or "")
 
     def price_bounds(self, f: ProductFilter | None = None) -> tuple[Decimal, Decimal] | None:
         """(cheapest, most expensive) price among products matching `f`, or None when nothing matches."""

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from catalog.models import (
     Brand,
+    CatalogState,
     Category,
     Customer,
     Document,
@@ -295,8 +296,18 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
     _sync_documents(session, data, stats)
     if stats.reviews_added:
         refresh_ratings(session)
+    if stats.changed:
+        bump_catalog_version(session)
     session.flush()
     return stats
+
+
+def bump_catalog_version(session: Session) -> None:
+    """Mark the catalog changed, inside the caller's transaction: readers see the new version exactly when
+    they can see the change (an updated_at stamp cannot promise that with two writers at once)."""
+    done = session.execute(update(CatalogState).where(CatalogState.id == 1).values(version=CatalogState.version + 1))
+    if not getattr(done, "rowcount", 1):
+        session.add(CatalogState(id=1, version=1))
 
 
 def _sync_customers(session: Session, customers: list[CustomerRecord], stats: ImportStats) -> None:

@@ -484,3 +484,27 @@ def test_user_token_command_signs_with_the_server_secret() -> None:
     assert verify_user_token(out.output.strip(), "s3cret") == "roni@example.com"
     missing = CliRunner().invoke(cli, ["user-token", "roni@example.com"], env={"SHOPASSIST_USER_SECRET": ""})
     assert missing.exit_code != 0 and "SHOPASSIST_USER_SECRET" in missing.output
+
+
+def test_a_signed_in_shoppers_conversation_is_refused_to_anyone_else(bot: ShoppingAssistant) -> None:
+    from ui.identity import sign_user
+
+    client = TestClient(create_app(bot, rate_limit=None, ui=False, user_secret="s3cret"))
+    roni = sign_user("roni@example.com", "s3cret")
+    r = client.post("/api/v1/chat", json={"message": "jackets", "user_token": roni})
+    sid, pid = r.json()["session_id"], r.json()["products"][0]["id"]
+    assert client.post("/api/v1/feedback", json={"event": "add_to_cart", "product_id": pid, "session_id": sid,
+                                                 "user_token": roni}).json()["cart"]
+    # someone who got hold of the session id: a guest, or another signed-in shopper
+    for who in ({}, {"user_token": sign_user("eve@example.com", "s3cret")}):
+        r = client.post("/api/v1/chat", json={"message": "what is in my cart?", "session_id": sid, **who})
+        body = assert_clean_error(r, 403, "signed-in shopper", "omit session_id")
+        assert "cart" not in body
+        ask = {"session_id": sid, **who}
+        assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": pid, **ask}), 403)
+        assert_clean_error(client.post("/api/v1/refine/more-like", json={"product_id": pid, **ask}), 403)
+        assert_clean_error(client.post("/api/v1/refine/remove", json={"field": "category", **ask}), 403)
+        sse = client.post("/api/v1/chat", json={"message": "hi", **ask}, headers={"Accept": "text/event-stream"})
+        assert_clean_error(sse, 403)
+    r = client.post("/api/v1/chat", json={"message": "cheaper", "session_id": sid, "user_token": roni})
+    assert r.status_code == 200 and r.json()["cart"]

@@ -27,7 +27,7 @@ def snapshot(db) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 def test_schema_is_migrated(db_url: str) -> None:
     db = open_catalog(db_url)
-    assert current_revision(db.engine) == "0003"
+    assert current_revision(db.engine) == "0004"
     open_catalog(db_url)  # opening again is a no-op upgrade
 
 
@@ -123,3 +123,54 @@ def test_fts_follows_updates(sqlite_url: str) -> None:
     with db.session() as s:
         integrity = s.execute(text("INSERT INTO product_fts(product_fts) VALUES ('integrity-check')"))
         assert integrity is not None
+
+
+def test_every_changing_import_bumps_the_catalog_version(db_url: str) -> None:
+    from catalog.repository import CatalogRepository
+
+    db = open_catalog(db_url)
+    repo = CatalogRepository(db)
+    assert repo.change_marker()[0] == 0
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    first = repo.change_marker()
+    assert first[0] == 1 and first[1] == 7
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)  # nothing changed: nothing for caches to redo
+    assert repo.change_marker() == first
+    data = small_store()
+    data.products[0] = dataclasses.replace(data.products[0], price=data.products[0].price + 1)
+    # an import that fails is rolled back, version included
+    with pytest.raises(RuntimeError), db.session() as s:
+        sync_catalog(s, data, progress=False)
+        raise RuntimeError("crash before commit")
+    assert repo.change_marker() == first
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    assert repo.change_marker()[0] == 2
+
+
+def test_upgrading_a_catalog_from_0003_keeps_its_conversations(sqlite_url: str) -> None:
+    from alembic import command
+
+    from assistant.sessions import SessionStore
+    from catalog.db import _alembic_config, make_engine
+
+    engine = make_engine(sqlite_url)
+    cfg = _alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(text(
+            "INSERT INTO chat_sessions (id, user_id, state, created_at, updated_at) "
+            "VALUES ('old', 'roni@example.com', '{\"history\": [\"bags\"]}', '2026-01-01', '2026-01-01')"
+        ))
+    engine.dispose()
+    db = open_catalog(sqlite_url)
+    assert current_revision(db.engine) == "0004"
+    store = SessionStore(db)
+    state = store.load("old", "roni@example.com")
+    assert state.history == ["bags"] and state.version == 0
+    state.history.append("jackets")
+    store.save(state)
+    assert store.load("old", "roni@example.com").history == ["bags", "jackets"]

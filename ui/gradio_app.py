@@ -160,7 +160,8 @@ def build_blocks(assistant: ShoppingAssistant, *, ask_user: bool = True) -> gr.B
                             def drop(history: list[dict[str, Any]], sid: str, user: str, f: str = field, v: str = value,
                                      lab: str = label) -> tuple[Any, ...]:
                                 try:
-                                    reply = remove_constraint(assistant, session_id=sid, field=f, value=v, user_id=_uid(user))
+                                    reply = remove_constraint(assistant, session_id=sid, field=f, value=v, user_id=_uid(user),
+                                                              user_verified=False)
                                 except AssistantInputError as exc:
                                     raise gr.Error(str(exc)) from None
                                 return _apply(reply, history, f"(removed: {lab})")
@@ -189,17 +190,17 @@ def build_blocks(assistant: ShoppingAssistant, *, ask_user: bool = True) -> gr.B
                             add = gr.Button("Add to cart", size="sm", elem_classes=["sa-add"], key=f"add-{pid}")
 
                     def log_event(sid: str, user: str, event: str, p: int = pid, name: str = str(c["name"])) -> list[dict[str, Any]]:
-                        assistant.feedback(event, p, session_id=sid, user_id=_uid(user))
+                        assistant.feedback(event, p, session_id=sid, user_id=_uid(user), user_verified=False)
                         words = {"like": "Noted: you like", "dislike": "Noted: you don't like", "add_to_cart": "Added to your cart:"}
                         gr.Info(f"{words.get(event, event)} {name}")
-                        return list(assistant.sessions.load(sid, _uid(user)).cart)
+                        return list(assistant.sessions.load(sid, _uid(user), verified=False).cart)
 
                     like.click(lambda s, u, f=log_event: f(s, u, "like"), [sid, user_box], [cart_state])
                     dislike.click(lambda s, u, f=log_event: f(s, u, "dislike"), [sid, user_box], [cart_state])
                     add.click(lambda s, u, f=log_event: f(s, u, "add_to_cart"), [sid, user_box], [cart_state])
 
                     def similar(history: list[dict[str, Any]], sid: str, user: str, p: int = pid, name: str = str(c["name"])) -> tuple[Any, ...]:
-                        reply = more_like(assistant, session_id=sid, product_id=p, user_id=_uid(user))
+                        reply = more_like(assistant, session_id=sid, product_id=p, user_id=_uid(user), user_verified=False)
                         return _apply(reply, history, f"(more like {name})")
 
                     more.click(similar, [chatbot, sid, user_box], [chatbot, cards_state, intent_state, cart_state])

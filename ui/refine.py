@@ -20,11 +20,20 @@ def run_intent(
     *,
     session_id: str,
     user_id: str | None = None,
+    user_verified: bool = True,
     label: str,
 ) -> ChatReply:
     """Search with `intent` as the conversation's current need; `label` is logged as the shopper's action."""
+    with assistant.sessions.lock(session_id):
+        return _run_intent(assistant, intent, session_id, user_id, user_verified, label)
+
+
+def _run_intent(
+    assistant: ShoppingAssistant, intent: ShoppingIntent, session_id: str, user_id: str | None, user_verified: bool,
+    label: str,
+) -> ChatReply:
     t0 = time.perf_counter()
-    state = assistant.sessions.load(session_id, user_id)
+    state = assistant.sessions.load(session_id, user_id, verified=user_verified)
     ctx = SearchContext(state.liked, state.disliked, state.viewed, state.user_id, None)
     outcome = assistant.searcher.search(intent, ctx, assistant.results)
     intent = apply_corrections(intent, outcome.corrections)  # no "you wrote" line: the shopper typed nothing here
@@ -49,28 +58,33 @@ def run_intent(
 
 
 def remove_constraint(
-    assistant: ShoppingAssistant, *, session_id: str, field: str, value: str | None = None, user_id: str | None = None
+    assistant: ShoppingAssistant, *, session_id: str, field: str, value: str | None = None, user_id: str | None = None,
+    user_verified: bool = True,
 ) -> ChatReply:
     """The shopper removed one chip: search again without that constraint."""
-    state = assistant.sessions.load(session_id, user_id)
+    state = assistant.sessions.load(session_id, user_id, verified=user_verified)
     if not state.intent:
         raise AssistantInputError("there is no search to refine in this conversation yet; ask for something first")
     try:
         intent = without(ShoppingIntent.model_validate(state.intent), field, value)
     except ValueError as exc:
         raise AssistantInputError(str(exc)) from None
-    return run_intent(assistant, intent, session_id=session_id, user_id=user_id, label=f"[removed filter {field}: {value or ''}]".strip())
+    return run_intent(assistant, intent, session_id=session_id, user_id=user_id, user_verified=user_verified,
+                      label=f"[removed filter {field}: {value or ''}]".strip())
 
 
-def more_like(assistant: ShoppingAssistant, *, session_id: str, product_id: int, user_id: str | None = None) -> ChatReply:
+def more_like(
+    assistant: ShoppingAssistant, *, session_id: str, product_id: int, user_id: str | None = None, user_verified: bool = True
+) -> ChatReply:
     """'More like this': remember the like, then search the product's category for similar names."""
     p = assistant.repo.get(product_id)
     if p is None:
         raise AssistantInputError(f"unknown product id {product_id}")
-    assistant.feedback("like", product_id, session_id=session_id, user_id=user_id)
+    assistant.feedback("like", product_id, session_id=session_id, user_id=user_id, user_verified=user_verified)
     category = p.categories[0] if p.categories else None
     data: dict[str, Any] = {"kind": "search", "query": p.name, "category": category}
     if p.gender in ("women", "men", "kids", "unisex"):
         data["gender"] = p.gender
     intent = ShoppingIntent.model_validate(data)
-    return run_intent(assistant, intent, session_id=session_id, user_id=user_id, label=f"[more like {p.name}]")
+    return run_intent(assistant, intent, session_id=session_id, user_id=user_id, user_verified=user_verified,
+                      label=f"[more like {p.name}]")

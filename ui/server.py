@@ -234,7 +234,7 @@ def create_app(
 
     @app.exception_handler(AssistantInputError)
     async def on_input(request: Request, exc: AssistantInputError) -> JSONResponse:
-        return error(400, str(exc))
+        return error(exc.status, str(exc))  # 400; 403 someone else's conversation; 409 a lost race
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -339,24 +339,26 @@ def create_app(
         check_session(body.session_id, must_exist=True)
         if assistant.repo.get(body.product_id) is None:
             raise HTTPException(404, f"unknown product id {body.product_id}")
-        user_id, _ = shopper_identity(body)
-        assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=user_id)
-        state = assistant.sessions.load(body.session_id, user_id)
+        user_id, verified = shopper_identity(body)
+        assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=user_id, user_verified=verified)
+        state = assistant.sessions.load(body.session_id, user_id, verified=verified)
         return {"ok": True, "event": body.event, "product_id": body.product_id, "cart": state.cart}
 
     @app.post(f"{API}/refine/remove", dependencies=shopper, tags=["shopper"], summary="Search again without one constraint (an intent chip)")
     def refine_remove(body: RemoveConstraintRequest) -> dict[str, Any]:
         check_session(body.session_id, must_exist=True)
-        user_id, _ = shopper_identity(body)
-        return remove_constraint(assistant, session_id=body.session_id, field=body.field, value=body.value, user_id=user_id).to_json()
+        user_id, verified = shopper_identity(body)
+        return remove_constraint(assistant, session_id=body.session_id, field=body.field, value=body.value, user_id=user_id,
+                                 user_verified=verified).to_json()
 
     @app.post(f"{API}/refine/more-like", dependencies=shopper, tags=["shopper"], summary="More products like this one")
     def refine_more_like(body: MoreLikeRequest) -> dict[str, Any]:
         check_session(body.session_id, must_exist=True)
         if assistant.repo.get(body.product_id) is None:
             raise HTTPException(404, f"unknown product id {body.product_id}")
-        user_id, _ = shopper_identity(body)
-        return more_like(assistant, session_id=body.session_id, product_id=body.product_id, user_id=user_id).to_json()
+        user_id, verified = shopper_identity(body)
+        return more_like(assistant, session_id=body.session_id, product_id=body.product_id, user_id=user_id,
+                         user_verified=verified).to_json()
 
     @app.get(f"{API}/products/{{product_id}}", dependencies=shopper, tags=["shopper"], summary="One product's catalog facts")
     def product(product_id: int) -> dict[str, Any]:
