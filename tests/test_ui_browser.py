@@ -159,6 +159,9 @@ def store_with_photos(photo_dir: Path) -> Any:
     return data
 
 
+SERVED: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
@@ -170,6 +173,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     root = tmp_path_factory.mktemp("browser-store")
     url = f"sqlite:///{root / 'catalog.db'}"
+    SERVED["db_url"] = url
     db = open_catalog(url)
     with db.session() as s:
         sync_catalog(s, store_with_photos(root), progress=False)
@@ -284,3 +288,26 @@ def test_widget_demo_bubble_chat_and_cards(server_url: str, browser: Browser, tm
     assert last == ["Nadia Elements Shell"]
     same = browser.js("Object.keys(localStorage).filter(k => k.startsWith('shopassist.session:')).map(k => localStorage[k])[0]")
     assert same == sid
+
+
+def test_widget_starts_a_new_conversation_when_the_stored_one_is_a_signed_in_shoppers(
+    server_url: str, browser: Browser
+) -> None:
+    from assistant.agent import ShoppingAssistant
+
+    # a shopper signed in on this computer, then signed out: the widget still holds their conversation
+    owner = ShoppingAssistant.from_config(SERVED["db_url"], llm="rules", search="catalog")
+    owner.chat("jackets", session_id="roni-conversation", user_id="roni@example.com")
+    browser.goto(f"{server_url}/widget-demo")
+    host = "document.querySelector('#shopassist-widget').shadowRoot"
+    browser.wait(f"!!document.querySelector('#shopassist-widget') && !!{host}.querySelector('.saw-bubble')")
+    browser.js(f"localStorage.setItem('shopassist.session:{server_url}', 'roni-conversation')")
+    browser.js(f"{host}.querySelector('.saw-bubble').click()")
+    browser.js(f"{host}.querySelector('.saw-input').focus()")
+    browser.type_text("bags")
+    browser.press_enter()
+    browser.wait(f"{host}.querySelectorAll('.saw-card').length >= 1 || !!{host}.querySelector('.saw-error')", timeout=30)
+    assert browser.js(f"!!{host}.querySelector('.saw-error')") is False
+    sid = browser.js(f"localStorage.getItem('shopassist.session:{server_url}')")
+    assert sid and sid != "roni-conversation"
+    assert owner.sessions.load("roni-conversation", "roni@example.com").history == ["jackets"]  # untouched

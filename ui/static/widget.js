@@ -171,7 +171,9 @@
     var body = { message: message, user_id: userId, user_token: userToken };
     if (sid) body.session_id = sid;
     return post("/api/v1/chat", body).then(function (res) {
-      if (res.status === 404 && sid && !retried) {  // the server forgot this conversation: start a new one
+      // the server forgot this conversation (404), or it is a signed-in shopper's and this visitor is not (403,
+      // e.g. after signing out on a shared computer): start a new one
+      if ((res.status === 404 || res.status === 403) && sid && !retried) {
         localStorage.removeItem(storeKey);
         return ask(message, true);
       }
