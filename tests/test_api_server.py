@@ -508,3 +508,12 @@ def test_a_signed_in_shoppers_conversation_is_refused_to_anyone_else(bot: Shoppi
         assert_clean_error(sse, 403)
     r = client.post("/api/v1/chat", json={"message": "cheaper", "session_id": sid, "user_token": roni})
     assert r.status_code == 200 and r.json()["cart"]
+
+
+def test_serving_other_machines_without_a_user_secret_is_warned_about() -> None:
+    from ui.server import identity_warning
+
+    assert identity_warning("127.0.0.1", None) is None  # the operator's own machine
+    assert identity_warning("0.0.0.0", "s3cret") is None
+    warning = identity_warning("0.0.0.0", None)
+    assert warning and "SHOPASSIST_USER_SECRET" in warning and "user_id" in warning

@@ -21,6 +21,7 @@ import logging
 import mimetypes
 import os
 import re
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -475,6 +476,16 @@ def create_app(
     return app
 
 
+def identity_warning(host: str, user_secret: str | None) -> str | None:
+    """What to tell an operator who serves other machines without signed shopper ids."""
+    if user_secret or host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return (
+        "shopassist: warning: SHOPASSIST_USER_SECRET is not set, so a visitor can send any user_id and get that "
+        "shopper's personalised ranking (never their orders). Set it, and sign ids in the shop, before serving shoppers."
+    )
+
+
 def serve(
     db_url: str | None = None,
     host: str = "127.0.0.1",
@@ -496,6 +507,9 @@ def serve(
     assistant = ShoppingAssistant.from_config(db_url, llm=llm, llm_url=llm_url, llm_model=llm_model, search=search)
     app = create_app(assistant, admin_api_key=admin_key or os.environ.get("SHOPASSIST_ADMIN_KEY") or None, rate_limit=rate_limit,
                      user_secret=os.environ.get("SHOPASSIST_USER_SECRET") or None)
+    warning = identity_warning(host, os.environ.get("SHOPASSIST_USER_SECRET"))
+    if warning:
+        print(warning, file=sys.stderr)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"shopassist: chat http://{shown}:{port}/ui/  API docs http://{shown}:{port}/docs  widget demo http://{shown}:{port}/widget-demo")
     uvicorn.run(app, host=host, port=port, log_level=log_level)
