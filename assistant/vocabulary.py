@@ -384,11 +384,15 @@ def sort_in_text(text: str) -> str | None:
     return None
 
 
+# "man" inside a name or a thing is no gender: "iron man mask", "spider-man", "snowman", "man cave", "man-made"
+_NOT_A_MAN = "".join(f"(?<!{w}[ -])" for w in ("iron", "spider", "bat", "super", "ant", "snow", "pac", "he", "sand", "gingerbread"))
+
 _GENDER_RULES: list[tuple[str, str]] = [
     ("unisex", r"\bunisex\b|男女通用|中性"),
     ("kids", r"\b(?:kids?|child(?:ren)?|boys?|girls?|toddlers?|baby|son|daughter|niñ[oa]s?|hij[oa]|infantil)\b|儿童|孩子|小孩|童装|童鞋|宝宝"),
     ("women", r"\b(?:women'?s?|woman'?s?|ladies|lady|female|her|wife|girlfriend|mujer(?:es)?|femenin[oa]|dama|femme)\b|女"),
-    ("men", r"\b(?:men'?s?|man'?s?|male|gents?|him|husband|boyfriend|hombres?|masculin[oa]|caballeros?|homme)\b|男"),
+    ("men", r"\b(?:men'?s?|male|gents?|him|husband|boyfriend|hombres?|masculin[oa]|caballeros?|homme)\b|"
+            + _NOT_A_MAN + r"\bman'?s?\b(?![ -]?(?:cave|made|hole|power)\b)|男"),
 ]
 
 

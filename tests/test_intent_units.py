@@ -11,6 +11,7 @@ from assistant.vocabulary import (
     CatalogVocabulary,
     canonical_color,
     chinese_to_number,
+    gender_in_text,
     map_category,
     map_color,
     normalize_intent,
@@ -25,6 +26,19 @@ VOCAB = vocabulary_from_lists(
     brands=["Zephyr", "Raptor Elite", "WildRunner"],
     categories=["Men/Tops/Hoodies & Sweatshirts", "Women/Tops/Jackets", "Men/Tops/Jackets", "Footwear", "Bags"],
 )
+
+
+@pytest.mark.parametrize(
+    ("text", "gender"),
+    [
+        ("jacket for a man", "men"), ("a man's watch", "men"), ("mens shoes", "men"), ("a gift for him", "men"),
+        ("a woman's coat", "women"), ("boys' sneakers", "kids"),
+        ("iron man mask", None), ("spider-man costume", None), ("a man cave sign", None), ("man-made fibre", None),
+        ("snow man toy", None), ("superman tee", None),
+    ],
+)
+def test_gender_words_not_names_or_things(text: str, gender: str | None) -> None:
+    assert gender_in_text(text) == gender
 
 
 def norm(text: str, **fields: object) -> ShoppingIntent:
