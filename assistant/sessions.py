@@ -78,7 +78,8 @@ class SessionStore:
 
     def load(self, session_id: str, user_id: str | None = None, *, verified: bool = True) -> SessionState:
         """The conversation's state. A conversation a shopper continued while signed in (`verified`) is
-        theirs: any other caller, a guest or a mere claim of their id included, gets SessionOwnerError."""
+        theirs: an unverified caller (a guest, or a mere claim of their id) or another signed-in shopper
+        gets SessionOwnerError."""
         with self.db.session() as s:
             row = s.get(ChatSession, session_id)
             if row is None:
@@ -86,7 +87,8 @@ class SessionStore:
             st = dict(row.state or {})
             owner, version = row.user_id, int(row.version or 0)
         owner_verified = bool(st.get("owner_verified")) and owner is not None
-        if owner_verified and not (verified and _same_user(user_id, owner)):
+        # verified with no id is the Python API's own caller (trusted) continuing its conversation
+        if owner_verified and not (verified and (user_id is None or _same_user(user_id, owner))):
             raise SessionOwnerError(
                 "this conversation belongs to a signed-in shopper: sign in as them, or omit session_id to start a new one"
             )

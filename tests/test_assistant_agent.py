@@ -119,7 +119,7 @@ def test_feedback_is_logged_and_remembered(bot: ShoppingAssistant) -> None:
     reply = bot.chat("bags", session_id="s7", user_id="u7")
     pid = reply.products[0].id
     bot.feedback("like", pid, session_id="s7", user_id="u7")
-    state = bot.sessions.load("s7", "u7")
+    state = bot.sessions.load("s7")
     assert pid in state.liked
     assert bot.repo.popularity([pid])[pid] >= 3
     deleted = bot.sessions.delete_user("u7")
