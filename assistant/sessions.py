@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import threading
-import zlib
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assistant.errors import SessionBusyError, SessionOwnerError
+from assistant.errors import AssistantInputError, SessionBusyError, SessionOwnerError
 from catalog.db import CatalogDB
 from catalog.models import ChatSession, ChatTurn, Interaction, utcnow
 
 # A turn waits this long for another turn of the same conversation before going ahead anyway (the
 # version check still refuses a lost race): a stream someone never finished must not block forever.
 LOCK_WAIT_S = 60.0
-_STRIPES = 64
+
+
+class _ConversationLock:
+    """A lock for one conversation, and the thread that holds it (each turn runs in one thread)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: int | None = None
 
 
 @dataclass
@@ -53,24 +60,41 @@ def _same_user(a: str | None, b: str | None) -> bool:
     return bool(a and b) and a.strip().lower() == b.strip().lower()  # type: ignore[union-attr]
 
 
+def _is_user(column: Any, user_id: str) -> Any:
+    """Ids are e-mails or shop ids: the same shopper whatever the case they were typed in."""
+    return func.lower(column) == user_id.strip().lower()
+
+
 class SessionStore:
     def __init__(self, db: CatalogDB):
         self.db = db
-        # striped, so memory stays bounded however many conversations there are; plain locks, because
-        # a streamed turn may be resumed by another thread than the one that started it
-        self._locks = [threading.Lock() for _ in range(_STRIPES)]
+        # one lock per conversation, dropped when no turn holds or waits for it
+        self._locks: weakref.WeakValueDictionary[str, _ConversationLock] = weakref.WeakValueDictionary()
+        self._locks_guard = threading.Lock()
 
     @contextmanager
     def lock(self, session_id: str, *, wait_s: float = LOCK_WAIT_S) -> Iterator[bool]:
         """Serialise the turns of one conversation in this process: a message re-sent while the first is
         still being answered waits, then sees the first one's result. Yields whether the lock was taken."""
-        lock = self._locks[zlib.crc32(session_id.encode()) % _STRIPES]
-        taken = lock.acquire(timeout=wait_s)
+        with self._locks_guard:
+            entry = self._locks.get(session_id)
+            if entry is None:
+                entry = self._locks[session_id] = _ConversationLock()
+        me = threading.get_ident()
+        if entry.owner == me:  # waiting here would wait for ourselves
+            raise AssistantInputError(
+                f"conversation '{session_id}' is in the middle of a turn in this thread: read that turn's events "
+                "to the end before sending feedback or another message for it"
+            )
+        taken = entry.lock.acquire(timeout=wait_s)
+        if taken:
+            entry.owner = me
         try:
             yield taken
         finally:
             if taken:
-                lock.release()
+                entry.owner = None
+                entry.lock.release()
 
     def exists(self, session_id: str) -> bool:
         with self.db.session() as s:
@@ -114,31 +138,34 @@ class SessionStore:
             "another message in this conversation was answered at the same time; nothing of this one was "
             "saved: send it again"
         )
-        try:
-            with self.db.session() as s:
-                if state.version is None:
-                    s.add(ChatSession(id=state.session_id, user_id=state.user_id, state=state.to_json(), version=1))
+        with self.db.session() as s:
+            if state.version is None:
+                s.add(ChatSession(id=state.session_id, user_id=state.user_id, state=state.to_json(), version=1))
+                try:
                     s.flush()  # a concurrent first save of the same id fails here, before the turn is added
-                    new_version = 1
-                else:
-                    done = s.execute(
-                        update(ChatSession)
-                        .where(ChatSession.id == state.session_id, ChatSession.version == state.version)
-                        .values(state=state.to_json(), version=ChatSession.version + 1, updated_at=utcnow())
-                    )
-                    if getattr(done, "rowcount", 0) != 1:
-                        raise busy
-                    if state.user_id:
-                        # a signed-in shopper takes the conversation over from a guest or a mere claim
-                        which = [ChatSession.id == state.session_id]
-                        if not state.owner_verified:
-                            which.append(ChatSession.user_id.is_(None))
-                        s.execute(update(ChatSession).where(*which).values(user_id=state.user_id))
-                    new_version = state.version + 1
-                if turn is not None:
-                    s.add(ChatTurn(session_id=state.session_id, **turn))
-        except IntegrityError:
-            raise busy from None
+                except IntegrityError:
+                    raise busy from None
+                new_version = 1
+            else:
+                done = s.execute(
+                    update(ChatSession)
+                    .where(ChatSession.id == state.session_id, ChatSession.version == state.version)
+                    .values(state=state.to_json(), version=ChatSession.version + 1, updated_at=utcnow())
+                )
+                if getattr(done, "rowcount", 0) != 1:
+                    raise busy
+                if state.user_id:
+                    # a signed-in shopper takes the conversation over from a guest, a mere claim or another
+                    # shopper; the stored spelling of the same shopper's id is kept (export/delete find it)
+                    which = [ChatSession.id == state.session_id]
+                    if state.owner_verified:
+                        which.append(ChatSession.user_id.is_(None) | (func.lower(ChatSession.user_id) != state.user_id.strip().lower()))
+                    else:
+                        which.append(ChatSession.user_id.is_(None))
+                    s.execute(update(ChatSession).where(*which).values(user_id=state.user_id))
+                new_version = state.version + 1
+            if turn is not None:
+                s.add(ChatTurn(session_id=state.session_id, **turn))
         state.version = new_version
 
     def turns(self, session_id: str) -> list[ChatTurn]:
@@ -148,7 +175,7 @@ class SessionStore:
     def export_user(self, user_id: str) -> dict[str, Any]:
         """Privacy: everything stored about one shopper (conversations with their turns, logged events)."""
         with self.db.session() as s:
-            sessions = list(s.scalars(select(ChatSession).where(ChatSession.user_id == user_id)))
+            sessions = list(s.scalars(select(ChatSession).where(_is_user(ChatSession.user_id, user_id))))
             return {
                 "user_id": user_id,
                 "sessions": [
@@ -164,19 +191,19 @@ class SessionStore:
                 ],
                 "events": [
                     {"event": ev.event, "product_id": ev.product_id, "session_id": ev.session_id, "at": ev.created_at.isoformat()}
-                    for ev in s.scalars(select(Interaction).where(Interaction.user_id == user_id).order_by(Interaction.id))
+                    for ev in s.scalars(select(Interaction).where(_is_user(Interaction.user_id, user_id)).order_by(Interaction.id))
                 ],
             }
 
     def delete_user(self, user_id: str) -> dict[str, int]:
         """Privacy: remove every conversation and logged event of this user."""
         with self.db.session() as s:
-            ids = list(s.scalars(select(ChatSession.id).where(ChatSession.user_id == user_id)))
+            ids = list(s.scalars(select(ChatSession.id).where(_is_user(ChatSession.user_id, user_id))))
             n_turns = 0
             if ids:
                 n_turns = len(list(s.scalars(select(ChatTurn.id).where(ChatTurn.session_id.in_(ids)))))
                 s.execute(delete(ChatTurn).where(ChatTurn.session_id.in_(ids)))
                 s.execute(delete(ChatSession).where(ChatSession.id.in_(ids)))
-            n_events = len(list(s.scalars(select(Interaction.id).where(Interaction.user_id == user_id))))
-            s.execute(delete(Interaction).where(Interaction.user_id == user_id))
+            n_events = len(list(s.scalars(select(Interaction.id).where(_is_user(Interaction.user_id, user_id)))))
+            s.execute(delete(Interaction).where(_is_user(Interaction.user_id, user_id)))
         return {"sessions": len(ids), "turns": n_turns, "events": n_events}

@@ -385,7 +385,7 @@ def sort_in_text(text: str) -> str | None:
 
 
 # "man" inside a name or a thing is no gender: "iron man mask", "spider-man", "snowman", "man cave", "man-made"
-_NOT_A_MAN = "".join(f"(?<!{w}[ -])" for w in ("iron", "spider", "bat", "super", "ant", "snow", "pac", "he", "sand", "gingerbread"))
+_NOT_A_MAN = "".join(f"(?<!\\b{w}[ -])" for w in ("iron", "spider", "bat", "super", "ant", "snow", "pac", "he", "sand", "gingerbread"))
 
 _GENDER_RULES: list[tuple[str, str]] = [
     ("unisex", r"\bunisex\b|男女通用|中性"),

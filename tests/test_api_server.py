@@ -126,10 +126,9 @@ def test_chat_sse_stream_shape(client: TestClient) -> None:
 def test_sse_turn_is_saved_even_when_the_shopper_leaves_mid_reply(bot: ShoppingAssistant) -> None:
     import time
 
-    from ui.server import sse_turn
+    from ui.server import sse_turn, started
 
-    events = bot.stream("jackets for women", session_id="gone")
-    stream = sse_turn(next(events), events)
+    stream = sse_turn(*started(bot.stream("jackets for women", session_id="gone")))
     assert next(stream).startswith("event: intent")
     stream.close()  # what the web server does when the page is closed: it stops reading
     deadline = time.monotonic() + 20

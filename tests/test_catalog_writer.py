@@ -172,5 +172,12 @@ def test_upgrading_a_catalog_from_0003_keeps_its_conversations(sqlite_url: str) 
     state = store.load("old", "roni@example.com")
     assert state.history == ["bags"] and state.version == 0
     state.history.append("jackets")
-    store.save(state)
+    store.save(state, {"user_text": "jackets", "reply_text": "ok"})
     assert store.load("old", "roni@example.com").history == ["bags", "jackets"]
+    db.close()
+    # and back: SQLite must not rebuild chat_sessions, which would cascade-delete every turn
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+        assert conn.execute(text("SELECT count(*) FROM chat_turns")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM chat_sessions")).scalar() == 1

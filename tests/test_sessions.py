@@ -115,3 +115,38 @@ def test_a_guest_conversation_stays_open_until_a_signed_in_shopper_continues_it(
     bot.chat("in black", session_id="g", user_id="roni@example.com")  # signs in mid-conversation
     with pytest.raises(SessionOwnerError):
         bot.chat("hoodies", session_id="g", user_verified=False)  # a guest of the web API
+
+
+def test_one_conversations_turn_never_blocks_another(bot: ShoppingAssistant) -> None:
+    store: SessionStore = bot.sessions
+    with store.lock("alice-conversation") as taken:
+        assert taken
+        for i in range(300):  # any sharing of locks between conversations would make some of these wait
+            with store.lock(f"other-{i}", wait_s=0) as other:
+                assert other, f"other-{i} waited for alice-conversation"
+
+
+def test_feedback_from_inside_a_turn_in_the_same_thread_is_refused_at_once(bot: ShoppingAssistant) -> None:
+    from assistant.agent import AssistantInputError
+    from assistant.events import ProductsRanked
+
+    took = None
+    for ev in bot.stream("bags", session_id="nested"):
+        if isinstance(ev, ProductsRanked):
+            t0 = time.monotonic()
+            with pytest.raises(AssistantInputError, match="middle of a turn"):
+                bot.feedback("click", ev.products[0].id, session_id="nested")
+            took = time.monotonic() - t0
+    assert took is not None and took < 5  # not the lock's 60 s wait
+    assert bot.sessions.load("nested").history == ["bags"]  # and the turn itself was saved
+    bot.feedback("click", 1, session_id="nested")  # after the turn, feedback works
+
+
+def test_export_and_delete_find_a_shopper_whatever_the_case_of_their_id(bot: ShoppingAssistant) -> None:
+    bot.chat("bags", session_id="case", user_id="roni@example.com")
+    bot.chat("jackets", session_id="case", user_id="Roni@Example.com")
+    exported = bot.sessions.export_user("RONI@example.com")
+    assert [c["id"] for c in exported["sessions"]] == ["case"]
+    assert len(exported["sessions"][0]["turns"]) == 2
+    assert bot.sessions.delete_user("roni@example.com")["sessions"] == 1
+    assert not bot.sessions.exists("case")

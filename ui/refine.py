@@ -4,6 +4,7 @@ searcher and reply writer, and remember the result in the session like any other
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
@@ -11,29 +12,32 @@ from assistant.events import ChatReply
 from assistant.intent import ShoppingIntent
 from assistant.replies import card
 from assistant.search_backend import SearchContext, apply_corrections
+from assistant.sessions import SessionState
 from ui.render import without
 
 
 def run_intent(
     assistant: ShoppingAssistant,
-    intent: ShoppingIntent,
+    intent: ShoppingIntent | Callable[[SessionState], ShoppingIntent],
     *,
     session_id: str,
     user_id: str | None = None,
     user_verified: bool = True,
     label: str,
 ) -> ChatReply:
-    """Search with `intent` as the conversation's current need; `label` is logged as the shopper's action."""
+    """Search with `intent` as the conversation's current need; `label` is logged as the shopper's action.
+    `intent` may be a function of the conversation's state, read under the conversation's lock."""
     with assistant.sessions.lock(session_id):
         return _run_intent(assistant, intent, session_id, user_id, user_verified, label)
 
 
 def _run_intent(
-    assistant: ShoppingAssistant, intent: ShoppingIntent, session_id: str, user_id: str | None, user_verified: bool,
-    label: str,
+    assistant: ShoppingAssistant, edit: ShoppingIntent | Callable[[SessionState], ShoppingIntent], session_id: str,
+    user_id: str | None, user_verified: bool, label: str,
 ) -> ChatReply:
     t0 = time.perf_counter()
     state = assistant.sessions.load(session_id, user_id, verified=user_verified)
+    intent = edit if isinstance(edit, ShoppingIntent) else edit(state)
     ctx = SearchContext(state.liked, state.disliked, state.viewed, state.user_id, None)
     outcome = assistant.searcher.search(intent, ctx, assistant.results)
     intent = apply_corrections(intent, outcome.corrections)  # no "you wrote" line: the shopper typed nothing here
@@ -62,14 +66,16 @@ def remove_constraint(
     user_verified: bool = True,
 ) -> ChatReply:
     """The shopper removed one chip: search again without that constraint."""
-    state = assistant.sessions.load(session_id, user_id, verified=user_verified)
-    if not state.intent:
-        raise AssistantInputError("there is no search to refine in this conversation yet; ask for something first")
-    try:
-        intent = without(ShoppingIntent.model_validate(state.intent), field, value)
-    except ValueError as exc:
-        raise AssistantInputError(str(exc)) from None
-    return run_intent(assistant, intent, session_id=session_id, user_id=user_id, user_verified=user_verified,
+
+    def edit(state: SessionState) -> ShoppingIntent:
+        if not state.intent:
+            raise AssistantInputError("there is no search to refine in this conversation yet; ask for something first")
+        try:
+            return without(ShoppingIntent.model_validate(state.intent), field, value)
+        except ValueError as exc:
+            raise AssistantInputError(str(exc)) from None
+
+    return run_intent(assistant, edit, session_id=session_id, user_id=user_id, user_verified=user_verified,
                       label=f"[removed filter {field}: {value or ''}]".strip())
 
 

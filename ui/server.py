@@ -156,15 +156,22 @@ def _sse(payload: dict[str, Any], event: str | None = None) -> str:
     return head + "data: " + json.dumps(payload, ensure_ascii=False, default=str) + "\n\n"
 
 
+def started(turn: Iterator[Any]) -> tuple[Any, Iterator[Any]]:
+    """(first event, the rest) of a turn that runs in a thread of its own, to its end, even if the shopper
+    leaves mid-reply. The first event is awaited here so input errors still become a JSON error response.
+    The whole turn runs in that one thread (the conversation's lock knows which thread holds it)."""
+    events = finished_anyway(turn)
+    return next(events), events
+
+
 def sse_turn(first: Any, events: Iterator[Any]) -> Iterator[str]:
-    """The turn as Server-Sent Events. The turn runs to its end (in its own thread, started now) even if
-    the shopper closes the page mid-reply and the web server stops reading."""
-    rest = finished_anyway(events)
+    """The turn as Server-Sent Events: `first`, then the rest of `events` (read from `finished_anyway`, so
+    the turn runs to its end even if the shopper closes the page and the web server stops reading)."""
 
     def write() -> Iterator[str]:
         yield _sse(event_to_json(first), first.type)
         try:
-            for ev in rest:
+            for ev in events:
                 yield _sse(event_to_json(ev), ev.type)
         except AssistantInputError as exc:
             yield _sse({"type": "error", "error": str(exc)}, "error")
@@ -328,8 +335,7 @@ def create_app(
         kwargs: dict[str, Any] = {"session_id": body.session_id, "user_id": user_id, "image": image, "user_verified": verified}
         if "text/event-stream" not in request.headers.get("accept", ""):
             return assistant.chat(body.message, **kwargs).to_json()
-        events = assistant.stream(body.message, **kwargs)
-        first = next(events)  # input errors surface here, before the 200 is sent
+        first, events = started(assistant.stream(body.message, **kwargs))
         return StreamingResponse(sse_turn(first, events), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

@@ -21,11 +21,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.bulk_insert(state, [{"id": 1, "version": 0}])
-    with op.batch_alter_table("chat_sessions") as batch:
+    # recreate="never": on SQLite a rebuilt chat_sessions would take its turns with it (ON DELETE CASCADE)
+    with op.batch_alter_table("chat_sessions", recreate="never") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("chat_sessions") as batch:
+    with op.batch_alter_table("chat_sessions", recreate="never") as batch:
         batch.drop_column("version")
     op.drop_table("catalog_state")
