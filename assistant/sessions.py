@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from assistant.errors import AssistantInputError, SessionBusyError, SessionOwnerError
 from catalog.db import CatalogDB
 from catalog.models import ChatSession, ChatTurn, Interaction, utcnow
+from catalog.privacy import user_pseudonym
 
 # A turn waits this long for another turn of the same conversation before going ahead anyway (the
 # version check still refuses a lost race): a stream someone never finished must not block forever.
@@ -63,6 +65,13 @@ def _same_user(a: str | None, b: str | None) -> bool:
 def _is_user(column: Any, user_id: str) -> Any:
     """Ids are e-mails or shop ids: the same shopper whatever the case they were typed in."""
     return func.lower(column) == user_id.strip().lower()
+
+
+def _user_events(s: Session, user_id: str, session_ids: list[str]) -> Any:
+    """The shopper's logged events: under their pseudonym, or in one of their conversations (a guest's
+    likes before signing in belong to the conversation they then claimed)."""
+    mine = Interaction.user_id == user_pseudonym(s, user_id)
+    return mine | Interaction.session_id.in_(session_ids) if session_ids else mine
 
 
 class SessionStore:
@@ -191,7 +200,7 @@ class SessionStore:
                 ],
                 "events": [
                     {"event": ev.event, "product_id": ev.product_id, "session_id": ev.session_id, "at": ev.created_at.isoformat()}
-                    for ev in s.scalars(select(Interaction).where(_is_user(Interaction.user_id, user_id)).order_by(Interaction.id))
+                    for ev in s.scalars(select(Interaction).where(_user_events(s, user_id, [cs.id for cs in sessions])).order_by(Interaction.id))
                 ],
             }
 
@@ -204,6 +213,7 @@ class SessionStore:
                 n_turns = len(list(s.scalars(select(ChatTurn.id).where(ChatTurn.session_id.in_(ids)))))
                 s.execute(delete(ChatTurn).where(ChatTurn.session_id.in_(ids)))
                 s.execute(delete(ChatSession).where(ChatSession.id.in_(ids)))
-            n_events = len(list(s.scalars(select(Interaction.id).where(_is_user(Interaction.user_id, user_id)))))
-            s.execute(delete(Interaction).where(_is_user(Interaction.user_id, user_id)))
+            events = _user_events(s, user_id, ids)
+            n_events = len(list(s.scalars(select(Interaction.id).where(events))))
+            s.execute(delete(Interaction).where(events))
         return {"sessions": len(ids), "turns": n_turns, "events": n_events}

@@ -237,7 +237,7 @@ INTERACTION_EVENTS = ("view", "click", "add_to_cart", "remove_from_cart", "purch
 
 
 class Interaction(Base):
-    """A logged shopper event. `user_id` is a pseudonymous id, never an email."""
+    """A logged shopper event. `user_id` is a keyed pseudonym of the shopper's id (catalog/privacy.py), never the id itself."""
 
     __tablename__ = "interactions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,6 +271,8 @@ class CatalogState(Base):
     __tablename__ = "catalog_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the HMAC key behind the pseudonymous user ids of the interaction log (catalog/privacy.py)
+    log_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class ChatSession(Base):

@@ -45,6 +45,7 @@ from catalog.models import (
     ProductLink,
     Variant,
 )
+from catalog.privacy import user_pseudonym
 
 SortKey = Literal["relevance", "price_asc", "price_desc", "rating", "newest", "popularity"]
 SORT_KEYS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "rating", "newest", "popularity")
@@ -492,7 +493,7 @@ class CatalogRepository:
             ev = Interaction(
                 event=event,
                 product_id=product_id,
-                user_id=user_id,
+                user_id=user_pseudonym(s, user_id) if user_id else None,
                 session_id=session_id,
                 query=query,
                 position=position,
@@ -502,6 +503,11 @@ class CatalogRepository:
             s.flush()
             assert ev.id is not None
             return ev.id
+
+    def user_pseudonym(self, user_id: str) -> str:
+        """How `user_id` is written in the interaction log (a keyed pseudonym, never the id itself)."""
+        with self.db.session() as s:
+            return user_pseudonym(s, user_id)
 
     def popularity(self, ids: Sequence[int] | None = None) -> dict[int, float]:
         """Weighted event counts plus units ordered, per product."""

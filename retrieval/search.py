@@ -34,6 +34,7 @@ import numpy as np
 from sqlalchemy import select
 
 from catalog.models import Interaction, Product
+from catalog.privacy import user_pseudonym
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import money
 from retrieval.diversity import family_key, mmr_order, product_similarity
@@ -555,7 +556,7 @@ class HybridSearcher:
         with self.repo.db.session() as s:
             ids = list(s.scalars(
                 select(Interaction.product_id)
-                .where(Interaction.user_id == user_id, Interaction.event.in_(HISTORY_EVENTS))
+                .where(Interaction.user_id == user_pseudonym(s, user_id), Interaction.event.in_(HISTORY_EVENTS))
                 .order_by(Interaction.id.desc())
                 .limit(limit)
             ))
