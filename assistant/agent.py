@@ -250,7 +250,7 @@ class ShoppingAssistant:
     # ----- feedback -------------------------------------------------------------------------------
     def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None,
                  user_verified: bool = True) -> None:
-        """like / dislike / click / add_to_cart ... : logged, and remembered by the session."""
+        """like / dislike / click / add_to_cart / remove_from_cart ... : logged, and remembered by the session."""
         with self.sessions.lock(session_id):
             state = self.sessions.load(session_id, user_id, verified=user_verified)
             self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
@@ -260,6 +260,8 @@ class ShoppingAssistant:
                 state.disliked.append(product_id)
             if event == "add_to_cart":
                 self._add_to_cart(state, product_id)
+            if event == "remove_from_cart":
+                self._remove_from_cart(state, product_id)
             self.sessions.save(state)
 
     # ----- tools ----------------------------------------------------------------------------------
@@ -317,6 +319,14 @@ class ShoppingAssistant:
         else:
             state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "qty": 1})
         return p.name
+
+    @staticmethod
+    def _remove_from_cart(state: SessionState, product_id: int) -> None:
+        """One fewer of this product; its line goes when none is left (removing what is not there is a no-op)."""
+        for line in state.cart:
+            if line["product_id"] == product_id:
+                line["qty"] -= 1
+        state.cart = [line for line in state.cart if line["qty"] > 0]
 
     def _cart(self, text: str, referenced: list[Any], state: SessionState) -> str:
         low = text.lower()

@@ -22,10 +22,12 @@ CONTEXT_REASONS = {
     "season": "suits the season",
     "session": "like what you liked here",
     "liked before": "you liked it",
-    "history": "fits what you bought before",
+    "history": "like things you picked before",
     "image": "looks like your photo",
     "recency": "new in",
-}
+}  # "shown" (close to products merely shown earlier) ranks but is never given as a reason: nobody chose those
+# a shallow category match (a mug and a bag share only "Gear") is too weak to tell the shopper about
+_REASON_MIN = {"history": 0.05}
 
 
 def explain(item: RankedItem, intent: ShoppingIntent) -> str:
@@ -54,7 +56,7 @@ def explain(item: RankedItem, intent: ShoppingIntent) -> str:
         parts.append(f"only {p.stock_qty} left")
     # Context reasons (season, session, history, popularity, photo) from the ranking contributions;
     # text-match reasons are implied by the list itself.
-    context = [(v, k) for k, v in item.contributions.items() if k in CONTEXT_REASONS and v > 0.02]
+    context = [(v, k) for k, v in item.contributions.items() if k in CONTEXT_REASONS and v > _REASON_MIN.get(k, 0.02)]
     for _, feature in sorted(context, reverse=True)[:2]:
         parts.append(CONTEXT_REASONS[feature])
     return "; ".join(parts)

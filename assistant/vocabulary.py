@@ -410,6 +410,15 @@ _ORDINALS = {
 }
 
 
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5,
+                "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
+_FIRST_N = re.compile(
+    r"(?:(?<![a-z])(?:(?P<first>first|top)|(?P<last>last))\s+(?P<n>two|three|four|five|[2-5])(?![a-z0-9])"
+    r"|(?<![a-z])l[oa]s\s+(?P<n2>dos|tres|cuatro|cinco)\s+primer[oa]s"
+    r"|前(?P<n3>[两二三四五2-5])(?:个|件|款)?)"
+)
+
+
 def references_in_text(text: str) -> list[int]:
     """Positions of shown products the text points at: 'the second one', '#3', 'el primero', '第二个', 'the last'."""
     tl = text.lower()
@@ -423,6 +432,10 @@ def references_in_text(text: str) -> list[int]:
                         or re.match(r"\s+(?:one|item|product|option|pair|model)\b", after)):
                     continue
             refs.append((m.start(), n))
+    for m in _FIRST_N.finditer(tl):  # "the first two", "top 3", "the last two", "los dos primeros", "前两个"
+        count = _COUNT_WORDS.get(m.group("n") or m.group("n2") or m.group("n3") or "", 0)
+        last = bool(m.group("last"))
+        refs.extend((m.start(), -count + i if last else i + 1) for i in range(count))
     for m in re.finditer(r"(?:#|\bnumber\s+|\bno\.\s*|\bitem\s+|\boption\s+|\bnúmero\s+|第)(\d{1,2})(?!\d)", tl):
         refs.append((m.start(), int(m.group(1))))
     if re.search(r"\b(?:both|the two|ambos|los dos)\b|两个都|这两个", tl) and not refs:
@@ -449,7 +462,10 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
                r"política|garantía"),
     ("cart", r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?(?:cart|basket|bag)|\bbuy (?:it|this|that|the)|"
-             r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito"),
+             r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito|"
+             # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
+             r"what(?:'?s| is) in (?:my |the )?(?:cart|basket)|(?:show|view|see|check|open)(?: me)? (?:my |the )?(?:shopping )?(?:cart|basket)\b|"
+             r"^\s*(?:my |the )?(?:shopping )?(?:cart|basket)\s*[?!.]*\s*$|购物车里|我的购物车|查看购物车|(?:ver|mostrar|muestra\w*) (?:mi |el )?carrito|qué hay en (?:mi|el) carrito"),
     ("chitchat", r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|buenas|"
                  r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre"),

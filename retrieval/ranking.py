@@ -10,7 +10,7 @@ Features come in two groups:
   misspellings, numbers/units, brand, the query's head noun, title length);
 * context features (`CONTEXT_FEATURES`): soft preferences, query image, Bayesian rating, popularity
   from logged events, recency, season vs the product's `climate` attribute, this conversation's
-  liked/viewed/disliked products, and the user's history (brands/categories bought or liked).
+  liked/shown/disliked products, and the user's history (brands/categories bought or liked).
 
 Weights come from `retrieval/ranking_weights.json` (package data) or a learned model
 (`retrieval.learned_ranker.LearnedRanker`), which overrides the weights of the features it learned.
@@ -77,6 +77,7 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "recency",
     "season",
     "session",
+    "shown",
     "disliked",
     "history",
 )
@@ -124,8 +125,9 @@ FEATURE_LABELS: dict[str, str] = {
     "recency": "new in",
     "season": "suits the season",
     "session": "like items you liked",
+    "shown": "close to products shown earlier in this conversation",
     "disliked": "like items you disliked",
-    "history": "brands/categories you bought before",
+    "history": "brands/categories you liked, carted or bought before",
 }
 
 

@@ -534,7 +534,6 @@ class HybridSearcher:
         out: dict[int, dict[str, float]] = {}
         for p in products:
             v = vecs.get(p.id)
-            session_sim = max(max_cosine(v, liked), 0.5 * max_cosine(v, viewed))
             dis = 1.0 if p.id in disliked_set else max(0.0, max_cosine(v, disliked))
             img = (image_scores or {}).get(p.id)
             out[p.id] = {
@@ -545,7 +544,9 @@ class HybridSearcher:
                 "popularity": popularity_value(pop.get(p.id, 0.0), cfg.popularity_scale),
                 "recency": recency(p.created_at, now, cfg.recency_half_life_days),
                 "season": season_match(p, now, cfg.hemisphere),
-                "session": max(0.0, session_sim),
+                # liked and merely shown are kept apart: only a like may be explained as "you liked"
+                "session": max(0.0, max_cosine(v, liked)),
+                "shown": max(0.0, max_cosine(v, viewed)),
                 "disliked": dis,
                 "history": history_match(p, history),
             }

@@ -48,7 +48,9 @@ over below above dollars dollar bucks euros price prices less more than between 
 where when there this that these those about your with from into them they their hello thanks thank maybe
 really very much many good best nice other another else recommend suggest options ones kind similar same
 different around budget gift wife husband friend daughter mother father myself search searching seeking
-would anyone else instead without cost costs size sizes color colour colors colours""".split())  # noqa: SIM905
+would anyone else instead without cost costs size sizes color colour colors colours cart carts basket
+checkout order orders track tracking shipping delivery deliver refund return returns policy account wishlist
+compare comparison first second third last both""".split())  # noqa: SIM905
 
 
 def normalize_units(text: str) -> str:

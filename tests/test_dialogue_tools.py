@@ -1,0 +1,91 @@
+"""Cart, compare and explanations in a conversation, as a shopper types them (rules parser, real SQLite)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.agent import ShoppingAssistant
+from assistant.events import ProductsRanked
+from assistant.vocabulary import kind_in_text, references_in_text
+from catalog.db import open_catalog
+from catalog.writer import sync_catalog
+from tests.catalog_fixtures import small_store
+
+
+@pytest.fixture
+def bot(sqlite_url: str) -> ShoppingAssistant:
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    return ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+
+
+@pytest.mark.parametrize("text", ["what's in my cart?", "show my cart", "What is in my cart", "my cart", "view my basket",
+                                  "购物车里有什么", "ver mi carrito"])
+def test_asking_to_see_the_cart_is_a_cart_turn(text: str) -> None:
+    assert kind_in_text(text) == "cart"
+
+
+@pytest.mark.parametrize("text", ["a cart for my garden", "shopping cart covers", "show me carts"])
+def test_a_cart_as_a_product_is_still_a_search(text: str) -> None:
+    assert kind_in_text(text) is None
+
+
+def test_the_shopper_sees_their_cart_instead_of_a_search(bot: ShoppingAssistant) -> None:
+    assert bot.chat("what's in my cart?", session_id="c").text == "Your cart is empty."
+    shown = bot.chat("bags", session_id="c")
+    bot.chat("add the first one to my cart", session_id="c")
+    reply = bot.chat("show my cart", session_id="c")
+    assert reply.products == [] and "part" not in reply.text.lower()
+    assert reply.text == f"Your cart: 1 × {shown.products[0].name} (${shown.products[0].price:.2f}). Total ${shown.products[0].price:.2f}."
+
+
+@pytest.mark.parametrize(("text", "refs"), [
+    ("compare the first two", [1, 2]), ("compare the top 3", [1, 2, 3]), ("the last two", [-2, -1]),
+    ("compara los dos primeros", [1, 2]), ("比较前两个", [1, 2]), ("compare the first and the second one", [1, 2]),
+    ("the first one", [1]), ("show me the top rated jackets", []),
+])
+def test_references_to_several_shown_products(text: str, refs: list[int]) -> None:
+    assert references_in_text(text) == refs
+
+
+def test_compare_the_first_two(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("jackets", session_id="cmp").products
+    assert len(shown) >= 2
+    reply = bot.chat("compare the first two", session_id="cmp")
+    assert reply.intent.kind == "compare" and reply.intent.references == [1, 2]
+    assert shown[0].name in reply.text and shown[1].name in reply.text
+
+
+def test_removing_from_the_cart_by_feedback(bot: ShoppingAssistant) -> None:
+    pid = bot.chat("bags", session_id="rm").products[0].id
+    bot.feedback("add_to_cart", pid, session_id="rm")
+    bot.feedback("add_to_cart", pid, session_id="rm")
+    bot.feedback("remove_from_cart", pid, session_id="rm")
+    assert [(line["product_id"], line["qty"]) for line in bot.sessions.load("rm").cart] == [(pid, 1)]
+    bot.feedback("remove_from_cart", pid, session_id="rm")
+    bot.feedback("remove_from_cart", pid, session_id="rm")  # nothing left to remove: no error, no negative line
+    assert bot.sessions.load("rm").cart == []
+
+
+def test_products_merely_shown_are_never_explained_as_liked(tmp_path: Path) -> None:
+    from assistant.hybrid import HybridProductSearch
+    from assistant.intent_parser import RuleIntentParser
+    from tests.test_search import build, generated_store, searcher_for
+
+    repo = build(f"sqlite:///{tmp_path / 'catalog.db'}", generated_store())
+    bot = ShoppingAssistant(repo.db, intent_parser=RuleIntentParser(), search=HybridProductSearch(searcher_for(repo)))
+    bot.chat("warm jacket", session_id="s")
+    events = list(bot.stream("only in red", session_id="s"))
+    ranked = next(e for e in events if isinstance(e, ProductsRanked))
+    assert ranked.products and any(i.contributions.get("shown", 0) > 0 for i in ranked.products)  # the signal is used...
+    assert all(i.contributions.get("session", 0) == 0 for i in ranked.products)  # ...but is not a like
+    reply = bot.chat("any in blue", session_id="s")
+    assert reply.products and not any("liked" in c.explanation for c in reply.products)
+    liked = reply.products[0].id
+    bot.feedback("like", liked, session_id="s")
+    events = list(bot.stream("warm jacket", session_id="s"))
+    ranked = next(e for e in events if isinstance(e, ProductsRanked))
+    assert any(i.contributions.get("session", 0) > 0 for i in ranked.products)
