@@ -71,12 +71,18 @@ def load_vocabulary_option(db_url: str | None, vocab_path: str | None) -> Catalo
             return load_vocabulary(vocab_path)
         except (OSError, ValueError) as exc:
             raise click.ClickException(f"cannot read vocabulary {vocab_path}: {exc}") from exc
-    if db_url:
-        try:
-            return vocabulary_from_db(db_url)
-        except Exception as exc:
-            raise click.ClickException(f"cannot read the catalog vocabulary from {db_url}: {exc}") from exc
-    return CatalogVocabulary()
+    if not db_url:
+        # the catalog chat would use (SHOPASSIST_DB_URL, else SHOPASSIST_HOME/catalog.db), so that `parse`
+        # shows what a chat turn does; without one yet, parse with no vocabulary rather than create it
+        from catalog.config import default_db_url
+
+        db_url = default_db_url()
+        if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).is_file():
+            return CatalogVocabulary()
+    try:
+        return vocabulary_from_db(db_url)
+    except Exception as exc:
+        raise click.ClickException(f"cannot read the catalog vocabulary from {db_url}: {exc}") from exc
 
 
 def build_parser(llm: str, llm_url: str | None, llm_model: str | None, vocab: CatalogVocabulary) -> IntentParser:
@@ -95,7 +101,8 @@ def build_parser(llm: str, llm_url: str | None, llm_model: str | None, vocab: Ca
 @click.argument("text", required=False)
 @click.option("--jsonl", "jsonl_path", type=click.Path(dir_okay=False), help='File of {"text":..., "history": [...]} lines.')
 @click.option("--history", "-H", multiple=True, help="An earlier user message (repeatable, oldest first).")
-@click.option("--db-url", help="Catalog database whose colours/sizes/brands/categories form the vocabulary.")
+@click.option("--db-url", help="Catalog database whose colours/sizes/brands/categories form the vocabulary "
+                               "[default: SHOPASSIST_DB_URL, else the catalog under SHOPASSIST_HOME, when there is one].")
 @click.option("--vocab", "vocab_path", type=click.Path(dir_okay=False),
               help='Vocabulary JSON {"colors": [], "sizes": [], "brands": [], "categories": []} (overrides --db-url).')
 @click.option("--llm", type=click.Choice(["embedded", "openai", "rules"]), default="embedded", show_default=True,
@@ -111,6 +118,8 @@ def parse_command(
     """Parse TEXT (or every line of --jsonl FILE) into a shopping intent; prints one JSON object per line."""
     if (text is None) == (jsonl_path is None):
         raise click.UsageError("give either TEXT or --jsonl FILE")
+    if text is not None and not text.strip():
+        raise click.UsageError("TEXT is empty: give what the shopper typed, e.g. shopassist parse \"red hoodie under $40\"")
     rows: list[dict[str, Any]] = read_jsonl(jsonl_path) if jsonl_path else [{"text": text, "history": list(history)}]
     vocab = load_vocabulary_option(db_url, vocab_path)
     conv = ConversationParser(build_parser(llm, llm_url, llm_model, vocab))

@@ -549,7 +549,13 @@ def map_category(value: str, vocab: CatalogVocabulary, gender: str | None = None
         g = [c for c in hits if f"/{gender}/" in "/" + c.lower()]
         if g:
             hits = g
-    return sorted(hits, key=lambda c: (c.count("/"), len(c)))[0]
+    best = sorted(hits, key=lambda c: (c.count("/"), len(c)))[0]
+    leaf = best.rsplit("/", 1)[-1]
+    if sum(c.rsplit("/", 1)[-1].lower() == leaf.lower() for c in hits) > 1:
+        # "jackets" with no gender: Men/Tops/Jackets would be a guess; the bare name means every
+        # category of that name, which is what the search filters on anyway
+        return leaf
+    return best
 
 
 # product words (en synonyms, es, zh) -> English words a catalog category may use

@@ -137,3 +137,26 @@ def test_cli_rules_backend_needs_no_model() -> None:
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert (out["max_price"], out["colors"], out["sort"]) == (40.0, ["Red"], "price_asc")
+
+
+def test_cli_uses_the_catalog_chat_would_use(tmp_path: Path) -> None:
+    import os
+
+    from catalog.config import default_db_url
+    from catalog.db import open_catalog
+    from catalog.writer import sync_catalog
+    from tests.catalog_fixtures import small_store
+
+    home_catalog = Path(os.environ["SHOPASSIST_HOME"]) / "catalog.db"
+    r = CliRunner().invoke(parse_command, ["--llm", "rules", "a rain jacket for women"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["category"] is None and not home_catalog.exists()  # no catalog yet: none made
+    db = open_catalog(default_db_url())
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    db.close()
+    r = CliRunner().invoke(parse_command, ["--llm", "rules", "a rain jacket for women"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["category"] == "Women/Tops/Jackets"
+    r = CliRunner().invoke(parse_command, ["--llm", "rules", "  "])
+    assert r.exit_code == 2 and "TEXT is empty" in r.output

@@ -223,3 +223,11 @@ def test_rule_query_leaves_out_lead_ins_and_gender_words(text: str, query: str) 
     from assistant.intent_parser import RuleIntentParser
 
     assert RuleIntentParser().parse(text).query == query
+
+
+def test_a_category_name_shared_by_several_trees_is_not_guessed_without_a_gender() -> None:
+    vocab = CatalogVocabulary(categories=["Men/Tops/Jackets", "Women/Tops/Jackets", "Women/Bottoms/Pants", "Gear/Bags"])
+    assert map_category("jackets", vocab) == "Jackets"  # every category of that name, as the filter searches
+    assert map_category("jackets", vocab, "women") == "Women/Tops/Jackets"
+    assert map_category("pants", vocab) == "Women/Bottoms/Pants"  # only one: its full path
+    assert map_category("backpack", vocab) == "Gear/Bags"
