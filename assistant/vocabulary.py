@@ -604,6 +604,11 @@ def _price_stated(value: float | None, stated: set[float]) -> bool:
     return value is not None and any(abs(value - s) < 0.005 for s in stated)
 
 
+def _number_not_stated(attribute: str, stated: set[float], prices: set[float]) -> bool:
+    """A wish with a number the message never states, or states as a price ("size 80" from "under $80")."""
+    return any(float(n) not in stated or float(n) in prices for n in re.findall(r"\d+(?:\.\d+)?", attribute))
+
+
 def normalize_intent(
     intent: ShoppingIntent, vocab: CatalogVocabulary, text: str, *, has_previous: bool = False
 ) -> ShoppingIntent:
@@ -739,9 +744,12 @@ def normalize_intent(
     hard |= {intent.query.strip().lower(), (intent.category or "").lower()} - {""}
     hard |= {w.lower() for c in colors for w in COLOR_WORDS.get(canonical_color(c) or "", ())}
     wishes = [a for a in intent.attributes if canonical_color(a) is None] + soft
+    prices = {float(p) for p in (min_price, max_price) if p is not None}
     attributes = [a for a in _dedup(wishes)
                   if a.lower() not in hard and not re.fullmatch(r"[\d.,$€元 ]+", a)
-                  and not re.search(r"price|cheap|expensive|precio|价格|便宜", a.lower())][:6]
+                  and not re.search(r"price|cheap|expensive|precio|价格|便宜", a.lower())
+                  and gender_in_text(a) is None  # "women" is the gender field, not a wish
+                  and not _number_not_stated(a, stated, prices)][:6]
 
     # a short message that only states constraints, after a search, refines it ("under 30", "in size XL")
     if kind == "search" and has_previous and category is None and not brands:

@@ -231,3 +231,13 @@ def test_a_category_name_shared_by_several_trees_is_not_guessed_without_a_gender
     assert map_category("jackets", vocab, "women") == "Women/Tops/Jackets"
     assert map_category("pants", vocab) == "Women/Bottoms/Pants"  # only one: its full path
     assert map_category("backpack", vocab) == "Gear/Bags"
+
+
+def test_wishes_the_message_does_not_state_are_dropped() -> None:
+    proposed = ShoppingIntent(kind="search", query="rain jacket", gender="women", max_price=80,
+                              attributes=["women", "size 80", "waterproof"])
+    got = normalize_intent(proposed, VOCAB, "a women's rain jacket under $80")
+    assert got.attributes == ["waterproof"] and got.gender == "women" and got.max_price == 80
+    tent = normalize_intent(ShoppingIntent(kind="search", query="tent", attributes=["2-person", "4-season"]), VOCAB,
+                            "a 2 person tent")
+    assert tent.attributes == ["2-person"]
