@@ -12,24 +12,48 @@ from decimal import Decimal
 
 
 class CatalogImportError(Exception):
-    """A user mistake in an import file: says which file, line and field, and what to do."""
+    """A user mistake in an import file: says which file, line and field, and what to do.
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None, field: str | None = None):
+    `message` may quote the file (the bad value, the header's columns) for whoever owns it: the CLI shows it
+    (`str`). A message that quotes anything read from a file (or names a column or SKU found in it) must
+    also pass `public`: the same advice without that text (and `quoted_field=True` when `field` is a name
+    read from the file). The HTTP API shows only `public_str()`, since its caller may name any file the
+    server can read (an import of /etc/passwd must not echo the file)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        public: str | None = None,
+        quoted_field: bool = False,
+    ):
         self.message = message
         self.file = file
         self.line = line
         self.field = field
+        self.public = message if public is None else public
+        self.quoted_field = quoted_field
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def _where(self, *, public: bool = False) -> str:
         where = []
         if self.file:
             where.append(str(self.file))
         if self.line is not None:
             where.append(f"line {self.line}")
-        if self.field:
+        if self.field and not (public and self.quoted_field):
             where.append(f"field '{self.field}'")
-        return (", ".join(where) + ": " if where else "") + self.message
+        return ", ".join(where) + ": " if where else ""
+
+    def __str__(self) -> str:
+        return self._where() + self.message
+
+    def public_str(self) -> str:
+        """Where and what is wrong, and how to fix it, quoting nothing read from the file."""
+        return self._where(public=True) + self.public
 
 
 @dataclass
@@ -139,7 +163,12 @@ class DocumentRecord:
 @dataclass
 class SkippedRow:
     where: str
-    reason: str
+    reason: str  # may quote the file (see CatalogImportError)
+    public: str | None = None  # "where: reason" quoting nothing read from a file; None: `where` and `reason` quote nothing
+
+    def public_line(self) -> str:
+        """What the HTTP API shows for this row."""
+        return self.public if self.public is not None else f"{self.where}: {self.reason}"
 
 
 @dataclass

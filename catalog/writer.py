@@ -82,9 +82,11 @@ class ImportStats:
             )
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, *, public: bool = False) -> dict[str, Any]:
+        """The counts and the skipped rows; `public=True`: the rows as the HTTP API shows them, quoting
+        nothing read from the files (see CatalogImportError)."""
         d = dataclasses.asdict(self)
-        d["skipped"] = [f"{s.where}: {s.reason}" for s in self.skipped]
+        d["skipped"] = [s.public_line() if public else f"{s.where}: {s.reason}" for s in self.skipped]
         return d
 
 
@@ -236,7 +238,8 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
     seen: set[str] = set()
     for rec in data.products:
         if rec.sku in seen:
-            raise CatalogImportError(f"duplicate SKU '{rec.sku}'", file=rec.where or None, field="sku")
+            raise CatalogImportError(f"duplicate SKU '{rec.sku}'", file=rec.where or None, field="sku",
+                                     public="duplicate SKU; every product needs its own SKU")
         seen.add(rec.sku)
 
     cat_ids = _ensure_categories(
@@ -256,7 +259,8 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
             owner = variant_owner.get(v.sku)
             if owner is not None and owner != rec.sku:
                 raise CatalogImportError(
-                    f"variant SKU '{v.sku}' already belongs to product '{owner}'", file=rec.where or None, field="sku"
+                    f"variant SKU '{v.sku}' already belongs to product '{owner}'", file=rec.where or None, field="sku",
+                    public="a variant SKU of this product already belongs to another product",
                 )
 
     bar = tqdm(data.products, desc="products", unit="product", disable=not progress, leave=False)
@@ -342,11 +346,13 @@ def _sync_reviews(session: Session, reviews: list[ReviewRecord], prod_ids: dict[
     for rec in reviews:
         pid = prod_ids.get(rec.sku)
         if pid is None:
-            stats.skipped.append(SkippedRow(rec.where or rec.sku, f"review for unknown SKU '{rec.sku}'"))
+            stats.skipped.append(SkippedRow(rec.where or rec.sku, f"review for unknown SKU '{rec.sku}'",
+                                            f"{rec.where or 'a review'}: review for an unknown SKU"))
             continue
         if not 1 <= rec.rating <= 5:
             raise CatalogImportError(
-                f"rating {rec.rating} is outside 1..5", file=rec.where or None, field="rating"
+                f"rating {rec.rating} is outside 1..5", file=rec.where or None, field="rating",
+                public="the rating is outside 1..5",
             )
         key = review_key(rec)
         if key in existing:
@@ -396,10 +402,12 @@ def _sync_orders(
                         raise CatalogImportError(
                             f"order {rec.number}: product '{ln.sku}' has no variant size={ln.size} color={ln.color}",
                             file=rec.where or None,
+                            public="the order names a size/colour its product does not have",
                         )
             else:
                 raise CatalogImportError(
-                    f"order {rec.number} refers to unknown SKU '{ln.sku}'", file=rec.where or None, field="sku"
+                    f"order {rec.number} refers to unknown SKU '{ln.sku}'", file=rec.where or None, field="sku",
+                    public="the order refers to an unknown SKU",
                 )
             prod = products.get(pid) or session.get_one(Product, pid)
             unit = ln.unit_price if ln.unit_price is not None else (vprice or prod.effective_price())
@@ -438,7 +446,8 @@ def _sync_links(session: Session, data: CatalogData, prod_ids: dict[str, int], s
         a, b = prod_ids.get(link.sku), prod_ids.get(link.linked_sku)
         if a is None or b is None:
             missing = link.sku if a is None else link.linked_sku
-            stats.skipped.append(SkippedRow(f"{link.kind} link {link.sku}->{link.linked_sku}", f"unknown SKU '{missing}'"))
+            stats.skipped.append(SkippedRow(f"{link.kind} link {link.sku}->{link.linked_sku}", f"unknown SKU '{missing}'",
+                                            f"a {link.kind} link: unknown SKU"))
             continue
         key = (a, b, link.kind)
         if key in existing:

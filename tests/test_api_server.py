@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from assistant.agent import ShoppingAssistant
@@ -298,6 +299,85 @@ def test_product_image_serves_only_files_the_catalog_references(client: TestClie
     assert client.get("/api/v1/products/..%2F..%2Fetc%2Fpasswd/image").status_code in (404, 422)
 
 
+def test_responses_link_photos_and_never_reveal_server_file_paths(client: TestClient, bot: ShoppingAssistant, tmp_path: Path) -> None:
+    """Cards (chat JSON, the SSE `ranked` and `done` events, refine replies) and catalog facts carry `image_url`,
+    this server's link to the photo, never `image` (a file path on the server, or the catalog's own URL)."""
+    photos = tmp_path / "server-only-photos"
+    photos.mkdir()
+    ids = {sku: bot.repo.get_by_sku(sku).id for sku in ("WJ01", "WJ02", "MJ01")}  # type: ignore[union-attr]
+    with bot.db.session() as s:
+        for sku in ("WJ01", "WJ02"):
+            (photos / f"{sku}.png").write_bytes(png_bytes())
+            s.add(ProductImage(product_id=ids[sku], uri=str(photos / f"{sku}.png"), role="base"))
+        s.add(ProductImage(product_id=ids["MJ01"], uri="https://cdn.example.com/mj01.jpg", role="base"))
+    assert bot.repo.get(ids["WJ01"]).image == str(photos / "WJ01.png")  # type: ignore[union-attr]
+
+    def check(products: list[dict[str, Any]]) -> None:
+        assert products
+        for p in products:
+            assert "image" not in p, p
+            photo = p["sku"] in ("WJ01", "WJ02", "MJ01")
+            assert p["image_url"] == (f"/api/v1/products/{p['id']}/image" if photo else None), p
+
+    r = client.post("/api/v1/chat", json={"message": "jackets"})
+    assert r.status_code == 200, r.text
+    check(r.json()["products"])
+    assert {p["sku"] for p in r.json()["products"]} >= {"WJ01", "MJ01"}
+    texts = [r.text]
+    sid = r.json()["session_id"]
+    r = client.post("/api/v1/chat", json={"message": "jackets for women"}, headers={"Accept": "text/event-stream"})
+    events = dict(sse_events(r.text))
+    check(events["ranked"]["products"])
+    check(events["done"]["products"])
+    texts.append(r.text)
+    for path, body in (("/api/v1/refine/more-like", {"session_id": sid, "product_id": ids["WJ02"]}),
+                       ("/api/v1/refine/remove", {"session_id": sid, "field": "query"})):
+        r = client.post(path, json=body)
+        assert r.status_code == 200, r.text
+        check(r.json()["products"])
+        texts.append(r.text)
+    for sku in ("WJ01", "MJ01"):
+        r = client.get(f"/api/v1/products/{ids[sku]}")
+        check([r.json()])
+        texts.append(r.text)
+    for text in texts:
+        assert str(tmp_path) not in text and "server-only-photos" not in text and "cdn.example.com" not in text
+    # the links work: the local file is served, the catalog's URL is redirected to
+    r = client.get(f"/api/v1/products/{ids['WJ01']}/image")
+    assert r.status_code == 200 and r.content == (photos / "WJ01.png").read_bytes()
+    r = client.get(f"/api/v1/products/{ids['MJ01']}/image", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "https://cdn.example.com/mj01.jpg"
+    # the Python API (and the Gradio UI, which renders its cards on the server) still has the path
+    cards = bot.chat("jackets for women").products
+    assert {c.sku: c.image for c in cards}["WJ01"] == str(photos / "WJ01.png")
+
+
+HUGE_ID = 99999999999999999999999
+
+
+def test_ids_out_of_sql_range_are_404_in_urls_and_422_in_bodies(client: TestClient, bot: ShoppingAssistant) -> None:
+    """No client value can reach a query as an integer SQL cannot hold (that was an OverflowError: a 500)."""
+    pid = bot.repo.get_by_sku("WJ01").id  # type: ignore[union-attr]
+    sid = client.post("/api/v1/chat", json={"message": "jackets"}).json()["session_id"]
+    for bad in (HUGE_ID, 2**63, -HUGE_ID, 0, -1):
+        assert_clean_error(client.get(f"/api/v1/products/{bad}"), 404, "unknown product id")
+        assert_clean_error(client.get(f"/api/v1/products/{bad}/image"), 404, "unknown product id")
+    assert_clean_error(client.get(f"/api/v1/products/{2**63 - 1}"), 404, "unknown product id")  # the largest id is asked for
+    assert_clean_error(client.get(f"/api/v1/products/{pid}/image?n={HUGE_ID}"), 404)
+    assert_clean_error(client.get(f"/api/v1/products/{'9' * 5000}"), 422, "product_id")
+    for bad in (HUGE_ID, 2**63, 0, -5):
+        r = client.post("/api/v1/feedback", json={"event": "like", "product_id": bad, "session_id": sid})
+        assert_clean_error(r, 422, "product_id")
+        r = client.post("/api/v1/refine/more-like", json={"session_id": sid, "product_id": bad})
+        assert_clean_error(r, 422, "product_id")
+    body = assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": HUGE_ID, "session_id": sid}), 422)
+    assert str(2**63 - 1) in body["error"]  # says what the limit is
+    r = client.post("/api/v1/feedback", json={"event": "like", "product_id": 2**63 - 1, "session_id": sid})
+    assert_clean_error(r, 404, "unknown product id")
+    assert_clean_error(client.post("/api/v1/refine/more-like", json={"session_id": sid, "product_id": 2**63 - 1}), 404, "unknown product id")
+    assert client.post("/api/v1/feedback", json={"event": "like", "product_id": pid, "session_id": sid}).status_code == 200
+
+
 def test_health_openapi_and_docs(client: TestClient) -> None:
     h = client.get("/api/v1/health").json()
     assert h["status"] == "ok" and h["products"] == 7 and h["image_search"] is False
@@ -376,6 +456,57 @@ def test_admin_catalog_import_of_a_server_side_path(client: TestClient, bot: Sho
     assert_clean_error(client.post("/api/v1/admin/catalog/import", json={"path": str(src), "format": "xml"}, headers=key), 422, "format")
 
 
+SECRET = "s3cr3t-of-the-server"
+
+
+def test_admin_import_errors_never_echo_the_files_the_server_reads(
+    client: TestClient, bot: ShoppingAssistant, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The admin may name any file the server can read: the HTTP error says where and what is wrong and how to
+    fix it, but quotes nothing from the file (an import of /etc/passwd used to return its first line). The CLI,
+    whose user owns the file, still shows the offending text."""
+    from assistant.cli import cli
+
+    key = {"X-API-Key": ADMIN_KEY}
+    folder = tmp_path / "server-files"
+    folder.mkdir()
+    (folder / f"{SECRET}.png").write_bytes(b"not an image")
+    cases: dict[str, tuple[str, list[str]]] = {  # file -> (content, words the HTTP error must have)
+        "passwd.csv": (f"{SECRET}:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n", ["line 1", "missing required column 'sku'"]),
+        "price.csv": (f"sku,name,price\nA,Tent,{SECRET}\n", ["line 2", "field 'price'", "not a number", "19.99"]),
+        "stock.csv": (f"sku,name,price,stock_qty,in_stock\nA,Tent,1,{SECRET},yes\n", ["line 2", "stock_qty", "not a number"]),
+        "dup.csv": (f"sku,name,price\n{SECRET},Tent,1\n{SECRET},Tarp,2\n", ["line 3", "duplicate SKU", "first on line 2"]),
+        "image.csv": (f"sku,name,price,image\nA,Tent,1,{SECRET}.png\n", ["line 2", "field 'image'", "unreadable or corrupt"]),
+        "gone.csv": (f"sku,name,price,image\nA,Tent,1,{SECRET}-gone.png\n", ["line 2", "image file not found"]),
+        "gender.jsonl": (json.dumps({"sku": "A", "name": "Tent", "price": 1, "gender": SECRET}) + "\n", ["line 1", "gender must be one of"]),
+        "variant.jsonl": (json.dumps({"sku": "A-S", "parent_sku": SECRET}) + "\n", ["line 1", "parent_sku is not a product"]),
+        "mapped.csv": ("sku,name,price\nA,Tent,1\n", ["mapping", "not one of ours"]),
+    }
+    (folder / "mapped.csv.mapping.json").write_text(json.dumps({SECRET: "name"}), encoding="utf-8")
+    for name, (content, words) in cases.items():
+        (folder / name).write_text(content, encoding="utf-8")
+        r = client.post("/api/v1/admin/catalog/import", json={"path": str(folder / name)}, headers=key)
+        assert_clean_error(r, 400, name, *words)
+        assert SECRET not in r.text, r.text
+        shown = CliRunner().invoke(cli, ["catalog", "import", str(folder / name), "--db-url", sqlite_url, "-q"])
+        assert shown.exit_code == 1 and SECRET in shown.output, shown.output  # the CLI still quotes it
+    passwd = Path("/etc/passwd")
+    if passwd.is_file():
+        first = passwd.read_text(encoding="utf-8", errors="replace").splitlines()[0]
+        for fmt in (None, "csv", "jsonl", "eshop", "magento", "homedepot"):
+            r = client.post("/api/v1/admin/catalog/import", json={"path": str(passwd), "format": fmt}, headers=key)
+            assert_clean_error(r, 400)
+            assert first not in r.text and first.split(":")[0] + ":x:" not in r.text, r.text
+    # --skip-bad-rows: the report of skipped rows and ignored columns quotes nothing either
+    (folder / "mixed.csv").write_text(f"sku,name,price,{SECRET}\nGOOD1,Tent,1,x\nBAD1,Tarp,{SECRET},y\n", encoding="utf-8")
+    r = client.post("/api/v1/admin/catalog/import", json={"path": str(folder / "mixed.csv"), "skip_bad_rows": True}, headers=key)
+    assert r.status_code == 200, r.text
+    skipped = r.json()["stats"]["skipped"]
+    assert any("line 3" in s and "not a number" in s for s in skipped), skipped
+    assert any("1 column(s) ignored" in s for s in skipped), skipped
+    assert SECRET not in r.text and bot.repo.get_by_sku("GOOD1") is not None
+
+
 def test_admin_reindex_is_guarded(client: TestClient) -> None:
     r = client.post("/api/v1/admin/reindex", headers={"X-API-Key": ADMIN_KEY})
     try:
@@ -392,6 +523,7 @@ def test_widget_files_are_served(client: TestClient) -> None:
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert "textContent" in js.text and "/api/v1/chat" in js.text and "localStorage" in js.text
     assert "innerHTML" not in js.text  # catalog text never goes through HTML parsing
+    assert "p.image_url" in js.text and "p.image)" not in js.text  # the API sends image_url, never a server path
     page = client.get("/widget-demo")
     assert page.status_code == 200 and "widget.js" in page.text
 

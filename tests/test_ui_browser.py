@@ -268,6 +268,8 @@ def test_widget_demo_bubble_chat_and_cards(server_url: str, browser: Browser, tm
     browser.type_text("jackets for women under 80")
     browser.press_enter()
     browser.wait(f"{host}.querySelectorAll('.saw-card').length >= 3", timeout=30)
+    # every product has a photo: each card shows it (the API sends image_url, never the file's path)
+    browser.wait(f"{host}.querySelectorAll('.saw-card img').length === {host}.querySelectorAll('.saw-card').length")
     browser.wait(f"Array.from({host}.querySelectorAll('.saw-card img')).every(i => i.complete && i.naturalWidth > 0)")
     names = browser.js(f"Array.from({host}.querySelectorAll('.saw-name')).map(n => n.textContent)")
     assert "Stellar Rain Jacket" in names and EVIL_NAME in names

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,6 +48,9 @@ API = "/api/v1"
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
+MAX_ID = 2**63 - 1  # the largest id SQL can hold (SQLite INTEGER, PostgreSQL BIGINT): nothing larger reaches a query
+
+ProductId = Annotated[int, Field(ge=1, le=MAX_ID, description="A product's id, as in a reply's products (1 or more).")]
 
 
 # ----- request bodies ------------------------------------------------------------------------------------
@@ -67,7 +70,7 @@ class ChatRequest(ShopperRequest):
 
 class FeedbackRequest(ShopperRequest):
     event: str = Field(..., description=f"One of: {', '.join(EVENT_WEIGHTS)}.")
-    product_id: int
+    product_id: ProductId
     session_id: str
 
 
@@ -79,7 +82,7 @@ class RemoveConstraintRequest(ShopperRequest):
 
 class MoreLikeRequest(ShopperRequest):
     session_id: str
-    product_id: int
+    product_id: ProductId
 
 
 class ImportRequest(BaseModel):
@@ -106,6 +109,31 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
+
+
+def image_url(product_id: int) -> str:
+    """This server's public link to a product's photo (a local file is served, an http(s) one redirected to)."""
+    return f"{API}/products/{int(product_id)}/image"
+
+
+def public_product(product: dict[str, Any]) -> dict[str, Any]:
+    """A product (card or catalog facts) as the HTTP API sends it: `image` (a file path on this server, or a URL)
+    is replaced by `image_url`, the public link to the photo, so no response reveals the server's files."""
+    out: dict[str, Any] = {}
+    for key, value in product.items():
+        if key == "image":
+            out["image_url"] = image_url(product["id"]) if value else None
+        else:
+            out[key] = value
+    return out
+
+
+def public_json(payload: dict[str, Any]) -> dict[str, Any]:
+    """A reply or event as the HTTP API sends it: every product in it through `public_product`."""
+    products = payload.get("products")
+    if isinstance(products, list):
+        return {**payload, "products": [public_product(p) if isinstance(p, dict) else p for p in products]}
+    return payload
 
 
 def _readable(errors: Any) -> str:
@@ -169,10 +197,10 @@ def sse_turn(first: Any, events: Iterator[Any]) -> Iterator[str]:
     the turn runs to its end even if the shopper closes the page and the web server stops reading)."""
 
     def write() -> Iterator[str]:
-        yield _sse(event_to_json(first), first.type)
+        yield _sse(public_json(event_to_json(first)), first.type)
         try:
             for ev in events:
-                yield _sse(event_to_json(ev), ev.type)
+                yield _sse(public_json(event_to_json(ev)), ev.type)
         except AssistantInputError as exc:
             yield _sse({"type": "error", "error": str(exc)}, "error")
         except Exception:
@@ -315,6 +343,12 @@ def create_app(
             )
         return claimed, False
 
+    def known_id(product_id: int) -> int:
+        """A product id from a URL; 404 for one no product can have (0, negative, beyond SQL's integers)."""
+        if not 1 <= product_id <= MAX_ID:
+            raise HTTPException(404, f"unknown product id {product_id}")
+        return product_id
+
     shopper = [Depends(rate_limited)]
 
     # ----- shopper endpoints -----------------------------------------------------------------------------
@@ -334,7 +368,7 @@ def create_app(
         user_id, verified = shopper_identity(body)
         kwargs: dict[str, Any] = {"session_id": body.session_id, "user_id": user_id, "image": image, "user_verified": verified}
         if "text/event-stream" not in request.headers.get("accept", ""):
-            return assistant.chat(body.message, **kwargs).to_json()
+            return public_json(assistant.chat(body.message, **kwargs).to_json())
         first, events = started(assistant.stream(body.message, **kwargs))
         return StreamingResponse(sse_turn(first, events), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -355,8 +389,8 @@ def create_app(
     def refine_remove(body: RemoveConstraintRequest) -> dict[str, Any]:
         check_session(body.session_id, must_exist=True)
         user_id, verified = shopper_identity(body)
-        return remove_constraint(assistant, session_id=body.session_id, field=body.field, value=body.value, user_id=user_id,
-                                 user_verified=verified).to_json()
+        return public_json(remove_constraint(assistant, session_id=body.session_id, field=body.field, value=body.value,
+                                             user_id=user_id, user_verified=verified).to_json())
 
     @app.post(f"{API}/refine/more-like", dependencies=shopper, tags=["shopper"], summary="More products like this one")
     def refine_more_like(body: MoreLikeRequest) -> dict[str, Any]:
@@ -364,21 +398,20 @@ def create_app(
         if assistant.repo.get(body.product_id) is None:
             raise HTTPException(404, f"unknown product id {body.product_id}")
         user_id, verified = shopper_identity(body)
-        return more_like(assistant, session_id=body.session_id, product_id=body.product_id, user_id=user_id,
-                         user_verified=verified).to_json()
+        return public_json(more_like(assistant, session_id=body.session_id, product_id=body.product_id, user_id=user_id,
+                                     user_verified=verified).to_json())
 
-    @app.get(f"{API}/products/{{product_id}}", dependencies=shopper, tags=["shopper"], summary="One product's catalog facts")
+    @app.get(f"{API}/products/{{product_id}}", dependencies=shopper, tags=["shopper"], summary="One product's catalog facts",
+             description="`image_url` links to the photo (null: none); no response carries a file path on the server.")
     def product(product_id: int) -> dict[str, Any]:
-        p = assistant.repo.get(product_id)
+        p = assistant.repo.get(known_id(product_id))
         if p is None:
             raise HTTPException(404, f"unknown product id {product_id}")
-        out = _plain(p)
-        out["image_url"] = f"{API}/products/{p.id}/image" if p.image else None
-        return out  # type: ignore[no-any-return]
+        return public_product(_plain(p))
 
     @app.get(f"{API}/products/{{product_id}}/image", tags=["shopper"], summary="A product's photo (only files the catalog references)")
     def product_image(product_id: int, n: int = 0) -> Response:
-        images = assistant.repo.images(product_id)
+        images = assistant.repo.images(known_id(product_id))
         if not images:
             p = assistant.repo.get(product_id)
             images = [(p.image, None)] if p is not None and p.image else []
@@ -419,11 +452,16 @@ def create_app(
                 verify_images=body.verify_images, progress=False,
             )
         except CatalogImportError as exc:
-            raise AssistantInputError(str(exc)) from None
+            # What is wrong, where and how to fix it, but never text read from the file: the caller may name any
+            # file the server can read. The CLI (whose user owns the file) shows the offending text too.
+            hidden = exc.public != exc.message
+            raise AssistantInputError(
+                exc.public_str() + (" (`shopassist catalog import` on the server shows the text it read)" if hidden else "")
+            ) from None
         _search_changed()
         return {
             "format": result.format,
-            "stats": result.stats.as_dict(),
+            "stats": result.stats.as_dict(public=True),
             "seconds": round(result.parse_seconds + result.write_seconds, 2),
             "note": "restart the server so the intent parser learns new brands, colours and categories",
         }

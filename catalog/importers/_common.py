@@ -88,11 +88,13 @@ class Policy:
         """Raise `err`, or with skip_bad_rows record it and return (the caller then skips the row)."""
         if not self.skip_bad_rows:
             raise err
-        self.data.skipped.append(SkippedRow(where(err.file or "", err.line), _reason(err)))
+        at = where(err.file or "", err.line)
+        self.data.skipped.append(SkippedRow(at, _reason(err), f"{at}: {_reason(err, public=True)}"))
 
-    def note(self, where_: str, reason: str) -> None:
-        """Something left out that is not the user's mistake to fix (e.g. a link to an unknown SKU)."""
-        self.data.skipped.append(SkippedRow(where_, reason))
+    def note(self, where_: str, reason: str, public: str | None = None) -> None:
+        """Something left out that is not the user's mistake to fix (e.g. a link to an unknown SKU). `public`:
+        `reason` without anything read from the file, when it quotes the file (see CatalogImportError)."""
+        self.data.skipped.append(SkippedRow(where_, reason, None if public is None else f"{where_}: {public}"))
 
     def check_image(self, path: Path, *, file: Path | str, line: int | None, field: str) -> None:
         """Raise CatalogImportError unless `path` exists (always) and opens as an image (verify_images)."""
@@ -101,17 +103,23 @@ class Policy:
             problem = image_problem(path, verify=self.verify_images)
             self._verified[path] = problem
         if problem:
-            raise CatalogImportError(problem, file=str(file), line=line, field=field)
+            raise CatalogImportError(problem, file=str(file), line=line, field=field, public=_public_image_problem(problem))
 
 
-def _reason(err: CatalogImportError) -> str:
+def _reason(err: CatalogImportError, *, public: bool = False) -> str:
+    if public:
+        return f"{err.public} (field '{err.field}')" if err.field and not err.quoted_field else err.public
     return f"{err.message} (field '{err.field}')" if err.field else err.message
+
+
+_IMAGE_NOT_FOUND = "image file not found"
+_IMAGE_FIX = "Replace it with a valid JPEG/PNG/WebP file, or import with --skip-bad-rows to leave the product out."
 
 
 def image_problem(path: Path, *, verify: bool) -> str | None:
     """None when the image is usable, else a message saying what is wrong and what to do."""
     if not path.is_file():
-        return f"image file not found: {path}. Put the file there or fix the image path."
+        return f"{_IMAGE_NOT_FOUND}: {path}. Put the file there or fix the image path."
     if not verify:
         return None
     from PIL import Image
@@ -120,11 +128,15 @@ def image_problem(path: Path, *, verify: bool) -> str | None:
         with Image.open(path) as im:
             im.verify()
     except Exception as e:  # PIL raises many types (OSError, SyntaxError, ValueError, ...)
-        return (
-            f"image file {path} is unreadable or corrupt ({type(e).__name__}: {e}). "
-            "Replace it with a valid JPEG/PNG/WebP file, or import with --skip-bad-rows to leave the product out."
-        )
+        return f"image file {path} is unreadable or corrupt ({type(e).__name__}: {e}). {_IMAGE_FIX}"
     return None
+
+
+def _public_image_problem(problem: str) -> str:
+    """`image_problem` without the path (which the import file names)."""
+    if problem.startswith(_IMAGE_NOT_FOUND):
+        return f"{_IMAGE_NOT_FOUND}. Put the file where this row's image path says, or fix the path."
+    return f"the image file this row names is unreadable or corrupt. {_IMAGE_FIX}"
 
 
 def read_text(path: Path) -> str:
@@ -137,11 +149,12 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
+        fix = "Save/export it as UTF-8 (for example in a spreadsheet: 'CSV UTF-8') and import again."
         raise CatalogImportError(
-            f"the file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}). "
-            "Save/export it as UTF-8 (for example in a spreadsheet: 'CSV UTF-8') and import again.",
+            f"the file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}). {fix}",
             file=str(path),
             line=line,
+            public=f"the file is not valid UTF-8 (at byte offset {e.start}). {fix}",
         ) from None
 
 
@@ -199,6 +212,7 @@ class CsvFile:
                     file=str(self.path),
                     line=1,
                     field=c,
+                    public=f"missing required column '{c}'. Add a '{c}' column to the first line (the header).",
                 )
 
     def rows(self, policy: Policy | None = None) -> Iterator[CsvRow]:
@@ -247,12 +261,13 @@ def parse_decimal(
     except (InvalidOperation, ValueError):
         d = None
     if d is None or not d.is_finite():
+        how = "write it as a plain decimal with a dot, e.g. 19.99 (no currency sign, no thousands separator)"
         raise CatalogImportError(
-            f"'{value}' is not a number; write it as a plain decimal with a dot, e.g. 19.99 (no currency sign, "
-            "no thousands separator)",
+            f"'{value}' is not a number; {how}",
             file=str(file),
             line=line,
             field=field,
+            public=f"not a number; {how}",
         )
     if d < 0 and not allow_negative:
         raise CatalogImportError(
@@ -260,6 +275,7 @@ def parse_decimal(
             file=str(file),
             line=line,
             field=field,
+            public="a negative value; prices and quantities must be 0 or more",
         )
     return d
 
@@ -267,7 +283,9 @@ def parse_decimal(
 def parse_int(value: Any, *, file: Path | str, line: int | None, field: str) -> int:
     d = parse_decimal(value, file=file, line=line, field=field)
     if d != d.to_integral_value():
-        raise CatalogImportError(f"'{value}' is not a whole number", file=str(file), line=line, field=field)
+        raise CatalogImportError(
+            f"'{value}' is not a whole number", file=str(file), line=line, field=field, public="not a whole number"
+        )
     return int(d)
 
 
@@ -288,6 +306,7 @@ def parse_bool(value: Any, *, file: Path | str, line: int | None, field: str) ->
         file=str(file),
         line=line,
         field=field,
+        public="not a yes/no value; use yes/no, true/false or 1/0",
     )
 
 

@@ -64,6 +64,7 @@ def load(
         except CatalogImportError as e:
             if not e.message.startswith("item "):
                 e.message = f"item {idx}: {e.message}"
+                e.public = f"item {idx}: {e.public}"
             policy.bad(e)
             continue
         seen[rec.sku] = idx

@@ -78,6 +78,7 @@ def _find_file(source: Path, fmt: str) -> Path:
             + (f" ({', '.join(p.name for p in found)})" if found else "")
             + "; give the file path instead",
             file=str(source),
+            public=f"expected exactly one {'/'.join(exts)} file in the folder, found {len(found)}; give the file path instead",
         )
     return found[0]
 
@@ -115,6 +116,8 @@ def read_mapping(path: Path, explicit: dict[str, str] | None) -> dict[str, str]:
                 f"the mapping names '{ours}', which is not one of our columns ({', '.join(COLUMNS)}, or attr_<name>)",
                 file=str(sidecar if ours in from_file and ours not in (explicit or {}) else path),
                 field=ours,
+                public=f"the mapping names a column that is not one of ours ({', '.join(COLUMNS)}, or attr_<name>)",
+                quoted_field=True,
             )
         out[key] = theirs.strip()
     return out
@@ -137,6 +140,9 @@ class _Header:
                         file=str(file),
                         line=1,
                         field=theirs,
+                        public=f"the mapping says our column '{ours}' comes from a column the file does not have; "
+                        "fix the mapping or the file's header",
+                        quoted_field=True,
                     )
                 continue
             real = theirs if theirs in columns else by_lower[theirs.lower()]
@@ -153,13 +159,16 @@ class _Header:
     def require(self, present: list[str]) -> None:
         for col in REQUIRED:
             if col not in self.source_of:
-                raise CatalogImportError(
-                    f"missing required column '{col}' (the file has: {', '.join(present) or 'nothing'}). "
+                fix = (
                     f'Add it, or map your column to it with a mapping such as {{"{col}": "Your Column"}} '
-                    f"in {self.file.name}.mapping.json",
+                    f"in {self.file.name}.mapping.json"
+                )
+                raise CatalogImportError(
+                    f"missing required column '{col}' (the file has: {', '.join(present) or 'nothing'}). {fix}",
                     file=str(self.file),
                     line=1,
                     field=col,
+                    public=f"missing required column '{col}'. {fix}",
                 )
 
     def pick(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -178,10 +187,11 @@ def _rows_csv(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator[t
     header = _Header(f.columns, mapping, path, require_all=True)
     header.require(f.columns)
     if header.ignored:
+        fix = "rename or map them, or prefix attr_ to import them as attributes"
         policy.note(
             where(path, 1),
-            f"column(s) {', '.join(repr(c) for c in header.ignored)} ignored: not one of ours; rename or map them, "
-            "or prefix attr_ to import them as attributes",
+            f"column(s) {', '.join(repr(c) for c in header.ignored)} ignored: not one of ours; {fix}",
+            f"{len(header.ignored)} column(s) ignored: not one of ours; {fix}",
         )
     for r in f.rows(policy):
         yield r.line, header.pick(r.values)
@@ -215,10 +225,11 @@ def _rows_jsonl(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator
             ignored.update(header.ignored)
         yield lineno, header.pick(obj)
     if ignored:
+        fix = "rename or map them, or prefix attr_ to import them as attributes"
         policy.note(
             str(path),
-            f"key(s) {', '.join(repr(c) for c in sorted(ignored))} ignored: not one of ours; rename or map them, "
-            "or prefix attr_ to import them as attributes",
+            f"key(s) {', '.join(repr(c) for c in sorted(ignored))} ignored: not one of ours; {fix}",
+            f"{len(ignored)} key(s) ignored: not one of ours; {fix}",
         )
 
 
@@ -247,8 +258,8 @@ class _Builder:
         self.sku_line: dict[str, int] = {}
         self.pending_variants: list[tuple[int, str, VariantRecord, list[ImageRecord]]] = []
 
-    def err(self, msg: str, line: int, field: str | None = None) -> CatalogImportError:
-        return CatalogImportError(msg, file=str(self.path), line=line, field=field)
+    def err(self, msg: str, line: int, field: str | None = None, public: str | None = None) -> CatalogImportError:
+        return CatalogImportError(msg, file=str(self.path), line=line, field=field, public=public)
 
     def row(self, line: int, v: dict[str, Any]) -> None:
         sku = _str(v.get("sku"))
@@ -259,6 +270,7 @@ class _Builder:
                 f"duplicate SKU '{sku}' (first on line {self.sku_line[sku]}); every product and variant needs its own SKU",
                 line,
                 "sku",
+                f"duplicate SKU (first on line {self.sku_line[sku]}); every product and variant needs its own SKU",
             )
         parent = _str(v.get("parent_sku"))
         name = _str(v.get("name"))
@@ -300,13 +312,15 @@ class _Builder:
         currency = (_str(v.get("currency")) or "USD").upper()
         if not _CURRENCY.match(currency):
             raise self.err(
-                f"currency '{currency}' must be a 3-letter ISO code such as USD or EUR", line, "currency"
+                f"currency '{currency}' must be a 3-letter ISO code such as USD or EUR", line, "currency",
+                "the currency must be a 3-letter ISO code such as USD or EUR",
             )
         gender_raw = _str(v.get("gender")).lower()
         gender = GENDERS.get(gender_raw) if gender_raw else None
         if gender_raw and gender is None:
             raise self.err(
-                f"gender '{gender_raw}' must be one of women, men, kids, unisex (or empty)", line, "gender"
+                f"gender '{gender_raw}' must be one of women, men, kids, unisex (or empty)", line, "gender",
+                "the gender must be one of women, men, kids, unisex (or empty)",
             )
         attrs: dict[str, list[str]] = {}
         for key, val in v.items():
@@ -360,7 +374,8 @@ class _Builder:
                     else "add a row for that product (parent_sku must name a product row in the same file)"
                 )
                 self.policy.bad(
-                    self.err(f"parent_sku '{parent_sku}' is not a product: {hint}", line, "parent_sku")
+                    self.err(f"parent_sku '{parent_sku}' is not a product: {hint}", line, "parent_sku",
+                             f"parent_sku is not a product: {hint}")
                 )
                 continue
             parent.product_type = "configurable"

@@ -72,6 +72,7 @@ def load(
                     file=f,
                     line=lineno,
                     field="product_id",
+                    public=f"duplicate product_id (first on line {first}); each product_id must appear once",
                 )
             )
             continue

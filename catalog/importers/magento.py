@@ -112,7 +112,8 @@ def _parse_date(value: str, *, file: Path, line: int, field: str) -> dt.date | N
         except ValueError:
             pass
     raise CatalogImportError(
-        f"'{value}' is not a date; use YYYY-MM-DD", file=str(file), line=line, field=field
+        f"'{value}' is not a date; use YYYY-MM-DD", file=str(file), line=line, field=field,
+        public="not a date; use YYYY-MM-DD",
     )
 
 
@@ -212,6 +213,7 @@ class _Magento:
                 file=str(path),
                 line=line,
                 field="sku",
+                public=f"duplicate SKU (already defined at {self.sku_where[sku]}); every SKU must be unique",
             )
         self.sku_where[sku] = where(path, line)
 
@@ -223,7 +225,10 @@ class _Magento:
             return ImageRecord(uri=value, role=role, label=label)
         rel = value.lstrip("/")
         if not rel or ".." in PurePosixPath(rel).parts:
-            raise CatalogImportError(f"bad image path '{value}'", file=str(path), line=line, field=field)
+            raise CatalogImportError(
+                f"bad image path '{value}'", file=str(path), line=line, field=field,
+                public="bad image path: empty, or it goes up a folder ('..'); give a path inside the images folder",
+            )
         p = self.images_root / rel
         self.policy.check_image(p, file=path, line=line, field=field)
         return ImageRecord(uri=str(p.resolve()), role=role, label=label)
@@ -346,6 +351,7 @@ class _Magento:
                             file=str(path),
                             line=row.row.line,
                             field="configurable_variations",
+                            public="a configurable_variations entry has no sku=",
                         )
                     )
                     continue
@@ -356,6 +362,7 @@ class _Magento:
                             file=str(path),
                             line=row.row.line,
                             field="configurable_variations",
+                            public="a variant listed here is already a variant of another configurable product",
                         )
                     )
                     continue
@@ -369,6 +376,8 @@ class _Magento:
                                 file=str(path),
                                 line=row.row.line,
                                 field="configurable_variations",
+                                public="this configurable lists a variant that products.csv has no row for; "
+                                "add the variant row or remove it from configurable_variations",
                             )
                         )
                     claimed[vsku] = rec.sku
@@ -421,6 +430,7 @@ class _Magento:
                 self.policy.note(
                     where(path, row.row.line),
                     f"variant '{row.sku}' left out: its configurable '{parent}' (line {line}) was skipped",
+                    f"variant left out: its configurable (line {line}) was skipped",
                 )
                 continue
             try:
@@ -517,7 +527,8 @@ class _Magento:
         for sku, rows in images.items():
             if sku not in gear_skus and sku not in self.sku_where:
                 for p, line, img in rows:
-                    self.policy.note(where(p, line), f"image {img} for unknown SKU '{sku}' left out")
+                    self.policy.note(where(p, line), f"image {img} for unknown SKU '{sku}' left out",
+                                     "an image for an unknown SKU left out")
 
     def _gear_product(self, r: CsvRow, path: Path, image_rows: list[tuple[Path, int, str]]) -> ProductRecord:
         sku = r.get("sku").strip()
@@ -610,6 +621,7 @@ class _Magento:
                                 self.policy.note(
                                     where(f.path, r.line),
                                     f"{kind} link {src_raw} -> {dst_raw}: unknown SKU '{missing}'",
+                                    f"{kind} link left out: unknown SKU",
                                 )
                             continue
                         rkey = (src, dst, kind)
@@ -631,6 +643,7 @@ class _Magento:
                         file=str(f.path),
                         line=r.line,
                         field="rating_value",
+                        public="rating_value must be a whole number from 1 to 5",
                     )
             except CatalogImportError as e:
                 self.policy.bad(e)
@@ -638,7 +651,8 @@ class _Magento:
             sku_raw = r.get("sku").strip()
             sku = self._resolve(sku_raw)
             if sku is None:
-                self.policy.note(where(f.path, r.line), f"review for unknown SKU '{sku_raw}' left out")
+                self.policy.note(where(f.path, r.line), f"review for unknown SKU '{sku_raw}' left out",
+                                 "review for an unknown SKU left out")
                 continue
             email = r.get("email").strip().lower() or None
             self.data.reviews.append(
@@ -663,7 +677,8 @@ class _Magento:
             try:
                 if "@" not in email:
                     raise CatalogImportError(
-                        f"'{email}' is not an email address", file=str(f.path), line=r.line, field="email"
+                        f"'{email}' is not an email address", file=str(f.path), line=r.line, field="email",
+                        public="not an email address",
                     )
                 if email in seen:
                     raise CatalogImportError(
@@ -671,6 +686,7 @@ class _Magento:
                         file=str(f.path),
                         line=r.line,
                         field="email",
+                        public=f"duplicate customer email (first on line {seen[email]})",
                     )
                 dob = _parse_date(r.get("dob"), file=f.path, line=r.line, field="dob")
             except CatalogImportError as e:
@@ -733,7 +749,8 @@ class _Magento:
                 self.policy.bad(e)
                 continue
             if problem:
-                self.policy.note(where(f.path, r.line), f"order {number} left out: {problem}")
+                self.policy.note(where(f.path, r.line), f"order {number} left out: {problem}",
+                                 "order left out: it names an unknown SKU, or a size/colour its product does not have")
                 continue
             refund = r.get("refund").strip().lower() in ("yes", "1", "true", "y")
             self.data.orders.append(

@@ -137,7 +137,7 @@
   function renderCard(p) {
     var c = el("div", "saw-card");
     c.setAttribute("data-product-id", String(p.id));
-    if (p.image) {
+    if (p.image_url) {
       var img = el("img");
       img.src = server + "/api/v1/products/" + encodeURIComponent(p.id) + "/image";
       img.alt = p.name;
