@@ -306,7 +306,8 @@ class ShoppingAssistant:
                     bits.append(f"{key}: {', '.join(p.attributes[key])}")
             rows.append(f"{p.name}: " + "; ".join(bits))
         cheapest = min(products, key=lambda p: p.price)
-        return "\n".join(rows) + f"\nThe cheaper one is {cheapest.name} at {money(cheapest.price)}."
+        which = "cheaper one" if len(products) == 2 else "cheapest"
+        return "\n".join(rows) + f"\nThe {which} is {cheapest.name} at {money(cheapest.price)}."
 
     def _add_to_cart(self, state: SessionState, product_id: int) -> str:
         p = self.repo.get(product_id)

@@ -118,7 +118,9 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
     elif intent.sort == "price_desc":
         lines.append(f"The most expensive {describe_need(intent)}: {cards[0].name} at {money(cards[0].price)}.")
     else:
-        lines.append(f"Here {'is' if len(cards) == 1 else 'are'} {len(cards)} {describe_need(intent)} you might like:")
+        # one card: "1 red tees" would be wrong, and singularising a category name is guesswork
+        lines.append(f"One match for {describe_need(intent)}:" if len(cards) == 1
+                     else f"Here are {len(cards)} {describe_need(intent)} you might like:")
     for i, c in enumerate(cards, 1):
         stock = "" if c.in_stock else " (out of stock)"
         lines.append(f"{i}. {c.name}, {money(c.price)}{stock}: {c.explanation}")

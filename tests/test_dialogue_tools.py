@@ -89,3 +89,15 @@ def test_products_merely_shown_are_never_explained_as_liked(tmp_path: Path) -> N
     events = list(bot.stream("warm jacket", session_id="s"))
     ranked = next(e for e in events if isinstance(e, ProductsRanked))
     assert any(i.contributions.get("session", 0) > 0 for i in ranked.products)
+
+
+def test_reply_wording_for_one_match_and_for_three_compared(bot: ShoppingAssistant) -> None:
+    one = bot.chat("duffle bag", session_id="w")
+    assert len(one.products) == 1 and one.text.startswith("One match for ")
+    shown = bot.chat("jackets", session_id="w").products
+    assert len(shown) >= 3
+    three = bot.chat("compare the top 3", session_id="w")
+    cheapest = min(shown[:3], key=lambda c: c.price)
+    assert three.text.endswith(f"The cheapest is {cheapest.name} at ${cheapest.price:.2f}.")
+    two = bot.chat("compare the first two", session_id="w")
+    assert "The cheaper one is" in two.text
