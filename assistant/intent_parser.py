@@ -51,9 +51,13 @@ _PRICE_WORDS = re.compile(
 _LEAD_IN = re.compile(
     r"^(?:(?:please|hi|hello|hey|ok|okay|now show me|now find me|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
     r"i need|i'?m looking for|looking for|searching for|search for|show me|find me|get me|give me|show|find|"
-    r"do you have|have you got|got any|any|some|a|an|the|me)(?:[\s,]+|$))+",
+    r"do you have|have you got|got any|any|some|a|an|the|me|busco|quiero|necesito|mu[eé]strame|tienes|tienen|"
+    r"un|una|unos|unas)(?:[\s,]+|$))+",
     re.I,
 )
+# Chinese has no spaces: "给我推荐200元以下的跑步鞋" less its price words leaves "给我推荐 的跑步鞋"
+_LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐|推荐一下|推荐|帮我找|给我找|我想要|我想买|我要买|我要|有没有|给我)?"
+                         r"[\s,，]*(?:一[双件个款条只])?[\s,，]*的?\s*")
 _GENDER_WORDS = re.compile(r"(?<!\S)(?:(?:wo)?m[ae]n(?:['’]?s)?|ladies)(?!\S)", re.I)
 
 
@@ -76,6 +80,7 @@ class RuleIntentParser:
                 kind = "search"
         query = _LEAD_IN.sub("", text.strip())
         query = _LEAD_IN.sub("", re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", query)).strip(" ,.!?¿¡"))
+        query = _LEAD_IN_ZH.sub("", query).strip(" ,.!?¿¡，。！？")
         if query and gender_in_text(text):
             query = re.sub(r"\s+", " ", _GENDER_WORDS.sub(" ", query)).strip()
         cats = categories_in_text(text, self.vocabulary)

@@ -160,3 +160,11 @@ def test_cli_uses_the_catalog_chat_would_use(tmp_path: Path) -> None:
     assert json.loads(r.output)["category"] == "Women/Tops/Jackets"
     r = CliRunner().invoke(parse_command, ["--llm", "rules", "  "])
     assert r.exit_code == 2 and "TEXT is empty" in r.output
+
+
+@pytest.mark.parametrize(("text", "query"), [
+    ("给我推荐200元以下的跑步鞋", "跑步鞋"), ("有没有红色的卫衣", "红色的卫衣"), ("一双跑步鞋", "跑步鞋"),
+    ("busco una chaqueta impermeable", "chaqueta impermeable"), ("show me hoodies", "hoodies"),
+])
+def test_rules_leave_lead_ins_out_of_the_query_in_chinese_and_spanish_too(text: str, query: str) -> None:
+    assert RuleIntentParser().parse(text).query == query
