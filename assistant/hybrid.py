@@ -33,9 +33,11 @@ class HybridProductSearch:
         image_vector = None
         if context.image is not None and self.image_search_available:
             image_vector = self.indexes.image_embedder.embed_images([context.image])[0]
+        f = intent_to_filter(intent)
+        f.exclude_ids = list(context.exclude_ids)
         request = SearchRequest(
             query=query_text(intent),
-            filter=intent_to_filter(intent),
+            filter=f,
             preferences=[*intent.attributes],
             sort=intent.sort,
             limit=limit,

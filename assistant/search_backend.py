@@ -70,6 +70,7 @@ class SearchContext:
     session_viewed: list[int] = field(default_factory=list)
     user_id: str | None = None
     image: Any = None
+    exclude_ids: list[int] = field(default_factory=list)  # never these products (e.g. the one "more like this" is about)
 
 
 class ProductSearch(Protocol):
@@ -190,6 +191,7 @@ class CatalogSearch:
 
     def search(self, intent: ShoppingIntent, context: SearchContext, limit: int = 5) -> SearchOutcome:
         f = intent_to_filter(intent)
+        f.exclude_ids = list(context.exclude_ids)
         items, n = self._rank(intent, f, context, limit)
         if items:
             return SearchOutcome(items, n)

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
+from catalog.categories import overlay_roots, product_type_category
 from catalog.db import CatalogDB
 from catalog.models import (
     Brand,
@@ -141,6 +142,7 @@ class CatalogRepository:
     def __init__(self, db: CatalogDB, *, today: dt.date | None = None):
         self.db = db
         self._today = today
+        self._overlays: tuple[tuple[int, int, int, str], frozenset[str]] | None = None
 
     @property
     def today(self) -> dt.date:
@@ -447,6 +449,26 @@ class CatalogRepository:
                     .order_by(ProductLink.kind, ProductLink.position, ProductLink.id)
                 )
             ]
+
+    def merchandising_roots(self) -> frozenset[str]:
+        """Top-level category trees that only regroup products filed elsewhere (see catalog.categories);
+        recomputed when the catalog changes."""
+        marker = self.change_marker()
+        cached = self._overlays
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        with self.db.session() as s:
+            rows = s.execute(
+                select(ProductCategory.product_id, Category.path).join(Category, Category.id == ProductCategory.category_id)
+            ).tuples().all()
+        roots = overlay_roots(rows)
+        self._overlays = (marker, roots)
+        return roots
+
+    def product_category(self, product: ProductSummary) -> str | None:
+        """The product's most specific real category ("Women/Tops/Jackets"), never a collection or promotion
+        it is also filed under; None when it has no such category."""
+        return product_type_category(product.categories, self.merchandising_roots())
 
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from retrieval.indexer import UnreadableImage
 
 
 def _open_catalog(db_url: str | None):  # type: ignore[no-untyped-def]
@@ -101,19 +105,47 @@ def index_command(
             click.echo(message)
         if verify:
             results = indexer.verify(repair=True)
-            total = 0
+            found = repaired = left = 0
             for before, after in results:
-                total += before.divergences
                 click.echo(f"verify {before.line()}")
+                found += before.divergences
                 if after is not None:
                     click.echo(f"  after repair: {after.line()}")
-            click.echo(f"{total} divergence(s) found and repaired" if total else "index and catalog agree")
+                    repaired += max(0, before.divergences - after.divergences)
+                    left += after.divergences
+            if not found and not left:
+                click.echo("index and catalog agree")
+            elif not left:
+                click.echo(f"{found} divergence(s) found and repaired")
+            else:
+                click.echo(
+                    f"{found} divergence(s) found, {repaired} repaired, {left} left: "
+                    "run `shopassist index --verify` again, or `shopassist index --rebuild` if they stay"
+                )
         else:
             for report in indexer.sync():
                 click.echo(report.line())
+        _echo_unreadable(indexer.unreadable_images(), verifying=verify)
         click.echo(f"done in {time.perf_counter() - t0:.1f}s ({len(indexer.text_index)} products in {TEXT_COLLECTION})")
     finally:
         db.close()
+
+
+def _echo_unreadable(photos: list[UnreadableImage], *, verifying: bool, shown: int = 20) -> None:
+    """Products whose photo cannot be read: not a divergence of the index (nothing verify can repair), but
+    the shop's data to fix; they stay out of image search until then. Each with its id, SKU and path/URL."""
+    if not photos:
+        return
+    why = " (not an index divergence: nothing to repair)" if verifying else ""
+    click.echo(f"{len(photos)} product photo(s) could not be read, so these products are not in image search{why}:")
+    for photo in photos[:shown]:
+        click.echo(f"  {photo.line()}")
+    if len(photos) > shown:
+        click.echo(f"  ... and {len(photos) - shown} more")
+    click.echo(
+        "  To fix: put a readable image at that path or URL, or correct the product's image in the catalog source "
+        "and re-import it; then run `shopassist index` (each run retries these photos)."
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -9,6 +9,7 @@ every record either old or new, and the next run (or `--verify`) finishes the jo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Sequence
@@ -116,7 +117,7 @@ class VerifyReport:
     orphaned: int = 0  # in the index, not (or no longer visible) in the catalog
     corrupt: int = 0  # stored vector has the wrong size, NaNs or is not normalised
     memory_out_of_sync: bool = False  # the in-memory copy differs from what Chroma stores
-    unreadable: int = 0  # images that cannot be read: not a divergence, nothing to repair
+    unreadable: int = 0  # not in the index because the photo cannot be read: not a divergence, nothing to repair
 
     @property
     def divergences(self) -> int:
@@ -132,6 +133,24 @@ class VerifyReport:
         if self.unreadable:
             s += f" ({self.unreadable} unreadable image(s) skipped)"
         return s
+
+
+@dataclass(frozen=True)
+class UnreadableImage:
+    """A product photo that could not be read (missing file, unreachable URL, not an image). The product is
+    left out of the image indexes and retried on every run; only fixing the photo in the catalog helps."""
+
+    product_id: str
+    uri: str
+    error: str  # "FileNotFoundError: [Errno 2] ..."
+    sku: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.uri}: {self.error}"
+
+    def line(self) -> str:
+        who = f"product {self.product_id}" + (f" (sku {self.sku})" if self.sku else "")
+        return f"{who}: {self}"
 
 
 def _progress(total: int, desc: str, enabled: bool) -> Any:
@@ -170,7 +189,7 @@ class Indexer:
         self.batch_size = batch_size
         self.image_batch_size = image_batch_size
         self.progress = progress
-        self.unreadable: dict[str, str] = {}  # product id -> why its photo could not be read
+        self.unreadable: dict[str, UnreadableImage] = {}  # product id -> its photo that could not be read
 
     # ----- what the index should hold ------------------------------------------------------------
     def _image_pairs(self) -> list[tuple[ChromaVectorIndex, ImageEmbedder]]:
@@ -228,8 +247,6 @@ class Indexer:
 
     def sync_images(self, uris: dict[str, str] | None = None) -> list[SyncReport]:
         """Embed each product's main photo with every configured image embedder, decoding it once."""
-        from retrieval.images import load_image
-
         t0 = time.perf_counter()
         uris = catalog_images(self.db) if uris is None else uris
         plans: list[tuple[ChromaVectorIndex, ImageEmbedder, dict[str, str], set[str], set[str], SyncReport]] = []
@@ -250,11 +267,9 @@ class Indexer:
                 ids = union[i : i + self.image_batch_size]
                 loaded: dict[str, Any] = {}
                 for pid in ids:
-                    try:
-                        loaded[pid] = load_image(uris[pid])
-                        self.unreadable.pop(pid, None)
-                    except Exception as exc:  # missing file, bad URL, not an image: skip, report, retry later
-                        self.unreadable[pid] = f"{uris[pid]}: {type(exc).__name__}: {exc}"
+                    img = self._load(pid, uris[pid])
+                    if img is not None:
+                        loaded[pid] = img
                 for index, emb, wanted, todo_set, existing, report in plans:
                     ok = [pid for pid in ids if pid in todo_set and pid in loaded]
                     failed = [pid for pid in ids if pid in todo_set and pid not in loaded]
@@ -279,8 +294,31 @@ class Indexer:
             report.seconds = elapsed
         return [p[-1] for p in plans]
 
+    def _load(self, pid: str, uri: str) -> Any:
+        """The decoded photo, or None after recording in `unreadable` why it cannot be read."""
+        from retrieval.images import load_image
+
+        try:
+            img = load_image(uri)
+        except Exception as exc:  # missing file, bad URL, not an image: skip, report, retry later
+            self.unreadable[pid] = UnreadableImage(pid, uri, f"{type(exc).__name__}: {exc}")
+            return None
+        self.unreadable.pop(pid, None)
+        return img
+
+    def unreadable_images(self) -> list[UnreadableImage]:
+        """The photos the last sync or verify could not read, by product id, with each product's SKU."""
+        if not self.unreadable:
+            return []
+        ids = [int(pid) for pid in self.unreadable]
+        with self.db.session() as s:
+            skus = dict(s.execute(select(Product.id, Product.sku).where(Product.id.in_(ids))).tuples().all())
+        out = [dataclasses.replace(u, sku=skus.get(int(pid), "")) for pid, u in self.unreadable.items()]
+        return sorted(out, key=lambda u: int(u.product_id))
+
     # ----- verify --------------------------------------------------------------------------------
-    def _verify_one(self, index: ChromaVectorIndex, wanted: dict[str, str]) -> tuple[VerifyReport, list[str]]:
+    def _verify_one(self, index: ChromaVectorIndex, wanted: dict[str, str]) -> tuple[VerifyReport, list[str], list[str]]:
+        """Compare `index` (as Chroma stores it) with `wanted`: the report, the corrupt ids and the absent ids."""
         stored = index.stored_records()
         rep = VerifyReport(index.name)
         bad: list[str] = []
@@ -292,44 +330,64 @@ class Indexer:
                 bad.append(pid)
             elif fp != wanted[pid]:
                 rep.stale += 1
-        rep.missing = sum(1 for pid in wanted if pid not in stored)
+        absent = [pid for pid in wanted if pid not in stored]
+        rep.missing = len(absent)
         memory = index.fingerprints()
         rep.memory_out_of_sync = len(memory) != len(stored) or any(
             memory.get(pid) != fp for pid, (fp, _) in stored.items()
         )
-        return rep, bad
+        return rep, bad, absent
+
+    def _unreadable_not_missing(self, rep: VerifyReport, absent: list[str]) -> VerifyReport:
+        """An image record absent because its photo cannot be read is not a divergence: re-embedding cannot
+        fix it. Count it as unreadable instead of missing."""
+        rep.unreadable = sum(1 for pid in absent if pid in self.unreadable)
+        rep.missing = len(absent) - rep.unreadable
+        return rep
 
     def verify(self, *, repair: bool = True) -> list[tuple[VerifyReport, VerifyReport | None]]:
         """Compare catalog and index, reading Chroma back (not the in-memory copy). With `repair`, fix
-        every divergence and check again. Returns (before, after) per collection; after is None without repair."""
+        every divergence and check again. Returns (before, after) per collection; after is None without repair.
+
+        A product whose photo cannot be read is absent from the image indexes by design: both reports count
+        it as `unreadable`, never as missing, and `unreadable_images()` lists it. The repair pass tries such
+        photos again (as every sync does); without `repair` the absent photos are opened to tell which is which."""
         texts = catalog_texts(self.db)
         pairs = self._image_pairs()
         uris = catalog_images(self.db) if pairs else {}
+        # what earlier runs of this indexer found unreadable counts only while the product still shows that photo
+        self.unreadable = {pid: u for pid, u in self.unreadable.items() if uris.get(pid) == u.uri}
         targets: list[tuple[ChromaVectorIndex, dict[str, str], bool]] = [
             (self.text_index, {pid: fingerprint(self.embedder.model_id, t) for pid, t in texts.items()}, False)
         ]
         for index, emb in pairs:
             targets.append((index, {pid: fingerprint(emb.model_id, u) for pid, u in uris.items()}, True))
-        befores: list[VerifyReport] = []
+        befores: list[tuple[VerifyReport, list[str]]] = []
         for index, wanted, _ in targets:
-            before, bad = self._verify_one(index, wanted)
+            before, bad, absent = self._verify_one(index, wanted)
             if repair and bad:
                 index.delete(bad)
             if repair and (before.memory_out_of_sync or bad):
                 index.load()
-            befores.append(before)
+            befores.append((before, absent))
         if not repair:
-            return [(b, None) for b in befores]
+            absent_photos = {pid for (_, absent), (_, _, is_image) in zip(befores, targets, strict=True) if is_image
+                             for pid in absent}
+            for pid in sorted(absent_photos, key=int):
+                self._load(pid, uris[pid])
+            return [
+                (self._unreadable_not_missing(before, absent) if is_image else before, None)
+                for (before, absent), (_, _, is_image) in zip(befores, targets, strict=True)
+            ]
         self.sync_text(texts)
         if pairs:
-            self.sync_images(uris)
+            self.sync_images(uris)  # retries every absent photo: `unreadable` is now what cannot be read today
         results: list[tuple[VerifyReport, VerifyReport | None]] = []
-        for (index, wanted, is_image), before in zip(targets, befores, strict=True):
-            after, _ = self._verify_one(index, wanted)
-            if is_image:  # photos that cannot be read are reported, not counted as divergences
-                skip = sum(1 for pid in self.unreadable if pid in wanted)
-                after.missing = max(0, after.missing - skip)
-                after.unreadable = skip
+        for (index, wanted, is_image), (before, absent) in zip(targets, befores, strict=True):
+            after, _, absent_after = self._verify_one(index, wanted)
+            if is_image:
+                self._unreadable_not_missing(before, absent)
+                self._unreadable_not_missing(after, absent_after)
             results.append((before, after))
         return results
 

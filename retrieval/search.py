@@ -660,7 +660,8 @@ class HybridSearcher:
             ("category", {"category": None}, "Nothing in {what} matches; here are products from other categories."),
             ("gender", {"gender": None}, "Nothing for {what} matches; here are the nearest products."),
             ("attributes", {"attributes": {}}, "Nothing with {what}; here are the nearest products."),
-            ("exclusions", {"exclude_terms": [], "exclude_ids": []}, "Everything that matches was excluded."),
+            # excluded words may be given up; excluded products never come back (e.g. the one "more like this" is about)
+            ("exclusions", {"exclude_terms": []}, "Everything that matches was excluded."),
         ]
         for violated, change, template in steps:
             current = {k: getattr(f, k) for k in change}

@@ -127,3 +127,52 @@ def test_category_name_matches_every_category_of_that_name(db_url: str) -> None:
     assert sorted(skus(repo, ProductFilter(category="jackets", gender="women"))) == ["E1", "WJ01", "WJ02"]
     assert skus(repo, ProductFilter(category="Men/Tops/Jackets")) == ["MJ01"]
     db.close()
+
+
+def test_product_category_is_the_real_one_never_a_collection_or_promotion(db_url: str) -> None:
+    """'More like this' searches a product's own category: the deepest one that is not a merchandising
+    grouping, told by its name (Collections, Promotions, Sale, What's New...) or by the catalog's shape (a
+    top-level tree in which no product is filed alone only regroups products filed elsewhere)."""
+    from catalog.categories import is_merchandising
+    from catalog.records import CatalogData, ProductRecord
+
+    for path in ("Collections/Erin Recommends", "Promotions/Women Sale", "What's New", "Sale", "Women/Sale/Tops",
+                 "New Arrivals/Shoes", "Gear/Best Sellers", "Promotions/Pants"):
+        assert is_merchandising(path), path
+    for path in ("Women/Tops/Jackets", "Gear/Fitness Equipment", "Home/Wholesale Packs", "Men/Bottoms/Pants"):
+        assert not is_merchandising(path), path
+
+    data = small_store()
+    filed = {
+        "WJ01": ["Collections/Erin Recommends", "Promotions/Women Sale", "Women/Tops/Jackets"],
+        "MJ01": ["Men/Tops", "Men/Tops/Jackets"],
+        "24-MB01": ["Editor Choice/Summer/Travel", "Gear/Bags"],  # a neutral name: only the shape tells
+        "24-MB02": ["Editor Choice/Summer/Travel", "Gear/Bags"],
+        "GC1": ["Collections/Eco Friendly"],  # nothing but a grouping
+    }
+    data.products.append(ProductRecord(sku="GC1", name="Gift Card", price=Decimal("25")))
+    for p in data.products:
+        p.categories = filed.get(p.sku, p.categories)
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    repo = CatalogRepository(db)
+
+    def category(sku: str) -> str | None:
+        p = repo.get_by_sku(sku)
+        assert p is not None
+        return repo.product_category(p)
+
+    assert repo.get_by_sku("WJ01").categories[0] == "Collections/Erin Recommends"  # type: ignore[union-attr]
+    assert repo.merchandising_roots() == {"Promotions", "Editor Choice"}  # Collections is told by its name
+    assert {sku: category(sku) for sku in filed} == {
+        "WJ01": "Women/Tops/Jackets", "MJ01": "Men/Tops/Jackets", "24-MB01": "Gear/Bags", "24-MB02": "Gear/Bags",
+        "GC1": None,
+    }
+    assert category("MP01") == "Men/Bottoms/Pants" and category("24-UG01") == "Gear/Fitness Equipment"
+    # a product filed in "Editor Choice" alone makes it a product tree after all: noticed after the import
+    with db.session() as s:
+        only = ProductRecord(sku="EC1", name="Travel Kit", price=Decimal("20"), categories=["Editor Choice/Summer/Travel"])
+        sync_catalog(s, CatalogData(products=[only]), progress=False)
+    assert repo.merchandising_roots() == {"Promotions"}
+    db.close()

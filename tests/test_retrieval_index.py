@@ -320,6 +320,79 @@ def test_image_index_incremental_and_unreadable(sqlite_url: str, tmp_path: Path)
     assert results[1][1] is not None and results[1][1].unreadable == 1
 
 
+def test_verify_reports_an_unreadable_photo_apart_and_never_as_repaired(sqlite_url: str, tmp_path: Path) -> None:
+    """A photo that cannot be read is not a divergence: verify lists it (product id, SKU, path) and repairs
+    nothing for it, so a second verify of the unchanged catalog finds nothing to do either."""
+    from retrieval.images import ColorHistogramEmbedder
+
+    imgs = {i: _png(tmp_path / f"p{i}.png", (40 * i, 200, 30)) for i in range(3)}
+    imgs[3] = str(tmp_path / "gone.png")
+    db = _catalog(sqlite_url, _records(4, images=imgs))
+    chroma = tmp_path / "chroma"
+
+    def make() -> Indexer:
+        text, fake, color = HashingEmbedder(), FakeImageEmbedder(), ColorHistogramEmbedder()
+        client = chroma_client(path=chroma)
+        return Indexer(
+            db,
+            embedder=text,
+            text_index=ChromaVectorIndex(TEXT_COLLECTION, text.model_id, text.dim, client=client),
+            image_embedder=fake,
+            image_index=ChromaVectorIndex(IMAGE_COLLECTION, fake.model_id, fake.dim, client=client),
+            color_embedder=color,
+            color_index=ChromaVectorIndex("products_color", color.model_id, color.dim, client=client),
+        )
+
+    make().sync()
+    pid3 = _pid(db, "SKU-3")
+    for _ in range(2):  # the same answer every run: nothing was (or could be) repaired
+        ix = make()
+        results = ix.verify()
+        for before, after in results:
+            assert before.divergences == 0, before.line()
+            assert after is not None and after.divergences == 0, after.line()
+        assert [(b.unreadable, a.unreadable) for b, a in results[1:]] == [(1, 1), (1, 1)]  # type: ignore[union-attr]
+        [photo] = ix.unreadable_images()
+        assert (photo.product_id, photo.sku, photo.uri) == (pid3, "SKU-3", imgs[3])
+        assert "FileNotFoundError" in photo.error and f"product {pid3} (sku SKU-3)" in photo.line()
+    checked = make().verify(repair=False)  # without repair it opens the absent photos to tell
+    assert [(b.missing, b.unreadable) for b, _ in checked] == [(0, 0), (0, 1), (0, 1)]
+
+    # a record really missing from the index is still a divergence, and verify repairs it
+    ix = make()
+    assert ix.color_index is not None
+    ix.color_index.collection.delete(ids=[_pid(db, "SKU-0")])
+    results = ix.verify()
+    assert [b.missing for b, _ in results] == [0, 0, 1] and results[2][0].unreadable == 1
+    assert all(a is not None and a.divergences == 0 for _, a in results)
+
+    # once the photo is there, the next verify embeds it: a real repair
+    _png(tmp_path / "gone.png", (10, 10, 250))
+    ix = make()
+    results = ix.verify()
+    assert [(b.missing, b.unreadable) for b, _ in results] == [(0, 0), (1, 0), (1, 0)]
+    assert all(a is not None and a.divergences == 0 and a.unreadable == 0 for _, a in results)
+    assert ix.unreadable_images() == [] and pid3 in ix.image_index.fingerprints()  # type: ignore[union-attr]
+
+
+@pytest.mark.slow  # the real image models (EfficientNet-Lite2 from its wheel, colour histograms)
+def test_cli_verify_lists_unreadable_photos_and_repairs_nothing_for_them(sqlite_url: str, tmp_path: Path) -> None:
+    imgs = {i: _png(tmp_path / f"p{i}.png", (60 * i, 120, 30)) for i in range(2)}
+    imgs[2] = str(tmp_path / "gone.png")
+    _catalog(sqlite_url, _records(3, images=imgs)).close()
+    code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "--image-model", "efficientnet", "-q")
+    assert code == 0, out
+    assert "products_image" in out and "products_color" in out and "1 unreadable image(s) skipped" in out
+    for _ in range(2):
+        code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "--image-model", "efficientnet", "--verify", "-q")
+        assert code == 0, out
+        assert "repaired" not in out and "1 missing" not in out, out
+        assert "index and catalog agree" in out
+        assert "1 product photo(s) could not be read" in out
+        assert "(sku SKU-2)" in out and str(tmp_path / "gone.png") in out and "FileNotFoundError" in out
+        assert "To fix:" in out
+
+
 # ----- exact restricted search ---------------------------------------------------------------------
 def test_restrict_to_is_exact_and_memory_follows_store(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)

@@ -327,3 +327,25 @@ def test_index_model_mismatch_is_refused(sqlite_url: str) -> None:
     repo = build(sqlite_url, CatalogData(products=[ProductRecord(sku="A", name="a", price=Decimal("1"))]))
     with pytest.raises(ValueError, match="rebuild the index"):
         HybridSearcher(repo, TokenHashEmbedder(64), MemoryVectorIndex("other-model", 64))
+
+
+def test_no_match_never_brings_back_excluded_products(sqlite_url: str) -> None:
+    """Excluded words may be given up to show something; excluded products (the one "more like this" is
+    about) never come back as alternatives."""
+    products = [
+        ProductRecord(sku="A", name="Trail running shoe", price=Decimal("90"), categories=["Shoes/Trail"]),
+        ProductRecord(sku="B", name="Road running shoe", price=Decimal("80"), categories=["Shoes/Road"]),
+    ]
+    repo = build(sqlite_url, CatalogData(products=products))
+    a, b = repo.get_by_sku("A"), repo.get_by_sku("B")
+    assert a is not None and b is not None
+    searcher = searcher_for(repo)
+    res = searcher.search(SearchRequest(query="running shoe", filter=ProductFilter(exclude_ids=[a.id, b.id])))
+    assert list(res) == [] and res.no_match is not None
+    assert not {r.id for r in res.no_match.alternatives} & {a.id, b.id}
+    res = searcher.search(SearchRequest(query="trail shoe", filter=ProductFilter(category="Trail", exclude_ids=[a.id])))
+    assert list(res) == [] and res.no_match is not None and res.no_match.violated == "category"
+    assert [r.id for r in res.no_match.alternatives] == [b.id]
+    res = searcher.search(SearchRequest(query="shoe", filter=ProductFilter(exclude_ids=[a.id], exclude_terms=["road"])))
+    assert list(res) == [] and res.no_match is not None and res.no_match.violated == "exclusions"
+    assert [r.id for r in res.no_match.alternatives] == [b.id]

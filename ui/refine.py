@@ -4,7 +4,7 @@ searcher and reply writer, and remember the result in the session like any other
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
@@ -24,24 +24,27 @@ def run_intent(
     user_id: str | None = None,
     user_verified: bool = True,
     label: str,
+    exclude_ids: Sequence[int] = (),
 ) -> ChatReply:
     """Search with `intent` as the conversation's current need; `label` is logged as the shopper's action.
-    `intent` may be a function of the conversation's state, read under the conversation's lock."""
+    `intent` may be a function of the conversation's state, read under the conversation's lock. Products in
+    `exclude_ids` are never among the results."""
     with assistant.sessions.lock(session_id):
-        return _run_intent(assistant, intent, session_id, user_id, user_verified, label)
+        return _run_intent(assistant, intent, session_id, user_id, user_verified, label, list(exclude_ids))
 
 
 def _run_intent(
     assistant: ShoppingAssistant, edit: ShoppingIntent | Callable[[SessionState], ShoppingIntent], session_id: str,
-    user_id: str | None, user_verified: bool, label: str,
+    user_id: str | None, user_verified: bool, label: str, exclude_ids: list[int],
 ) -> ChatReply:
     t0 = time.perf_counter()
     state = assistant.sessions.load(session_id, user_id, verified=user_verified)
     intent = edit if isinstance(edit, ShoppingIntent) else edit(state)
-    ctx = SearchContext(state.liked, state.disliked, state.viewed, state.user_id, None)
+    ctx = SearchContext(state.liked, state.disliked, state.viewed, state.user_id, None, exclude_ids=exclude_ids)
     outcome = assistant.searcher.search(intent, ctx, assistant.results)
     intent = apply_corrections(intent, outcome.corrections)  # no "you wrote" line: the shopper typed nothing here
-    cards = [card(item, intent) for item in outcome.items]
+    # the searchers filter `exclude_ids` out; a searcher that does not know the field must not show them either
+    cards = [card(item, intent) for item in outcome.items if item.product.id not in exclude_ids]
     text = "".join(assistant.writer.write(intent, cards, outcome.note)).strip()
     timings = {"search": (time.perf_counter() - t0) * 1000}
     state.intent = intent.model_dump()
@@ -82,15 +85,17 @@ def remove_constraint(
 def more_like(
     assistant: ShoppingAssistant, *, session_id: str, product_id: int, user_id: str | None = None, user_verified: bool = True
 ) -> ChatReply:
-    """'More like this': remember the like, then search the product's category for similar names."""
+    """'More like this': remember the like, then search the product's own category for similar names.
+
+    The category is the product's most specific real one ("Women/Tops/Jackets"), never a collection or
+    promotion it is also filed under ("Collections/Erin Recommends"); the product itself is never a result."""
     p = assistant.repo.get(product_id)
     if p is None:
         raise AssistantInputError(f"unknown product id {product_id}")
     assistant.feedback("like", product_id, session_id=session_id, user_id=user_id, user_verified=user_verified)
-    category = p.categories[0] if p.categories else None
-    data: dict[str, Any] = {"kind": "search", "query": p.name, "category": category}
+    data: dict[str, Any] = {"kind": "search", "query": p.name, "category": assistant.repo.product_category(p)}
     if p.gender in ("women", "men", "kids", "unisex"):
         data["gender"] = p.gender
     intent = ShoppingIntent.model_validate(data)
     return run_intent(assistant, intent, session_id=session_id, user_id=user_id, user_verified=user_verified,
-                      label=f"[more like {p.name}]")
+                      label=f"[more like {p.name}]", exclude_ids=[product_id])
