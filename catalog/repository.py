@@ -48,6 +48,13 @@ from catalog.models import (
 )
 from catalog.privacy import user_pseudonym
 
+_MAX_SQL_ID = 2**63 - 1
+
+
+def _storable_id(product_id: int) -> bool:
+    return isinstance(product_id, int) and 0 < product_id <= _MAX_SQL_ID
+
+
 SortKey = Literal["relevance", "price_asc", "price_desc", "rating", "newest", "popularity"]
 SORT_KEYS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "rating", "newest", "popularity")
 
@@ -379,6 +386,7 @@ class CatalogRepository:
     def get_many(self, ids: Sequence[int], *, matching: ProductFilter | None = None) -> list[ProductSummary]:
         """Summaries in the order of `ids` (unknown ids are left out; with `matching`, so are the ids that
         fail any of its hard constraints: one query instead of `find_ids` + `get_many`)."""
+        ids = [i for i in ids if _storable_id(i)]  # an id no row can have is unknown, not an SQL overflow
         if not ids:
             return []
         today = self.today
@@ -510,7 +518,7 @@ class CatalogRepository:
         if event not in EVENT_WEIGHTS:
             raise ValueError(f"unknown event '{event}'; use one of {', '.join(EVENT_WEIGHTS)}")
         with self.db.session() as s:
-            if s.get(Product, product_id) is None:
+            if not _storable_id(product_id) or s.get(Product, product_id) is None:
                 raise ValueError(f"unknown product id {product_id}")
             ev = Interaction(
                 event=event,

@@ -176,3 +176,14 @@ def test_product_category_is_the_real_one_never_a_collection_or_promotion(db_url
         sync_catalog(s, CatalogData(products=[only]), progress=False)
     assert repo.merchandising_roots() == {"Promotions"}
     db.close()
+
+
+def test_an_id_beyond_sql_integers_is_unknown_not_an_error(db_url: str) -> None:
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    repo = CatalogRepository(db)
+    huge = 10**23
+    assert repo.get(huge) is None and repo.get(-1) is None and repo.get_many([huge, 1])[0].id == 1
+    with pytest.raises(ValueError, match="unknown product id"):
+        repo.log_interaction("like", huge)
