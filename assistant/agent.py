@@ -277,7 +277,7 @@ class ShoppingAssistant:
         lines = []
         words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
         for p in products:
-            facts = [f"{p.name} costs {money(p.price)}" + ("" if p.in_stock else " and is out of stock right now")]
+            facts = [f"{p.name} costs {money(p.price, p.currency)}" + ("" if p.in_stock else " and is out of stock right now")]
             for name, values in p.attributes.items():
                 if name in words or any(v.lower() in words for v in values):
                     facts.append(f"{name}: {', '.join(values)}")
@@ -298,7 +298,7 @@ class ShoppingAssistant:
     def _compare(self, products: list[Any]) -> str:
         rows = []
         for p in products:
-            bits = [money(p.price), "in stock" if p.in_stock else "out of stock"]
+            bits = [money(p.price, p.currency), "in stock" if p.in_stock else "out of stock"]
             if p.rating_count:
                 bits.append(f"{p.rating_avg:.1f}★ ({p.rating_count})")
             for key in ("material", "climate", "activity"):
@@ -307,7 +307,7 @@ class ShoppingAssistant:
             rows.append(f"{p.name}: " + "; ".join(bits))
         cheapest = min(products, key=lambda p: p.price)
         which = "cheaper one" if len(products) == 2 else "cheapest"
-        return "\n".join(rows) + f"\nThe {which} is {cheapest.name} at {money(cheapest.price)}."
+        return "\n".join(rows) + f"\nThe {which} is {cheapest.name} at {money(cheapest.price, cheapest.currency)}."
 
     def _add_to_cart(self, state: SessionState, product_id: int) -> str:
         p = self.repo.get(product_id)
@@ -318,7 +318,8 @@ class ShoppingAssistant:
                 line["qty"] += 1
                 break
         else:
-            state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "qty": 1})
+            state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "currency": p.currency,
+                               "qty": 1})
         return p.name
 
     @staticmethod
@@ -346,8 +347,9 @@ class ShoppingAssistant:
         if not state.cart:
             return "Your cart is empty."
         total = sum(Decimal(str(line["price"])) * line["qty"] for line in state.cart)
-        items = ", ".join(f"{line['qty']} × {line['name']} ({money(line['price'])})" for line in state.cart)
-        return f"Your cart: {items}. Total {money(total)}."
+        cur = state.cart[0].get("currency") or self.repo.shop_currency()  # lines from before 0.x carry none
+        items = ", ".join(f"{line['qty']} × {line['name']} ({money(line['price'], line.get('currency') or cur)})" for line in state.cart)
+        return f"Your cart: {items}. Total {money(total, cur)}."
 
     def _order_status(self, intent: ShoppingIntent, state: SessionState, *, verified: bool) -> str:
         if not intent.order_id:
@@ -364,7 +366,7 @@ class ShoppingAssistant:
                     or state.user_id.lower() not in (customer.email.lower(), str(customer.id))):
                 return "Please sign in as the customer who placed that order to see its status."
             lines = ", ".join(f"{ln.qty} × {ln.name}" for ln in order.lines)
-            return f"Order {order.number} is {order.status}: {lines}; total {money(order.total)}."
+            return f"Order {order.number} is {order.status}: {lines}; total {money(order.total, order.currency)}."
 
     def _policy(self, text: str) -> str:
         docs = self.repo.documents(text, limit=1)

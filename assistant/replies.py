@@ -39,17 +39,18 @@ def explain(item: RankedItem, intent: ShoppingIntent) -> str:
     sizes = [s for s in p.sizes if s.lower() in {x.lower() for x in intent.sizes}]
     if wished or colours or sizes:
         parts.append(", ".join([*wished, *colours, *(f"size {s}" for s in sizes)]))
-    price = money(p.price)
+    cur = p.currency  # a budget is read in the currency of the products it is compared with
+    price = money(p.price, cur)
     if intent.max_price is not None and p.price <= Decimal(str(intent.max_price)):
-        parts.append(f"{price} is within your {money(intent.max_price)}")
+        parts.append(f"{price} is within your {money(intent.max_price, cur)}")
     elif intent.max_price is not None:
-        parts.append(f"{price}, above your {money(intent.max_price)}")
+        parts.append(f"{price}, above your {money(intent.max_price, cur)}")
     elif intent.min_price is not None and p.price >= Decimal(str(intent.min_price)):
-        parts.append(f"{price}, over your {money(intent.min_price)}")
+        parts.append(f"{price}, over your {money(intent.min_price, cur)}")
     else:
         parts.append(price)
     if p.on_sale:
-        parts.append(f"on sale from {money(p.regular_price)}")
+        parts.append(f"on sale from {money(p.regular_price, cur)}")
     if p.rating_avg and p.rating_count:
         parts.append(f"{p.rating_avg:.1f}★ from {p.rating_count} review{'s' if p.rating_count != 1 else ''}")
     if p.stock_qty is not None and 0 < p.stock_qty <= 5:
@@ -75,7 +76,7 @@ def card(item: RankedItem, intent: ShoppingIntent) -> ProductCard:
 _GENDER_WORDS = frozenset({"men", "mens", "man", "women", "womens", "woman", "ladies", "kids", "s"})
 
 
-def describe_need(intent: ShoppingIntent) -> str:
+def describe_need(intent: ShoppingIntent, currency: str = "USD") -> str:
     words = []
     if intent.colors:
         words.append("/".join(c.lower() for c in intent.colors))
@@ -95,11 +96,11 @@ def describe_need(intent: ShoppingIntent) -> str:
     if intent.sizes:
         words.append("in size " + "/".join(intent.sizes))
     if intent.min_price is not None and intent.max_price is not None:
-        words.append(f"between {money(intent.min_price)} and {money(intent.max_price)}")
+        words.append(f"between {money(intent.min_price, currency)} and {money(intent.max_price, currency)}")
     elif intent.max_price is not None:
-        words.append(f"under {money(intent.max_price)}")
+        words.append(f"under {money(intent.max_price, currency)}")
     elif intent.min_price is not None:
-        words.append(f"over {money(intent.min_price)}")
+        words.append(f"over {money(intent.min_price, currency)}")
     return " ".join(words)
 
 
@@ -111,23 +112,30 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
         if not note:
             lines.append("I could not find anything in our catalog for that. Could you describe it differently?")
         return " ".join(lines)
+    cur = cards[0].currency
     if note:
         lines.append("Closest alternatives:")
     elif intent.sort == "price_asc":
-        lines.append(f"The cheapest {describe_need(intent)}: {cards[0].name} at {money(cards[0].price)}.")
+        lines.append(f"The cheapest {describe_need(intent, cur)}: {cards[0].name} at {money(cards[0].price, cur)}.")
     elif intent.sort == "price_desc":
-        lines.append(f"The most expensive {describe_need(intent)}: {cards[0].name} at {money(cards[0].price)}.")
+        lines.append(f"The most expensive {describe_need(intent, cur)}: {cards[0].name} at {money(cards[0].price, cur)}.")
     else:
         # one card: "1 red tees" would be wrong, and singularising a category name is guesswork
-        lines.append(f"One match for {describe_need(intent)}:" if len(cards) == 1
-                     else f"Here are {len(cards)} {describe_need(intent)} you might like:")
+        lines.append(f"One match for {describe_need(intent, cur)}:" if len(cards) == 1
+                     else f"Here are {len(cards)} {describe_need(intent, cur)} you might like:")
     for i, c in enumerate(cards, 1):
         stock = "" if c.in_stock else " (out of stock)"
-        lines.append(f"{i}. {c.name}, {money(c.price)}{stock}: {c.explanation}")
+        lines.append(f"{i}. {c.name}, {money(c.price, c.currency)}{stock}: {c.explanation}")
     return "\n".join(lines)
 
 
-_MONEY = re.compile(r"(?:\$|USD\s?)(\d+(?:[.,]\d{1,2})?)")
+# a price as any reply writes one: "$57.00", "€57.00", "57.00 CHF", "USD 57.00"
+_CODES = "USD|EUR|GBP|JPY|CNY|INR|CHF|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|MXN|BRL|ZAR|SGD|HKD|KRW|TRY"
+_MONEY = re.compile(rf"(?:[$€£¥₹]\s?|\b(?:{_CODES})\s?)(\d+(?:[.,]\d{{1,2}})?)|\b(\d+(?:[.,]\d{{1,2}})?)\s?(?:(?:{_CODES})\b|[€£¥₹])")
+
+
+def _amount(m: re.Match[str]) -> Decimal:
+    return Decimal((m.group(1) or m.group(2)).replace(",", ".")).quantize(Decimal("0.01"))
 
 
 def validate_reply(
@@ -146,9 +154,9 @@ def validate_reply(
     prices = {c.price.quantize(Decimal("0.01")) for c in cards} | {c.regular_price.quantize(Decimal("0.01")) for c in cards}
     if intent is not None:
         prices |= {Decimal(str(v)).quantize(Decimal("0.01")) for v in (intent.min_price, intent.max_price) if v is not None}
-    prices |= {Decimal(m.group(1).replace(",", ".")).quantize(Decimal("0.01")) for m in _MONEY.finditer(grounded_text)}
+    prices |= {_amount(m) for m in _MONEY.finditer(grounded_text)}
     for m in _MONEY.finditer(text):
-        value = Decimal(m.group(1).replace(",", ".")).quantize(Decimal("0.01"))
+        value = _amount(m)
         if value not in prices:
             problems.append(f"price {m.group(0)} is not the price of any product shown")
     if catalog_names:

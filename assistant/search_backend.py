@@ -128,12 +128,13 @@ def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFil
         bounds = repo.price_bounds(relaxed)
         if bounds is not None:
             lo, hi = bounds
+            cur = repo.shop_currency()
             what = (intent.category or intent.query or "matching products").rsplit("/", 1)[-1].lower()
             if f.max_price is not None and lo > Decimal(str(f.max_price)):
-                return f"Nothing under {money(f.max_price)} matches; the cheapest {what} is {money(lo)}.", relaxed
+                return f"Nothing under {money(f.max_price, cur)} matches; the cheapest {what} is {money(lo, cur)}.", relaxed
             if f.min_price is not None and hi < Decimal(str(f.min_price)):
-                return f"Nothing over {money(f.min_price)} matches; the most expensive {what} is {money(hi)}.", relaxed
-            return f"Nothing matches between {money(f.min_price or 0)} and {money(f.max_price or hi)}.", relaxed
+                return f"Nothing over {money(f.min_price, cur)} matches; the most expensive {what} is {money(hi, cur)}.", relaxed
+            return f"Nothing matches between {money(f.min_price or 0, cur)} and {money(f.max_price or hi, cur)}.", relaxed
     if f.colors or f.sizes:
         relaxed = ProductFilter(**{**f.__dict__, "colors": [], "sizes": []})
         if repo.count(relaxed):

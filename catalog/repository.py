@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -150,6 +151,7 @@ class CatalogRepository:
         self.db = db
         self._today = today
         self._overlays: tuple[tuple[int, int, int, str], frozenset[str]] | None = None
+        self._currency: tuple[float, str] | None = None
 
     @property
     def today(self) -> dt.date:
@@ -457,6 +459,19 @@ class CatalogRepository:
                     .order_by(ProductLink.kind, ProductLink.position, ProductLink.id)
                 )
             ]
+
+    def shop_currency(self) -> str:
+        """The currency most products are priced in: the one a shopper's "under 80" is read in, and the
+        one replies write budgets and totals in. Re-read at most once a minute."""
+        now = time.monotonic()
+        if self._currency is None or now - self._currency[0] > 60:
+            with self.db.session() as s:
+                row = s.execute(
+                    select(Product.currency, func.count(Product.id)).group_by(Product.currency)
+                    .order_by(func.count(Product.id).desc(), Product.currency).limit(1)
+                ).first()
+            self._currency = (now, str(row[0]).upper() if row and row[0] else "USD")
+        return self._currency[1]
 
     def merchandising_roots(self) -> frozenset[str]:
         """Top-level category trees that only regroup products filed elsewhere (see catalog.categories);

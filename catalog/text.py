@@ -22,6 +22,12 @@ def strip_html(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def money(value: Decimal | float) -> str:
-    """A price as shoppers read it: $57.00."""
-    return f"${Decimal(str(value)).quantize(Decimal('0.01'))}"
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹"}
+
+
+def money(value: Decimal | float | str, currency: str | None = "USD") -> str:
+    """A price as shoppers read it, in the catalog's own currency: $57.00, €57.00, 57.00 CHF."""
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    code = (currency or "USD").upper()
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{symbol}{amount}" if symbol else f"{amount} {code}"

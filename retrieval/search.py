@@ -640,18 +640,19 @@ class HybridSearcher:
             bounds = repo.price_bounds(rf)
             if bounds is not None:
                 lo, hi = bounds
+                cur = repo.shop_currency()
                 if f.max_price is not None and lo > Decimal(str(f.max_price)):
-                    return NoMatch(f"Nothing under {money(f.max_price)}; the cheapest is {money(lo)}.", "price", rf, lo,
+                    return NoMatch(f"Nothing under {money(f.max_price, cur)}; the cheapest is {money(lo, cur)}.", "price", rf, lo,
                                    alts(rf, "price_asc"))
                 if f.min_price is not None and hi < Decimal(str(f.min_price)):
-                    return NoMatch(f"Nothing over {money(f.min_price)}; the most expensive is {money(hi)}.", "price", rf, hi,
+                    return NoMatch(f"Nothing over {money(f.min_price, cur)}; the most expensive is {money(hi, cur)}.", "price", rf, hi,
                                    alts(rf, "price_desc"))
                 # the range falls in a gap between prices: show the closest prices on either side
                 below = repo.price_bounds(relaxed(min_price=None, max_price=f.min_price)) if f.min_price is not None else None
                 above = repo.price_bounds(relaxed(min_price=f.max_price, max_price=None)) if f.max_price is not None else None
                 near = [b[1] for b in [below] if b] + [a[0] for a in [above] if a]
-                lo_s, hi_s = money(f.min_price or 0), money(f.max_price) if f.max_price is not None else "any price"
-                msg = f"Nothing between {lo_s} and {hi_s}; the nearest prices are {', '.join(money(x) for x in near)}."
+                lo_s, hi_s = money(f.min_price or 0, cur), money(f.max_price, cur) if f.max_price is not None else "any price"
+                msg = f"Nothing between {lo_s} and {hi_s}; the nearest prices are {', '.join(money(x, cur) for x in near)}."
                 return NoMatch(msg, "price", rf, near[0] if near else None, alts(rf, "relevance"))
         steps: list[tuple[str, dict[str, Any], str]] = [
             ("colors/sizes", {"colors": [], "sizes": []}, "None in {what}; here are other colours and sizes."),

@@ -101,3 +101,26 @@ def test_reply_wording_for_one_match_and_for_three_compared(bot: ShoppingAssista
     assert three.text.endswith(f"The cheapest is {cheapest.name} at ${cheapest.price:.2f}.")
     two = bot.chat("compare the first two", session_id="w")
     assert "The cheaper one is" in two.text
+
+
+def test_a_shop_in_euros_is_answered_in_euros(sqlite_url: str) -> None:
+    import dataclasses
+
+    from assistant.replies import validate_reply
+
+    data = small_store()
+    data.products = [dataclasses.replace(p, currency="EUR") for p in data.products]
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    assert bot.repo.shop_currency() == "EUR"
+    reply = bot.chat("a jacket under 80", session_id="eu")
+    assert reply.products and "$" not in reply.text
+    assert "under €80.00" in reply.text and f"€{reply.products[0].price:.2f}" in reply.text
+    assert validate_reply(reply.text, reply.products, intent=reply.intent) == []
+    assert validate_reply("the Stellar Rain Jacket is only €19.99", reply.products)  # an invented price is caught
+    bot.chat("add the first one to my cart", session_id="eu")
+    assert "Total €" in bot.chat("show my cart", session_id="eu").text
+    note = bot.chat("jackets under 5", session_id="eu2").text
+    assert "Nothing under €5.00" in note and "$" not in note

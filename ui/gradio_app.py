@@ -149,7 +149,7 @@ def build_blocks(assistant: ShoppingAssistant, *, ask_user: bool = True) -> gr.B
 
                 @gr.render(inputs=[intent_state])
                 def show_chips(intent: dict[str, Any] | None) -> None:
-                    chips = intent_chips(intent)
+                    chips = intent_chips(intent, assistant.repo.shop_currency())
                     if not chips:
                         gr.Markdown("_nothing yet_", elem_classes=["sa-note"])
                         return

@@ -8,19 +8,12 @@ from html import escape
 from typing import Any
 
 from assistant.intent import ShoppingIntent
-
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹"}
+from catalog.text import money
 
 
 def e(value: Any) -> str:
     """Escape any value for HTML text and attribute context."""
     return escape("" if value is None else str(value), quote=True)
-
-
-def money(value: Any, currency: str = "USD") -> str:
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    symbol = CURRENCY_SYMBOLS.get((currency or "USD").upper())
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
 
 
 def image_url(product_id: int) -> str:
@@ -87,17 +80,17 @@ def cart_html(cart: list[dict[str, Any]]) -> str:
     total = sum(Decimal(str(line["price"])) * int(line["qty"]) for line in cart)
     rows = "".join(
         f'<li class="sa-cart-line" data-product-id="{int(line["product_id"])}">'
-        f'{int(line["qty"])} × {e(line["name"])} <span class="sa-muted">{e(money(line["price"]))}</span></li>'
+        f'{int(line["qty"])} × {e(line["name"])} <span class="sa-muted">{e(money(line["price"], line.get("currency")))}</span></li>'
         for line in cart
     )
-    return f'<div class="sa-cart"><ul>{rows}</ul><div class="sa-cart-total">Total {e(money(total))}</div></div>'
+    return f'<div class="sa-cart"><ul>{rows}</ul><div class="sa-cart-total">Total {e(money(total, cart[0].get("currency") if cart else None))}</div></div>'
 
 
 # ----- intent chips ---------------------------------------------------------------------------------
 LIST_CHIPS = {"brands": "brand", "colors": "colour", "sizes": "size", "attributes": "wants", "exclude": "not"}
 
 
-def intent_chips(intent: ShoppingIntent | dict[str, Any] | None) -> list[tuple[str, str, str]]:
+def intent_chips(intent: ShoppingIntent | dict[str, Any] | None, currency: str = "USD") -> list[tuple[str, str, str]]:
     """(field, value, label) for each constraint of the intent that the shopper may remove."""
     if intent is None:
         return []
@@ -113,9 +106,9 @@ def intent_chips(intent: ShoppingIntent | dict[str, Any] | None) -> list[tuple[s
         for value in getattr(it, field):
             chips.append((field, value, f"{label}: {value}"))
     if it.min_price is not None:
-        chips.append(("min_price", str(it.min_price), f"over {money(it.min_price)}"))
+        chips.append(("min_price", str(it.min_price), f"over {money(it.min_price, currency)}"))
     if it.max_price is not None:
-        chips.append(("max_price", str(it.max_price), f"under {money(it.max_price)}"))
+        chips.append(("max_price", str(it.max_price), f"under {money(it.max_price, currency)}"))
     if it.sort != "relevance":
         chips.append(("sort", it.sort, f"sorted: {it.sort.replace('_', ' ')}"))
     return chips
