@@ -334,6 +334,10 @@ class ShoppingAssistant:
         low = text.lower()
         if referenced and any(w in low for w in ("remove", "delete", "quita", "删除", "去掉")):
             names = {p.id for p in referenced}
+            for line in state.cart:
+                if line["product_id"] in names:  # logged like the button's event (the whole line goes here)
+                    self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
+                                              session_id=state.session_id)
             state.cart = [line for line in state.cart if line["product_id"] not in names]
             return "Removed. " + self._cart_summary(state)
         if referenced:

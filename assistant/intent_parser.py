@@ -56,8 +56,9 @@ _LEAD_IN = re.compile(
     re.I,
 )
 # Chinese has no spaces: "给我推荐200元以下的跑步鞋" less its price words leaves "给我推荐 的跑步鞋"
-_LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐|推荐一下|推荐|帮我找|给我找|我想要|我想买|我要买|我要|有没有|给我)?"
-                         r"[\s,，]*(?:一[双件个款条只])?[\s,，]*的?\s*")
+# (a measure word only after a lead-in: "一个人用的帐篷" is a one-person tent)
+_LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐|推荐一下|推荐|帮我找|给我找|我想要|我想买|我要买|我要|有没有|给我)"
+                         r"[\s,，]*(?:一[双件个款条只])?[\s,，]*")
 _GENDER_WORDS = re.compile(r"(?<!\S)(?:(?:wo)?m[ae]n(?:['’]?s)?|ladies)(?!\S)", re.I)
 
 
@@ -81,6 +82,8 @@ class RuleIntentParser:
         query = _LEAD_IN.sub("", text.strip())
         query = _LEAD_IN.sub("", re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", query)).strip(" ,.!?¿¡"))
         query = _LEAD_IN_ZH.sub("", query).strip(" ,.!?¿¡，。！？")
+        if query.startswith("的") and not text.strip().startswith("的"):  # what "200元以下的" left ("的确良" keeps it)
+            query = query[1:].strip()
         if query and gender_in_text(text):
             query = re.sub(r"\s+", " ", _GENDER_WORDS.sub(" ", query)).strip()
         cats = categories_in_text(text, self.vocabulary)

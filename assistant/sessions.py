@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.errors import AssistantInputError, SessionBusyError, SessionOwnerError
-from catalog.db import CatalogDB
+from catalog.db import CatalogDB, unicode_lower
 from catalog.models import ChatSession, ChatTurn, Interaction, utcnow
 from catalog.privacy import user_pseudonym
 
@@ -64,7 +64,7 @@ def _same_user(a: str | None, b: str | None) -> bool:
 
 def _is_user(column: Any, user_id: str) -> Any:
     """Ids are e-mails or shop ids: the same shopper whatever the case they were typed in."""
-    return func.lower(column) == user_id.strip().lower()
+    return unicode_lower(column) == user_id.strip().lower()
 
 
 def _user_events(s: Session, user_id: str, session_ids: list[str]) -> Any:
@@ -168,7 +168,7 @@ class SessionStore:
                     # shopper; the stored spelling of the same shopper's id is kept (export/delete find it)
                     which = [ChatSession.id == state.session_id]
                     if state.owner_verified:
-                        which.append(ChatSession.user_id.is_(None) | (func.lower(ChatSession.user_id) != state.user_id.strip().lower()))
+                        which.append(ChatSession.user_id.is_(None) | (unicode_lower(ChatSession.user_id) != state.user_id.strip().lower()))
                     else:
                         which.append(ChatSession.user_id.is_(None))
                     s.execute(update(ChatSession).where(*which).values(user_id=state.user_id))

@@ -413,9 +413,12 @@ _ORDINALS = {
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5,
                 "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
 _FIRST_N = re.compile(
-    r"(?:(?<![a-z])(?:(?P<first>first|top)|(?P<last>last))\s+(?P<n>two|three|four|five|[2-5])(?![a-z0-9])"
+    # the count must end the reference ("compare the top 3", "the first two ones", "add the last two to my cart"),
+    # never start a product phrase ("the top 3 rated jackets", "a tank top 3 pack", "boots that last two winters")
+    r"(?:(?<![a-z])(?:(?P<first>first|top)|(?P<last>last))\s+(?P<n>two|three|four|five|[2-5])"
+    r"(?=\s+(?:ones|items|products|options|results|picks|of them)\b|\s*(?:[?!.,]|and\b|to\b|in\b|please\b|$))"
     r"|(?<![a-z])l[oa]s\s+(?P<n2>dos|tres|cuatro|cinco)\s+primer[oa]s"
-    r"|前(?P<n3>[两二三四五2-5])(?:个|件|款)?)"
+    r"|前(?P<n3>[两二三四五2-5])(?:个|件|款))"
 )
 
 
@@ -428,7 +431,9 @@ def references_in_text(text: str) -> list[int]:
             word = m.group()
             if re.fullmatch(r"[a-z]+", word):  # English ordinals only as "the second (one)", not "highest first"
                 before, after = tl[max(0, m.start() - 12) : m.start()], tl[m.end() : m.end() + 10]
-                if not (re.search(r"\b(?:the|that|this|your)\s+$", before)
+                # ("boots that last two winters": a verb, so "last" after "that" needs "one" after it)
+                determiners = r"the|this|your" if word == "last" else r"the|that|this|your"
+                if not (re.search(rf"\b(?:{determiners})\s+$", before)
                         or re.match(r"\s+(?:one|item|product|option|pair|model)\b", after)):
                     continue
             refs.append((m.start(), n))
@@ -464,8 +469,10 @@ _KIND_RULES: list[tuple[str, str]] = [
     ("cart", r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?(?:cart|basket|bag)|\bbuy (?:it|this|that|the)|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
-             r"what(?:'?s| is) in (?:my |the )?(?:cart|basket)|(?:show|view|see|check|open)(?: me)? (?:my |the )?(?:shopping )?(?:cart|basket)\b|"
-             r"^\s*(?:my |the )?(?:shopping )?(?:cart|basket)\s*[?!.]*\s*$|购物车里|我的购物车|查看购物车|(?:ver|mostrar|muestra\w*) (?:mi |el )?carrito|qué hay en (?:mi|el) carrito"),
+             # (the whole message: "show me the basket liners" and "cart covers" are products)
+             r"(?:what(?:'?s| is) in (?:my |the )?(?:shopping )?(?:cart|basket)|(?:show|view|see|check|open)(?: me)? (?:my |the )?"
+             r"(?:shopping )?(?:cart|basket)|my (?:shopping )?(?:cart|basket)|(?:the )?(?:shopping )?cart)(?:\s+please)?\s*[?!.]*\s*$|"
+             r"购物车里|我的购物车|查看购物车|(?:ver|mostrar|muestra\w*) (?:mi |el )?carrito|qué hay en (?:mi|el) carrito"),
     ("chitchat", r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|buenas|"
                  r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre"),
@@ -586,17 +593,20 @@ def _category_aliases(text_l: str) -> set[str]:
 
 def categories_in_text(text: str, vocab: CatalogVocabulary, gender: str | None = None) -> list[str]:
     words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text.lower())} | _category_aliases(text.lower())
-    out = []
+    out: list[str] = []
+    depth: dict[str, int] = {}  # of the deepest catalog path behind each result (a bare "Jackets" is still deep)
     for c in vocab.categories:
         cw = _category_words(c)
         if any(w in words for w in cw if " " not in w) or any(
             w in text.lower() for w in cw if " " in w
         ):
             mapped = map_category(c.rsplit("/", 1)[-1], vocab, gender)
-            if mapped and mapped not in out:
-                out.append(mapped)
+            if mapped:
+                if mapped not in out:
+                    out.append(mapped)
+                depth[mapped] = max(depth.get(mapped, -1), c.count("/"))
     # the most specific first: "a jacket for men" names "Men" and "Men/Tops/Jackets"; the jackets are meant
-    return sorted(out, key=lambda c: -c.count("/"))
+    return sorted(out, key=lambda c: -depth[c])
 
 
 # ---------------------------------------------------------------------------------------------------- normaliser
@@ -605,8 +615,12 @@ def _price_stated(value: float | None, stated: set[float]) -> bool:
 
 
 def _number_not_stated(attribute: str, stated: set[float], prices: set[float]) -> bool:
-    """A wish with a number the message never states, or states as a price ("size 80" from "under $80")."""
-    return any(float(n) not in stated or float(n) in prices for n in re.findall(r"\d+(?:\.\d+)?", attribute))
+    """A wish with a number the message never states ("4K" and "1,000 piece" are read as the message is), or a
+    size the message states only as a price ("size 80" from "under $80")."""
+    if any(n not in stated for n in numbers_in_text(attribute)):
+        return True
+    m = re.fullmatch(r"\s*size\s+(\d+(?:\.\d+)?)\s*", attribute, re.I)
+    return bool(m and float(m.group(1)) in prices)
 
 
 def normalize_intent(

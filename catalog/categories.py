@@ -21,10 +21,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+# A segment that is *only* a grouping word ("Collections", "Sale", "What's New"), or a "... Recommends" /
+# "... Picks" list: "Bedding Collections", "Outlet Covers" and "Point of Sale" are kinds of product.
 _MERCHANDISING = re.compile(
-    r"\b(?:collections?|promotions?|promos?|sales?|clearance|outlet|deals?|offers?|specials?"
+    r"(?:(?:collections?|promotions?|promos?|sales?|clearance|outlet|deals?|offers?|specials?"
     r"|what[’']?s[ -]new|new[ -](?:arrivals?|in|releases?)|just[ -]in|best[ -]?sellers?|top[ -]sellers?"
-    r"|featured|trending|recommend(?:s|ed|ations?)?|staff[ -]picks?|gift[ -]ideas)\b",
+    r"|featured|trending|gift[ -]ideas)"
+    r"|.+\s(?:recommends|picks|favou?rites))",
     re.IGNORECASE,
 )
 
@@ -40,7 +43,7 @@ def root_of(path: str) -> str:
 
 def is_merchandising(path: str) -> bool:
     """Whether a segment of the category path names a merchandising grouping rather than a kind of product."""
-    return any(_MERCHANDISING.search(seg) for seg in _segments(path))
+    return any(_MERCHANDISING.fullmatch(seg) for seg in _segments(path))
 
 
 def overlay_roots(filings: Iterable[tuple[int, str]]) -> frozenset[str]:

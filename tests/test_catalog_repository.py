@@ -139,7 +139,8 @@ def test_product_category_is_the_real_one_never_a_collection_or_promotion(db_url
     for path in ("Collections/Erin Recommends", "Promotions/Women Sale", "What's New", "Sale", "Women/Sale/Tops",
                  "New Arrivals/Shoes", "Gear/Best Sellers", "Promotions/Pants"):
         assert is_merchandising(path), path
-    for path in ("Women/Tops/Jackets", "Gear/Fitness Equipment", "Home/Wholesale Packs", "Men/Bottoms/Pants"):
+    for path in ("Women/Tops/Jackets", "Gear/Fitness Equipment", "Home/Wholesale Packs", "Men/Bottoms/Pants",
+                 "Home/Bedding Collections", "Electrical/Outlet Covers", "Office/Point of Sale"):
         assert not is_merchandising(path), path
 
     data = small_store()

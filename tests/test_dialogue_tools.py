@@ -124,3 +124,36 @@ def test_a_shop_in_euros_is_answered_in_euros(sqlite_url: str) -> None:
     assert "Total €" in bot.chat("show my cart", session_id="eu").text
     note = bot.chat("jackets under 5", session_id="eu2").text
     assert "Nothing under €5.00" in note and "$" not in note
+
+
+@pytest.mark.parametrize("text", ["I will buy the tank top 3 pack", "what are the top 3 rated jackets?", "top 5 running shoes",
+                                  "which backpack will last two years?", "boots that last two winters", "first 2 weeks",
+                                  "前三名的跑鞋", "前两天的订单"])
+def test_a_count_inside_a_product_phrase_is_no_reference(text: str) -> None:
+    assert references_in_text(text) == []
+
+
+@pytest.mark.parametrize("text", ["show me the basket liners", "show me cart covers", "view basket organizers", "basket",
+                                  "what is in the basket set"])
+def test_a_basket_or_cart_as_a_product_is_a_search(text: str) -> None:
+    assert kind_in_text(text) is None
+
+
+def test_a_product_phrase_with_a_count_does_not_fill_the_cart(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="tp")
+    bot.chat("I will buy the tank top 3 pack", session_id="tp")
+    assert bot.sessions.load("tp").cart == []
+
+
+def test_removing_from_the_cart_in_chat_is_logged(bot: ShoppingAssistant) -> None:
+    pid = bot.chat("bags", session_id="rc").products[0].id
+    bot.chat("add the first one to my cart", session_id="rc")
+    bot.chat("remove the first one from my cart", session_id="rc")
+    assert bot.sessions.load("rc").cart == []
+    from sqlalchemy import select
+
+    from catalog.models import Interaction
+
+    with bot.db.session() as s:
+        events = [(e.event, e.product_id) for e in s.scalars(select(Interaction).where(Interaction.session_id == "rc"))]
+    assert events == [("add_to_cart", pid), ("remove_from_cart", pid)]

@@ -241,3 +241,21 @@ def test_wishes_the_message_does_not_state_are_dropped() -> None:
     tent = normalize_intent(ShoppingIntent(kind="search", query="tent", attributes=["2-person", "4-season"]), VOCAB,
                             "a 2 person tent")
     assert tent.attributes == ["2-person"]
+
+
+def test_wishes_with_numbers_the_message_states_in_another_form_are_kept() -> None:
+    def wishes(attrs: list[str], text: str) -> list[str]:
+        return normalize_intent(ShoppingIntent(kind="search", query="x", attributes=attrs), VOCAB, text).attributes
+
+    assert wishes(["4K"], "a 4K tv") == ["4K"]
+    assert wishes(["1,000 piece"], "a 1,000 piece puzzle") == ["1,000 piece"]
+    assert wishes(["100% cotton"], "a 100% cotton tee under $100") == ["100% cotton"]
+    assert wishes(["size 80"], "a tee under $80") == []
+
+
+def test_a_bare_shared_category_keeps_its_depth_against_its_parent() -> None:
+    from assistant.vocabulary import categories_in_text
+
+    vocab = vocabulary_from_lists(categories=["Men/Tops", "Women/Tops", "Men/Tops/Jackets", "Women/Tops/Jackets"])
+    assert categories_in_text("top rated jackets", vocab)[0] == "Jackets"
+    assert categories_in_text("a jacket for men", vocab, "men")[0] == "Men/Tops/Jackets"

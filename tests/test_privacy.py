@@ -98,8 +98,25 @@ def test_upgrading_to_0005_pseudonymises_the_ids_already_logged(sqlite_url: str)
     repo = CatalogRepository(open_catalog(sqlite_url))
     assert current_revision(repo.db.engine) == "0005"
     assert stored_user_ids(repo) == [repo.user_pseudonym("ann@example.com"), repo.user_pseudonym("bob"), None]
-    # downgrading drops the key and keeps the events
+    repo.log_interaction("like", pid, user_id="bob")
+    repo.db.close()
+    # down and up again: the events are kept, and hashed once only (the key survives the downgrade)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0004")
-        assert conn.execute(text("SELECT count(*) FROM interactions")).scalar() == 3
+        assert conn.execute(text("SELECT count(*) FROM interactions")).scalar() == 4
+        conn.execute(text("INSERT INTO interactions (event, product_id, user_id) VALUES ('view', :p, 'Carol')"), {"p": pid})
+    repo = CatalogRepository(open_catalog(sqlite_url))
+    assert current_revision(repo.db.engine) == "0005"
+    ann, bob, carol = (repo.user_pseudonym(u) for u in ("ann@example.com", "bob", "carol"))
+    assert stored_user_ids(repo) == [ann, bob, None, bob, carol]
+
+
+def test_a_shopper_is_one_shopper_whatever_the_case_of_a_non_ascii_id(db_url: str) -> None:
+    catalog(db_url)
+    bot = ShoppingAssistant.from_config(db_url, llm="rules", search="catalog")
+    reply = bot.chat("bags", session_id="s1", user_id="Åsa@shop.se")
+    bot.feedback("like", reply.products[0].id, session_id="s1", user_id="Åsa@shop.se")
+    assert [c["id"] for c in bot.sessions.export_user("åsa@SHOP.se")["sessions"]] == ["s1"]
+    assert bot.sessions.delete_user("åsa@shop.se") == {"sessions": 1, "turns": 1, "events": 1}
+    assert not bot.sessions.exists("s1")
