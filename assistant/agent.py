@@ -221,9 +221,11 @@ class ShoppingAssistant:
         reply_text = "".join(chunks).strip()
         timings["total"] = (time.perf_counter() - t0) * 1000
 
-        if kind in ("search", "refine") or cards:
+        if kind in ("search", "refine"):
+            # a question or comparison points into this list; it does not replace it ("tell me about the
+            # first one", then "and the second one?" still means the list the shopper is looking at)
             state.shown = [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
-            state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
+        state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine"):
             state.intent = intent.model_dump()
         state.history = [*state.history, text][-10:]
@@ -290,6 +292,14 @@ class ShoppingAssistant:
                 sentence = next((s.strip() for s in p.description.replace("\n", ". ").split(". ") if hits[0] in s.lower()), "")
                 if sentence:
                     facts.append(f'the description says: "{sentence[:200]}"')
+            if len(facts) == 1:  # "tell me more about the first one": the catalog's own overview
+                first = next((s.strip() for s in p.description.replace("\n", ". ").split(". ") if s.strip()), "")
+                if first:
+                    facts.append(f'"{first[:200]}"')
+                if p.colors:
+                    facts.append("colours: " + ", ".join(p.colors))
+                if p.sizes:
+                    facts.append("sizes: " + ", ".join(p.sizes))
             if p.rating_count:
                 facts.append(f"{p.rating_avg:.1f}★ from {p.rating_count} reviews")
             lines.append("; ".join(facts) + ".")
@@ -355,22 +365,73 @@ class ShoppingAssistant:
         items = ", ".join(f"{line['qty']} × {line['name']} ({money(line['price'], line.get('currency') or cur)})" for line in state.cart)
         return f"Your cart: {items}. Total {money(total, cur)}."
 
+    RECENT_ORDERS = 3  # "where is my order?" without a number lists this many of the shopper's latest orders
+
     def _order_status(self, intent: ShoppingIntent, state: SessionState, *, verified: bool) -> str:
-        if not intent.order_id:
-            return "Please give me your order number (for example M-000001)."
         from sqlalchemy import func, select
 
         with self.db.session() as s:
+            if not intent.order_id:
+                # "where is my order?": a signed-in customer gets their latest orders; anyone else is asked as before
+                customer = self._signed_in_customer(s, state, verified=verified)
+                if customer is None:
+                    return ("Please give me your order number (for example M-000001). Signed in, you can also "
+                            "ask me for your recent orders.")
+                return self._recent_orders(s, customer)
             order = s.scalar(select(Order).where(func.upper(Order.number) == intent.order_id.upper()))
             if order is None:
                 return f"I could not find an order {intent.order_id}. Please check the number."
             customer = s.get(Customer, order.customer_id) if order.customer_id else None
             # Only the customer who placed the order may see it.
-            if (customer is None or not verified or not state.user_id
-                    or state.user_id.lower() not in (customer.email.lower(), str(customer.id))):
+            if customer is None or not self._is_signed_in_as(customer, state, verified=verified):
                 return "Please sign in as the customer who placed that order to see its status."
             lines = ", ".join(f"{ln.qty} × {ln.name}" for ln in order.lines)
             return f"Order {order.number} is {order.status}: {lines}; total {money(order.total, order.currency)}."
+
+    @staticmethod
+    def _is_signed_in_as(customer: Customer, state: SessionState, *, verified: bool) -> bool:
+        """The turn's shopper is this customer: a verified id (never a mere claim, nor the Python API continuing a
+        conversation only a claim started) equal to the customer's e-mail or id, whatever its case."""
+        uid = (state.user_id or "").strip().lower()
+        return bool(verified and state.owner_verified and uid and uid in (customer.email.lower(), str(customer.id)))
+
+    @classmethod
+    def _signed_in_customer(cls, s: Any, state: SessionState, *, verified: bool) -> Customer | None:
+        """The customer the verified shopper of this turn is (by e-mail or customer id), or None."""
+        from sqlalchemy import select
+
+        from catalog.db import unicode_lower
+
+        uid = (state.user_id or "").strip()
+        if not (verified and state.owner_verified and uid):
+            return None
+        found = list(s.scalars(select(Customer).where(unicode_lower(Customer.email) == uid.lower()).limit(2)))
+        if uid.isascii() and uid.isdigit() and int(uid) <= 2**63 - 1:  # nothing beyond SQL's integers
+            by_id = s.get(Customer, int(uid))
+            if by_id is not None:
+                found.append(by_id)
+        # the same rule as for an order asked for by its number
+        return next((c for c in found if cls._is_signed_in_as(c, state, verified=verified)), None)
+
+    @classmethod
+    def _recent_orders(cls, s: Any, customer: Customer) -> str:
+        """The customer's latest orders, newest first: number, status, date and total in the order's currency."""
+        from sqlalchemy import select
+
+        orders = list(s.scalars(
+            select(Order).where(Order.customer_id == customer.id)
+            .order_by(Order.created_at.desc(), Order.id.desc()).limit(cls.RECENT_ORDERS + 1)
+        ))
+        if not orders:
+            return "I found no orders on your account. For an order placed as a guest, give me its order number."
+        shown = orders[:cls.RECENT_ORDERS]
+        head = (f"Your {len(shown)} most recent orders:" if len(orders) > len(shown)
+                else "Your order:" if len(shown) == 1 else f"Your {len(shown)} orders:")
+        items = "\n".join(
+            f"{i}. {o.number}: {o.status}, placed {o.created_at:%Y-%m-%d}, total {money(o.total, o.currency)}"
+            for i, o in enumerate(shown, 1)
+        )
+        return f"{head}\n{items}\nTo see what is in one, ask for example 'where is my order {shown[0].number}?'."
 
     def _policy(self, text: str) -> str:
         docs = self.repo.documents(text, limit=1)

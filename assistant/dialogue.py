@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,9 @@ def _union(a: list[str], b: list[str]) -> list[str]:
             seen.add(x.lower())
             out.append(x)
     return out
+
+
+_OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|otros colores|otro color|其他颜色|别的颜色|换个颜色")
 
 
 def merge(
@@ -110,6 +114,12 @@ def merge(
     upd["colors"] = [c for c in upd["colors"] if c.lower() not in excluded]
     upd["brands"] = [b for b in upd["brands"] if b.lower() not in excluded]
     upd["references"] = list(new.references)
+    # "show me other colours": the same need without the colours asked for so far
+    if text is not None and not new.colors and _OTHER_COLOURS.search(text.lower()) and previous.colors:
+        upd["exclude"] = _union(upd["exclude"], list(previous.colors))
+        upd["colors"] = []
+        gone = {c.lower() for c in previous.colors}
+        upd["query"] = " ".join(w for w in str(upd["query"]).split() if w.lower() not in gone) or upd["query"]
 
     cheaper = is_cheaper_request(text) if text is not None else (
         new.sort == "price_asc" and new.max_price is None and previous.sort != "price_asc"

@@ -76,6 +76,11 @@ def card(item: RankedItem, intent: ShoppingIntent) -> ProductCard:
 _GENDER_WORDS = frozenset({"men", "mens", "man", "women", "womens", "woman", "ladies", "kids", "s"})
 
 
+_PRICE_PHRASE = re.compile(
+    r"\b(?:under|below|over|above|less than|more than|cheaper than|between|up to)\s+[$€£¥]?\s?\d+(?:[.,]\d+)?"
+    r"(?:\s*(?:and|to|-)\s*[$€£¥]?\s?\d+(?:[.,]\d+)?)?(?:\s*(?:dollars?|bucks|usd|euros?|eur))?", re.I)
+
+
 def describe_need(intent: ShoppingIntent, currency: str = "USD") -> str:
     words = []
     if intent.colors:
@@ -83,15 +88,22 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD") -> str:
     if intent.gender in ("women", "men", "kids"):
         words.append({"women": "women's", "men": "men's", "kids": "kids'"}[intent.gender])
     noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else ""
+    # the query, less what the line says anyway: its price phrase, brands, colours, gender words
+    query = _PRICE_PHRASE.sub(" ", intent.query or "")
+    for b in intent.brands:
+        query = re.sub(rf"(?<![\w&]){re.escape(b)}(?![\w&])", " ", query, flags=re.I)
+    said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())}
+    if intent.gender:
+        said |= _GENDER_WORDS
+    kept = [w for w in query.split() if re.sub(r"[^a-z]", "", w.lower()) not in said and w.lower() not in ("from", "by")]
+    while kept and kept[0].lower() in ("a", "an", "the"):
+        kept = kept[1:]
+    low = [w.lower() for w in kept]
     if noun in ("", "men", "women", "kids"):  # a gender-only category says nothing the line has not said
-        # the query then names the thing, less the words this line already says ("purple women's purple jacket")
-        said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())}
-        if intent.gender:
-            said |= _GENDER_WORDS
-        kept = [w for w in (intent.query or "").split() if re.sub(r"[^a-z]", "", w.lower()) not in said]
-        while kept and kept[0].lower() in ("a", "an", "the"):
-            kept = kept[1:]
-        noun = " ".join(kept) or "products"
+        noun = " ".join(kept) or "products"  # ("purple women's purple jacket" -> "purple women's jacket")
+    elif noun.endswith("ing") and " " not in noun and noun in low[:-1]:
+        # an activity category that modifies the thing asked for ("Trekking" for "trekking poles")
+        noun = " ".join(kept[low.index(noun):])
     words.append(noun)
     if intent.sizes:
         words.append("in size " + "/".join(intent.sizes))
@@ -125,7 +137,10 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
                      else f"Here are {len(cards)} {describe_need(intent, cur)} you might like:")
     for i, c in enumerate(cards, 1):
         stock = "" if c.in_stock else " (out of stock)"
-        lines.append(f"{i}. {c.name}, {money(c.price, c.currency)}{stock}: {c.explanation}")
+        price = money(c.price, c.currency)
+        # the price is on the line already: "$57.00 is within your $60.00" -> "within your $60.00"
+        why = re.sub(r"^is\s+", "", c.explanation.removeprefix(price).lstrip("; ,"))
+        lines.append(f"{i}. {c.name}, {price}{stock}" + (f": {why}" if why else ""))
     return "\n".join(lines)
 
 

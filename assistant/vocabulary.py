@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -462,7 +462,7 @@ def order_id_in_text(text: str) -> str | None:
 
 _KIND_RULES: list[tuple[str, str]] = [
     ("order_status", r"where(?:'s| is) my (?:order|package|parcel)|track(?:ing)? (?:my )?(?:order|package)|order status|"
-                     r"status of my order|my order\b|has my order|订单|快递|物流|到哪|mi pedido|estado del pedido|dónde está mi"),
+                     r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|订单|快递|物流|到哪|mi pedido|estado del pedido|dónde está mi"),
     ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
                r"política|garantía"),
@@ -478,6 +478,10 @@ _KIND_RULES: list[tuple[str, str]] = [
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre"),
     # A question about a product already shown ("is the second one machine washable?")
     ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|last|this|that|primero|segundo)\b.*\?\s*$|"
+                 # "show me the first one", "tell me more about the second one", "details of the last one"
+                 r"^\s*(?:please\s+)?(?:(?:show|tell)\s+me\s+(?:more\s+)?(?:about\s+)?|more\s+(?:about|on)\s+|"
+                 r"(?:more\s+)?details\s+(?:of|on|about)\s+|what\s+about\s+)(?:the\s+|that\s+)?"
+                 r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|item|product)\b[\s?!.]*(?:please)?[\s?!.]*$|"
                  r"^\s*(?:第[一二三四五]个|这个|那个).*(?:吗|？|\?)"),
 ]
 
@@ -516,15 +520,39 @@ def map_brand(value: str, vocab: CatalogVocabulary) -> str | None:
     return None
 
 
+_SHORT_WORDS = frozenset("on in at to by of or an as it is be go up we me my no so do us if am".split())  # noqa: SIM905
+
+
+def _short_brand_in(text: str, brand: str) -> bool:
+    """A brand of one or two letters ("B&R", "XE") is a brand only when it cannot be an ordinary word: after
+    "from"/"by"/"brand", written with its sign ("b&r"), or in capitals as the shop writes it ("XE")."""
+    pattern = rf"(?<![\w&]){re.escape(brand)}(?![\w&])"
+    if re.search(rf"\b(?:from|by|brand)\s+{pattern}", text, re.I):
+        return True
+    if brand.lower() in _SHORT_WORDS:
+        return False
+    if not brand.isalnum():
+        return re.search(pattern, text, re.I) is not None
+    return brand.isupper() and re.search(pattern, text) is not None
+
+
 def brands_in_text(text: str, vocab: CatalogVocabulary) -> list[str]:
     tl = text.lower()
     tk = _key(text)
     out = []
     for b in vocab.brands:
         bl = b.lower()
-        if (len(_key(b)) >= 3 and _has_word(tl, bl)) or (len(_key(b)) >= 5 and _key(b) in tk):
+        if ((len(_key(b)) >= 3 and _has_word(tl, bl)) or (len(_key(b)) >= 5 and _key(b) in tk)
+                or (0 < len(_key(b)) < 3 and _short_brand_in(text, b))):
             out.append(b)
     return out
+
+
+def without_brands(text: str, brands: Sequence[str]) -> str:
+    """The text less the brand names it mentions: "Green Equipment" names a brand, not a colour."""
+    for b in sorted(brands, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w&]){re.escape(b)}(?![\w&])", " ", text, flags=re.I)
+    return text
 
 
 def _category_words(cat: str) -> list[str]:
@@ -644,8 +672,10 @@ def normalize_intent(
     if gender is None and intent.gender and re.search(r"her|him|his|wife|husband|son|daughter|女|男", text.lower()):
         gender = intent.gender
 
-    # colours: what the text names, guided by what the model proposed
-    wanted, unwanted = colors_in_text(text)
+    # colours: what the text names (less its brand names), guided by what the model proposed
+    named_brands = brands_in_text(text, vocab) if vocab.brands else []
+    colour_text = without_brands(text, named_brands)
+    wanted, unwanted = colors_in_text(colour_text)
     colors: list[str] = []
     exclude: list[str] = []
     for c in wanted:
@@ -655,7 +685,7 @@ def normalize_intent(
         else:
             soft.append(c.lower())
     for c in intent.colors:
-        if canonical_color(c) is None and c.lower() in text.lower():  # unknown colour word the text names: a wish
+        if canonical_color(c) is None and c.lower() in colour_text.lower():  # unknown colour word the text names: a wish
             soft.append(c)
     excluded_colors = {map_color(c, vocab) or c for c in unwanted}
     for e in intent.exclude:
@@ -678,7 +708,7 @@ def normalize_intent(
     sizes = _dedup(sizes)
 
     # brands: text evidence required
-    brands = brands_in_text(text, vocab) if vocab.brands else []
+    brands = list(named_brands)
     for b in intent.brands:
         m = map_brand(b, vocab)
         if m and (_key(m) in _key(text)) and m not in brands:
@@ -765,11 +795,18 @@ def normalize_intent(
                   and gender_in_text(a) is None  # "women" is the gender field, not a wish
                   and not _number_not_stated(a, stated, prices)][:6]
 
-    # a short message that only states constraints, after a search, refines it ("under 30", "in size XL")
-    if kind == "search" and has_previous and category is None and not brands:
+    # "what about men's?": the gender-only category ("Men") is the gender field, not a new kind of product
+    if category and gender and category.lower() == gender:
+        category = None
+    # a short message that only states constraints, after a search, refines it ("under 30", "in size XL",
+    # "by Legend", "only from Raptor Elite")
+    if kind == "search" and has_previous and category is None and (
+            not brands or re.fullmatch(r"\W*(?:(?:only|just|and|but|any|what about|how about|maybe)\s+)*(?:(?:made\s+)?by|from)?\s*"
+                                       + "(?:" + "|".join(re.escape(b) for b in brands) + r")(?:\s+(?:please|instead|then))?\W*",
+                                       text.strip(), re.I)):
         short = len(text.split()) <= 6 if not _CJK.search(text) else len(text.strip()) <= 12
         constrained = any([colors, sizes, exclude, min_price is not None, max_price is not None, sort != "relevance",
-                           gender])
+                           gender, brands])
         if short and constrained:
             kind = "refine"
 

@@ -89,6 +89,8 @@ class ProductFilter:
     in_stock: bool = False
     exclude_ids: list[int] = field(default_factory=list)
     exclude_terms: list[str] = field(default_factory=list)  # words that must not appear in the name
+    # colours the shopper does not want: a product stays only if it comes in some other colour (or says none)
+    exclude_colors: list[str] = field(default_factory=list)
     ids: list[int] | None = None  # restrict to this candidate set
 
 
@@ -239,6 +241,15 @@ class CatalogRepository:
             if f.in_stock:
                 simple_conds.append(Product.in_stock.is_(True))
             conds.append(or_(variant_ok, and_(*simple_conds)))
+        unwanted = [c.lower() for c in f.exclude_colors if c.strip()]
+        if unwanted:
+            other_variant = exists(select(Variant.id).where(
+                Variant.product_id == Product.id, or_(Variant.color.is_(None), func.lower(Variant.color).not_in(unwanted))))
+            no_variants = ~exists(select(Variant.id).where(Variant.product_id == Product.id))
+            colour_attr = [ProductAttribute.product_id == Product.id, ProductAttribute.name == "color"]
+            conds.append(or_(other_variant, and_(no_variants, or_(
+                ~exists(select(ProductAttribute.id).where(*colour_attr, func.lower(ProductAttribute.value).in_(unwanted))),
+                exists(select(ProductAttribute.id).where(*colour_attr, func.lower(ProductAttribute.value).not_in(unwanted)))))))
         for name, values in f.attributes.items():
             if not values:
                 continue

@@ -8,7 +8,6 @@ installed it returns `ImageBackend(None, "image search is off: <why>")`, and cal
 
 from __future__ import annotations
 
-import io
 import os
 import threading
 from collections.abc import Sequence
@@ -31,8 +30,11 @@ class ImageModelError(RuntimeError):
 
 # ----- loading pictures ----------------------------------------------------------------------------
 def load_image(src: Path | str | Any, *, timeout: float = 10.0) -> Any:
-    """A PIL RGB image from a PIL image, a local path, a file:// URI or an http(s) URL."""
+    """A PIL RGB image from a PIL image, a local path, a file:// URI or an http(s) URL. A picture with more
+    pixels than PIL decodes raises catalog.images.ImageTooLargeError, which gives its size and the limit."""
     from PIL import Image
+
+    from catalog.images import open_image
 
     if isinstance(src, Image.Image):
         return src.convert("RGB")
@@ -42,11 +44,11 @@ def load_image(src: Path | str | Any, *, timeout: float = 10.0) -> Any:
 
         with urllib.request.urlopen(s, timeout=timeout) as resp:  # noqa: S310 (catalog URLs only)
             data = resp.read()
-        img = Image.open(io.BytesIO(data))
+        img = open_image(data)
     else:
         if s.startswith("file://"):
             s = s[len("file://") :]
-        img = Image.open(Path(s).expanduser())
+        img = open_image(Path(s).expanduser())
     img.load()
     return img.convert("RGB")
 

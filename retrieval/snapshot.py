@@ -194,6 +194,9 @@ class FilterCache:
         if f.exclude_terms:
             t = sorted({x.lower() for x in f.exclude_terms})
             out.append((("exclude_terms", *t), ProductFilter(exclude_terms=t)))
+        if f.exclude_colors:
+            x = sorted({c.lower() for c in f.exclude_colors})
+            out.append((("exclude_colors", *x), ProductFilter(exclude_colors=x)))
         return out
 
     def _atom_mask(self, key: tuple[Any, ...], atom: ProductFilter) -> np.ndarray:
@@ -248,7 +251,7 @@ class FilterCache:
 
 # The ProductFilter fields FilterCache.mask understands; a filter class with more goes to SQL instead.
 _MASKED_FIELDS = frozenset({"category", "brands", "min_price", "max_price", "colors", "sizes", "gender", "attributes",
-                            "in_stock", "exclude_ids", "exclude_terms", "ids"})
+                            "in_stock", "exclude_ids", "exclude_terms", "exclude_colors", "ids"})
 
 
 def covers_every_filter_field() -> bool:

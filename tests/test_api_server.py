@@ -211,6 +211,72 @@ def test_image_over_the_size_limit_is_413(bot: ShoppingAssistant) -> None:
     assert_clean_error(r, 413, "too large")
 
 
+def huge_png(width: int, height: int) -> bytes:
+    """A real, readable all-black PNG of width × height pixels (1 bit each), small as a file: PIL would refuse to
+    open it as a decompression bomb."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = bytes(1 + (width + 7) // 8)  # filter byte, then the row's bits
+    z = zlib.compressobj(9)
+    idat = b"".join(z.compress(row * min(1000, height - i)) for i in range(0, height, 1000))
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat + z.flush()) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("width", "height"), [(30000, 30000), (8000, 6000)])
+def test_photo_with_too_many_pixels_says_how_large_it_is_and_the_limit(bot: ShoppingAssistant, tmp_path: Path,
+                                                                       width: int, height: int) -> None:
+    from PIL import Image
+
+    raw = huge_png(width, height)
+    assert len(raw) < 1_000_000
+    if width * height > 2 * (Image.MAX_IMAGE_PIXELS or 0):
+        with pytest.raises(Image.DecompressionBombError):  # what PIL says of it: readable, but refused
+            Image.open(io.BytesIO(raw))
+    enable_image_search(bot)
+    client = TestClient(create_app(bot, rate_limit=None, ui=False))
+    r = client.post("/api/v1/chat", json={"message": "like this", "image": data_url(raw)})
+    body = assert_clean_error(r, 400, "too large", f"{width}×{height} pixels", "limit is 40 megapixels", "scale it down")
+    assert "not a readable image" not in body["error"]
+    # and a photo a search loads from a file or URL says the same
+    from catalog.images import ImageTooLargeError
+    from retrieval.images import load_image
+
+    if width * height > 2 * (Image.MAX_IMAGE_PIXELS or 0):
+        (tmp_path / "huge.png").write_bytes(raw)
+        with pytest.raises(ImageTooLargeError, match=f"{width}×{height} pixels"):
+            load_image(tmp_path / "huge.png")
+
+
+def test_readme_documents_the_photo_field_and_its_example_works(bot: ShoppingAssistant) -> None:
+    import re
+
+    from ui.server import DEFAULT_MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    api = readme[readme.index("POST /api/v1/chat"):]
+    assert "`image` field as a base64 data URL" in api
+    assert f"{DEFAULT_MAX_IMAGE_BYTES // 2**20} MB" in api and f"{MAX_IMAGE_PIXELS // 10**6} megapixels" in api
+    assert "shopassist demo --from ../shared/datasets/eshop --store eshop" in readme
+    # the README's example body, with a real photo in it, is a chat turn the server takes
+    fmt = re.search(r"printf '(\{.*?\})' \"\$\(base64 -w0 photo\.jpg\)\" > chat\.json", api)
+    assert fmt, "the README's curl example"
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(buf, "JPEG")
+    body = fmt.group(1).replace("%s", base64.b64encode(buf.getvalue()).decode())
+    spy = enable_image_search(bot)
+    client = TestClient(create_app(bot, rate_limit=None, ui=False))
+    r = client.post("/api/v1/chat", content=body.encode(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert spy.images and spy.images[0].size == (40, 30)
+
+
 def test_photo_is_refused_clearly_when_image_search_is_unavailable(client: TestClient) -> None:
     r = client.post("/api/v1/chat", json={"message": "like this", "image": data_url(png_bytes())})
     assert_clean_error(r, 400, "photo search is not available")
@@ -526,6 +592,16 @@ def test_widget_files_are_served(client: TestClient) -> None:
     assert "p.image_url" in js.text and "p.image)" not in js.text  # the API sends image_url, never a server path
     page = client.get("/widget-demo")
     assert page.status_code == 200 and "widget.js" in page.text
+
+
+def test_widget_demo_page_tells_signed_in_shops_to_send_the_signed_token(client: TestClient) -> None:
+    import re
+
+    page = client.get("/widget-demo").text
+    text = re.sub(r"<[^>]+>", "", page)
+    assert 'data-user-token="' in page and "SHOPASSIST_USER_SECRET" in text  # the option, in the example too
+    assert "401" in text and "only a claim" in text  # and why data-user-id alone is not enough
+    assert "data-user-id (a signed-in shopper)" not in text
 
 
 # ----- failures inside the assistant -----------------------------------------------------------------------

@@ -82,6 +82,61 @@ def test_order_status_only_for_its_customer(bot: ShoppingAssistant) -> None:
     assert "complete" in owner.text and number in owner.text
 
 
+def test_my_orders_without_a_number_lists_a_verified_customers_latest_orders(db_url: str) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from catalog.records import CustomerRecord, OrderLineRecord, OrderRecord
+
+    data = small_store()
+    data.customers.append(CustomerRecord(email="zoe@example.com", first_name="Zoe"))
+
+    def order(number: str, email: str, day: int, status: str, currency: str = "USD") -> OrderRecord:
+        return OrderRecord(number=number, customer_email=email, status=status, currency=currency,
+                           created_at=dt.datetime(2024, 3, day, 12, 0),
+                           lines=[OrderLineRecord(sku="24-UG01", qty=day, unit_price=Decimal("10.50"))])
+
+    data.orders[0] = dataclasses.replace(data.orders[0], created_at=dt.datetime(2024, 1, 5, 9, 0))  # T-1001, oldest
+    data.orders += [
+        order("T-1002", "roni@example.com", 2, "pending"),
+        order("T-1003", "roni@example.com", 3, "processing", "EUR"),
+        order("T-1004", "roni@example.com", 4, "shipped"),
+        order("Z-9999", "zoe@example.com", 9, "canceled"),  # another customer's, and the newest of all
+    ]
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+        roni_id = s.query(Customer).filter_by(email="roni@example.com").one().id
+    bot = ShoppingAssistant.from_config(db_url, llm="rules", search="catalog")
+
+    for i, (message, uid) in enumerate([("where is my order?", "roni@example.com"), ("status of my order", "RONI@Example.com"),
+                                        ("has my order shipped?", str(roni_id))]):
+        reply = bot.chat(message, session_id=f"mine{i}", user_id=uid)
+        assert reply.intent.kind == "order_status", message
+        text = reply.text
+        assert "order number (for example" not in text, text
+        # the three newest, newest first, with status, date and the total in the order's currency
+        assert re.findall(r"[TZ]-\d{4}", text)[:3] == ["T-1004", "T-1003", "T-1002"], text
+        assert "shipped" in text and "2024-03-04" in text and "$42.00" in text, text
+        assert "processing" in text and "€31.50" in text, text
+        assert "T-1001" not in text  # the fourth newest is left off
+        assert "Z-9999" not in text and "canceled" not in text  # never another customer's
+        assert "where is my order T-1004" in text  # says how to ask about one
+
+    # a mere claim (an unsigned id), a guest, and a signed-in shopper who is not a customer learn nothing
+    for i, (uid, verified) in enumerate([("roni@example.com", False), (None, True), (None, False), ("someone@else.com", True)]):
+        reply = bot.chat("where is my order?", session_id=f"other{i}", user_id=uid, user_verified=verified)
+        assert "order number (for example M-000001)" in reply.text, reply.text
+        assert not re.search(r"[TZ]-\d{4}", reply.text), reply.text
+    # the other customer sees only theirs
+    zoe = bot.chat("where is my order?", session_id="zoe", user_id="zoe@example.com")
+    assert "Z-9999" in zoe.text and "T-10" not in zoe.text, zoe.text
+    # continuing a conversation that only a claim started does not unlock it for a trusted caller without an id
+    bot.chat("where is my order?", session_id="claimed", user_id="roni@example.com", user_verified=False)
+    cont = bot.chat("where is my order?", session_id="claimed")
+    assert not re.search(r"[TZ]-\d{4}", cont.text), cont.text
+
+
 def test_bad_input_is_a_clear_error(bot: ShoppingAssistant) -> None:
     with pytest.raises(AssistantInputError, match="empty"):
         bot.chat("   ")

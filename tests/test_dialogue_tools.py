@@ -157,3 +157,8 @@ def test_removing_from_the_cart_in_chat_is_logged(bot: ShoppingAssistant) -> Non
     with bot.db.session() as s:
         events = [(e.event, e.product_id) for e in s.scalars(select(Interaction).where(Interaction.session_id == "rc"))]
     assert events == [("add_to_cart", pid), ("remove_from_cart", pid)]
+
+
+@pytest.mark.parametrize("text", ["my orders", "show my orders", "my recent orders", "where is my order?"])
+def test_asking_for_my_orders_is_an_order_turn(text: str) -> None:
+    assert kind_in_text(text) == "order_status"

@@ -116,6 +116,11 @@ def expected_ids(data: CatalogData, repo: CatalogRepository, f: ProductFilter, t
                 ok = ok and (not f.in_stock or p.in_stock)
             if not ok:
                 continue
+        unwanted = {c.lower() for c in f.exclude_colors}
+        if unwanted:
+            own = [v.color for v in p.variants] if p.variants else list(p.attributes.get("color", []))
+            if own and all(c is not None and c.lower() in unwanted for c in own):
+                continue
         if text_word and text_word not in p.name.lower():
             continue
         out.add(id_of[p.sku])
@@ -131,6 +136,8 @@ FILTERS = [
     ProductFilter(category="Jackets", brands=["Luma", "Apex"], max_price=100, sizes=["L"], colors=["Gray"], in_stock=True),
     ProductFilter(category="Hoodies", exclude_terms=["cozy"], max_price=120),
     ProductFilter(category="Gear", in_stock=True, colors=["Red"]),
+    ProductFilter(category="Jackets", exclude_colors=["Red"]),
+    ProductFilter(exclude_colors=["Red", "Gray", "Blue"], in_stock=True, max_price=90),
 ]
 
 

@@ -45,18 +45,20 @@ def shop(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 
 
 def _filters() -> list[ProductFilter]:
-    """Every combination of a few values of each constraint (432 filters)."""
+    """Every combination of a few values of each constraint (864 filters)."""
     out = []
-    for cat, brands, price, variant, gender, excl in itertools.product(
+    for cat, brands, price, variant, gender, excl, no_colour in itertools.product(
         [None, "Jackets", "Women/Tops"],
         [[], ["Nova", "Luma"]],
         [(None, None), (20, 80), (None, 35)],
         [([], [], False), (["Red", "Gray"], [], False), ([], ["M"], True), (["Blue"], ["L"], True)],
         [None, "women"],
         [[], ["cozy"]],
+        [[], ["Red", "Black"]],
     ):
         out.append(ProductFilter(category=cat, brands=brands, min_price=price[0], max_price=price[1], colors=variant[0],
-                                 sizes=variant[1], in_stock=variant[2], gender=gender, exclude_terms=excl))
+                                 sizes=variant[1], in_stock=variant[2], gender=gender, exclude_terms=excl,
+                                 exclude_colors=no_colour))
     return out
 
 

@@ -313,3 +313,44 @@ def test_widget_starts_a_new_conversation_when_the_stored_one_is_a_signed_in_sho
     sid = browser.js(f"localStorage.getItem('shopassist.session:{server_url}')")
     assert sid and sid != "roni-conversation"
     assert owner.sessions.load("roni-conversation", "roni@example.com").history == ["jackets"]  # untouched
+
+
+def test_widget_says_so_when_a_like_or_add_to_cart_is_refused(server_url: str, browser: Browser, tmp_path: Path) -> None:
+    from assistant.agent import ShoppingAssistant
+
+    browser.goto(f"{server_url}/widget-demo")
+    host = "document.querySelector('#shopassist-widget').shadowRoot"
+    browser.wait(f"!!document.querySelector('#shopassist-widget') && !!{host}.querySelector('.saw-bubble')")
+    browser.js(f"{host}.querySelector('.saw-bubble').click()")
+    browser.js(f"{host}.querySelector('.saw-input').focus()")
+    browser.type_text("bags")
+    browser.press_enter()
+    browser.wait(f"{host}.querySelectorAll('.saw-card').length >= 1", timeout=30)
+    assert browser.js(f"{host}.querySelectorAll('.saw-error').length") == 0
+    errors = f"Array.from({host}.querySelectorAll('.saw-error')).map(e => e.textContent)"
+
+    # the server refuses it (403): the conversation became a signed-in shopper's meanwhile (a shared computer)
+    sid = browser.js(f"localStorage.getItem('shopassist.session:{server_url}')")
+    owner = ShoppingAssistant.from_config(SERVED["db_url"], llm="rules", search="catalog")
+    owner.chat("and jackets", session_id=sid, user_id="roni@example.com")
+    browser.js(f"{host}.querySelector('.saw-card .saw-add').click()")
+    browser.wait(f"{errors}.length === 1")
+    shown = browser.js(errors)[0]
+    assert shown.startswith("Could not add it to your cart: ") and "signed-in shopper" in shown, shown
+    assert browser.js(f"{host}.querySelector('.saw-card .saw-add').textContent") == "Add to cart"
+    assert browser.js(f"{host}.querySelector('.saw-card .saw-add').disabled") is False  # it can be tried again
+    assert browser.js(f"getComputedStyle({host}.querySelector('.saw-error')).display") != "none"
+
+    # too many requests (429), and no network at all
+    browser.js("window.fetch = () => Promise.resolve(new Response(JSON.stringify({error: 'too many requests from your"
+               " address; retry in 3 s'}), {status: 429, headers: {'Content-Type': 'application/json'}}))")
+    browser.js(f"{host}.querySelector('.saw-card .saw-like').click()")
+    browser.wait(f"{errors}.length === 2")
+    assert browser.js(errors)[1] == "Could not save your like: too many requests from your address; retry in 3 s"
+    assert browser.js(f"{host}.querySelector('.saw-card .saw-like').textContent") == "Like"
+    browser.js("window.fetch = () => Promise.reject(new TypeError('Failed to fetch'))")
+    browser.js(f"{host}.querySelector('.saw-card .saw-like').click()")
+    browser.wait(f"{errors}.length === 3")
+    assert "cannot reach the shopping assistant" in browser.js(errors)[2]
+    keep(browser.screenshot(tmp_path / "widget-feedback-refused.png"))
+    assert browser.dialogs() == []

@@ -15,7 +15,6 @@ import binascii
 import dataclasses
 import datetime as dt
 import hmac
-import io
 import json
 import logging
 import mimetypes
@@ -46,6 +45,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 API = "/api/v1"
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000  # a photo's width × height: more is refused, saying so (and how large it is)
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
 MAX_ID = 2**63 - 1  # the largest id SQL can hold (SQLite INTEGER, PostgreSQL BIGINT): nothing larger reaches a query
@@ -165,16 +165,19 @@ def decode_image(data_url: str, max_bytes: int) -> Any:
         raise HTTPException(413, f"the image is too large ({len(raw) // 1024} KB; the limit is {max_bytes // 1024} KB)")
     from PIL import Image, UnidentifiedImageError
 
+    from catalog.images import ImageTooLargeError, open_image
+
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
+        # a readable photo with too many pixels says so, with its size and the limit (not "not readable")
+        with open_image(raw, max_pixels=MAX_IMAGE_PIXELS) as probe:
             fmt = (probe.format or "").lower()
             probe.verify()
         if fmt not in IMAGE_TYPES:
             raise AssistantInputError(f"unsupported image type '{fmt}'; send PNG, JPEG, WebP, GIF or BMP")
-        img = Image.open(io.BytesIO(raw))
-        if img.width * img.height > 40_000_000:
-            raise AssistantInputError("the image has too many pixels (limit: 40 megapixels)")
+        img = open_image(raw, max_pixels=MAX_IMAGE_PIXELS)
         return img.convert("RGB")
+    except ImageTooLargeError as exc:
+        raise AssistantInputError(str(exc)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise AssistantInputError("the upload is not a readable image (PNG, JPEG, WebP, GIF or BMP)") from None
 

@@ -126,11 +126,21 @@
     });
   }
 
-  function feedback(event, productId, button, doneText) {
+  // a like / add to cart that fails (401, 403, 429, no network...) says so in the chat, as a failed message does
+  function feedback(event, productId, button, doneText, failText) {
     var sid = localStorage.getItem(storeKey);
-    if (!sid) return;
+    if (!sid) {
+      say(failText + ": this conversation has ended. Send a message to start a new one.", "saw-error");
+      return;
+    }
+    button.disabled = true;
     post("/api/v1/feedback", { event: event, product_id: productId, session_id: sid, user_id: userId, user_token: userToken }).then(function (res) {
-      if (res.status === 200) { button.textContent = doneText; button.disabled = true; }
+      if (res.status === 200) { button.textContent = doneText; return; }
+      button.disabled = false;
+      say(failText + ": " + ((res.data && res.data.error) || "something went wrong (" + res.status + ")."), "saw-error");
+    }).catch(function () {
+      button.disabled = false;
+      say(failText + ": cannot reach the shopping assistant right now.", "saw-error");
     });
   }
 
@@ -157,9 +167,9 @@
     var actions = el("div", "saw-actions");
     var like = el("button", "saw-like", "Like");
     like.title = "I like this";
-    like.addEventListener("click", function () { feedback("like", p.id, like, "Liked ✓"); });
+    like.addEventListener("click", function () { feedback("like", p.id, like, "Liked ✓", "Could not save your like"); });
     var add = el("button", "saw-add", "Add to cart");
-    add.addEventListener("click", function () { feedback("add_to_cart", p.id, add, "Added ✓"); });
+    add.addEventListener("click", function () { feedback("add_to_cart", p.id, add, "Added ✓", "Could not add it to your cart"); });
     actions.appendChild(like);
     actions.appendChild(add);
     c.appendChild(actions);

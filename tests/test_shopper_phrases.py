@@ -1,0 +1,109 @@
+"""What shoppers type in an outdoor store, as a new user tried it: short brands, brands with a colour in their
+name, follow-ups that name only a brand or a gender, "other colours", "tell me about the first one"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from assistant.agent import ShoppingAssistant
+from catalog.db import open_catalog
+from catalog.records import CatalogData, ProductRecord
+from catalog.writer import sync_catalog
+
+
+def _p(sku: str, name: str, price: str, brand: str, category: str, color: str = "", gender: str | None = None,
+       description: str = "") -> ProductRecord:
+    return ProductRecord(sku=sku, name=name, price=Decimal(price), brand=brand, categories=[category], gender=gender,
+                         attributes={"color": [color]} if color else {}, description=description or f"{name} by {brand}.")
+
+
+def outdoor_store() -> CatalogData:
+    return CatalogData(products=[
+        _p("B1", "Rock Chalk Bag", "21.99", "B&R", "Bags"),
+        _p("B2", "Crag Haul Bag", "59.99", "B&R", "Bags"),
+        _p("B3", "EcoLodge 45L Travel Backpack", "89.99", "Green Equipment", "Bags", "Black"),
+        _p("B4", "EcoVenture Olive Green Backpack", "79.99", "Green Equipment", "Bags", "Green"),
+        _p("B5", "Daypack 20", "49.99", "Solstix", "Bags", "Green"),
+        _p("T1", "XE Dome Tent", "189.99", "XE", "Tents"),
+        _p("T2", "Nomad Tunnel Tent", "149.99", "Solstix", "Tents"),
+        _p("P1", "EcoLite Trekking Poles", "79.99", "Legend", "Trekking"),
+        _p("P2", "Carbon Trekking Poles", "69.99", "Solstix", "Trekking"),
+        _p("J1", "Stormbreaker Jacket", "139.99", "Legend", "Men/Jackets", "Red", "men",
+           "Take on any weather with the Stormbreaker. Taped seams."),
+        _p("J2", "Element Jacket", "119.99", "Solstix", "Men/Jackets", "Blue", "men"),
+        _p("J3", "Aurora Jacket", "99.99", "Legend", "Women/Jackets", "Red", "women"),
+        _p("J4", "Nova Jacket", "89.99", "Solstix", "Women/Jackets", "Blue", "women"),
+    ])
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> ShoppingAssistant:
+    url = f"sqlite:///{tmp_path / 'outdoor.db'}"
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, outdoor_store(), progress=False)
+    return ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+
+
+@pytest.mark.parametrize(("text", "brand"), [("bags from B&R", "B&R"), ("b&r bags", "B&R"), ("XE tent", "XE"),
+                                             ("a tent by xe", "XE")])
+def test_brands_of_one_or_two_letters(bot: ShoppingAssistant, text: str, brand: str) -> None:
+    reply = bot.chat(text, session_id="b")
+    assert reply.intent.brands == [brand]
+    assert reply.products and {c.brand for c in reply.products} == {brand}
+
+
+def test_a_two_letter_word_is_not_taken_for_a_brand(bot: ShoppingAssistant) -> None:
+    assert bot.chat("a tent on sale", session_id="w").intent.brands == []
+    assert bot.chat("xe", session_id="w2").intent.brands == []  # lower case, no cue: could be anything
+
+
+def test_a_colour_inside_a_brand_name_is_no_colour(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("backpack from Green Equipment", session_id="g")
+    assert reply.intent.colors == [] and reply.intent.brands == ["Green Equipment"]
+    assert sorted(c.name for c in reply.products) == ["EcoLodge 45L Travel Backpack", "EcoVenture Olive Green Backpack"]
+    assert bot.chat("a green backpack from Green Equipment", session_id="g2").intent.colors == ["Green"]
+
+
+@pytest.mark.parametrize("follow_up", ["by Legend", "only from Legend", "Legend"])
+def test_a_follow_up_naming_only_a_brand_refines(bot: ShoppingAssistant, follow_up: str) -> None:
+    bot.chat("jackets under 150", session_id="r")
+    reply = bot.chat(follow_up, session_id="r")
+    assert reply.intent.kind == "refine" and reply.intent.max_price == 150
+    assert reply.products and {c.name for c in reply.products} == {"Stormbreaker Jacket", "Aurora Jacket"}
+
+
+def test_what_about_mens_keeps_the_need(bot: ShoppingAssistant) -> None:
+    bot.chat("a women's jacket under 150", session_id="m")
+    reply = bot.chat("what about men's?", session_id="m")
+    assert reply.intent.kind == "refine" and reply.intent.gender == "men" and reply.intent.max_price == 150
+    assert {c.name for c in reply.products} == {"Stormbreaker Jacket", "Element Jacket"}
+
+
+def test_other_colours(bot: ShoppingAssistant) -> None:
+    first = bot.chat("red jackets", session_id="c")
+    assert {c.name for c in first.products} == {"Stormbreaker Jacket", "Aurora Jacket"}
+    reply = bot.chat("show me other colours", session_id="c")
+    assert reply.intent.colors == [] and "red" not in reply.intent.query.lower()
+    assert {c.name for c in reply.products} == {"Element Jacket", "Nova Jacket"}
+
+
+def test_tell_me_about_a_shown_product_and_then_another(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("jackets", session_id="q").products
+    first = bot.chat("show me the first one", session_id="q")
+    assert first.intent.kind == "question" and [c.id for c in first.products] == [shown[0].id]
+    assert first.text.startswith(f"{shown[0].name} costs ")
+    second = bot.chat("tell me more about the second one", session_id="q")  # still the list the shopper sees
+    assert [c.id for c in second.products] == [shown[1].id]
+
+
+def test_reply_line_names_the_thing_not_the_filler(bot: ShoppingAssistant) -> None:
+    assert bot.chat("trekking poles", session_id="t").text.startswith("Here are 2 trekking poles you might like:")
+    tents = bot.chat("XE tent", session_id="x").text
+    assert not tents.lower().startswith("here are 1 xe") and "XE tent" not in tents.split(":")[0]
+    line = bot.chat("jackets under 100", session_id="u").text.splitlines()
+    assert line[0] == "Here are 2 jackets under $100.00 you might like:"
+    assert line[1].startswith("1. ") and "$99.99: within your $100.00" in "\n".join(line[1:])  # the price said once
