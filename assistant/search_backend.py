@@ -7,6 +7,7 @@ dependency-free fallback over the catalog's own lexical index.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -14,9 +15,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from assistant.intent import ShoppingIntent
-from assistant.vocabulary import _stem
+from assistant.vocabulary import _stem, canonical_color
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import money
+from retrieval.sort_pool import sort_pool
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
 
@@ -82,7 +84,10 @@ class ProductSearch(Protocol):
 
 
 def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True) -> ProductFilter:
-    excluded_words = [e for e in intent.exclude if e.lower() not in {c.lower() for c in intent.colors}]
+    wanted = {c.lower() for c in intent.colors}
+    # an excluded colour is a colour filter ("no red": some other colour), not a word banned from the name
+    excluded_colours = [e for e in intent.exclude if canonical_color(e) is not None and e.lower() not in wanted]
+    excluded_words = [e for e in intent.exclude if e.lower() not in wanted and e not in excluded_colours]
     # The leaf name ("Pants") matches every category of that name (men's, women's, promotions);
     # gender, when stated, is its own exact filter.
     category = intent.category.rsplit("/", 1)[-1] if intent.category else None
@@ -96,6 +101,7 @@ def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True) -> Produc
         gender=intent.gender,
         in_stock=in_stock,
         exclude_terms=excluded_words,
+        exclude_colors=excluded_colours,
     )
 
 
@@ -161,8 +167,19 @@ class CatalogSearch:
     def __init__(self, repository: CatalogRepository):
         self.repo = repository
 
-    def _rank(self, intent: ShoppingIntent, f: ProductFilter, context: SearchContext, limit: int) -> tuple[list[RankedItem], int]:
+    def _rank(self, intent: ShoppingIntent, f: ProductFilter, context: SearchContext, limit: int,
+              *, whole_filter: bool = False) -> tuple[list[RankedItem], int]:
         if intent.sort in EXPLICIT_SORTS:
+            # Exact order over what the shopper is looking at (retrieval.sort_pool, as the hybrid searcher
+            # does): the whole filtered set when the query adds nothing to the filter, else the products
+            # named with its words or of the kind asked for plus the top relevance results of that kind.
+            # `whole_filter`: the alternatives of an impossible constraint, whose note names the cheapest
+            # (or dearest) price of the whole relaxed filter.
+            pool = None if whole_filter else sort_pool(
+                self.repo, query_text(intent), f, lambda k: self._relevant_ids(intent, f, context, k), limit=limit)
+            if pool is not None:
+                allowed = set(f.ids) if f.ids is not None else None
+                f = dataclasses.replace(f, ids=[i for i in pool if allowed is None or i in allowed])
             products = self.repo.find(f, sort=intent.sort, limit=limit)
             return [RankedItem(p, float(len(products) - i), {"sort": 1.0}) for i, p in enumerate(products)], len(products)
         text = query_text(intent)
@@ -190,6 +207,15 @@ class CatalogSearch:
         ranked.sort(key=lambda r: (-r.score, r.product.id))
         return ranked[:limit], len(products)
 
+    def _relevant_ids(self, intent: ShoppingIntent, f: ProductFilter, context: SearchContext, k: int) -> list[int]:
+        """The top-k relevance results' ids; none when the words match no product's text (the relevance
+        order is then mere popularity, and an explicit sort keeps the whole filtered set)."""
+        text = query_text(intent)
+        if not text or not self.repo.lexical_search(text, f, limit=1):
+            return []
+        ranked, _ = self._rank(intent.model_copy(update={"sort": "relevance"}), f, context, k)
+        return [r.product.id for r in ranked]
+
     def search(self, intent: ShoppingIntent, context: SearchContext, limit: int = 5) -> SearchOutcome:
         f = intent_to_filter(intent)
         f.exclude_ids = list(context.exclude_ids)
@@ -201,5 +227,5 @@ class CatalogSearch:
             return SearchOutcome([], 0, "I could not find anything in the catalog that matches that.")
         note, rf = relaxed
         alt_intent = intent.model_copy(update={"sort": "price_asc"}) if "cheapest" in note else intent
-        items, n = self._rank(alt_intent, rf, context, limit)
+        items, n = self._rank(alt_intent, rf, context, limit, whole_filter=True)
         return SearchOutcome(items, n, note)

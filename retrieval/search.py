@@ -6,8 +6,10 @@ Pipeline of `HybridSearcher.search(request)`:
    `repository.lexical_search(text, filter)`; dense candidates are the exact top-k of the filtered set
    (see `_dense`). Nothing is post-filtered out of a fixed top-k, so products beyond the lexical top-100
    are found when the filter excludes all of those.
-2. An explicit sort (price_asc, price_desc, rating, newest) is exact over the whole filtered set
-   (restricted to the products whose text matches every query word, when some do): repository order.
+2. An explicit sort (price_asc, price_desc, rating, newest) is exact repository order over a set chosen by
+   retrieval.sort_pool: the whole filtered set when the query adds nothing to the filter; else the products
+   named with every query word or of the kind asked for, plus the top relevance results of that kind (what
+   the shopper is looking at); with a photo, the products that look most like it. Always under the filter.
 3. Otherwise candidates = lexical top-N  U  dense top-N (N = config.candidates), each completed with
    the other side's score; with no text (or no match) the filtered products themselves.
 4. Query-text features -> first-stage score; the best `rerank_depth` get the context features
@@ -61,6 +63,7 @@ from retrieval.ranking import (
     season_match,
 )
 from retrieval.snapshot import SearchSnapshot, SnapshotHolder, covers_every_filter_field
+from retrieval.sort_pool import PHOTO_SORT_POOL, narrow_by_words, sort_pool
 from retrieval.spelling import QueryCorrector
 
 log = logging.getLogger(__name__)
@@ -607,20 +610,54 @@ class HybridSearcher:
 
     # ----- explicit sorts and impossible constraints --------------------------------------------
     def _sorted(self, request: SearchRequest) -> SearchResults:
-        """Exact repository order over the filtered set (narrowed to products matching every query word, if any)."""
+        """Exact repository order over the set an explicit sort is about (retrieval.sort_pool), under the filter.
+
+        With a photo: the products that look most like it (the image index's exact top-k under the filter,
+        as the relevance path finds them), narrowed by the query's words when some of them have those;
+        "like this but cheaper" is then cheaper boots, not the shop's cheapest chalk bag. Without: the whole
+        filtered set when the query adds nothing to the filter, else the products named with every word or
+        of the kind asked for plus the top relevance results of that kind ("cheapest" after "hiking shoes
+        under $100" is the cheapest of what was shown, even a trail shoe without the word "hiking")."""
         f = request.filter
         text = (request.query or "").strip()
-        if text:
-            hits = self.repo.lexical_search(text, f, limit=100_000, mode="all")
-            if hits:
-                f = _with_ids(f, [h.product_id for h in hits])
-        ids = self.repo.find_ids(f, sort=request.sort, limit=request.limit)
+        pool: list[int] | None = None
+        if request.image_vector is not None and self.image_index is not None:
+            vec = np.asarray(request.image_vector, dtype=np.float32)
+            look_alike = [int(h.id) for h in self._dense(vec, max(PHOTO_SORT_POOL, request.limit), f, self.image_index)]
+            pool = narrow_by_words(self.repo, look_alike, text, f) or None
+        if pool is None:  # the words as searched (spelling fixed), as the relevance results they are checked with
+            words = self.corrected_query(text) if text else text
+            pool = sort_pool(self.repo, words, f, lambda k: self._relevant_ids(request, k), limit=request.limit)
+        if pool is not None:
+            f = _with_ids(f, pool)
+        return self._in_order(self.repo.find_ids(f, sort=request.sort, limit=request.limit))
+
+    def _in_order(self, ids: Sequence[int]) -> SearchResults:
         products = self.repo.get_many(ids)
         n = len(products)
         return SearchResults(
             [RankedProduct(p, float(n - i), {"sort": float(n - i)}, {"sort": float(n - i)}, rank=i) for i, p in enumerate(products)],
             candidates=n,
         )
+
+    def _relevant_ids(self, request: SearchRequest, k: int) -> list[int]:
+        """The ids of the top-k relevance results for the request's words, filter and session (no photo, no
+        diversity), best first: what an explicit sort may draw from besides the products named like the query."""
+        req = dataclasses.replace(request, sort="relevance", limit=k, diversify=False, image_vector=None)
+        depth = min(self.config.candidates, max(50, 5 * k))
+        return [r.id for r in self._rank(req, self.candidates(req.query, req.filter, depth=depth), {})]
+
+    def _sorted_by_words(self, request: SearchRequest) -> SearchResults:
+        """Exact repository order over the filtered set, narrowed to the products whose text has every query
+        word when some do. Only for the alternatives of an impossible constraint, which go with a note
+        computed over the filter set ("nothing under $5; the cheapest is $21.99")."""
+        f = request.filter
+        text = (request.query or "").strip()
+        if text:
+            hits = self.repo.lexical_search(text, f, limit=100_000, mode="all")
+            if hits:
+                f = _with_ids(f, [h.product_id for h in hits])
+        return self._in_order(self.repo.find_ids(f, sort=request.sort, limit=request.limit))
 
     def explain_no_match(self, request: SearchRequest, alternatives: int = 3) -> NoMatch:
         """Which hard constraint cannot be met, and the nearest alternative that exists."""
@@ -632,7 +669,7 @@ class HybridSearcher:
 
         def alts(rf: ProductFilter, sort: str) -> list[RankedProduct]:
             req = dataclasses.replace(request, filter=rf, limit=alternatives, sort=sort)
-            res = self._sorted(req) if sort in EXPLICIT_SORTS else self._rank(req, self.candidates(req.query, rf), {})
+            res = self._sorted_by_words(req) if sort in EXPLICIT_SORTS else self._rank(req, self.candidates(req.query, rf), {})
             return list(res)
 
         if f.min_price is not None or f.max_price is not None:
@@ -662,7 +699,7 @@ class HybridSearcher:
             ("gender", {"gender": None}, "Nothing for {what} matches; here are the nearest products."),
             ("attributes", {"attributes": {}}, "Nothing with {what}; here are the nearest products."),
             # excluded words may be given up; excluded products never come back (e.g. the one "more like this" is about)
-            ("exclusions", {"exclude_terms": []}, "Everything that matches was excluded."),
+            ("exclusions", {"exclude_terms": [], "exclude_colors": []}, "Everything that matches was excluded."),
         ]
         for violated, change, template in steps:
             current = {k: getattr(f, k) for k in change}
