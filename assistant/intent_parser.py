@@ -20,6 +20,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant.intent import IntentDecodeError, ShoppingIntent, intent_from_json, intent_response_format
 from assistant.prompts import render
 from assistant.vocabulary import (
+    POINTING_ONLY,
+    POINTING_WORDS,
     CatalogVocabulary,
     categories_in_text,
     gender_in_text,
@@ -43,7 +45,10 @@ _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:
                        r"你好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,]*$", re.I)
 _PRICE_WORDS = re.compile(
     r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|元|块|dólares)?|\b(?:under|below|over|above|less than|more than|"
-    r"between|and|cheapest|cheaper|for|in|size|with|menos de|por|entre|más de|con|para)\b|以下|以内|以上", re.I)
+    r"between|and|cheapest|cheaper|for|in|size|with|menos de|por|entre|más de|con|para)\b|以下|以内|以上|"
+    # what points at a photo or a shown product is not a product word: "like this but cheaper" ("I like this
+    # jacket" keeps its jacket)
+    + POINTING_WORDS, re.I)
 
 
 # What a shopper says around the thing they want ("show me", "i'm looking for a"), and the gender words the
@@ -87,7 +92,8 @@ class RuleIntentParser:
         if query and gender_in_text(text):
             query = re.sub(r"\s+", " ", _GENDER_WORDS.sub(" ", query)).strip()
         cats = categories_in_text(text, self.vocabulary)
-        proposal = ShoppingIntent(kind=kind, query=query or text.strip(), category=cats[0] if cats else None)  # type: ignore[arg-type]
+        query = query if query or POINTING_ONLY.fullmatch(text) else text.strip()  # a photo's "like this" is no query
+        proposal = ShoppingIntent(kind=kind, query=query, category=cats[0] if cats else None)  # type: ignore[arg-type]
         return normalize_intent(proposal, self.vocabulary, text, has_previous=previous is not None)
 
 

@@ -651,6 +651,12 @@ def _number_not_stated(attribute: str, stated: set[float], prices: set[float]) -
     return bool(m and float(m.group(1)) in prices)
 
 
+POINTING_WORDS = (r"\b(?:(?:something|anything|more|one|ones)\s+)?(?:like|similar to)\s+(?:this|that|these|those|it)"
+                  r"(?:\s+ones?)?(?=\s*(?:$|but\b|in\b|for\b|under\b|with\b|and\b|[,.!?]))|\bbut\b")
+# a message that only points ("like this but cheaper", "the cheapest like this"): with a photo, the photo is the query
+POINTING_ONLY = re.compile(rf"\s*(?:(?:{POINTING_WORDS}|the|a|an|show me|find|cheaper|cheapest|ones?|please|any)[\s,.!?]*)+", re.I)
+
+
 def normalize_intent(
     intent: ShoppingIntent, vocab: CatalogVocabulary, text: str, *, has_previous: bool = False
 ) -> ShoppingIntent:
@@ -812,7 +818,7 @@ def normalize_intent(
 
     query = intent.query.strip()
     if not query and kind in ("search", "refine"):
-        query = text.strip()
+        query = "" if POINTING_ONLY.fullmatch(text) else text.strip()
 
     return ShoppingIntent(
         kind=kind, query=query, category=category, brands=brands, min_price=min_price, max_price=max_price,

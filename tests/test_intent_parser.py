@@ -169,3 +169,11 @@ def test_cli_uses_the_catalog_chat_would_use(tmp_path: Path) -> None:
 ])
 def test_rules_leave_lead_ins_out_of_the_query_in_chinese_and_spanish_too(text: str, query: str) -> None:
     assert RuleIntentParser().parse(text).query == query
+
+
+@pytest.mark.parametrize(("text", "query"), [
+    ("like this but cheaper", ""), ("the cheapest like this", ""), ("something similar to this in red", "red"),
+    ("I like this jacket", "I like this jacket"), ("jackets like this one under 50", "jackets"),
+])
+def test_words_that_point_at_a_photo_are_no_query(text: str, query: str) -> None:
+    assert RuleIntentParser().parse(text).query == query

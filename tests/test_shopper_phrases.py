@@ -107,3 +107,10 @@ def test_reply_line_names_the_thing_not_the_filler(bot: ShoppingAssistant) -> No
     line = bot.chat("jackets under 100", session_id="u").text.splitlines()
     assert line[0] == "Here are 2 jackets under $100.00 you might like:"
     assert line[1].startswith("1. ") and "$99.99: within your $100.00" in "\n".join(line[1:])  # the price said once
+
+
+def test_like_this_but_cheaper_after_a_search(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("jackets", session_id="lt").products
+    reply = bot.chat("like this but cheaper", session_id="lt")
+    assert reply.intent.kind == "refine" and "like this" not in reply.text.split("\n")[0]
+    assert reply.intent.query == "jackets" and reply.intent.max_price == round(float(min(c.price for c in shown)) - 0.01, 2)
