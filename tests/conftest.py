@@ -86,3 +86,17 @@ def _block_real_llm(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(llm, "default_model_path", blocked)
     monkeypatch.setattr(llm.EmbeddedChatModel, "_ensure_server", blocked)
+
+
+@pytest.fixture
+def bot(sqlite_url: str):  # type: ignore[no-untyped-def]
+    """The small store's assistant on SQLite, rules parser, catalog search (a test file may define its own)."""
+    from assistant.agent import ShoppingAssistant
+    from catalog.db import open_catalog
+    from catalog.writer import sync_catalog
+    from tests.catalog_fixtures import small_store
+
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    return ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")

@@ -17,14 +17,6 @@ from catalog.writer import sync_catalog
 from tests.catalog_fixtures import small_store
 
 
-@pytest.fixture
-def bot(sqlite_url: str) -> ShoppingAssistant:
-    db = open_catalog(sqlite_url)
-    with db.session() as s:
-        sync_catalog(s, small_store(), progress=False)
-    return ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
-
-
 def test_stream_yields_typed_events_in_order(bot: ShoppingAssistant) -> None:
     events = list(bot.stream("jackets for women under 80", session_id="s"))
     kinds = [type(e) for e in events]

@@ -14,14 +14,6 @@ from catalog.writer import sync_catalog
 from tests.catalog_fixtures import small_store
 
 
-@pytest.fixture
-def bot(sqlite_url: str) -> ShoppingAssistant:
-    db = open_catalog(sqlite_url)
-    with db.session() as s:
-        sync_catalog(s, small_store(), progress=False)
-    return ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
-
-
 @pytest.mark.parametrize("text", ["what's in my cart?", "show my cart", "What is in my cart", "my cart", "view my basket",
                                   "购物车里有什么", "ver mi carrito"])
 def test_asking_to_see_the_cart_is_a_cart_turn(text: str) -> None:

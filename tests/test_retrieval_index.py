@@ -274,6 +274,23 @@ def _png(path: Path, rgb: tuple[int, int, int]) -> str:
     return str(path)
 
 
+def _image_indexer(db, chroma: Path) -> Indexer:  # type: ignore[no-untyped-def]
+    """Text, (fake) image and colour indexes in one Chroma folder, as `shopassist index` builds them."""
+    from retrieval.images import ColorHistogramEmbedder
+
+    text, fake, color = HashingEmbedder(), FakeImageEmbedder(), ColorHistogramEmbedder()
+    client = chroma_client(path=chroma)
+    return Indexer(
+        db,
+        embedder=text,
+        text_index=ChromaVectorIndex(TEXT_COLLECTION, text.model_id, text.dim, client=client),
+        image_embedder=fake,
+        image_index=ChromaVectorIndex(IMAGE_COLLECTION, fake.model_id, fake.dim, client=client),
+        color_embedder=color,
+        color_index=ChromaVectorIndex("products_color", color.model_id, color.dim, client=client),
+    )
+
+
 def test_image_index_incremental_and_unreadable(sqlite_url: str, tmp_path: Path) -> None:
     from retrieval.images import ColorHistogramEmbedder
 
@@ -283,18 +300,7 @@ def test_image_index_incremental_and_unreadable(sqlite_url: str, tmp_path: Path)
     chroma = tmp_path / "chroma"
 
     def make() -> Indexer:
-        text = HashingEmbedder()
-        fake, color = FakeImageEmbedder(), ColorHistogramEmbedder()
-        client = chroma_client(path=chroma)
-        return Indexer(
-            db,
-            embedder=text,
-            text_index=ChromaVectorIndex(TEXT_COLLECTION, text.model_id, text.dim, client=client),
-            image_embedder=fake,
-            image_index=ChromaVectorIndex(IMAGE_COLLECTION, fake.model_id, fake.dim, client=client),
-            color_embedder=color,
-            color_index=ChromaVectorIndex("products_color", color.model_id, color.dim, client=client),
-        )
+        return _image_indexer(db, chroma)
 
     ix = make()
     text_r, img_r, color_r = ix.sync()
@@ -323,7 +329,6 @@ def test_image_index_incremental_and_unreadable(sqlite_url: str, tmp_path: Path)
 def test_verify_reports_an_unreadable_photo_apart_and_never_as_repaired(sqlite_url: str, tmp_path: Path) -> None:
     """A photo that cannot be read is not a divergence: verify lists it (product id, SKU, path) and repairs
     nothing for it, so a second verify of the unchanged catalog finds nothing to do either."""
-    from retrieval.images import ColorHistogramEmbedder
 
     imgs = {i: _png(tmp_path / f"p{i}.png", (40 * i, 200, 30)) for i in range(3)}
     imgs[3] = str(tmp_path / "gone.png")
@@ -331,17 +336,7 @@ def test_verify_reports_an_unreadable_photo_apart_and_never_as_repaired(sqlite_u
     chroma = tmp_path / "chroma"
 
     def make() -> Indexer:
-        text, fake, color = HashingEmbedder(), FakeImageEmbedder(), ColorHistogramEmbedder()
-        client = chroma_client(path=chroma)
-        return Indexer(
-            db,
-            embedder=text,
-            text_index=ChromaVectorIndex(TEXT_COLLECTION, text.model_id, text.dim, client=client),
-            image_embedder=fake,
-            image_index=ChromaVectorIndex(IMAGE_COLLECTION, fake.model_id, fake.dim, client=client),
-            color_embedder=color,
-            color_index=ChromaVectorIndex("products_color", color.model_id, color.dim, client=client),
-        )
+        return _image_indexer(db, chroma)
 
     make().sync()
     pid3 = _pid(db, "SKU-3")
