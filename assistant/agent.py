@@ -161,7 +161,8 @@ class ShoppingAssistant:
             vocab = getattr(self.parser, "vocabulary", None)
             if isinstance(vocab, CatalogVocabulary):
                 raw = normalize_intent(raw, vocab, grounded_text, has_previous=previous is not None or bool(state.history))
-        intent = merge(previous, raw, state.shown, text=grounded_text)
+        # "cheaper" after a comparison: cheaper than the products compared, which are what is on screen
+        intent = merge(previous, raw, state.focus or state.shown, text=grounded_text)
         timings["intent"] = (time.perf_counter() - t0) * 1000
         yield IntentParsed(intent, timings["intent"])
 
@@ -225,6 +226,9 @@ class ShoppingAssistant:
             # a question or comparison points into this list; it does not replace it ("tell me about the
             # first one", then "and the second one?" still means the list the shopper is looking at)
             state.shown = [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
+            state.focus = []
+        elif kind in ("question", "compare") and cards:
+            state.focus = [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine"):
             state.intent = intent.model_dump()

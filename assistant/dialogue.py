@@ -9,13 +9,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.intent import ShoppingIntent
-from assistant.vocabulary import is_cheaper_request
+from assistant.vocabulary import OTHER_COLOURS, is_cheaper_request
 
 
 @dataclass(frozen=True)
@@ -57,9 +56,6 @@ def _union(a: list[str], b: list[str]) -> list[str]:
             seen.add(x.lower())
             out.append(x)
     return out
-
-
-_OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|otros colores|otro color|其他颜色|别的颜色|换个颜色")
 
 
 def merge(
@@ -115,7 +111,7 @@ def merge(
     upd["brands"] = [b for b in upd["brands"] if b.lower() not in excluded]
     upd["references"] = list(new.references)
     # "show me other colours": the same need without the colours asked for so far
-    if text is not None and not new.colors and _OTHER_COLOURS.search(text.lower()) and previous.colors:
+    if text is not None and not new.colors and OTHER_COLOURS.search(text.lower()) and previous.colors:
         upd["exclude"] = _union(upd["exclude"], list(previous.colors))
         upd["colors"] = []
         gone = {c.lower() for c in previous.colors}

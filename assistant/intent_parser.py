@@ -92,7 +92,8 @@ class RuleIntentParser:
         if query and gender_in_text(text):
             query = re.sub(r"\s+", " ", _GENDER_WORDS.sub(" ", query)).strip()
         cats = categories_in_text(text, self.vocabulary)
-        query = query if query or POINTING_ONLY.fullmatch(text) else text.strip()  # a photo's "like this" is no query
+        # a photo's "like this" is no query ("find me something like this" included)
+        query = query if query or POINTING_ONLY.fullmatch(_LEAD_IN.sub("", text.strip())) else text.strip()
         proposal = ShoppingIntent(kind=kind, query=query, category=cats[0] if cats else None)  # type: ignore[arg-type]
         return normalize_intent(proposal, self.vocabulary, text, has_previous=previous is not None)
 

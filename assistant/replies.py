@@ -138,8 +138,9 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
     for i, c in enumerate(cards, 1):
         stock = "" if c.in_stock else " (out of stock)"
         price = money(c.price, c.currency)
-        # the price is on the line already: "$57.00 is within your $60.00" -> "within your $60.00"
-        why = re.sub(r"^is\s+", "", c.explanation.removeprefix(price).lstrip("; ,"))
+        # the price is on the line already: "Red; $57.00 is within your $60.00" -> "Red; within your $60.00"
+        parts = [re.sub(rf"^{re.escape(price)}(?:\s+is\s+|,\s*|$)", "", part) for part in c.explanation.split("; ")]
+        why = "; ".join(part for part in parts if part)
         lines.append(f"{i}. {c.name}, {price}{stock}" + (f": {why}" if why else ""))
     return "\n".join(lines)
 

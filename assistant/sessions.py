@@ -37,6 +37,8 @@ class SessionState:
     user_id: str | None = None
     intent: dict[str, Any] | None = None  # the merged ShoppingIntent so far
     shown: list[dict[str, Any]] = field(default_factory=list)  # [{"id", "name", "price"}] last shown, in order
+    # the products a question or comparison is about (the list above stays what references count in)
+    focus: list[dict[str, Any]] = field(default_factory=list)
     history: list[str] = field(default_factory=list)  # earlier user messages (most recent last)
     cart: list[dict[str, Any]] = field(default_factory=list)  # [{"product_id", "sku", "name", "price", "qty"}]
     liked: list[int] = field(default_factory=list)
@@ -49,6 +51,7 @@ class SessionState:
         return {
             "intent": self.intent,
             "shown": self.shown,
+            "focus": self.focus,
             "history": self.history[-10:],
             "cart": self.cart,
             "liked": self.liked[-50:],
@@ -130,6 +133,7 @@ class SessionStore:
             user_id=user_id or owner,
             intent=st.get("intent"),
             shown=list(st.get("shown", [])),
+            focus=list(st.get("focus", [])),
             history=list(st.get("history", [])),
             cart=list(st.get("cart", [])),
             liked=list(st.get("liked", [])),

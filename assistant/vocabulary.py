@@ -462,7 +462,7 @@ def order_id_in_text(text: str) -> str | None:
 
 _KIND_RULES: list[tuple[str, str]] = [
     ("order_status", r"where(?:'s| is) my (?:order|package|parcel)|track(?:ing)? (?:my )?(?:order|package)|order status|"
-                     r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|订单|快递|物流|到哪|mi pedido|estado del pedido|dónde está mi"),
+                     r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|订单|快递|物流|到哪|mis? pedidos?|estado del pedido|dónde está mi"),
     ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
                r"política|garantía"),
@@ -494,9 +494,12 @@ def kind_in_text(text: str) -> str | None:
     return None
 
 
+# "show me other colours", "in different colors", "otros colores", "其他颜色"
+OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|otros colores|otro color|其他颜色|别的颜色|换个颜色")
+
 _REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort |order by |in size |in (?:a )?size |show me (?:some |the )?(?:cheaper|other)|"
                 r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
-                r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|\bother colou?rs?\b|en su lugar|"
+                r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|" + OTHER_COLOURS.pattern + r"|en su lugar|"
                 r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
 
 
@@ -654,7 +657,8 @@ def _number_not_stated(attribute: str, stated: set[float], prices: set[float]) -
 POINTING_WORDS = (r"\b(?:(?:something|anything|more|one|ones)\s+)?(?:like|similar to)\s+(?:this|that|these|those|it)"
                   r"(?:\s+ones?)?(?=\s*(?:$|but\b|in\b|for\b|under\b|with\b|and\b|[,.!?]))|\bbut\b")
 # a message that only points ("like this but cheaper", "the cheapest like this"): with a photo, the photo is the query
-POINTING_ONLY = re.compile(rf"\s*(?:(?:{POINTING_WORDS}|the|a|an|show me|find|cheaper|cheapest|ones?|please|any)[\s,.!?]*)+", re.I)
+POINTING_ONLY = re.compile(rf"\s*(?:(?:{POINTING_WORDS}|the|a|an|show me|find me|find|get me|i want|i need|i'?d like|i'?m looking for|"
+                           rf"looking for|do you have|have you got|can you|could you|cheaper|cheapest|ones?|please|any)[\s,.!?]*)+", re.I)
 
 
 def normalize_intent(
@@ -802,7 +806,7 @@ def normalize_intent(
                   and not _number_not_stated(a, stated, prices)][:6]
 
     # "what about men's?": the gender-only category ("Men") is the gender field, not a new kind of product
-    if category and gender and category.lower() == gender:
+    if category and gender and category.lower() == gender and has_previous:
         category = None
     # a short message that only states constraints, after a search, refines it ("under 30", "in size XL",
     # "by Legend", "only from Raptor Elite")

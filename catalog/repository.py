@@ -243,13 +243,26 @@ class CatalogRepository:
             conds.append(or_(variant_ok, and_(*simple_conds)))
         unwanted = [c.lower() for c in f.exclude_colors if c.strip()]
         if unwanted:
-            other_variant = exists(select(Variant.id).where(
-                Variant.product_id == Product.id, or_(Variant.color.is_(None), func.lower(Variant.color).not_in(unwanted))))
-            no_variants = ~exists(select(Variant.id).where(Variant.product_id == Product.id))
+            # "not red": a variant in another colour (with the size and stock asked for, as a wanted colour
+            # must be); a simple product with another colour; a product that records no colour at all, by
+            # its name ("Black LED Fixture" is black)
+            other = [Variant.product_id == Product.id, Variant.color.is_not(None), func.lower(Variant.color).not_in(unwanted)]
+            if sizes:
+                other.append(func.lower(Variant.size).in_(sizes))
+            if f.in_stock:
+                other += [Variant.in_stock.is_(True), or_(Variant.stock_qty.is_(None), Variant.stock_qty > 0)]
             colour_attr = [ProductAttribute.product_id == Product.id, ProductAttribute.name == "color"]
-            conds.append(or_(other_variant, and_(no_variants, or_(
-                ~exists(select(ProductAttribute.id).where(*colour_attr, func.lower(ProductAttribute.value).in_(unwanted))),
-                exists(select(ProductAttribute.id).where(*colour_attr, func.lower(ProductAttribute.value).not_in(unwanted)))))))
+            has_colour = or_(
+                exists(select(Variant.id).where(Variant.product_id == Product.id, Variant.color.is_not(None))),
+                exists(select(ProductAttribute.id).where(*colour_attr)))
+            no_variants = ~exists(select(Variant.id).where(Variant.product_id == Product.id))
+            conds.append(or_(
+                exists(select(Variant.id).where(*other)),
+                and_(no_variants, exists(select(ProductAttribute.id).where(
+                    *colour_attr, func.lower(ProductAttribute.value).not_in(unwanted)))),
+                and_(~has_colour, *[~func.lower(Product.name).like("%" + _like_escape(c) + "%", escape="\\")
+                                    for c in unwanted]),
+            ))
         for name, values in f.attributes.items():
             if not values:
                 continue

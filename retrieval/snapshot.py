@@ -194,9 +194,11 @@ class FilterCache:
         if f.exclude_terms:
             t = sorted({x.lower() for x in f.exclude_terms})
             out.append((("exclude_terms", *t), ProductFilter(exclude_terms=t)))
-        if f.exclude_colors:
+        if f.exclude_colors:  # "not red" in the size and stock asked for: one atom with them
             x = sorted({c.lower() for c in f.exclude_colors})
-            out.append((("exclude_colors", *x), ProductFilter(exclude_colors=x)))
+            z = sorted({s.lower() for s in f.sizes})
+            out.append((("exclude_colors", tuple(x), tuple(z), f.in_stock),
+                        ProductFilter(exclude_colors=x, sizes=z, in_stock=f.in_stock)))
         return out
 
     def _atom_mask(self, key: tuple[Any, ...], atom: ProductFilter) -> np.ndarray:

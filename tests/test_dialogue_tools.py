@@ -154,3 +154,8 @@ def test_removing_from_the_cart_in_chat_is_logged(bot: ShoppingAssistant) -> Non
 @pytest.mark.parametrize("text", ["my orders", "show my orders", "my recent orders", "where is my order?"])
 def test_asking_for_my_orders_is_an_order_turn(text: str) -> None:
     assert kind_in_text(text) == "order_status"
+
+
+@pytest.mark.parametrize("text", ["mis pedidos", "¿dónde está mi pedido?"])
+def test_spanish_order_questions(text: str) -> None:
+    assert kind_in_text(text) == "order_status"

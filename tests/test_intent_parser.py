@@ -177,3 +177,8 @@ def test_rules_leave_lead_ins_out_of_the_query_in_chinese_and_spanish_too(text: 
 ])
 def test_words_that_point_at_a_photo_are_no_query(text: str, query: str) -> None:
     assert RuleIntentParser().parse(text).query == query
+
+
+@pytest.mark.parametrize("text", ["find me something like this", "I want something like this", "can you find one like this but cheaper"])
+def test_pointing_after_a_lead_in_is_no_query(text: str) -> None:
+    assert RuleIntentParser().parse(text).query == ""

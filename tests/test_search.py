@@ -118,8 +118,12 @@ def expected_ids(data: CatalogData, repo: CatalogRepository, f: ProductFilter, t
                 continue
         unwanted = {c.lower() for c in f.exclude_colors}
         if unwanted:
-            own = [v.color for v in p.variants] if p.variants else list(p.attributes.get("color", []))
-            if own and all(c is not None and c.lower() in unwanted for c in own):
+            buyable = [v for v in p.variants if v.color is not None and v.color.lower() not in unwanted
+                       and (not sizes or (v.size or "").lower() in sizes) and (not f.in_stock or v.in_stock)]
+            known = [v.color for v in p.variants if v.color is not None] + list(p.attributes.get("color", []))
+            other_attr = not p.variants and any(c.lower() not in unwanted for c in p.attributes.get("color", []))
+            nameless = not known and not any(c in p.name.lower() for c in unwanted)
+            if not (buyable or other_attr or nameless):
                 continue
         if text_word and text_word not in p.name.lower():
             continue
@@ -138,6 +142,7 @@ FILTERS = [
     ProductFilter(category="Gear", in_stock=True, colors=["Red"]),
     ProductFilter(category="Jackets", exclude_colors=["Red"]),
     ProductFilter(exclude_colors=["Red", "Gray", "Blue"], in_stock=True, max_price=90),
+    ProductFilter(exclude_colors=["Red"], sizes=["M"], in_stock=True),
 ]
 
 

@@ -114,3 +114,43 @@ def test_like_this_but_cheaper_after_a_search(bot: ShoppingAssistant) -> None:
     reply = bot.chat("like this but cheaper", session_id="lt")
     assert reply.intent.kind == "refine" and "like this" not in reply.text.split("\n")[0]
     assert reply.intent.query == "jackets" and reply.intent.max_price == round(float(min(c.price for c in shown)) - 0.01, 2)
+
+
+def test_not_black_in_a_shop_without_colour_data_reads_the_name(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'plain.db'}"
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, CatalogData(products=[
+            _p("L1", "Quantum 2-Light Black LED Emergency Fixture", "40.00", "Lithonia", "Lighting"),
+            _p("L2", "Quantum 2-Light White LED Emergency Fixture", "42.00", "Lithonia", "Lighting"),
+        ]), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("emergency fixture, not black", session_id="nb")
+    assert [c.sku for c in reply.products] == ["L2"]
+
+
+def test_a_first_search_for_a_gender_alone_keeps_its_category(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("what do you have for men?", session_id="g1")
+    assert reply.products and all(c.name in ("Stormbreaker Jacket", "Element Jacket") for c in reply.products)
+
+
+def test_cheaper_after_a_comparison_is_cheaper_than_the_products_compared(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("jackets", session_id="cc").products
+    compared = bot.chat("compare the first and the second one", session_id="cc").products
+    assert [c.id for c in compared] == [c.id for c in shown[:2]]
+    reply = bot.chat("cheaper please", session_id="cc")
+    assert reply.intent.max_price == round(float(min(c.price for c in compared)) - 0.01, 2)
+
+
+@pytest.mark.parametrize("follow_up", ["different colours", "in different colors please", "do you have more colours?",
+                                       "otros colores", "其他颜色"])
+def test_other_colours_in_other_words(bot: ShoppingAssistant, follow_up: str) -> None:
+    bot.chat("red jackets", session_id="oc")
+    reply = bot.chat(follow_up, session_id="oc")
+    assert reply.intent.kind == "refine" and reply.intent.colors == [] and "Red" in reply.intent.exclude
+    assert {c.name for c in reply.products} == {"Element Jacket", "Nova Jacket"}
+
+
+def test_the_price_is_said_once_even_after_a_colour(bot: ShoppingAssistant) -> None:
+    text = bot.chat("red jackets under 150", session_id="p1").text
+    assert "Aurora Jacket, $99.99: Red; within your $150.00" in text and text.count("$99.99") == 1
