@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +43,7 @@ from assistant.sessions import SessionState, SessionStore
 from assistant.vocabulary import CatalogVocabulary, normalize_intent, vocabulary_from_lists
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order
-from catalog.repository import CatalogRepository
+from catalog.repository import CatalogRepository, storable_id
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
@@ -225,10 +225,9 @@ class ShoppingAssistant:
         if kind in ("search", "refine"):
             # a question or comparison points into this list; it does not replace it ("tell me about the
             # first one", then "and the second one?" still means the list the shopper is looking at)
-            state.shown = [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
-            state.focus = []
+            state.shown, state.focus = _listed(cards), []
         elif kind in ("question", "compare") and cards:
-            state.focus = [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
+            state.focus = _listed(cards)
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine"):
             state.intent = intent.model_dump()
@@ -293,11 +292,11 @@ class ShoppingAssistant:
                 facts.append("colours: " + ", ".join(p.colors))
             hits = [w for w in words if w in p.description.lower()]
             if hits:
-                sentence = next((s.strip() for s in p.description.replace("\n", ". ").split(". ") if hits[0] in s.lower()), "")
+                sentence = next((s for s in _sentences(p.description) if hits[0] in s.lower()), "")
                 if sentence:
                     facts.append(f'the description says: "{sentence[:200]}"')
             if len(facts) == 1:  # "tell me more about the first one": the catalog's own overview
-                first = next((s.strip() for s in p.description.replace("\n", ". ").split(". ") if s.strip()), "")
+                first = next(iter(_sentences(p.description)), "")
                 if first:
                     facts.append(f'"{first[:200]}"')
                 if p.colors:
@@ -410,7 +409,7 @@ class ShoppingAssistant:
         if not (verified and state.owner_verified and uid):
             return None
         found = list(s.scalars(select(Customer).where(unicode_lower(Customer.email) == uid.lower()).limit(2)))
-        if uid.isascii() and uid.isdigit() and int(uid) <= 2**63 - 1:  # nothing beyond SQL's integers
+        if uid.isascii() and uid.isdigit() and storable_id(int(uid)):
             by_id = s.get(Customer, int(uid))
             if by_id is not None:
                 found.append(by_id)
@@ -444,3 +443,12 @@ class ShoppingAssistant:
         d = docs[0]
         return f"{d.title}: {d.body}"
 
+
+
+def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
+    """Products as the session remembers a list on screen: id, name and price, in display order."""
+    return [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in text.replace("\n", ". ").split(". ") if s.strip()]

@@ -33,11 +33,9 @@ class HybridProductSearch:
         image_vector = None
         if context.image is not None and self.image_search_available:
             image_vector = self.indexes.image_embedder.embed_images([context.image])[0]
-        f = intent_to_filter(intent)
-        f.exclude_ids = list(context.exclude_ids)
         request = SearchRequest(
             query=query_text(intent),
-            filter=f,
+            filter=intent_to_filter(intent, exclude_ids=context.exclude_ids),
             preferences=[*intent.attributes],
             sort=intent.sort,
             limit=limit,

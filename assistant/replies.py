@@ -15,6 +15,7 @@ from typing import Protocol
 from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
 from assistant.search_backend import RankedItem, soft_match
+from assistant.vocabulary import without_brands
 from catalog.text import money
 
 CONTEXT_REASONS = {
@@ -89,9 +90,7 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD") -> str:
         words.append({"women": "women's", "men": "men's", "kids": "kids'"}[intent.gender])
     noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else ""
     # the query, less what the line says anyway: its price phrase, brands, colours, gender words
-    query = _PRICE_PHRASE.sub(" ", intent.query or "")
-    for b in intent.brands:
-        query = re.sub(rf"(?<![\w&]){re.escape(b)}(?![\w&])", " ", query, flags=re.I)
+    query = without_brands(_PRICE_PHRASE.sub(" ", intent.query or ""), intent.brands)
     said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())}
     if intent.gender:
         said |= _GENDER_WORDS

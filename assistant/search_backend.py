@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -83,7 +84,7 @@ class ProductSearch(Protocol):
 
 
 
-def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True) -> ProductFilter:
+def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True, exclude_ids: Sequence[int] = ()) -> ProductFilter:
     wanted = {c.lower() for c in intent.colors}
     # an excluded colour is a colour filter ("no red": some other colour), not a word banned from the name
     excluded_colours = [e for e in intent.exclude if canonical_color(e) is not None and e.lower() not in wanted]
@@ -102,6 +103,7 @@ def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True) -> Produc
         in_stock=in_stock,
         exclude_terms=excluded_words,
         exclude_colors=excluded_colours,
+        exclude_ids=list(exclude_ids),
     )
 
 
@@ -217,8 +219,7 @@ class CatalogSearch:
         return [r.product.id for r in ranked]
 
     def search(self, intent: ShoppingIntent, context: SearchContext, limit: int = 5) -> SearchOutcome:
-        f = intent_to_filter(intent)
-        f.exclude_ids = list(context.exclude_ids)
+        f = intent_to_filter(intent, exclude_ids=context.exclude_ids)
         items, n = self._rank(intent, f, context, limit)
         if items:
             return SearchOutcome(items, n)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from assistant.errors import AssistantInputError, SessionBusyError, SessionOwnerError
 from catalog.db import CatalogDB, unicode_lower
 from catalog.models import ChatSession, ChatTurn, Interaction, utcnow
-from catalog.privacy import user_pseudonym
+from catalog.privacy import normalize_user_id, user_pseudonym
 
 # A turn waits this long for another turn of the same conversation before going ahead anyway (the
 # version check still refuses a lost race): a stream someone never finished must not block forever.
@@ -67,7 +67,7 @@ def _same_user(a: str | None, b: str | None) -> bool:
 
 def _is_user(column: Any, user_id: str) -> Any:
     """Ids are e-mails or shop ids: the same shopper whatever the case they were typed in."""
-    return unicode_lower(column) == user_id.strip().lower()
+    return unicode_lower(column) == normalize_user_id(user_id)
 
 
 def _user_events(s: Session, user_id: str, session_ids: list[str]) -> Any:
@@ -172,7 +172,7 @@ class SessionStore:
                     # shopper; the stored spelling of the same shopper's id is kept (export/delete find it)
                     which = [ChatSession.id == state.session_id]
                     if state.owner_verified:
-                        which.append(ChatSession.user_id.is_(None) | (unicode_lower(ChatSession.user_id) != state.user_id.strip().lower()))
+                        which.append(ChatSession.user_id.is_(None) | (unicode_lower(ChatSession.user_id) != normalize_user_id(state.user_id)))
                     else:
                         which.append(ChatSession.user_id.is_(None))
                     s.execute(update(ChatSession).where(*which).values(user_id=state.user_id))

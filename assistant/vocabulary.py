@@ -526,10 +526,15 @@ def map_brand(value: str, vocab: CatalogVocabulary) -> str | None:
 _SHORT_WORDS = frozenset("on in at to by of or an as it is be go up we me my no so do us if am".split())  # noqa: SIM905
 
 
+def brand_pattern(brand: str) -> str:
+    """The brand as a whole token ("B&R" not inside "AB&RC")."""
+    return rf"(?<![\w&]){re.escape(brand)}(?![\w&])"
+
+
 def _short_brand_in(text: str, brand: str) -> bool:
     """A brand of one or two letters ("B&R", "XE") is a brand only when it cannot be an ordinary word: after
     "from"/"by"/"brand", written with its sign ("b&r"), or in capitals as the shop writes it ("XE")."""
-    pattern = rf"(?<![\w&]){re.escape(brand)}(?![\w&])"
+    pattern = brand_pattern(brand)
     if re.search(rf"\b(?:from|by|brand)\s+{pattern}", text, re.I):
         return True
     if brand.lower() in _SHORT_WORDS:
@@ -554,7 +559,7 @@ def brands_in_text(text: str, vocab: CatalogVocabulary) -> list[str]:
 def without_brands(text: str, brands: Sequence[str]) -> str:
     """The text less the brand names it mentions: "Green Equipment" names a brand, not a colour."""
     for b in sorted(brands, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w&]){re.escape(b)}(?![\w&])", " ", text, flags=re.I)
+        text = re.sub(brand_pattern(b), " ", text, flags=re.I)
     return text
 
 

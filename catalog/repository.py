@@ -49,11 +49,12 @@ from catalog.models import (
 )
 from catalog.privacy import user_pseudonym
 
-_MAX_SQL_ID = 2**63 - 1
+MAX_SQL_ID = 2**63 - 1  # the largest id SQL holds (SQLite INTEGER, PostgreSQL BIGINT)
 
 
-def _storable_id(product_id: int) -> bool:
-    return isinstance(product_id, int) and 0 < product_id <= _MAX_SQL_ID
+def storable_id(product_id: int) -> bool:
+    """Whether a row could have this id: anything else is unknown, never an SQL overflow."""
+    return isinstance(product_id, int) and 0 < product_id <= MAX_SQL_ID
 
 
 SortKey = Literal["relevance", "price_asc", "price_desc", "rating", "newest", "popularity"]
@@ -412,7 +413,7 @@ class CatalogRepository:
     def get_many(self, ids: Sequence[int], *, matching: ProductFilter | None = None) -> list[ProductSummary]:
         """Summaries in the order of `ids` (unknown ids are left out; with `matching`, so are the ids that
         fail any of its hard constraints: one query instead of `find_ids` + `get_many`)."""
-        ids = [i for i in ids if _storable_id(i)]  # an id no row can have is unknown, not an SQL overflow
+        ids = [i for i in ids if storable_id(i)]
         if not ids:
             return []
         today = self.today
@@ -517,6 +518,16 @@ class CatalogRepository:
         it is also filed under; None when it has no such category."""
         return product_type_category(product.categories, self.merchandising_roots())
 
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        """Product id -> name, for the ids that exist (in chunks under SQLite's limit on bound parameters)."""
+        out: dict[int, str] = {}
+        ids = list(ids)
+        with self.db.session() as s:
+            for i in range(0, len(ids), 10_000):
+                chunk = ids[i : i + 10_000]
+                out.update({int(pid): n or "" for pid, n in s.execute(select(Product.id, Product.name).where(Product.id.in_(chunk)))})
+        return out
+
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:
             return list(s.scalars(select(Product.id).order_by(Product.id)))
@@ -557,7 +568,7 @@ class CatalogRepository:
         if event not in EVENT_WEIGHTS:
             raise ValueError(f"unknown event '{event}'; use one of {', '.join(EVENT_WEIGHTS)}")
         with self.db.session() as s:
-            if not _storable_id(product_id) or s.get(Product, product_id) is None:
+            if not storable_id(product_id) or s.get(Product, product_id) is None:
                 raise ValueError(f"unknown product id {product_id}")
             ev = Interaction(
                 event=event,

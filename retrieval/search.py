@@ -473,8 +473,7 @@ class HybridSearcher:
         need = [c.product_id for c in cands if not c.title]
         if not need:
             return
-        with self.repo.db.session() as s:
-            names = dict(s.execute(select(Product.id, Product.name).where(Product.id.in_(need))).tuples().all())
+        names = self.repo.names(need)
         for c in cands:
             if not c.title:
                 c.title = names.get(c.product_id, "")

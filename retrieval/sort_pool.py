@@ -34,9 +34,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import select
-
-from catalog.models import Product
 from catalog.repository import CatalogRepository, ProductFilter, query_tokens
 from retrieval.ranking import _STOP, _fuzzy_in, lexical_query, parse_text, stem, title_head
 
@@ -94,23 +91,13 @@ def has_any_word(words: Sequence[str], title: str) -> bool:
     return any(stem(w) in name for w in words)
 
 
-def names(repo: CatalogRepository, ids: Sequence[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    ids = list(ids)
-    with repo.db.session() as s:
-        for i in range(0, len(ids), 10_000):  # under SQLite's limit on bound parameters
-            chunk = ids[i : i + 10_000]
-            out.update({int(pid): n or "" for pid, n in s.execute(select(Product.id, Product.name).where(Product.id.in_(chunk)))})
-    return out
-
-
 def named_matches(repo: CatalogRepository, words: Sequence[str], kinds: frozenset[str], f: ProductFilter) -> list[int]:
     """Ids of the products under `f` whose text (name, description, attributes...) has every word and whose
     name has every word too or names the kind asked for, best lexical match first."""
     if not words:
         return []
     hits = [h.product_id for h in repo.lexical_search(" ".join(words), f, limit=100_000, mode="all")]
-    titles = names(repo, hits)
+    titles = repo.names(hits)
     return [pid for pid in hits if has_every_word(words, titles.get(pid, "")) or same_kind(kinds, titles.get(pid, ""))]
 
 
@@ -123,7 +110,7 @@ def sort_pool(repo: CatalogRepository, text: str, f: ProductFilter, relevant: Ca
         return None
     kinds = kind_words(text, f)
     top = list(relevant(relevance_depth(limit)))
-    titles = names(repo, top)
+    titles = repo.names(top)
     ranked = [pid for pid in top if has_any_word(words, titles.get(pid, "")) and same_kind(kinds, titles.get(pid, ""))]
     pool = named_matches(repo, words, kinds, f) + ranked
     return list(dict.fromkeys(pool)) or top or None

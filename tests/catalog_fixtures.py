@@ -91,3 +91,17 @@ def small_store() -> CatalogData:
             LinkRecord(sku="WJ01", linked_sku="WJ02", kind="related"),
         ],
     )
+
+
+def catalog_at_revision(url: str, revision: str):  # type: ignore[no-untyped-def]
+    """A catalog migrated only up to `revision` (an older install), and the alembic config to move it on."""
+    from alembic import command
+
+    from catalog.db import _alembic_config, make_engine
+
+    engine = make_engine(url)
+    cfg = _alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    return engine, cfg

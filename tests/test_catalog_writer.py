@@ -154,13 +154,10 @@ def test_upgrading_a_catalog_from_0003_keeps_its_conversations(sqlite_url: str) 
     from alembic import command
 
     from assistant.sessions import SessionStore
-    from catalog.db import _alembic_config, make_engine
+    from tests.catalog_fixtures import catalog_at_revision
 
-    engine = make_engine(sqlite_url)
-    cfg = _alembic_config(engine)
+    engine, cfg = catalog_at_revision(sqlite_url, "0003")
     with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
         conn.execute(text(
             "INSERT INTO chat_sessions (id, user_id, state, created_at, updated_at) "
             "VALUES ('old', 'roni@example.com', '{\"history\": [\"bags\"]}', '2026-01-01', '2026-01-01')"

@@ -79,13 +79,9 @@ def test_deleting_a_shopper_removes_what_they_did_as_a_guest_in_their_conversati
 def test_upgrading_to_0005_pseudonymises_the_ids_already_logged(sqlite_url: str) -> None:
     from alembic import command
 
-    from catalog.db import _alembic_config, make_engine
+    from tests.catalog_fixtures import catalog_at_revision
 
-    engine = make_engine(sqlite_url)
-    cfg = _alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+    engine, cfg = catalog_at_revision(sqlite_url, "0004")
     engine.dispose()
     db = open_catalog(sqlite_url, migrate=False)
     with db.session() as s:

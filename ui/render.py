@@ -17,6 +17,7 @@ def e(value: Any) -> str:
 
 
 def image_url(product_id: int) -> str:
+    """This server's public link to a product's photo (a local file is served, an http(s) one redirected to)."""
     return f"/api/v1/products/{int(product_id)}/image"
 
 

@@ -35,10 +35,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
 from assistant.events import event_to_json, finished_anyway
-from catalog.repository import EVENT_WEIGHTS
+from catalog.repository import EVENT_WEIGHTS, MAX_SQL_ID, storable_id
 from ui.identity import UserTokenError, verify_user_token
 from ui.ratelimit import RateLimit, TokenBuckets, retry_after_header
 from ui.refine import more_like, remove_constraint
+from ui.render import image_url
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,7 @@ DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a photo's width × height: more is refused, saying so (and how large it is)
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
-MAX_ID = 2**63 - 1  # the largest id SQL can hold (SQLite INTEGER, PostgreSQL BIGINT): nothing larger reaches a query
-
-ProductId = Annotated[int, Field(ge=1, le=MAX_ID, description="A product's id, as in a reply's products (1 or more).")]
+ProductId = Annotated[int, Field(ge=1, le=MAX_SQL_ID, description="A product's id, as in a reply's products (1 or more).")]
 
 
 # ----- request bodies ------------------------------------------------------------------------------------
@@ -109,11 +108,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
-
-
-def image_url(product_id: int) -> str:
-    """This server's public link to a product's photo (a local file is served, an http(s) one redirected to)."""
-    return f"{API}/products/{int(product_id)}/image"
 
 
 def public_product(product: dict[str, Any]) -> dict[str, Any]:
@@ -348,7 +342,7 @@ def create_app(
 
     def known_id(product_id: int) -> int:
         """A product id from a URL; 404 for one no product can have (0, negative, beyond SQL's integers)."""
-        if not 1 <= product_id <= MAX_ID:
+        if not storable_id(product_id):
             raise HTTPException(404, f"unknown product id {product_id}")
         return product_id
 
