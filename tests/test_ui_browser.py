@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -47,6 +49,7 @@ class Browser:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, so close() stops the renderers and helpers too
         )
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -121,11 +124,38 @@ class Browser:
             if hasattr(self, "ws"):
                 self.ws.close()
         finally:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+            # Chromium's helper processes outlive the browser process for a moment and keep writing to the
+            # profile; stop the whole group so the profile can be removed.
+            for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(self.proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    self.proc.wait(timeout=grace)
+                except subprocess.TimeoutExpired:
+                    continue
+                if not _group_alive(self.proc.pid):
+                    break
+                time.sleep(0.5)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _remove_profile(profile: Path) -> None:
+    """Remove the profile, retrying while a late Chromium write lands in it."""
+    for _ in range(20):
+        shutil.rmtree(profile, ignore_errors=True)
+        if not profile.exists():
+            return
+        time.sleep(0.25)
+    shutil.rmtree(profile)  # still there: let the error say why
 
 
 # ----- the real server ------------------------------------------------------------------------------------
@@ -195,12 +225,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with tempfile.TemporaryDirectory(prefix="shopassist-chromium-") as profile:
-        b = Browser(Path(profile))
+    profile = Path(tempfile.mkdtemp(prefix="shopassist-chromium-"))
+    try:
+        b = Browser(profile)
         try:
             yield b
         finally:
             b.close()
+    finally:
+        _remove_profile(profile)
 
 
 def keep(shot: Path) -> Path:
