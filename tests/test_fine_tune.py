@@ -11,7 +11,14 @@ from click.testing import CliRunner
 
 from retrieval.embedders import EmbedderError, build_embedder
 from retrieval.evaluation import split_queries
-from retrieval.fine_tune import META_FILE, TrainingPairs, fine_tune_embedder, pairs_from_clicks, pairs_from_qrels, read_meta
+from retrieval.fine_tune import (
+    META_FILE,
+    TrainingPairs,
+    fine_tune_embedder,
+    pairs_from_clicks,
+    pairs_from_qrels,
+    read_meta,
+)
 from retrieval.learned_ranker import ClickGroup
 
 # Made-up codes MiniLM has never seen paired with these products: only training can tie them together.
