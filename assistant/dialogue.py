@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.intent import ShoppingIntent
-from assistant.vocabulary import OTHER_COLOURS, is_cheaper_request
+from assistant.vocabulary import ADDS_TO_LIST, CONNECTORS, OTHER_COLOURS, is_cheaper_request
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,22 @@ def _union(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
+def _without_words(query: str, gone: set[str]) -> str:
+    """`query` without the words in `gone`, and without an "or"/"and" left dangling ("red or blue jackets" -> "jackets")."""
+    words: list[str | None] = [None if w.lower().strip(",") in gone else w for w in query.split()]
+    kept: list[str] = []
+    for i, w in enumerate(words):
+        if w is None:
+            continue
+        if w.lower() in CONNECTORS:
+            left = words[i - 1] if i > 0 else None
+            right = words[i + 1] if i + 1 < len(words) else None
+            if left is None or right is None or left.lower() in CONNECTORS or right.lower() in CONNECTORS:
+                continue
+        kept.append(w)
+    return " ".join(kept)
+
+
 def merge(
     previous: ShoppingIntent | None,
     new: ShoppingIntent,
@@ -97,9 +113,10 @@ def merge(
     for name in ("category", "gender", "order_id", "min_price", "max_price"):
         v = getattr(new, name)
         upd[name] = v if v is not None else getattr(previous, name)
+    adds = text is not None and ADDS_TO_LIST.search(text.lower()) is not None
     for name in ("colors", "sizes", "brands"):
-        v = getattr(new, name)
-        upd[name] = list(v) if v else list(getattr(previous, name))
+        v, before = list(getattr(new, name)), list(getattr(previous, name))
+        upd[name] = (_union(before, v) if adds else v) if v else before
     upd["sort"] = new.sort if new.sort != "relevance" else previous.sort
     upd["attributes"] = _union(list(previous.attributes), list(new.attributes))
     upd["exclude"] = _union(list(previous.exclude), list(new.exclude))
@@ -114,8 +131,7 @@ def merge(
     if text is not None and not new.colors and OTHER_COLOURS.search(text.lower()) and previous.colors:
         upd["exclude"] = _union(upd["exclude"], list(previous.colors))
         upd["colors"] = []
-        gone = {c.lower() for c in previous.colors}
-        upd["query"] = " ".join(w for w in str(upd["query"]).split() if w.lower() not in gone) or upd["query"]
+        upd["query"] = _without_words(str(upd["query"]), {c.lower() for c in previous.colors}) or upd["query"]
 
     cheaper = is_cheaper_request(text) if text is not None else (
         new.sort == "price_asc" and new.max_price is None and previous.sort != "price_asc"

@@ -495,11 +495,14 @@ def kind_in_text(text: str) -> str | None:
 
 
 # "show me other colours", "in different colors", "otros colores", "其他颜色"
+# "and Solstix", "blue too", "also in M": a follow-up that adds to the brands/colours/sizes asked for so far
+ADDS_TO_LIST = re.compile(r"^\s*(?:and|also|plus|or|y|o|también|还有|也要)\b|^\s*(?:还有|也要)|\b(?:too|as well|also)\s*[?.!]*\s*$")
+CONNECTORS = frozenset({"or", "and", "y", "o", "&", "/", ",", "或", "和"})
 OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|otros colores|otro color|其他颜色|别的颜色|换个颜色")
 
 _REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort |order by |in size |in (?:a )?size |show me (?:some |the )?(?:cheaper|other)|"
                 r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
-                r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|" + OTHER_COLOURS.pattern + r"|en su lugar|"
+                r"\binstead\b|\b(?:too|as well)\s*[?.!]*$|\bcheaper\b|\bless expensive\b|more expensive ones|" + OTHER_COLOURS.pattern + r"|en su lugar|"
                 r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
 
 

@@ -154,3 +154,27 @@ def test_other_colours_in_other_words(bot: ShoppingAssistant, follow_up: str) ->
 def test_the_price_is_said_once_even_after_a_colour(bot: ShoppingAssistant) -> None:
     text = bot.chat("red jackets under 150", session_id="p1").text
     assert "Aurora Jacket, $99.99: Red; within your $150.00" in text and text.count("$99.99") == 1
+
+
+@pytest.mark.parametrize("follow_up", ["and Solstix", "Solstix too", "also Solstix", "Solstix as well"])
+def test_and_a_brand_adds_it(bot: ShoppingAssistant, follow_up: str) -> None:
+    assert {c.name for c in bot.chat("jackets by Legend", session_id="a").products} == {"Stormbreaker Jacket", "Aurora Jacket"}
+    reply = bot.chat(follow_up, session_id="a")
+    assert sorted(reply.intent.brands) == ["Legend", "Solstix"]
+    assert {c.name for c in reply.products} == {"Stormbreaker Jacket", "Aurora Jacket", "Element Jacket", "Nova Jacket"}
+    # without the additive word the brand still replaces
+    assert bot.chat("Solstix", session_id="a").intent.brands == ["Solstix"]
+
+
+def test_and_a_colour_adds_it(bot: ShoppingAssistant) -> None:
+    bot.chat("red jackets", session_id="ac")
+    reply = bot.chat("and blue", session_id="ac")
+    assert sorted(reply.intent.colors) == ["Blue", "Red"]
+    assert len(reply.products) == 4
+
+
+def test_other_colours_after_two_colours_leaves_no_dangling_or(bot: ShoppingAssistant) -> None:
+    bot.chat("red or blue jackets", session_id="oc")
+    reply = bot.chat("show me other colours", session_id="oc")
+    assert sorted(reply.intent.exclude) == ["blue", "red"] or sorted(e.lower() for e in reply.intent.exclude) == ["blue", "red"]
+    assert reply.intent.query.lower().split() == ["jackets"]
