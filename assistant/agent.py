@@ -117,7 +117,11 @@ class ShoppingAssistant:
                     raise
                 import logging
 
-                logging.getLogger(__name__).info("hybrid search unavailable (%s); using catalog search", exc)
+                # an index built with another embedder is a misconfiguration worth seeing; no index yet is not
+                mismatch = type(exc).__name__ == "ModelMismatchError"
+                logging.getLogger(__name__).log(
+                    logging.WARNING if mismatch else logging.INFO, "hybrid search unavailable (%s); using catalog search", exc
+                )
         return cls(db, intent_parser=parser, search=searcher, results=results)
 
     # ----- the public API -------------------------------------------------------------------------

@@ -141,7 +141,11 @@ class ChromaVectorIndex:
             raise ModelMismatchError(
                 f"the vector index '{self.name}' was built with model '{stored_model}' ({stored_dim}-d), "
                 f"not '{self.model_id}' ({self.dim}-d): rebuild it with `shopassist index --rebuild`"
-                + (" (and the same --embedder)" if self.name == TEXT_COLLECTION else "")
+                + (
+                    " (and the same --embedder), or search with the embedder it was built with (SHOPASSIST_EMBEDDER)"
+                    if self.name == TEXT_COLLECTION
+                    else ""
+                )
             )
         return col
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -256,3 +257,37 @@ def test_reply_names_the_thing_not_the_gender_category_twice() -> None:
     assert describe_need(ShoppingIntent(query="warm one", category="Men/Tops/Jackets", gender="men")) == "men's jackets"
     purple = ShoppingIntent(query="purple jacket women", category="Women", gender="women", colors=["Purple"])
     assert describe_need(purple) == "purple women's jacket"  # not "purple women's purple jacket women"
+
+
+def test_an_index_built_with_another_embedder_is_a_visible_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A shop that fine-tuned an embedder but serves with the default must hear why search got worse."""
+    import logging
+
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+    from catalog.db import open_catalog
+    from catalog.writer import sync_catalog
+    from tests.catalog_fixtures import small_store
+
+    monkeypatch.setenv("SHOPASSIST_HOME", str(tmp_path / "home"))
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    db.close()
+    res = CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"])
+    assert res.exit_code == 0, res.output
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-32")
+    with caplog.at_level(logging.INFO):
+        bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING and "built with model" in r.getMessage()]
+    assert warned and "SHOPASSIST_EMBEDDER" in warned[0].getMessage()
+    assert type(bot.searcher).__name__ == "CatalogSearch"
+    caplog.clear()
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
+    with caplog.at_level(logging.INFO):
+        bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert type(bot.searcher).__name__ == "HybridProductSearch"
