@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.intent import ShoppingIntent
-from assistant.vocabulary import ADDS_TO_LIST, CONNECTORS, OTHER_COLOURS, is_cheaper_request
+from assistant.vocabulary import (
+    ADDS_TO_LIST,
+    COLOR_WORDS,
+    CONNECTORS,
+    OTHER_COLOURS,
+    REPLACES_LIST,
+    canonical_color,
+    is_cheaper_request,
+)
 
 
 @dataclass(frozen=True)
@@ -58,20 +66,29 @@ def _union(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
+DANGLING_AT_END = frozenset({"in", "en", "of", "de", "with", "con", "or", "and", "y", "o"})
+
+
 def _without_words(query: str, gone: set[str]) -> str:
-    """`query` without the words in `gone`, and without an "or"/"and" left dangling ("red or blue jackets" -> "jackets")."""
-    words: list[str | None] = [None if w.lower().strip(",") in gone else w for w in query.split()]
+    """`query` without the words in `gone`, and without an "or"/"and"/"in" left dangling
+    ("red or blue jackets" -> "jackets", "jackets in red, blue" -> "jackets")."""
+    words: list[str | None] = []
+    for w in query.replace("/", " / ").split():
+        words.append(None if w.lower().strip(".,;:!?()") in gone else w)
     kept: list[str] = []
-    for i, w in enumerate(words):
-        if w is None:
+    for i, word in enumerate(words):
+        if word is None:
             continue
-        if w.lower() in CONNECTORS:
+        w = word
+        if w.lower().strip(",") in CONNECTORS or w in (",", "/"):
             left = words[i - 1] if i > 0 else None
             right = words[i + 1] if i + 1 < len(words) else None
             if left is None or right is None or left.lower() in CONNECTORS or right.lower() in CONNECTORS:
                 continue
         kept.append(w)
-    return " ".join(kept)
+    while kept and kept[-1].lower().strip(",") in DANGLING_AT_END:
+        kept.pop()
+    return " ".join(kept).strip(" ,;/")
 
 
 def merge(
@@ -113,7 +130,8 @@ def merge(
     for name in ("category", "gender", "order_id", "min_price", "max_price"):
         v = getattr(new, name)
         upd[name] = v if v is not None else getattr(previous, name)
-    adds = text is not None and ADDS_TO_LIST.search(text.lower()) is not None
+    lowered = (text or "").lower()
+    adds = ADDS_TO_LIST.search(lowered) is not None and REPLACES_LIST.search(lowered) is None
     for name in ("colors", "sizes", "brands"):
         v, before = list(getattr(new, name)), list(getattr(previous, name))
         upd[name] = (_union(before, v) if adds else v) if v else before
@@ -131,7 +149,9 @@ def merge(
     if text is not None and not new.colors and OTHER_COLOURS.search(text.lower()) and previous.colors:
         upd["exclude"] = _union(upd["exclude"], list(previous.colors))
         upd["colors"] = []
-        upd["query"] = _without_words(str(upd["query"]), {c.lower() for c in previous.colors}) or upd["query"]
+        gone = {c.lower() for c in previous.colors}
+        gone |= {w.lower() for c in previous.colors for w in COLOR_WORDS.get(canonical_color(c) or "", ())}  # rojas, 红色
+        upd["query"] = _without_words(str(upd["query"]), gone) or upd["query"]
 
     cheaper = is_cheaper_request(text) if text is not None else (
         new.sort == "price_asc" and new.max_price is None and previous.sort != "price_asc"

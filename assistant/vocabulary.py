@@ -496,13 +496,16 @@ def kind_in_text(text: str) -> str | None:
 
 # "show me other colours", "in different colors", "otros colores", "其他颜色"
 # "and Solstix", "blue too", "also in M": a follow-up that adds to the brands/colours/sizes asked for so far
-ADDS_TO_LIST = re.compile(r"^\s*(?:and|also|plus|or|y|o|también|还有|也要)\b|^\s*(?:还有|也要)|\b(?:too|as well|also)\s*[?.!]*\s*$")
+ADDS_TO_LIST = re.compile(r"^[\s¿]*(?:and|also|or|y|o|también)(?![\w'-])|^\s*(?:还有|也要)|(?:也要|也行)\s*[?.!？。]*$|"
+                          r"\b(?:too|as well|also)\s*[?.!]*\s*$")
+# ... unless the message also says it replaces ("and only Solstix", "or blue instead")
+REPLACES_LIST = re.compile(r"\b(?:only|just|instead|rather)\b|en su lugar|\bs[oó]lo\b|只要|换成")
 CONNECTORS = frozenset({"or", "and", "y", "o", "&", "/", ",", "或", "和"})
 OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|otros colores|otro color|其他颜色|别的颜色|换个颜色")
 
 _REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort |order by |in size |in (?:a )?size |show me (?:some |the )?(?:cheaper|other)|"
                 r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
-                r"\binstead\b|\b(?:too|as well)\s*[?.!]*$|\bcheaper\b|\bless expensive\b|more expensive ones|" + OTHER_COLOURS.pattern + r"|en su lugar|"
+                r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|" + OTHER_COLOURS.pattern + r"|en su lugar|"
                 r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
 
 
@@ -819,8 +822,8 @@ def normalize_intent(
     # a short message that only states constraints, after a search, refines it ("under 30", "in size XL",
     # "by Legend", "only from Raptor Elite")
     if kind == "search" and has_previous and category is None and (
-            not brands or re.fullmatch(r"\W*(?:(?:only|just|and|but|any|what about|how about|maybe)\s+)*(?:(?:made\s+)?by|from)?\s*"
-                                       + "(?:" + "|".join(re.escape(b) for b in brands) + r")(?:\s+(?:please|instead|then))?\W*",
+            not brands or re.fullmatch(r"\W*(?:(?:only|just|and|or|also|but|any|what about|how about|maybe|y|o|pero|s[oó]lo|también)\s+)*(?:(?:made\s+)?by|from)?\s*"
+                                       + "(?:" + "|".join(re.escape(b) for b in brands) + r")(?:\s+(?:please|instead|then|too|as well|also))?\W*",
                                        text.strip(), re.I)):
         short = len(text.split()) <= 6 if not _CJK.search(text) else len(text.strip()) <= 12
         constrained = any([colors, sizes, exclude, min_price is not None, max_price is not None, sort != "relevance",

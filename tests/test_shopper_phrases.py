@@ -178,3 +178,40 @@ def test_other_colours_after_two_colours_leaves_no_dangling_or(bot: ShoppingAssi
     reply = bot.chat("show me other colours", session_id="oc")
     assert sorted(reply.intent.exclude) == ["blue", "red"] or sorted(e.lower() for e in reply.intent.exclude) == ["blue", "red"]
     assert reply.intent.query.lower().split() == ["jackets"]
+
+
+@pytest.mark.parametrize(("follow_up", "brands"), [("and only Solstix", ["Solstix"]), ("or Solstix instead", ["Solstix"]),
+                                                    ("Solstix also", ["Legend", "Solstix"]),
+                                                    ("¿y Solstix?", ["Legend", "Solstix"])])
+def test_an_adding_word_yields_to_a_replacing_one(bot: ShoppingAssistant, follow_up: str, brands: list[str]) -> None:
+    bot.chat("jackets by Legend", session_id="r2")
+    reply = bot.chat(follow_up, session_id="r2")
+    assert reply.intent.kind == "refine" and sorted(reply.intent.brands) == brands
+
+
+def test_and_in_blue_instead_replaces_the_colour(bot: ShoppingAssistant) -> None:
+    bot.chat("red jackets", session_id="bi")
+    assert bot.chat("and in blue instead", session_id="bi").intent.colors == ["Blue"]
+
+
+@pytest.mark.parametrize("follow_up", ["a tent too", "thanks, you too"])
+def test_a_trailing_too_does_not_swallow_a_new_need(bot: ShoppingAssistant, follow_up: str) -> None:
+    bot.chat("red jackets", session_id="tt")
+    reply = bot.chat(follow_up, session_id="tt")
+    assert not {c.name for c in reply.products} & {"Stormbreaker Jacket", "Aurora Jacket"}
+
+
+@pytest.mark.parametrize(("query", "gone", "left"), [
+    ("red or blue jackets", {"red", "blue"}, "jackets"),
+    ("red, blue or green jackets", {"red", "blue", "green"}, "jackets"),
+    ("jackets in red or blue", {"red", "blue"}, "jackets"),
+    ("jackets, red or blue", {"red", "blue"}, "jackets"),
+    ("red/blue jackets", {"red", "blue"}, "jackets"),
+    ("(red) jackets", {"red"}, "jackets"),
+    ("rock and roll red shirt", {"red"}, "rock and roll shirt"),
+    ("chaquetas rojas o azules", {"rojas", "azules"}, "chaquetas"),
+])
+def test_without_words_leaves_no_dangling_connectors(query: str, gone: set[str], left: str) -> None:
+    from assistant.dialogue import _without_words
+
+    assert _without_words(query, gone) == left
