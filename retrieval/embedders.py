@@ -222,6 +222,15 @@ def minilm_embedder(**kwargs: Any) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(pkg.get_model_path(), model_id=MINILM_MODEL_ID, **kwargs)
 
 
+def weights_digest(model: Any) -> str:
+    """sha256 over a torch module's parameters (names and values) as loaded in memory: names a model by its weights."""
+    h = hashlib.sha256()
+    for name, t in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().numpy().tobytes())
+    return h.hexdigest()
+
+
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

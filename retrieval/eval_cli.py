@@ -198,21 +198,16 @@ def _norm(text: str) -> str:
 
 
 def _pairs_from_log(db_url: str | None) -> tuple[TrainingPairs, dict[str, object]]:
-    from sqlalchemy import select
-
-    from catalog.models import Product
     from retrieval.cli import _open_catalog
     from retrieval.fine_tune import pairs_from_clicks
-    from retrieval.indexer import product_text
+    from retrieval.indexer import catalog_texts
     from retrieval.learned_ranker import click_groups
 
     db = _open_catalog(db_url)
     try:
         groups = click_groups(db)
-        ids = {pid for g in groups for pid in g.shown}
-        with db.session() as s:
-            rows = s.execute(select(Product.id, Product.name, Product.search_text).where(Product.id.in_(ids))).all() if ids else []
+        ids = sorted({pid for g in groups for pid in g.shown})
+        texts = {int(pid): text for pid, text in catalog_texts(db, ids).items()} if ids else {}
     finally:
         db.close()
-    texts = {pid: product_text(name, search_text or "") for pid, name, search_text in rows}
     return pairs_from_clicks(groups, texts), {"source": "clicks", "result_lists": len(groups)}

@@ -12,7 +12,6 @@ Documents are still embedded by torch in batches.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from retrieval.embedders import weights_digest
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +123,6 @@ def _export(bert: Any, path: Path) -> None:
             os.unlink(tmp)
 
 
-def _weights_digest(bert: Any) -> str:
-    h = hashlib.sha256()
-    for name, t in sorted(bert.state_dict().items()):
-        h.update(name.encode())
-        h.update(t.detach().cpu().numpy().tobytes())
-    return h.hexdigest()[:20]
-
-
 def build_onnx_query_encoder(st_model: Any, model_id: str, cache_dir: Path, *, threads: int = 1) -> OnnxQueryEncoder | None:
     """Export (once, cached under `cache_dir`) and load the ONNX query encoder; None, with the reason logged,
     when it cannot serve exactly the vectors torch would give."""
@@ -144,7 +137,7 @@ def build_onnx_query_encoder(st_model: Any, model_id: str, cache_dir: Path, *, t
         log.warning("fast query encoder off: onnxruntime is not installed (pip install onnxruntime)")
         return None
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)[-80:]
-    path = cache_dir / f"{safe}-{_weights_digest(bert)}.onnx"
+    path = cache_dir / f"{safe}-{weights_digest(bert)[:20]}.onnx"
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1

@@ -12,7 +12,6 @@ index's model identity and the ONNX query encoder are all keyed by it, so vector
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import random
@@ -24,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.embedders import E5_NAMES, MINILM_MODEL_ID, MINILM_NAMES, EmbedderError, _require, offline_env
+from retrieval.embedders import (
+    E5_NAMES,
+    MINILM_MODEL_ID,
+    MINILM_NAMES,
+    EmbedderError,
+    _require,
+    offline_env,
+    weights_digest,
+)
 
 META_FILE = "shopassist-embedder.json"
 FORMAT = "shopassist-fine-tuned-embedder/1"
@@ -77,15 +84,6 @@ def read_meta(folder: str | Path) -> dict[str, Any] | None:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise EmbedderError(f"{path} is not a shopassist embedder description (format {found!r}, expected {FORMAT})")
     return data
-
-
-def weights_digest(model: Any) -> str:
-    """sha256 over the model's parameters (names and values), as loaded in memory."""
-    h = hashlib.sha256()
-    for name, t in sorted(model.state_dict().items()):
-        h.update(name.encode() + b"\0")
-        h.update(t.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()
 
 
 def fine_tuned_model_id(base_id: str, model: Any) -> str:

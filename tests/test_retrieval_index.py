@@ -4,6 +4,7 @@ test_embedders.py (marked slow)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -291,17 +292,19 @@ def _image_indexer(db, chroma: Path) -> Indexer:  # type: ignore[no-untyped-def]
     )
 
 
+def _photo_store(sqlite_url: str, tmp_path: Path, readable: int, missing: str) -> tuple[CatalogDB, Callable[[], Indexer]]:
+    """`readable` products with a photo (SKU-0 ...) and one more whose photo file `missing` does not exist,
+    and a factory of image indexers over one Chroma folder."""
+    imgs = {i: _png(tmp_path / f"p{i}.png", (40 * i, 200, 30)) for i in range(readable)}
+    imgs[readable] = str(tmp_path / missing)
+    db = _catalog(sqlite_url, _records(readable + 1, images=imgs))
+    return db, lambda: _image_indexer(db, tmp_path / "chroma")
+
+
 def test_image_index_incremental_and_unreadable(sqlite_url: str, tmp_path: Path) -> None:
     from retrieval.images import ColorHistogramEmbedder
 
-    imgs = {i: _png(tmp_path / f"p{i}.png", (40 * i, 200, 30)) for i in range(4)}
-    imgs[4] = str(tmp_path / "missing.png")
-    db = _catalog(sqlite_url, _records(5, images=imgs))
-    chroma = tmp_path / "chroma"
-
-    def make() -> Indexer:
-        return _image_indexer(db, chroma)
-
+    db, make = _photo_store(sqlite_url, tmp_path, 4, "missing.png")
     ix = make()
     text_r, img_r, color_r = ix.sync()
     assert (img_r.added, img_r.failed) == (4, 1) and "missing.png" in img_r.line()
@@ -330,14 +333,7 @@ def test_verify_reports_an_unreadable_photo_apart_and_never_as_repaired(sqlite_u
     """A photo that cannot be read is not a divergence: verify lists it (product id, SKU, path) and repairs
     nothing for it, so a second verify of the unchanged catalog finds nothing to do either."""
 
-    imgs = {i: _png(tmp_path / f"p{i}.png", (40 * i, 200, 30)) for i in range(3)}
-    imgs[3] = str(tmp_path / "gone.png")
-    db = _catalog(sqlite_url, _records(4, images=imgs))
-    chroma = tmp_path / "chroma"
-
-    def make() -> Indexer:
-        return _image_indexer(db, chroma)
-
+    db, make = _photo_store(sqlite_url, tmp_path, 3, "gone.png")
     make().sync()
     pid3 = _pid(db, "SKU-3")
     for _ in range(2):  # the same answer every run: nothing was (or could be) repaired
@@ -348,7 +344,7 @@ def test_verify_reports_an_unreadable_photo_apart_and_never_as_repaired(sqlite_u
             assert after is not None and after.divergences == 0, after.line()
         assert [(b.unreadable, a.unreadable) for b, a in results[1:]] == [(1, 1), (1, 1)]  # type: ignore[union-attr]
         [photo] = ix.unreadable_images()
-        assert (photo.product_id, photo.sku, photo.uri) == (pid3, "SKU-3", imgs[3])
+        assert (photo.product_id, photo.sku, photo.uri) == (pid3, "SKU-3", str(tmp_path / "gone.png"))
         assert "FileNotFoundError" in photo.error and f"product {pid3} (sku SKU-3)" in photo.line()
     checked = make().verify(repair=False)  # without repair it opens the absent photos to tell
     assert [(b.missing, b.unreadable) for b, _ in checked] == [(0, 0), (0, 1), (0, 1)]
