@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from assistant.vocabulary import (
     CONNECTORS,
     OTHER_COLOURS,
     REPLACES_LIST,
+    brand_pattern,
     canonical_color,
     is_cheaper_request,
 )
@@ -144,6 +146,9 @@ def merge(
     excluded = {e.lower() for e in upd["exclude"]}
     upd["colors"] = [c for c in upd["colors"] if c.lower() not in excluded]
     upd["brands"] = [b for b in upd["brands"] if b.lower() not in excluded]
+    for b in previous.brands:  # "jackets by Legend", then "not Legend": the query stops asking for Legend
+        if b.lower() in excluded:
+            upd["query"] = re.sub(rf"\s*\b(?:by|from|de)?\s*{brand_pattern(b)}", " ", str(upd["query"]), flags=re.I).strip() or upd["query"]
     upd["references"] = list(new.references)
     # "show me other colours": the same need without the colours asked for so far
     if text is not None and not new.colors and OTHER_COLOURS.search(text.lower()) and previous.colors:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from assistant.intent import ShoppingIntent
 from assistant.vocabulary import _stem, canonical_color
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
-from catalog.text import money
+from catalog.text import EXCLUSIONS_NOTE, money, ruled_out
 from retrieval.sort_pool import sort_pool
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
@@ -152,6 +152,10 @@ def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFil
         relaxed = ProductFilter(**{**f.__dict__, "in_stock": False})
         if repo.count(relaxed):
             return "Everything that matches is out of stock at the moment.", relaxed
+    if f.exclude_terms or f.exclude_colors:  # before brands and category (see retrieval.search)
+        relaxed = ProductFilter(**{**f.__dict__, "exclude_terms": [], "exclude_colors": []})
+        if repo.count(relaxed):
+            return EXCLUSIONS_NOTE.format(what=ruled_out(f.exclude_terms, f.exclude_colors)), relaxed
     if f.brands:
         relaxed = ProductFilter(**{**f.__dict__, "brands": []})
         if repo.count(relaxed):

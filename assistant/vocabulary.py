@@ -562,6 +562,55 @@ def brands_in_text(text: str, vocab: CatalogVocabulary) -> list[str]:
     return out
 
 
+# "not Legend", "without Legend", "anything but Legend", "no more from Legend", "sin Legend", "不要Legend": the brand is
+# unwanted. Only a few linking words may stand between ("not sure, maybe Legend" names a wanted brand).
+_BRAND_NEGATION = (r"(?:not|no|without|except(?:\s+for)?|excluding|avoid|never|nothing|anything\s+but|everything\s+but|"
+                   r"but\s+not|other\s+than|instead\s+of|rather\s+than|besides|sin|ni|nada\s+de|menos|sans)")
+_BRAND_LINK = r"(?:(?:more|any|anything|products?|stuff|things?|items?|the|brand|made|from|by|de|del|la|el|sea|of)\s+){0,3}"
+
+
+def _negated_brand(text: str, brand: str, negated: Sequence[str] = ()) -> re.Match[str] | None:
+    """Where the text says it does not want `brand`: after a negation, or listed after a brand it does not want
+    ("without Legend or Solstix")."""
+    pattern = brand_pattern(brand)
+    lead = rf"\b{_BRAND_NEGATION}\s+{_BRAND_LINK}"
+    if negated:
+        listed = "|".join(brand_pattern(b) for b in negated)
+        lead = rf"(?:{lead}|(?:{listed})\s*,?\s+(?:or|and|nor|ni|o|y)\s+{_BRAND_LINK})"  # "not Legend, Solstix only" wants Solstix
+    return (re.search(rf"(?:[,;]\s*)?{lead}{pattern}", text, re.I)
+            or re.search(rf"(?:不要|不是|别|除了|没有)\s*{pattern}", text, re.I))
+
+
+def _negations(text: str, brands: Sequence[str]) -> dict[str, re.Match[str]]:
+    found: dict[str, re.Match[str]] = {}
+    grew = True
+    while grew:  # a brand listed after an unwanted one is unwanted too
+        grew = False
+        for b in brands:
+            if b not in found and (m := _negated_brand(text, b, list(found))) is not None:
+                found[b] = m
+                grew = True
+    return found
+
+
+def negated_brands(text: str, brands: Sequence[str]) -> list[str]:
+    """The brands among `brands` that the text says it does not want."""
+    found = _negations(text, brands)
+    return [b for b in brands if b in found]
+
+
+def without_negated_brands(text: str, brands: Sequence[str]) -> str:
+    """The text less its "not <brand>" clauses: 'jackets without Legend or Solstix' -> 'jackets'."""
+    spans = sorted((m.start(), m.end()) for m in _negations(text, brands).values())
+    out, pos = [], 0
+    for a, b in spans:
+        if a > pos:
+            out.append(text[pos:a])
+        pos = max(pos, b)
+    out.append(text[pos:])
+    return re.sub(r"\s+", " ", " ".join(out)).strip(" ,;")
+
+
 def without_brands(text: str, brands: Sequence[str]) -> str:
     """The text less the brand names it mentions: "Green Equipment" names a brand, not a colour."""
     for b in sorted(brands, key=len, reverse=True):
@@ -728,11 +777,12 @@ def normalize_intent(
             soft.append(f"size {s.strip()}")
     sizes = _dedup(sizes)
 
-    # brands: text evidence required
-    brands = list(named_brands)
+    # brands: text evidence required; "not Legend" is an exclusion, never a wanted brand
+    unwanted_brands = negated_brands(text, named_brands)
+    brands = [b for b in named_brands if b not in unwanted_brands]
     for b in intent.brands:
         m = map_brand(b, vocab)
-        if m and (_key(m) in _key(text)) and m not in brands:
+        if m and (_key(m) in _key(text)) and m not in brands and m not in unwanted_brands:
             brands.append(m)
         elif not m and b.lower() in text.lower():
             soft.append(b)
@@ -802,7 +852,8 @@ def normalize_intent(
         for e in intent.exclude:
             if canonical_color(e) is None and e.lower() not in {x.lower() for x in exclude}:
                 exclude.append(e)
-    exclude = _dedup(list(exclude) + sorted(excluded_colors))
+    exclude = [map_brand(e, vocab) or e if vocab.brands else e for e in exclude]  # the model's "legend" is the brand Legend
+    exclude = _dedup(list(exclude) + sorted(excluded_colors) + unwanted_brands)
 
     # attributes: wishes, minus what became a hard field
     hard = {x.lower() for x in colors + sizes + brands + exclude} | {(category or "").lower()}
@@ -823,8 +874,8 @@ def normalize_intent(
     # "by Legend", "only from Raptor Elite")
     if kind == "search" and has_previous and category is None and (
             not brands or re.fullmatch(r"\W*(?:(?:only|just|and|or|also|but|any|what about|how about|maybe|y|o|pero|s[oó]lo|también)\s+)*(?:(?:made\s+)?by|from)?\s*"
-                                       + "(?:" + "|".join(re.escape(b) for b in brands) + r")(?:\s+(?:please|instead|then|too|as well|also))?\W*",
-                                       text.strip(), re.I)):
+                                       + "(?:" + "|".join(re.escape(b) for b in brands) + r")(?:\s+(?:please|instead|then|too|as well|also|only))?\W*",
+                                       without_negated_brands(text, unwanted_brands), re.I)):
         short = len(text.split()) <= 6 if not _CJK.search(text) else len(text.strip()) <= 12
         constrained = any([colors, sizes, exclude, min_price is not None, max_price is not None, sort != "relevance",
                            gender, brands])
@@ -832,6 +883,8 @@ def normalize_intent(
             kind = "refine"
 
     query = intent.query.strip()
+    if unwanted_brands:  # "jackets without Legend" searches for jackets; the filter keeps Legend out
+        query = without_negated_brands(query, unwanted_brands)
     if not query and kind in ("search", "refine"):
         query = "" if POINTING_ONLY.fullmatch(text) else text.strip()
 

@@ -279,6 +279,9 @@ class CatalogRepository:
         for term in f.exclude_terms:
             if term.strip():
                 conds.append(~func.lower(Product.name).like("%" + _like_escape(term.lower()) + "%", escape="\\"))
+                # "no Legend": an excluded word that is the product's brand excludes it too
+                conds.append(~exists(select(Brand.id).where(Brand.id == Product.brand_id,
+                                                            func.lower(Brand.name) == term.strip().lower())))
         return conds
 
     def _popularity_subquery(self) -> Any:

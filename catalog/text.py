@@ -31,3 +31,14 @@ def money(value: Decimal | float | str, currency: str | None = "USD") -> str:
     code = (currency or "USD").upper()
     symbol = CURRENCY_SYMBOLS.get(code)
     return f"{symbol}{amount}" if symbol else f"{amount} {code}"
+
+
+EXCLUSIONS_NOTE = "Everything that matches is {what}, which you ruled out; here they are anyway."
+
+
+def ruled_out(exclude_terms: list[str], exclude_colors: list[str]) -> str:
+    """What a shopper's exclusions ruled out, as the no-match note names it: 'Red or Blue', 'from Legend'."""
+    words = list(dict.fromkeys([*exclude_colors, *exclude_terms]))
+    if not words:
+        return "excluded"
+    return " or ".join(words) if len(words) <= 3 else ", ".join(words[:-1]) + " or " + words[-1]

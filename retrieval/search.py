@@ -38,7 +38,7 @@ from sqlalchemy import select
 from catalog.models import Interaction, Product
 from catalog.privacy import user_pseudonym
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
-from catalog.text import money
+from catalog.text import EXCLUSIONS_NOTE, money, ruled_out
 from retrieval.diversity import family_key, mmr_order, product_similarity
 from retrieval.interfaces import Embedder, VectorHit, VectorIndex
 from retrieval.learned_ranker import GBDTRanker, LearnedRanker
@@ -693,12 +693,14 @@ class HybridSearcher:
         steps: list[tuple[str, dict[str, Any], str]] = [
             ("colors/sizes", {"colors": [], "sizes": []}, "None in {what}; here are other colours and sizes."),
             ("in_stock", {"in_stock": False}, "Everything that matches is out of stock at the moment."),
+            # before brands and category: "other colours" when every jacket is red or blue is answered with those
+            # jackets and why, not with bags. Excluded words may be given up; excluded products never come back
+            # (e.g. the one "more like this" is about).
+            ("exclusions", {"exclude_terms": [], "exclude_colors": []}, EXCLUSIONS_NOTE),
             ("brands", {"brands": []}, "Nothing from {what} matches; here are other brands."),
             ("category", {"category": None}, "Nothing in {what} matches; here are products from other categories."),
             ("gender", {"gender": None}, "Nothing for {what} matches; here are the nearest products."),
             ("attributes", {"attributes": {}}, "Nothing with {what}; here are the nearest products."),
-            # excluded words may be given up; excluded products never come back (e.g. the one "more like this" is about)
-            ("exclusions", {"exclude_terms": [], "exclude_colors": []}, "Everything that matches was excluded."),
         ]
         for violated, change, template in steps:
             current = {k: getattr(f, k) for k in change}
@@ -712,6 +714,7 @@ class HybridSearcher:
                     "category": f.category or "",
                     "gender": f.gender or "",
                     "attributes": ", ".join(f"{k}={'/'.join(v)}" for k, v in f.attributes.items()),
+                    "exclusions": ruled_out(f.exclude_terms, f.exclude_colors),
                 }.get(violated, "")
                 return NoMatch(template.format(what=what), violated, rf, None, alts(rf, "relevance"))
         return NoMatch("Nothing in the catalog matches these constraints.", "filters")

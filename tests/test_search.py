@@ -97,7 +97,7 @@ def expected_ids(data: CatalogData, repo: CatalogRepository, f: ProductFilter, t
             continue
         if f.brands and (p.brand or "").lower() not in {b.lower() for b in f.brands}:
             continue
-        if any(t.lower() in p.name.lower() for t in f.exclude_terms):
+        if any(t.lower() in p.name.lower() or t.lower() == (p.brand or "").lower() for t in f.exclude_terms):
             continue
         if id_of[p.sku] in f.exclude_ids:
             continue
@@ -139,6 +139,7 @@ FILTERS = [
     ProductFilter(brands=["Nova"], min_price=30, colors=["Blue", "Black"], in_stock=True),
     ProductFilter(category="Jackets", brands=["Luma", "Apex"], max_price=100, sizes=["L"], colors=["Gray"], in_stock=True),
     ProductFilter(category="Hoodies", exclude_terms=["cozy"], max_price=120),
+    ProductFilter(category="Jackets", exclude_terms=["luma"], in_stock=True),  # a brand said "no" to
     ProductFilter(category="Gear", in_stock=True, colors=["Red"]),
     ProductFilter(category="Jackets", exclude_colors=["Red"]),
     ProductFilter(exclude_colors=["Red", "Gray", "Blue"], in_stock=True, max_price=90),
@@ -361,3 +362,16 @@ def test_no_match_never_brings_back_excluded_products(sqlite_url: str) -> None:
     res = searcher.search(SearchRequest(query="shoe", filter=ProductFilter(exclude_ids=[a.id], exclude_terms=["road"])))
     assert list(res) == [] and res.no_match is not None and res.no_match.violated == "exclusions"
     assert [r.id for r in res.no_match.alternatives] == [b.id]
+
+
+def test_an_exclusion_that_empties_a_category_shows_that_category_and_says_why(sqlite_url: str) -> None:
+    """"other colours" when every jacket is red: the red jackets and why, not products of another kind."""
+    products = [
+        ProductRecord(sku="J", name="Storm jacket", brand="Legend", price=Decimal("90"), categories=["Jackets"]),
+        ProductRecord(sku="B", name="Day bag", brand="Solstix", price=Decimal("40"), categories=["Bags"]),
+    ]
+    repo = build(sqlite_url, CatalogData(products=products))
+    res = searcher_for(repo).search(SearchRequest(query="jacket", filter=ProductFilter(category="Jackets", exclude_terms=["Legend"])))
+    assert list(res) == [] and res.no_match is not None and res.no_match.violated == "exclusions"
+    assert [r.product.sku for r in res.no_match.alternatives] == ["J"]
+    assert "Legend, which you ruled out" in res.no_match.message

@@ -215,3 +215,51 @@ def test_without_words_leaves_no_dangling_connectors(query: str, gone: set[str],
     from assistant.dialogue import _without_words
 
     assert _without_words(query, gone) == left
+
+
+@pytest.mark.parametrize(("first", "follow_up"), [("jackets", "not Legend"), ("jackets", "no Legend please"),
+                                                  ("jackets", "anything but Legend"), ("jackets by Legend", "not from Legend"),
+                                                  (None, "jackets without Legend"), (None, "jackets not from Legend"),
+                                                  (None, "jackets, no more Legend"), (None, "chaquetas sin Legend")])
+def test_a_brand_said_no_to_is_excluded_not_wanted(bot: ShoppingAssistant, first: str | None, follow_up: str) -> None:
+    if first:
+        bot.chat(first, session_id="n")
+    reply = bot.chat(follow_up, session_id="n")
+    assert reply.intent.brands == [] and reply.intent.exclude == ["Legend"]
+    assert "legend" not in reply.intent.query.lower()
+    assert {c.name for c in reply.products} == {"Element Jacket", "Nova Jacket"}
+    if first:
+        assert reply.intent.kind == "refine"
+
+
+def test_a_brand_added_and_another_dropped_in_one_message(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets by Legend", session_id="ad")
+    reply = bot.chat("Solstix too, not Legend", session_id="ad")
+    assert reply.intent.kind == "refine" and reply.intent.brands == ["Solstix"] and reply.intent.exclude == ["Legend"]
+    assert reply.intent.query == "jackets"
+    assert {c.name for c in reply.products} == {"Element Jacket", "Nova Jacket"}
+
+
+@pytest.mark.parametrize(("text", "brands", "exclude"), [
+    ("trekking poles without Legend or Solstix", [], ["Legend", "Solstix"]),
+    ("trekking poles sin Legend ni Solstix", [], ["Legend", "Solstix"]),
+    ("trekking poles from Solstix, not Legend", ["Solstix"], ["Legend"]),
+    ("not sure, maybe Legend trekking poles", ["Legend"], []),  # "not" that negates no brand
+])
+def test_which_brands_a_negation_reaches(bot: ShoppingAssistant, text: str, brands: list[str], exclude: list[str]) -> None:
+    reply = bot.chat(text, session_id="w")
+    assert reply.intent.brands == brands and sorted(reply.intent.exclude) == exclude
+
+
+def test_not_one_brand_then_another_only(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="o")
+    reply = bot.chat("not Legend, Solstix only", session_id="o")
+    assert reply.intent.kind == "refine" and reply.intent.brands == ["Solstix"] and reply.intent.exclude == ["Legend"]
+
+
+def test_other_colours_when_every_match_has_a_colour_ruled_out(bot: ShoppingAssistant) -> None:
+    bot.chat("red or blue jackets", session_id="e")
+    reply = bot.chat("show me other colours", session_id="e")
+    # the jackets there are, and why: never bags
+    assert {c.name for c in reply.products} == {"Stormbreaker Jacket", "Element Jacket", "Aurora Jacket", "Nova Jacket"}
+    assert "Red or Blue, which you ruled out" in reply.text

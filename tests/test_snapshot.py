@@ -45,7 +45,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 
 
 def _filters() -> list[ProductFilter]:
-    """Every combination of a few values of each constraint (864 filters)."""
+    """Every combination of a few values of each constraint (1,296 filters)."""
     out = []
     for cat, brands, price, variant, gender, excl, no_colour in itertools.product(
         [None, "Jackets", "Women/Tops"],
@@ -53,7 +53,7 @@ def _filters() -> list[ProductFilter]:
         [(None, None), (20, 80), (None, 35)],
         [([], [], False), (["Red", "Gray"], [], False), ([], ["M"], True), (["Blue"], ["L"], True)],
         [None, "women"],
-        [[], ["cozy"]],
+        [[], ["cozy"], ["Luma"]],  # a word of the name, a brand
         [[], ["Red", "Black"]],
     ):
         out.append(ProductFilter(category=cat, brands=brands, min_price=price[0], max_price=price[1], colors=variant[0],
