@@ -336,6 +336,17 @@ class CachedEmbedder:
             warm()
 
 
+def embedder_source(name: str | None = None) -> str:
+    """The SHOPASSIST_EMBEDDER value that builds the embedder `name` again from any directory: the name itself, or
+    a model folder's absolute path (the index stores it, so a mismatch can say what to search with)."""
+    name = (name or os.environ.get("SHOPASSIST_EMBEDDER") or DEFAULT_EMBEDDER).strip()
+    key = name.lower()
+    if key in E5_NAMES or key in MINILM_NAMES or key.startswith("hashing"):
+        return key
+    folder = Path(name[3:] if key.startswith("st:") else name).expanduser()
+    return str(folder.resolve()) if folder.exists() else name
+
+
 def build_embedder(
     name: str | None = None,
     *,

@@ -463,20 +463,21 @@ def open_indexer(
     """An Indexer over the catalog `db` with the configured models, creating the collections as needed
     (`rebuild` drops them first). Returns it with messages for the user (e.g. why image search is off).
     Raises EmbedderError / VectorIndexError / ModelMismatchError with a message for the user."""
-    from retrieval.embedders import build_embedder
+    from retrieval.embedders import build_embedder, embedder_source
     from retrieval.images import ColorHistogramEmbedder, ImageModelConfig, build_image_embedder
     from retrieval.vector_index import chroma_client
 
     emb = build_embedder(embedder, threads=threads) if embedder is None or isinstance(embedder, str) else embedder
     client = chroma_client(path=chroma_path, url=chroma_url)
 
-    def open_index(name: str, model_id: str, dim: int) -> ChromaVectorIndex:
+    def open_index(name: str, model_id: str, dim: int, source: str | None = None) -> ChromaVectorIndex:
         if rebuild:
-            return ChromaVectorIndex.rebuild(name, model_id, dim, client=client)
-        return ChromaVectorIndex(name, model_id, dim, client=client)
+            return ChromaVectorIndex.rebuild(name, model_id, dim, client=client, source=source)
+        return ChromaVectorIndex(name, model_id, dim, client=client, source=source)
 
     messages: list[str] = []
-    text_index = open_index(TEXT_COLLECTION, emb.model_id, emb.dim)
+    source = embedder_source(embedder) if embedder is None or isinstance(embedder, str) else None
+    text_index = open_index(TEXT_COLLECTION, emb.model_id, emb.dim, source)
     image_emb: ImageEmbedder | None = None
     image_index = color_index = None
     color_emb: ImageEmbedder | None = None

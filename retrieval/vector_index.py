@@ -106,9 +106,13 @@ class ChromaVectorIndex:
         path: str | Path | None = None,
         url: str | None = None,
         create: bool = True,
+        source: str | None = None,
     ):
         self.name = name
         self.model_id = model_id
+        # how to build the embedder again ("minilm", a fine-tuned model's folder): stored so that a mismatch can
+        # say which SHOPASSIST_EMBEDDER searches this index (a fine-tuned model's id is no usable value)
+        self.source = source
         self.dim = int(dim)
         self.client = client if client is not None else chroma_client(path=path, url=url)
         self._lock = threading.RLock()
@@ -132,17 +136,20 @@ class ChromaVectorIndex:
                 self.name,
                 embedding_function=None,
                 configuration={"hnsw": dict(_HNSW)},
-                metadata={"model_id": self.model_id, "dim": self.dim, "generation": 0},
+                metadata={"model_id": self.model_id, "dim": self.dim, "generation": 0,
+                          **({"embedder": self.source} if self.source else {})},
                 get_or_create=True,
             )
         meta = col.metadata or {}
         stored_model, stored_dim = meta.get("model_id"), meta.get("dim")
         if stored_model != self.model_id or (stored_dim is not None and int(stored_dim) != self.dim):
+            built_with = meta.get("embedder")
             raise ModelMismatchError(
                 f"the vector index '{self.name}' was built with model '{stored_model}' ({stored_dim}-d), "
                 f"not '{self.model_id}' ({self.dim}-d): rebuild it with `shopassist index --rebuild`"
                 + (
-                    " (and the same --embedder), or search with the embedder it was built with (SHOPASSIST_EMBEDDER)"
+                    " (and the same --embedder), or search with the embedder it was built with ("
+                    + (f"SHOPASSIST_EMBEDDER={built_with}" if built_with else "SHOPASSIST_EMBEDDER") + ")"
                     if self.name == TEXT_COLLECTION
                     else ""
                 )
@@ -166,14 +173,14 @@ class ChromaVectorIndex:
             self._generation = 0
 
     @classmethod
-    def rebuild(cls, name: str, model_id: str, dim: int, *, client: Any) -> ChromaVectorIndex:
+    def rebuild(cls, name: str, model_id: str, dim: int, *, client: Any, source: str | None = None) -> ChromaVectorIndex:
         """Delete the collection `name` whatever model built it, and create it for `model_id`."""
         try:
             client.delete_collection(name)
         except Exception as exc:
             if not _is_not_found(exc):
                 raise
-        return cls(name, model_id, dim, client=client)
+        return cls(name, model_id, dim, client=client, source=source)
 
     # ----- the in-memory copy --------------------------------------------------------------------
     def _reset_memory(self) -> None:
@@ -272,6 +279,7 @@ class ChromaVectorIndex:
         if meta.get("model_id") != self.model_id:
             raise ModelMismatchError(
                 f"the vector index '{self.name}' was rebuilt with model '{meta.get('model_id')}'; restart with that model"
+                + (f" (SHOPASSIST_EMBEDDER={meta['embedder']})" if meta.get("embedder") else "")
             )
         if int(meta.get("generation", 0) or 0) == self._generation and col.count() == self._n:
             return False
@@ -283,6 +291,8 @@ class ChromaVectorIndex:
         self._generation += 1
         meta = dict(self._collection.metadata or {})
         meta.update({"model_id": self.model_id, "dim": self.dim, "generation": self._generation})
+        if self.source:
+            meta["embedder"] = self.source
         self._collection.modify(metadata=meta)
 
     # ----- VectorIndex ---------------------------------------------------------------------------

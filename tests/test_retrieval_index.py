@@ -201,6 +201,18 @@ def test_model_mismatch_is_refused(tmp_path: Path) -> None:
         ChromaVectorIndex("products_nothing", "model-b", 16, path=chroma, create=False)
 
 
+def test_the_embedder_source_is_a_value_that_works_from_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval.embedders import embedder_source
+
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert embedder_source("my-model") == str(folder) and embedder_source("st:my-model") == str(folder)
+    assert embedder_source("MiniLM") == "minilm" and embedder_source("st:org/some-hub-model") == "st:org/some-hub-model"
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
+    assert embedder_source(None) == "hashing-64"
+
+
 def _cli(*args: str) -> tuple[int, str]:
     from assistant.cli import cli
 
@@ -219,9 +231,12 @@ def test_cli_index_update_verify_mismatch_rebuild(sqlite_url: str) -> None:
     code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing-64", "-q")
     assert code == 1
     assert "built with model 'hashing-256'" in out and "--rebuild" in out and "Traceback" not in out
+    assert "SHOPASSIST_EMBEDDER=hashing)" in out  # the index remembers which embedder built it
 
     code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing-64", "--rebuild", "-q")
     assert code == 0 and "5 added" in out
+    code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "-q")
+    assert code == 1 and "SHOPASSIST_EMBEDDER=hashing-64)" in out
 
     with db.session() as s:
         sync_catalog(s, CatalogData(products=_records(1, start=5)), progress=False)
