@@ -311,12 +311,16 @@ def numbers_in_text(text: str) -> set[float]:
 
 
 _CUR_PRE = r"(?:\$|us\$|usd\s*|€|£|¥|￥|rmb\s*)?"
-_CUR_POST = r"(?:\s*(?:dollars?|bucks|usd|euros?|eur|€|dólares|dolares|pesos|元|块钱|块|rmb|yuan|kuai|\$))?"
+_CUR_POST = r"(?:\s*(?:dollars?|bucks|usd|euros?|eur|€|dólares|dolares|pesos|美元|美金|欧元|英镑|元|块钱|块|刀|rmb|yuan|kuai|\$))?"
 _P = rf"{_CUR_PRE}\s*{_NUM}{_CUR_POST}"
 _MAX_CUES = (r"under|below|less than|cheaper than|no more than|not more than|not over|max(?:imum)?|up to|at most|"
              r"within|budget(?: of| is)?|menos de|por debajo de|hasta|máximo|maximo|bajo|no más de|"
              r"moins de|unter|不超过|低于|少于|最多|小于|不到|以内")
 _MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|más de|mas de|mínimo|minimo|desde|plus de|超过|高于|至少|大于"
+# a negated cue turns round: "no more than 50" is a maximum, "no less than 20" a minimum, "不超过50" at most 50
+_NOT_MIN = r"not over|not above|no more than|not more than|no higher than|不超过|不高于|不多于|不大于"
+_NOT_MAX = r"not under|not below|no less than|not less than|no lower than|no cheaper than|不低于|不少于|不小于"
+_UNNEGATED = r"(?<!not )(?<!no )(?<!不)"
 
 
 def prices_in_text(text: str) -> tuple[float | None, float | None]:
@@ -338,14 +342,14 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
             return lo, hi
     lo_v: float | None = None
     hi_v: float | None = None
-    m = re.search(rf"(?:{_MAX_CUES})\s*:?\s*{_P}", t)
+    m = re.search(rf"(?:{_NOT_MIN}|{_UNNEGATED}(?:{_MAX_CUES}))\s*:?\s*{_P}", t)
     if m:
         hi_v = _to_float(m.group(1), m.group(2))
     else:
         m = re.search(rf"{_P}\s*(?:元|块)?\s*(?:以下|以内|之内|或以下|or less|or under|and under|max\b|tops\b|o menos)", t)
         if m:
             hi_v = _to_float(m.group(1), m.group(2))
-    m = re.search(rf"(?:{_MIN_CUES})\s*:?\s*{_P}", t)
+    m = re.search(rf"(?:{_NOT_MAX}|{_UNNEGATED}(?:{_MIN_CUES}))\s*:?\s*{_P}", t)
     if m:
         lo_v = _to_float(m.group(1), m.group(2))
     else:

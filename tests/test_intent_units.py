@@ -102,6 +102,16 @@ def test_chinese_numerals(s: str, n: int) -> None:
         ("over 100 bucks", (100.0, None)),
         ("size 32 jeans", (None, None)),
         ("30 dollars max", (None, 30.0)),
+        # currencies written in Chinese, and negated cues, which turn round
+        ("我想买一个背包，50美元以下", (None, 50.0)),
+        ("30刀以下的T恤", (None, 30.0)),
+        ("100欧元以上", (100.0, None)),
+        ("不超过50美元的背包", (None, 50.0)),
+        ("不低于20元", (20.0, None)),
+        ("no more than 50 dollars", (None, 50.0)),
+        ("not over $50", (None, 50.0)),
+        ("no less than 20", (20.0, None)),
+        ("not under 20 but under 60", (20.0, 60.0)),
     ],
 )
 def test_price_phrases(text: str, expected: tuple[float | None, float | None]) -> None:
@@ -116,6 +126,8 @@ def test_unstated_prices_are_dropped_stated_ones_kept() -> None:
     # the regex wins over a model that misplaced the bound
     i = norm("hoodie under $40", query="hoodie", min_price=40)
     assert (i.min_price, i.max_price) == (None, 40.0)
+    i = norm("我想买一个背包，50美元以下", query="背包", min_price=50)  # what the embedded model answered
+    assert (i.min_price, i.max_price) == (None, 50.0)
 
 
 def test_normaliser_grounds_hard_fields() -> None:
