@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from assistant.dialogue import merge
+from assistant.dialogue import POINTS_AT_ONE, REMOVING, merge, named_products, superlative_products
 from assistant.errors import AssistantInputError
 from assistant.events import (
     CandidatesFound,
@@ -40,7 +40,12 @@ from assistant.search_backend import (
     replace_words,
 )
 from assistant.sessions import SessionState, SessionStore
-from assistant.vocabulary import CatalogVocabulary, normalize_intent, vocabulary_from_lists
+from assistant.vocabulary import (
+    CatalogVocabulary,
+    normalize_intent,
+    references_in_text,
+    vocabulary_from_lists,
+)
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order
 from catalog.repository import CatalogRepository, storable_id
@@ -175,7 +180,7 @@ class ShoppingAssistant:
         note: str | None = None
         corrections: list[tuple[str, str]] = []
         answer: str | None = None
-        referenced = self._referenced(intent, state)
+        referenced = self._referenced(intent, state, grounded_text)
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image)
@@ -274,13 +279,31 @@ class ShoppingAssistant:
             self.sessions.save(state)
 
     # ----- tools ----------------------------------------------------------------------------------
-    def _referenced(self, intent: ShoppingIntent, state: SessionState) -> list[Any]:
-        ids: list[int] = []
-        for ref in intent.references:
-            idx = ref - 1 if ref > 0 else len(state.shown) + ref
-            if 0 <= idx < len(state.shown):
-                ids.append(int(state.shown[idx]["id"]))
-        return self.repo.get_many(ids)
+    def _referenced(self, intent: ShoppingIntent, state: SessionState, text: str = "") -> list[Any]:
+        """The products a question, comparison or cart request is about: by position in the list on screen
+        ("the second one"), else by name ("the Bruno hoodie"), by price ("the cheaper one", among the products
+        just compared), or "it" when one product is in focus."""
+        def at(positions: Sequence[int]) -> list[int]:
+            idx = [r - 1 if r > 0 else len(state.shown) + r for r in positions]
+            return [int(state.shown[i]["id"]) for i in idx if 0 <= i < len(state.shown)]
+
+        # positions the text states win; a model's guessed position comes last ("the cheaper one" is no position)
+        ids = at(intent.references) if not text or references_in_text(text) else []
+        if not ids and text:
+            pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
+                                                     for x in state.cart] if intent.kind == "cart" else [])
+            ids = named_products(text, pool) or superlative_products(text, state.focus if len(state.focus) >= 2 else state.shown)
+            if not ids and POINTS_AT_ONE.search(text.lower()):
+                sort = (state.intent or {}).get("sort", "relevance")
+                if intent.kind == "cart" and REMOVING.search(text.lower()):
+                    ids = [int(state.cart[0]["product_id"])] if len(state.cart) == 1 else []
+                elif len(state.focus) == 1:
+                    ids = [int(state.focus[0]["id"])]
+                elif len(state.shown) == 1 or (state.shown and sort != "relevance"):
+                    ids = [int(state.shown[0]["id"])]  # "the cheapest tote bag", then "add it": the one on top
+            if not ids:
+                ids = at(intent.references)
+        return self.repo.get_many(list(dict.fromkeys(ids)))
 
     def _answer_question(self, text: str, products: list[Any]) -> str:
         lines = []
@@ -348,15 +371,19 @@ class ShoppingAssistant:
         state.cart = [line for line in state.cart if line["qty"] > 0]
 
     def _cart(self, text: str, referenced: list[Any], state: SessionState) -> str:
-        low = text.lower()
-        if referenced and any(w in low for w in ("remove", "delete", "quita", "删除", "去掉")):
+        if REMOVING.search(text.lower()):
+            if not referenced:
+                return "Which one should I remove? Name it or say 'the second one'. " + self._cart_summary(state)
             names = {p.id for p in referenced}
+            gone = [line["name"] for line in state.cart if line["product_id"] in names]
+            if not gone:
+                return f"{' and '.join(p.name for p in referenced)} {'is' if len(referenced) == 1 else 'are'} not in your cart. " + self._cart_summary(state)
             for line in state.cart:
                 if line["product_id"] in names:  # logged like the button's event (the whole line goes here)
                     self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
                                               session_id=state.session_id)
             state.cart = [line for line in state.cart if line["product_id"] not in names]
-            return "Removed. " + self._cart_summary(state)
+            return f"Removed {', '.join(gone)}. " + self._cart_summary(state)
         if referenced:
             added = [self._add_to_cart(state, p.id) for p in referenced]
             for p in referenced:

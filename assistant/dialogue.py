@@ -58,6 +58,47 @@ def resolve_references(intent: ShoppingIntent, shown: Sequence[Any]) -> list[Any
     return out
 
 
+# "remove the Bruno hoodie", "quita el segundo", "删除第二个"
+REMOVING = re.compile(r"\b(?:remove|delete|take out|drop)\b|\bquita|\belimina|删除|去掉|拿掉")
+# "it", "this one", "that", "esto", "este", "它", "这个": one product the shopper has in mind
+POINTS_AT_ONE = re.compile(r"\b(?:it|this(?: one)?|that(?: one)?|esto|este|esta|ese|esa)\b|它|这个|那个")
+_CHEAPER_ONE = re.compile(r"\b(?:the\s+)?(?:cheaper|cheapest|least expensive|less expensive|lower[- ]priced)(?:\s+(?:one|of (?:the|them)|item))?\b|"
+                          r"(?:el|la) más barat[oa]|便宜的那个|最便宜的")
+_DEARER_ONE = re.compile(r"\b(?:the\s+)?(?:more expensive|most expensive|dearer|priciest|pricier)(?:\s+(?:one|of (?:the|them)|item))?\b|"
+                         r"(?:el|la) más car[oa]|贵的那个|最贵的")
+_NAME_STOP = frozenset("the and for with one this that ones from size colour color cart basket add remove please".split())  # noqa: SIM905
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z'-]{2,}", name.lower()) if w not in _NAME_STOP}
+
+
+def named_products(text: str, pool: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Ids of the products in `pool` (dicts with `id` and `name`) that the text names by a word only some of
+    them have: "the Bruno one", "the Abominable hoodie" (not "hoodie", which they all are)."""
+    items = {int(p["id"]): _name_words(str(p.get("name", ""))) for p in pool}
+    if len(items) == 0:
+        return []
+    said = set(re.findall(r"[a-z][a-z'-]{2,}", text.lower()))
+    shared = set.intersection(*items.values()) if len(items) > 1 else set()
+    score = {pid: len((words - shared) & said) for pid, words in items.items()}
+    best = max(score.values())
+    return [pid for pid, n in score.items() if n == best] if best > 0 else []
+
+
+def superlative_products(text: str, pool: Sequence[Mapping[str, Any]]) -> list[int]:
+    """'the cheaper one' / 'the more expensive one' among `pool` (the products just compared, else the list)."""
+    priced = [p for p in pool if p.get("price") is not None]
+    if len(priced) < 2:
+        return []
+    low = text.lower()
+    if _CHEAPER_ONE.search(low):
+        return [int(min(priced, key=lambda p: float(p["price"]))["id"])]
+    if _DEARER_ONE.search(low):
+        return [int(max(priced, key=lambda p: float(p["price"]))["id"])]
+    return []
+
+
 def _union(a: list[str], b: list[str]) -> list[str]:
     out = list(a)
     seen = {x.lower() for x in a}

@@ -470,7 +470,8 @@ _KIND_RULES: list[tuple[str, str]] = [
     ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
                r"política|garantía"),
-    ("cart", r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?(?:cart|basket|bag)|\bbuy (?:it|this|that|the)|"
+    ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket|bag)\b|\badd to (?:my |the )?(?:cart|basket)|"
+             r"\bbuy (?:it|this|that|the)|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
              # (the whole message: "show me the basket liners" and "cart covers" are products)
@@ -486,7 +487,11 @@ _KIND_RULES: list[tuple[str, str]] = [
                  r"^\s*(?:please\s+)?(?:(?:show|tell)\s+me\s+(?:more\s+)?(?:about\s+)?|more\s+(?:about|on)\s+|"
                  r"(?:more\s+)?details\s+(?:of|on|about)\s+|what\s+about\s+)(?:the\s+|that\s+)?"
                  r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|item|product)\b[\s?!.]*(?:please)?[\s?!.]*$|"
-                 r"^\s*(?:第[一二三四五]个|这个|那个).*(?:吗|？|\?)"),
+                 r"^\s*(?:第[一二三四五]个|这个|那个).*(?:吗|？|\?)|"
+                 # "tell me more about it", "more about the cheaper one", "details of that one"
+                 r"^\s*(?:please\s+)?(?:(?:show|tell)\s+me\s+more\s+about|more\s+(?:about|on)|(?:more\s+)?details\s+(?:of|on|about))\s+"
+                 r"(?:it|this|that|them|these|those|(?:this|that|the\s+(?:cheaper|cheapest|more expensive|dearer|priciest))\s+one)"
+                 r"[\s?!.]*(?:please)?[\s?!.]*$"),
 ]
 
 

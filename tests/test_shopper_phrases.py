@@ -263,3 +263,42 @@ def test_other_colours_when_every_match_has_a_colour_ruled_out(bot: ShoppingAssi
     # the jackets there are, and why: never bags
     assert {c.name for c in reply.products} == {"Stormbreaker Jacket", "Element Jacket", "Aurora Jacket", "Nova Jacket"}
     assert "Red or Blue, which you ruled out" in reply.text
+
+
+def test_the_cheaper_one_after_a_comparison_is_the_cheaper_one(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="c1")
+    compared = bot.chat("compare the first two", session_id="c1").products
+    assert len(compared) == 2
+    cheaper = min(compared, key=lambda c: c.price)
+    reply = bot.chat("add the cheaper one to cart", session_id="c1")
+    assert [line["name"] for line in reply.cart] == [cheaper.name]
+    dearer = max(compared, key=lambda c: c.price)
+    assert [c.name for c in bot.chat("tell me more about the more expensive one", session_id="c1").products] == [dearer.name]
+
+
+def test_cart_requests_that_name_the_product(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="c2")
+    assert [x["name"] for x in bot.chat("add the Nova jacket to my cart", session_id="c2").cart] == ["Nova Jacket"]
+    reply = bot.chat("add the Element one to my cart", session_id="c2")
+    assert [x["name"] for x in reply.cart] == ["Nova Jacket", "Element Jacket"]
+    reply = bot.chat("remove the Nova jacket from my cart", session_id="c2")
+    assert reply.text.startswith("Removed Nova Jacket.") and [x["name"] for x in reply.cart] == ["Element Jacket"]
+    # nothing removed is never reported as removed
+    reply = bot.chat("remove the Aurora jacket from my cart", session_id="c2")
+    assert reply.text.startswith("Aurora Jacket is not in your cart.") and len(reply.cart) == 1
+    reply = bot.chat("remove it from my cart", session_id="c2")  # the only line there is
+    assert reply.text.startswith("Removed Element Jacket.") and reply.cart == []
+
+
+def test_it_after_a_sorted_list_is_the_one_on_top(bot: ShoppingAssistant) -> None:
+    first = bot.chat("the cheapest jacket", session_id="c3").products[0]
+    assert first.name == "Nova Jacket"
+    reply = bot.chat("tell me more about it", session_id="c3")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == ["Nova Jacket"]
+    assert [x["name"] for x in bot.chat("add it to my cart", session_id="c3").cart] == ["Nova Jacket"]
+
+
+def test_it_after_an_unsorted_list_asks_which(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="c4")
+    reply = bot.chat("tell me more about it", session_id="c4")
+    assert reply.products == [] and "Which product do you mean?" in reply.text
