@@ -222,8 +222,8 @@ def sizes_in_text(text: str) -> list[str]:
             found.append(canon)
     for m in re.finditer(rf"{_SIZE_CUE}\s*[:#]?\s*([a-z0-9]{{1,4}})\b", tl):
         found.append(m.group(1).upper())
-    for m in re.finditer(r"(\d{1,3})\s*码", text):
-        found.append(m.group(1))
+    for m in re.finditer(r"(\d{1,3}|xxl|xxs|xl|xs|s|m|l)\s*码", text, re.I):  # "32码", "M码"
+        found.append(m.group(1).upper())
     for m in re.finditer(r"\b(?:waist|w)\s*(\d{2})\b", tl):
         found.append(m.group(1))
     if "XL" in found and ("extra large" in tl or "x-large" in tl) and "L" in found:
@@ -394,8 +394,10 @@ _NOT_A_MAN = "".join(f"(?<!\\b{w}[ -])" for w in ("iron", "spider", "bat", "supe
 _GENDER_RULES: list[tuple[str, str]] = [
     ("unisex", r"\bunisex\b|男女通用|中性"),
     ("kids", r"\b(?:kids?|child(?:ren)?|boys?|girls?|toddlers?|baby|son|daughter|niñ[oa]s?|hij[oa]|infantil)\b|儿童|孩子|小孩|童装|童鞋|宝宝"),
-    ("women", r"\b(?:women'?s?|woman'?s?|ladies|lady|female|her|wife|girlfriend|mujer(?:es)?|femenin[oa]|dama|femme)\b|女"),
-    ("men", r"\b(?:men'?s?|male|gents?|him|husband|boyfriend|hombres?|masculin[oa]|caballeros?|homme)\b|"
+    ("women", r"\b(?:women'?s?|woman'?s?|ladies|lady|female|her|wife|girlfriend|mom|mum|mother|sister|grandma|aunt|"
+              r"mujer(?:es)?|femenin[oa]|dama|femme|mam[aá]|madre|esposa|novia|hermana)\b|女|妈妈|母亲|老婆|妻子|姐姐|妹妹"),
+    ("men", r"\b(?:men'?s?|male|gents?|him|husband|boyfriend|dad|father|brother|grandpa|uncle|"
+            r"hombres?|masculin[oa]|caballeros?|homme|pap[aá]|padre|esposo|novio|hermano)\b|爸爸|父亲|老公|丈夫|哥哥|弟弟|"
             + _NOT_A_MAN + r"\bman'?s?\b(?![ -]?(?:cave|made|hole|power)\b)|男"),
 ]
 
@@ -691,8 +693,13 @@ def _category_aliases(text_l: str) -> set[str]:
     return out
 
 
+# "top rated", "top sellers", "top 3", "the top ones": a rank, not the category Tops
+_TOP_AS_RANK = re.compile(r"\btop(?=[\s-]+(?:rated|rating|reviewed|sellers?|selling|picks?|choices?|quality|brands?|ones?|\d+)\b)")
+
+
 def categories_in_text(text: str, vocab: CatalogVocabulary, gender: str | None = None) -> list[str]:
-    words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text.lower())} | _category_aliases(text.lower())
+    text = _TOP_AS_RANK.sub(" ", text.lower())
+    words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text)} | _category_aliases(text)
     out: list[str] = []
     depth: dict[str, int] = {}  # of the deepest catalog path behind each result (a bare "Jackets" is still deep)
     for c in vocab.categories:

@@ -53,6 +53,12 @@ checkout order orders track tracking shipping delivery deliver refund return ret
 compare comparison first second third last both""".split())  # noqa: SIM905
 
 
+# Words no misspelt product word is meant to become ("nike" is no typo of "like", even where descriptions say "like")
+_NEVER_A_FIX = frozenset("""
+like show want need would could should please what which where when there this that these those with from have
+just some really very much many maybe about your them they their than also only into give tell know""".split())  # noqa: SIM905
+
+
 def normalize_units(text: str) -> str:
     """'2x6x8' -> '2 x 6 x 8', '36inch' -> '36 in.', '12v' -> '12-Volt'."""
     t = _DIMS.sub(lambda m: m.group(1) + " x ", text)
@@ -120,7 +126,7 @@ class QueryCorrector:
         if len(w) < 4 or self.known(w) or w in _CHAT_WORDS:
             return w
         limit = 2 if len(w) >= 8 else 1
-        options = self._neighbours(w, limit)
+        options = [c for c in self._neighbours(w, limit) if c not in _NEVER_A_FIX]
         if options:
             if self.df.get(w, 0):
                 options.append(w)  # a word the catalog has once competes on its context too

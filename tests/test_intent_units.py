@@ -35,6 +35,7 @@ VOCAB = vocabulary_from_lists(
         ("a woman's coat", "women"), ("boys' sneakers", "kids"),
         ("iron man mask", None), ("spider-man costume", None), ("a man cave sign", None), ("man-made fibre", None),
         ("snow man toy", None), ("superman tee", None),
+        ("a gift for my dad", "men"), ("something for my mom", "women"), ("regalo para mi papá", "men"), ("给爸爸的礼物", "men"),
     ],
 )
 def test_gender_words_not_names_or_things(text: str, gender: str | None) -> None:
@@ -271,3 +272,13 @@ def test_a_bare_shared_category_keeps_its_depth_against_its_parent() -> None:
     vocab = vocabulary_from_lists(categories=["Men/Tops", "Women/Tops", "Men/Tops/Jackets", "Women/Tops/Jackets"])
     assert categories_in_text("top rated jackets", vocab)[0] == "Jackets"
     assert categories_in_text("a jacket for men", vocab, "men")[0] == "Men/Tops/Jackets"
+
+
+def test_size_letters_before_ma_and_top_as_a_rank() -> None:
+    from assistant.vocabulary import categories_in_text, sizes_in_text
+
+    assert sizes_in_text("有没有M码的？") == ["M"] and sizes_in_text("XL码") == ["XL"] and sizes_in_text("32码") == ["32"]
+    tops = vocabulary_from_lists(colors=[], sizes=[], brands=[], categories=["Women/Tops", "Women/Tops/Hoodies", "Bags"])
+    assert categories_in_text("show me the top rated ones", tops) == []
+    assert categories_in_text("top 3 bags", tops) == ["Bags"]
+    assert categories_in_text("a top for summer", tops) == ["Women/Tops"]

@@ -69,6 +69,9 @@ def test_words_of_conversation_are_never_corrected_into_product_words() -> None:
     assert shop.correct("show me hodies") == "show me hoodies"  # not "how me hoodies"
     assert shop.correct("hoodies under 40 dollars") == "hoodies under 40 dollars"  # not "collars"
     assert shop.correct("dog colars") == "dog collars"
+    # a brand the shop does not carry is no typo of a word of conversation its descriptions use
+    looks = QueryCorrector(["Running Jacket that feels like a second skin", "Running Tee like no other", "Like New Shorts"])
+    assert looks.correct("nike running shoes") == "nike running shoes"
 
 
 def test_relative_features_compare_candidates_of_one_query() -> None:
