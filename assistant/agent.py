@@ -13,7 +13,14 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from assistant.dialogue import POINTS_AT_ONE, REMOVING, merge, named_products, superlative_products
+from assistant.dialogue import (
+    MORE_RESULTS,
+    POINTS_AT_ONE,
+    REMOVING,
+    merge,
+    named_products,
+    superlative_products,
+)
 from assistant.errors import AssistantInputError
 from assistant.events import (
     CandidatesFound,
@@ -42,6 +49,7 @@ from assistant.search_backend import (
 from assistant.sessions import SessionState, SessionStore
 from assistant.vocabulary import (
     CatalogVocabulary,
+    is_cheaper_request,
     normalize_intent,
     references_in_text,
     vocabulary_from_lists,
@@ -172,6 +180,10 @@ class ShoppingAssistant:
                 raw = normalize_intent(raw, vocab, grounded_text, has_previous=previous is not None or bool(state.history))
         # "cheaper" after a comparison: cheaper than the products compared, which are what is on screen
         intent = merge(previous, raw, state.focus or state.shown, text=grounded_text)
+        # "show me more": the same need, without what this conversation has shown already
+        more = previous is not None and MORE_RESULTS.fullmatch(grounded_text.strip().lower()) is not None
+        if more and previous is not None:
+            intent = previous.model_copy(update={"kind": "refine", "references": []})
         timings["intent"] = (time.perf_counter() - t0) * 1000
         yield IntentParsed(intent, timings["intent"])
 
@@ -183,13 +195,26 @@ class ShoppingAssistant:
         referenced = self._referenced(intent, state, grounded_text)
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
-            ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image)
+            ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image,
+                                exclude_ids=list(state.viewed) if more else [])
             outcome = self.searcher.search(intent, ctx, self.results)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
             intent = apply_corrections(intent, outcome.corrections)
             cards = [card(item, intent) for item in outcome.items]
             note = outcome.note
+            if more and (note or not cards):
+                cards, note = [], None
+                answer = "That is everything I found for this. Try another colour, size or price, or ask for something else."
+            elif note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown):
+                # nothing is cheaper than what is on screen: say so, rather than quote a budget the shopper never set
+                on_screen = state.focus or state.shown
+                cheapest = self.repo.get(int(min(on_screen, key=lambda x: float(x.get("price") or 0))["id"]))
+                if cheapest is not None:
+                    cards, note = [card(RankedItem(cheapest, 0.0), previous)], None
+                    answer = (f"{cheapest.name} at {money(cheapest.price, cheapest.currency)} is already the cheapest I found "
+                              "for this; nothing cheaper matches.")
+                    intent = previous.model_copy(update={"kind": "refine"})  # the need stays, not a cap below everything
             # said only above real results (not above "nothing matched; alternatives"), and only for words
             # the shopper typed in this message
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
@@ -238,7 +263,7 @@ class ShoppingAssistant:
         elif kind in ("question", "compare") and cards:
             state.focus = _listed(cards)
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
-        if kind in ("search", "refine"):
+        if kind in ("search", "refine") and not (more and not cards):
             state.intent = intent.model_dump()
         state.history = [*state.history, text][-10:]
         self.sessions.save(

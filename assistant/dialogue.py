@@ -58,6 +58,10 @@ def resolve_references(intent: ShoppingIntent, shown: Sequence[Any]) -> list[Any
     return out
 
 
+# "show me more", "any others?", "more options please", "muéstrame más", "还有吗", "换一批": the next results
+MORE_RESULTS = re.compile(r"\s*(?:(?:ok(?:ay)?|and|so)[\s,]+)?(?:(?:show|give|get)(?: me)?\s+|see\s+|any\s+|i want\s+|can i see\s+)?"
+                          r"(?:some\s+)?(?:more|others|other ones|more (?:options|results|ones|of them|like these)|the next (?:ones|page)|next(?: page)?)"
+                          r"(?:\s+please)?[\s?!.]*|(?:muéstrame|muestrame|ver|enséñame)?\s*más(?: opciones)?[\s?!.¿]*|还有吗[？?]*|更多|再来几个|换一批")
 # "remove the Bruno hoodie", "quita el segundo", "删除第二个"
 REMOVING = re.compile(r"\b(?:remove|delete|take out|drop)\b|\bquita|\belimina|删除|去掉|拿掉")
 # "it", "this one", "that", "esto", "este", "它", "这个": one product the shopper has in mind
@@ -157,6 +161,9 @@ def merge(
         if new.kind == "refine":
             return new.model_copy(update={"kind": "search"})
         return new.model_copy()
+    if (new.kind == "refine" and new.category and previous.category
+            and new.category.rsplit("/", 1)[-1].lower() == previous.category.rsplit("/", 1)[-1].lower()):
+        new = new.model_copy(update={"category": previous.category})  # "Tees" in a follow-up is still "Men/Tops/Tees"
     if new.kind == "refine" and new.category and previous.category and new.category != previous.category:
         new = new.model_copy(update={"kind": "search"})  # "now show me backpacks": a new search, not a refinement
     if new.kind in ("search", "order_status", "policy", "chitchat", "other"):

@@ -520,8 +520,12 @@ _REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort
                 r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
 
 
+# "ok what about men's?", "hmm, and in blue?", "vale, ¿y en azul?": a word of assent before a follow-up
+_LEAD_FILLER = re.compile(r"^\s*(?:(?:ok(?:ay)?|hmm+|well|so|alright|all right|fine|great|cool|sure|thanks|yes|yeah|nice|vale|bueno|好的?|嗯)[\s,.!]+)+")
+
+
 def looks_like_refinement(text: str) -> bool:
-    return re.search(_REFINE_CUES, text.strip().lower()) is not None
+    return re.search(_REFINE_CUES, _LEAD_FILLER.sub("", text.strip().lower())) is not None
 
 
 def is_cheaper_request(text: str) -> bool:

@@ -282,3 +282,14 @@ def test_size_letters_before_ma_and_top_as_a_rank() -> None:
     assert categories_in_text("show me the top rated ones", tops) == []
     assert categories_in_text("top 3 bags", tops) == ["Bags"]
     assert categories_in_text("a top for summer", tops) == ["Women/Tops"]
+
+
+def test_a_follow_up_after_a_word_of_assent_and_a_leaf_category_refines() -> None:
+    from assistant.vocabulary import looks_like_refinement
+
+    assert looks_like_refinement("ok what about under $50 for men") and looks_like_refinement("okay, and in blue?")
+    assert not looks_like_refinement("ok thanks")
+    before = ShoppingIntent(kind="search", query="T恤", category="Men/Tops/Tees", gender="men", colors=["Blue"], max_price=30)
+    after = merge(before, ShoppingIntent(kind="refine", query="M码", category="Tees", sizes=["M"]), [], text="有没有M码的？")
+    assert after.kind == "refine" and after.category == "Men/Tops/Tees" and after.colors == ["Blue"] and after.sizes == ["M"]
+    assert after.max_price == 30 and after.gender == "men"

@@ -110,10 +110,20 @@ def test_reply_line_names_the_thing_not_the_filler(bot: ShoppingAssistant) -> No
 
 
 def test_like_this_but_cheaper_after_a_search(bot: ShoppingAssistant) -> None:
-    shown = bot.chat("jackets", session_id="lt").products
+    shown = bot.chat("bags", session_id="lt").products
     reply = bot.chat("like this but cheaper", session_id="lt")
     assert reply.intent.kind == "refine" and "like this" not in reply.text.split("\n")[0]
-    assert reply.intent.query == "jackets" and reply.intent.max_price == round(float(min(c.price for c in shown)) - 0.01, 2)
+    # the cheapest bag is on screen, so nothing is cheaper (and no budget is made up)
+    assert reply.intent.query == "bags" and reply.intent.max_price is None
+    assert reply.text.startswith(f"{min(shown, key=lambda c: c.price).name} at $21.99 is already the cheapest")
+
+
+
+def test_cheaper_caps_below_the_prices_on_screen(two_a_page: ShoppingAssistant) -> None:
+    shown = two_a_page.chat("jackets", session_id="c").products
+    assert [c.name for c in shown] == ["Element Jacket", "Aurora Jacket"]
+    reply = two_a_page.chat("like this but cheaper", session_id="c")
+    assert reply.intent.max_price == 99.98 and [c.name for c in reply.products] == ["Nova Jacket"]
 
 
 def test_not_black_in_a_shop_without_colour_data_reads_the_name(tmp_path: Path) -> None:
@@ -302,3 +312,35 @@ def test_it_after_an_unsorted_list_asks_which(bot: ShoppingAssistant) -> None:
     bot.chat("jackets", session_id="c4")
     reply = bot.chat("tell me more about it", session_id="c4")
     assert reply.products == [] and "Which product do you mean?" in reply.text
+
+
+@pytest.fixture
+def two_a_page(tmp_path: Path) -> ShoppingAssistant:
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, outdoor_store(), progress=False)
+    return ShoppingAssistant.from_config(url, llm="rules", search="catalog", results=2)
+
+
+def test_show_me_more_pages_through_the_same_need(two_a_page: ShoppingAssistant) -> None:
+    bot = two_a_page
+    seen = [c.name for c in bot.chat("jackets", session_id="p").products]
+    for _ in range(1):
+        reply = bot.chat("show me more", session_id="p")
+        assert reply.intent.kind == "refine" and reply.intent.query == "jackets" and len(reply.products) == 2
+        assert not {c.name for c in reply.products} & set(seen)  # never what was already shown
+        seen += [c.name for c in reply.products]
+    assert sorted(seen) == ["Aurora Jacket", "Element Jacket", "Nova Jacket", "Stormbreaker Jacket"]
+    reply = bot.chat("any others?", session_id="p")
+    assert reply.products == [] and reply.text.startswith("That is everything I found")
+    # the need survives the last page: a refinement still knows it is about jackets
+    assert {c.name for c in bot.chat("only red", session_id="p").products} == {"Aurora Jacket", "Stormbreaker Jacket"}
+
+
+def test_cheaper_when_nothing_is_cheaper_says_so_without_inventing_a_budget(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="ch")
+    reply = bot.chat("cheaper", session_id="ch")
+    assert reply.text == "Nova Jacket at $89.99 is already the cheapest I found for this; nothing cheaper matches."
+    assert [c.name for c in reply.products] == ["Nova Jacket"] and reply.intent.max_price is None
+    assert "your $" not in reply.text
