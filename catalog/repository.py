@@ -345,6 +345,11 @@ class CatalogRepository:
             n, top, last = s.execute(select(func.count(Product.id), func.max(Product.id), func.max(Product.updated_at))).one()
         return int(version or 0), int(n or 0), int(top or 0), str(last or "")
 
+    def first_added(self) -> dt.datetime | None:
+        """When the catalog's first product was added (its first import); None for an empty catalog."""
+        with self.db.session() as s:
+            return s.execute(select(func.min(Product.created_at))).scalar_one_or_none()
+
     def price_bounds(self, f: ProductFilter | None = None) -> tuple[Decimal, Decimal] | None:
         """(cheapest, most expensive) price among products matching `f`, or None when nothing matches."""
         f = f or ProductFilter()

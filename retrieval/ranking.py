@@ -535,6 +535,18 @@ def recency(created_at: dt.datetime | None, now: dt.datetime, half_life_days: fl
     return 0.5 ** (age / half_life_days)
 
 
+def novelty(product: ProductSummary, now: dt.datetime, half_life_days: float, opened_at: dt.datetime | None = None) -> float:
+    """How new the product is, for ranking and the "new in" explanation. The catalog's own flag wins ("new":
+    Yes/No, as Magento has it); else the date it was added, but never for the products of the catalog's first
+    import: a store imported yesterday has nothing "new in" (every product would be)."""
+    flag = product.attributes.get("new")
+    if flag:
+        return 1.0 if str(flag[0]).strip().lower() in ("yes", "true", "1", "y") else 0.0
+    if product.created_at is None or (opened_at is not None and product.created_at - opened_at < dt.timedelta(days=1)):
+        return 0.0
+    return recency(product.created_at, now, half_life_days)
+
+
 def popularity_value(events_weight: float, scale: float) -> float:
     return min(1.0, math.log1p(max(events_weight, 0.0)) / math.log1p(scale))
 

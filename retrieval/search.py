@@ -57,9 +57,9 @@ from retrieval.ranking import (
     lexical_query,
     load_ranking_config,
     max_cosine,
+    novelty,
     popularity_value,
     preference_match,
-    recency,
     season_match,
 )
 from retrieval.snapshot import SearchSnapshot, SnapshotHolder, covers_every_filter_field
@@ -522,6 +522,7 @@ class HybridSearcher:
         cfg = self.config
         now = request.now or dt.datetime.now()
         ids = [p.id for p in products]
+        opened_at = self._snapshots.get()[0].opened_at if self.use_snapshot else self.repo.first_added()
         pop = self.repo.popularity(ids) if ids else {}
         sess = request.session
         history = request.user_history
@@ -544,7 +545,7 @@ class HybridSearcher:
                 "rating": bayesian_rating(p.rating_avg, p.rating_count, cfg.bayes_prior_mean, cfg.bayes_prior_count)
                 if p.rating_count and p.rating_avg is not None else 0.0,
                 "popularity": popularity_value(pop.get(p.id, 0.0), cfg.popularity_scale),
-                "recency": recency(p.created_at, now, cfg.recency_half_life_days),
+                "recency": novelty(p, now, cfg.recency_half_life_days, opened_at),
                 "season": season_match(p, now, cfg.hemisphere),
                 # liked and merely shown are kept apart: only a like may be explained as "you liked"
                 "session": max(0.0, max_cosine(v, liked)),

@@ -115,6 +115,7 @@ class SearchSnapshot:
                 .where(Product.visible.is_(True))
                 .order_by(Product.id)
             ).all()
+        self.opened_at = repo.first_added()  # products of the first import are never "new in"
         self.ids = np.asarray([r[0] for r in rows], dtype=np.int64)
         self.names = [r[1] or "" for r in rows]
         self.prices = np.asarray([float(r[2]) if r[2] is not None else math.nan for r in rows], dtype=np.float64)

@@ -375,3 +375,26 @@ def test_an_exclusion_that_empties_a_category_shows_that_category_and_says_why(s
     assert list(res) == [] and res.no_match is not None and res.no_match.violated == "exclusions"
     assert [r.product.sku for r in res.no_match.alternatives] == ["J"]
     assert "Legend, which you ruled out" in res.no_match.message
+
+
+def test_new_in_means_the_catalogs_new_flag_or_added_after_the_first_import(sqlite_url: str) -> None:
+    products = [
+        ProductRecord(sku="OLD", name="Storm jacket", price=Decimal("90"), categories=["Jackets"]),
+        ProductRecord(sku="FLAG", name="Rain jacket", price=Decimal("80"), categories=["Jackets"], attributes={"new": ["Yes"]}),
+        ProductRecord(sku="NOT", name="Wind jacket", price=Decimal("70"), categories=["Jackets"], attributes={"new": ["No"]}),
+        ProductRecord(sku="LATER", name="Trail jacket", price=Decimal("60"), categories=["Jackets"]),
+    ]
+    repo = build(sqlite_url, CatalogData(products=products))
+    now = dt.datetime.now()
+    with repo.db.session() as s:  # the store opened 30 days ago; one product arrived 2 days ago
+        for p in s.scalars(select(Product)):
+            p.created_at = now - dt.timedelta(days=2 if p.sku == "LATER" else 30)
+    res = searcher_for(repo).search(SearchRequest(query="jacket", limit=10, now=now))
+    recency = {r.product.sku: r.features["recency"] for r in res}
+    assert recency["FLAG"] == 1.0 and recency["NOT"] == 0.0 and recency["OLD"] == 0.0  # the first import is not "new in"
+    assert 0.0 < recency["LATER"] <= 1.0
+    # a store imported just now: nothing is new in, though every product is a day old at most
+    fresh = build(sqlite_url.replace("catalog.db", "fresh.db"), CatalogData(products=[products[0], products[3]]))
+    res = searcher_for(fresh).search(SearchRequest(query="jacket", limit=10))
+    assert [r.features["recency"] for r in res] == [0.0, 0.0]
+    assert all(r.contributions.get("recency", 0.0) == 0.0 for r in res)
