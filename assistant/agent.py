@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -49,9 +49,11 @@ from assistant.search_backend import (
 from assistant.sessions import SessionState, SessionStore
 from assistant.vocabulary import (
     CatalogVocabulary,
+    colors_in_text,
     is_cheaper_request,
     normalize_intent,
     references_in_text,
+    sizes_in_text,
     vocabulary_from_lists,
 )
 from catalog.db import CatalogDB, open_catalog
@@ -226,7 +228,7 @@ class ShoppingAssistant:
             answer = self._compare(referenced)
             cards = [card(RankedItem(p, 0.0), intent) for p in referenced]
         elif kind == "cart":
-            answer = self._cart(text, referenced, state)
+            answer = self._cart(text, referenced, state, intent, previous)
         elif kind == "order_status":
             answer = self._order_status(intent, state, verified=user_verified)
         elif kind == "policy":
@@ -374,18 +376,40 @@ class ShoppingAssistant:
         which = "cheaper one" if len(products) == 2 else "cheapest"
         return "\n".join(rows) + f"\nThe {which} is {cheapest.name} at {money(cheapest.price, cheapest.currency)}."
 
-    def _add_to_cart(self, state: SessionState, product_id: int) -> str:
+    def _add_to_cart(self, state: SessionState, product_id: int, size: str | None = None, color: str | None = None) -> str:
         p = self.repo.get(product_id)
         if p is None:
             raise AssistantInputError(f"unknown product id {product_id}")
+        variant = {k: v for k, v in (("size", size), ("color", color)) if v}
         for line in state.cart:
-            if line["product_id"] == p.id:
+            if line["product_id"] == p.id and all(line.get(k) == variant.get(k) for k in ("size", "color")):
                 line["qty"] += 1
                 break
         else:
             state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "currency": p.currency,
-                               "qty": 1})
-        return p.name
+                               "qty": 1, **variant})
+        return p.name + _variant_words(variant)
+
+    @staticmethod
+    def _variant(p: Any, intent: ShoppingIntent, previous: ShoppingIntent | None, text: str) -> tuple[dict[str, str], str | None]:
+        """The size and colour to put in the cart for `p`: what this message says, else the one size or colour the
+        search asked for. A value the product does not come in is refused when the message says it (the
+        second item: what to tell the shopper), and left out when it only came from the search."""
+        chosen: dict[str, str] = {}
+        for key, offered in (("size", p.sizes), ("color", p.colors)):
+            # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
+            said = (intent.sizes or sizes_in_text(text)) if key == "size" else (intent.colors or colors_in_text(text)[0])
+            earlier = (previous.sizes if key == "size" else previous.colors) if previous else []
+            wanted = said if len(said) == 1 else earlier if len(earlier) == 1 and not said else []
+            if not wanted or not offered:
+                continue
+            match = next((o for o in offered if o.lower() == wanted[0].lower()), None)
+            if match:
+                chosen[key] = match
+            elif said:
+                noun = "size" if key == "size" else "colour"
+                return {}, f"{p.name} does not come in {noun} {wanted[0]}; it comes in {', '.join(offered)}."
+        return chosen, None
 
     @staticmethod
     def _remove_from_cart(state: SessionState, product_id: int) -> None:
@@ -395,7 +419,8 @@ class ShoppingAssistant:
                 line["qty"] -= 1
         state.cart = [line for line in state.cart if line["qty"] > 0]
 
-    def _cart(self, text: str, referenced: list[Any], state: SessionState) -> str:
+    def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
+              previous: ShoppingIntent | None) -> str:
         if REMOVING.search(text.lower()):
             if not referenced:
                 return "Which one should I remove? Name it or say 'the second one'. " + self._cart_summary(state)
@@ -410,7 +435,12 @@ class ShoppingAssistant:
             state.cart = [line for line in state.cart if line["product_id"] not in names]
             return f"Removed {', '.join(gone)}. " + self._cart_summary(state)
         if referenced:
-            added = [self._add_to_cart(state, p.id) for p in referenced]
+            added = []
+            for p in referenced:
+                variant, problem = self._variant(p, intent, previous, text)
+                if problem:
+                    return problem + " " + self._cart_summary(state)
+                added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color")))
             for p in referenced:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
             return f"Added {', '.join(added)} to your cart. " + self._cart_summary(state)
@@ -421,7 +451,8 @@ class ShoppingAssistant:
             return "Your cart is empty."
         total = sum(Decimal(str(line["price"])) * line["qty"] for line in state.cart)
         cur = state.cart[0].get("currency") or self.repo.shop_currency()  # lines from before 0.x carry none
-        items = ", ".join(f"{line['qty']} × {line['name']} ({money(line['price'], line.get('currency') or cur)})" for line in state.cart)
+        items = ", ".join(f"{line['qty']} × {line['name']}{_variant_words(line)} ({money(line['price'], line.get('currency') or cur)})"
+                          for line in state.cart)
         return f"Your cart: {items}. Total {money(total, cur)}."
 
     RECENT_ORDERS = 3  # "where is my order?" without a number lists this many of the shopper's latest orders
@@ -504,6 +535,12 @@ class ShoppingAssistant:
 def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
     """Products as the session remembers a list on screen: id, name and price, in display order."""
     return [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
+
+
+def _variant_words(variant: Mapping[str, Any]) -> str:
+    """' in size M, Black' for a cart line that has a size or colour; '' otherwise."""
+    bits = [f"size {variant['size']}" if k == "size" else str(variant[k]) for k in ("size", "color") if variant.get(k)]
+    return f" in {', '.join(bits)}" if bits else ""
 
 
 def _sentences(text: str) -> list[str]:

@@ -291,3 +291,22 @@ def test_an_index_built_with_another_embedder_is_a_visible_warning(tmp_path: Pat
         bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert type(bot.searcher).__name__ == "HybridProductSearch"
+
+
+def test_the_cart_keeps_the_size_and_colour_asked_for(sqlite_url: str) -> None:
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    assert "Stellar Rain Jacket" in [c.name for c in bot.chat("rain jacket", session_id="v").products]
+    reply = bot.chat("add the Stellar jacket to my cart in size M, blue", session_id="v")
+    assert [(x["name"], x.get("size"), x.get("color")) for x in reply.cart] == [("Stellar Rain Jacket", "M", "Blue")]
+    assert "Added Stellar Rain Jacket in size M, Blue to your cart." in reply.text
+    reply = bot.chat("add the Stellar jacket to my cart in size S", session_id="v")  # another line, not qty 2
+    assert [(x.get("size"), x["qty"]) for x in reply.cart] == [("M", 1), ("S", 1)]
+    reply = bot.chat("add the Stellar jacket to my cart in size XL", session_id="v")
+    assert reply.text.startswith("Stellar Rain Jacket does not come in size XL; it comes in S, M.") and len(reply.cart) == 2
+    # the size the search asked for goes with a plain "add it"
+    bot.chat("rain jacket in size S", session_id="v2")
+    reply = bot.chat("add the Stellar one to my cart", session_id="v2")
+    assert [x.get("size") for x in reply.cart] == ["S"]

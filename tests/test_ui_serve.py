@@ -84,6 +84,8 @@ def test_card_html_escapes_every_catalog_string() -> None:
         assert fact in html, fact
     cart = cart_html([{"product_id": 7, "name": EVIL, "price": 10.0, "qty": 2}])
     assert "<script>" not in cart and "Total $20.00" in cart
+    cart = cart_html([{"product_id": 7, "name": "Tee", "price": 10.0, "qty": 1, "size": "M", "color": EVIL}])
+    assert "Tee (size M, " in cart and "<script>" not in cart  # the variant is shown, escaped
 
 
 def test_intent_chips_and_removal() -> None:

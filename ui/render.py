@@ -75,13 +75,18 @@ def cards_html(cards: list[dict[str, Any]]) -> str:
     return '<div class="sa-cards">' + "".join(card_html(c, i + 1) for i, c in enumerate(cards)) + "</div>"
 
 
+def _variant(line: dict[str, Any]) -> str:
+    bits = [f"size {line['size']}" if k == "size" else str(line[k]) for k in ("size", "color") if line.get(k)]
+    return f" ({', '.join(bits)})" if bits else ""
+
+
 def cart_html(cart: list[dict[str, Any]]) -> str:
     if not cart:
         return '<div class="sa-cart sa-empty">Your cart is empty.</div>'
     total = sum(Decimal(str(line["price"])) * int(line["qty"]) for line in cart)
     rows = "".join(
         f'<li class="sa-cart-line" data-product-id="{int(line["product_id"])}">'
-        f'{int(line["qty"])} × {e(line["name"])} <span class="sa-muted">{e(money(line["price"], line.get("currency")))}</span></li>'
+        f'{int(line["qty"])} × {e(line["name"])}{e(_variant(line))} <span class="sa-muted">{e(money(line["price"], line.get("currency")))}</span></li>'
         for line in cart
     )
     return f'<div class="sa-cart"><ul>{rows}</ul><div class="sa-cart-total">Total {e(money(total, cart[0].get("currency") if cart else None))}</div></div>'
