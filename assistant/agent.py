@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.dialogue import (
     MORE_RESULTS,
+    NOT_THIS,
     POINTS_AT_ONE,
     REMOVING,
     merge,
@@ -186,6 +187,11 @@ class ShoppingAssistant:
         more = previous is not None and MORE_RESULTS.fullmatch(grounded_text.strip().lower()) is not None
         if more and previous is not None:
             intent = previous.model_copy(update={"kind": "refine", "references": []})
+        # "not the Cronus one": the same need without that product (and less like it from now on)
+        dropped = named_products(grounded_text, state.shown) if previous is not None and NOT_THIS.search(grounded_text.lower()) else []
+        if dropped and previous is not None:
+            intent = previous.model_copy(update={"kind": "refine", "references": []})
+            state.disliked.extend(i for i in dropped if i not in state.disliked)
         timings["intent"] = (time.perf_counter() - t0) * 1000
         yield IntentParsed(intent, timings["intent"])
 
@@ -198,7 +204,8 @@ class ShoppingAssistant:
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image,
-                                exclude_ids=list(state.viewed) if more else [])
+                                # a refinement never brings back what the shopper said no to in this conversation
+                                exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else [])
             outcome = self.searcher.search(intent, ctx, self.results)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])

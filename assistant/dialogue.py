@@ -62,6 +62,9 @@ def resolve_references(intent: ShoppingIntent, shown: Sequence[Any]) -> list[Any
 MORE_RESULTS = re.compile(r"\s*(?:(?:ok(?:ay)?|and|so)[\s,]+)?(?:(?:show|give|get)(?: me)?\s+|see\s+|any\s+|i want\s+|can i see\s+)?"
                           r"(?:some\s+)?(?:more|others|other ones|more (?:options|results|ones|of them|like these)|the next (?:ones|page)|next(?: page)?)"
                           r"(?:\s+please)?[\s?!.]*|(?:muéstrame|muestrame|ver|enséñame)?\s*más(?: opciones)?[\s?!.¿]*|还有吗[？?]*|更多|再来几个|换一批")
+# "not the Cronus one", "no, anything but Cronus", "I don't like the Cronus one": a shown product said no to
+NOT_THIS = re.compile(r"^\s*(?:(?:no|nah|but)[\s,]+)?(?:not|no|without|except|anything but|none of|i don'?t (?:like|want)|"
+                      r"not so keen on|no me gusta|ese no|不要)\b")
 # "remove the Bruno hoodie", "quita el segundo", "删除第二个"
 REMOVING = re.compile(r"\b(?:remove|delete|take out|drop)\b|\bquita|\belimina|删除|去掉|拿掉")
 # "it", "this one", "that", "esto", "este", "它", "这个": one product the shopper has in mind

@@ -344,3 +344,15 @@ def test_cheaper_when_nothing_is_cheaper_says_so_without_inventing_a_budget(bot:
     assert reply.text == "Nova Jacket at $89.99 is already the cheapest I found for this; nothing cheaper matches."
     assert [c.name for c in reply.products] == ["Nova Jacket"] and reply.intent.max_price is None
     assert "your $" not in reply.text
+
+
+def test_not_the_x_one_drops_that_product_and_keeps_the_need(bot: ShoppingAssistant) -> None:
+    shown = [c.name for c in bot.chat("jackets", session_id="nx").products]
+    assert "Nova Jacket" in shown
+    reply = bot.chat("not the Nova one", session_id="nx")
+    assert reply.intent.kind == "refine" and reply.intent.query == "jackets"
+    assert {c.name for c in reply.products} == {"Element Jacket", "Aurora Jacket", "Stormbreaker Jacket"}
+    reply = bot.chat("I don't like the Element one", session_id="nx")
+    assert {c.name for c in reply.products} == {"Aurora Jacket", "Stormbreaker Jacket"}  # Nova stays out too
+    # a new search is not bound by them
+    assert "Nova Jacket" in {c.name for c in bot.chat("blue jackets", session_id="nx").products}
