@@ -7,6 +7,7 @@ facts. Product text (descriptions, reviews) is never sent to the LLM as instruct
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -343,7 +344,9 @@ class ShoppingAssistant:
         lines = []
         words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
         for p in products:
-            facts = [f"{p.name} costs {money(p.price, p.currency)}" + ("" if p.in_stock else " and is out of stock right now")]
+            asks_stock = any(w.strip("?.!") in ("stock", "available", "availability") for w in words)
+            facts = [f"{p.name} costs {money(p.price, p.currency)}"
+                     + (" and is in stock" if p.in_stock and asks_stock else "" if p.in_stock else " and is out of stock right now")]
             for name, values in p.attributes.items():
                 if name in words or any(v.lower() in words for v in values):
                     facts.append(f"{name}: {', '.join(values)}")
@@ -352,6 +355,12 @@ class ShoppingAssistant:
             if any(w in ("colours", "colors", "colour", "color") for w in words) and p.colors:
                 facts.append("colours: " + ", ".join(p.colors))
             hits = [w for w in words if w in p.description.lower()]
+            # "is the first one waterproof?" about something the catalog never says: say so, never guess yes or no
+            asked = [w.strip(".,!¿") for w in words if w.strip(".,!¿") not in _NOT_A_PROPERTY
+                     and w not in p.name.lower() and w not in hits and not any(w in n or any(w in v.lower() for v in vs)
+                                                                                 for n, vs in p.attributes.items())]
+            if asked and _YES_NO.match(text.lower()):
+                facts.append(f'the catalog does not mention "{" ".join(asked)}"')
             if hits:
                 sentence = next((s for s in _sentences(p.description) if hits[0] in s.lower()), "")
                 if sentence:
@@ -542,6 +551,12 @@ class ShoppingAssistant:
 def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
     """Products as the session remembers a list on screen: id, name and price, in display order."""
     return [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
+
+
+_YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
+_NOT_A_PROPERTY = frozenset("""
+first second third fourth fifth last this that these those them they does have come comes what which about more tell
+show please there with good sizes size colours colors colour color available stock cost costs much price""".split())  # noqa: SIM905
 
 
 def _variant_words(variant: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from assistant.intent import ShoppingIntent
-from assistant.vocabulary import _stem, canonical_color
+from assistant.vocabulary import canonical_color
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import EXCLUSIONS_NOTE, money, ruled_out
 from retrieval.sort_pool import sort_pool
@@ -107,14 +107,22 @@ def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True, exclude_i
     )
 
 
+# words that name no product: a query of only these ("something", "a gift for her") says nothing the category does not
+_NAMES_NOTHING = frozenset("""
+a an the some any something anything stuff thing things item items product products one ones good nice cool great best
+new cheap please show me my i want need looking for find get give gift present her him his their them for to of in with
+and or men women mens womens man woman kids""".split())  # noqa: SIM905
+
+
 def query_text(intent: ShoppingIntent) -> str:
     parts = [intent.query, *intent.attributes]
     if intent.category:
-        # the category's name helps a vague query ("something warm" in Jackets); when the query already
-        # names it ("hoodies" in "Hoodies & Sweatshirts") the rest of the name would only pull other things in
+        # The category is an exact filter already. Its name is added only to a query that names nothing
+        # ("something" in Jackets): added to "backpack for hiking" in Bags it ranked every "... Bag" above the
+        # backpacks, and to "hoodies" in "Hoodies & Sweatshirts" it pulled sweatshirts in.
         leaf = intent.category.rsplit("/", 1)[-1]
-        said = {_stem(w) for w in re.findall(r"\w+", intent.query.lower())}
-        if not any(_stem(w) in said for w in re.findall(r"\w+", leaf.lower())):
+        words = [w for w in re.findall(r"\w+", f"{intent.query} {' '.join(intent.attributes)}".lower()) if not w.isdigit()]
+        if not [w for w in words if w not in _NAMES_NOTHING]:
             parts.append(leaf)
     return " ".join(p for p in parts if p).strip()
 

@@ -356,3 +356,11 @@ def test_not_the_x_one_drops_that_product_and_keeps_the_need(bot: ShoppingAssist
     assert {c.name for c in reply.products} == {"Aurora Jacket", "Stormbreaker Jacket"}  # Nova stays out too
     # a new search is not bound by them
     assert "Nova Jacket" in {c.name for c in bot.chat("blue jackets", session_id="nx").products}
+
+
+def test_a_yes_no_question_the_catalog_cannot_answer_is_not_guessed(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="yn")
+    assert bot.chat("is the first one waterproof?", session_id="yn").text == (
+        'Element Jacket costs $119.99; the catalog does not mention "waterproof".')
+    assert 'the description says: "Taped seams."' in bot.chat("does the last one have taped seams?", session_id="yn").text
+    assert "Stormbreaker Jacket costs $139.99 and is in stock" in bot.chat("is the last one in stock?", session_id="yn").text
