@@ -174,7 +174,9 @@ class ShoppingAssistant:
         raw = self.parser.parse(text, list(state.history), previous)
         # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
         # jackets category, not only "Men"; the reply then says what was searched.
-        fixes = self._spelling_fixes(text, raw)
+        # a word written with a capital inside the message is a name ("do you have Nike shoes?"): never "corrected"
+        names = frozenset(w.lower() for w in _NAMES.findall(text))
+        fixes = [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in names]
         grounded_text = text
         if fixes:
             grounded_text = replace_words(text, fixes)
@@ -204,7 +206,7 @@ class ShoppingAssistant:
         referenced = self._referenced(intent, state, grounded_text)
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
-            ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image,
+            ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=names,
                                 # a refinement never brings back what the shopper said no to in this conversation
                                 exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else [])
             outcome = self.searcher.search(intent, ctx, self.results)
@@ -213,6 +215,10 @@ class ShoppingAssistant:
             intent = apply_corrections(intent, outcome.corrections)
             cards = [card(item, intent) for item in outcome.items]
             note = outcome.note
+            unknown = getattr(self.searcher, "unknown_words", None)
+            missing = unknown(sorted(names)) if callable(unknown) and names and cards and not note else []
+            if missing:  # "Nike" in a shop that has no Nike: say so above the closest products
+                note = f"Nothing in our catalog mentions {' or '.join(chr(34) + w.capitalize() + chr(34) for w in missing)}."
             if more and (note or not cards):
                 cards, note = [], None
                 answer = "That is everything I found for this. Try another colour, size or price, or ask for something else."
@@ -553,6 +559,8 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
     return [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
 
 
+# Capitalised words after the first word of a sentence: "Nike", "IKEA" (not "I")
+_NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
 _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth last this that these those them they does have come comes what which about more tell

@@ -45,6 +45,7 @@ class HybridProductSearch:
             ),
             user_id=context.user_id,
             image_vector=image_vector,
+            keep_words=context.keep_words,
         )
         results = self.searcher.search(request)
         items = [RankedItem(r.product, r.score, dict(r.contributions)) for r in results]
@@ -65,6 +66,10 @@ class HybridProductSearch:
 
         searched = self.searcher.corrected_query(text)
         return word_corrections(text, searched) if searched != text.lower() else []
+
+    def unknown_words(self, words: list[str]) -> list[str]:
+        """The words no product of the catalog mentions."""
+        return list(self.searcher.unknown_words(words))
 
     def invalidate(self) -> None:
         """The catalog or the index changed: the searcher's in-memory snapshot is rebuilt on the next search."""

@@ -74,6 +74,7 @@ class SearchContext:
     user_id: str | None = None
     image: Any = None
     exclude_ids: list[int] = field(default_factory=list)  # never these products (e.g. the one "more like this" is about)
+    keep_words: frozenset[str] = frozenset()  # names the shopper wrote ("Nike"): never spell-corrected
 
 
 class ProductSearch(Protocol):

@@ -94,6 +94,7 @@ class SearchRequest:
     image_vector: np.ndarray | None = None  # in the image index's space
     now: dt.datetime | None = None
     diversify: bool = True
+    keep_words: frozenset[str] = frozenset()  # lower-case words spelling correction leaves alone (names)
 
 
 @dataclass
@@ -240,11 +241,16 @@ class HybridSearcher:
     def _corrector(self) -> QueryCorrector | None:
         return self._snapshots.get()[0].corrector if self.use_snapshot and self.correct_queries else None
 
-    def corrected_query(self, text: str) -> str:
+    def corrected_query(self, text: str, keep: frozenset[str] = frozenset()) -> str:
         """The text actually searched: spelling fixed against the catalog's words, units normalised
         (retrieval.spelling). The text itself when correction is off or there is no snapshot."""
         corrector = self._corrector() if text else None
-        return corrector.correct(text) if corrector is not None else text
+        return corrector.correct(text, keep) if corrector is not None else text
+
+    def unknown_words(self, words: list[str]) -> list[str]:
+        """The words no product of the catalog mentions ([] when correction is off or there is no snapshot)."""
+        corrector = self._corrector()
+        return corrector.unknown(words) if corrector is not None else []
 
     def invalidate(self) -> None:
         """The catalog or the index changed: rebuild the in-memory snapshot and word statistics on next use."""
@@ -286,15 +292,16 @@ class HybridSearcher:
             # A short list needs fewer candidates: 50 per side instead of 100 cost 0.002 NDCG@10 on the
             # Home Depot dev-train half and halve the feature work.
             depth = min(self.config.candidates, max(50, 5 * request.limit))
-            cands = self.candidates(request.query, f, image_vector=request.image_vector, timings=timings, depth=depth)
+            cands = self.candidates(request.query, f, image_vector=request.image_vector, timings=timings, depth=depth,
+                                    keep_words=request.keep_words)
             results = self._rank(request, cands, timings)
         if not results and self.repo.count(f) == 0:
             results = SearchResults([], no_match=self.explain_no_match(request), candidates=0)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         results.timings = timings
         corrector = self._corrector() if request.query and request.sort not in EXPLICIT_SORTS else None
-        if corrector is not None and corrector.changed_words(request.query):
-            results.corrected_query = corrector.correct(request.query)
+        if corrector is not None and corrector.changed_words(request.query, request.keep_words):
+            results.corrected_query = corrector.correct(request.query, request.keep_words)
         return results
 
     def more_like_this(self, product_id: int, k: int = 5, *, filter: ProductFilter | None = None) -> list[RankedProduct]:
@@ -366,12 +373,13 @@ class HybridSearcher:
         return index.query(vec, k, restrict_to=[str(i) for i in allowed])
 
     def candidates(self, text: str, f: ProductFilter, *, image_vector: np.ndarray | None = None,
-                   timings: dict[str, float] | None = None, depth: int | None = None) -> list[Candidate]:
+                   timings: dict[str, float] | None = None, depth: int | None = None,
+                   keep_words: frozenset[str] = frozenset()) -> list[Candidate]:
         """Lexical top-N U dense top-N (U image top-N) under the hard constraints, with text features."""
         timings = timings if timings is not None else {}
         n = depth or self.config.candidates
         text = (text or "").strip()
-        text = self.corrected_query(text)
+        text = self.corrected_query(text, keep_words)
         if self.use_snapshot and text and image_vector is None:
             fast = self._snapshot_candidates(text, f, timings, n)
             if fast is not None:

@@ -157,17 +157,22 @@ class QueryCorrector:
         options = self._neighbours(part, 1)
         return max(options, key=lambda c: (self.df[c], c)) if options else None
 
-    def _correct(self, text: str) -> str:
+    def _correct(self, text: str, keep: frozenset[str] = frozenset()) -> str:
+        """`keep`: lower-case words never to touch (names the shopper wrote, "Nike", that the shop does not carry)."""
         t = normalize_units(text or "").lower()
         words = _ALPHA.findall(t)
-        if all(len(w) < 4 or self.known(w) or w in _CHAT_WORDS for w in words):
+        if all(len(w) < 4 or self.known(w) or w in _CHAT_WORDS or w in keep for w in words):
             return t
         context = [w for w in words if self.known(w) and w not in _STOP and len(w) >= 3]
-        return _ALPHA.sub(lambda m: self._word(m.group(0), [c for c in context if c != m.group(0)]), t)
+        return _ALPHA.sub(lambda m: m.group(0) if m.group(0) in keep else self._word(m.group(0), [c for c in context if c != m.group(0)]), t)
 
-    def changed_words(self, text: str) -> bool:
+    def changed_words(self, text: str, keep: frozenset[str] = frozenset()) -> bool:
         """True when `correct` changed a word, not only the way a number or unit is written."""
-        return _ALPHA.findall(normalize_units(text or "").lower()) != _ALPHA.findall(self.correct(text))
+        return _ALPHA.findall(normalize_units(text or "").lower()) != _ALPHA.findall(self.correct(text, keep))
+
+    def unknown(self, words: list[str]) -> list[str]:
+        """The words no product text has."""
+        return [w for w in words if not self.df.get(w.lower(), 0)]
 
 
 def word_corrections(original: str, corrected: str) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from assistant.intent import ShoppingIntent
 from assistant.replies import validate_reply
 from catalog.db import open_catalog
 from catalog.models import Customer, Order
+from catalog.records import ProductRecord
 from catalog.writer import sync_catalog
 from tests.catalog_fixtures import small_store
 
@@ -310,3 +311,28 @@ def test_the_cart_keeps_the_size_and_colour_asked_for(sqlite_url: str) -> None:
     bot.chat("rain jacket in size S", session_id="v2")
     reply = bot.chat("add the Stellar one to my cart", session_id="v2")
     assert [x.get("size") for x in reply.cart] == ["S"]
+
+
+def test_a_name_the_shop_does_not_carry_is_said_not_corrected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Nike' is no typo of a catalog word ('bike', 'like'): the reply says the catalog has no Nike."""
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    monkeypatch.setenv("SHOPASSIST_HOME", str(tmp_path / "home"))
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    data = small_store()
+    data.products += [ProductRecord(sku=f"BK{i}", name=f"{kind} Bike Short", price=Decimal("30.00"), categories=["Shorts"])
+                      for i, kind in enumerate(["Trail", "Road", "Gravel"])]  # "bike" in three products: a word to correct to
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    db.close()
+    assert CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"]).exit_code == 0
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
+    reply = bot.chat("do you have Nike shorts?", session_id="n")
+    assert reply.corrections == [] and "bike" not in reply.intent.query.lower()
+    assert reply.text.startswith('Nothing in our catalog mentions "Nike".')
+    # a misspelt word written in lower case is still corrected
+    assert bot.chat("do you have bkie shorts?", session_id="n2").corrections == [("bkie", "bike")]

@@ -72,6 +72,10 @@ def test_words_of_conversation_are_never_corrected_into_product_words() -> None:
     # a brand the shop does not carry is no typo of a word of conversation its descriptions use
     looks = QueryCorrector(["Running Jacket that feels like a second skin", "Running Tee like no other", "Like New Shorts"])
     assert looks.correct("nike running shoes") == "nike running shoes"
+    bikes = QueryCorrector(["Trail Bike Short", "Road Bike Short", "Gravel Bike Short"])
+    assert bikes.correct("nike shorts") == "bike shorts"
+    assert bikes.correct("nike shorts", frozenset({"nike"})) == "nike shorts"  # a name the shopper wrote is kept
+    assert bikes.unknown(["nike", "bike"]) == ["nike"]
 
 
 def test_relative_features_compare_candidates_of_one_query() -> None:
