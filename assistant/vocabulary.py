@@ -340,6 +340,15 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
             if lo > hi:
                 lo, hi = hi, lo
             return lo, hi
+    # "around $40", "about 40 bucks", "alrededor de 40", "40元左右": a range either side (a fifth), not a ceiling
+    m = re.search(rf"(?:around|about|approximately|approx\.?|roughly|circa|~|cerca de|alrededor de|unos|大约|大概)\s*{_P}", t) \
+        or re.search(rf"{_P}\s*(?:元|块)?\s*(?:左右|上下|or so|ish\b)", t)
+    # ... only as money: "about 2 of them", "around 3 pm" are no prices
+    money_said = m is not None and (re.search(r"[$€£¥￥]|dollar|buck|usd|euro|eur\b|dólar|dolar|peso|元|块|刀|rmb|yuan", m.group(0))
+                                    or re.search(r"budget|price|cost|spend|pay|presupuesto|precio|预算|价格|价位", t))
+    if m and money_said:
+        v = _to_float(m.group(1), m.group(2))
+        return round(v * 0.8, 2), round(v * 1.2, 2)
     lo_v: float | None = None
     hi_v: float | None = None
     m = re.search(rf"(?:{_NOT_MIN}|{_UNNEGATED}(?:{_MAX_CUES}))\s*:?\s*{_P}", t)

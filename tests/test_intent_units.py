@@ -113,6 +113,12 @@ def test_chinese_numerals(s: str, n: int) -> None:
         ("not over $50", (None, 50.0)),
         ("no less than 20", (20.0, None)),
         ("not under 20 but under 60", (20.0, 60.0)),
+        # "around" is a range a fifth either side, and only of money
+        ("he likes running, budget around $40", (32.0, 48.0)),
+        ("40元左右的T恤", (32.0, 48.0)),
+        ("alrededor de 50 euros", (40.0, 60.0)),
+        ("around 3 pm", (None, None)),
+        ("tell me about 2 of them", (None, None)),
     ],
 )
 def test_price_phrases(text: str, expected: tuple[float | None, float | None]) -> None:
