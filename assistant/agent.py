@@ -37,6 +37,7 @@ from assistant.events import (
 )
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
+from assistant.language import conversation_language, say
 from assistant.replies import ReplyWriter, TemplateReplyWriter, card
 from assistant.search_backend import (
     CatalogSearch,
@@ -171,6 +172,7 @@ class ShoppingAssistant:
         t0 = time.perf_counter()
 
         previous = ShoppingIntent.model_validate(state.intent) if state.intent else None
+        lang = conversation_language(text, state.history)  # the frame of every answer: en, es or zh
         raw = self.parser.parse(text, list(state.history), previous)
         # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
         # jackets category, not only "Men"; the reply then says what was searched.
@@ -213,47 +215,43 @@ class ShoppingAssistant:
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
             intent = apply_corrections(intent, outcome.corrections)
-            cards = [card(item, intent) for item in outcome.items]
+            cards = [card(item, intent, lang) for item in outcome.items]
             note = outcome.note
             unknown = getattr(self.searcher, "unknown_words", None)
             missing = unknown(sorted(names)) if callable(unknown) and names and cards and not note else []
             if missing:  # "Nike" in a shop that has no Nike: say so above the closest products
-                note = f"Nothing in our catalog mentions {' or '.join(chr(34) + w.capitalize() + chr(34) for w in missing)}."
+                note = say("not_in_catalog", lang, names=" / ".join(chr(34) + w.capitalize() + chr(34) for w in missing))
             if more and (note or not cards):
                 cards, note = [], None
-                answer = "That is everything I found for this. Try another colour, size or price, or ask for something else."
+                answer = say("everything_shown", lang)
             elif note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown):
                 # nothing is cheaper than what is on screen: say so, rather than quote a budget the shopper never set
                 on_screen = state.focus or state.shown
                 cheapest = self.repo.get(int(min(on_screen, key=lambda x: float(x.get("price") or 0))["id"]))
                 if cheapest is not None:
-                    cards, note = [card(RankedItem(cheapest, 0.0), previous)], None
-                    answer = (f"{cheapest.name} at {money(cheapest.price, cheapest.currency)} is already the cheapest I found "
-                              "for this; nothing cheaper matches.")
+                    cards, note = [card(RankedItem(cheapest, 0.0), previous, lang)], None
+                    answer = say("already_cheapest", lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
                     intent = previous.model_copy(update={"kind": "refine"})  # the need stays, not a cap below everything
             # said only above real results (not above "nothing matched; alternatives"), and only for words
             # the shopper typed in this message
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
             corrections = said if cards and not note else []
         elif kind == "question" and referenced:
-            answer = self._answer_question(text, referenced)
-            cards = [card(RankedItem(p, 0.0), intent) for p in referenced]
+            answer = self._answer_question(text, referenced, lang)
+            cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
-            answer = self._compare(referenced)
-            cards = [card(RankedItem(p, 0.0), intent) for p in referenced]
+            answer = self._compare(referenced, lang)
+            cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "cart":
-            answer = self._cart(text, referenced, state, intent, previous)
+            answer = self._cart(text, referenced, state, intent, previous, lang)
         elif kind == "order_status":
             answer = self._order_status(intent, state, verified=user_verified)
         elif kind == "policy":
             answer = self._policy(text)
         elif kind in ("question", "compare"):
-            answer = "Which product do you mean? Say for example 'the second one', after I have shown you some."
+            answer = say("which_product", lang)
         else:
-            answer = (
-                "Hi! I can help you find products, compare them, manage your cart, or check an order. "
-                "What are you looking for?"
-            )
+            answer = say("greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
         yield ProductsRanked(cards, timings["ranked"], note, corrections)
 
@@ -263,10 +261,10 @@ class ShoppingAssistant:
             yield ReplyChunk(answer)
         else:
             if corrections:
-                line = corrections_line(corrections) + "\n"
+                line = corrections_line(corrections, lang) + "\n"
                 chunks.append(line)
                 yield ReplyChunk(line)
-            for chunk in self.writer.write(intent, cards, note):
+            for chunk in self.writer.write(intent, cards, note, lang):
                 chunks.append(chunk)
                 yield ReplyChunk(chunk)
         reply_text = "".join(chunks).strip()
@@ -346,48 +344,48 @@ class ShoppingAssistant:
                 ids = at(intent.references)
         return self.repo.get_many(list(dict.fromkeys(ids)))
 
-    def _answer_question(self, text: str, products: list[Any]) -> str:
+    def _answer_question(self, text: str, products: list[Any], lang: str = "en") -> str:
         lines = []
         words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
         for p in products:
-            asks_stock = any(w.strip("?.!") in ("stock", "available", "availability") for w in words)
-            facts = [f"{p.name} costs {money(p.price, p.currency)}"
-                     + (" and is in stock" if p.in_stock and asks_stock else "" if p.in_stock else " and is out of stock right now")]
+            asks_stock = any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words) or "有货" in text
+            facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
+                     + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
             for name, values in p.attributes.items():
                 if name in words or any(v.lower() in words for v in values):
                     facts.append(f"{name}: {', '.join(values)}")
-            if any(w in ("sizes", "size") for w in words) and p.sizes:
-                facts.append("sizes: " + ", ".join(p.sizes))
-            if any(w in ("colours", "colors", "colour", "color") for w in words) and p.colors:
-                facts.append("colours: " + ", ".join(p.colors))
+            if (any(w.strip("?.!¿") in ("sizes", "size", "talla", "tallas") for w in words) or "尺码" in text) and p.sizes:
+                facts.append(say("sizes_list", lang, values=", ".join(p.sizes)))
+            if (any(w.strip("?.!¿") in ("colours", "colors", "colour", "color", "colores") for w in words) or "颜色" in text) and p.colors:
+                facts.append(say("colours_list", lang, values=", ".join(p.colors)))
             hits = [w for w in words if w in p.description.lower()]
             # "is the first one waterproof?" about something the catalog never says: say so, never guess yes or no
             asked = [w.strip(".,!¿") for w in words if w.strip(".,!¿") not in _NOT_A_PROPERTY
                      and w not in p.name.lower() and w not in hits and not any(w in n or any(w in v.lower() for v in vs)
                                                                                  for n, vs in p.attributes.items())]
             if asked and _YES_NO.match(text.lower()):
-                facts.append(f'the catalog does not mention "{" ".join(asked)}"')
+                facts.append(say("not_mentioned", lang, what=" ".join(asked)))
             if hits:
                 sentence = next((s for s in _sentences(p.description) if hits[0] in s.lower()), "")
                 if sentence:
-                    facts.append(f'the description says: "{sentence[:200]}"')
+                    facts.append(say("description_says", lang, sentence=sentence[:200]))
             if len(facts) == 1:  # "tell me more about the first one": the catalog's own overview
                 first = next(iter(_sentences(p.description)), "")
                 if first:
-                    facts.append(f'"{first[:200]}"')
+                    facts.append(say("quote", lang, sentence=first[:200]))
                 if p.colors:
-                    facts.append("colours: " + ", ".join(p.colors))
+                    facts.append(say("colours_list", lang, values=", ".join(p.colors)))
                 if p.sizes:
-                    facts.append("sizes: " + ", ".join(p.sizes))
+                    facts.append(say("sizes_list", lang, values=", ".join(p.sizes)))
             if p.rating_count:
-                facts.append(f"{p.rating_avg:.1f}★ from {p.rating_count} reviews")
-            lines.append("; ".join(facts) + ".")
+                facts.append(say("rating", lang, avg=f"{p.rating_avg:.1f}", n=p.rating_count, s="s" if p.rating_count != 1 else ""))
+            lines.append(say("fact_sep", lang).join(facts) + say("end", lang))
         return " ".join(lines)
 
-    def _compare(self, products: list[Any]) -> str:
+    def _compare(self, products: list[Any], lang: str = "en") -> str:
         rows = []
         for p in products:
-            bits = [money(p.price, p.currency), "in stock" if p.in_stock else "out of stock"]
+            bits = [money(p.price, p.currency), say("in_stock" if p.in_stock else "out_of_stock", lang)]
             if p.rating_count:
                 bits.append(f"{p.rating_avg:.1f}★ ({p.rating_count})")
             for key in ("material", "climate", "activity"):
@@ -395,10 +393,11 @@ class ShoppingAssistant:
                     bits.append(f"{key}: {', '.join(p.attributes[key])}")
             rows.append(f"{p.name}: " + "; ".join(bits))
         cheapest = min(products, key=lambda p: p.price)
-        which = "cheaper one" if len(products) == 2 else "cheapest"
-        return "\n".join(rows) + f"\nThe {which} is {cheapest.name} at {money(cheapest.price, cheapest.currency)}."
+        which = "cheaper_one" if len(products) == 2 else "cheapest_of"
+        return "\n".join(rows) + "\n" + say(which, lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
 
-    def _add_to_cart(self, state: SessionState, product_id: int, size: str | None = None, color: str | None = None) -> str:
+    def _add_to_cart(self, state: SessionState, product_id: int, size: str | None = None, color: str | None = None,
+                     lang: str = "en") -> str:
         p = self.repo.get(product_id)
         if p is None:
             raise AssistantInputError(f"unknown product id {product_id}")
@@ -410,10 +409,11 @@ class ShoppingAssistant:
         else:
             state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "currency": p.currency,
                                "qty": 1, **variant})
-        return p.name + _variant_words(variant)
+        return p.name + _variant_words(variant, lang)
 
     @staticmethod
-    def _variant(p: Any, intent: ShoppingIntent, previous: ShoppingIntent | None, text: str) -> tuple[dict[str, str], str | None]:
+    def _variant(p: Any, intent: ShoppingIntent, previous: ShoppingIntent | None, text: str,
+                 lang: str = "en") -> tuple[dict[str, str], str | None]:
         """The size and colour to put in the cart for `p`: what this message says, else the one size or colour the
         search asked for. A value the product does not come in is refused when the message says it (the
         second item: what to tell the shopper), and left out when it only came from the search."""
@@ -429,8 +429,8 @@ class ShoppingAssistant:
             if match:
                 chosen[key] = match
             elif said:
-                noun = "size" if key == "size" else "colour"
-                return {}, f"{p.name} does not come in {noun} {wanted[0]}; it comes in {', '.join(offered)}."
+                return {}, say("no_such_size" if key == "size" else "no_such_color", lang, name=p.name, value=wanted[0],
+                               offered=", ".join(offered))
         return chosen, None
 
     @staticmethod
@@ -442,40 +442,42 @@ class ShoppingAssistant:
         state.cart = [line for line in state.cart if line["qty"] > 0]
 
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
-              previous: ShoppingIntent | None) -> str:
+              previous: ShoppingIntent | None, lang: str = "en") -> str:
+        summary = self._cart_summary(state, lang)
         if REMOVING.search(text.lower()):
             if not referenced:
-                return "Which one should I remove? Name it or say 'the second one'. " + self._cart_summary(state)
+                return say("cart_which", lang) + " " + summary
             names = {p.id for p in referenced}
             gone = [line["name"] for line in state.cart if line["product_id"] in names]
             if not gone:
-                return f"{' and '.join(p.name for p in referenced)} {'is' if len(referenced) == 1 else 'are'} not in your cart. " + self._cart_summary(state)
+                return say("cart_not_in_one" if len(referenced) == 1 else "cart_not_in_many", lang,
+                           names=", ".join(p.name for p in referenced)) + " " + summary
             for line in state.cart:
                 if line["product_id"] in names:  # logged like the button's event (the whole line goes here)
                     self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
                                               session_id=state.session_id)
             state.cart = [line for line in state.cart if line["product_id"] not in names]
-            return f"Removed {', '.join(gone)}. " + self._cart_summary(state)
+            return say("cart_removed", lang, names=", ".join(gone)) + " " + self._cart_summary(state, lang)
         if referenced:
             added = []
             for p in referenced:
-                variant, problem = self._variant(p, intent, previous, text)
+                variant, problem = self._variant(p, intent, previous, text, lang)
                 if problem:
-                    return problem + " " + self._cart_summary(state)
-                added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color")))
+                    return problem + " " + summary
+                added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang))
             for p in referenced:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
-            return f"Added {', '.join(added)} to your cart. " + self._cart_summary(state)
-        return self._cart_summary(state)
+            return say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
+        return summary
 
-    def _cart_summary(self, state: SessionState) -> str:
+    def _cart_summary(self, state: SessionState, lang: str = "en") -> str:
         if not state.cart:
-            return "Your cart is empty."
+            return say("cart_empty", lang)
         total = sum(Decimal(str(line["price"])) * line["qty"] for line in state.cart)
         cur = state.cart[0].get("currency") or self.repo.shop_currency()  # lines from before 0.x carry none
-        items = ", ".join(f"{line['qty']} × {line['name']}{_variant_words(line)} ({money(line['price'], line.get('currency') or cur)})"
+        items = ", ".join(f"{line['qty']} × {line['name']}{_variant_words(line, lang)} ({money(line['price'], line.get('currency') or cur)})"
                           for line in state.cart)
-        return f"Your cart: {items}. Total {money(total, cur)}."
+        return say("cart_summary", lang, items=items, total=money(total, cur))
 
     RECENT_ORDERS = 3  # "where is my order?" without a number lists this many of the shopper's latest orders
 
@@ -567,10 +569,10 @@ first second third fourth fifth last this that these those them they does have c
 show please there with good sizes size colours colors colour color available stock cost costs much price""".split())  # noqa: SIM905
 
 
-def _variant_words(variant: Mapping[str, Any]) -> str:
+def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:
     """' in size M, Black' for a cart line that has a size or colour; '' otherwise."""
-    bits = [f"size {variant['size']}" if k == "size" else str(variant[k]) for k in ("size", "color") if variant.get(k)]
-    return f" in {', '.join(bits)}" if bits else ""
+    bits = [say("size_value", lang, size=variant["size"]) if k == "size" else str(variant[k]) for k in ("size", "color") if variant.get(k)]
+    return say("variant", lang, bits=", ".join(bits)) if bits else ""
 
 
 def _sentences(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from assistant.intent import ShoppingIntent
+from assistant.language import say
 
 
 @dataclass
@@ -123,14 +124,14 @@ def corrections_json(corrections: list[tuple[str, str]]) -> list[dict[str, str]]
     return [{"wrote": w, "searched": c} for w, c in corrections]
 
 
-def corrections_line(corrections: list[tuple[str, str]]) -> str:
+def corrections_line(corrections: list[tuple[str, str]], lang: str = "en") -> str:
     """'Showing results for "blade" (you wrote "blde").' -- said before the products, so a shopper sees at
     once when the assistant read a word differently."""
     if not corrections:
         return ""
     searched = ", ".join(f'"{c}"' for _, c in corrections)
     wrote = ", ".join(f'"{w}"' for w, _ in corrections)
-    return f"Showing results for {searched} (you wrote {wrote})."
+    return say("corrections", lang, searched=searched, wrote=wrote)
 
 
 T = TypeVar("T")

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
+from assistant.language import localize_note, say
 from assistant.search_backend import RankedItem, soft_match
 from assistant.vocabulary import without_brands
 from catalog.text import money
@@ -26,12 +27,12 @@ CONTEXT_REASONS = {
     "history": "like things you picked before",
     "image": "looks like your photo",
     "recency": "new in",
-}  # "shown" (close to products merely shown earlier) ranks but is never given as a reason: nobody chose those
+}  # (in English; assistant.language has each in every language as "reason_<feature>") "shown" (close to products merely shown earlier) ranks but is never given as a reason: nobody chose those
 # a shallow category match (a mug and a bag share only "Gear") is too weak to tell the shopper about
 _REASON_MIN = {"history": 0.05}
 
 
-def explain(item: RankedItem, intent: ShoppingIntent) -> str:
+def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en") -> str:
     """'waterproof leather, brown; $109.99 is within your $120; 4.6★ from 23 reviews'."""
     p = item.product
     parts: list[str] = []
@@ -39,38 +40,38 @@ def explain(item: RankedItem, intent: ShoppingIntent) -> str:
     colours = [c for c in p.colors if c.lower() in {x.lower() for x in intent.colors}]
     sizes = [s for s in p.sizes if s.lower() in {x.lower() for x in intent.sizes}]
     if wished or colours or sizes:
-        parts.append(", ".join([*wished, *colours, *(f"size {s}" for s in sizes)]))
+        parts.append(", ".join([*wished, *colours, *(say("size_value", lang, size=s) for s in sizes)]))
     cur = p.currency  # a budget is read in the currency of the products it is compared with
     price = money(p.price, cur)
     if intent.max_price is not None and p.price <= Decimal(str(intent.max_price)):
-        parts.append(f"{price} is within your {money(intent.max_price, cur)}")
+        parts.append(say("within_budget", lang, price=price, budget=money(intent.max_price, cur)))
     elif intent.max_price is not None:
-        parts.append(f"{price}, above your {money(intent.max_price, cur)}")
+        parts.append(say("above_budget", lang, price=price, budget=money(intent.max_price, cur)))
     elif intent.min_price is not None and p.price >= Decimal(str(intent.min_price)):
-        parts.append(f"{price}, over your {money(intent.min_price, cur)}")
+        parts.append(say("over_minimum", lang, price=price, budget=money(intent.min_price, cur)))
     else:
         parts.append(price)
     if p.on_sale:
-        parts.append(f"on sale from {money(p.regular_price, cur)}")
+        parts.append(say("on_sale", lang, regular=money(p.regular_price, cur)))
     if p.rating_avg and p.rating_count:
-        parts.append(f"{p.rating_avg:.1f}★ from {p.rating_count} review{'s' if p.rating_count != 1 else ''}")
+        parts.append(say("rating", lang, avg=f"{p.rating_avg:.1f}", n=p.rating_count, s="s" if p.rating_count != 1 else ""))
     if p.stock_qty is not None and 0 < p.stock_qty <= 5:
-        parts.append(f"only {p.stock_qty} left")
+        parts.append(say("only_left", lang, n=p.stock_qty))
     # Context reasons (season, session, history, popularity, photo) from the ranking contributions;
     # text-match reasons are implied by the list itself.
     context = [(v, k) for k, v in item.contributions.items() if k in CONTEXT_REASONS and v > _REASON_MIN.get(k, 0.02)]
     for _, feature in sorted(context, reverse=True)[:2]:
-        parts.append(CONTEXT_REASONS[feature])
+        parts.append(say(f"reason_{feature}", lang))
     return "; ".join(parts)
 
 
-def card(item: RankedItem, intent: ShoppingIntent) -> ProductCard:
+def card(item: RankedItem, intent: ShoppingIntent, lang: str = "en") -> ProductCard:
     p = item.product
     return ProductCard(
         id=p.id, sku=p.sku, name=p.name, price=p.price, currency=p.currency, regular_price=p.regular_price,
         in_stock=p.in_stock, stock_qty=p.stock_qty, rating_avg=p.rating_avg, rating_count=p.rating_count,
         image=p.image, brand=p.brand, colors=list(p.colors), sizes=list(p.sizes),
-        explanation=explain(item, intent), contributions=dict(item.contributions),
+        explanation=explain(item, intent, lang), contributions=dict(item.contributions),
     )
 
 
@@ -82,7 +83,7 @@ _PRICE_PHRASE = re.compile(
     r"(?:\s*(?:and|to|-)\s*[$€£¥]?\s?\d+(?:[.,]\d+)?)?(?:\s*(?:dollars?|bucks|usd|euros?|eur))?", re.I)
 
 
-def describe_need(intent: ShoppingIntent, currency: str = "USD") -> str:
+def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en") -> str:
     words = []
     if intent.colors:
         words.append("/".join(c.lower() for c in intent.colors))
@@ -99,46 +100,54 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD") -> str:
         kept = kept[1:]
     low = [w.lower() for w in kept]
     if noun in ("", "men", "women", "kids"):  # a gender-only category says nothing the line has not said
-        noun = " ".join(kept) or "products"  # ("purple women's purple jacket" -> "purple women's jacket")
+        noun = " ".join(kept) or say("products", lang)  # ("purple women's purple jacket" -> "purple women's jacket")
     elif noun.endswith("ing") and " " not in noun and noun in low[:-1]:
         # an activity category that modifies the thing asked for ("Trekking" for "trekking poles")
         noun = " ".join(kept[low.index(noun):])
-    words.append(noun)
+    if lang != "en":  # the catalog's words as they are, framed in the shopper's language
+        gender = say(f"gender_{intent.gender}", lang) if intent.gender in ("women", "men", "kids") else ""
+        colours = "/".join(c.lower() for c in intent.colors)
+        if lang == "es":
+            words = [noun, gender, say("in_colours", lang, colours=colours) if colours else ""]
+        else:
+            words = [colours, gender, noun]
+    else:
+        words.append(noun)
     if intent.sizes:
-        words.append("in size " + "/".join(intent.sizes))
+        words.append(say("in_size", lang, sizes="/".join(intent.sizes)))
     if intent.min_price is not None and intent.max_price is not None:
-        words.append(f"between {money(intent.min_price, currency)} and {money(intent.max_price, currency)}")
+        words.append(say("between", lang, lo=money(intent.min_price, currency), hi=money(intent.max_price, currency)))
     elif intent.max_price is not None:
-        words.append(f"under {money(intent.max_price, currency)}")
+        words.append(say("under", lang, hi=money(intent.max_price, currency)))
     elif intent.min_price is not None:
-        words.append(f"over {money(intent.min_price, currency)}")
-    return " ".join(words)
+        words.append(say("over", lang, lo=money(intent.min_price, currency)))
+    return " ".join(w for w in words if w)
 
 
-def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None) -> str:
+def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None, lang: str = "en") -> str:
     lines: list[str] = []
     if note:
-        lines.append(note)
+        lines.append(localize_note(note, lang))
     if not cards:
         if not note:
-            lines.append("I could not find anything in our catalog for that. Could you describe it differently?")
+            lines.append(say("nothing_found", lang))
         return " ".join(lines)
     cur = cards[0].currency
     if note:
-        lines.append("Closest alternatives:")
+        lines.append(say("alternatives", lang))
     elif intent.sort == "price_asc":
-        lines.append(f"The cheapest {describe_need(intent, cur)}: {cards[0].name} at {money(cards[0].price, cur)}.")
+        lines.append(say("cheapest", lang, need=describe_need(intent, cur, lang), name=cards[0].name, price=money(cards[0].price, cur)))
     elif intent.sort == "price_desc":
-        lines.append(f"The most expensive {describe_need(intent, cur)}: {cards[0].name} at {money(cards[0].price, cur)}.")
+        lines.append(say("dearest", lang, need=describe_need(intent, cur, lang), name=cards[0].name, price=money(cards[0].price, cur)))
     else:
         # one card: "1 red tees" would be wrong, and singularising a category name is guesswork
-        lines.append(f"One match for {describe_need(intent, cur)}:" if len(cards) == 1
-                     else f"Here are {len(cards)} {describe_need(intent, cur)} you might like:")
+        lines.append(say("one_match", lang, need=describe_need(intent, cur, lang)) if len(cards) == 1
+                     else say("here_are", lang, n=len(cards), need=describe_need(intent, cur, lang)))
     for i, c in enumerate(cards, 1):
-        stock = "" if c.in_stock else " (out of stock)"
+        stock = "" if c.in_stock else say("out_of_stock_tag", lang)
         price = money(c.price, c.currency)
         # the price is on the line already: "Red; $57.00 is within your $60.00" -> "Red; within your $60.00"
-        parts = [re.sub(rf"^{re.escape(price)}(?:\s+is\s+|,\s*|$)", "", part) for part in c.explanation.split("; ")]
+        parts = [re.sub(rf"^{re.escape(price)}(?:\s+(?:is|está)\s+|,\s*|，|$)", "", part) for part in c.explanation.split("; ")]
         why = "; ".join(part for part in parts if part)
         lines.append(f"{i}. {c.name}, {price}{stock}" + (f": {why}" if why else ""))
     return "\n".join(lines)
@@ -191,10 +200,10 @@ def validate_reply(
 
 
 class ReplyWriter(Protocol):
-    def write(self, intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None) -> Iterator[str]: ...
+    def write(self, intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None, lang: str = "en") -> Iterator[str]: ...
 
 
 class TemplateReplyWriter:
-    def write(self, intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None) -> Iterator[str]:
-        text = template_reply(intent, cards, note)
+    def write(self, intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None, lang: str = "en") -> Iterator[str]:
+        text = template_reply(intent, cards, note, lang)
         yield from text.splitlines(keepends=True)

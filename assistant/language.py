@@ -1,0 +1,192 @@
+"""The shopper's language (English, Spanish or Chinese) and the assistant's sentences in it.
+
+Replies are templates filled with catalog facts, so a shopper who writes "busco una chaqueta roja" reads the
+frame of the answer in Spanish; product names, colours and categories stay as the catalog writes them (the
+assistant never translates a fact). `say(key, lang, **values)` renders strictly: a missing value raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+LANGUAGES = ("en", "es", "zh")
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPANISH_SIGNS = re.compile(r"[¿¡ñ]|\b\w*(?:ción|ciones)\b")
+_SPANISH_WORDS = frozenset("""
+busco buscando quiero quisiera necesito tienes tienen hay algo algún alguna para una unos unas mujer hombre hombres
+mujeres niño niña niños talla tallas precio precios barato barata baratos baratas caro cara más menos menor mayor
+hola gracias dónde donde está estoy pedido pedidos carrito añade añadir agrega quita muéstrame muestrame enséñame
+otro otra otros otras color colores chaqueta chaquetas camiseta camisetas pantalones zapatos zapatillas mochila
+bolso sudadera también pero sin con del los las el la de que por favor cuál cual cuánto cuesta primero segundo
+tercero último rojo roja azul negro negra blanco blanca verde gris morado""".split())  # noqa: SIM905
+_ENGLISH_WORDS = frozenset("""
+the a an and for with show me find want need looking some any what which is are do does have in of to my i you
+this that these those one ones cheaper cheapest under over than size color colour jacket jackets shoes bag""".split())  # noqa: SIM905
+
+
+def detect_language(text: str) -> str | None:
+    """'zh', 'es' or 'en' when the text shows it; None when it does not ("M", "ok", "$40")."""
+    if _CJK.search(text or ""):
+        return "zh"
+    low = (text or "").lower()
+    words = re.findall(r"[a-záéíóúñü]+", low)
+    spanish = sum(w in _SPANISH_WORDS for w in words) + 2 * len(_SPANISH_SIGNS.findall(low))
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    if spanish >= 2 and spanish > english or (spanish == 1 and english == 0 and len(words) <= 3 and _SPANISH_SIGNS.search(low)):
+        return "es"
+    if english >= spanish and (english or any(len(w) >= 3 for w in words)):
+        return "en"
+    return "es" if spanish else None
+
+
+def conversation_language(text: str, history: Sequence[str] = ()) -> str:
+    """The language to answer in: this message's, else the latest earlier message's that shows one, else English."""
+    for t in [text, *reversed(list(history))]:
+        lang = detect_language(t)
+        # a bare name ("Solstix") is no sign of English in a Spanish conversation
+        if lang is not None and (lang != "en" or any(w in _ENGLISH_WORDS for w in re.findall(r"[a-z]+", t.lower()))):
+            return lang
+    return "en"
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # ----- the list
+    "here_are": {"en": "Here are {n} {need} you might like:", "es": "Aquí tienes {n} {need} que te pueden gustar:",
+                 "zh": "为您找到{n}件{need}："},
+    "one_match": {"en": "One match for {need}:", "es": "Un resultado para {need}:", "zh": "找到1件{need}："},
+    "cheapest": {"en": "The cheapest {need}: {name} at {price}.", "es": "Lo más barato en {need}: {name}, por {price}.",
+                 "zh": "最便宜的{need}：{name}，{price}。"},
+    "dearest": {"en": "The most expensive {need}: {name} at {price}.", "es": "Lo más caro en {need}: {name}, por {price}.",
+                "zh": "最贵的{need}：{name}，{price}。"},
+    "alternatives": {"en": "Closest alternatives:", "es": "Las alternativas más cercanas:", "zh": "最接近的选择："},
+    "nothing_found": {"en": "I could not find anything in our catalog for that. Could you describe it differently?",
+                      "es": "No encontré nada en nuestro catálogo para eso. ¿Puedes describirlo de otra forma?",
+                      "zh": "我们的商品目录里没有找到相关商品。能换个说法描述一下吗？"},
+    "out_of_stock_tag": {"en": " (out of stock)", "es": " (agotado)", "zh": "（缺货）"},
+    "corrections": {"en": "Showing results for {searched} (you wrote {wrote}).",
+                    "es": "Mostrando resultados para {searched} (escribiste {wrote}).",
+                    "zh": "显示{searched}的结果（您输入的是{wrote}）。"},
+    # ----- describing the need
+    "gender_women": {"en": "women's", "es": "de mujer", "zh": "女士"},
+    "gender_men": {"en": "men's", "es": "de hombre", "zh": "男士"},
+    "gender_kids": {"en": "kids'", "es": "infantiles", "zh": "儿童"},
+    "in_size": {"en": "in size {sizes}", "es": "en talla {sizes}", "zh": "{sizes}码"},
+    "in_colours": {"en": "{colours}", "es": "en {colours}", "zh": "{colours}"},
+    "between": {"en": "between {lo} and {hi}", "es": "entre {lo} y {hi}", "zh": "{lo}到{hi}之间"},
+    "under": {"en": "under {hi}", "es": "por menos de {hi}", "zh": "{hi}以下"},
+    "over": {"en": "over {lo}", "es": "por más de {lo}", "zh": "{lo}以上"},
+    "products": {"en": "products", "es": "productos", "zh": "商品"},
+    # ----- why this
+    "size_value": {"en": "size {size}", "es": "talla {size}", "zh": "{size}码"},
+    "within_budget": {"en": "{price} is within your {budget}", "es": "{price} está dentro de tu presupuesto de {budget}",
+                      "zh": "{price}，在您{budget}的预算内"},
+    "above_budget": {"en": "{price}, above your {budget}", "es": "{price}, por encima de tu presupuesto de {budget}",
+                     "zh": "{price}，超出您{budget}的预算"},
+    "over_minimum": {"en": "{price}, over your {budget}", "es": "{price}, por encima de tus {budget}", "zh": "{price}，高于您的{budget}"},
+    "on_sale": {"en": "on sale from {regular}", "es": "rebajado (antes {regular})", "zh": "特价（原价{regular}）"},
+    "rating": {"en": "{avg}★ from {n} review{s}", "es": "{avg}★ de {n} reseña{s}", "zh": "{avg}★（{n}条评价）"},
+    "only_left": {"en": "only {n} left", "es": "solo quedan {n}", "zh": "仅剩{n}件"},
+    "reason_popularity": {"en": "popular with shoppers", "es": "popular entre los clientes", "zh": "很受欢迎"},
+    "reason_season": {"en": "suits the season", "es": "ideal para la temporada", "zh": "适合当季"},
+    "reason_session": {"en": "like what you liked here", "es": "parecido a lo que te gustó", "zh": "与您喜欢的相似"},
+    "reason_liked before": {"en": "you liked it", "es": "te gustó", "zh": "您喜欢过"},
+    "reason_history": {"en": "like things you picked before", "es": "como lo que elegiste antes", "zh": "与您之前选择的相似"},
+    "reason_image": {"en": "looks like your photo", "es": "se parece a tu foto", "zh": "与您的照片相似"},
+    "reason_recency": {"en": "new in", "es": "novedad", "zh": "新品"},
+    # ----- answers
+    "which_product": {"en": "Which product do you mean? Say for example 'the second one', after I have shown you some.",
+                      "es": "¿Qué producto quieres decir? Di por ejemplo «el segundo», después de que te muestre algunos.",
+                      "zh": "您指的是哪件商品？请在我展示商品后说，例如“第二个”。"},
+    "greeting": {"en": "Hi! I can help you find products, compare them, manage your cart, or check an order. What are you looking for?",
+                 "es": "¡Hola! Puedo ayudarte a encontrar productos, compararlos, gestionar tu carrito o consultar un pedido. ¿Qué buscas?",
+                 "zh": "您好！我可以帮您查找和比较商品、管理购物车或查询订单。您想找什么？"},
+    "everything_shown": {"en": "That is everything I found for this. Try another colour, size or price, or ask for something else.",
+                         "es": "Eso es todo lo que encontré. Prueba con otro color, talla o precio, o pide otra cosa.",
+                         "zh": "符合条件的就这些了。可以换个颜色、尺码或价格，或者找点别的。"},
+    "already_cheapest": {"en": "{name} at {price} is already the cheapest I found for this; nothing cheaper matches.",
+                         "es": "{name}, por {price}, ya es lo más barato que encontré; no hay nada más barato.",
+                         "zh": "{name}（{price}）已经是我找到的最便宜的了，没有更便宜的。"},
+    "not_in_catalog": {"en": "Nothing in our catalog mentions {names}.", "es": "Nada en nuestro catálogo menciona {names}.",
+                       "zh": "我们的商品目录中没有{names}。"},
+    "cart_added": {"en": "Added {names} to your cart.", "es": "Añadí {names} a tu carrito.", "zh": "已将{names}加入购物车。"},
+    "cart_removed": {"en": "Removed {names}.", "es": "Quité {names}.", "zh": "已移除{names}。"},
+    "cart_not_in_one": {"en": "{names} is not in your cart.", "es": "{names} no está en tu carrito.", "zh": "{names}不在您的购物车中。"},
+    "cart_not_in_many": {"en": "{names} are not in your cart.", "es": "{names} no están en tu carrito.", "zh": "{names}不在您的购物车中。"},
+    "cart_which": {"en": "Which one should I remove? Name it or say 'the second one'.",
+                   "es": "¿Cuál quito? Dime su nombre o di «el segundo».", "zh": "要移除哪一件？请说出名称，或者说“第二个”。"},
+    "cart_empty": {"en": "Your cart is empty.", "es": "Tu carrito está vacío.", "zh": "您的购物车是空的。"},
+    "cart_summary": {"en": "Your cart: {items}. Total {total}.", "es": "Tu carrito: {items}. Total {total}.",
+                     "zh": "购物车：{items}。合计{total}。"},
+    "variant": {"en": " in {bits}", "es": " en {bits}", "zh": "（{bits}）"},
+    "no_such_size": {"en": "{name} does not come in size {value}; it comes in {offered}.",
+                     "es": "{name} no viene en talla {value}; está disponible en {offered}.",
+                     "zh": "{name}没有{value}码，可选尺码：{offered}。"},
+    "no_such_color": {"en": "{name} does not come in colour {value}; it comes in {offered}.",
+                      "es": "{name} no viene en color {value}; está disponible en {offered}.",
+                      "zh": "{name}没有{value}这个颜色，可选颜色：{offered}。"},
+    "cheaper_one": {"en": "The cheaper one is {name} at {price}.", "es": "El más barato es {name}, por {price}.",
+                    "zh": "更便宜的是{name}，{price}。"},
+    "cheapest_of": {"en": "The cheapest is {name} at {price}.", "es": "El más barato es {name}, por {price}.",
+                    "zh": "最便宜的是{name}，{price}。"},
+    "costs": {"en": "{name} costs {price}", "es": "{name} cuesta {price}", "zh": "{name}售价{price}"},
+    "and_in_stock": {"en": " and is in stock", "es": " y está disponible", "zh": "，有货"},
+    "and_out_of_stock": {"en": " and is out of stock right now", "es": " y ahora mismo está agotado", "zh": "，目前缺货"},
+    "not_mentioned": {"en": 'the catalog does not mention "{what}"', "es": "el catálogo no menciona «{what}»",
+                      "zh": "商品目录中没有提到“{what}”"},
+    "description_says": {"en": 'the description says: "{sentence}"', "es": "la descripción dice: «{sentence}»",
+                         "zh": "描述中写道：“{sentence}”"},
+    "quote": {"en": '"{sentence}"', "es": "«{sentence}»", "zh": "“{sentence}”"},
+    "sizes_list": {"en": "sizes: {values}", "es": "tallas: {values}", "zh": "尺码：{values}"},
+    "colours_list": {"en": "colours: {values}", "es": "colores: {values}", "zh": "颜色：{values}"},
+    "in_stock": {"en": "in stock", "es": "disponible", "zh": "有货"},
+    "out_of_stock": {"en": "out of stock", "es": "agotado", "zh": "缺货"},
+    "fact_sep": {"en": "; ", "es": "; ", "zh": "；"},
+    "end": {"en": ".", "es": ".", "zh": "。"},
+}
+
+
+def say(key: str, lang: str = "en", **values: object) -> str:
+    """The sentence `key` in `lang` (English when that language lacks it), filled strictly: a missing value raises."""
+    forms = MESSAGES[key]
+    return forms.get(lang, forms["en"]).format(**values)
+
+
+# ----- notes the searchers write (in English): their frames in the shopper's language ----------------------------
+_NOTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
+    (re.compile(r"Nothing under (?P<a>\S+?)(?: matches)?; the cheapest(?: (?P<what>.+?))? is (?P<b>\S+?)\.$"),
+     {"es": "Nada por menos de {a}; lo más barato cuesta {b}.", "zh": "没有{a}以下的商品；最便宜的是{b}。"}),
+    (re.compile(r"Nothing over (?P<a>\S+?)(?: matches)?; the most expensive(?: (?P<what>.+?))? is (?P<b>\S+?)\.$"),
+     {"es": "Nada por más de {a}; lo más caro cuesta {b}.", "zh": "没有{a}以上的商品；最贵的是{b}。"}),
+    (re.compile(r"Nothing between (?P<a>\S+) and (?P<b>.+?); the nearest prices are (?P<c>.+)\.$"),
+     {"es": "Nada entre {a} y {b}; los precios más cercanos son {c}.", "zh": "没有{a}到{b}之间的商品；最接近的价格是{c}。"}),
+    (re.compile(r"Nothing matches between (?P<a>\S+) and (?P<b>\S+?)\.$"),
+     {"es": "Nada entre {a} y {b}.", "zh": "没有{a}到{b}之间的商品。"}),
+    (re.compile(r"None in (?P<a>.+?)(?: right now)?; here are (?:other colours and sizes|the closest options in other colours or sizes)\.$"),
+     {"es": "No hay nada en {a}; aquí tienes otros colores y tallas.", "zh": "没有{a}的；这些是其他颜色和尺码。"}),
+    (re.compile(r"Everything that matches is out of stock at the moment\.$"),
+     {"es": "Todo lo que coincide está agotado por ahora.", "zh": "符合条件的商品目前都缺货。"}),
+    (re.compile(r"Everything that matches is (?P<a>.+), which you ruled out; here they are anyway\.$"),
+     {"es": "Todo lo que coincide es {a}, que descartaste; aquí los tienes de todos modos.",
+      "zh": "符合条件的都是{a}，您已排除；仍列出供参考。"}),
+    (re.compile(r"Nothing from (?P<a>.+) matches; here are other brands\.$"),
+     {"es": "Nada de {a} coincide; aquí tienes otras marcas.", "zh": "{a}没有符合的商品；这些是其他品牌。"}),
+    (re.compile(r"(?:Nothing in (?P<a>.+) matches; here are products from other categories|"
+                r"No (?P<b>.+) matches that; here are the nearest products in other categories)\.$"),
+     {"es": "Nada en {a} coincide; aquí tienes productos de otras categorías.", "zh": "{a}中没有符合的；这些是其他类别的商品。"}),
+]
+
+
+def localize_note(note: str, lang: str) -> str:
+    """A searcher's note in the shopper's language when its frame is known; the note as written otherwise."""
+    if lang == "en" or not note:
+        return note
+    for pattern, forms in _NOTES:
+        m = pattern.match(note.strip())
+        if m and lang in forms:
+            values = {k: v for k, v in m.groupdict().items() if v is not None}
+            if "a" not in values and "b" in values:
+                values["a"] = values["b"]
+            return forms[lang].format(**values)
+    return note
