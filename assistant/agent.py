@@ -168,6 +168,7 @@ class ShoppingAssistant:
 
     def _turn(self, text: str, session_id: str, user_id: str | None, image: Any, user_verified: bool) -> Iterator[Event]:
         state = self.sessions.load(session_id, user_id, verified=user_verified)
+        self._refresh_cart(state)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
 
@@ -306,6 +307,7 @@ class ShoppingAssistant:
         """like / dislike / click / add_to_cart / remove_from_cart ... : logged, and remembered by the session."""
         with self.sessions.lock(session_id):
             state = self.sessions.load(session_id, user_id, verified=user_verified)
+            self._refresh_cart(state)
             self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
             if event == "like" and product_id not in state.liked:
                 state.liked.append(product_id)
@@ -432,6 +434,21 @@ class ShoppingAssistant:
                 return {}, say("no_such_size" if key == "size" else "no_such_color", lang, name=p.name, value=wanted[0],
                                offered=", ".join(offered))
         return chosen, None
+
+    def _refresh_cart(self, state: SessionState) -> None:
+        """Cart lines carry the catalog's price and name of now, never those of when they were added (a price
+        change or a sale since then shows at once); a product the catalog no longer has leaves the cart."""
+        if not state.cart:
+            return
+        now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart])}
+        kept = []
+        for line in state.cart:
+            p = now.get(int(line["product_id"]))
+            if p is None:
+                continue
+            line.update(name=p.name, sku=p.sku, price=float(p.price), currency=p.currency)
+            kept.append(line)
+        state.cart = kept
 
     @staticmethod
     def _remove_from_cart(state: SessionState, product_id: int) -> None:
