@@ -21,6 +21,7 @@ from assistant.dialogue import (
     REMOVING,
     merge,
     named_products,
+    names_only,
     superlative_products,
 )
 from assistant.errors import AssistantInputError
@@ -195,8 +196,13 @@ class ShoppingAssistant:
             intent = previous.model_copy(update={"kind": "refine", "references": []})
         # "not the Cronus one": the same need without that product (and less like it from now on)
         dropped = named_products(grounded_text, state.shown) if previous is not None and NOT_THIS.search(grounded_text.lower()) else []
+        if dropped and (raw.exclude or raw.colors):
+            dropped = []  # "not Legend", "not the green ones": a brand or colour is the intent's to exclude
         if dropped and previous is not None:
-            intent = previous.model_copy(update={"kind": "refine", "references": []})
+            if names_only(grounded_text, state.shown, dropped):  # nothing else said: the same need
+                intent = previous.model_copy(update={"kind": "refine", "references": []})
+            elif intent.kind not in ("search", "refine"):
+                dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
         timings["intent"] = (time.perf_counter() - t0) * 1000
         yield IntentParsed(intent, timings["intent"])
@@ -211,7 +217,7 @@ class ShoppingAssistant:
         if kind in ("search", "refine"):
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=names,
                                 # a refinement never brings back what the shopper said no to in this conversation
-                                exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else [])
+                                exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
             outcome = self.searcher.search(intent, ctx, self.results)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
@@ -225,7 +231,9 @@ class ShoppingAssistant:
             if more and (note or not cards):
                 cards, note = [], None
                 answer = say("everything_shown", lang)
-            elif note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown):
+            elif (note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown)
+                  and all(getattr(intent, f) == getattr(previous, f)  # only the price cap changed ("cheaper in green" is not this)
+                          for f in ("colors", "sizes", "brands", "category", "gender", "exclude", "min_price", "attributes"))):
                 # nothing is cheaper than what is on screen: say so, rather than quote a budget the shopper never set
                 on_screen = state.focus or state.shown
                 cheapest = self.repo.get(int(min(on_screen, key=lambda x: float(x.get("price") or 0))["id"]))
@@ -271,7 +279,7 @@ class ShoppingAssistant:
         reply_text = "".join(chunks).strip()
         timings["total"] = (time.perf_counter() - t0) * 1000
 
-        if kind in ("search", "refine"):
+        if kind in ("search", "refine") and not (more and not cards):  # "that is everything": the list stays
             # a question or comparison points into this list; it does not replace it ("tell me about the
             # first one", then "and the second one?" still means the list the shopper is looking at)
             state.shown, state.focus = _listed(cards), []
@@ -333,8 +341,11 @@ class ShoppingAssistant:
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
                                                      for x in state.cart] if intent.kind == "cart" else [])
-            ids = named_products(text, pool) or superlative_products(text, state.focus if len(state.focus) >= 2 else state.shown)
-            if not ids and POINTS_AT_ONE.search(text.lower()):
+            points = POINTS_AT_ONE.search(text.lower()) is not None
+            if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
+                ids = [int(state.focus[0]["id"])]  # "is it good for rain?" about the one just discussed
+            ids = ids or named_products(text, pool) or superlative_products(text, state.focus if len(state.focus) >= 2 else state.shown)
+            if not ids and points:
                 sort = (state.intent or {}).get("sort", "relevance")
                 if intent.kind == "cart" and REMOVING.search(text.lower()):
                     ids = [int(state.cart[0]["product_id"])] if len(state.cart) == 1 else []
@@ -362,9 +373,14 @@ class ShoppingAssistant:
                 facts.append(say("colours_list", lang, values=", ".join(p.colors)))
             hits = [w for w in words if w in p.description.lower()]
             # "is the first one waterproof?" about something the catalog never says: say so, never guess yes or no
-            asked = [w.strip(".,!¿") for w in words if w.strip(".,!¿") not in _NOT_A_PROPERTY
-                     and w not in p.name.lower() and w not in hits and not any(w in n or any(w in v.lower() for v in vs)
-                                                                                 for n, vs in p.attributes.items())]
+            known = " ".join([p.name, p.brand or "", *p.colors, *p.sizes, *(f"{n} {' '.join(vs)}" for n, vs in p.attributes.items())]).lower()
+            asked = [w.strip(".,!¿") for w in words if w.strip(".,!¿") not in _NOT_A_PROPERTY and w not in hits
+                     and w.strip(".,!¿") not in known]
+            colour_asked = [c for c in p.colors if c.lower() in (w.strip(".,!¿") for w in words)]
+            if colour_asked and not any("colours" in f or "colores" in f or "颜色" in f for f in facts):
+                facts.append(say("colours_list", lang, values=", ".join(p.colors)))  # "is it available in blue?"
+            if p.brand and p.brand.lower() in text.lower():
+                facts.append(say("brand_is", lang, brand=p.brand))
             if asked and _YES_NO.match(text.lower()):
                 facts.append(say("not_mentioned", lang, what=" ".join(asked)))
             if hits:
@@ -422,7 +438,10 @@ class ShoppingAssistant:
         chosen: dict[str, str] = {}
         for key, offered in (("size", p.sizes), ("color", p.colors)):
             # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
-            said = (intent.sizes or sizes_in_text(text)) if key == "size" else (intent.colors or colors_in_text(text)[0])
+            # the product's own name is no variant asked for ("the Red Rock jacket" that comes in blue)
+            unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
+            said = (sizes_in_text(unnamed) if key == "size" else colors_in_text(unnamed)[0])
+            said = [x for x in (intent.sizes if key == "size" else intent.colors) if x.lower() in unnamed.lower()] or said
             earlier = (previous.sizes if key == "size" else previous.colors) if previous else []
             wanted = said if len(said) == 1 else earlier if len(earlier) == 1 and not said else []
             if not wanted or not offered:
@@ -456,6 +475,7 @@ class ShoppingAssistant:
         for line in state.cart:
             if line["product_id"] == product_id:
                 line["qty"] -= 1
+                break  # one fewer of one line (a size M and a size S of it are two lines)
         state.cart = [line for line in state.cart if line["qty"] > 0]
 
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
@@ -579,11 +599,12 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 
 
 # Capitalised words after the first word of a sentence: "Nike", "IKEA" (not "I")
-_NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
+_NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
 _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth last this that these those them they does have come comes what which about more tell
-show please there with good sizes size colours colors colour color available stock cost costs much price""".split())  # noqa: SIM905
+show please there with good sizes size colours colors colour color available stock cost costs much price made from
+make brand really also kind sort type well ones""".split())  # noqa: SIM905
 
 
 def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:

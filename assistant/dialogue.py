@@ -63,8 +63,8 @@ MORE_RESULTS = re.compile(r"\s*(?:(?:ok(?:ay)?|and|so)[\s,]+)?(?:(?:show|give|ge
                           r"(?:some\s+)?(?:more|others|other ones|more (?:options|results|ones|of them|like these)|the next (?:ones|page)|next(?: page)?)"
                           r"(?:\s+please)?[\s?!.]*|(?:muéstrame|muestrame|ver|enséñame)?\s*más(?: opciones)?[\s?!.¿]*|还有吗[？?]*|更多|再来几个|换一批")
 # "not the Cronus one", "no, anything but Cronus", "I don't like the Cronus one": a shown product said no to
-NOT_THIS = re.compile(r"^\s*(?:(?:no|nah|but)[\s,]+)?(?:not|no|without|except|anything but|none of|i don'?t (?:like|want)|"
-                      r"not so keen on|no me gusta|ese no|不要)\b")
+NOT_THIS = re.compile(r"^\s*(?:(?:no|nah|but)\s*,\s*|(?:no|nah)\s+(?=not\b))?(?:not|anything but|except|none of|i don'?t (?:like|want)|"
+                      r"not so keen on|no me gusta)\b")
 # "remove the Bruno hoodie", "quita el segundo", "删除第二个"
 REMOVING = re.compile(r"\b(?:remove|delete|take out|drop)\b|\bquita|\belimina|删除|去掉|拿掉")
 # "it", "this one", "that", "esto", "este", "它", "这个": one product the shopper has in mind
@@ -81,16 +81,30 @@ def _name_words(name: str) -> set[str]:
 
 
 def named_products(text: str, pool: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Ids of the products in `pool` (dicts with `id` and `name`) that the text names by a word only some of
-    them have: "the Bruno one", "the Abominable hoodie" (not "hoodie", which they all are)."""
-    items = {int(p["id"]): _name_words(str(p.get("name", ""))) for p in pool}
-    if len(items) == 0:
-        return []
+    """Ids of the products in `pool` (dicts with `id` and `name`) that the text names by a word of its name no
+    other product there has: "the Bruno one", "the Abominable hoodie", "the Bruno and the Abominable" (never
+    "the bag" when two bags are on screen: that is for the shopper to say which)."""
+    items: dict[int, set[str]] = {}
+    for p in pool:
+        items.setdefault(int(p["id"]), _name_words(str(p.get("name", ""))))
     said = set(re.findall(r"[a-z][a-z'-]{2,}", text.lower()))
-    shared = set.intersection(*items.values()) if len(items) > 1 else set()
-    score = {pid: len((words - shared) & said) for pid, words in items.items()}
-    best = max(score.values())
-    return [pid for pid, n in score.items() if n == best] if best > 0 else []
+    owners: dict[str, set[int]] = {}
+    for pid, words in items.items():
+        for w in words:
+            owners.setdefault(w, set()).add(pid)
+    return [pid for pid, words in items.items() if any(len(owners[w]) == 1 for w in words & said)]
+
+
+def names_only(text: str, pool: Sequence[Mapping[str, Any]], ids: Sequence[int]) -> bool:
+    """True when the text, less a leading negation, "the" and "one(s)", is only words of these products' names:
+    "not the Cronus one", "no, not Cronus" (but not "no, I want a backpack", "not the Nova one, under $100")."""
+    words = {w for pid in ids for p in pool if int(p["id"]) == pid for w in _name_words(str(p.get("name", "")))}
+    rest = NOT_THIS.sub("", text.lower(), count=1)
+    left = [w for w in re.findall(r"[a-z][a-z'-]*", rest) if w not in words and w not in _FILLER]
+    return not left and not re.search(r"\d", rest)
+
+
+_FILLER = frozenset("the a one ones please either that this those them thanks thank you i it".split())  # noqa: SIM905
 
 
 def superlative_products(text: str, pool: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -164,8 +178,8 @@ def merge(
         if new.kind == "refine":
             return new.model_copy(update={"kind": "search"})
         return new.model_copy()
-    if (new.kind == "refine" and new.category and previous.category
-            and new.category.rsplit("/", 1)[-1].lower() == previous.category.rsplit("/", 1)[-1].lower()):
+    if (new.kind == "refine" and new.category and "/" not in new.category and previous.category
+            and new.category.lower() == previous.category.rsplit("/", 1)[-1].lower()):
         new = new.model_copy(update={"category": previous.category})  # "Tees" in a follow-up is still "Men/Tops/Tees"
     if new.kind == "refine" and new.category and previous.category and new.category != previous.category:
         new = new.model_copy(update={"kind": "search"})  # "now show me backpacks": a new search, not a refinement

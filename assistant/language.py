@@ -138,6 +138,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "description_says": {"en": 'the description says: "{sentence}"', "es": "la descripción dice: «{sentence}»",
                          "zh": "描述中写道：“{sentence}”"},
     "quote": {"en": '"{sentence}"', "es": "«{sentence}»", "zh": "“{sentence}”"},
+    "brand_is": {"en": "brand: {brand}", "es": "marca: {brand}", "zh": "品牌：{brand}"},
     "sizes_list": {"en": "sizes: {values}", "es": "tallas: {values}", "zh": "尺码：{values}"},
     "colours_list": {"en": "colours: {values}", "es": "colores: {values}", "zh": "颜色：{values}"},
     "in_stock": {"en": "in stock", "es": "disponible", "zh": "有货"},

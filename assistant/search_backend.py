@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from assistant.intent import ShoppingIntent
+from assistant.language import detect_language
 from assistant.vocabulary import canonical_color
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import EXCLUSIONS_NOTE, money, ruled_out
@@ -123,7 +124,8 @@ def query_text(intent: ShoppingIntent) -> str:
         # backpacks, and to "hoodies" in "Hoodies & Sweatshirts" it pulled sweatshirts in.
         leaf = intent.category.rsplit("/", 1)[-1]
         words = [w for w in re.findall(r"\w+", f"{intent.query} {' '.join(intent.attributes)}".lower()) if not w.isdigit()]
-        if not [w for w in words if w not in _NAMES_NOTHING]:
+        # a Spanish or Chinese query ("chaquetas") shares no word with an English catalog: the category's name does
+        if not [w for w in words if w not in _NAMES_NOTHING] or detect_language(intent.query) in ("es", "zh"):
             parts.append(leaf)
     return " ".join(p for p in parts if p).strip()
 

@@ -222,7 +222,7 @@ def sizes_in_text(text: str) -> list[str]:
             found.append(canon)
     for m in re.finditer(rf"{_SIZE_CUE}\s*[:#]?\s*([a-z0-9]{{1,4}})\b", tl):
         found.append(m.group(1).upper())
-    for m in re.finditer(r"(\d{1,3}|xxl|xxs|xl|xs|s|m|l)\s*码", text, re.I):  # "32码", "M码"
+    for m in re.finditer(r"(?<![0-9a-z])(\d{1,3}|xxxl|xxl|xxs|xl|xs|s|m|l)\s*码", text, re.I):  # "32码", "M码" (not "3XL码" as XL)
         found.append(m.group(1).upper())
     for m in re.finditer(r"\b(?:waist|w)\s*(\d{2})\b", tl):
         found.append(m.group(1))
@@ -318,9 +318,9 @@ _MAX_CUES = (r"under|below|less than|cheaper than|no more than|not more than|not
              r"moins de|unter|不超过|低于|少于|最多|小于|不到|以内")
 _MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|más de|mas de|mínimo|minimo|desde|plus de|超过|高于|至少|大于"
 # a negated cue turns round: "no more than 50" is a maximum, "no less than 20" a minimum, "不超过50" at most 50
-_NOT_MIN = r"not over|not above|no more than|not more than|no higher than|不超过|不高于|不多于|不大于"
+_NOT_MIN = r"not over|not above|no more than|not more than|no higher than|不要超过|别超过|不超过|不高于|不多于|不大于"
 _NOT_MAX = r"not under|not below|no less than|not less than|no lower than|no cheaper than|不低于|不少于|不小于"
-_UNNEGATED = r"(?<!not )(?<!no )(?<!不)"
+_UNNEGATED = r"(?<!not )(?<!no )(?<!不)(?<!不要)(?<!别)"
 
 
 def prices_in_text(text: str) -> tuple[float | None, float | None]:
@@ -340,25 +340,18 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
             if lo > hi:
                 lo, hi = hi, lo
             return lo, hi
-    # "around $40", "about 40 bucks", "alrededor de 40", "40元左右": a range either side (a fifth), not a ceiling
-    m = re.search(rf"(?:around|about|approximately|approx\.?|roughly|circa|~|cerca de|alrededor de|unos|大约|大概)\s*{_P}", t) \
-        or re.search(rf"{_P}\s*(?:元|块)?\s*(?:左右|上下|or so|ish\b)", t)
-    # ... only as money: "about 2 of them", "around 3 pm" are no prices
-    money_said = m is not None and (re.search(r"[$€£¥￥]|dollar|buck|usd|euro|eur\b|dólar|dolar|peso|元|块|刀|rmb|yuan", m.group(0))
-                                    or re.search(r"budget|price|cost|spend|pay|presupuesto|precio|预算|价格|价位", t))
-    if m and money_said:
-        v = _to_float(m.group(1), m.group(2))
-        return round(v * 0.8, 2), round(v * 1.2, 2)
+    if re.search(rf"(?:budget|presupuesto|预算)\w*\W*(?:is\W*|of\W*)?{_AROUND}", t):
+        return _around(t)  # "a budget around $40": a range, not a ceiling
     lo_v: float | None = None
     hi_v: float | None = None
-    m = re.search(rf"(?:{_NOT_MIN}|{_UNNEGATED}(?:{_MAX_CUES}))\s*:?\s*{_P}", t)
+    m = re.search(rf"(?:{_NOT_MIN}|{_UNNEGATED}(?:{_MAX_CUES}))\s*:?\s*(?:{_AROUND}\s*)?{_P}", t)
     if m:
         hi_v = _to_float(m.group(1), m.group(2))
     else:
         m = re.search(rf"{_P}\s*(?:元|块)?\s*(?:以下|以内|之内|或以下|or less|or under|and under|max\b|tops\b|o menos)", t)
         if m:
             hi_v = _to_float(m.group(1), m.group(2))
-    m = re.search(rf"(?:{_NOT_MAX}|{_UNNEGATED}(?:{_MIN_CUES}))\s*:?\s*{_P}", t)
+    m = re.search(rf"(?:{_NOT_MAX}|{_UNNEGATED}(?:{_MIN_CUES}))\s*:?\s*(?:{_AROUND}\s*)?{_P}", t)
     if m:
         lo_v = _to_float(m.group(1), m.group(2))
     else:
@@ -367,7 +360,24 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
             lo_v = _to_float(m.group(1), m.group(2))
     if lo_v is not None and hi_v is not None and lo_v > hi_v:
         lo_v, hi_v = hi_v, lo_v
+    if lo_v is None and hi_v is None:  # no explicit bound: "around $40" is a range a fifth either side
+        return _around(t)
     return lo_v, hi_v
+
+
+_AROUND = r"(?:around|about|approximately|approx\.?|roughly|circa|~|cerca de|alrededor de|unos|大约|大概)"
+
+
+def _around(t: str) -> tuple[float | None, float | None]:
+    """"around $40", "about 40 bucks", "budget around 40", "40元左右": (32, 48). Only money: the number must carry
+    a currency or follow a word of price ("about 4 people", "around 3 pm", "about 30 liters" are no prices)."""
+    for m in [*re.finditer(rf"{_AROUND}\s*{_P}", t), *re.finditer(rf"{_P}\s*(?:元|块)?\s*(?:左右|上下|or so|ish\b)", t)]:
+        before = t[max(0, m.start() - 16): m.start()]
+        if (re.search(r"[$€£¥￥]|dollar|buck|usd|euro|eur\b|dólar|dolar|peso|元|块|刀|rmb|yuan", m.group(0))
+                or re.search(r"(?:budget|price|cost|spend|pay|presupuesto|precio|预算|价格|价位)\w*\W*(?:is\W*|of\W*)?$", before)):
+            v = _to_float(m.group(1), m.group(2))
+            return round(v * 0.8, 2), round(v * 1.2, 2)
+    return None, None
 
 
 # ---------------------------------------------------------------------------------------------------- other cues
@@ -481,7 +491,8 @@ _KIND_RULES: list[tuple[str, str]] = [
     ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
                r"política|garantía"),
-    ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket|bag)\b|\badd to (?:my |the )?(?:cart|basket)|"
+    ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket)\b|\badd to (?:my |the )?(?:cart|basket)|"
+             r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?bag\b|"
              r"\bbuy (?:it|this|that|the)|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
@@ -558,7 +569,8 @@ _SHORT_WORDS = frozenset("on in at to by of or an as it is be go up we me my no 
 
 def brand_pattern(brand: str) -> str:
     """The brand as a whole token ("B&R" not inside "AB&RC")."""
-    return rf"(?<![\w&]){re.escape(brand)}(?![\w&])"
+    # letters and digits of Latin scripts only: "不要Legend" names Legend (a CJK character counts as \w)
+    return rf"(?<![0-9A-Za-zÀ-ÿ_&]){re.escape(brand)}(?![0-9A-Za-zÀ-ÿ_&])"
 
 
 def _short_brand_in(text: str, brand: str) -> bool:

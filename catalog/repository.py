@@ -278,10 +278,12 @@ class CatalogRepository:
             )
         for term in f.exclude_terms:
             if term.strip():
-                conds.append(~func.lower(Product.name).like("%" + _like_escape(term.lower()) + "%", escape="\\"))
-                # "no Legend": an excluded word that is the product's brand excludes it too
-                conds.append(~exists(select(Brand.id).where(Brand.id == Product.brand_id,
-                                                            func.lower(Brand.name) == term.strip().lower())))
+                word = term.strip().lower()
+                # "no Legend" where Legend is a brand: that brand's products (not "Legendary" boots of another
+                # brand); any other word: the names that have it
+                a_brand = exists(select(Brand.id).where(func.lower(Brand.name) == word))
+                conds.append(~exists(select(Brand.id).where(Brand.id == Product.brand_id, func.lower(Brand.name) == word)))
+                conds.append(a_brand | ~func.lower(Product.name).like("%" + _like_escape(word) + "%", escape="\\"))
         return conds
 
     def _popularity_subquery(self) -> Any:

@@ -336,3 +336,33 @@ def test_a_name_the_shop_does_not_carry_is_said_not_corrected(tmp_path: Path, mo
     assert reply.text.startswith('Nothing in our catalog mentions "Nike".')
     # a misspelt word written in lower case is still corrected
     assert bot.chat("do you have bkie shorts?", session_id="n2").corrections == [("bkie", "bike")]
+
+
+def test_cart_variants_name_words_and_one_less_of_one_line(sqlite_url: str) -> None:
+    from tests.catalog_fixtures import _variants
+
+    data = small_store()
+    data.products.append(ProductRecord(sku="RR1", name="Red Rock Jacket", price=Decimal("90.00"), categories=["Women/Tops/Jackets"],
+                                       product_type="configurable", variants=_variants("RR1", ["Blue"], ["S", "M"])))
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    assert "Red Rock Jacket" in [c.name for c in bot.chat("rock jacket", session_id="rr").products]
+    reply = bot.chat("add the Red Rock jacket to my cart in size M", session_id="rr")  # "Red" is its name, not a colour
+    assert [(x["name"], x.get("size"), x.get("color")) for x in reply.cart] == [("Red Rock Jacket", "M", None)]
+    assert len(bot.chat("add the Red Rock jacket to my cart in size S", session_id="rr").cart) == 2
+    bot.feedback("remove_from_cart", reply.cart[0]["product_id"], session_id="rr")  # the button: one fewer of one line
+    assert len(bot.chat("what's in my cart?", session_id="rr").cart) == 1
+
+
+def test_yes_no_questions_read_colours_and_brand(sqlite_url: str) -> None:
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    assert bot.chat("rain jacket", session_id="q").products[0].name == "Stellar Rain Jacket"
+    text = bot.chat("is the first one available in blue?", session_id="q").text
+    assert "colours: Blue, Red" in text and "does not mention" not in text
+    text = bot.chat("is the first one from Luma?", session_id="q").text
+    assert "brand: Luma" in text and "does not mention" not in text

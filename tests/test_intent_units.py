@@ -119,6 +119,12 @@ def test_chinese_numerals(s: str, n: int) -> None:
         ("alrededor de 50 euros", (40.0, 60.0)),
         ("around 3 pm", (None, None)),
         ("tell me about 2 of them", (None, None)),
+        ("a tent for about 4 people, budget $200", (None, 200.0)),
+        ("a backpack of about 30 liters, price under $100", (None, 100.0)),
+        ("around $60, not more than $70", (None, 70.0)),
+        ("no more than about 50 dollars", (None, 50.0)),
+        ("不要超过50块", (None, 50.0)),
+        ("price around 60", (48.0, 72.0)),
     ],
 )
 def test_price_phrases(text: str, expected: tuple[float | None, float | None]) -> None:

@@ -97,7 +97,8 @@ def expected_ids(data: CatalogData, repo: CatalogRepository, f: ProductFilter, t
             continue
         if f.brands and (p.brand or "").lower() not in {b.lower() for b in f.brands}:
             continue
-        if any(t.lower() in p.name.lower() or t.lower() == (p.brand or "").lower() for t in f.exclude_terms):
+        brands = {(x.brand or "").lower() for x in data.products} - {""}
+        if any(t.lower() == (p.brand or "").lower() if t.lower() in brands else t.lower() in p.name.lower() for t in f.exclude_terms):
             continue
         if id_of[p.sku] in f.exclude_ids:
             continue

@@ -364,3 +364,55 @@ def test_a_yes_no_question_the_catalog_cannot_answer_is_not_guessed(bot: Shoppin
         'Element Jacket costs $119.99; the catalog does not mention "waterproof".')
     assert 'the description says: "Taped seams."' in bot.chat("does the last one have taped seams?", session_id="yn").text
     assert "Stormbreaker Jacket costs $139.99 and is in stock" in bot.chat("is the last one in stock?", session_id="yn").text
+
+
+@pytest.mark.parametrize(("first", "message", "kind"), [
+    ("bags", "no, I want a backpack", "search"),  # a new need, not "not the backpacks"
+    ("jackets", "no, add the Nova jacket to my cart", "cart"),
+])
+def test_a_leading_no_is_not_always_not_this_one(bot: ShoppingAssistant, first: str, message: str, kind: str) -> None:
+    bot.chat(first, session_id="ln")
+    reply = bot.chat(message, session_id="ln")
+    assert reply.intent.kind == kind
+    if kind == "cart":
+        assert [x["name"] for x in reply.cart] == ["Nova Jacket"]
+    else:
+        assert {c.name for c in reply.products} >= {"EcoLodge 45L Travel Backpack", "EcoVenture Olive Green Backpack"}
+
+
+def test_not_the_x_one_with_more_said_keeps_what_else_was_said(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="nm")
+    reply = bot.chat("not the Nova one, under $100", session_id="nm")
+    assert reply.intent.max_price == 100 and [c.name for c in reply.products] == ["Aurora Jacket"]
+
+
+def test_a_word_two_shown_products_share_names_neither(bot: ShoppingAssistant) -> None:
+    bot.chat("bags", session_id="tie")
+    assert bot.chat("add the bag to my cart", session_id="tie").cart == []
+    assert bot.chat("add a rain cover to my bag", session_id="tie").intent.kind != "cart"
+
+
+def test_it_is_the_product_in_focus_before_any_name(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="f")
+    assert [c.name for c in bot.chat("tell me about the second one", session_id="f").products] == ["Aurora Jacket"]
+    assert [c.name for c in bot.chat("is it a jacket for the storm?", session_id="f").products] == ["Aurora Jacket"]
+    assert [x["name"] for x in bot.chat("add it to my cart", session_id="f").cart] == ["Aurora Jacket"]
+
+
+def test_the_end_of_the_results_keeps_the_list_on_screen(bot: ShoppingAssistant) -> None:
+    shown = [c.name for c in bot.chat("jackets", session_id="e2").products]
+    assert bot.chat("any others?", session_id="e2").products == []
+    assert [x["name"] for x in bot.chat("add the second one to my cart", session_id="e2").cart] == [shown[1]]
+
+
+def test_cheaper_in_another_colour_is_not_answered_as_nothing_cheaper(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="cg")
+    reply = bot.chat("cheaper ones in blue", session_id="cg")
+    assert "already the cheapest" not in reply.text and reply.intent.colors == ["Blue"]
+
+
+def test_a_brand_said_no_to_in_chinese(bot: ShoppingAssistant) -> None:
+    for text in ("夹克，不要Legend", "除了Legend以外的夹克"):
+        reply = bot.chat(text, session_id=text)
+        assert reply.intent.brands == [] and reply.intent.exclude == ["Legend"]
+        assert "Legend" not in {c.brand for c in reply.products}
