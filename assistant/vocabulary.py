@@ -790,7 +790,9 @@ def normalize_intent(
     colors: list[str] = []
     exclude: list[str] = []
     for c in wanted:
-        m = map_color(c, vocab)
+        m = map_color(c, vocab) or canonical_color(c)
+        # a colour the catalog has none of ("only in blue" where nothing is blue) stays a colour: search then
+        # says "None in Blue" instead of quietly showing other colours as if they matched
         if m:
             colors.append(m)
         else:

@@ -157,7 +157,8 @@ def test_normaliser_grounds_hard_fields() -> None:
 
 def test_normaliser_unknown_values_become_wishes() -> None:
     i = norm("a green jacket, size 44", query="jacket", colors=["green"], sizes=["44"], category="jacket")
-    assert i.colors == [] and "green" in i.attributes
+    # a colour the shop has none of stays a colour (search then says "None in Green"), an unknown size a wish
+    assert i.colors == ["Green"] and "green" not in i.attributes
     assert i.sizes == [] and "size 44" in i.attributes
 
 

@@ -416,3 +416,9 @@ def test_a_brand_said_no_to_in_chinese(bot: ShoppingAssistant) -> None:
         reply = bot.chat(text, session_id=text)
         assert reply.intent.brands == [] and reply.intent.exclude == ["Legend"]
         assert "Legend" not in {c.brand for c in reply.products}
+
+
+def test_a_colour_the_shop_has_none_of_is_said_not_ignored(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("a yellow jacket", session_id="yl")
+    assert reply.intent.colors == ["Yellow"]
+    assert reply.text.startswith("None in Yellow right now; here are the closest options in other colours or sizes.")
