@@ -62,7 +62,7 @@ from assistant.vocabulary import (
 )
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order
-from catalog.repository import CatalogRepository, storable_id
+from catalog.repository import CatalogRepository, ProductFilter, storable_id
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
@@ -459,7 +459,8 @@ class ShoppingAssistant:
         change or a sale since then shows at once); a product the catalog no longer has leaves the cart."""
         if not state.cart:
             return
-        now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart])}
+        # (a hidden product, off sale since a full-feed import, leaves the cart too)
+        now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart], matching=ProductFilter())}
         kept = []
         for line in state.cart:
             p = now.get(int(line["product_id"]))

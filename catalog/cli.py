@@ -44,6 +44,8 @@ def catalog_group() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="csv/jsonl: JSON file mapping our column names to yours, e.g. {\"sku\": \"Item code\"}.",
 )
+@click.option("--hide-missing", is_flag=True,
+              help="SOURCE is the whole catalog: hide products it no longer has (and show again those it has).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import statistics as JSON.")
 def import_command(
@@ -53,6 +55,7 @@ def import_command(
     skip_bad_rows: bool,
     no_verify_images: bool,
     mapping: Path | None,
+    hide_missing: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -77,6 +80,7 @@ def import_command(
             verify_images=not no_verify_images,
             mapping=mapping_dict,
             progress=not quiet,
+            hide_missing=hide_missing,
         )
     except CatalogImportError as exc:
         raise click.ClickException(f"{exc}\nNothing was imported; the catalog is unchanged.") from None
@@ -92,6 +96,7 @@ def import_command(
     )
     click.echo(
         f"  products: {st.products_added} added, {st.products_updated} updated, {st.products_unchanged} unchanged"
+        + (f", {st.products_hidden} hidden (not in this file), {st.products_shown_again} shown again" if hide_missing else "")
     )
     extra = [
         ("categories added", st.categories_added),

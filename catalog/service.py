@@ -65,8 +65,10 @@ def import_source(
     verify_images: bool = True,
     mapping: dict[str, str] | None = None,
     progress: bool = True,
+    hide_missing: bool = False,
 ) -> ImportResult:
-    """Parse `source` and upsert it. On any error the database is left exactly as it was."""
+    """Parse `source` and upsert it. On any error the database is left exactly as it was. `hide_missing`: the
+    source is the whole feed; products it no longer has are hidden (catalog.writer.sync_catalog)."""
     from catalog.importers import load_source
 
     source = Path(source).expanduser()
@@ -82,7 +84,7 @@ def import_source(
     with db.session() as s:
         run = ImportRun(source=str(source.resolve()), format=fmt)
         s.add(run)
-        stats = sync_catalog(s, data, source=fmt, progress=progress)
+        stats = sync_catalog(s, data, source=fmt, progress=progress, hide_missing=hide_missing)
         run.finished_at = utcnow()
         run.stats = stats.as_dict()
     t2 = time.perf_counter()

@@ -62,6 +62,8 @@ class ImportStats:
     links_added: int = 0
     documents_added: int = 0
     documents_updated: int = 0
+    products_hidden: int = 0  # a full feed (hide_missing): shown products the file no longer has
+    products_shown_again: int = 0  # ... and hidden ones it has again
     skipped: list[SkippedRow] = field(default_factory=list)
 
     @property
@@ -79,6 +81,8 @@ class ImportStats:
                 self.links_added,
                 self.documents_added,
                 self.documents_updated,
+                self.products_hidden,
+                self.products_shown_again,
             )
         )
 
@@ -231,8 +235,13 @@ def _apply_product(
             session.add(ProductCategory(product_id=prod.id, category_id=cid))
 
 
-def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progress: bool = True) -> ImportStats:
-    """Upsert `data` into the catalog. Raises CatalogImportError on inconsistent input; never commits."""
+def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progress: bool = True,
+                 hide_missing: bool = False) -> ImportStats:
+    """Upsert `data` into the catalog. Raises CatalogImportError on inconsistent input; never commits.
+
+    `hide_missing`: `data` is the shop's whole feed, so a product it no longer has is taken off sale (hidden:
+    search, the API and the assistant stop showing it; its orders and reviews stay), and a hidden one it has
+    again comes back."""
     stats = ImportStats(skipped=list(data.skipped))
 
     seen: set[str] = set()
@@ -293,6 +302,15 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
         )
     }
 
+    if hide_missing:
+        in_feed = {rec.sku for rec in data.products if rec.visible}
+        for prod in session.scalars(select(Product)):
+            if prod.visible and prod.sku not in in_feed:
+                prod.visible = False
+                stats.products_hidden += 1
+            elif not prod.visible and prod.sku in in_feed:
+                prod.visible = True
+                stats.products_shown_again += 1
     _sync_customers(session, data.customers, stats)
     _sync_reviews(session, data.reviews, prod_ids, stats)
     _sync_orders(session, data.orders, prod_ids, variants, stats)

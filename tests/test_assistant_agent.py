@@ -366,3 +366,25 @@ def test_yes_no_questions_read_colours_and_brand(sqlite_url: str) -> None:
     assert "colours: Blue, Red" in text and "does not mention" not in text
     text = bot.chat("is the first one from Luma?", session_id="q").text
     assert "brand: Luma" in text and "does not mention" not in text
+
+
+def test_the_cart_follows_the_catalog(sqlite_url: str) -> None:
+    import dataclasses
+
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    bot.chat("rain jacket", session_id="cf")
+    assert bot.chat("add the Stellar jacket to my cart", session_id="cf").cart[0]["price"] == 77.0
+    data = small_store()
+    data.products[0] = dataclasses.replace(data.products[0], price=Decimal("59.99"))  # a price change
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    reply = bot.chat("what's in my cart?", session_id="cf")
+    assert reply.cart[0]["price"] == 59.99 and "Total $59.99" in reply.text
+    data.products.pop(0)  # discontinued: a full feed without it takes it off sale, and out of the cart
+    with db.session() as s:
+        sync_catalog(s, data, progress=False, hide_missing=True)
+    reply = bot.chat("what's in my cart?", session_id="cf")
+    assert reply.cart == [] and reply.text == "Your cart is empty."

@@ -178,3 +178,28 @@ def test_upgrading_a_catalog_from_0003_keeps_its_conversations(sqlite_url: str) 
         command.downgrade(cfg, "0003")
         assert conn.execute(text("SELECT count(*) FROM chat_turns")).scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM chat_sessions")).scalar() == 1
+
+
+def test_a_full_feed_hides_what_it_no_longer_has_and_shows_it_again(db_url: str) -> None:
+    from catalog.repository import CatalogRepository, ProductFilter
+
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    repo = CatalogRepository(db)
+    data = small_store()
+    gone = data.products.pop(4)  # 24-MB01: discontinued
+    with db.session() as s:
+        partial = sync_catalog(s, data, progress=False)  # an ordinary import adds and updates; it never hides
+    assert partial.products_hidden == 0 and repo.get_by_sku(gone.sku) is not None
+    assert gone.sku in {p.sku for p in repo.find(ProductFilter(), limit=None)}
+    with db.session() as s:
+        full = sync_catalog(s, data, progress=False, hide_missing=True)
+    assert (full.products_hidden, full.products_shown_again) == (1, 0) and full.changed
+    assert gone.sku not in {p.sku for p in repo.find(ProductFilter(), limit=None)}
+    with db.session() as s:  # its order and review stay
+        assert s.scalar(select(func.count(Review.id))) == 3 and s.scalar(select(func.count(Order.id))) == 1
+    with db.session() as s:
+        back = sync_catalog(s, small_store(), progress=False, hide_missing=True)
+    assert (back.products_hidden, back.products_shown_again) == (0, 1)
+    assert gone.sku in {p.sku for p in repo.find(ProductFilter(), limit=None)}

@@ -35,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
 from assistant.events import event_to_json, finished_anyway
-from catalog.repository import EVENT_WEIGHTS, MAX_SQL_ID, storable_id
+from catalog.repository import EVENT_WEIGHTS, MAX_SQL_ID, ProductFilter, storable_id
 from ui.identity import UserTokenError, verify_user_token
 from ui.ratelimit import RateLimit, TokenBuckets, retry_after_header
 from ui.refine import more_like, remove_constraint
@@ -89,6 +89,7 @@ class ImportRequest(BaseModel):
     format: Literal["eshop", "magento", "csv", "jsonl", "homedepot"] | None = None
     skip_bad_rows: bool = False
     verify_images: bool = True
+    hide_missing: bool = Field(False, description="The source is the whole catalog: hide products it no longer has.")
 
 
 # ----- helpers -------------------------------------------------------------------------------------------
@@ -401,7 +402,8 @@ def create_app(
     @app.get(f"{API}/products/{{product_id}}", dependencies=shopper, tags=["shopper"], summary="One product's catalog facts",
              description="`image_url` links to the photo (null: none); no response carries a file path on the server.")
     def product(product_id: int) -> dict[str, Any]:
-        p = assistant.repo.get(known_id(product_id))
+        found = assistant.repo.get_many([known_id(product_id)], matching=ProductFilter())  # not one taken off sale
+        p = found[0] if found else None
         if p is None:
             raise HTTPException(404, f"unknown product id {product_id}")
         return public_product(_plain(p))
@@ -446,7 +448,7 @@ def create_app(
         try:
             result = import_source(
                 assistant.db, Path(body.path), body.format, skip_bad_rows=body.skip_bad_rows,
-                verify_images=body.verify_images, progress=False,
+                verify_images=body.verify_images, progress=False, hide_missing=body.hide_missing,
             )
         except CatalogImportError as exc:
             # What is wrong, where and how to fix it, but never text read from the file: the caller may name any
