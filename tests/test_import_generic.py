@@ -187,6 +187,9 @@ def test_missing_required_column(tmp_path: Path) -> None:
         ("-3", "negative"),
         ("", "empty price"),
         ("NaN", "not a number"),
+        ("1e2", "not a number"),  # a plain decimal only
+        ("10.999", "more than 2 decimals"),  # never rounded without a word
+        ("99999999999999999999", "too large for a price"),
     ],
 )
 def test_bad_price(tmp_path: Path, price: str, what: str) -> None:
@@ -205,6 +208,18 @@ def test_bad_price_jsonl(tmp_path: Path) -> None:
     with pytest.raises(CatalogImportError, match="negative") as e:
         load("jsonl", f)
     assert (e.value.line, e.value.field) == (1, "price")
+
+
+@pytest.mark.parametrize(("row", "field", "what"), [
+    ('{"sku": "A", "name": {"a": 1}, "price": 5}', "name", "JSON object"),
+    ('{"sku": "A", "name": "n", "price": [5]}', "price", "a list where a number belongs"),
+    ('{"sku": "A", "name": "n", "price": 5, "stock_qty": true}', "stock_qty", "true/false where a number belongs"),
+])
+def test_json_values_of_the_wrong_kind(tmp_path: Path, row: str, field: str, what: str) -> None:
+    f = write(tmp_path / "p.jsonl", row + "\n")
+    with pytest.raises(CatalogImportError) as e:
+        load("jsonl", f)
+    assert (e.value.line, e.value.field) == (1, field) and what in e.value.public_str()
 
 
 def test_duplicate_sku(tmp_path: Path) -> None:

@@ -257,7 +257,8 @@ def parse_decimal(
 ) -> Decimal:
     text = str(value).strip()
     try:
-        d = Decimal(text)
+        # a plain decimal only: "1e2" and "Infinity" are not what a shop's export means by a price
+        d = Decimal(text) if re.fullmatch(r"[-+]?\d+(?:\.\d+)?|[-+]?\.\d+", text) and not isinstance(value, bool) else None
     except (InvalidOperation, ValueError):
         d = None
     if d is None or not d.is_finite():
@@ -310,8 +311,18 @@ def parse_bool(value: Any, *, file: Path | str, line: int | None, field: str) ->
     )
 
 
-def money(d: Decimal) -> Decimal:
-    """Prices are exact to the cent."""
+MAX_PRICE = Decimal("9999999999.99")  # what Numeric(12, 2) holds
+
+
+def money(d: Decimal, *, file: Path | str = "", line: int | None = None, field: str = "price") -> Decimal:
+    """Prices are exact to the cent: a price with more decimals, or too large to store, is an error (never rounded
+    or cut without a word)."""
+    if d != d.quantize(Decimal("0.01")):
+        raise CatalogImportError(f"{d} has more than 2 decimals; prices are in cents, e.g. 19.99", file=str(file) or None,
+                                 line=line, field=field, public="more than 2 decimals; prices are in cents, e.g. 19.99")
+    if abs(d) > MAX_PRICE:
+        raise CatalogImportError(f"{d} is too large for a price (at most {MAX_PRICE})", file=str(file) or None, line=line,
+                                 field=field, public=f"too large for a price (at most {MAX_PRICE})")
     return d.quantize(Decimal("0.01"))
 
 

@@ -82,7 +82,7 @@ def _product(item: Any, idx: int, catalog: Path, root: Path, policy: Policy) -> 
     pid = str(item["Id"]).strip()
     if isinstance(item["Id"], bool) or not pid:
         raise CatalogImportError("Id must be a number or a non-empty string", file=f, field="Id")
-    price = money(parse_decimal(item["Price"], file=f, line=None, field="Price"))
+    price = money(parse_decimal(item["Price"], file=f, line=None, field="Price"), file=f, line=None, field="Price")
     name = str(item["Name"]).strip()
     description = str(item.get("Description") or "").strip()
     brand = str(item.get("Brand") or "").strip() or None

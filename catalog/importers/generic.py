@@ -233,6 +233,9 @@ def _rows_jsonl(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator
         )
 
 
+_NUMBERS = frozenset({"price", "special_price", "stock_qty"})
+
+
 def _str(v: Any) -> str:
     if v is None:
         return ""
@@ -262,6 +265,14 @@ class _Builder:
         return CatalogImportError(msg, file=str(self.path), line=line, field=field, public=public)
 
     def row(self, line: int, v: dict[str, Any]) -> None:
+        for key, value in v.items():  # JSON lines: a value of the wrong kind is an error, never text made of it
+            if isinstance(value, dict):
+                raise self.err(f"{key} is a JSON object; write it as text or a number", line, key,
+                               "a JSON object where text or a number belongs")
+            if key in _NUMBERS and isinstance(value, (bool, list)):
+                kind = "true/false" if isinstance(value, bool) else "a list"
+                raise self.err(f"{key} is {kind}; write it as a plain number, e.g. 19.99", line, key,
+                               f"{kind} where a number belongs")
         sku = _str(v.get("sku"))
         if not sku:
             raise self.err("empty sku; every row needs a SKU", line, "sku")
@@ -280,11 +291,11 @@ class _Builder:
                 if not val:
                     raise self.err(f"empty {col}; every product needs a {col}", line, col)
         price = (
-            money(parse_decimal(price_raw, file=self.path, line=line, field="price")) if price_raw else None
+            money(parse_decimal(price_raw, file=self.path, line=line, field="price"), file=self.path, line=line, field="price") if price_raw else None
         )
         special = _str(v.get("special_price"))
         special_price = (
-            money(parse_decimal(special, file=self.path, line=line, field="special_price"))
+            money(parse_decimal(special, file=self.path, line=line, field="special_price"), file=self.path, line=line, field="special_price")
             if special
             else None
         )

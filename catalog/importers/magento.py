@@ -489,7 +489,7 @@ class _Magento:
 
     def _special(self, r: CsvRow, path: Path) -> Decimal | None:
         sp = r.get("special_price").strip()
-        return money(parse_decimal(sp, file=path, line=r.line, field="special_price")) if sp else None
+        return money(parse_decimal(sp, file=path, line=r.line, field="special_price"), file=path, line=r.line, field="special_price") if sp else None
 
     def _add(self, rec: ProductRecord) -> None:
         self.data.products.append(rec)
