@@ -50,7 +50,7 @@ from assistant.search_backend import (
     query_text,
     replace_words,
 )
-from assistant.sessions import SessionState, SessionStore
+from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
     CatalogVocabulary,
     colors_in_text,
@@ -162,6 +162,9 @@ class ShoppingAssistant:
             raise AssistantInputError("the message is empty: type what you are looking for")
         if len(text) > MAX_MESSAGE_CHARS:
             raise AssistantInputError(f"the message is too long ({len(text)} characters; the limit is {MAX_MESSAGE_CHARS})")
+        if session_id is not None and not SESSION_ID_RE.match(session_id):
+            raise AssistantInputError("'session_id' must be 1-128 letters, digits or _ . : -")
+        user_id = user_id if user_id is None or user_id.strip() else None  # a blank id is a guest, never a shopper ''
         session_id = session_id or uuid.uuid4().hex
         # one turn at a time per conversation: a re-sent message waits for the first and sees its result
         with self.sessions.lock(session_id):

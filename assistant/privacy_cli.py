@@ -6,6 +6,7 @@ import json
 
 import click
 
+from assistant.errors import AssistantInputError
 from catalog.cli import db_url_option, open_db_or_exit
 
 
@@ -21,7 +22,10 @@ def delete_user_command(user_id: str, db_url: str | None) -> None:
     """Delete USER_ID's conversations and logged events."""
     from assistant.sessions import SessionStore
 
-    counts = SessionStore(open_db_or_exit(db_url)).delete_user(user_id)
+    try:
+        counts = SessionStore(open_db_or_exit(db_url)).delete_user(user_id)
+    except AssistantInputError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"deleted {counts['sessions']} sessions, {counts['turns']} turns, {counts['events']} events of {user_id}")
 
 
@@ -32,5 +36,8 @@ def export_user_command(user_id: str, db_url: str | None) -> None:
     """Print USER_ID's conversations and events as JSON."""
     from assistant.sessions import SessionStore
 
-    out = SessionStore(open_db_or_exit(db_url)).export_user(user_id)
+    try:
+        out = SessionStore(open_db_or_exit(db_url)).export_user(user_id)
+    except AssistantInputError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(out, indent=2, ensure_ascii=False))

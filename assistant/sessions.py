@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Iterator
@@ -29,6 +30,9 @@ class _ConversationLock:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.owner: int | None = None
+
+
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")  # a session id as the web API and the Python API accept it
 
 
 @dataclass
@@ -59,6 +63,12 @@ class SessionState:
             "viewed": self.viewed[-50:],
             "owner_verified": self.owner_verified,
         }
+
+
+def _named(user_id: str) -> None:
+    """A blank id names nobody: it must never match the guests' conversations."""
+    if not (user_id or "").strip():
+        raise AssistantInputError("the user id is empty: give the shopper's id (e-mail or customer id)")
 
 
 def _same_user(a: str | None, b: str | None) -> bool:
@@ -187,6 +197,7 @@ class SessionStore:
 
     def export_user(self, user_id: str) -> dict[str, Any]:
         """Privacy: everything stored about one shopper (conversations with their turns, logged events)."""
+        _named(user_id)
         with self.db.session() as s:
             sessions = list(s.scalars(select(ChatSession).where(_is_user(ChatSession.user_id, user_id))))
             return {
@@ -210,6 +221,7 @@ class SessionStore:
 
     def delete_user(self, user_id: str) -> dict[str, int]:
         """Privacy: remove every conversation and logged event of this user."""
+        _named(user_id)
         with self.db.session() as s:
             ids = list(s.scalars(select(ChatSession.id).where(_is_user(ChatSession.user_id, user_id))))
             n_turns = 0

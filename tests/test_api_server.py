@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from assistant.agent import ShoppingAssistant
+from assistant.agent import AssistantInputError, ShoppingAssistant
 from assistant.search_backend import SearchContext
 from catalog.db import open_catalog
 from catalog.models import ProductImage
@@ -724,3 +724,16 @@ def test_serving_other_machines_without_a_user_secret_is_warned_about() -> None:
     assert identity_warning("0.0.0.0", "s3cret") is None
     warning = identity_warning("0.0.0.0", None)
     assert warning and "SHOPASSIST_USER_SECRET" in warning and "user_id" in warning
+
+
+def test_ids_that_name_nothing_are_refused(client: TestClient, bot: ShoppingAssistant) -> None:
+    sid = client.post("/api/v1/chat", json={"message": "jackets", "user_id": ""}).json()["session_id"]
+    assert client.post("/api/v1/feedback", json={"event": "like", "product_id": True, "session_id": sid}).status_code == 422
+    admin = {"X-API-Key": ADMIN_KEY}
+    for blank in ("%20", "%09"):  # a blank user id names nobody: never the guests' conversations
+        r = client.get(f"/api/v1/admin/users/{blank}/export", headers=admin)
+        assert r.status_code == 400 and "empty" in r.json()["error"]
+        assert client.delete(f"/api/v1/admin/users/{blank}", headers=admin).status_code == 400
+    with pytest.raises(AssistantInputError, match="session_id"):  # the Python API takes the web API's session ids
+        bot.chat("jackets", session_id="../x")
+    assert bot.sessions.exists(sid) and bot.chat("jackets", session_id=sid, user_id="  ").session_id == sid

@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
 from assistant.events import event_to_json, finished_anyway
+from assistant.sessions import SESSION_ID_RE  # one rule for the HTTP and the Python API
 from catalog.repository import EVENT_WEIGHTS, MAX_SQL_ID, ProductFilter, storable_id
 from ui.identity import UserTokenError, verify_user_token
 from ui.ratelimit import RateLimit, TokenBuckets, retry_after_header
@@ -47,9 +48,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 API = "/api/v1"
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a photo's width × height: more is refused, saying so (and how large it is)
-SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+
 IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
-ProductId = Annotated[int, Field(ge=1, le=MAX_SQL_ID, description="A product's id, as in a reply's products (1 or more).")]
+ProductId = Annotated[int, Field(ge=1, le=MAX_SQL_ID, strict=True,  # strict: true is no product id
+                                 description="A product's id, as in a reply's products (1 or more).")]
 
 
 # ----- request bodies ------------------------------------------------------------------------------------
