@@ -29,7 +29,8 @@ CONTEXT_REASONS = {
     "recency": "new in",
 }  # (in English; assistant.language has each in every language as "reason_<feature>") "shown" (close to products merely shown earlier) ranks but is never given as a reason: nobody chose those
 # a shallow category match (a mug and a bag share only "Gear") is too weak to tell the shopper about
-_REASON_MIN = {"history": 0.05}
+# and one like or one cart is not "popular with shoppers" (0.05: about six weighted events, e.g. three likes)
+_REASON_MIN = {"history": 0.05, "popularity": 0.05}
 
 
 def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en") -> str:

@@ -388,3 +388,19 @@ def test_the_cart_follows_the_catalog(sqlite_url: str) -> None:
         sync_catalog(s, data, progress=False, hide_missing=True)
     reply = bot.chat("what's in my cart?", session_id="cf")
     assert reply.cart == [] and reply.text == "Your cart is empty."
+
+
+def test_popular_with_shoppers_takes_more_than_one_like(sqlite_url: str) -> None:
+    from assistant.replies import explain
+    from assistant.search_backend import RankedItem
+    from catalog.repository import CatalogRepository
+    from retrieval.ranking import popularity_value
+
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    p = CatalogRepository(db).get_by_sku("WJ01")
+    assert p is not None
+    one_like = RankedItem(p, 1.0, {"popularity": 0.1 * popularity_value(2.0, 50.0)})
+    many = RankedItem(p, 1.0, {"popularity": 0.1 * popularity_value(20.0, 50.0)})
+    assert "popular" not in explain(one_like, ShoppingIntent()) and "popular with shoppers" in explain(many, ShoppingIntent())
