@@ -229,6 +229,9 @@ class ShoppingAssistant:
             note = outcome.note
             unknown = getattr(self.searcher, "unknown_words", None)
             missing = unknown(sorted(names)) if callable(unknown) and names and cards and not note else []
+            sold_out = self._sold_out_named(grounded_text, intent, cards) if kind == "search" and not note else None
+            if sold_out is not None:  # "wool beanie" when the Wool Beanie is sold out: say so, then the closest
+                note = say("sold_out", lang, name=sold_out.name)
             if missing:  # "Nike" in a shop that has no Nike: say so above the closest products
                 note = say("not_in_catalog", lang, names=" / ".join(chr(34) + w.capitalize() + chr(34) for w in missing))
             if more and (note or not cards):
@@ -456,6 +459,20 @@ class ShoppingAssistant:
                 return {}, say("no_such_size" if key == "size" else "no_such_color", lang, name=p.name, value=wanted[0],
                                offered=", ".join(offered))
         return chosen, None
+
+    def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard]) -> Any:
+        """The out-of-stock product the message names by its name's own words (all of them), when it is not
+        in the list: the shopper asked for it, and the list shows other things."""
+        if not intent.query:
+            return None
+        shown = {c.id for c in cards}
+        said = set(re.findall(r"[a-z0-9]+", text.lower()))
+        for hit in self.repo.lexical_search(intent.query, ProductFilter(), limit=3):
+            p = self.repo.get(hit.product_id)
+            words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if len(w) > 2} if p is not None else set()
+            if p is not None and not p.in_stock and p.id not in shown and words and words <= said:
+                return p
+        return None
 
     def _refresh_cart(self, state: SessionState) -> None:
         """Cart lines carry the catalog's price and name of now, never those of when they were added (a price

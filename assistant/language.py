@@ -108,6 +108,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "already_cheapest": {"en": "{name} at {price} is already the cheapest I found for this; nothing cheaper matches.",
                          "es": "{name}, por {price}, ya es lo más barato que encontré; no hay nada más barato.",
                          "zh": "{name}（{price}）已经是我找到的最便宜的了，没有更便宜的。"},
+    "sold_out": {"en": "{name} is out of stock right now; here is what comes closest.",
+                 "es": "{name} está agotado por ahora; esto es lo más parecido.", "zh": "{name}目前缺货；以下是最接近的商品。"},
     "not_in_catalog": {"en": "Nothing in our catalog mentions {names}.", "es": "Nada en nuestro catálogo menciona {names}.",
                        "zh": "我们的商品目录中没有{names}。"},
     "cart_added": {"en": "Added {names} to your cart.", "es": "Añadí {names} a tu carrito.", "zh": "已将{names}加入购物车。"},

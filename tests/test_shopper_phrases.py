@@ -422,3 +422,18 @@ def test_a_colour_the_shop_has_none_of_is_said_not_ignored(bot: ShoppingAssistan
     reply = bot.chat("a yellow jacket", session_id="yl")
     assert reply.intent.colors == ["Yellow"]
     assert reply.text.startswith("None in Yellow right now; here are the closest options in other colours or sizes.")
+
+
+def test_a_sold_out_product_asked_for_by_name_is_said_to_be_sold_out(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'beanie.db'}"
+    data = outdoor_store()
+    data.products.append(ProductRecord(sku="H1", name="Wool Beanie", price=Decimal("19.99"), brand="Legend", categories=["Hats"],
+                                       stock_qty=0, in_stock=False, description="A warm wool beanie."))
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("wool beanie", session_id="wb")
+    assert reply.text.startswith("Wool Beanie is out of stock right now; here is what comes closest.")
+    assert "Wool Beanie" not in {c.name for c in reply.products}
+    assert not bot.chat("a warm jacket", session_id="wb2").text.startswith("Wool Beanie")  # only when named
