@@ -144,8 +144,12 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
         # one card: "1 red tees" would be wrong, and singularising a category name is guesswork
         lines.append(say("one_match", lang, need=describe_need(intent, cur, lang)) if len(cards) == 1
                      else say("here_are", lang, n=len(cards), need=describe_need(intent, cur, lang)))
+    same_name = {c.name for c in cards if sum(d.name == c.name for d in cards) > 1}
     for i, c in enumerate(cards, 1):
         stock = "" if c.in_stock else say("out_of_stock_tag", lang)
+        if c.name in same_name and c.colors and not c.explanation.startswith(", ".join(c.colors)):
+            # three "Sprite Stasis Ball 65 cm" in a row: their colours tell them apart
+            stock = f" ({', '.join(c.colors)})" + stock
         price = money(c.price, c.currency)
         # the price is on the line already: "Red; $57.00 is within your $60.00" -> "Red; within your $60.00"
         parts = [re.sub(rf"^{re.escape(price)}(?:\s+(?:is|está)\s+|,\s*|，|$)", "", part) for part in c.explanation.split("; ")]

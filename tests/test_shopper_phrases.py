@@ -437,3 +437,15 @@ def test_a_sold_out_product_asked_for_by_name_is_said_to_be_sold_out(tmp_path: P
     assert reply.text.startswith("Wool Beanie is out of stock right now; here is what comes closest.")
     assert "Wool Beanie" not in {c.name for c in reply.products}
     assert not bot.chat("a warm jacket", session_id="wb2").text.startswith("Wool Beanie")  # only when named
+
+
+def test_products_of_one_name_are_told_apart_by_colour(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'balls.db'}"
+    balls = CatalogData(products=[_p(f"SB{i}", "Sprite Stasis Ball 65 cm", "27.00", "Sprite", "Fitness", colour)
+                                  for i, colour in enumerate(["Blue", "Gray", "Red"])])
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, balls, progress=False)
+    text = ShoppingAssistant.from_config(url, llm="rules", search="catalog").chat("stasis ball", session_id="b").text
+    lines = {line.split(". ", 1)[1].split(":")[0] for line in text.splitlines()[1:]}
+    assert lines == {f"Sprite Stasis Ball 65 cm, $27.00 ({c})" for c in ("Blue", "Gray", "Red")}
