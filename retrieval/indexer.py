@@ -437,7 +437,10 @@ def open_indexes(
             )
             out.image_embedder = backend.embedder
         except VectorIndexError as exc:
-            out.image_status = f"image search is off: {exc}"
+            missing = "there is no vector index" in str(exc)
+            out.image_status = ("image search is off: no product photos are indexed (`shopassist index` indexes the "
+                                "catalog's photos; a catalog without photos has none to search)" if missing
+                                else f"image search is off: {exc}")
     color = ColorHistogramEmbedder()
     try:
         out.color_index = ChromaVectorIndex(COLOR_COLLECTION, color.model_id, color.dim, client=client, create=False)
