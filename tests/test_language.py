@@ -8,9 +8,7 @@ import pytest
 
 from assistant.agent import ShoppingAssistant
 from assistant.language import LANGUAGES, MESSAGES, conversation_language, detect_language, localize_note, say
-from catalog.db import open_catalog
-from catalog.writer import sync_catalog
-from tests.test_shopper_phrases import outdoor_store
+from tests.test_shopper_phrases import outdoor_bot
 
 
 @pytest.mark.parametrize(("text", "lang"), [
@@ -53,11 +51,7 @@ def test_known_notes_are_framed_in_the_language_and_others_pass_through() -> Non
 
 @pytest.fixture
 def bot(tmp_path: Path) -> ShoppingAssistant:
-    url = f"sqlite:///{tmp_path / 'outdoor.db'}"
-    db = open_catalog(url)
-    with db.session() as s:
-        sync_catalog(s, outdoor_store(), progress=False)
-    return ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    return outdoor_bot(tmp_path / "outdoor.db")
 
 
 def test_a_spanish_conversation_is_answered_in_spanish(bot: ShoppingAssistant) -> None:

@@ -39,13 +39,18 @@ def outdoor_store() -> CatalogData:
     ])
 
 
-@pytest.fixture
-def bot(tmp_path: Path) -> ShoppingAssistant:
-    url = f"sqlite:///{tmp_path / 'outdoor.db'}"
+def outdoor_bot(db_file: Path, **options: int) -> ShoppingAssistant:
+    """The outdoor store in a new SQLite catalog, with the rules parser and catalog search."""
+    url = f"sqlite:///{db_file}"
     db = open_catalog(url)
     with db.session() as s:
         sync_catalog(s, outdoor_store(), progress=False)
-    return ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    return ShoppingAssistant.from_config(url, llm="rules", search="catalog", **options)
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> ShoppingAssistant:
+    return outdoor_bot(tmp_path / "outdoor.db")
 
 
 @pytest.mark.parametrize(("text", "brand"), [("bags from B&R", "B&R"), ("b&r bags", "B&R"), ("XE tent", "XE"),
@@ -316,11 +321,7 @@ def test_it_after_an_unsorted_list_asks_which(bot: ShoppingAssistant) -> None:
 
 @pytest.fixture
 def two_a_page(tmp_path: Path) -> ShoppingAssistant:
-    url = f"sqlite:///{tmp_path / 'pages.db'}"
-    db = open_catalog(url)
-    with db.session() as s:
-        sync_catalog(s, outdoor_store(), progress=False)
-    return ShoppingAssistant.from_config(url, llm="rules", search="catalog", results=2)
+    return outdoor_bot(tmp_path / "pages.db", results=2)
 
 
 def test_show_me_more_pages_through_the_same_need(two_a_page: ShoppingAssistant) -> None:
