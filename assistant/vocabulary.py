@@ -457,7 +457,7 @@ def references_in_text(text: str) -> list[int]:
             if re.fullmatch(r"[a-z]+", word):  # English ordinals only as "the second (one)", not "highest first"
                 before, after = tl[max(0, m.start() - 12) : m.start()], tl[m.end() : m.end() + 10]
                 # ("boots that last two winters": a verb, so "last" after "that" needs "one" after it)
-                determiners = r"the|this|your" if word == "last" else r"the|that|this|your"
+                determiners = r"the|this|your" if word == "last" else r"the|that|this|your|el|la|este|esta|ese|esa"
                 if not (re.search(rf"\b(?:{determiners})\s+$", before)
                         or re.match(r"\s+(?:one|item|product|option|pair|model)\b", after)):
                     continue
@@ -493,6 +493,8 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"política|garantía"),
     ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket)\b|\badd to (?:my |the )?(?:cart|basket)|"
              r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?bag\b|"
+             # "also add the Ridgevent backpack", "and add the second one": adding what is on screen
+             r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:the|it|this|that|them|both|one|another)\b|"
              r"\bbuy (?:it|this|that|the)|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
@@ -777,6 +779,8 @@ def normalize_intent(
         kind = "search"
     elif has_previous and kind == "search" and looks_like_refinement(text):
         kind = "refine"
+    elif has_previous and kind in ("compare", "question") and is_cheaper_request(text) and not references_in_text(text):
+        kind = "refine"  # "¿tienes algo más barato?" after a list: cheaper than it, not a comparison of nothing
 
     # gender (needed for categories)
     gender = gender_in_text(text)

@@ -450,3 +450,15 @@ def test_products_of_one_name_are_told_apart_by_colour(tmp_path: Path) -> None:
     text = ShoppingAssistant.from_config(url, llm="rules", search="catalog").chat("stasis ball", session_id="b").text
     lines = {line.split(". ", 1)[1].split(":")[0] for line in text.splitlines()[1:]}
     assert lines == {f"Sprite Stasis Ball 65 cm, $27.00 ({c})" for c in ("Blue", "Gray", "Red")}
+
+
+def test_also_add_by_name_and_a_spanish_cheaper_the_model_called_a_comparison(bot: ShoppingAssistant) -> None:
+    from assistant.intent import ShoppingIntent
+    from assistant.vocabulary import normalize_intent, vocabulary_from_lists
+
+    bot.chat("jackets", session_id="aa")
+    assert [x["name"] for x in bot.chat("also add the Nova jacket", session_id="aa").cart] == ["Nova Jacket"]
+    vocab = vocabulary_from_lists(colors=[], sizes=[], brands=[], categories=["Jackets"])
+    raw = ShoppingIntent(kind="compare", query="algo más barato")  # what the embedded model answered
+    assert normalize_intent(raw, vocab, "¿tienes algo más barato?", has_previous=True).kind == "refine"
+    assert normalize_intent(raw, vocab, "¿cuál es más barato, el primero o el segundo?", has_previous=True).kind == "compare"
