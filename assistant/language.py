@@ -51,6 +51,39 @@ def conversation_language(text: str, history: Sequence[str] = ()) -> str:
     return "en"
 
 
+# Spanish and Chinese product words -> the English words an English catalog uses: searched beside the shopper's
+# own words ("背包" finds the backpacks that lexical search cannot match and a category name only half-finds)
+PRODUCT_WORDS: dict[str, str] = {
+    "背包": "backpack", "双肩包": "backpack", "mochila": "backpack", "mochilas": "backpack",
+    "手提包": "tote bag", "包": "bag", "bolso": "bag", "bolsos": "bag", "bolsa": "bag", "bolsas": "bag",
+    "夹克": "jacket", "外套": "jacket", "冲锋衣": "jacket", "chaqueta": "jacket", "chaquetas": "jacket",
+    "chamarra": "jacket", "abrigo": "coat", "abrigos": "coat",
+    "卫衣": "hoodie", "连帽衫": "hoodie", "sudadera": "hoodie", "sudaderas": "hoodie",
+    "t恤": "tee", "短袖": "tee", "camiseta": "tee", "camisetas": "tee", "playera": "tee", "背心": "tank",
+    "瑜伽裤": "yoga pants", "运动裤": "pants", "长裤": "pants", "裤子": "pants", "pantalones": "pants",
+    "pantalón": "pants", "pantalon": "pants", "短裤": "shorts", "mallas": "leggings",
+    "跑鞋": "running shoes", "运动鞋": "shoes", "鞋": "shoes", "zapatos": "shoes", "zapato": "shoes",
+    "zapatillas": "shoes", "zapatilla": "shoes", "靴": "boots", "botas": "boots", "bota": "boots",
+    "手表": "watch", "reloj": "watch", "文胸": "bra", "运动内衣": "sports bra", "sujetador": "bra",
+    "帽子": "hat", "gorra": "cap", "gorro": "beanie", "球": "ball", "pelota": "ball", "水壶": "bottle", "botella": "bottle",
+    "跑步": "running", "correr": "running", "瑜伽": "yoga", "徒步": "hiking", "登山": "hiking",
+    "senderismo": "hiking", "防水": "waterproof", "impermeable": "waterproof", "健身": "fitness", "gimnasio": "gym",
+}
+
+
+def english_product_words(text: str) -> list[str]:
+    """The English words of the Spanish or Chinese product words in `text` ('背包' -> ['backpack'])."""
+    low = (text or "").lower()
+    out: list[str] = []
+    for word in sorted(PRODUCT_WORDS, key=len, reverse=True):  # "瑜伽裤" before "裤子", "手提包" before "包"
+        hit = word in low if _CJK.search(word) else re.search(rf"(?<![a-záéíóúñü]){re.escape(word)}(?![a-záéíóúñü])", low)
+        if hit:
+            if PRODUCT_WORDS[word] not in out:
+                out.append(PRODUCT_WORDS[word])
+            low = low.replace(word, " ")
+    return out
+
+
 MESSAGES: dict[str, dict[str, str]] = {
     # ----- the list
     "here_are": {"en": "Here are {n} {need} you might like:", "es": "Aquí tienes {n} {need} que te pueden gustar:",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from assistant.intent import ShoppingIntent
-from assistant.language import detect_language
+from assistant.language import detect_language, english_product_words
 from assistant.vocabulary import canonical_color
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import EXCLUSIONS_NOTE, money, ruled_out
@@ -127,7 +127,8 @@ def query_text(intent: ShoppingIntent) -> str:
         # a Spanish or Chinese query ("chaquetas") shares no word with an English catalog: the category's name does
         if not [w for w in words if w not in _NAMES_NOTHING] or detect_language(intent.query) in ("es", "zh"):
             parts.append(leaf)
-    return " ".join(p for p in parts if p).strip()
+    parts.extend(english_product_words(intent.query))  # "背包", "mochila" are searched as "backpack" as well
+    return " ".join(dict.fromkeys(p for p in parts if p)).strip()
 
 
 def soft_match(product: ProductSummary, wishes: list[str]) -> list[str]:

@@ -70,3 +70,17 @@ def test_a_chinese_conversation_is_answered_in_chinese(bot: ShoppingAssistant) -
     assert "：" in reply.text.splitlines()[0]
     reply = bot.chat("第一个有货吗？", session_id="zh")
     assert "有货" in reply.text and reply.text.endswith("。")
+
+
+def test_spanish_and_chinese_product_words_are_searched_in_english_too(bot: ShoppingAssistant) -> None:
+    from assistant.intent import ShoppingIntent
+    from assistant.language import english_product_words
+    from assistant.search_backend import query_text
+
+    assert english_product_words("我想买一个背包，50美元以下") == ["backpack"]
+    assert english_product_words("瑜伽裤") == ["yoga pants"]  # the longer word first
+    assert english_product_words("mochila para senderismo") == ["hiking", "backpack"]
+    assert query_text(ShoppingIntent(query="背包", category="Bags")) == "背包 Bags backpack"
+    assert query_text(ShoppingIntent(query="backpack")) == "backpack"
+    reply = bot.chat("我想买一个背包，100美元以下", session_id="bp")
+    assert {c.name for c in reply.products[:2]} == {"EcoVenture Olive Green Backpack", "EcoLodge 45L Travel Backpack"}
