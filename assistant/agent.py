@@ -228,7 +228,10 @@ class ShoppingAssistant:
             cards = [card(item, intent, lang) for item in outcome.items]
             note = outcome.note
             unknown = getattr(self.searcher, "unknown_words", None)
-            missing = unknown(sorted(names)) if callable(unknown) and names and cards and not note else []
+            # a name said no to ("jackets without Legend" in a shop with no Legend) needs no note: the list is the answer
+            wanted_names = {w for w in names if w not in {e.lower() for e in intent.exclude}
+                            and not re.search(rf"\b(?:not|no|without|except|sin|ni)\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b", text, re.I)}
+            missing = unknown(sorted(wanted_names)) if callable(unknown) and wanted_names and cards and not note else []
             sold_out = self._sold_out_named(grounded_text, intent, cards) if kind == "search" and not note else None
             if sold_out is not None:  # "wool beanie" when the Wool Beanie is sold out: say so, then the closest
                 note = say("sold_out", lang, name=sold_out.name)

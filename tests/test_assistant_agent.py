@@ -334,6 +334,8 @@ def test_a_name_the_shop_does_not_carry_is_said_not_corrected(tmp_path: Path, mo
     reply = bot.chat("do you have Nike shorts?", session_id="n")
     assert reply.corrections == [] and "bike" not in reply.intent.query.lower()
     assert reply.text.startswith('Nothing in our catalog mentions "Nike".')
+    # a name said no to needs no note: the list is the answer
+    assert not bot.chat("shorts without Nike", session_id="n3").text.startswith("Nothing in our catalog mentions")
     # a misspelt word written in lower case is still corrected
     assert bot.chat("do you have bkie shorts?", session_id="n2").corrections == [("bkie", "bike")]
 
