@@ -216,6 +216,11 @@ class ShoppingAssistant:
         corrections: list[tuple[str, str]] = []
         answer: str | None = None
         referenced = self._referenced(intent, state, grounded_text)
+        if kind in ("question", "compare") and not referenced and _WHICH_OF_THEM.search(grounded_text.lower()):
+            # "which one is lighter?": the products just compared, else the list on screen
+            on_screen = state.focus if len(state.focus) >= 2 else state.shown
+            referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
+            kind = "compare" if len(referenced) >= 2 else kind
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=names,
@@ -259,6 +264,10 @@ class ShoppingAssistant:
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
             answer = self._compare(referenced, lang)
+            asked = _COMPARATIVE.search(grounded_text.lower())
+            if asked and not any(asked.group(1).rstrip("er") in f"{n} {' '.join(vs)}".lower()
+                                 for p in referenced for n, vs in p.attributes.items()):
+                answer += " " + say("not_compared", lang, what=asked.group(1))  # never a guess at weights it lacks
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "cart":
             answer = self._cart(text, referenced, state, intent, previous, lang)
@@ -624,6 +633,10 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 
 # Capitalised words after the first word of a sentence: "Nike", "IKEA" (not "I")
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
+# "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
+_WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
+_COMPARATIVE = re.compile(r"\b(lighter|heavier|warmer|cooler|smaller|bigger|larger|longer|shorter|softer|stronger|"
+                          r"thicker|thinner|sturdier|comfier|more comfortable|more durable)\b")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
 _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth last this that these those them they does have come comes what which about more tell

@@ -161,6 +161,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_such_color": {"en": "{name} does not come in colour {value}; it comes in {offered}.",
                       "es": "{name} no viene en color {value}; está disponible en {offered}.",
                       "zh": "{name}没有{value}这个颜色，可选颜色：{offered}。"},
+    "not_compared": {"en": 'The catalog does not say which is {what}.', "es": "El catálogo no dice cuál es «{what}».",
+                     "zh": "商品目录中没有说明哪个“{what}”。"},
     "cheaper_one": {"en": "The cheaper one is {name} at {price}.", "es": "El más barato es {name}, por {price}.",
                     "zh": "更便宜的是{name}，{price}。"},
     "cheapest_of": {"en": "The cheapest is {name} at {price}.", "es": "El más barato es {name}, por {price}.",

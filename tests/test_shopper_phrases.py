@@ -462,3 +462,13 @@ def test_also_add_by_name_and_a_spanish_cheaper_the_model_called_a_comparison(bo
     raw = ShoppingIntent(kind="compare", query="algo más barato")  # what the embedded model answered
     assert normalize_intent(raw, vocab, "¿tienes algo más barato?", has_previous=True).kind == "refine"
     assert normalize_intent(raw, vocab, "¿cuál es más barato, el primero o el segundo?", has_previous=True).kind == "compare"
+
+
+def test_which_one_is_lighter_compares_what_is_on_screen_and_guesses_nothing(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="wl")
+    bot.chat("compare the first two", session_id="wl")
+    reply = bot.chat("which one is warmer?", session_id="wl")
+    assert reply.intent.kind == "compare" and [c.name for c in reply.products] == ["Element Jacket", "Aurora Jacket"]
+    assert reply.text.endswith("The catalog does not say which is warmer.")
+    reply = bot.chat("which one is lighter?", session_id="wl2")  # no list yet: nothing to compare
+    assert "Which product do you mean?" in reply.text
