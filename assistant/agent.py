@@ -38,7 +38,7 @@ from assistant.events import (
 )
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
-from assistant.language import conversation_language, say
+from assistant.language import conversation_language, say, variant_bits
 from assistant.replies import ReplyWriter, TemplateReplyWriter, card
 from assistant.search_backend import (
     CatalogSearch,
@@ -454,10 +454,10 @@ class ShoppingAssistant:
         search asked for. A value the product does not come in is refused when the message says it (the
         second item: what to tell the shopper), and left out when it only came from the search."""
         chosen: dict[str, str] = {}
+        # the product's own name is no variant asked for ("the Red Rock jacket" that comes in blue)
+        unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
         for key, offered in (("size", p.sizes), ("color", p.colors)):
             # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
-            # the product's own name is no variant asked for ("the Red Rock jacket" that comes in blue)
-            unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
             said = (sizes_in_text(unnamed) if key == "size" else colors_in_text(unnamed)[0])
             said = [x for x in (intent.sizes if key == "size" else intent.colors) if x.lower() in unnamed.lower()] or said
             earlier = (previous.sizes if key == "size" else previous.colors) if previous else []
@@ -479,10 +479,10 @@ class ShoppingAssistant:
             return None
         shown = {c.id for c in cards}
         said = set(re.findall(r"[a-z0-9]+", text.lower()))
-        for hit in self.repo.lexical_search(intent.query, ProductFilter(), limit=3):
-            p = self.repo.get(hit.product_id)
-            words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if len(w) > 2} if p is not None else set()
-            if p is not None and not p.in_stock and p.id not in shown and words and words <= said:
+        hits = self.repo.lexical_search(intent.query, ProductFilter(), limit=3)
+        for p in self.repo.get_many([h.product_id for h in hits]):
+            words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if len(w) > 2}
+            if not p.in_stock and p.id not in shown and words and words <= said:
                 return p
         return None
 
@@ -646,7 +646,7 @@ make brand really also kind sort type well ones""".split())  # noqa: SIM905
 
 def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:
     """' in size M, Black' for a cart line that has a size or colour; '' otherwise."""
-    bits = [say("size_value", lang, size=variant["size"]) if k == "size" else str(variant[k]) for k in ("size", "color") if variant.get(k)]
+    bits = variant_bits(variant, lang)
     return say("variant", lang, bits=", ".join(bits)) if bits else ""
 
 

@@ -95,6 +95,9 @@ def named_products(text: str, pool: Sequence[Mapping[str, Any]]) -> list[int]:
     return [pid for pid, words in items.items() if any(len(owners[w]) == 1 for w in words & said)]
 
 
+_FILLER = frozenset("the a one ones please either that this those them thanks thank you i it".split())  # noqa: SIM905
+
+
 def names_only(text: str, pool: Sequence[Mapping[str, Any]], ids: Sequence[int]) -> bool:
     """True when the text, less a leading negation, "the" and "one(s)", is only words of these products' names:
     "not the Cronus one", "no, not Cronus" (but not "no, I want a backpack", "not the Nova one, under $100")."""
@@ -102,9 +105,6 @@ def names_only(text: str, pool: Sequence[Mapping[str, Any]], ids: Sequence[int])
     rest = NOT_THIS.sub("", text.lower(), count=1)
     left = [w for w in re.findall(r"[a-z][a-z'-]*", rest) if w not in words and w not in _FILLER]
     return not left and not re.search(r"\d", rest)
-
-
-_FILLER = frozenset("the a one ones please either that this those them thanks thank you i it".split())  # noqa: SIM905
 
 
 def superlative_products(text: str, pool: Sequence[Mapping[str, Any]]) -> list[int]:

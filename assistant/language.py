@@ -8,11 +8,11 @@ assistant never translates a fact). `say(key, lang, **values)` renders strictly:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 LANGUAGES = ("en", "es", "zh")
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u3400-\u9fff]")  # Chinese characters (assistant.vocabulary uses the same)
 _SPANISH_SIGNS = re.compile(r"[¿¡ñ]|\b\w*(?:ción|ciones)\b")
 _SPANISH_WORDS = frozenset("""
 busco buscando quiero quisiera necesito tienes tienen hay algo algún alguna para una unos unas mujer hombre hombres
@@ -28,7 +28,7 @@ this that these those one ones cheaper cheapest under over than size color colou
 
 def detect_language(text: str) -> str | None:
     """'zh', 'es' or 'en' when the text shows it; None when it does not ("M", "ok", "$40")."""
-    if _CJK.search(text or ""):
+    if CJK.search(text or ""):
         return "zh"
     low = (text or "").lower()
     words = re.findall(r"[a-záéíóúñü]+", low)
@@ -76,7 +76,7 @@ def english_product_words(text: str) -> list[str]:
     low = (text or "").lower()
     out: list[str] = []
     for word in sorted(PRODUCT_WORDS, key=len, reverse=True):  # "瑜伽裤" before "裤子", "手提包" before "包"
-        hit = word in low if _CJK.search(word) else re.search(rf"(?<![a-záéíóúñü]){re.escape(word)}(?![a-záéíóúñü])", low)
+        hit = word in low if CJK.search(word) else re.search(rf"(?<![a-záéíóúñü]){re.escape(word)}(?![a-záéíóúñü])", low)
         if hit:
             if PRODUCT_WORDS[word] not in out:
                 out.append(PRODUCT_WORDS[word])
@@ -183,6 +183,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fact_sep": {"en": "; ", "es": "; ", "zh": "；"},
     "end": {"en": ".", "es": ".", "zh": "。"},
 }
+
+
+def variant_bits(line: Mapping[str, object], lang: str = "en") -> list[str]:
+    """A cart line's size and colour as the shopper reads them: ['size M', 'Red'] ([] when it has neither)."""
+    return [say("size_value", lang, size=line["size"]) if k == "size" else str(line[k]) for k in ("size", "color") if line.get(k)]
 
 
 def say(key: str, lang: str = "en", **values: object) -> str:

@@ -19,15 +19,9 @@ from assistant.search_backend import RankedItem, soft_match
 from assistant.vocabulary import without_brands
 from catalog.text import money
 
-CONTEXT_REASONS = {
-    "popularity": "popular with shoppers",
-    "season": "suits the season",
-    "session": "like what you liked here",
-    "liked before": "you liked it",
-    "history": "like things you picked before",
-    "image": "looks like your photo",
-    "recency": "new in",
-}  # (in English; assistant.language has each in every language as "reason_<feature>") "shown" (close to products merely shown earlier) ranks but is never given as a reason: nobody chose those
+# the ranking features that may be given as a reason (their words, in each language: assistant.language "reason_<feature>");
+# "shown" (close to products merely shown earlier) ranks but is never given as a reason: nobody chose those
+CONTEXT_REASONS = frozenset({"popularity", "season", "session", "liked before", "history", "image", "recency"})
 # a shallow category match (a mug and a bag share only "Gear") is too weak to tell the shopper about
 # and one like or one cart is not "popular with shoppers" (0.05: about six weighted events, e.g. three likes)
 _REASON_MIN = {"history": 0.05, "popularity": 0.05}

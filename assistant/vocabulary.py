@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.intent import ShoppingIntent
+from assistant.language import CJK
 
 
 @dataclass
@@ -104,7 +105,7 @@ COLOR_WORDS: dict[str, tuple[str, ...]] = {
 # broader family used when the catalog lacks the exact colour (navy -> Blue, lilac -> Purple)
 _COLOR_FAMILY = {"Lavender": "Purple", "Pink": "Red", "Beige": "White"}
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = CJK
 
 
 def _has_word(text_l: str, word: str) -> bool:
@@ -174,7 +175,8 @@ def map_color(word: str, vocab: CatalogVocabulary) -> str | None:
     return None
 
 
-_NEGATION = r"(?:not|no|without|except|avoid|never|sin|ni|nada de|sans|不要|不是|别|除了|没有)"
+_CJK_NEGATION = r"不要|不是|别|除了|没有"
+_NEGATION = rf"(?:not|no|without|except|avoid|never|sin|ni|nada de|sans|{_CJK_NEGATION})"
 
 
 def colors_in_text(text: str) -> tuple[list[str], list[str]]:
@@ -618,7 +620,7 @@ def _negated_brand(text: str, brand: str, negated: Sequence[str] = ()) -> re.Mat
         listed = "|".join(brand_pattern(b) for b in negated)
         lead = rf"(?:{lead}|(?:{listed})\s*,?\s+(?:or|and|nor|ni|o|y)\s+{_BRAND_LINK})"  # "not Legend, Solstix only" wants Solstix
     return (re.search(rf"(?:[,;]\s*)?{lead}{pattern}", text, re.I)
-            or re.search(rf"(?:不要|不是|别|除了|没有)\s*{pattern}", text, re.I))
+            or re.search(rf"(?:{_CJK_NEGATION})\s*{pattern}", text, re.I))
 
 
 def _negations(text: str, brands: Sequence[str]) -> dict[str, re.Match[str]]:
@@ -901,7 +903,7 @@ def normalize_intent(
         for e in intent.exclude:
             if canonical_color(e) is None and e.lower() not in {x.lower() for x in exclude}:
                 exclude.append(e)
-    exclude = [map_brand(e, vocab) or e if vocab.brands else e for e in exclude]  # the model's "legend" is the brand Legend
+    exclude = [map_brand(e, vocab) or e for e in exclude]  # the model's "legend" is the brand Legend
     exclude = _dedup(list(exclude) + sorted(excluded_colors) + unwanted_brands)
 
     # attributes: wishes, minus what became a hard field

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from assistant.intent import ShoppingIntent
+from assistant.language import variant_bits
 from catalog.text import money
 
 
@@ -76,7 +77,7 @@ def cards_html(cards: list[dict[str, Any]]) -> str:
 
 
 def _variant(line: dict[str, Any]) -> str:
-    bits = [f"size {line['size']}" if k == "size" else str(line[k]) for k in ("size", "color") if line.get(k)]
+    bits = variant_bits(line)
     return f" ({', '.join(bits)})" if bits else ""
 
 
