@@ -20,6 +20,11 @@ class HybridProductSearch:
         self.indexes = indexes
 
     @property
+    def embedder(self) -> Any:
+        """The text embedder queries are embedded with (re-indexing must use the same one)."""
+        return getattr(self.searcher, "embedder", None)
+
+    @property
     def image_search_available(self) -> bool:
         return self.indexes is not None and getattr(self.indexes, "image_embedder", None) is not None
 

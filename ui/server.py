@@ -467,15 +467,25 @@ def create_app(
             "note": "restart the server so the intent parser learns new brands, colours and categories",
         }
 
-    @app.post(f"{API}/admin/reindex", dependencies=admin_deps, tags=["admin"], summary="Rebuild the search index (needs retrieval)")
+    @app.post(f"{API}/admin/reindex", dependencies=admin_deps, tags=["admin"], summary="Update the search index from the catalog (needs retrieval)",
+              description="What `shopassist index` does: new, changed and deleted products are (re-)embedded with the "
+                          "embedder this server searches with. The answer counts them per collection.")
     def admin_reindex() -> Any:
         try:
-            from retrieval.indexer import build_index_for_demo  # type: ignore[attr-defined]
+            from retrieval.indexer import update_index
+            from retrieval.vector_index import VectorIndexError
         except ImportError:
             return error(501, "re-indexing needs the retrieval package's indexer, which is not installed in this build")
-        build_index_for_demo(_db_url(assistant))
+        # the model this server already loaded: a second copy would cost memory, another model a mismatch
+        embedder = getattr(assistant.searcher, "embedder", None)
+        try:
+            reports = update_index(_db_url(assistant), embedder=embedder)
+        except VectorIndexError as exc:
+            return error(409, f"{exc} (rebuild it on the server with `shopassist index --rebuild`, then restart)")
         _search_changed()
-        return {"ok": True}
+        # counts only: an unreadable photo's reason may name a file on the server
+        fields = ("collection", "model_id", "added", "updated", "deleted", "unchanged", "failed", "seconds")
+        return {"ok": True, "collections": [{k: getattr(r, k) for k in fields} for r in reports]}
 
     def _search_changed() -> None:
         invalidate = getattr(assistant.searcher, "invalidate", None)
