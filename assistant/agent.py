@@ -329,11 +329,14 @@ class ShoppingAssistant:
 
     # ----- feedback -------------------------------------------------------------------------------
     def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None,
-                 user_verified: bool = True) -> None:
-        """like / dislike / click / add_to_cart / remove_from_cart ... : logged, and remembered by the session."""
+                 user_verified: bool = True) -> bool:
+        """like / dislike / click / add_to_cart / remove_from_cart ... : logged, and remembered by the session.
+        False (nothing logged, nothing changed): a remove_from_cart of a product that is not in the cart."""
         with self.sessions.lock(session_id):
             state = self.sessions.load(session_id, user_id, verified=user_verified)
             self._refresh_cart(state)
+            if event == "remove_from_cart" and all(line["product_id"] != product_id for line in state.cart):
+                return False  # a removal of nothing is no signal against the product
             self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
             if event == "like" and product_id not in state.liked:
                 state.liked.append(product_id)
@@ -344,6 +347,7 @@ class ShoppingAssistant:
             if event == "remove_from_cart":
                 self._remove_from_cart(state, product_id)
             self.sessions.save(state)
+            return True
 
     # ----- tools ----------------------------------------------------------------------------------
     def _referenced(self, intent: ShoppingIntent, state: SessionState, text: str = "") -> list[Any]:

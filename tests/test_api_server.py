@@ -302,6 +302,9 @@ def test_feedback_is_logged_and_add_to_cart_fills_the_cart(client: TestClient, b
     assert bot.repo.popularity([pid])[pid] > 0
     r = client.post("/api/v1/feedback", json={"event": "add_to_cart", "product_id": pid, "session_id": sid})
     assert [line["sku"] for line in r.json()["cart"]] == ["WJ01"]
+    remove = {"event": "remove_from_cart", "product_id": pid, "session_id": sid}
+    assert client.post("/api/v1/feedback", json=remove).json()["cart"] == []
+    assert_clean_error(client.post("/api/v1/feedback", json=remove), 409, "not in this conversation's cart")
     assert_clean_error(client.post("/api/v1/feedback", json={"event": "love", "product_id": pid, "session_id": sid}), 400, "unknown event", "like")
     assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": 9999, "session_id": sid}), 404, "unknown product")
     assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": pid, "session_id": "nope"}), 404, "unknown session_id")

@@ -57,9 +57,12 @@ def test_removing_from_the_cart_by_feedback(bot: ShoppingAssistant) -> None:
     bot.feedback("add_to_cart", pid, session_id="rm")
     bot.feedback("remove_from_cart", pid, session_id="rm")
     assert [(line["product_id"], line["qty"]) for line in bot.sessions.load("rm").cart] == [(pid, 1)]
-    bot.feedback("remove_from_cart", pid, session_id="rm")
-    bot.feedback("remove_from_cart", pid, session_id="rm")  # nothing left to remove: no error, no negative line
+    assert bot.feedback("remove_from_cart", pid, session_id="rm") is True
+    popularity = bot.repo.popularity([pid]).get(pid, 0.0)
+    # nothing left to remove: no error, no negative line, and no removal logged against the product
+    assert bot.feedback("remove_from_cart", pid, session_id="rm") is False
     assert bot.sessions.load("rm").cart == []
+    assert bot.repo.popularity([pid]).get(pid, 0.0) == popularity
 
 
 def test_products_merely_shown_are_never_explained_as_liked(tmp_path: Path) -> None:

@@ -381,7 +381,9 @@ def create_app(
         if assistant.repo.get(body.product_id) is None:
             raise HTTPException(404, f"unknown product id {body.product_id}")
         user_id, verified = shopper_identity(body)
-        assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=user_id, user_verified=verified)
+        if not assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=user_id,
+                                  user_verified=verified):
+            return error(409, f"product {body.product_id} is not in this conversation's cart; nothing was removed")
         state = assistant.sessions.load(body.session_id, user_id, verified=verified)
         return {"ok": True, "event": body.event, "product_id": body.product_id, "cart": state.cart}
 
