@@ -374,7 +374,7 @@ def create_app(
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @app.post(f"{API}/feedback", dependencies=shopper, tags=["shopper"], summary="Log like / dislike / click / add_to_cart ...")
-    def feedback(body: FeedbackRequest) -> dict[str, Any]:
+    def feedback(body: FeedbackRequest) -> Any:
         if body.event not in EVENT_WEIGHTS:
             raise AssistantInputError(f"unknown event '{body.event}'; use one of {', '.join(EVENT_WEIGHTS)}")
         check_session(body.session_id, must_exist=True)
