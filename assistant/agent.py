@@ -221,6 +221,9 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
+        if kind == "question" and not referenced and len(state.shown) >= 2 and _ASKS_VARIANTS.search(grounded_text.lower()):
+            # "does it come in other colours?" with a list on screen: each one's colours, not "which product?"
+            referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=names,
@@ -639,13 +642,15 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 # "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
+# questions every product of a list can answer at once: colours, sizes, stock
+_ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")
 _COMPARATIVE = re.compile(r"\b(lighter|heavier|warmer|cooler|smaller|bigger|larger|longer|shorter|softer|stronger|"
                           r"thicker|thinner|sturdier|comfier|more comfortable|more durable)\b")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
 _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth last this that these those them they does have come comes what which about more tell
 show please there with good sizes size colours colors colour color available stock cost costs much price made from
-make brand really also kind sort type well ones""".split())  # noqa: SIM905
+make brand really also kind sort type well ones other others different""".split())  # noqa: SIM905
 
 
 def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:

@@ -370,6 +370,23 @@ def test_yes_no_questions_read_colours_and_brand(sqlite_url: str) -> None:
     assert "brand: Luma" in text and "does not mention" not in text
 
 
+def test_a_colour_question_about_a_list_answers_for_each(sqlite_url: str) -> None:
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    shown = bot.chat("jackets", session_id="oc").products
+    assert len(shown) >= 2
+    reply = bot.chat("does it come in other colours?", session_id="oc")
+    assert "Which product" not in reply.text and "does not mention" not in reply.text
+    for p in shown:
+        product = bot.repo.get(p.id)
+        assert product is not None and f"{p.name} costs" in reply.text
+        assert "colours: " + ", ".join(product.colors) in reply.text
+    # a question only one product can answer still asks which
+    assert "Which product" in bot.chat("is it waterproof?", session_id="oc").text
+
+
 def test_the_cart_follows_the_catalog(sqlite_url: str) -> None:
     import dataclasses
 
