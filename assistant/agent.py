@@ -328,7 +328,24 @@ class ShoppingAssistant:
         spell = getattr(self.searcher, "spelling_fixes", None)
         if intent.kind not in ("search", "refine") or not callable(spell):
             return []
-        return corrections_in(text, spell(query_text(intent)))
+        fixes = corrections_in(text, spell(query_text(intent)))
+        return fixes + self._colour_fixes(text, {typed.lower() for typed, _ in fixes})
+
+    def _colour_fixes(self, text: str, fixed: set[str]) -> list[tuple[str, str]]:
+        """("blak", "black"): a word no product mentions, one edit from a colour the catalog has. The searcher's
+        speller misses these where the colour is a variant's, not a word of the products' texts."""
+        vocab = getattr(self.parser, "vocabulary", None)
+        unseen = getattr(self.searcher, "unseen_words", None)
+        if not isinstance(vocab, CatalogVocabulary) or not vocab.colors or not callable(unseen):
+            return []
+        words = [w for w in dict.fromkeys(re.findall(r"[a-z]{4,}", text.lower())) if w not in fixed]
+        colours = [c.lower() for c in vocab.colors if " " not in c]
+        out = []
+        for w in unseen(words) if words else []:
+            near = [c for c in colours if c != w and _one_edit(w, c)]
+            if len(near) == 1:
+                out.append((w, near[0]))
+        return out
 
     # ----- feedback -------------------------------------------------------------------------------
     def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None,
@@ -651,6 +668,17 @@ _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth last this that these those them they does have come comes what which about more tell
 show please there with good sizes size colours colors colour color available stock cost costs much price made from
 make brand really also kind sort type well ones other others different""".split())  # noqa: SIM905
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours apart."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:

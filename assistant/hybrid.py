@@ -76,6 +76,10 @@ class HybridProductSearch:
         """The words no product of the catalog mentions."""
         return list(self.searcher.unknown_words(words))
 
+    def unseen_words(self, words: list[str]) -> list[str]:
+        """The words no product text has."""
+        return list(self.searcher.unseen_words(words))
+
     def invalidate(self) -> None:
         """The catalog or the index changed: the searcher's in-memory snapshot is rebuilt on the next search."""
         self.searcher.invalidate()

@@ -252,6 +252,11 @@ class HybridSearcher:
         corrector = self._corrector()
         return corrector.unknown(words) if corrector is not None else []
 
+    def unseen_words(self, words: list[str]) -> list[str]:
+        """The words no product text has ([] when correction is off or there is no snapshot)."""
+        corrector = self._corrector()
+        return corrector.unseen(words) if corrector is not None else []
+
     def invalidate(self) -> None:
         """The catalog or the index changed: rebuild the in-memory snapshot and word statistics on next use."""
         self._snapshots.invalidate()

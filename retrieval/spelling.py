@@ -170,17 +170,16 @@ class QueryCorrector:
         """True when `correct` changed a word, not only the way a number or unit is written."""
         return _ALPHA.findall(normalize_units(text or "").lower()) != _ALPHA.findall(self.correct(text, keep))
 
+    def unseen(self, words: list[str]) -> list[str]:
+        """The words (nor their singulars) no product text has."""
+        return [w for w in (x.lower() for x in words)
+                if not self.df.get(w, 0) and not any(self.df.get(w[: -len(e)], 0) for e in ("s", "es") if w.endswith(e))]
+
     def unknown(self, words: list[str]) -> list[str]:
         """The words no product text has that search would otherwise have read as a misspelling of one ("nike"
         as "bike"): a name the shop does not carry. A word with no near catalog word, or the plural of one, is
         not reported (it is searched as written, and the results speak for themselves)."""
-        out = []
-        for w in (x.lower() for x in words):
-            if self.df.get(w, 0) or any(self.df.get(w[: -len(e)], 0) for e in ("s", "es") if w.endswith(e)):
-                continue
-            if self.correct(w) != w:
-                out.append(w)
-        return out
+        return [w for w in self.unseen(words) if self.correct(w) != w]
 
 
 def word_corrections(original: str, corrected: str) -> list[tuple[str, str]]:

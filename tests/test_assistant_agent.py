@@ -340,6 +340,30 @@ def test_a_name_the_shop_does_not_carry_is_said_not_corrected(tmp_path: Path, mo
     assert bot.chat("do you have bkie shorts?", session_id="n2").corrections == [("bkie", "bike")]
 
 
+def test_a_misspelt_colour_is_read_as_the_colour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'blak': Black is a colour of the shop's variants, no word of its product texts, so the speller cannot fix it."""
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    monkeypatch.setenv("SHOPASSIST_HOME", str(tmp_path / "home"))
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    db.close()
+    assert CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"]).exit_code == 0
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
+    reply = bot.chat("blak jackets", session_id="c")
+    assert reply.intent.colors == ["Black"] and ("blak", "black") in reply.corrections
+    assert [p.name for p in reply.products] == ["Nadia Elements Shell"]  # the one jacket that comes in black
+    assert bot.chat("purpel jackets", session_id="c2").intent.colors == ["Purple"]
+    # a word of the catalog, or one a name, is left alone
+    assert bot.chat("jackets", session_id="c3").intent.colors == []
+    assert bot.chat("do you have Blak jackets?", session_id="c4").intent.colors == []
+
+
 def test_cart_variants_name_words_and_one_less_of_one_line(sqlite_url: str) -> None:
     from tests.catalog_fixtures import _variants
 
