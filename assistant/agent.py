@@ -15,9 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.dialogue import (
+    EMPTY_CART,
     MORE_RESULTS,
     NOT_THIS,
     POINTS_AT_ONE,
+    REMOVAL_REQUEST,
     REMOVING,
     merge,
     named_products,
@@ -207,6 +209,9 @@ class ShoppingAssistant:
             elif intent.kind not in ("search", "refine"):
                 dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
+        if intent.kind != "cart" and (EMPTY_CART.search(grounded_text.lower()) or REMOVAL_REQUEST.match(grounded_text.lower())):
+            # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
+            intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
         timings["intent"] = (time.perf_counter() - t0) * 1000
         yield IntentParsed(intent, timings["intent"])
 
@@ -538,7 +543,18 @@ class ShoppingAssistant:
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
+        if EMPTY_CART.search(text.lower()):
+            if not state.cart:
+                return summary
+            for line in state.cart:  # logged like the button's events
+                self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
+                                          session_id=state.session_id)
+            emptied = ", ".join(dict.fromkeys(line["name"] for line in state.cart))
+            state.cart = []
+            return say("cart_removed", lang, names=emptied) + " " + self._cart_summary(state, lang)
         if REMOVING.search(text.lower()):
+            if not state.cart:
+                return summary
             if not referenced:
                 return say("cart_which", lang) + " " + summary
             names = {p.id for p in referenced}

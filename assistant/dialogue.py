@@ -66,7 +66,15 @@ MORE_RESULTS = re.compile(r"\s*(?:(?:ok(?:ay)?|and|so)[\s,]+)?(?:(?:show|give|ge
 NOT_THIS = re.compile(r"^\s*(?:(?:no|nah|but)\s*,\s*|(?:no|nah)\s+(?=not\b))?(?:not|anything but|except|none of|i don'?t (?:like|want)|"
                       r"not so keen on|no me gusta)\b")
 # "remove the Bruno hoodie", "quita el segundo", "删除第二个"
-REMOVING = re.compile(r"\b(?:remove|delete|take out|drop)\b|\bquita|\belimina|删除|去掉|拿掉")
+REMOVING = re.compile(r"\b(?:remove|delete|take (?:\S+ ){0,5}?out|drop)\b|\bquita|\belimina|删除|去掉|拿掉")
+# "remove the Bruno hoodie", "take it out", "please delete the second one": with something in the cart, a cart
+# request even without "from my cart" (the message begins with the removal)
+REMOVAL_REQUEST = re.compile(r"^\s*(?:(?:please|ok(?:ay)?|and|also|then|now)[\s,]+)*(?:remove|delete|"
+                             r"take\s+(?:out\b|(?:\S+\s+){0,5}?out\b)|quita|elimina|删除|去掉|拿掉)")
+# "empty my cart", "clear the basket", "remove everything from my cart", "vacía mi carrito", "清空购物车"
+EMPTY_CART = re.compile(r"\b(?:empty|clear)\s+(?:out\s+)?(?:my|the)\s+(?:shopping\s+)?(?:cart|basket)\b|"
+                        r"\b(?:remove|delete|take out)\s+(?:everything|all(?:\s+(?:the\s+)?items)?)\s+(?:from|in)\s+(?:my|the)\s+(?:cart|basket)\b|"
+                        r"\bvac[ií]a\w*\s+(?:mi|el)\s+carrito|清空购物车")
 # "it", "this one", "that", "esto", "este", "它", "这个": one product the shopper has in mind
 POINTS_AT_ONE = re.compile(r"\b(?:it|this(?: one)?|that(?: one)?|esto|este|esta|ese|esa)\b|它|这个|那个")
 _CHEAPER_ONE = re.compile(r"\b(?:the\s+)?(?:cheaper|cheapest|least expensive|less expensive|lower[- ]priced)(?:\s+(?:one|of (?:the|them)|item))?\b|"

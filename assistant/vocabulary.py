@@ -498,7 +498,7 @@ _KIND_RULES: list[tuple[str, str]] = [
              # "also add the Ridgevent backpack", "and add the second one": adding what is on screen
              r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:the|it|this|that|them|both|one|another)\b|"
              r"\bbuy (?:it|this|that|the)|"
-             r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|añad\w* al carrito|agrega\w* al carrito|"
+             r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|(?:añad|agreg|pon|met)\w*(?:\s+[^\s,.!?]+){0,4}?\s+(?:al|en el|en mi) carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
              # (the whole message: "show me the basket liners" and "cart covers" are products)
              r"(?:what(?:'?s| is) in (?:my |the )?(?:shopping )?(?:cart|basket)|(?:show|view|see|check|open)(?: me)? (?:my |the )?"

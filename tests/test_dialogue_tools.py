@@ -34,6 +34,34 @@ def test_the_shopper_sees_their_cart_instead_of_a_search(bot: ShoppingAssistant)
     assert reply.text == f"Your cart: 1 × {shown.products[0].name} (${shown.products[0].price:.2f}). Total ${shown.products[0].price:.2f}."
 
 
+def test_removing_and_emptying_without_saying_cart(bot: ShoppingAssistant) -> None:
+    assert bot.chat("remove it", session_id="rc").text == "Your cart is empty."  # no search for "remove it"
+    shown = [p.name for p in bot.chat("jackets", session_id="rc").products]
+    bot.chat("add the first two to my cart", session_id="rc")
+    reply = bot.chat(f"take the {shown[0]} out", session_id="rc")
+    assert reply.intent.kind == "cart" and reply.text.startswith(f"Removed {shown[0]}.")
+    assert [line["name"] for line in reply.cart] == [shown[1]]
+    bot.chat("add the first one to my cart", session_id="rc")
+    reply = bot.chat("empty my cart", session_id="rc")
+    assert reply.cart == [] and reply.text.startswith("Removed ") and reply.text.endswith("Your cart is empty.")
+    assert shown[0] in reply.text and shown[1] in reply.text
+    bot.chat("chaquetas", session_id="es")
+    assert len(bot.chat("añade la primera al carrito", session_id="es").cart) == 1
+    reply = bot.chat("vacía mi carrito", session_id="es")
+    assert reply.cart == [] and reply.text.endswith("Tu carrito está vacío.")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("a jacket that removes sweat", "search"), ("take-out containers", "search"),
+    ("remove stains from a jacket", "cart"),  # begins with a removal: asked which product, and nothing goes
+])
+def test_removal_words_inside_a_need_take_nothing_out(bot: ShoppingAssistant, text: str, kind: str) -> None:
+    bot.chat("bags", session_id="rn")
+    bot.chat("add the first one to my cart", session_id="rn")
+    reply = bot.chat(text, session_id="rn")
+    assert reply.intent.kind == kind and len(reply.cart) == 1
+
+
 @pytest.mark.parametrize(("text", "refs"), [
     ("compare the first two", [1, 2]), ("compare the top 3", [1, 2, 3]), ("the last two", [-2, -1]),
     ("compara los dos primeros", [1, 2]), ("比较前两个", [1, 2]), ("compare the first and the second one", [1, 2]),
