@@ -400,6 +400,12 @@ class ShoppingAssistant:
                     ids = [int(state.focus[0]["id"])]
                 elif len(state.shown) == 1 or (state.shown and sort != "relevance"):
                     ids = [int(state.shown[0]["id"])]  # "the cheapest tote bag", then "add it": the one on top
+            if not ids and (m := _COLOUR_ONE.search(text.lower())) and state.shown:
+                # "add the purple one": the one product on screen that comes in that colour
+                said = {c.lower() for c in colors_in_text(m.group(0))[0]}
+                on_screen = self.repo.get_many([int(x["id"]) for x in state.shown[:10]]) if said else []
+                coloured = [p.id for p in on_screen if said & {c.lower() for c in p.colors}]
+                ids = coloured if len(coloured) == 1 else []
             if not ids:
                 ids = at(intent.references)
         return self.repo.get_many(list(dict.fromkeys(ids)))
@@ -578,6 +584,8 @@ class ShoppingAssistant:
             for p in referenced:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
             return say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
+        if _ADDING.search(text.lower()):  # "add the red one" where two are red: never a silent no-op
+            return say("which_product", lang) + " " + summary
         return summary
 
     def _cart_summary(self, state: SessionState, lang: str = "en") -> str:
@@ -675,6 +683,9 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 # "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
+# "the purple one", "the light blue one", "la roja", "el azul", "红色的那个"
+_COLOUR_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?[a-z]+\s+one\b|\b(?:el|la)\s+[a-záéíóúñ]+\b|\S{1,3}色的那?[个件]")
+_ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|añad|agreg|加入|加到|放进")
 # questions every product of a list can answer at once: colours, sizes, stock
 _ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")
 _COMPARATIVE = re.compile(r"\b(lighter|heavier|warmer|cooler|smaller|bigger|larger|longer|shorter|softer|stronger|"

@@ -51,6 +51,20 @@ def test_removing_and_emptying_without_saying_cart(bot: ShoppingAssistant) -> No
     assert reply.cart == [] and reply.text.endswith("Tu carrito está vacío.")
 
 
+def test_the_colour_one_is_the_one_product_on_screen_in_that_colour(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("jackets", session_id="co").products
+    colours = {p.id: bot.repo.get(p.id).colors for p in shown}  # type: ignore[union-attr]
+    purple = [p for p in shown if "Purple" in colours[p.id]]
+    red = [p for p in shown if "Red" in colours[p.id]]
+    assert len(purple) == 1 and len(red) >= 2  # the fixture: one purple jacket, several red ones
+    reply = bot.chat("add the purple one to my cart", session_id="co")
+    assert [(line["name"], line.get("color")) for line in reply.cart] == [(purple[0].name, "Purple")]
+    reply = bot.chat("add the red one to my cart", session_id="co")  # which red one? asked, nothing added
+    assert reply.text.startswith("Which product do you mean?") and len(reply.cart) == 1
+    bot.chat("chaquetas", session_id="co-es")
+    assert [line["name"] for line in bot.chat("añade la morada al carrito", session_id="co-es").cart] == [purple[0].name]
+
+
 @pytest.mark.parametrize(("text", "kind"), [
     ("a jacket that removes sweat", "search"), ("take-out containers", "search"),
     ("remove stains from a jacket", "cart"),  # begins with a removal: asked which product, and nothing goes
