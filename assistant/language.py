@@ -106,6 +106,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gender_men": {"en": "men's", "es": "de hombre", "zh": "男士"},
     "gender_kids": {"en": "kids'", "es": "infantiles", "zh": "儿童"},
     "in_size": {"en": "in size {sizes}", "es": "en talla {sizes}", "zh": "{sizes}码"},
+    "without": {"en": "without {what}", "es": "sin {what}", "zh": "（不含{what}）"},
+    "not_in_colours": {"en": "not in {colours}", "es": "que no sean {colours}", "zh": "（非{colours}）"},
     "in_colours": {"en": "{colours}", "es": "en {colours}", "zh": "{colours}"},
     "between": {"en": "between {lo} and {hi}", "es": "entre {lo} y {hi}", "zh": "{lo}到{hi}之间"},
     "under": {"en": "under {hi}", "es": "por menos de {hi}", "zh": "{hi}以下"},

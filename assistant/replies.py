@@ -16,7 +16,7 @@ from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
 from assistant.language import localize_note, say
 from assistant.search_backend import RankedItem, soft_match
-from assistant.vocabulary import without_brands
+from assistant.vocabulary import canonical_color, without_brands
 from catalog.text import money
 
 # the ranking features that may be given as a reason (their words, in each language: assistant.language "reason_<feature>");
@@ -110,6 +110,13 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         words.append(noun)
     if intent.sizes:
         words.append(say("in_size", lang, sizes="/".join(intent.sizes)))
+    # what was said no to is part of the need the list answers ("jackets without Legend", "... not in red")
+    unwanted_colours = [e.lower() for e in intent.exclude if canonical_color(e) is not None]
+    unwanted = [e for e in intent.exclude if canonical_color(e) is None]
+    if unwanted:
+        words.append(say("without", lang, what="/".join(unwanted)))
+    if unwanted_colours:
+        words.append(say("not_in_colours", lang, colours="/".join(unwanted_colours)))
     if intent.min_price is not None and intent.max_price is not None:
         words.append(say("between", lang, lo=money(intent.min_price, currency), hi=money(intent.max_price, currency)))
     elif intent.max_price is not None:

@@ -653,6 +653,43 @@ def without_negated_brands(text: str, brands: Sequence[str]) -> str:
     return re.sub(r"\s+", " ", " ".join(out)).strip(" ,;")
 
 
+# "jackets without a hood", "rain jackets, no zipper", "w/o pockets": a feature the shopper does not want
+_NO_FEATURE = re.compile(r"(?:\bwithout|\bw/o|\bwith\s+no|(?:^|[,;.]\s*)no)\s+(?:(?:a|an|any|the)\s+)?([a-z][a-z-]{2,})\b"
+                         r"(?:\s+([a-z][a-z-]{2,})\b)?", re.I)
+# words that end a feature's phrase ("without a hood under 50", "no pockets for kids")
+_PHRASE_ENDS = frozenset("""
+and or for in on under over below above please with from by at to than but that which who what where when size
+colour color like less more only just too as is are was""".split())  # noqa: SIM905
+# words after "no"/"without" that name no feature ("no more than 50", "without breaking the bank")
+_NOT_A_FEATURE = frozenset("""
+more less than over under above below one ones other too idea need problem problems matter worries thanks thank way
+longer budget limit rush hurry preference preferences particular specific strong hassle fuss breaking going having
+spending paying""".split())  # noqa: SIM905
+
+
+def negated_features(text: str, vocab: CatalogVocabulary) -> list[tuple[str, tuple[int, int]]]:
+    """(word, span of its clause) for each feature the text says no to that is no brand, colour, size or number:
+    'jackets without a hood' -> [('hood', ...)]. Brands and colours have their own exclusions."""
+    out = []
+    for m in _NO_FEATURE.finditer(text):
+        word = m.group(1).lower()
+        if (word in _NOT_A_FEATURE or canonical_color(word) or map_brand(word, vocab) or sizes_in_text(word)
+                or word in {x.lower() for x in vocab.sizes} or gender_in_text(word) is not None):
+            continue
+        second = (m.group(2) or "").lower()
+        phrase = f"{word} {second}" if second and second not in _PHRASE_ENDS and not canonical_color(second) else word
+        out.append((phrase, (m.start(), m.end())))
+    return out
+
+
+def without_features(text: str, phrases: Sequence[str]) -> str:
+    """The text less its "without <feature>" clauses: 'jackets without taped seams' -> 'jackets'."""
+    for phrase in phrases:
+        text = re.sub(rf"(?:\b(?:without|w/o|with\s+no|with|no)\s+(?:(?:a|an|any|the)\s+)?)?(?<![\w-]){re.escape(phrase)}(?![\w-])",
+                      " ", text, flags=re.I)
+    return re.sub(r"\s+", " ", text).strip(" ,;")
+
+
 def without_brands(text: str, brands: Sequence[str]) -> str:
     """The text less the brand names it mentions: "Green Equipment" names a brand, not a colour."""
     for b in sorted(brands, key=len, reverse=True):
@@ -903,6 +940,8 @@ def normalize_intent(
         for e in intent.exclude:
             if canonical_color(e) is None and e.lower() not in {x.lower() for x in exclude}:
                 exclude.append(e)
+    features = negated_features(text, vocab)  # "without a hood": names with "hood" are left out
+    exclude.extend(w for w, _ in features if w not in {x.lower() for x in exclude})
     exclude = [map_brand(e, vocab) or e for e in exclude]  # the model's "legend" is the brand Legend
     exclude = _dedup(list(exclude) + sorted(excluded_colors) + unwanted_brands)
 
@@ -936,6 +975,8 @@ def normalize_intent(
     query = intent.query.strip()
     if unwanted_brands:  # "jackets without Legend" searches for jackets; the filter keeps Legend out
         query = without_negated_brands(query, unwanted_brands)
+    if features:  # "jackets without a hood" searches for jackets: "hood" in the query would pull hoods in
+        query = without_features(query, [w for w, _ in features])
     if not query and kind in ("search", "refine"):
         query = "" if POINTING_ONLY.fullmatch(text) else text.strip()
 

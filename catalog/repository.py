@@ -89,7 +89,8 @@ class ProductFilter:
     attributes: dict[str, list[str]] = field(default_factory=dict)  # name -> any of these values
     in_stock: bool = False
     exclude_ids: list[int] = field(default_factory=list)
-    exclude_terms: list[str] = field(default_factory=list)  # words that must not appear in the name
+    # words that must not appear in the name or description; a brand's name excludes that brand's products
+    exclude_terms: list[str] = field(default_factory=list)
     # colours the shopper does not want: a product stays only if it comes in some other colour (or says none)
     exclude_colors: list[str] = field(default_factory=list)
     ids: list[int] | None = None  # restrict to this candidate set
@@ -280,10 +281,12 @@ class CatalogRepository:
             if term.strip():
                 word = term.strip().lower()
                 # "no Legend" where Legend is a brand: that brand's products (not "Legendary" boots of another
-                # brand); any other word: the names that have it
+                # brand); any other word ("without a hood"): the products whose name or description has it
                 a_brand = exists(select(Brand.id).where(func.lower(Brand.name) == word))
                 conds.append(~exists(select(Brand.id).where(Brand.id == Product.brand_id, func.lower(Brand.name) == word)))
-                conds.append(a_brand | ~func.lower(Product.name).like("%" + _like_escape(word) + "%", escape="\\"))
+                pattern = "%" + _like_escape(word) + "%"
+                conds.append(a_brand | ~(func.lower(Product.name).like(pattern, escape="\\")
+                                         | func.lower(func.coalesce(Product.description, "")).like(pattern, escape="\\")))
         return conds
 
     def _popularity_subquery(self) -> Any:

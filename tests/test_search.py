@@ -98,7 +98,8 @@ def expected_ids(data: CatalogData, repo: CatalogRepository, f: ProductFilter, t
         if f.brands and (p.brand or "").lower() not in {b.lower() for b in f.brands}:
             continue
         brands = {(x.brand or "").lower() for x in data.products} - {""}
-        if any(t.lower() == (p.brand or "").lower() if t.lower() in brands else t.lower() in p.name.lower() for t in f.exclude_terms):
+        if any(t.lower() == (p.brand or "").lower() if t.lower() in brands else t.lower() in f"{p.name} {p.description}".lower()
+               for t in f.exclude_terms):
             continue
         if id_of[p.sku] in f.exclude_ids:
             continue

@@ -472,3 +472,26 @@ def test_which_one_is_lighter_compares_what_is_on_screen_and_guesses_nothing(bot
     assert reply.text.endswith("The catalog does not say which is warmer.")
     reply = bot.chat("which one is lighter?", session_id="wl2")  # no list yet: nothing to compare
     assert "Which product do you mean?" in reply.text
+
+
+@pytest.mark.parametrize(("text", "excluded", "query"), [
+    ("jackets without taped seams", ["taped seams"], "jackets"),
+    ("men's jackets, no taped seams", ["taped seams"], "jackets"),
+    ("a jacket with no taped seams", ["taped seams"], "jacket"),
+    ("jackets w/o taped seams please", ["taped seams"], "jackets please"),
+    ("jackets without tape under 150", ["tape"], "jackets"),
+])
+def test_a_feature_said_no_to_is_excluded_by_name_and_description(bot: ShoppingAssistant, text: str,
+                                                                    excluded: list[str], query: str) -> None:
+    reply = bot.chat(text, session_id="nf")
+    assert reply.intent.exclude == excluded and reply.intent.query.lower().replace("men's ", "") == query
+    names = [p.name for p in reply.products]
+    assert "Stormbreaker Jacket" not in names and "Element Jacket" in names  # its description says "Taped seams"
+    assert f"without {excluded[0]}" in reply.text
+
+
+@pytest.mark.parametrize("text", ["jackets, no more than 120", "jackets without breaking the bank", "no, I want a tent",
+                                  "jackets without Legend", "tents with no red"])
+def test_no_feature_exclusion_where_none_was_said(bot: ShoppingAssistant, text: str) -> None:
+    intent = bot.chat(text, session_id="nn").intent
+    assert not [e for e in intent.exclude if e not in ("Legend", "Red")]
