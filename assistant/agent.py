@@ -439,11 +439,11 @@ class ShoppingAssistant:
             if hits:
                 sentence = next((s for s in _sentences(p.description) if hits[0] in s.lower()), "")
                 if sentence:
-                    facts.append(say("description_says", lang, sentence=sentence[:200]))
+                    facts.append(say("description_says", lang, sentence=_clip(sentence)))
             if len(facts) == 1:  # "tell me more about the first one": the catalog's own overview
                 first = next(iter(_sentences(p.description)), "")
                 if first:
-                    facts.append(say("quote", lang, sentence=first[:200]))
+                    facts.append(say("quote", lang, sentence=_clip(first)))
                 if p.colors:
                     facts.append(say("colours_list", lang, values=", ".join(p.colors)))
                 if p.sizes:
@@ -712,6 +712,14 @@ def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:
     """' in size M, Black' for a cart line that has a size or colour; '' otherwise."""
     bits = variant_bits(variant, lang)
     return say("variant", lang, bits=", ".join(bits)) if bits else ""
+
+
+def _clip(sentence: str, limit: int = 200) -> str:
+    """A quote of at most `limit` characters, cut between words, marked when cut."""
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:-")
+    return cut + "…"
 
 
 def _sentences(text: str) -> list[str]:

@@ -447,3 +447,20 @@ def test_popular_with_shoppers_takes_more_than_one_like(sqlite_url: str) -> None
     one_like = RankedItem(p, 1.0, {"popularity": 0.1 * popularity_value(2.0, 50.0)})
     many = RankedItem(p, 1.0, {"popularity": 0.1 * popularity_value(20.0, 50.0)})
     assert "popular" not in explain(one_like, ShoppingIntent()) and "popular with shoppers" in explain(many, ShoppingIntent())
+
+
+def test_a_long_description_is_quoted_cut_between_words(sqlite_url: str) -> None:
+    import dataclasses
+
+    data = small_store()
+    long = "Built for long wet runs " + " ".join(f"word{i}" for i in range(60)) + ". Second sentence."
+    data.products[0] = dataclasses.replace(data.products[0], description=long)
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    bot.chat("rain jacket", session_id="cl")
+    text = bot.chat("tell me more about the first one", session_id="cl").text
+    quoted = text.split('"')[1]
+    assert quoted.endswith("…") and len(quoted) <= 201 and long.startswith(quoted[:-1])
+    assert long[len(quoted) - 1] == " "  # cut where a word ends
