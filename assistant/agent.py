@@ -436,10 +436,15 @@ class ShoppingAssistant:
                 facts.append(say("brand_is", lang, brand=p.brand))
             if asked and _YES_NO.match(text.lower()):
                 facts.append(say("not_mentioned", lang, what=" ".join(asked)))
+            sentence = ""
             if hits:
                 sentence = next((s for s in _sentences(p.description) if hits[0] in s.lower()), "")
-                if sentence:
-                    facts.append(say("description_says", lang, sentence=_clip(sentence)))
+            elif asked and _YES_NO.match(text.lower()):
+                # "waterproof?" where the description says "water-resistant": the sentence, for the shopper to judge
+                roots = [a[:5] for a in asked if len(a) >= 6]
+                sentence = next((s for s in _sentences(p.description) if any(r in s.lower() for r in roots)), "")
+            if sentence:
+                facts.append(say("description_says", lang, sentence=_clip(sentence)))
             if len(facts) == 1:  # "tell me more about the first one": the catalog's own overview
                 first = next(iter(_sentences(p.description)), "")
                 if first:

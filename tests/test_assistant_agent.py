@@ -464,3 +464,19 @@ def test_a_long_description_is_quoted_cut_between_words(sqlite_url: str) -> None
     quoted = text.split('"')[1]
     assert quoted.endswith("…") and len(quoted) <= 201 and long.startswith(quoted[:-1])
     assert long[len(quoted) - 1] == " "  # cut where a word ends
+
+
+def test_a_yes_no_question_quotes_the_nearest_sentence_without_answering_it(sqlite_url: str) -> None:
+    import dataclasses
+
+    data = small_store()
+    data.products[0] = dataclasses.replace(data.products[0], description="Light shell for runs. Water-resistant finish.")
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    bot.chat("rain jacket", session_id="wr")
+    text = bot.chat("is the first one waterproof?", session_id="wr").text
+    assert 'the catalog does not mention "waterproof"' in text
+    assert 'the description says: "Water-resistant finish."' in text
+    assert "yes" not in text.lower().split()
