@@ -222,7 +222,8 @@ def sizes_in_text(text: str) -> list[str]:
         if any(_has_word(tl, w) for w in words if len(w) > 2 or _CJK.search(w)):
             # "large" also matches "extra large": the XL entry comes later and both are kept; drop L below
             found.append(canon)
-    for m in re.finditer(rf"{_SIZE_CUE}\s*[:#]?\s*([a-z0-9]{{1,4}})\b", tl):
+    # not the S of "sizes" or "tallas" (a Latin cue ends at its word); "尺码M" has no space to end it
+    for m in re.finditer(r"(?:(?:size|sz|talla|taille)(?![a-z])|尺码|码数|尺寸)\s*[:#]?\s*([a-z0-9]{1,4})\b", tl):
         found.append(m.group(1).upper())
     for m in re.finditer(r"(?<![0-9a-z])(\d{1,3}|xxxl|xxl|xxs|xl|xs|s|m|l)\s*码", text, re.I):  # "32码", "M码" (not "3XL码" as XL)
         found.append(m.group(1).upper())
@@ -907,6 +908,11 @@ def normalize_intent(
         max_price = None
     if min_price is not None and max_price is not None and min_price > max_price:
         min_price, max_price = max_price, min_price
+    # "tees under 30": a price the text says is a price, though 30 is also a waist size the model proposed
+    said_sizes = {x.upper() for x in sizes_in_text(text)}
+    for val in (rule_min, rule_max):
+        if val is not None and val == int(val) and str(int(val)) in sizes and str(int(val)) not in said_sizes:
+            sizes.remove(str(int(val)))
     # a number that is a size or an order id is not a price
     for p_name in ("min_price", "max_price"):
         val = min_price if p_name == "min_price" else max_price

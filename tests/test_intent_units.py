@@ -17,6 +17,7 @@ from assistant.vocabulary import (
     normalize_intent,
     numbers_in_text,
     prices_in_text,
+    sizes_in_text,
     vocabulary_from_lists,
 )
 
@@ -306,3 +307,16 @@ def test_a_follow_up_after_a_word_of_assent_and_a_leaf_category_refines() -> Non
     after = merge(before, ShoppingIntent(kind="refine", query="M码", category="Tees", sizes=["M"]), [], text="有没有M码的？")
     assert after.kind == "refine" and after.category == "Men/Tops/Tees" and after.colors == ["Blue"] and after.sizes == ["M"]
     assert after.max_price == 30 and after.gender == "men"
+
+
+@pytest.mark.parametrize("text", ["sizes", "what sizes does it come in?", "do you have it in other sizes?", "¿qué tallas tiene?"])
+def test_the_word_sizes_is_no_size_s(text: str) -> None:
+    assert sizes_in_text(text) == [] and norm(text, kind="question").sizes == []
+
+
+def test_a_number_the_text_says_is_a_price_is_no_size() -> None:
+    # the model read "30" as a waist size; "under 30" says it is a price
+    i = norm("blue men tees under 30", query="tees", colors=["blue"], sizes=["32", "30"], gender="men")
+    assert i.max_price == 30 and i.sizes == []
+    assert norm("jeans in size 32 under 40", query="jeans", sizes=["32"]).sizes == ["32"]
+    assert norm("size 32 under 32", query="jeans", sizes=["32"]).sizes == ["32"]
