@@ -317,7 +317,7 @@ _CUR_PRE = r"(?:\$|us\$|usd\s*|€|£|¥|￥|rmb\s*)?"
 _CUR_POST = r"(?:\s*(?:dollars?|bucks|usd|euros?|eur|€|dólares|dolares|pesos|美元|美金|欧元|英镑|元|块钱|块|刀|rmb|yuan|kuai|\$))?"
 _P = rf"{_CUR_PRE}\s*{_NUM}{_CUR_POST}"
 _MAX_CUES = (r"under|below|less than|cheaper than|no more than|not more than|not over|max(?:imum)?|up to|at most|"
-             r"within|budget(?: of| is)?|menos de|por debajo de|hasta|máximo|maximo|bajo|no más de|"
+             r"within|budget(?: of| is)?|(?:can|could) (?:spend|pay|afford)(?: up to)?|menos de|por debajo de|hasta|máximo|maximo|bajo|no más de|"
              r"moins de|unter|不超过|低于|少于|最多|小于|不到|以内")
 _MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|más de|mas de|mínimo|minimo|desde|plus de|超过|高于|至少|大于"
 # a negated cue turns round: "no more than 50" is a maximum, "no less than 20" a minimum, "不超过50" at most 50
@@ -543,7 +543,9 @@ OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|ot
 
 _REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort |order by |in size |in (?:a )?size |show me (?:some |the )?(?:cheaper|other)|"
                 r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
-                r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|" + OTHER_COLOURS.pattern + r"|en su lugar|"
+                r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|"
+                # a new budget for the same need: "I can go up to 60 actually", "my budget is 80 now"
+                r"\b(?:go|going|stretch)\s+(?:up\s+)?to\s+\$?\d|\bi can (?:spend|pay|afford)\b|\bmy budget is\b|" + OTHER_COLOURS.pattern + r"|en su lugar|"
                 r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
 
 

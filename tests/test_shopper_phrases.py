@@ -495,3 +495,10 @@ def test_a_feature_said_no_to_is_excluded_by_name_and_description(bot: ShoppingA
 def test_no_feature_exclusion_where_none_was_said(bot: ShoppingAssistant, text: str) -> None:
     intent = bot.chat(text, session_id="nn").intent
     assert not [e for e in intent.exclude if e not in ("Legend", "Red")]
+
+
+@pytest.mark.parametrize("follow_up", ["hmm, I can go up to 80 actually", "my budget is 80", "ok, I can spend 80"])
+def test_a_new_budget_keeps_the_need(bot: ShoppingAssistant, follow_up: str) -> None:
+    bot.chat("a backpack under 60", session_id="nb")
+    intent = bot.chat(follow_up, session_id="nb").intent
+    assert (intent.kind, intent.category, intent.max_price, intent.query) == ("refine", "Bags", 80, "backpack")
