@@ -498,6 +498,18 @@ class HybridSearcher:
         t = time.perf_counter()
         first_scores = self._scores([c.text_features for c in cands])
         first = sorted(zip(first_scores, (c.product_id for c in cands), cands, strict=True), key=lambda x: (-x[0], x[1]))
+        if request.image_vector is not None and any(c.image_score is not None for c in cands):
+            # A photo: the first cut must see how alike the products look, not only the text (an empty text
+            # scores every product alike, and the cut then kept the lowest ids). Ranks fused, as in RRF.
+            by_look = sorted(cands, key=lambda c: (-(c.image_score if c.image_score is not None else -2.0), c.product_id))
+            look_rank = {c.product_id: r for r, c in enumerate(by_look)}
+            text_rank = {pid: r for r, (_, pid, _) in enumerate(first)} if request.query.strip() else None
+            k = self.config.rrf_k
+
+            def fused(pid: int) -> float:
+                return 1 / (k + look_rank[pid]) + (1 / (k + text_rank[pid]) if text_rank is not None else 0.0)
+
+            first.sort(key=lambda x: (-fused(x[1]), x[1]))
         depth = max(self.rerank_depth, request.limit * 3)
         top = [c for _, _, c in first[:depth]]
         # The snapshot may be seconds old: the catalog has the last word on every hard constraint.

@@ -338,6 +338,30 @@ def test_season_history_and_image_features(sqlite_url: str) -> None:
     assert res[0].product.sku == "S" and res[0].contributions["image"] > 0
 
 
+def test_a_photo_finds_its_product_beyond_the_first_cut(sqlite_url: str) -> None:
+    """A photo with no words: every product scored alike on text, and the first cut kept the lowest ids, so the
+    product in the photo (a high id) never reached the ranking."""
+    data = generated_store(n=120)
+    repo = build(sqlite_url, data)
+    ids = sorted(p.id for p in repo.get_many([repo.get_by_sku(r.sku).id for r in data.products]))  # type: ignore[union-attr]
+    target, near = ids[-1], ids[-2]
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(len(ids), 16)).astype(np.float32)
+    vecs[ids.index(near)] = vecs[ids.index(target)] + 0.3 * rng.normal(size=16).astype(np.float32)
+    img = MemoryVectorIndex("img-test", 16)
+    img.upsert([str(i) for i in ids], vecs / np.linalg.norm(vecs, axis=1, keepdims=True))
+    emb = TokenHashEmbedder(64)
+    searcher = HybridSearcher(repo, emb, index_catalog(repo, emb), image_index=img)
+    photo = vecs[ids.index(target)] / np.linalg.norm(vecs[ids.index(target)])
+    res = searcher.search(SearchRequest(query="", image_vector=photo, limit=5))
+    assert [r.product.id for r in res][:2] == [target, near]
+    assert res[0].contributions["image"] > res[-1].contributions.get("image", 0.0)
+    # with words as well, the look still counts: the product in the photo is among the first
+    word = repo.get(target).name.split()[-1]  # type: ignore[union-attr]
+    res = searcher.search(SearchRequest(query=word, image_vector=photo, limit=5))
+    assert target in [r.product.id for r in res]
+
+
 def test_index_model_mismatch_is_refused(sqlite_url: str) -> None:
     repo = build(sqlite_url, CatalogData(products=[ProductRecord(sku="A", name="a", price=Decimal("1"))]))
     with pytest.raises(ValueError, match="rebuild the index"):
