@@ -828,7 +828,8 @@ def normalize_intent(
 
     # gender (needed for categories)
     gender = gender_in_text(text)
-    if gender is None and intent.gender and re.search(r"her|him|his|wife|husband|son|daughter|女|男", text.lower()):
+    # a model's gender needs a word for a person in the text ("this" has "his" in it: whole words only)
+    if gender is None and intent.gender and re.search(r"\b(?:her|him|his|wife|husband|son|daughter)\b|女|男", text.lower()):
         gender = intent.gender
 
     # colours: what the text names (less its brand names), guided by what the model proposed

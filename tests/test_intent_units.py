@@ -320,3 +320,9 @@ def test_a_number_the_text_says_is_a_price_is_no_size() -> None:
     assert i.max_price == 30 and i.sizes == []
     assert norm("jeans in size 32 under 40", query="jeans", sizes=["32"]).sizes == ["32"]
     assert norm("size 32 under 32", query="jeans", sizes=["32"]).sizes == ["32"]
+
+
+@pytest.mark.parametrize(("text", "gender"), [("like this, in blue", None), ("something like this", None),
+                                              ("a gift for him", "men"), ("for his birthday", "men")])
+def test_a_models_gender_needs_a_person_word(text: str, gender: str | None) -> None:
+    assert norm(text, kind="search", query="", gender="women" if gender is None else gender).gender == gender
