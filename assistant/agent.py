@@ -212,8 +212,6 @@ class ShoppingAssistant:
         if intent.kind != "cart" and (EMPTY_CART.search(grounded_text.lower()) or REMOVAL_REQUEST.match(grounded_text.lower())):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
-        timings["intent"] = (time.perf_counter() - t0) * 1000
-        yield IntentParsed(intent, timings["intent"])
 
         kind = intent.kind
         cards: list[ProductCard] = []
@@ -226,9 +224,23 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
+        low = grounded_text.lower()
+        wants_named = (kind in ("question", "compare") or (kind == "cart" and _ADDING.search(low))
+                       or (kind == "search" and _ASKS_ABOUT.match(low) and not _LIKE_OTHER.search(low)))
+        if wants_named and len(referenced) < (2 if kind == "compare" else 1):
+            # a product named in full that is not on screen ("compare the Kenobi Trail Jacket and the Lando Gym
+            # Jacket", "is the Fusion Backpack in stock?"): the catalog's own
+            named = self.repo.named_in(grounded_text)
+            if len(named) >= (2 if kind == "compare" else 1):
+                referenced = self.repo.get_many(named)
+                kind = "question" if kind == "search" else kind
         if kind == "question" and not referenced and len(state.shown) >= 2 and _ASKS_VARIANTS.search(grounded_text.lower()):
             # "does it come in other colours?" with a list on screen: each one's colours, not "which product?"
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
+        if kind != intent.kind:  # what the turn turned out to be about ("is the Fusion Backpack in stock?")
+            intent = intent.model_copy(update={"kind": kind})
+        timings["intent"] = (time.perf_counter() - t0) * 1000
+        yield IntentParsed(intent, timings["intent"])
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=names,
@@ -284,7 +296,7 @@ class ShoppingAssistant:
         elif kind == "policy":
             answer = self._policy(text)
         elif kind in ("question", "compare"):
-            answer = say("which_product", lang)
+            answer = say("which_of_these" if state.shown else "which_product", lang)
         else:
             answer = say("greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
@@ -590,7 +602,7 @@ class ShoppingAssistant:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
             return say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
         if _ADDING.search(text.lower()):  # "add the red one" where two are red: never a silent no-op
-            return say("which_product", lang) + " " + summary
+            return say("which_of_these" if state.shown else "which_product", lang) + " " + summary
         return summary
 
     def _cart_summary(self, state: SessionState, lang: str = "en") -> str:
@@ -690,6 +702,10 @@ _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
 # "the purple one", "the light blue one", "la roja", "el azul", "红色的那个"
 _COLOUR_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?[a-z]+\s+one\b|\b(?:el|la)\s+[a-záéíóúñ]+\b|\S{1,3}色的那?[个件]")
+# "is the Fusion Backpack in stock?", "what sizes does the Hero Hoodie come in?", "how much is the X?"
+_ASKS_ABOUT = re.compile(r"^\s*(?:is|are|does|do|did|can|what|how much|how many|which|tell me about|more about|¿?(?:tiene|es|está|qué|cuánto))\b")
+# ... but not "do you have something like the Fusion Backpack, cheaper?": a search
+_LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|añad|agreg|加入|加到|放进")
 # questions every product of a list can answer at once: colours, sizes, stock
 _ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")

@@ -131,6 +131,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reason_image": {"en": "looks like your photo", "es": "se parece a tu foto", "zh": "与您的照片相似"},
     "reason_recency": {"en": "new in", "es": "novedad", "zh": "新品"},
     # ----- answers
+    "which_of_these": {"en": "Which of these do you mean? Say for example 'the second one', or its name.",
+                       "es": "¿Cuál de estos quieres decir? Di por ejemplo «el segundo», o su nombre.",
+                       "zh": "您指的是哪一个？请说例如“第二个”，或说出商品名称。"},
     "which_product": {"en": "Which product do you mean? Say for example 'the second one', after I have shown you some.",
                       "es": "¿Qué producto quieres decir? Di por ejemplo «el segundo», después de que te muestre algunos.",
                       "zh": "您指的是哪件商品？请在我展示商品后说，例如“第二个”。"},

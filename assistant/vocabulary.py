@@ -454,6 +454,7 @@ def references_in_text(text: str) -> list[int]:
     """Positions of shown products the text points at: 'the second one', '#3', 'el primero', '第二个', 'the last'."""
     tl = text.lower()
     refs: list[tuple[int, int]] = []
+    listed: list[tuple[int, int]] = []  # "... and second": an ordinal in a list, taken only beside a sure one
     for n, pat in _ORDINALS.items():
         for m in re.finditer(rf"(?<![a-z])(?:{pat})(?![a-z])", tl):
             word = m.group()
@@ -463,8 +464,12 @@ def references_in_text(text: str) -> list[int]:
                 determiners = r"the|this|your" if word == "last" else r"the|that|this|your|el|la|este|esta|ese|esa"
                 if not (re.search(rf"\b(?:{determiners})\s+$", before)
                         or re.match(r"\s+(?:one|item|product|option|pair|model)\b", after)):
+                    if word != "last" and re.search(r"(?:\band|\bor|\bvs\.?|\bversus|,|&|\bcompare)\s+$", before):
+                        listed.append((m.start(), n))  # "compare the first and second", "compare first and third"
                     continue
             refs.append((m.start(), n))
+    if refs or len(listed) >= 2:
+        refs += listed
     for m in _FIRST_N.finditer(tl):  # "the first two", "top 3", "the last two", "los dos primeros", "前两个"
         count = _COUNT_WORDS.get(m.group("n") or m.group("n2") or m.group("n3") or "", 0)
         last = bool(m.group("last"))

@@ -24,6 +24,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -540,6 +541,31 @@ class CatalogRepository:
                 chunk = ids[i : i + 10_000]
                 out.update({int(pid): n or "" for pid, n in s.execute(select(Product.id, Product.name).where(Product.id.in_(chunk)))})
         return out
+
+    def named_in(self, text: str, limit: int = 5) -> list[int]:
+        """The products on sale whose whole name the text contains ("compare the Kenobi Trail Jacket and the Lando
+        Gym Jacket"), in the order the text names them; longer names first where one contains another."""
+        low = " ".join(text.lower().split())
+        if len(low) < 4:
+            return []
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Product.id, Product.name).where(
+                    Product.visible.is_(True), func.length(Product.name) >= 4,
+                    # the name inside the text: one scan of the names, no word index needed
+                    literal(low).like(literal("%") + func.lower(Product.name) + literal("%")),
+                )
+            ).all()
+        found: list[tuple[int, int]] = []
+        taken: list[tuple[int, int]] = []
+        for pid, name in sorted(rows, key=lambda r: -len(r[1])):
+            at = low.find(name.lower())
+            span = (at, at + len(name))
+            if at < 0 or any(a < span[1] and span[0] < b for a, b in taken):
+                continue  # "Stellar Solar Jacket" already holds "Solar Jacket"
+            taken.append(span)
+            found.append((at, int(pid)))
+        return [pid for _, pid in sorted(found)][:limit]
 
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:

@@ -408,7 +408,7 @@ def test_a_colour_question_about_a_list_answers_for_each(sqlite_url: str) -> Non
         assert product is not None and f"{p.name} costs" in reply.text
         assert "colours: " + ", ".join(product.colors) in reply.text
     # a question only one product can answer still asks which
-    assert "Which product" in bot.chat("is it waterproof?", session_id="oc").text
+    assert "Which of these" in bot.chat("is it waterproof?", session_id="oc").text
 
 
 def test_the_cart_follows_the_catalog(sqlite_url: str) -> None:

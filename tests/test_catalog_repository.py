@@ -193,3 +193,11 @@ def test_an_id_beyond_sql_integers_is_unknown_not_an_error(db_url: str) -> None:
     assert repo.get(huge) is None and repo.get(-1) is None and repo.get_many([huge, 1])[0].id == 1
     with pytest.raises(ValueError, match="unknown product id"):
         repo.log_interaction("like", huge)
+
+
+def test_products_named_in_a_text(repo: CatalogRepository) -> None:
+    ids = {sku: repo.get_by_sku(sku).id for sku in ("WJ01", "24-MB01", "MJ01")}  # type: ignore[union-attr]
+    text = "compare the joust duffle bag and the  Stellar Rain Jacket, or the Beaumont Summit Kit?"
+    assert repo.named_in(text) == [ids["24-MB01"], ids["WJ01"], ids["MJ01"]]  # in the order the text names them
+    assert repo.named_in("a rain jacket like the one you had") == []
+    assert repo.named_in("100% the joust duffle bag_") == [ids["24-MB01"]]  # LIKE's wildcards in the text are text

@@ -60,7 +60,7 @@ def test_the_colour_one_is_the_one_product_on_screen_in_that_colour(bot: Shoppin
     reply = bot.chat("add the purple one to my cart", session_id="co")
     assert [(line["name"], line.get("color")) for line in reply.cart] == [(purple[0].name, "Purple")]
     reply = bot.chat("add the red one to my cart", session_id="co")  # which red one? asked, nothing added
-    assert reply.text.startswith("Which product do you mean?") and len(reply.cart) == 1
+    assert reply.text.startswith("Which of these do you mean?") and len(reply.cart) == 1
     bot.chat("chaquetas", session_id="co-es")
     assert [line["name"] for line in bot.chat("añade la morada al carrito", session_id="co-es").cart] == [purple[0].name]
 

@@ -316,7 +316,7 @@ def test_it_after_a_sorted_list_is_the_one_on_top(bot: ShoppingAssistant) -> Non
 def test_it_after_an_unsorted_list_asks_which(bot: ShoppingAssistant) -> None:
     bot.chat("jackets", session_id="c4")
     reply = bot.chat("tell me more about it", session_id="c4")
-    assert reply.products == [] and "Which product do you mean?" in reply.text
+    assert reply.products == [] and "Which of these do you mean?" in reply.text
 
 
 @pytest.fixture
@@ -502,3 +502,21 @@ def test_a_new_budget_keeps_the_need(bot: ShoppingAssistant, follow_up: str) -> 
     bot.chat("a backpack under 60", session_id="nb")
     intent = bot.chat(follow_up, session_id="nb").intent
     assert (intent.kind, intent.category, intent.max_price, intent.query) == ("refine", "Bags", 80, "backpack")
+
+
+def test_products_named_in_full_are_found_off_screen(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("compare the Element Jacket and the Nova Jacket", session_id="nm")
+    assert reply.intent.kind == "compare" and [c.name for c in reply.products] == ["Element Jacket", "Nova Jacket"]
+    assert "Nova Jacket at $89.99 is the cheaper one" in reply.text or "$89.99" in reply.text
+    reply = bot.chat("is the Stormbreaker Jacket in stock?", session_id="nm2")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == ["Stormbreaker Jacket"]
+    assert reply.text.startswith("Stormbreaker Jacket costs $139.99")
+    # a search that names a product to find others like it stays a search
+    reply = bot.chat("do you have something like the Nova Jacket but cheaper?", session_id="nm3")
+    assert reply.intent.kind in ("search", "refine")
+
+
+def test_compare_the_first_and_second(bot: ShoppingAssistant) -> None:
+    shown = [p.name for p in bot.chat("jackets", session_id="fs").products]
+    reply = bot.chat("compare the first and second", session_id="fs")
+    assert reply.intent.kind == "compare" and [c.name for c in reply.products] == shown[:2]
