@@ -262,6 +262,12 @@ class ShoppingAssistant:
                 note = say("sold_out", lang, name=sold_out.name)
             if missing:  # "Nike" in a shop that has no Nike: say so above the closest products
                 note = say("not_in_catalog", lang, names=" / ".join(chr(34) + w.capitalize() + chr(34) for w in missing))
+            elif cards and not note and kind == "search" and intent.category is None and lang == "en":
+                # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
+                head = _head_noun(intent.query)
+                unseen = getattr(self.searcher, "unseen_words", None)
+                if head and callable(unseen) and unseen([head]):
+                    note = say("not_in_catalog", lang, names=f'"{head}"')
             if more and (note or not cards):
                 cards, note = [], None
                 answer = say("everything_shown", lang)
@@ -733,6 +739,23 @@ def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:
     """' in size M, Black' for a cart line that has a size or colour; '' otherwise."""
     bits = variant_bits(variant, lang)
     return say("variant", lang, bits=", ".join(bits)) if bits else ""
+
+
+_LEAD_WORDS = frozenset(["looking", "searching", "want", "need", "show", "find", "buy", "get", "i'm", "please", "some"])
+
+
+def _head_noun(query: str) -> str | None:
+    """The thing a query asks for: the last word before its first 'for/with/under...' ("running shoes for
+    trails" -> "shoes"), unless that word names nothing ("something for hiking")."""
+    from assistant.search_backend import names_nothing
+
+    parts = re.split(r"\b(?:for|with|without|under|over|below|above|in|to|from|by|that|which|near|like|on|at|and|or|"
+                     r"my|your|his|her|their|our|the|a|an)\b", query.lower())
+    for part in parts:  # the first phrase that names something ("i'm looking" names nothing)
+        words = [w for w in re.findall(r"[a-z]{3,}", part) if w not in _LEAD_WORDS]
+        if words:
+            return None if names_nothing(words[-1]) else words[-1]
+    return None
 
 
 def _clip(sentence: str, limit: int = 200) -> str:

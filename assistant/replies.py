@@ -15,7 +15,7 @@ from typing import Protocol
 from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
 from assistant.language import localize_note, say
-from assistant.search_backend import RankedItem, soft_match
+from assistant.search_backend import RankedItem, names_nothing, soft_match
 from assistant.vocabulary import canonical_color, without_brands
 from catalog.text import money
 
@@ -95,7 +95,10 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         kept = kept[1:]
     low = [w.lower() for w in kept]
     if noun in ("", "men", "women", "kids"):  # a gender-only category says nothing the line has not said
-        noun = " ".join(kept) or say("products", lang)  # ("purple women's purple jacket" -> "purple women's jacket")
+        # ("purple women's purple jacket" -> "purple women's jacket"); "gift my wife" -> "gift" names nothing
+        cut = next((i for i, w in enumerate(low) if i and w in ("my", "your", "his", "her", "their", "our", "the", "a", "an")), len(kept))
+        kept = kept[:cut]
+        noun = " ".join(kept) if any(not names_nothing(w) for w in kept) else say("products", lang)
     elif noun.endswith("ing") and " " not in noun and noun in low[:-1]:
         # an activity category that modifies the thing asked for ("Trekking" for "trekking poles")
         noun = " ".join(kept[low.index(noun):])

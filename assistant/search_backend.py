@@ -110,6 +110,11 @@ def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True, exclude_i
 
 
 # words that name no product: a query of only these ("something", "a gift for her") says nothing the category does not
+def names_nothing(word: str) -> bool:
+    """A word that names no product ("something", "gift", "men")."""
+    return word.lower() in _NAMES_NOTHING
+
+
 _NAMES_NOTHING = frozenset("""
 a an the some any something anything stuff thing things item items product products one ones good nice cool great best
 new cheap please show me my i want need looking for find get give gift present her him his their them for to of in with

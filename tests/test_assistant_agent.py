@@ -480,3 +480,25 @@ def test_a_yes_no_question_quotes_the_nearest_sentence_without_answering_it(sqli
     assert 'the catalog does not mention "waterproof"' in text
     assert 'the description says: "Water-resistant finish."' in text
     assert "yes" not in text.lower().split()
+
+
+def test_a_kind_of_product_the_shop_lacks_is_said_not_relabelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'running shoes' in a shop with no shoes listed jackets as '5 running shoes'."""
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    monkeypatch.setenv("SHOPASSIST_HOME", str(tmp_path / "home"))
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    db = open_catalog(url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    db.close()
+    assert CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"]).exit_code == 0
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
+    reply = bot.chat("running shoes under 100", session_id="rs")
+    assert reply.text.startswith('Nothing in our catalog mentions "shoes".\nClosest alternatives:')
+    assert "running shoes" not in reply.text
+    assert not bot.chat("a rain jacket", session_id="rj").text.startswith("Nothing")
+    assert bot.chat("a gift for my wife", session_id="gw").text.startswith("Here are")  # "gift" names no kind
