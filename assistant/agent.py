@@ -139,7 +139,7 @@ class ShoppingAssistant:
                 import logging
 
                 # an index built with another embedder is a misconfiguration worth seeing; no index yet is not
-                mismatch = type(exc).__name__ == "ModelMismatchError"
+                mismatch = type(exc).__name__ in ("ModelMismatchError", "CatalogMismatchError")
                 logging.getLogger(__name__).log(
                     logging.WARNING if mismatch else logging.INFO, "hybrid search unavailable (%s); using catalog search", exc
                 )

@@ -91,5 +91,11 @@ def build_hybrid_search(db: CatalogDB, repo: CatalogRepository) -> HybridProduct
     from retrieval.search import HybridSearcher
 
     idx = open_indexes()
+    claim = getattr(idx.text_index, "claim_catalog", None)
+    if callable(claim):  # another catalog's index would answer with ids that name other products here
+        from catalog.privacy import catalog_identity
+
+        with db.session() as s:
+            claim(catalog_identity(s), claim=False)
     searcher = HybridSearcher(repo, idx.embedder, idx.text_index, image_index=idx.image_index)
     return HybridProductSearch(searcher, idx)

@@ -48,5 +48,11 @@ def log_key(session: Session) -> str:
     return state.log_key
 
 
+def catalog_identity(session: Session) -> str:
+    """A stable id of this catalog (which search index belongs to it): one-way from the catalog's key, so it
+    tells nothing of the key."""
+    return hashlib.sha256(("catalog-identity:" + log_key(session)).encode()).hexdigest()[:16]
+
+
 def user_pseudonym(session: Session, user_id: str) -> str:
     return pseudonymize(log_key(session), user_id)

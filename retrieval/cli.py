@@ -103,6 +103,10 @@ def index_command(
             raise click.ClickException(str(exc)) from None
         for message in messages:
             click.echo(message)
+        try:
+            indexer.claim_catalog()
+        except VectorIndexError as exc:  # another catalog's index: refused before anything is written
+            raise click.ClickException(str(exc)) from None
         if verify:
             results = indexer.verify(repair=True)
             found = repaired = left = 0

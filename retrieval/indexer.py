@@ -201,7 +201,18 @@ class Indexer:
         return pairs
 
     # ----- sync ----------------------------------------------------------------------------------
+    def claim_catalog(self, *, claim: bool = True) -> None:
+        """Every index this run writes must be this catalog's (another catalog's would lose its products)."""
+        from catalog.privacy import catalog_identity
+
+        with self.db.session() as s:
+            identity = catalog_identity(s)
+        for index in (self.text_index, self.image_index, self.color_index):
+            if isinstance(index, ChromaVectorIndex):
+                index.claim_catalog(identity, claim=claim)
+
     def sync(self) -> list[SyncReport]:
+        self.claim_catalog()
         reports = [self.sync_text()]
         if self._image_pairs():
             reports.extend(self.sync_images())
@@ -352,6 +363,7 @@ class Indexer:
         A product whose photo cannot be read is absent from the image indexes by design: both reports count
         it as `unreadable`, never as missing, and `unreadable_images()` lists it. The repair pass tries such
         photos again (as every sync does); without `repair` the absent photos are opened to tell which is which."""
+        self.claim_catalog(claim=repair)
         texts = catalog_texts(self.db)
         pairs = self._image_pairs()
         uris = catalog_images(self.db) if pairs else {}

@@ -43,6 +43,10 @@ class ModelMismatchError(VectorIndexError):
     """The stored collection was built with another model (vectors of different models never mix)."""
 
 
+class CatalogMismatchError(VectorIndexError):
+    """The stored collection holds another catalog's products (its ids would name the wrong products here)."""
+
+
 def default_chroma_path() -> Path:
     from catalog.config import shopassist_home
 
@@ -286,6 +290,20 @@ class ChromaVectorIndex:
         self._collection = col
         self.load()
         return True
+
+    def claim_catalog(self, identity: str, *, claim: bool = True) -> None:
+        """Refuse a collection built from another catalog; mark an unmarked one as this catalog's (`claim`)."""
+        meta = dict(self._collection.metadata or {})
+        stored = meta.get("catalog")
+        if stored and stored != identity:
+            raise CatalogMismatchError(
+                f"the vector index '{self.name}' holds another catalog's products (indexing this catalog into it "
+                "would delete them): give this catalog its own SHOPASSIST_HOME (or Chroma server), or replace "
+                "that index with `shopassist index --rebuild`"
+            )
+        if not stored and claim:
+            meta["catalog"] = identity
+            self._collection.modify(metadata=meta)
 
     def _bump_generation(self) -> None:
         self._generation += 1

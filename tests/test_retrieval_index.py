@@ -247,6 +247,31 @@ def test_cli_index_update_verify_mismatch_rebuild(sqlite_url: str) -> None:
     assert "index and catalog agree" in out
 
 
+def test_an_index_of_another_catalog_is_refused_not_emptied(sqlite_url: str, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing a second catalog into the same home deleted the first catalog's vectors without a word."""
+    _catalog(sqlite_url, _records(5))
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    _catalog(other, _records(3, start=100))
+    code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "-q", "--no-images")
+    assert code == 0 and "5 added" in out
+    code, out = _cli("--db-url", other, "--embedder", "hashing", "-q", "--no-images")
+    assert code == 1 and "another catalog's products" in out and "--rebuild" in out and "Traceback" not in out
+    code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "-q", "--no-images")
+    assert code == 0 and "5 unchanged" in out  # nothing was lost
+    code, out = _cli("--db-url", other, "--embedder", "hashing", "--verify", "-q", "--no-images")
+    assert code == 1 and "another catalog's products" in out
+    # the assistant of the other catalog does not search the first catalog's vectors
+    from assistant.agent import ShoppingAssistant
+
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing")
+    with pytest.raises(Exception, match="another catalog's products"):
+        ShoppingAssistant.from_config(other, llm="rules", search="hybrid")
+    assert type(ShoppingAssistant.from_config(sqlite_url, llm="rules", search="hybrid").searcher).__name__ == "HybridProductSearch"
+    code, out = _cli("--db-url", other, "--embedder", "hashing", "--rebuild", "-q", "--no-images")
+    assert code == 0 and "3 added" in out  # replacing it is a choice the owner makes
+
+
 def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:
     code, out = _cli("--db-url", f"sqlite:///{tmp_path / 'nope.db'}")
     assert code == 1 and "no catalog at" in out and "Traceback" not in out
