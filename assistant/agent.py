@@ -209,7 +209,8 @@ class ShoppingAssistant:
             elif intent.kind not in ("search", "refine"):
                 dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
-        if intent.kind != "cart" and (EMPTY_CART.search(grounded_text.lower()) or REMOVAL_REQUEST.match(grounded_text.lower())):
+        if intent.kind != "cart" and (EMPTY_CART.search(grounded_text.lower()) or REMOVAL_REQUEST.match(grounded_text.lower())
+                                      or (state.cart and SET_QUANTITY.match(grounded_text.lower()))):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
 
@@ -491,19 +492,21 @@ class ShoppingAssistant:
         return "\n".join(rows) + "\n" + say(which, lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
 
     def _add_to_cart(self, state: SessionState, product_id: int, size: str | None = None, color: str | None = None,
-                     lang: str = "en") -> str:
+                     lang: str = "en", qty: int = 1) -> str:
         p = self.repo.get(product_id)
         if p is None:
             raise AssistantInputError(f"unknown product id {product_id}")
         variant = {k: v for k, v in (("size", size), ("color", color)) if v}
         for line in state.cart:
             if line["product_id"] == p.id and all(line.get(k) == variant.get(k) for k in ("size", "color")):
-                line["qty"] += 1
+                line["qty"] += qty
+                state.cart.remove(line)
+                state.cart.append(line)  # the line last added to is the one "make that 3" means
                 break
         else:
             state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "currency": p.currency,
-                               "qty": 1, **variant})
-        return p.name + _variant_words(variant, lang)
+                               "qty": qty, **variant})
+        return (f"{qty} × " if qty > 1 else "") + p.name + _variant_words(variant, lang)
 
     @staticmethod
     def _variant(p: Any, intent: ShoppingIntent, previous: ShoppingIntent | None, text: str,
@@ -572,6 +575,11 @@ class ShoppingAssistant:
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
+        if (m := SET_QUANTITY.match(text.lower())) and state.cart:
+            line = state.cart[-1]  # "make that 3": the line just added to
+            line["qty"] = min(_number_word(m.group("n")), MAX_QUANTITY)
+            return say("cart_quantity", lang, name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + \
+                self._cart_summary(state, lang)
         if EMPTY_CART.search(text.lower()):
             if not state.cart:
                 return summary
@@ -603,7 +611,8 @@ class ShoppingAssistant:
                 variant, problem = self._variant(p, intent, previous, text, lang)
                 if problem:
                     return problem + " " + summary
-                added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang))
+                added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang,
+                                               qty=quantity_in(text) if len(referenced) == 1 else 1))
             for p in referenced:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
             return say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
@@ -722,6 +731,33 @@ _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth last this that these those them they does have come comes what which about more tell
 show please there with good sizes size colours colors colour color available stock cost costs much price made from
 make brand really also kind sort type well ones other others different""".split())  # noqa: SIM905
+
+
+MAX_QUANTITY = 20  # one chat line never orders more of one product than this
+_NUMBER_WORDS = {"a couple of": 2, "a couple": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "三": 3}
+_N = r"(?P<n>\d{1,4}|a couple(?: of)?|two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco)"
+# "2 of them", "add 2 of those", "two pairs", "x3", "qty 2", "añade dos", "两件"
+_QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b)|"
+                       rf"^\s*(?:(?:please|ok(?:ay)?|also|and|then)[\s,]+)*(?:add|buy|añade|agrega)\s+{_N.replace('P<n>', 'P<n2>')}\b|"
+                       r"\bx\s?(?P<n3>\d{1,2})\b|\bqty:?\s*(?P<n4>\d{1,2})\b|(?P<n5>[两三四五])[件个条双]")
+# "make that 3", "make it two", "change it to 3", "3 of them please" after an add
+SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm)[\s,]+)*(?:make\s+(?:that|it)|change\s+(?:that|it|the quantity)\s+to|"
+                          rf"set (?:it|that|the quantity) to)\s+{_N}(?:\s+of\s+(?:them|those|these))?"
+                          r"(?:\s+(?:instead|please))?\s*[.!]*\s*$")
+
+
+def _number_word(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word, 1)
+
+
+def quantity_in(text: str) -> int:
+    """How many the shopper asks for in one cart request (1 when the text says no number)."""
+    m = _QUANTITY.search(text.lower())
+    if m is None:
+        return 1
+    word = next(g for g in (m.group("n"), m.group("n2"), m.group("n3"), m.group("n4"), m.group("n5")) if g)
+    return max(1, min(_number_word(word), MAX_QUANTITY))
 
 
 def _one_edit(a: str, b: str) -> bool:

@@ -76,7 +76,7 @@ EMPTY_CART = re.compile(r"\b(?:empty|clear)\s+(?:out\s+)?(?:my|the)\s+(?:shoppin
                         r"\b(?:remove|delete|take out)\s+(?:everything|all(?:\s+(?:the\s+)?items)?)\s+(?:from|in)\s+(?:my|the)\s+(?:cart|basket)\b|"
                         r"\bvac[ií]a\w*\s+(?:mi|el)\s+carrito|清空购物车")
 # "it", "this one", "that", "esto", "este", "它", "这个": one product the shopper has in mind
-POINTS_AT_ONE = re.compile(r"\b(?:it|this(?: one)?|that(?: one)?|esto|este|esta|ese|esa)\b|它|这个|那个")
+POINTS_AT_ONE = re.compile(r"\b(?:it|this(?: one)?|that(?: one)?|(?:\w+ )?of (?:those|these|them)|esto|este|esta|ese|esa)\b|它|这个|那个")
 _CHEAPER_ONE = re.compile(r"\b(?:the\s+)?(?:cheaper|cheapest|least expensive|less expensive|lower[- ]priced)(?:\s+(?:one|of (?:the|them)|item))?\b|"
                           r"(?:el|la) más barat[oa]|便宜的那个|最便宜的")
 _DEARER_ONE = re.compile(r"\b(?:the\s+)?(?:more expensive|most expensive|dearer|priciest|pricier)(?:\s+(?:one|of (?:the|them)|item))?\b|"

@@ -151,6 +151,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_in_catalog": {"en": "Nothing in our catalog mentions {names}.", "es": "Nada en nuestro catálogo menciona {names}.",
                        "zh": "我们的商品目录中没有{names}。"},
     "cart_added": {"en": "Added {names} to your cart.", "es": "Añadí {names} a tu carrito.", "zh": "已将{names}加入购物车。"},
+    "cart_quantity": {"en": "{name}: quantity {n}.", "es": "{name}: cantidad {n}.", "zh": "{name}：数量 {n}。"},
     "cart_removed": {"en": "Removed {names}.", "es": "Quité {names}.", "zh": "已移除{names}。"},
     "cart_not_in_one": {"en": "{names} is not in your cart.", "es": "{names} no está en tu carrito.", "zh": "{names}不在您的购物车中。"},
     "cart_not_in_many": {"en": "{names} are not in your cart.", "es": "{names} no están en tu carrito.", "zh": "{names}不在您的购物车中。"},

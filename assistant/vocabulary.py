@@ -502,7 +502,8 @@ _KIND_RULES: list[tuple[str, str]] = [
     ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket)\b|\badd to (?:my |the )?(?:cart|basket)|"
              r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?bag\b|"
              # "also add the Ridgevent backpack", "and add the second one": adding what is on screen
-             r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:the|it|this|that|them|both|one|another)\b|"
+             r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:(?:\d{1,2}|two|three|four|five|a couple)\s+(?:of\s+)?)?"
+             r"(?:the|it|this|that|them|those|these|both|one|another)\b|"
              r"\bbuy (?:it|this|that|the)|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|(?:añad|agreg|pon|met)\w*(?:\s+[^\s,.!?]+){0,4}?\s+(?:al|en el|en mi) carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"

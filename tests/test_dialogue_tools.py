@@ -204,3 +204,22 @@ def test_asking_for_my_orders_is_an_order_turn(text: str) -> None:
 @pytest.mark.parametrize("text", ["mis pedidos", "¿dónde está mi pedido?"])
 def test_spanish_order_questions(text: str) -> None:
     assert kind_in_text(text) == "order_status"
+
+
+def test_quantities_in_cart_requests(bot: ShoppingAssistant) -> None:
+    shown = [p.name for p in bot.chat("jackets", session_id="qy").products]
+    reply = bot.chat("add the first one to my cart, 2 of them", session_id="qy")
+    assert [(line["name"], line["qty"]) for line in reply.cart] == [(shown[0], 2)]
+    assert reply.text.startswith(f"Added 2 × {shown[0]} to your cart.")
+    reply = bot.chat("make that 3", session_id="qy")  # the line just added, never another product
+    assert [(line["name"], line["qty"]) for line in reply.cart] == [(shown[0], 3)]
+    bot.chat("tell me more about the second one", session_id="qy")
+    reply = bot.chat("add 2 of those", session_id="qy")
+    assert [(line["name"], line["qty"]) for line in reply.cart] == [(shown[0], 3), (shown[1], 2)]
+    reply = bot.chat("make it 1", session_id="qy")
+    assert [(line["name"], line["qty"]) for line in reply.cart] == [(shown[0], 3), (shown[1], 1)]
+    reply = bot.chat("make that 500", session_id="qy")
+    assert reply.cart[-1]["qty"] == 20  # one chat line never orders more than MAX_QUANTITY
+    # "the first two" are two products, one of each
+    bot.chat("jackets", session_id="qy2")
+    assert [line["qty"] for line in bot.chat("add the first two to my cart", session_id="qy2").cart] == [1, 1]
