@@ -57,6 +57,7 @@ from assistant.vocabulary import (
     CatalogVocabulary,
     colors_in_text,
     is_cheaper_request,
+    map_color,
     normalize_intent,
     references_in_text,
     sizes_in_text,
@@ -263,6 +264,9 @@ class ShoppingAssistant:
                 note = say("sold_out", lang, name=sold_out.name)
             if missing:  # "Nike" in a shop that has no Nike: say so above the closest products
                 note = say("not_in_catalog", lang, names=" / ".join(chr(34) + w.capitalize() + chr(34) for w in missing))
+            elif cards and not note and (shade := self._closest_colour(grounded_text, intent)) is not None:
+                # "pink shorts" in a shop with no pink: the red ones are shown, and the reply says so
+                note = say("closest_colour", lang, asked=shade[0].lower(), shown=shade[1].lower())
             elif cards and not note and kind == "search" and intent.category is None and lang == "en":
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 head = _head_noun(intent.query)
@@ -354,6 +358,19 @@ class ShoppingAssistant:
             return []
         fixes = corrections_in(text, spell(query_text(intent)))
         return fixes + self._colour_fixes(text, {typed.lower() for typed, _ in fixes})
+
+    def _closest_colour(self, text: str, intent: ShoppingIntent) -> tuple[str, str] | None:
+        """(asked, searched) when a colour the text names is not the catalog's and its closest catalog colour
+        was searched instead ("pink" -> Red where the catalog's colours are Red, Blue, ...)."""
+        vocab = getattr(self.parser, "vocabulary", None)
+        if not isinstance(vocab, CatalogVocabulary) or not vocab.colors:
+            return None
+        have = {c.lower() for c in vocab.colors}
+        for asked in colors_in_text(text)[0]:
+            searched = map_color(asked, vocab)
+            if asked.lower() not in have and searched and searched in intent.colors:
+                return asked, searched
+        return None
 
     def _colour_fixes(self, text: str, fixed: set[str]) -> list[tuple[str, str]]:
         """("blak", "black"): a word no product mentions, one edit from a colour the catalog has. The searcher's

@@ -223,3 +223,10 @@ def test_quantities_in_cart_requests(bot: ShoppingAssistant) -> None:
     # "the first two" are two products, one of each
     bot.chat("jackets", session_id="qy2")
     assert [line["qty"] for line in bot.chat("add the first two to my cart", session_id="qy2").cart] == [1, 1]
+
+
+def test_a_colour_the_shop_lacks_says_which_colour_is_shown(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("pink jackets", session_id="pk")  # the small store has no pink; red is its closest colour
+    assert reply.intent.colors == ["Red"] and reply.products
+    assert reply.text.startswith("We have nothing in pink; these are red, the closest colour we have.")
+    assert not bot.chat("red jackets", session_id="rd").text.startswith("We have nothing")
