@@ -227,15 +227,19 @@ class ShoppingAssistant:
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
         low = grounded_text.lower()
-        wants_named = (kind in ("question", "compare") or (kind == "cart" and _ADDING.search(low))
-                       or (kind == "search" and _ASKS_ABOUT.match(low) and not _LIKE_OTHER.search(low)))
+        if kind in ("search", "refine") and _ASKS_ABOUT.match(low) and not _LIKE_OTHER.search(low):
+            # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
+            # named in full (the catalog's) or by a word only it has on screen
+            about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
+            if about:
+                referenced, kind = self.repo.get_many(about), "question"
+        wants_named = kind in ("question", "compare") or (kind == "cart" and _ADDING.search(low))
         if wants_named and len(referenced) < (2 if kind == "compare" else 1):
-            # a product named in full that is not on screen ("compare the Kenobi Trail Jacket and the Lando Gym
-            # Jacket", "is the Fusion Backpack in stock?"): the catalog's own
+            # products named in full that are not on screen ("compare the Kenobi Trail Jacket and the Lando Gym
+            # Jacket"): the catalog's own
             named = self.repo.named_in(grounded_text)
             if len(named) >= (2 if kind == "compare" else 1):
                 referenced = self.repo.get_many(named)
-                kind = "question" if kind == "search" else kind
         if kind == "question" and not referenced and len(state.shown) >= 2 and _ASKS_VARIANTS.search(grounded_text.lower()):
             # "does it come in other colours?" with a list on screen: each one's colours, not "which product?"
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
@@ -454,8 +458,11 @@ class ShoppingAssistant:
             facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
                      + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
             for name, values in p.attributes.items():
-                if name in words or any(v.lower() in words for v in values):
-                    facts.append(f"{name}: {', '.join(values)}")
+                if (name in words or any(re.search(rf"\b{re.escape(v.lower())}\b", text.lower()) for v in values)
+                        or (name == "material" and _ASKS_MATERIAL.search(text.lower()))):
+                    facts.append(f"{_attribute_label(name)}: {', '.join(values)}")
+            if _ASKS_MATERIAL.search(text.lower()) and "material" not in p.attributes:
+                facts.append(say("not_mentioned", lang, what="material"))  # "what is it made of?": never a guess
             if (any(w.strip("?.!¿") in ("sizes", "size", "talla", "tallas") for w in words) or "尺码" in text) and p.sizes:
                 facts.append(say("sizes_list", lang, values=", ".join(p.sizes)))
             if (any(w.strip("?.!¿") in ("colours", "colors", "colour", "color", "colores") for w in words) or "颜色" in text) and p.colors:
@@ -795,6 +802,18 @@ def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:
 
 
 _LEAD_WORDS = frozenset(["looking", "searching", "want", "need", "show", "find", "buy", "get", "i'm", "please", "some"])
+
+
+_ASKS_MATERIAL = re.compile(r"\bmade (?:of|from|out of)\b|\bmaterials?\b|\bfabric\b|hecho de|de qué material|材质|面料|什么做的")
+# a shop's attribute codes as words: "features_bags" -> "features", "eco_collection" -> "eco collection"
+_ATTRIBUTE_SCOPES = frozenset({"bags", "bottom", "bottoms", "top", "tops", "general", "gear"})
+
+
+def _attribute_label(name: str) -> str:
+    parts = name.split("_")
+    if len(parts) > 1 and parts[-1] in _ATTRIBUTE_SCOPES:
+        parts = parts[:-1]
+    return " ".join(parts)
 
 
 def _head_noun(query: str) -> str | None:

@@ -502,3 +502,24 @@ def test_a_kind_of_product_the_shop_lacks_is_said_not_relabelled(tmp_path: Path,
     assert "running shoes" not in reply.text
     assert not bot.chat("a rain jacket", session_id="rj").text.startswith("Nothing")
     assert bot.chat("a gift for my wife", session_id="gw").text.startswith("Here are")  # "gift" names no kind
+
+
+def test_what_is_it_made_of(sqlite_url: str) -> None:
+    import dataclasses
+
+    data = small_store()
+    data.products[0] = dataclasses.replace(data.products[0], attributes={**data.products[0].attributes, "features_bags": ["Hydration Pocket"]})
+    beaumont = next(i for i, p in enumerate(data.products) if p.sku == "MJ01")
+    data.products[beaumont] = dataclasses.replace(data.products[beaumont], attributes={})  # no material listed
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    shown = [p.name for p in bot.chat("jackets", session_id="mo").products]
+    assert shown[0] == "Stellar Rain Jacket"  # the small store's nylon jacket
+    text = bot.chat("what is the first one made of?", session_id="mo").text
+    assert "material: nylon" in text.lower() and "does not mention" not in text
+    text = bot.chat("what is the Beaumont Summit Kit made of?", session_id="mo").text
+    assert text.startswith("Beaumont Summit Kit costs") and 'the catalog does not mention "material"' in text
+    text = bot.chat("does the first one have a hydration pocket?", session_id="mo").text
+    assert "features: Hydration Pocket" in text and "features_bags" not in text
