@@ -49,7 +49,7 @@ def demo_command(
     counts = catalog_counts(db)
     click.echo(
         f"Demo store ready ({fmt}, {result.parse_seconds + result.write_seconds:.1f}s): "
-        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + ", ".join(f"{v} {k}" for k, v in counts.items() if v or k != "hidden products")
     )
     if not no_index:
         from retrieval.cli import index_command

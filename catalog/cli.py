@@ -116,7 +116,7 @@ def import_command(
             click.echo(f"    {row.where}: {row.reason}")
         if len(st.skipped) > 50:
             click.echo(f"    ... and {len(st.skipped) - 50} more (use --json for all)")
-    click.echo("Catalog now holds: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    click.echo("Catalog now holds: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v or k != "hidden products"))
 
 
 @catalog_group.command("stats")

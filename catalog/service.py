@@ -98,6 +98,8 @@ def catalog_counts(db: CatalogDB) -> dict[str, int]:
 
         return {
             "products": n(Product.id),
+            # taken off sale (`--hide-missing`): kept for their orders and reviews, never shown
+            "hidden products": int(s.scalar(select(func.count(Product.id)).where(Product.visible.is_(False))) or 0),
             "configurable products": int(
                 s.scalar(select(func.count(Product.id)).where(Product.product_type == "configurable")) or 0
             ),

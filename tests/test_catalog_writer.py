@@ -196,6 +196,10 @@ def test_a_full_feed_hides_what_it_no_longer_has_and_shows_it_again(db_url: str)
     with db.session() as s:
         full = sync_catalog(s, data, progress=False, hide_missing=True)
     assert (full.products_hidden, full.products_shown_again) == (1, 0) and full.changed
+    from catalog.service import catalog_counts
+
+    counts = catalog_counts(db)  # the report says how many of the products held are off sale
+    assert counts["hidden products"] == 1 and counts["products"] == len(small_store().products)
     assert gone.sku not in {p.sku for p in repo.find(ProductFilter(), limit=None)}
     with db.session() as s:  # its order and review stay
         assert s.scalar(select(func.count(Review.id))) == 3 and s.scalar(select(func.count(Order.id))) == 1
