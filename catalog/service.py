@@ -73,7 +73,8 @@ def import_source(
 
     source = Path(source).expanduser()
     if not source.exists():
-        raise CatalogImportError(f"{source} does not exist")
+        raise CatalogImportError(f"{source} does not exist"
+                                 + ("" if Path(source).is_absolute() else f" (relative to {Path.cwd()}; give an absolute path)"))
     fmt = fmt or detect_format(source)
     t0 = time.perf_counter()
     kwargs: dict[str, object] = {"skip_bad_rows": skip_bad_rows, "verify_images": verify_images, "progress": progress}
