@@ -274,9 +274,8 @@ class ShoppingAssistant:
             elif cards and not note and kind == "search" and intent.category is None and lang == "en":
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 head = _head_noun(intent.query)
-                unseen = getattr(self.searcher, "unseen_words", None)
-                if head and callable(unseen) and unseen([head]):
-                    note = say("not_in_catalog", lang, names=f'"{head}"')
+                if head and not self.repo.carries(head):
+                    note = say("not_carried", lang, what=head)
             if more and (note or not cards):
                 cards, note = [], None
                 answer = say("everything_shown", lang)

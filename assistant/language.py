@@ -151,6 +151,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_in_catalog": {"en": "Nothing in our catalog mentions {names}.", "es": "Nada en nuestro catálogo menciona {names}.",
                        "zh": "我们的商品目录中没有{names}。"},
     "cart_added": {"en": "Added {names} to your cart.", "es": "Añadí {names} a tu carrito.", "zh": "已将{names}加入购物车。"},
+    "not_carried": {"en": 'We do not carry "{what}".', "es": "No vendemos «{what}».", "zh": "我们没有“{what}”这类商品。"},
     "closest_colour": {"en": "We have nothing in {asked}; these are {shown}, the closest colour we have.",
                        "es": "No tenemos nada en {asked}; estos son {shown}, el color más parecido que tenemos.",
                        "zh": "我们没有{asked}的商品；以下是最接近的{shown}。"},

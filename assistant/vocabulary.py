@@ -682,7 +682,8 @@ def negated_features(text: str, vocab: CatalogVocabulary) -> list[tuple[str, tup
     out = []
     for m in _NO_FEATURE.finditer(text):
         word = m.group(1).lower()
-        if (word in _NOT_A_FEATURE or canonical_color(word) or map_brand(word, vocab) or sizes_in_text(word)
+        # (map_brand takes any word as a brand in a catalog without brands: the brands themselves are asked)
+        if (word in _NOT_A_FEATURE or canonical_color(word) or (vocab.brands and map_brand(word, vocab)) or sizes_in_text(word)
                 or word in {x.lower() for x in vocab.sizes} or gender_in_text(word) is not None):
             continue
         second = (m.group(2) or "").lower()
@@ -970,6 +971,7 @@ def normalize_intent(
                   if a.lower() not in hard and not re.fullmatch(r"[\d.,$€元 ]+", a)
                   and not re.search(r"price|cheap|expensive|precio|价格|便宜", a.lower())
                   and gender_in_text(a) is None  # "women" is the gender field, not a wish
+                  and not any(w in a.lower() for w, _ in features)  # "without a hood" is an exclusion, no wish
                   and not _number_not_stated(a, stated, prices)][:6]
 
     # "what about men's?": the gender-only category ("Men") is the gender field, not a new kind of product

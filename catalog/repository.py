@@ -567,6 +567,22 @@ class CatalogRepository:
             found.append((at, int(pid)))
         return [pid for _, pid in sorted(found)][:limit]
 
+    def carries(self, word: str) -> bool:
+        """Whether some product on sale, or a category, is named with this word or its singular ("shoes":
+        a "Trail Shoe", a "Shoes" category); a description that mentions shoes sells none."""
+        stem = word.lower()
+        for ending in ("es", "s"):
+            if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+                stem = stem[: -len(ending)]
+                break
+        pattern = "%" + _like_escape(stem) + "%"
+        with self.db.session() as s:
+            named = s.scalar(select(Product.id).where(Product.visible.is_(True),
+                                                      func.lower(Product.name).like(pattern, escape="\\")).limit(1))
+            if named is not None:
+                return True
+            return s.scalar(select(Category.id).where(func.lower(Category.name).like(pattern, escape="\\")).limit(1)) is not None
+
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:
             return list(s.scalars(select(Product.id).order_by(Product.id)))

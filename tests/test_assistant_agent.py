@@ -498,7 +498,7 @@ def test_a_kind_of_product_the_shop_lacks_is_said_not_relabelled(tmp_path: Path,
     monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
     bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
     reply = bot.chat("running shoes under 100", session_id="rs")
-    assert reply.text.startswith('Nothing in our catalog mentions "shoes".\nClosest alternatives:')
+    assert reply.text.startswith('We do not carry "shoes".\nClosest alternatives:')
     assert "running shoes" not in reply.text
     assert not bot.chat("a rain jacket", session_id="rj").text.startswith("Nothing")
     assert bot.chat("a gift for my wife", session_id="gw").text.startswith("Here are")  # "gift" names no kind

@@ -201,3 +201,10 @@ def test_products_named_in_a_text(repo: CatalogRepository) -> None:
     assert repo.named_in(text) == [ids["24-MB01"], ids["WJ01"], ids["MJ01"]]  # in the order the text names them
     assert repo.named_in("a rain jacket like the one you had") == []
     assert repo.named_in("100% the joust duffle bag_") == [ids["24-MB01"]]  # LIKE's wildcards in the text are text
+
+
+def test_carries_is_about_names_and_categories_not_descriptions(repo: CatalogRepository) -> None:
+    assert repo.carries("jackets") and repo.carries("Bag") and repo.carries("bags")
+    assert repo.get_by_sku("WJ01") is not None and "shell" in repo.get_by_sku("WJ01").description.lower()  # type: ignore[union-attr]
+    assert not repo.carries("shoes") and not repo.carries("tents")
+    assert repo.carries("shells")  # the Nadia Elements Shell's name

@@ -326,3 +326,11 @@ def test_a_number_the_text_says_is_a_price_is_no_size() -> None:
                                               ("a gift for him", "men"), ("for his birthday", "men")])
 def test_a_models_gender_needs_a_person_word(text: str, gender: str | None) -> None:
     assert norm(text, kind="search", query="", gender="women" if gender is None else gender).gender == gender
+
+
+def test_a_feature_said_no_to_in_a_catalog_without_brands() -> None:
+    """map_brand takes any word for a brand where the catalog has none: 'hood' was dropped as a brand."""
+    plain = vocabulary_from_lists(colors=["Black", "Gray"], sizes=["S", "M"], brands=[], categories=["Men/Tops/Hoodies & Sweatshirts"])
+    proposed = ShoppingIntent(kind="refine", query="black hoodie", attributes=["without a hood"], exclude=["Black"])
+    i = normalize_intent(proposed, plain, "not black, and without a hood", has_previous=True)
+    assert i.exclude == ["hood", "Black"] and i.attributes == []
