@@ -271,7 +271,7 @@ class ShoppingAssistant:
             elif cards and not note and (shade := self._closest_colour(grounded_text, intent)) is not None:
                 # "pink shorts" in a shop with no pink: the red ones are shown, and the reply says so
                 note = say("closest_colour", lang, asked=shade[0].lower(), shown=shade[1].lower())
-            elif cards and not note and kind == "search" and intent.category is None and lang == "en":
+            elif cards and not note and intent.category is None and lang == "en":
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 head = _head_noun(intent.query)
                 if head and not self.repo.carries(head):

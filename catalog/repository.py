@@ -571,17 +571,21 @@ class CatalogRepository:
         """Whether some product on sale, or a category, is named with this word or its singular ("shoes":
         a "Trail Shoe", a "Shoes" category); a description that mentions shoes sells none."""
         stem = word.lower()
-        for ending in ("es", "s"):
-            if stem.endswith(ending) and len(stem) - len(ending) >= 3:
-                stem = stem[: -len(ending)]
-                break
-        pattern = "%" + _like_escape(stem) + "%"
+        if re.search(r"(?:ch|sh|ss|x|z)es$", stem):
+            stem = stem[:-2]  # boxes, dresses
+        elif stem.endswith("s") and not stem.endswith("ss") and len(stem) > 3:
+            stem = stem[:-1]  # shoes, jackets
+        # a word of the name that begins with the stem ("Trail Shoe"; "sho" of "Short" is no match)
+        start, inner = _like_escape(stem) + "%", "% " + _like_escape(stem) + "%"
+
+        def named(column: Any) -> Any:
+            low = func.lower(column)
+            return low.like(start, escape="\\") | low.like(inner, escape="\\")
+
         with self.db.session() as s:
-            named = s.scalar(select(Product.id).where(Product.visible.is_(True),
-                                                      func.lower(Product.name).like(pattern, escape="\\")).limit(1))
-            if named is not None:
+            if s.scalar(select(Product.id).where(Product.visible.is_(True), named(Product.name)).limit(1)) is not None:
                 return True
-            return s.scalar(select(Category.id).where(func.lower(Category.name).like(pattern, escape="\\")).limit(1)) is not None
+            return s.scalar(select(Category.id).where(named(Category.name)).limit(1)) is not None
 
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:

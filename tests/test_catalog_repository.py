@@ -207,4 +207,4 @@ def test_carries_is_about_names_and_categories_not_descriptions(repo: CatalogRep
     assert repo.carries("jackets") and repo.carries("Bag") and repo.carries("bags")
     assert repo.get_by_sku("WJ01") is not None and "shell" in repo.get_by_sku("WJ01").description.lower()  # type: ignore[union-attr]
     assert not repo.carries("shoes") and not repo.carries("tents")
-    assert repo.carries("shells")  # the Nadia Elements Shell's name
+    assert repo.carries("shells") and repo.carries("boxes") is False  # the Nadia Elements Shell; nothing boxed
