@@ -393,9 +393,20 @@ class ShoppingAssistant:
 
     # ----- feedback -------------------------------------------------------------------------------
     def feedback(self, event: str, product_id: int, *, session_id: str, user_id: str | None = None,
-                 user_verified: bool = True) -> bool:
+                 user_verified: bool = True, size: str | None = None, color: str | None = None) -> bool:
         """like / dislike / click / add_to_cart / remove_from_cart ... : logged, and remembered by the session.
-        False (nothing logged, nothing changed): a remove_from_cart of a product that is not in the cart."""
+        False (nothing logged, nothing changed): a remove_from_cart of a product that is not in the cart.
+        add_to_cart may name a `size` and `color` the product comes in (AssistantInputError otherwise)."""
+        if (size or color) and event != "add_to_cart":
+            raise AssistantInputError("'size' and 'color' go only with the add_to_cart event")
+        if size or color:
+            p = self.repo.get(product_id)
+            for key, value, offered in (("size", size, p.sizes if p else []), ("color", color, p.colors if p else [])):
+                if value and value.lower() not in {o.lower() for o in offered}:
+                    raise AssistantInputError(f"product {product_id} does not come in {key} '{value}'; it comes in "
+                                              + (", ".join(offered) or f"no {key}s"))
+            size = next((o for o in (p.sizes if p else []) if size and o.lower() == size.lower()), None)
+            color = next((o for o in (p.colors if p else []) if color and o.lower() == color.lower()), None)
         with self.sessions.lock(session_id):
             state = self.sessions.load(session_id, user_id, verified=user_verified)
             self._refresh_cart(state)
@@ -407,7 +418,7 @@ class ShoppingAssistant:
             if event == "dislike" and product_id not in state.disliked:
                 state.disliked.append(product_id)
             if event == "add_to_cart":
-                self._add_to_cart(state, product_id)
+                self._add_to_cart(state, product_id, size, color)
             if event == "remove_from_cart":
                 self._remove_from_cart(state, product_id)
             self.sessions.save(state)

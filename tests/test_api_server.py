@@ -302,6 +302,13 @@ def test_feedback_is_logged_and_add_to_cart_fills_the_cart(client: TestClient, b
     assert bot.repo.popularity([pid])[pid] > 0
     r = client.post("/api/v1/feedback", json={"event": "add_to_cart", "product_id": pid, "session_id": sid})
     assert [line["sku"] for line in r.json()["cart"]] == ["WJ01"]
+    r = client.post("/api/v1/feedback", json={"event": "add_to_cart", "product_id": pid, "session_id": sid, "size": "m", "color": "blue"})
+    assert [(line["qty"], line.get("size"), line.get("color")) for line in r.json()["cart"]] == [(1, None, None), (1, "M", "Blue")]
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "add_to_cart", "product_id": pid, "session_id": sid, "size": "XXL"}),
+                       400, "does not come in size 'XXL'", "S, M")
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": pid, "session_id": sid, "color": "Blue"}),
+                       400, "only with the add_to_cart event")
+    client.post("/api/v1/feedback", json={"event": "remove_from_cart", "product_id": pid, "session_id": sid})
     remove = {"event": "remove_from_cart", "product_id": pid, "session_id": sid}
     assert client.post("/api/v1/feedback", json=remove).json()["cart"] == []
     assert_clean_error(client.post("/api/v1/feedback", json=remove), 409, "not in this conversation's cart")

@@ -73,6 +73,8 @@ class FeedbackRequest(ShopperRequest):
     event: str = Field(..., description=f"One of: {', '.join(EVENT_WEIGHTS)}.")
     product_id: ProductId
     session_id: str
+    size: str | None = Field(None, max_length=40, description="add_to_cart only: a size the product comes in")
+    color: str | None = Field(None, max_length=40, description="add_to_cart only: a colour the product comes in")
 
 
 class RemoveConstraintRequest(ShopperRequest):
@@ -382,7 +384,7 @@ def create_app(
             raise HTTPException(404, f"unknown product id {body.product_id}")
         user_id, verified = shopper_identity(body)
         if not assistant.feedback(body.event, body.product_id, session_id=body.session_id, user_id=user_id,
-                                  user_verified=verified):
+                                  user_verified=verified, size=body.size, color=body.color):
             return error(409, f"product {body.product_id} is not in this conversation's cart; nothing was removed")
         state = assistant.sessions.load(body.session_id, user_id, verified=verified)
         return {"ok": True, "event": body.event, "product_id": body.product_id, "cart": state.cart}
