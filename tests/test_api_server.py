@@ -584,6 +584,14 @@ def test_admin_import_errors_never_echo_the_files_the_server_reads(
     assert SECRET not in r.text and bot.repo.get_by_sku("GOOD1") is not None
 
 
+def test_a_body_that_is_not_sent_as_json_says_so(client: TestClient) -> None:
+    body = '{"message": "jackets"}'
+    for kind in ("text/plain", "application/x-www-form-urlencoded"):
+        assert_clean_error(client.post("/api/v1/chat", content=body, headers={"Content-Type": kind}), 415,
+                           "Content-Type: application/json", kind)
+    assert client.post("/api/v1/chat", content=body, headers={"Content-Type": "application/json"}).status_code == 200
+
+
 def test_admin_reindex_is_guarded(client: TestClient) -> None:
     assert_clean_error(client.post("/api/v1/admin/reindex"), 401)
 

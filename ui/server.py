@@ -268,6 +268,10 @@ def create_app(
     # ----- error handlers: always JSON, never a traceback --------------------------------------------------
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and kind != "application/json" and any(e.get("loc") == ("body",) for e in exc.errors()):
+            # curl's -d sends application/x-www-form-urlencoded: the body was never read as JSON
+            return error(415, f"send the body as JSON with the header Content-Type: application/json (got '{kind or 'none'}')")
         return error(422, _readable(exc.errors()))
 
     @app.exception_handler(AssistantInputError)
