@@ -210,8 +210,17 @@ class ShoppingAssistant:
             elif intent.kind not in ("search", "refine"):
                 dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
-        if intent.kind != "cart" and (EMPTY_CART.search(grounded_text.lower()) or REMOVAL_REQUEST.match(grounded_text.lower())
-                                      or (state.cart and SET_QUANTITY.match(grounded_text.lower()))):
+        low = grounded_text.lower()
+        just_added = bool(state.history) and _ADDING.search(state.history[-1].lower()) is not None
+        quantity = SET_QUANTITY.match(low)
+        cart_words = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
+        removing = REMOVAL_REQUEST.match(low) is not None and (
+            # "remove it", "take the Bruno hoodie out": what it names is in the cart ("remove the price limit",
+            # "remove the red ones" are about the list)
+            POINTS_AT_ONE.search(low) is not None or references_in_text(low) != [] or named_products(grounded_text, cart_words) != [])
+        if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or (
+                # "make that 3" right after adding ("make it 150" after a search is a budget)
+                state.cart and just_added and quantity is not None and _number_word(quantity.group("n")) <= MAX_QUANTITY)):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
 
@@ -274,7 +283,7 @@ class ShoppingAssistant:
             elif cards and not note and intent.category is None and lang == "en":
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 head = _head_noun(intent.query)
-                if head and not self.repo.carries(head):
+                if head and _singular(head) in _PRODUCT_KINDS and not self.repo.carries(head):
                     note = say("not_carried", lang, what=head)
             if more and (note or not cards):
                 cards, note = [], None
@@ -386,7 +395,9 @@ class ShoppingAssistant:
         colours = [c.lower() for c in vocab.colors if " " not in c]
         out = []
         for w in unseen(words) if words else []:
-            near = [c for c in colours if c != w and _one_edit(w, c)]
+            # a letter left out, swapped or doubled ("blak", "bleu", "blacck"), never one letter changed: "grab",
+            # "good", "wife", "like" are words, one substitution from gray, gold, wine, lime
+            near = [c for c in colours if c != w and _typo_of(w, c)]
             if len(near) == 1:
                 out.append((w, near[0]))
         return out
@@ -479,7 +490,9 @@ class ShoppingAssistant:
                 facts.append(say("colours_list", lang, values=", ".join(p.colors)))
             hits = [w for w in words if w in p.description.lower()]
             # "is the first one waterproof?" about something the catalog never says: say so, never guess yes or no
-            known = " ".join([p.name, p.brand or "", *p.colors, *p.sizes, *(f"{n} {' '.join(vs)}" for n, vs in p.attributes.items())]).lower()
+            # (the other products asked about are named too: "are the Aurora and Nova waterproof?")
+            known = " ".join([*(q.name for q in products), p.brand or "", *p.colors, *p.sizes,
+                              *(f"{n} {' '.join(vs)}" for n, vs in p.attributes.items())]).lower()
             asked = [w.strip(".,!¿") for w in words if w.strip(".,!¿") not in _NOT_A_PROPERTY and w not in hits
                      and w.strip(".,!¿") not in known]
             colour_asked = [c for c in p.colors if c.lower() in (w.strip(".,!¿") for w in words)]
@@ -611,7 +624,12 @@ class ShoppingAssistant:
         summary = self._cart_summary(state, lang)
         if (m := SET_QUANTITY.match(text.lower())) and state.cart:
             line = state.cart[-1]  # "make that 3": the line just added to
-            line["qty"] = min(_number_word(m.group("n")), MAX_QUANTITY)
+            n = _number_word(m.group("n"))
+            if n == 0:
+                state.cart.pop()
+                self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
+                return say("cart_removed", lang, names=line["name"]) + " " + self._cart_summary(state, lang)
+            line["qty"] = n
             return say("cart_quantity", lang, name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + \
                 self._cart_summary(state, lang)
         if EMPTY_CART.search(text.lower()):
@@ -794,21 +812,42 @@ def quantity_in(text: str) -> int:
     return max(1, min(_number_word(word), MAX_QUANTITY))
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """One insertion, deletion, substitution or swap of neighbours apart."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+def _typo_of(typed: str, word: str) -> bool:
+    """`typed` is `word` with one letter left out, two neighbours swapped, or (words of 5+ letters) one letter
+    added: the slips of typing, not another word one letter apart."""
+    if len(typed) == len(word):
+        diff = [i for i in range(len(typed)) if typed[i] != word[i]]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
+    if len(typed) == len(word) - 1:
+        return any(word[:i] + word[i + 1:] == typed for i in range(len(word)))
+    if len(typed) == len(word) + 1 and len(word) >= 5:
+        return any(typed[:i] + typed[i + 1:] == word for i in range(len(typed)))
+    return False
 
 
 def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:
     """' in size M, Black' for a cart line that has a size or colour; '' otherwise."""
     bits = variant_bits(variant, lang)
     return say("variant", lang, bits=", ".join(bits)) if bits else ""
+
+
+# kinds of product a shopper names ("running shoes"): a shop that names none of its products so is said not to
+# carry them; any other word ("gear", "camping", "winter", "blue") says nothing about what the shop carries
+_PRODUCT_KINDS = frozenset("""
+shoe sneaker trainer boot sandal slipper heel loafer sock hat cap beanie glove mitten scarf belt wallet watch sunglass
+glasses umbrella tent sleeping-bag mat pad stove lantern headlamp bottle flask mug helmet bike bicycle ski snowboard
+skate surfboard kayak paddle racket ball dumbbell kettlebell weight band rope dress skirt jean pant trouser legging
+short shirt blouse tee t-shirt top tank bra hoodie sweatshirt sweater jumper cardigan jacket coat parka vest gilet
+suit swimsuit bikini underwear pajama robe backpack bag tote duffle luggage suitcase purse handbag phone laptop tablet
+camera headphone earbud speaker charger cable toy game book perfume lipstick necklace ring bracelet earring
+""".split())  # noqa: SIM905
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    if re.search(r"(?:ch|sh|ss|x)es$", w):
+        return w[:-2]
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
 
 
 _LEAD_WORDS = frozenset(["looking", "searching", "want", "need", "show", "find", "buy", "get", "i'm", "please", "some"])

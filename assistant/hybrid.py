@@ -91,11 +91,23 @@ def build_hybrid_search(db: CatalogDB, repo: CatalogRepository) -> HybridProduct
     from retrieval.search import HybridSearcher
 
     idx = open_indexes()
-    claim = getattr(idx.text_index, "claim_catalog", None)
-    if callable(claim):  # another catalog's index would answer with ids that name other products here
+    if callable(getattr(idx.text_index, "claim_catalog", None)):
+        # another catalog's index would answer with ids that name other products here
         from catalog.privacy import catalog_identity
+        from retrieval.vector_index import CatalogMismatchError
 
         with db.session() as s:
-            claim(catalog_identity(s), claim=False)
+            identity = catalog_identity(s)
+        idx.text_index.claim_catalog(identity, claim=False)  # refused: no hybrid search at all
+        for name in ("image_index", "color_index"):
+            index = getattr(idx, name, None)
+            try:
+                if index is not None:
+                    index.claim_catalog(identity, claim=False)
+            except CatalogMismatchError as exc:  # photos of another catalog: photo search off, saying why
+                setattr(idx, name, None)
+                if name == "image_index":
+                    idx.image_embedder = None
+                    idx.image_status = f"image search is off: {exc}"
     searcher = HybridSearcher(repo, idx.embedder, idx.text_index, image_index=idx.image_index)
     return HybridProductSearch(searcher, idx)

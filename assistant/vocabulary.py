@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.intent import ShoppingIntent
-from assistant.language import CJK
+from assistant.language import CJK, detect_language
 
 
 @dataclass
@@ -222,9 +222,10 @@ def sizes_in_text(text: str) -> list[str]:
         if any(_has_word(tl, w) for w in words if len(w) > 2 or _CJK.search(w)):
             # "large" also matches "extra large": the XL entry comes later and both are kept; drop L below
             found.append(canon)
-    # not the S of "sizes" or "tallas" (a Latin cue ends at its word); "尺码M" has no space to end it
-    for m in re.finditer(r"(?:(?:size|sz|talla|taille)(?![a-z])|尺码|码数|尺寸)\s*[:#]?\s*([a-z0-9]{1,4})\b", tl):
-        found.append(m.group(1).upper())
+    # "size M", "sizes M or L", "tallas S o M", "尺码M" (not the S of "sizes": a cue's value follows it apart)
+    value = r"(?:\d{1,3}(?:\.5)?|xxxl|xxl|xxs|xl|xs|[2-5]xl|s|m|l)"
+    for m in re.finditer(rf"(?:(?:sizes?|sz|tallas?|tailles?)(?![a-z])|尺码|码数|尺寸)\s*[:#]?\s*({value}(?:\s*(?:,|/|or|and|o|y|&)\s*{value})*)\b", tl):
+        found.extend(v.upper() for v in re.findall(value + r"(?![a-z0-9])", m.group(1)))
     for m in re.finditer(r"(?<![0-9a-z])(\d{1,3}|xxxl|xxl|xxs|xl|xs|s|m|l)\s*码", text, re.I):  # "32码", "M码" (not "3XL码" as XL)
         found.append(m.group(1).upper())
     for m in re.finditer(r"\b(?:waist|w)\s*(\d{2})\b", tl):
@@ -317,7 +318,7 @@ _CUR_PRE = r"(?:\$|us\$|usd\s*|€|£|¥|￥|rmb\s*)?"
 _CUR_POST = r"(?:\s*(?:dollars?|bucks|usd|euros?|eur|€|dólares|dolares|pesos|美元|美金|欧元|英镑|元|块钱|块|刀|rmb|yuan|kuai|\$))?"
 _P = rf"{_CUR_PRE}\s*{_NUM}{_CUR_POST}"
 _MAX_CUES = (r"under|below|less than|cheaper than|no more than|not more than|not over|max(?:imum)?|up to|at most|"
-             r"within|budget(?: of| is)?|(?:can|could) (?:spend|pay|afford)(?: up to)?|menos de|por debajo de|hasta|máximo|maximo|bajo|no más de|"
+             r"within|budget(?: of| is)?|(?:can|could) (?:spend|pay|afford)(?: up to)?(?!\s*\d+\s+(?:of|pieces?|items?|units?|pairs?|people)\b)|menos de|por debajo de|hasta|máximo|maximo|bajo|no más de|"
              r"moins de|unter|不超过|低于|少于|最多|小于|不到|以内")
 _MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|más de|mas de|mínimo|minimo|desde|plus de|超过|高于|至少|大于"
 # a negated cue turns round: "no more than 50" is a maximum, "no less than 20" a minimum, "不超过50" at most 50
@@ -551,7 +552,7 @@ _REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort
                 r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
                 r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|"
                 # a new budget for the same need: "I can go up to 60 actually", "my budget is 80 now"
-                r"\b(?:go|going|stretch)\s+(?:up\s+)?to\s+\$?\d|\bi can (?:spend|pay|afford)\b|\bmy budget is\b|" + OTHER_COLOURS.pattern + r"|en su lugar|"
+                r"\b(?:go|going)\s+up\s+to\s+\$?\d|\bstretch\s+(?:up\s+)?to\s+\$?\d|\bi can (?:spend|pay|afford)\s+(?:up to\s+)?\$?\d+(?!\s+(?:of|pieces?|items?|units?|pairs?|people)\b)|\bmy budget is\b|" + OTHER_COLOURS.pattern + r"|en su lugar|"
                 r"más baratos|más baratas|便宜一点|便宜点|更便宜|换个颜色|\bones\b")
 
 
@@ -673,15 +674,21 @@ colour color like less more only just too as is are was""".split())  # noqa: SIM
 _NOT_A_FEATURE = frozenset("""
 more less than over under above below one ones other too idea need problem problems matter worries thanks thank way
 longer budget limit rush hurry preference preferences particular specific strong hassle fuss breaking going having
-spending paying""".split())  # noqa: SIM905
+spending paying that this these those that's it its thats doubt bigger smaller larger cheaper pricier heavier
+lighter longer shorter wider taller later sooner worry clue kidding really very much many thing things idea reason
+way sir madam""".split())  # noqa: SIM905
 
 
 def negated_features(text: str, vocab: CatalogVocabulary) -> list[tuple[str, tuple[int, int]]]:
     """(word, span of its clause) for each feature the text says no to that is no brand, colour, size or number:
     'jackets without a hood' -> [('hood', ...)]. Brands and colours have their own exclusions."""
-    out = []
+    out: list[tuple[str, tuple[int, int]]] = []
+    if _CJK.search(text) or detect_language(text) != "en":  # "chaquetas, no muy caras": Spanish "no" is no "without"
+        return out
     for m in _NO_FEATURE.finditer(text):
         word = m.group(1).lower()
+        if re.match(r"\s+than\b", text[m.end(1):]):
+            continue  # "no bigger than 3 people"
         # (map_brand takes any word as a brand in a catalog without brands: the brands themselves are asked)
         if (word in _NOT_A_FEATURE or canonical_color(word) or (vocab.brands and map_brand(word, vocab)) or sizes_in_text(word)
                 or word in {x.lower() for x in vocab.sizes} or gender_in_text(word) is not None):
@@ -984,8 +991,9 @@ def normalize_intent(
                                        + "(?:" + "|".join(re.escape(b) for b in brands) + r")(?:\s+(?:please|instead|then|too|as well|also|only))?\W*",
                                        without_negated_brands(text, unwanted_brands), re.I)):
         short = len(text.split()) <= 6 if not _CJK.search(text) else len(text.strip()) <= 12
-        constrained = any([colors, sizes, exclude, min_price is not None, max_price is not None, sort != "relevance",
-                           gender, brands])
+        named_no = {w for w, _ in features}  # "poles without carbon" is a new need, not a constraint on the last
+        constrained = any([colors, sizes, [e for e in exclude if e not in named_no], min_price is not None,
+                           max_price is not None, sort != "relevance", gender, brands])
         if short and constrained:
             kind = "refine"
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from catalog.categories import overlay_roots, product_type_category
-from catalog.db import CatalogDB
+from catalog.db import CatalogDB, unicode_lower
 from catalog.models import (
     Brand,
     CatalogState,
@@ -143,6 +143,22 @@ def effective_price_expr(today: dt.date) -> ColumnElement[Any]:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def singular(word: str) -> str:
+    """'shoes' -> 'shoe', 'boxes' -> 'box', 'hoods' -> 'hood' (what a word of a name begins with)."""
+    w = word.lower()
+    if re.search(r"(?:ch|sh|ss|x|z)es$", w):
+        return w[:-2]
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
+
+
+def has_word_starting(column: Any, stem: str) -> ColumnElement[bool]:
+    """A word of the column's text begins with `stem` ("hood": "Hooded Parka", "a detachable hood", not
+    "neighbourhood"), whatever the case, non-ASCII letters included."""
+    low = unicode_lower(func.coalesce(column, ""))
+    start, inner = _like_escape(stem) + "%", "% " + _like_escape(stem) + "%"
+    return low.like(start, escape="\\") | low.like(inner, escape="\\")
 
 
 def query_tokens(text: str) -> list[str]:
@@ -285,9 +301,8 @@ class CatalogRepository:
                 # brand); any other word ("without a hood"): the products whose name or description has it
                 a_brand = exists(select(Brand.id).where(func.lower(Brand.name) == word))
                 conds.append(~exists(select(Brand.id).where(Brand.id == Product.brand_id, func.lower(Brand.name) == word)))
-                pattern = "%" + _like_escape(word) + "%"
-                conds.append(a_brand | ~(func.lower(Product.name).like(pattern, escape="\\")
-                                         | func.lower(func.coalesce(Product.description, "")).like(pattern, escape="\\")))
+                stem = singular(word)  # "no backpacks" leaves out the Summit Backpack too
+                conds.append(a_brand | ~(has_word_starting(Product.name, stem) | has_word_starting(Product.description, stem)))
         return conds
 
     def _popularity_subquery(self) -> Any:
@@ -552,8 +567,10 @@ class CatalogRepository:
             rows = s.execute(
                 select(Product.id, Product.name).where(
                     Product.visible.is_(True), func.length(Product.name) >= 4,
-                    # the name inside the text: one scan of the names, no word index needed
-                    literal(low).like(literal("%") + func.lower(Product.name) + literal("%")),
+                    # the name inside the text: one scan of the names, no word index needed (the name's own
+                    # \ % _ escaped, as PostgreSQL reads a backslash in a pattern as an escape)
+                    literal(low).like(literal("%") + func.replace(func.replace(func.replace(
+                        unicode_lower(Product.name), "\\", "\\\\"), "%", "\\%"), "_", "\\_") + literal("%"), escape="\\"),
                 )
             ).all()
         found: list[tuple[int, int]] = []
@@ -570,22 +587,11 @@ class CatalogRepository:
     def carries(self, word: str) -> bool:
         """Whether some product on sale, or a category, is named with this word or its singular ("shoes":
         a "Trail Shoe", a "Shoes" category); a description that mentions shoes sells none."""
-        stem = word.lower()
-        if re.search(r"(?:ch|sh|ss|x|z)es$", stem):
-            stem = stem[:-2]  # boxes, dresses
-        elif stem.endswith("s") and not stem.endswith("ss") and len(stem) > 3:
-            stem = stem[:-1]  # shoes, jackets
-        # a word of the name that begins with the stem ("Trail Shoe"; "sho" of "Short" is no match)
-        start, inner = _like_escape(stem) + "%", "% " + _like_escape(stem) + "%"
-
-        def named(column: Any) -> Any:
-            low = func.lower(column)
-            return low.like(start, escape="\\") | low.like(inner, escape="\\")
-
+        stem = singular(word)  # a word of the name that begins with it ("Trail Shoe"; "sho" of "Short" is none)
         with self.db.session() as s:
-            if s.scalar(select(Product.id).where(Product.visible.is_(True), named(Product.name)).limit(1)) is not None:
+            if s.scalar(select(Product.id).where(Product.visible.is_(True), has_word_starting(Product.name, stem)).limit(1)) is not None:
                 return True
-            return s.scalar(select(Category.id).where(named(Category.name)).limit(1)) is not None
+            return s.scalar(select(Category.id).where(has_word_starting(Category.name, stem)).limit(1)) is not None
 
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:

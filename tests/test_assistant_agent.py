@@ -362,6 +362,10 @@ def test_a_misspelt_colour_is_read_as_the_colour(tmp_path: Path, monkeypatch: py
     # a word of the catalog, or one a name, is left alone
     assert bot.chat("jackets", session_id="c3").intent.colors == []
     assert bot.chat("do you have Blak jackets?", session_id="c4").intent.colors == []
+    # words one letter from a colour are words: "grab" is no gray, "block" no black
+    for i, text in enumerate(["grab me a jacket", "jackets, something to block the wind", "a good jacket"]):
+        reply = bot.chat(text, session_id=f"w{i}")
+        assert reply.intent.colors == [] and reply.corrections == [], text
 
 
 def test_cart_variants_name_words_and_one_less_of_one_line(sqlite_url: str) -> None:

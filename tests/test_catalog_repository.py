@@ -208,3 +208,11 @@ def test_carries_is_about_names_and_categories_not_descriptions(repo: CatalogRep
     assert repo.get_by_sku("WJ01") is not None and "shell" in repo.get_by_sku("WJ01").description.lower()  # type: ignore[union-attr]
     assert not repo.carries("shoes") and not repo.carries("tents")
     assert repo.carries("shells") and repo.carries("boxes") is False  # the Nadia Elements Shell; nothing boxed
+
+
+def test_an_excluded_feature_is_a_word_that_begins_so(repo: CatalogRepository) -> None:
+    jackets = sorted(skus(repo, ProductFilter(category="Jackets")))
+    # "no shells": the Nadia Elements Shell by name, the Stellar Rain Jacket by its description; plural or not
+    assert sorted(skus(repo, ProductFilter(category="Jackets", exclude_terms=["shells"]))) == ["MJ01"]
+    assert sorted(skus(repo, ProductFilter(category="Jackets", exclude_terms=["ell"]))) == jackets  # inside words: no
+    assert "24-MB01" not in skus(repo, ProductFilter(exclude_terms=["bags"]))  # the Joust Duffle Bag

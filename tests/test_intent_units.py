@@ -334,3 +334,16 @@ def test_a_feature_said_no_to_in_a_catalog_without_brands() -> None:
     proposed = ShoppingIntent(kind="refine", query="black hoodie", attributes=["without a hood"], exclude=["Black"])
     i = normalize_intent(proposed, plain, "not black, and without a hood", has_previous=True)
     assert i.exclude == ["hood", "Black"] and i.attributes == []
+
+
+@pytest.mark.parametrize(("text", "sizes"), [("jackets in sizes M or L", ["M", "L"]), ("tallas S o M", ["S", "M"]),
+                                             ("pants in sizes 32 or 34", ["32", "34"]), ("what sizes does it come in", [])])
+def test_sizes_listed_after_the_word_sizes(text: str, sizes: list[str]) -> None:
+    assert sizes_in_text(text) == sizes
+
+
+@pytest.mark.parametrize(("text", "max_price"), [("I can afford 100", 100), ("I can afford 2 of them", None),
+                                                 ("we are going to 2 festivals this summer", None),
+                                                 ("I can go up to 60 actually", 60)])
+def test_budget_phrases(text: str, max_price: float | None) -> None:
+    assert prices_in_text(text)[1] == max_price

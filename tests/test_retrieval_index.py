@@ -272,6 +272,24 @@ def test_an_index_of_another_catalog_is_refused_not_emptied(sqlite_url: str, tmp
     assert code == 0 and "3 added" in out  # replacing it is a choice the owner makes
 
 
+def test_another_catalogs_photos_turn_photo_search_off_not_wrong(sqlite_url: str, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text index rebuilt for catalog B beside catalog A's photo index: B's photos searched A's vectors."""
+    photos = {i: _png(tmp_path / f"p{i}.png", (40 * i, 200 - 40 * i, 90)) for i in range(3)}
+    _catalog(sqlite_url, _records(3, images=photos))
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    _catalog(other, _records(3, start=100, images=photos))
+    code, out = _cli("--db-url", sqlite_url, "--embedder", "hashing", "-q")
+    assert code == 0 and "products_image" in out, out
+    code, out = _cli("--db-url", other, "--embedder", "hashing", "--rebuild", "-q", "--no-images")
+    assert code == 0, out
+    from assistant.agent import ShoppingAssistant
+
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing")
+    bot = ShoppingAssistant.from_config(other, llm="rules", search="hybrid")
+    assert not bot.image_search_available and "another catalog's products" in bot.image_status
+
+
 def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:
     code, out = _cli("--db-url", f"sqlite:///{tmp_path / 'nope.db'}")
     assert code == 1 and "no catalog at" in out and "Traceback" not in out

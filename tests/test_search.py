@@ -14,7 +14,7 @@ from sqlalchemy import select
 from catalog.db import open_catalog
 from catalog.models import Product
 from catalog.records import CatalogData, LinkRecord, ProductRecord, ReviewRecord, VariantRecord
-from catalog.repository import CatalogRepository, ProductFilter
+from catalog.repository import CatalogRepository, ProductFilter, singular
 from catalog.writer import sync_catalog
 from retrieval.memory_index import MemoryVectorIndex, TokenHashEmbedder
 from retrieval.ranking import RankingConfig, load_ranking_config
@@ -98,7 +98,8 @@ def expected_ids(data: CatalogData, repo: CatalogRepository, f: ProductFilter, t
         if f.brands and (p.brand or "").lower() not in {b.lower() for b in f.brands}:
             continue
         brands = {(x.brand or "").lower() for x in data.products} - {""}
-        if any(t.lower() == (p.brand or "").lower() if t.lower() in brands else t.lower() in f"{p.name} {p.description}".lower()
+        if any(t.lower() == (p.brand or "").lower() if t.lower() in brands
+               else any(w.startswith(singular(t)) for w in f"{p.name} {p.description}".lower().split())
                for t in f.exclude_terms):
             continue
         if id_of[p.sku] in f.exclude_ids:
