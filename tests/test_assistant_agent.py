@@ -340,8 +340,8 @@ def test_a_name_the_shop_does_not_carry_is_said_not_corrected(tmp_path: Path, mo
     assert bot.chat("do you have bkie shorts?", session_id="n2").corrections == [("bkie", "bike")]
 
 
-def test_a_misspelt_colour_is_read_as_the_colour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """'blak': Black is a colour of the shop's variants, no word of its product texts, so the speller cannot fix it."""
+def indexed_small_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ShoppingAssistant:
+    """The small store, indexed with the hashing embedder, served by the hybrid searcher (rules parser)."""
     from click.testing import CliRunner
 
     from assistant.cli import cli
@@ -354,7 +354,12 @@ def test_a_misspelt_colour_is_read_as_the_colour(tmp_path: Path, monkeypatch: py
     db.close()
     assert CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"]).exit_code == 0
     monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
+    return ShoppingAssistant.from_config(url, llm="rules", search="auto")
+
+
+def test_a_misspelt_colour_is_read_as_the_colour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'blak': Black is a colour of the shop's variants, no word of its product texts, so the speller cannot fix it."""
+    bot = indexed_small_store(tmp_path, monkeypatch)
     reply = bot.chat("blak jackets", session_id="c")
     assert reply.intent.colors == ["Black"] and ("blak", "black") in reply.corrections
     assert [p.name for p in reply.products] == ["Nadia Elements Shell"]  # the one jacket that comes in black
@@ -488,19 +493,7 @@ def test_a_yes_no_question_quotes_the_nearest_sentence_without_answering_it(sqli
 
 def test_a_kind_of_product_the_shop_lacks_is_said_not_relabelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """'running shoes' in a shop with no shoes listed jackets as '5 running shoes'."""
-    from click.testing import CliRunner
-
-    from assistant.cli import cli
-
-    monkeypatch.setenv("SHOPASSIST_HOME", str(tmp_path / "home"))
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    db = open_catalog(url)
-    with db.session() as s:
-        sync_catalog(s, small_store(), progress=False)
-    db.close()
-    assert CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"]).exit_code == 0
-    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
+    bot = indexed_small_store(tmp_path, monkeypatch)
     reply = bot.chat("running shoes under 100", session_id="rs")
     assert reply.text.startswith('We do not carry "shoes".\nClosest alternatives:')
     assert "running shoes" not in reply.text
