@@ -363,6 +363,24 @@ def test_a_photo_finds_its_product_beyond_the_first_cut(sqlite_url: str) -> None
     assert target in [r.product.id for r in res]
 
 
+def test_a_products_own_photo_outranks_its_look_alikes_whatever_their_ratings(sqlite_url: str) -> None:
+    """Photos of one shop look alike (cosines 0.9-1.0): raw similarity gaps were smaller than the rating and
+    season features, so the product in the photo often lost to a better rated look-alike."""
+    data = generated_store(n=60)
+    repo = build(sqlite_url, data)
+    ids = sorted(repo.get_by_sku(r.sku).id for r in data.products)  # type: ignore[union-attr]
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=32)
+    vecs = (base + 0.25 * rng.normal(size=(len(ids), 32))).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    img = MemoryVectorIndex("img-test", 32)
+    img.upsert([str(i) for i in ids], vecs)
+    emb = TokenHashEmbedder(64)
+    searcher = HybridSearcher(repo, emb, index_catalog(repo, emb), image_index=img)
+    first = [searcher.search(SearchRequest(query="", image_vector=vecs[k], limit=5))[0].product.id for k in range(len(ids))]
+    assert first == ids
+
+
 def test_index_model_mismatch_is_refused(sqlite_url: str) -> None:
     repo = build(sqlite_url, CatalogData(products=[ProductRecord(sku="A", name="a", price=Decimal("1"))]))
     with pytest.raises(ValueError, match="rebuild the index"):
