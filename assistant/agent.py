@@ -55,6 +55,7 @@ from assistant.search_backend import (
 from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
     CatalogVocabulary,
+    canonical_color,
     colors_in_text,
     is_cheaper_request,
     map_color,
@@ -186,6 +187,8 @@ class ShoppingAssistant:
         # jackets category, not only "Men"; the reply then says what was searched.
         # a word written with a capital inside the message is a name ("do you have Nike shoes?"): never "corrected"
         names = frozenset(w.lower() for w in _NAMES.findall(text))
+        # a colour word is no typo ("a gold watch" is not "good", "rose" not "rise")
+        names |= frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if canonical_color(w) is not None)
         fixes = [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in names]
         grounded_text = text
         if fixes:
@@ -215,9 +218,10 @@ class ShoppingAssistant:
         quantity = SET_QUANTITY.match(low)
         cart_words = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
         removing = REMOVAL_REQUEST.match(low) is not None and (
-            # "remove it", "take the Bruno hoodie out": what it names is in the cart ("remove the price limit",
-            # "remove the red ones" are about the list)
-            POINTS_AT_ONE.search(low) is not None or references_in_text(low) != [] or named_products(grounded_text, cart_words) != [])
+            # "remove it", "take one out", "take the Bruno hoodie out": what it names is in the cart ("remove the
+            # price limit", "remove the red ones" are about the list)
+            POINTS_AT_ONE.search(low) is not None or references_in_text(low) != [] or _REMOVAL_COUNT.search(low) is not None
+            or named_products(grounded_text, cart_words) != [])
         if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or (
                 # "make that 3" right after adding ("make it 150" after a search is a budget)
                 state.cart and just_added and quantity is not None and _number_word(quantity.group("n")) <= MAX_QUANTITY)):
@@ -446,6 +450,14 @@ class ShoppingAssistant:
 
         # positions the text states win; a model's guessed position comes last ("the cheaper one" is no position)
         ids = at(intent.references) if not text or references_in_text(text) else []
+        if not ids and text and intent.kind == "cart" and REMOVING.search(text.lower()) and state.cart:
+            # "remove the tee", "take one out": what the cart holds comes first, and a cart of one product is it
+            # (a name that tells one product apart among all in view wins: "the Aurora jacket" is not the cart's)
+            in_cart = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
+            ids = named_products(text, [*state.focus, *state.shown, *in_cart]) or named_products(text, in_cart)
+            if (not ids and len({x["product_id"] for x in state.cart}) == 1 and not references_in_text(text)
+                    and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))):
+                ids = [int(state.cart[0]["product_id"])]  # "take one out" ("remove the bag" names another thing)
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
                                                      for x in state.cart] if intent.kind == "cart" else [])
@@ -495,6 +507,13 @@ class ShoppingAssistant:
                               *(f"{n} {' '.join(vs)}" for n, vs in p.attributes.items())]).lower()
             asked = [w.strip(".,!¿") for w in words if w.strip(".,!¿") not in _NOT_A_PROPERTY and w not in hits
                      and w.strip(".,!¿") not in known]
+            # "does it come in medium?": M, in the catalog's words
+            size_asked = [z for z in sizes_in_text(text) if z in p.sizes]
+            if size_asked:
+                size_words = {w for w in asked if sizes_in_text(w) or sizes_in_text(f"size {w}")}
+                asked = [w for w in asked if w not in size_words]
+                if not any(f.startswith(say("sizes_list", lang, values="")) for f in facts):
+                    facts.append(say("sizes_list", lang, values=", ".join(p.sizes)))
             colour_asked = [c for c in p.colors if c.lower() in (w.strip(".,!¿") for w in words)]
             if colour_asked and not any("colours" in f or "colores" in f or "颜色" in f for f in facts):
                 facts.append(say("colours_list", lang, values=", ".join(p.colors)))  # "is it available in blue?"
@@ -503,8 +522,8 @@ class ShoppingAssistant:
             if asked and _YES_NO.match(text.lower()):
                 facts.append(say("not_mentioned", lang, what=" ".join(asked)))
             sentence = ""
-            if hits:
-                sentence = next((s for s in _sentences(p.description) if hits[0] in s.lower()), "")
+            if hits:  # the sentence with most of the words asked ("water bottle pocket", not "Water-resistant shell")
+                sentence = max(_sentences(p.description), key=lambda s: sum(h in s.lower() for h in hits), default="")
             elif asked and _YES_NO.match(text.lower()):
                 # "waterproof?" where the description says "water-resistant": the sentence, for the shopper to judge
                 roots = [a[:5] for a in asked if len(a) >= 6]
@@ -651,11 +670,20 @@ class ShoppingAssistant:
             if not gone:
                 return say("cart_not_in_one" if len(referenced) == 1 else "cart_not_in_many", lang,
                            names=", ".join(p.name for p in referenced)) + " " + summary
+            counted = _REMOVAL_COUNT.search(text.lower())
+            fewer = _number_word(next(g for g in counted.groups() if g)) if counted else None
             for line in state.cart:
-                if line["product_id"] in names:  # logged like the button's event (the whole line goes here)
+                if line["product_id"] in names:  # logged like the button's event
                     self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
                                               session_id=state.session_id)
-            state.cart = [line for line in state.cart if line["product_id"] not in names]
+                    # "remove one of them": that many fewer; else the whole line goes
+                    line["qty"] = max(0, line["qty"] - fewer) if fewer is not None else 0
+            kept = [line for line in state.cart if line["qty"] > 0]
+            if fewer is not None and len(kept) == len(state.cart):
+                state.cart = kept
+                return say("cart_quantity", lang, name=", ".join(gone), n=", ".join(str(x["qty"]) for x in kept if x["product_id"] in names)) \
+                    + " " + self._cart_summary(state, lang)
+            state.cart = kept
             return say("cart_removed", lang, names=", ".join(gone)) + " " + self._cart_summary(state, lang)
         if referenced:
             added = []
@@ -793,6 +821,10 @@ _N = r"(?P<n>\d{1,4}|a couple(?: of)?|two|three|four|five|six|seven|eight|nine|t
 _QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b)|"
                        rf"^\s*(?:(?:please|ok(?:ay)?|also|and|then)[\s,]+)*(?:add|buy|añade|agrega)\s+{_N.replace('P<n>', 'P<n2>')}\b|"
                        r"\bx\s?(?P<n3>\d{1,2})\b|\bqty:?\s*(?P<n4>\d{1,2})\b|(?P<n5>[两三四五])[件个条双]")
+# "remove one of them", "take 2 out", "remove 1 Teton hoodie": that many fewer
+_REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|three|a couple)\b(?!\s*(?:st|nd|rd|th)\b)|"
+                            r"\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|it|the)\b(?=.*\b(?:remove|delete|take|drop)\b)|"
+                            r"\b(?:remove|delete|take|drop)\b.*?\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|the)\b")
 # "make that 3", "make it two", "change it to 3", "3 of them please" after an add
 SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm)[\s,]+)*(?:make\s+(?:that|it)|change\s+(?:that|it|the quantity)\s+to|"
                           rf"set (?:it|that|the quantity) to)\s+{_N}(?:\s+of\s+(?:them|those|these))?"

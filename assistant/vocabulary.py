@@ -676,7 +676,7 @@ more less than over under above below one ones other too idea need problem probl
 longer budget limit rush hurry preference preferences particular specific strong hassle fuss breaking going having
 spending paying that this these those that's it its thats doubt bigger smaller larger cheaper pricier heavier
 lighter longer shorter wider taller later sooner worry clue kidding really very much many thing things idea reason
-way sir madam""".split())  # noqa: SIM905
+way sir madam wait sorry worries actually i we you he she they one's matter hurry""".split())  # noqa: SIM905
 
 
 def negated_features(text: str, vocab: CatalogVocabulary) -> list[tuple[str, tuple[int, int]]]:

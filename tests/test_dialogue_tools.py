@@ -230,3 +230,26 @@ def test_a_colour_the_shop_lacks_says_which_colour_is_shown(bot: ShoppingAssista
     assert reply.intent.colors == ["Red"] and reply.products
     assert reply.text.startswith("We have nothing in pink; these are red, the closest colour we have.")
     assert not bot.chat("red jackets", session_id="rd").text.startswith("We have nothing")
+
+
+def test_removing_some_of_a_line_and_the_only_product_in_the_cart(bot: ShoppingAssistant) -> None:
+    shown = [p.name for p in bot.chat("jackets", session_id="rs").products]
+    bot.chat("add the first one to my cart, 3 of them", session_id="rs")
+    assert [line["qty"] for line in bot.chat("remove one of them", session_id="rs").cart] == [2]
+    assert [line["qty"] for line in bot.chat("take one out", session_id="rs").cart] == [1]
+    reply = bot.chat("remove the jacket", session_id="rs")  # the cart's one product
+    assert reply.cart == [] and reply.text.startswith(f"Removed {shown[0]}.")
+
+
+def test_a_colour_word_is_never_corrected_into_another_word(bot: ShoppingAssistant) -> None:
+    assert bot.chat("a gold watch", session_id="gw").corrections == []
+    bot.chat("jackets", session_id="md")
+    text = bot.chat("does the first one come in medium?", session_id="md").text
+    assert "sizes: " in text and "does not mention" not in text
+
+
+def test_removing_a_thing_the_cart_does_not_hold_removes_nothing(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="rb")
+    bot.chat("add the first one to my cart", session_id="rb")
+    reply = bot.chat("remove the bag from my cart", session_id="rb")
+    assert len(reply.cart) == 1
