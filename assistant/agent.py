@@ -389,7 +389,7 @@ class ShoppingAssistant:
         return None
 
     def _colour_fixes(self, text: str, fixed: set[str]) -> list[tuple[str, str]]:
-        """("blak", "black"): a word no product mentions, one edit from a colour the catalog has. The searcher's
+        """("blak", "black"): a word no product mentions, a slip of typing from a colour the catalog has. The searcher's
         speller misses these where the colour is a variant's, not a word of the products' texts."""
         vocab = getattr(self.parser, "vocabulary", None)
         unseen = getattr(self.searcher, "unseen_words", None)
@@ -641,7 +641,7 @@ class ShoppingAssistant:
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
-        if (m := SET_QUANTITY.match(text.lower())) and state.cart:
+        if (m := SET_QUANTITY.match(text.lower())) and state.cart and _number_word(m.group("n")) <= MAX_QUANTITY:
             line = state.cart[-1]  # "make that 3": the line just added to
             n = _number_word(m.group("n"))
             if n == 0:
