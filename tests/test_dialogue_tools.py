@@ -253,3 +253,12 @@ def test_removing_a_thing_the_cart_does_not_hold_removes_nothing(bot: ShoppingAs
     bot.chat("add the first one to my cart", session_id="rb")
     reply = bot.chat("remove the bag from my cart", session_id="rb")
     assert len(reply.cart) == 1
+
+
+def test_spanish_questions_about_a_shown_product(bot: ShoppingAssistant) -> None:
+    shown = [p.name for p in bot.chat("chaquetas", session_id="esq").products]
+    reply = bot.chat("¿qué tallas tiene la primera?", session_id="esq")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == [shown[0]]
+    assert reply.text.startswith(f"{shown[0]} cuesta") and "tallas: " in reply.text
+    reply = bot.chat("¿la segunda es impermeable?", session_id="esq")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == [shown[1]]
