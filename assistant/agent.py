@@ -66,7 +66,7 @@ from assistant.vocabulary import (
 )
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order
-from catalog.repository import CatalogRepository, ProductFilter, storable_id
+from catalog.repository import CatalogRepository, ProductFilter, singular, storable_id
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
@@ -239,7 +239,6 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
-        low = grounded_text.lower()
         if kind in ("search", "refine") and _ASKS_ABOUT.match(low) and not _LIKE_OTHER.search(low):
             # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
             # named in full (the catalog's) or by a word only it has on screen
@@ -287,7 +286,7 @@ class ShoppingAssistant:
             elif cards and not note and intent.category is None and lang == "en":
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 head = _head_noun(intent.query)
-                if head and _singular(head) in _PRODUCT_KINDS and not self.repo.carries(head):
+                if head and singular(head) in _PRODUCT_KINDS and not self.repo.carries(head):
                     note = say("not_carried", lang, what=head)
             if more and (note or not cards):
                 cards, note = [], None
@@ -873,13 +872,6 @@ short shirt blouse tee t-shirt top tank bra hoodie sweatshirt sweater jumper car
 suit swimsuit bikini underwear pajama robe backpack bag tote duffle luggage suitcase purse handbag phone laptop tablet
 camera headphone earbud speaker charger cable toy game book perfume lipstick necklace ring bracelet earring
 """.split())  # noqa: SIM905
-
-
-def _singular(word: str) -> str:
-    w = word.lower()
-    if re.search(r"(?:ch|sh|ss|x)es$", w):
-        return w[:-2]
-    return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
 
 
 _LEAD_WORDS = frozenset(["looking", "searching", "want", "need", "show", "find", "buy", "get", "i'm", "please", "some"])

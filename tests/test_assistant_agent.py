@@ -265,21 +265,7 @@ def test_an_index_built_with_another_embedder_is_a_visible_warning(tmp_path: Pat
     """A shop that fine-tuned an embedder but serves with the default must hear why search got worse."""
     import logging
 
-    from click.testing import CliRunner
-
-    from assistant.cli import cli
-    from catalog.db import open_catalog
-    from catalog.writer import sync_catalog
-    from tests.catalog_fixtures import small_store
-
-    monkeypatch.setenv("SHOPASSIST_HOME", str(tmp_path / "home"))
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    db = open_catalog(url)
-    with db.session() as s:
-        sync_catalog(s, small_store(), progress=False)
-    db.close()
-    res = CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"])
-    assert res.exit_code == 0, res.output
+    url = indexed_small_store_url(tmp_path, monkeypatch)
     monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-32")
     with caplog.at_level(logging.INFO):
         bot = ShoppingAssistant.from_config(url, llm="rules", search="auto")
@@ -340,8 +326,8 @@ def test_a_name_the_shop_does_not_carry_is_said_not_corrected(tmp_path: Path, mo
     assert bot.chat("do you have bkie shorts?", session_id="n2").corrections == [("bkie", "bike")]
 
 
-def indexed_small_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ShoppingAssistant:
-    """The small store, indexed with the hashing embedder, served by the hybrid searcher (rules parser)."""
+def indexed_small_store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The small store in a new SQLite catalog with its own home, indexed with the hashing-64 embedder."""
     from click.testing import CliRunner
 
     from assistant.cli import cli
@@ -352,7 +338,14 @@ def indexed_small_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Shop
     with db.session() as s:
         sync_catalog(s, small_store(), progress=False)
     db.close()
-    assert CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"]).exit_code == 0
+    res = CliRunner().invoke(cli, ["index", "--db-url", url, "--embedder", "hashing-64", "--no-images"])
+    assert res.exit_code == 0, res.output
+    return url
+
+
+def indexed_small_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ShoppingAssistant:
+    """The small store, indexed with the hashing embedder, served by the hybrid searcher (rules parser)."""
+    url = indexed_small_store_url(tmp_path, monkeypatch)
     monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing-64")
     return ShoppingAssistant.from_config(url, llm="rules", search="auto")
 
