@@ -222,9 +222,15 @@ class ShoppingAssistant:
             # price limit", "remove the red ones" are about the list)
             POINTS_AT_ONE.search(low) is not None or references_in_text(low) != [] or _REMOVAL_COUNT.search(low) is not None
             or named_products(grounded_text, cart_words) != [])
-        if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or (
+        # "change the jacket in my cart to size L", "can I get it in blue instead" right after adding it: another
+        # size or colour of a cart line (it searched, or added a second line)
+        # (a line just added or just changed is the one "it" means)
+        just_carted = just_added or (bool(state.history) and _asks_variant_change(state.history[-1].lower()))
+        changing = bool(state.cart) and quantity is None and _ADDING.search(low) is None and _asks_variant_change(low) \
+            and (_IN_CART.search(low) is not None or (just_carted and (POINTS_AT_ONE.search(low) is not None or "instead" in low)))
+        if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or (
                 # "make that 3" right after adding ("make it 150" after a search is a budget)
-                state.cart and just_added and quantity is not None and _number_word(quantity.group("n")) <= MAX_QUANTITY)):
+                state.cart and just_carted and quantity is not None and _number_word(quantity.group("n")) <= MAX_QUANTITY)):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
 
@@ -316,7 +322,8 @@ class ShoppingAssistant:
                 answer += " " + say("not_compared", lang, what=asked.group(1))  # never a guess at weights it lacks
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "cart":
-            answer = self._cart(text, referenced, state, intent, previous, lang)
+            answer = (self._change_variant(grounded_text, state, just_carted, lang) if changing
+                      else self._cart(text, referenced, state, intent, previous, lang))
         elif kind == "order_status":
             answer = self._order_status(intent, state, verified=user_verified)
         elif kind == "policy":
@@ -699,6 +706,48 @@ class ShoppingAssistant:
             return say("which_of_these" if state.shown else "which_product", lang) + " " + summary
         return summary
 
+    def _change_variant(self, text: str, state: SessionState, just_added: bool, lang: str = "en") -> str:
+        """Another size or colour for a cart line: the line the text names, else the one just added, else the only
+        one; a size or colour the product does not come in is refused with what it does come in."""
+        in_cart = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
+        named = named_products(text, in_cart)
+        if named:
+            lines = [x for x in state.cart if x["product_id"] in named]
+            if len(lines) > 1 and just_added and state.cart[-1] in lines:
+                lines = [state.cart[-1]]  # two sizes of one product: the line just added or changed
+        else:
+            lines = [state.cart[-1]] if just_added or len(state.cart) == 1 else []
+        if len({x["product_id"] for x in lines}) != 1 or len(lines) != 1:
+            return say("cart_which_change", lang) + " " + self._cart_summary(state, lang)
+        line = lines[0]
+        p = self.repo.get(int(line["product_id"]))
+        if p is None:
+            return self._cart_summary(state, lang)
+        # the product's own name is no variant asked for ("the Red Rock jacket")
+        unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
+        changed = dict(line)
+        for key, said, offered in (("size", sizes_in_text(unnamed), p.sizes), ("color", colors_in_text(unnamed)[0], p.colors)):
+            if not said:
+                continue
+            match = next((o for o in offered if o.lower() == said[-1].lower()), None)  # "from M to L": the last
+            if match is None:
+                return say("no_such_size" if key == "size" else "no_such_color", lang, name=p.name, value=said[-1],
+                           offered=", ".join(offered) or "-") + " " + self._cart_summary(state, lang)
+            changed[key] = match
+        same: dict[str, Any] | None = next((x for x in state.cart if x is not line and x["product_id"] == line["product_id"]
+                     and all(x.get(k) == changed.get(k) for k in ("size", "color"))), None)
+        if same is not None:  # that variant is already a line: one line of both
+            same["qty"] += line["qty"]
+            state.cart.remove(line)
+            state.cart.remove(same)
+        else:
+            state.cart.remove(line)
+            same = line
+            line.update(changed)
+        state.cart.append(same)  # the line last touched is the one "it" and "make that 3" mean
+        variant = same
+        return say("cart_changed", lang, name=p.name + _variant_words(variant, lang)) + " " + self._cart_summary(state, lang)
+
     def _cart_summary(self, state: SessionState, lang: str = "en") -> str:
         if not state.cart:
             return say("cart_empty", lang)
@@ -824,10 +873,18 @@ _QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pi
 _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|three|a couple)\b(?!\s*(?:st|nd|rd|th)\b)|"
                             r"\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|it|the)\b(?=.*\b(?:remove|delete|take|drop)\b)|"
                             r"\b(?:remove|delete|take|drop)\b.*?\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|the)\b")
+# "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
+CHANGE_VARIANT = re.compile(r"\b(?:change|switch|swap|exchange|make)\b|\binstead\b|\bcambi|\bcámbi|换成|改成|换")
+_IN_CART = re.compile(r"\b(?:in|from|on)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket|bag)\b|carrito|购物车")
 # "make that 3", "make it two", "change it to 3", "3 of them please" after an add
 SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm)[\s,]+)*(?:make\s+(?:that|it)|change\s+(?:that|it|the quantity)\s+to|"
                           rf"set (?:it|that|the quantity) to)\s+{_N}(?:\s+of\s+(?:them|those|these))?"
                           r"(?:\s+(?:instead|please))?\s*[.!]*\s*$")
+
+
+def _asks_variant_change(low: str) -> bool:
+    """'change ... to size L', 'can I get it in blue instead': a change to a size or colour (of what, the caller tells)."""
+    return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(low) or colors_in_text(low)[0])
 
 
 def _number_word(word: str) -> int:

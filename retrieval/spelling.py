@@ -191,4 +191,10 @@ def word_corrections(original: str, corrected: str) -> list[tuple[str, str]]:
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op != "equal":
             out.append((" ".join(a[i1:i2]), " ".join(b[j1:j2])))
-    return [(w, c) for w, c in out if w and c]
+    # a plural searched as its singular ("backpacks" -> "backpack") is no slip of the shopper's to point out
+    return [(w, c) for w, c in out if w and c and not _plural_of(w, c)]
+
+
+def _plural_of(word: str, other: str) -> bool:
+    """True when `word` is the plural of `other`: "backpacks"/"backpack", "dresses"/"dress", "batteries"/"battery"."""
+    return word in (other + "s", other + "es") or (other.endswith("y") and word == other[:-1] + "ies")

@@ -225,6 +225,29 @@ def test_quantities_in_cart_requests(bot: ShoppingAssistant) -> None:
     assert [line["qty"] for line in bot.chat("add the first two to my cart", session_id="qy2").cart] == [1, 1]
 
 
+def test_changing_the_size_or_colour_of_a_cart_line(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("jackets", session_id="cv").products
+    assert shown[0].name == "Stellar Rain Jacket" and shown[0].sizes == ["S", "M"]  # the small store's
+    bot.chat("add the first one in size M", session_id="cv")
+    # a size it does not come in is refused, and the line stays as it was (it searched for jackets in size L)
+    reply = bot.chat("change the jacket in my cart to size L", session_id="cv")
+    assert reply.intent.kind == "cart" and reply.text.startswith("Stellar Rain Jacket does not come in size L")
+    assert [(x["name"], x["qty"], x.get("size")) for x in reply.cart] == [("Stellar Rain Jacket", 1, "M")]
+    reply = bot.chat("actually can I get it in size S instead", session_id="cv")
+    assert reply.text.startswith("Changed to Stellar Rain Jacket in size S.")
+    reply = bot.chat("switch it to blue", session_id="cv")
+    assert [(x["qty"], x.get("size"), x.get("color")) for x in reply.cart] == [(1, "S", "Blue")]
+    assert [x["qty"] for x in bot.chat("make that 3", session_id="cv").cart] == [3]  # the line just changed
+    # changed to a variant the cart already holds: one line of both
+    bot.chat("jackets", session_id="cv")
+    bot.chat("add the first one in size M, blue", session_id="cv")
+    reply = bot.chat("change the Stellar jacket in my cart to size S", session_id="cv")
+    assert [(x["qty"], x.get("size"), x.get("color")) for x in reply.cart] == [(4, "S", "Blue")]
+    # with nothing just added, "change it to blue" after a search is about the list, never the cart
+    reply = bot.chat("jackets", session_id="cv")
+    assert bot.chat("change it to red", session_id="cv").intent.kind != "cart"
+
+
 def test_a_colour_the_shop_lacks_says_which_colour_is_shown(bot: ShoppingAssistant) -> None:
     reply = bot.chat("pink jackets", session_id="pk")  # the small store has no pink; red is its closest colour
     assert reply.intent.colors == ["Red"] and reply.products

@@ -96,4 +96,8 @@ def test_word_corrections_name_what_was_replaced() -> None:
     assert word_corrections("10 60 tooth blde", "10 60 tooth blade") == [("blde", "blade")]
     assert word_corrections("comercialcarpet tile", "commercial carpet tile") == [("comercialcarpet", "commercial carpet")]
     assert word_corrections("2x6x8 board", "2 x 6 x 8 board") == []  # only the way sizes are written
+    # a plural searched as its singular is not announced as the shopper's misspelling
+    assert word_corrections("red backpacks", "red backpack") == []
+    assert word_corrections("batteries and dresses", "battery and dress") == []
+    assert word_corrections("backpaks", "backpack") == [("backpaks", "backpack")]
     assert word_corrections("saw blade", "saw blade") == []
