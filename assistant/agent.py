@@ -245,7 +245,7 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
-        if kind in ("search", "refine") and _ASKS_ABOUT.match(low) and not _LIKE_OTHER.search(low):
+        if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low):
             # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
             # named in full (the catalog's) or by a word only it has on screen
             about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
@@ -261,6 +261,20 @@ class ShoppingAssistant:
         if kind == "question" and not referenced and len(state.shown) >= 2 and _ASKS_VARIANTS.search(grounded_text.lower()):
             # "does it come in other colours?" with a list on screen: each one's colours, not "which product?"
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
+        told: ShoppingIntent | None = None  # the need as the reply states it, when that differs from the search's
+        redo: str | None = None  # "no wait, I meant the third one": the last request again, about that product
+        undone: str | None = None  # (and the cart line the last request added, taken back)
+        if (I_MEANT.search(low) and state.history and state.shown and referenced and kind in ("search", "refine", "question")
+                and (references_in_text(low) or named_products(grounded_text, state.shown))):
+            earlier = state.history[-1]
+            if _ADDING.search(earlier.lower()) and state.cart and not (previous and previous.kind == "cart" and REMOVING.search(earlier.lower())):
+                taken = state.cart[-1]  # the line that request added to: that many fewer, logged like the button's
+                taken["qty"] -= min(taken["qty"], quantity_in(earlier))
+                state.cart = [x for x in state.cart if x["qty"] > 0]
+                self.repo.log_interaction("remove_from_cart", taken["product_id"], user_id=state.user_id, session_id=state.session_id)
+                kind, redo, undone = "cart", earlier, taken["name"]
+            else:
+                kind, redo = "compare" if len(referenced) >= 2 else "question", earlier if _ASKS_ABOUT.search(earlier.lower()) or "?" in earlier else "tell me about it"
         if kind != intent.kind:  # what the turn turned out to be about ("is the Fusion Backpack in stock?")
             intent = intent.model_copy(update={"kind": kind})
         timings["intent"] = (time.perf_counter() - t0) * 1000
@@ -270,11 +284,20 @@ class ShoppingAssistant:
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=names,
                                 # a refinement never brings back what the shopper said no to in this conversation
                                 exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
-            outcome = self.searcher.search(intent, ctx, self.results)
+            searched = intent
+            if intent.category is None and lang == "en" and (head := _head_noun(intent.query)) and singular(head) in _SAME_KIND \
+                    and not self.repo.carries(head):
+                # "a sweater" in a shop of pullovers: searched with the words the shop uses, said as asked
+                others = [w for w in _SAME_KIND[singular(head)] if self.repo.carries(w)]
+                searched = intent.model_copy(update={"query": " ".join([intent.query, *others])})
+            outcome = self.searcher.search(searched, ctx, self.results)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
             intent = apply_corrections(intent, outcome.corrections)
             cards = [card(item, intent, lang) for item in outcome.items]
+            if intent.gender and not any(_made_for(i.product, intent.gender) for i in outcome.items):
+                # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags"
+                told = (told or intent).model_copy(update={"gender": None})
             note = outcome.note
             unknown = getattr(self.searcher, "unknown_words", None)
             # a name said no to ("jackets without Legend" in a shop with no Legend) needs no note: the list is the answer
@@ -292,7 +315,8 @@ class ShoppingAssistant:
             elif cards and not note and intent.category is None and lang == "en":
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 head = _head_noun(intent.query)
-                if head and singular(head) in _PRODUCT_KINDS and not self.repo.carries(head):
+                if (head and singular(head) in _PRODUCT_KINDS and not self.repo.carries(head)
+                        and not any(self.repo.carries(other) for other in _SAME_KIND.get(singular(head), ()))):
                     note = say("not_carried", lang, what=head)
             if more and (note or not cards):
                 cards, note = [], None
@@ -312,7 +336,7 @@ class ShoppingAssistant:
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
             corrections = said if cards and not note else []
         elif kind == "question" and referenced:
-            answer = self._answer_question(text, referenced, lang)
+            answer = self._answer_question(redo or text, referenced, lang)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
             answer = self._compare(referenced, lang)
@@ -323,7 +347,9 @@ class ShoppingAssistant:
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "cart":
             answer = (self._change_variant(grounded_text, state, just_carted, lang) if changing
-                      else self._cart(text, referenced, state, intent, previous, lang))
+                      else self._cart(redo or text, referenced, state, intent, previous, lang))
+            if undone:
+                answer = say("cart_removed", lang, names=undone) + " " + answer
         elif kind == "order_status":
             answer = self._order_status(intent, state, verified=user_verified)
         elif kind == "policy":
@@ -344,7 +370,7 @@ class ShoppingAssistant:
                 line = corrections_line(corrections, lang) + "\n"
                 chunks.append(line)
                 yield ReplyChunk(line)
-            for chunk in self.writer.write(intent, cards, note, lang):
+            for chunk in self.writer.write(told or intent, cards, note, lang):
                 chunks.append(chunk)
                 yield ReplyChunk(chunk)
         reply_text = "".join(chunks).strip()
@@ -846,7 +872,8 @@ _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))
 # "the purple one", "the light blue one", "la roja", "el azul", "红色的那个"
 _COLOUR_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?[a-z]+\s+one\b|\b(?:el|la)\s+[a-záéíóúñ]+\b|\S{1,3}色的那?[个件]")
 # "is the Fusion Backpack in stock?", "what sizes does the Hero Hoodie come in?", "how much is the X?"
-_ASKS_ABOUT = re.compile(r"^\s*(?:is|are|does|do|did|can|what|how much|how many|which|tell me about|more about|¿?(?:tiene|es|está|qué|cuánto))\b")
+# (at the start of the message or of a clause: "I read good reviews about the Hero Hoodie, is it warm?")
+_ASKS_ABOUT = re.compile(r"(?:^|[,.;:!]|\b(?:so|but|and)\b)\s*(?:is|are|does|do|did|can|what|how much|how many|which|tell me about|more about|¿?(?:tiene|es|está|qué|cuánto))\b")
 # ... but not "do you have something like the Fusion Backpack, cheaper?": a search
 _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|añad|agreg|加入|加到|放进")
@@ -873,6 +900,10 @@ _QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pi
 _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|three|a couple)\b(?!\s*(?:st|nd|rd|th)\b)|"
                             r"\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|it|the)\b(?=.*\b(?:remove|delete|take|drop)\b)|"
                             r"\b(?:remove|delete|take|drop)\b.*?\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|the)\b")
+# "no wait, I meant the third one", "perdón, quise decir la segunda"
+I_MEANT = re.compile(r"\b(?:i meant|i mean|meant|quise decir|me refería|me referia)\b|我是说|我指的是")
+# "no wait, I meant the third one", "perdón, quise decir la segunda"
+I_MEANT = re.compile(r"\b(?:i meant|i mean|meant|quise decir|me refería|me referia)\b|我是说|我指的是")
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
 CHANGE_VARIANT = re.compile(r"\b(?:change|switch|swap|exchange|make)\b|\binstead\b|\bcambi|\bcámbi|换成|改成|换")
 _IN_CART = re.compile(r"\b(?:in|from|on)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket|bag)\b|carrito|购物车")
@@ -880,6 +911,13 @@ _IN_CART = re.compile(r"\b(?:in|from|on)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|
 SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm)[\s,]+)*(?:make\s+(?:that|it)|change\s+(?:that|it|the quantity)\s+to|"
                           rf"set (?:it|that|the quantity) to)\s+{_N}(?:\s+of\s+(?:them|those|these))?"
                           r"(?:\s+(?:instead|please))?\s*[.!]*\s*$")
+
+
+def _made_for(p: Any, gender: str) -> bool:
+    """Whether the catalog says `p` is for `gender`: its gender, or a category under it ("Men/Tops/Jackets")."""
+    g = gender.lower()
+    return (getattr(p, "gender", None) or "").lower() == g or any(
+        c.lower().split("/")[0] in (g, g.rstrip("s"), {"kids": "children"}.get(g, g)) for c in getattr(p, "categories", None) or [])
 
 
 def _asks_variant_change(low: str) -> bool:
@@ -930,6 +968,24 @@ suit swimsuit bikini underwear pajama robe backpack bag tote duffle luggage suit
 camera headphone earbud speaker charger cable toy game book perfume lipstick necklace ring bracelet earring
 """.split())  # noqa: SIM905
 
+# other words for the same kind of product: a shop of sweatshirts and pullovers carries "sweaters"
+_SAME_KIND: dict[str, tuple[str, ...]] = {
+    "sweater": ("sweatshirt", "pullover", "jumper", "cardigan", "hoodie"),
+    "jumper": ("sweater", "sweatshirt", "pullover"),
+    "sweatshirt": ("sweater", "pullover", "hoodie"),
+    "hoodie": ("hooded", "sweatshirt"),
+    "sneaker": ("trainer", "shoe"),
+    "trainer": ("sneaker", "shoe"),
+    "trouser": ("pant", "jean"),
+    "pant": ("trouser", "jean", "legging"),
+    "tee": ("t-shirt", "shirt"),
+    "t-shirt": ("tee", "shirt"),
+    "coat": ("jacket", "parka"),
+    "parka": ("jacket", "coat"),
+    "bag": ("backpack", "duffle", "tote"),
+    "purse": ("handbag", "bag"),
+    "handbag": ("purse", "bag", "tote"),
+}
 
 _LEAD_WORDS = frozenset(["looking", "searching", "want", "need", "show", "find", "buy", "get", "i'm", "please", "some"])
 

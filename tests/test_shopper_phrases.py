@@ -568,3 +568,42 @@ def test_a_question_about_two_products_keeps_their_names_out_of_each_answer(bot:
 @pytest.mark.parametrize("text", ["chaquetas, no muy caras", "a tent, no bigger than 3 people", "no doubt the best jacket"])
 def test_no_followed_by_no_feature(bot: ShoppingAssistant, text: str) -> None:
     assert [e for e in bot.chat(text, session_id="nx").intent.exclude if e not in ("Legend",)] == []
+
+
+def test_a_kind_the_shop_sells_under_another_word_is_carried(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'knit.db'}"
+    db = open_catalog(url)
+    data = outdoor_store()
+    data.products.append(_p("S1", "Hero Fleece Pullover", "54.00", "Legend", "Men/Hoodies & Sweatshirts", "Gray", "men"))
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("a sweater", session_id="sw")  # no product says "sweater"; a pullover is one
+    assert "We do not carry" not in reply.text and "Hero Fleece Pullover" in [c.name for c in reply.products]
+    assert bot.chat("running shoes", session_id="rs").text.startswith('We do not carry "shoes".')
+
+
+def test_a_gender_no_shown_product_is_made_for_is_not_claimed(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("a backpack for my son", session_id="son")  # the store has no kids' products
+    assert reply.intent.gender == "kids" and reply.products
+    assert "kids" not in reply.text.lower()
+    assert bot.chat("a jacket for women", session_id="w").text.startswith("Here are 2 women's jackets")
+
+
+def test_i_meant_another_one_asks_again_about_that_one(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("jackets", session_id="im").products
+    bot.chat("tell me about the second one", session_id="im")
+    reply = bot.chat("no wait, I meant the third one", session_id="im")
+    assert reply.intent.kind == "question" and [c.id for c in reply.products] == [shown[2].id]
+    assert reply.text.startswith(f"{shown[2].name} costs ")
+    # after an add, the product added is swapped for the one meant
+    bot.chat("add the first one to my cart", session_id="im")
+    reply = bot.chat("sorry, I meant the fourth one", session_id="im")
+    assert [line["name"] for line in reply.cart] == [shown[3].name]
+    assert reply.text.startswith(f"Removed {shown[0].name}. Added {shown[3].name} to your cart.")
+
+
+def test_a_question_after_a_remark_about_a_named_product(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("I read good reviews about the Stormbreaker Jacket, does it have taped seams?", session_id="rv")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == ["Stormbreaker Jacket"]
+    assert "Taped seams." in reply.text
