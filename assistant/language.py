@@ -228,6 +228,8 @@ _NOTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
       "zh": "符合条件的都是{a}，您已排除；仍列出供参考。"}),
     (re.compile(r"Nothing from (?P<a>.+) matches; here are other brands\.$"),
      {"es": "Nada de {a} coincide; aquí tienes otras marcas.", "zh": "{a}没有符合的商品；这些是其他品牌。"}),
+    (re.compile(r"Nothing for (?P<a>.+) matches; here are the nearest products\.$"),
+     {"es": "Nada para {a} coincide; aquí tienes los productos más cercanos.", "zh": "没有适合{a}的商品；这些是最接近的商品。"}),
     (re.compile(r"(?:Nothing in (?P<a>.+) matches; here are products from other categories|"
                 r"No (?P<b>.+) matches that; here are the nearest products in other categories)\.$"),
      {"es": "Nada en {a} coincide; aquí tienes productos de otras categorías.", "zh": "{a}中没有符合的；这些是其他类别的商品。"}),

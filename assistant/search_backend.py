@@ -177,6 +177,10 @@ def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFil
         relaxed = ProductFilter(**{**f.__dict__, "brands": []})
         if repo.count(relaxed):
             return f"Nothing from {', '.join(f.brands)} matches; here are other brands.", relaxed
+    if f.gender:  # before the category (see retrieval.search)
+        relaxed = ProductFilter(**{**f.__dict__, "gender": None})
+        if repo.count(relaxed):
+            return f"Nothing for {f.gender} matches; here are the nearest products.", relaxed
     if f.category:
         relaxed = ProductFilter(**{**f.__dict__, "category": None})
         if repo.count(relaxed):

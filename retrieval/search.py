@@ -733,8 +733,10 @@ class HybridSearcher:
             # (e.g. the one "more like this" is about).
             ("exclusions", {"exclude_terms": [], "exclude_colors": []}, EXCLUSIONS_NOTE),
             ("brands", {"brands": []}, "Nothing from {what} matches; here are other brands."),
-            ("category", {"category": None}, "Nothing in {what} matches; here are products from other categories."),
+            # gender before category: "a jacket for my 10 year old" in a shop with no kids' clothes is answered
+            # with jackets, not with bags
             ("gender", {"gender": None}, "Nothing for {what} matches; here are the nearest products."),
+            ("category", {"category": None}, "Nothing in {what} matches; here are products from other categories."),
             ("attributes", {"attributes": {}}, "Nothing with {what}; here are the nearest products."),
         ]
         for violated, change, template in steps:

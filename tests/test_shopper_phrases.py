@@ -607,3 +607,9 @@ def test_a_question_after_a_remark_about_a_named_product(bot: ShoppingAssistant)
     reply = bot.chat("I read good reviews about the Stormbreaker Jacket, does it have taped seams?", session_id="rv")
     assert reply.intent.kind == "question" and [c.name for c in reply.products] == ["Stormbreaker Jacket"]
     assert "Taped seams." in reply.text
+
+
+def test_a_gender_the_shop_has_none_of_gives_up_the_gender_before_the_kind(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("a jacket for my 10 year old daughter", session_id="kid")  # no kids' products at all
+    assert reply.text.startswith("Nothing for kids matches; here are the nearest products.")
+    assert reply.products and all("Jacket" in c.name for c in reply.products)  # jackets, not bags
