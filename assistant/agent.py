@@ -797,11 +797,12 @@ class ShoppingAssistant:
                             "ask me for your recent orders.")
                 return self._recent_orders(s, customer)
             order = s.scalar(select(Order).where(func.upper(Order.number) == intent.order_id.upper()))
-            if order is None:
-                return f"I could not find an order {intent.order_id}. Please check the number."
-            customer = s.get(Customer, order.customer_id) if order.customer_id else None
-            # Only the customer who placed the order may see it.
-            if customer is None or not self._is_signed_in_as(customer, state, verified=verified):
+            customer = s.get(Customer, order.customer_id) if order is not None and order.customer_id else None
+            # Only the customer who placed the order may see it; no one else learns whether the number exists
+            # (a guest trying numbers gets one answer for real and made-up ones alike)
+            if order is None or customer is None or not self._is_signed_in_as(customer, state, verified=verified):
+                if self._signed_in_customer(s, state, verified=verified) is not None:
+                    return f"I could not find an order {intent.order_id} on your account. Please check the number."
                 return "Please sign in as the customer who placed that order to see its status."
             lines = ", ".join(f"{ln.qty} × {ln.name}" for ln in order.lines)
             return f"Order {order.number} is {order.status}: {lines}; total {money(order.total, order.currency)}."

@@ -74,6 +74,10 @@ def test_order_status_only_for_its_customer(bot: ShoppingAssistant) -> None:
     assert "sign in" in stranger.text
     owner = bot.chat(f"where is my order {number}?", session_id="s6", user_id=email)
     assert "complete" in owner.text and number in owner.text
+    # a guest learns nothing of which numbers exist: a made-up one gets the same answer as a real one
+    assert bot.chat("order 12345 status", session_id="s7").text == bot.chat(f"where is my order {number}?", session_id="s8").text
+    mine = bot.chat("where is my order 12345?", session_id="s6", user_id=email)
+    assert mine.text == "I could not find an order 12345 on your account. Please check the number."
 
 
 def test_my_orders_without_a_number_lists_a_verified_customers_latest_orders(db_url: str) -> None:
