@@ -240,7 +240,10 @@ class ShoppingAssistant:
         corrections: list[tuple[str, str]] = []
         answer: str | None = None
         referenced = self._referenced(intent, state, grounded_text)
-        if kind in ("question", "compare") and not referenced and _WHICH_OF_THEM.search(grounded_text.lower()):
+        if kind in ("search", "refine") and len(state.focus) >= 2 and _WHICH_OF_THEM.match(low.lstrip("¿ ")) and not named_products(grounded_text, state.shown):
+            kind = "compare"  # "which is lighter?" right after a comparison: about the products compared
+        if (kind in ("question", "compare") and (not referenced or (kind == "compare" and len(referenced) < 2))
+                and _WHICH_OF_THEM.search(grounded_text.lower())):
             # "which one is lighter?": the products just compared, else the list on screen
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
@@ -340,6 +343,8 @@ class ShoppingAssistant:
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
             answer = self._compare(referenced, lang)
+            if _ASKS_REVIEWS.search(grounded_text.lower()):
+                answer += " " + self._better_reviewed(referenced, lang)
             asked = _COMPARATIVE.search(grounded_text.lower())
             if asked and not any(asked.group(1).rstrip("er") in f"{n} {' '.join(vs)}".lower()
                                  for p in referenced for n, vs in p.attributes.items()):
@@ -586,8 +591,20 @@ class ShoppingAssistant:
                     bits.append(f"{key}: {', '.join(p.attributes[key])}")
             rows.append(f"{p.name}: " + "; ".join(bits))
         cheapest = min(products, key=lambda p: p.price)
+        if all(p.price == cheapest.price and p.currency == cheapest.currency for p in products):
+            # two tees at $29.00: neither is "the cheaper one"
+            return "\n".join(rows) + "\n" + say("same_price", lang, price=money(cheapest.price, cheapest.currency))
         which = "cheaper_one" if len(products) == 2 else "cheapest_of"
         return "\n".join(rows) + "\n" + say(which, lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
+
+    @staticmethod
+    def _better_reviewed(products: list[Any], lang: str = "en") -> str:
+        """Which of the compared products shoppers rate best, from the catalog's reviews (never a guess)."""
+        rated = [p for p in products if p.rating_count]
+        if not rated:
+            return say("none_reviewed", lang)
+        best = max(rated, key=lambda p: (p.rating_avg, p.rating_count))
+        return say("best_reviewed", lang, name=best.name, stars=f"{best.rating_avg:.1f}", n=best.rating_count)
 
     def _add_to_cart(self, state: SessionState, product_id: int, size: str | None = None, color: str | None = None,
                      lang: str = "en", qty: int = 1) -> str:
@@ -869,6 +886,7 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 # Capitalised words after the first word of a sentence: "Nike", "IKEA" (not "I")
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 # "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
+_ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
 # "the purple one", "the light blue one", "la roja", "el azul", "红色的那个"
 _COLOUR_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?[a-z]+\s+one\b|\b(?:el|la)\s+[a-záéíóúñ]+\b|\S{1,3}色的那?[个件]")

@@ -613,3 +613,26 @@ def test_a_gender_the_shop_has_none_of_gives_up_the_gender_before_the_kind(bot: 
     reply = bot.chat("a jacket for my 10 year old daughter", session_id="kid")  # no kids' products at all
     assert reply.text.startswith("Nothing for kids matches; here are the nearest products.")
     assert reply.products and all("Jacket" in c.name for c in reply.products)  # jackets, not bags
+
+
+def test_follow_up_questions_about_the_products_just_compared(bot: ShoppingAssistant) -> None:
+    bot.chat("bags", session_id="cmp")
+    bot.chat("compare the first two", session_id="cmp")
+    cheaper = bot.chat("which one is cheaper?", session_id="cmp")  # it asked "which of these do you mean?"
+    assert cheaper.intent.kind == "compare" and cheaper.text.endswith("The cheaper one is Rock Chalk Bag at $21.99.")
+    reviews = bot.chat("which one has better reviews?", session_id="cmp")
+    assert reviews.text.endswith("None of them has reviews yet.")  # the outdoor store has no reviews
+    lighter = bot.chat("which is lighter?", session_id="cmp")  # it searched for "which is lighter"
+    assert lighter.intent.kind == "compare" and "The catalog does not say which is lighter." in lighter.text
+
+
+def test_products_of_one_price_are_not_one_cheaper_than_the_other(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'same.db'}"
+    db = open_catalog(url)
+    data = outdoor_store()
+    data.products.append(_p("B9", "Boulder Bag", "21.99", "XE", "Bags"))
+    with db.session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("compare the Rock Chalk Bag and the Boulder Bag", session_id="sp")
+    assert reply.intent.kind == "compare" and reply.text.endswith("They cost the same: $21.99.")
