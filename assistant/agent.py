@@ -225,10 +225,16 @@ class ShoppingAssistant:
         # "change the jacket in my cart to size L", "can I get it in blue instead" right after adding it: another
         # size or colour of a cart line (it searched, or added a second line)
         # (a line just added or just changed is the one "it" means)
-        just_carted = just_added or (bool(state.history) and _asks_variant_change(state.history[-1].lower()))
+        just_carted = just_added or (bool(state.history) and (_asks_variant_change(state.history[-1].lower())
+                                                              or _ONE_MORE.search(state.history[-1].lower()) is not None))
         changing = bool(state.cart) and quantity is None and _ADDING.search(low) is None and _asks_variant_change(low) \
-            and (_IN_CART.search(low) is not None or (just_carted and (POINTS_AT_ONE.search(low) is not None or "instead" in low)))
-        if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or (
+            and (_IN_CART.search(low) is not None or (just_carted and (
+                POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low)))
+        # "add one more", "add another one", "I'll take 2 more" right after adding: more of that line
+        more_of = _ONE_MORE.search(low) if state.cart and just_carted and not references_in_text(low) else None
+        if more_of is not None and named_products(grounded_text, state.shown):
+            more_of = None  # "add one more Nova Jacket" names what to add
+        if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or more_of or (
                 # "make that 3" right after adding ("make it 150" after a search is a budget)
                 state.cart and just_carted and quantity is not None and _number_word(quantity.group("n")) <= MAX_QUANTITY)):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
@@ -351,8 +357,17 @@ class ShoppingAssistant:
                 answer += " " + say("not_compared", lang, what=asked.group(1))  # never a guess at weights it lacks
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "cart":
-            answer = (self._change_variant(grounded_text, state, just_carted, lang) if changing
-                      else self._cart(redo or text, referenced, state, intent, previous, lang))
+            if changing:
+                answer = self._change_variant(grounded_text, state, just_carted, lang)
+            elif more_of is not None:
+                line = state.cart[-1]
+                n = _number_word(more_of.group("n") or more_of.group("n2") or "1") if (more_of.group("n") or more_of.group("n2")) not in ("another", "one") else 1
+                line["qty"] = min(MAX_QUANTITY, line["qty"] + n)
+                self.repo.log_interaction("add_to_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
+                answer = say("cart_quantity", lang, name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + \
+                    self._cart_summary(state, lang)
+            else:
+                answer = self._cart(redo or text, referenced, state, intent, previous, lang)
             if undone:
                 answer = say("cart_removed", lang, names=undone) + " " + answer
         elif kind == "order_status":
@@ -769,7 +784,7 @@ class ShoppingAssistant:
         # the product's own name is no variant asked for ("the Red Rock jacket")
         unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
         changed = dict(line)
-        for key, said, offered in (("size", sizes_in_text(unnamed), p.sizes), ("color", colors_in_text(unnamed)[0], p.colors)):
+        for key, said, offered in (("size", sizes_in_text(_sized(unnamed)), p.sizes), ("color", colors_in_text(unnamed)[0], p.colors)):
             if not said:
                 continue
             match = next((o for o in offered if o.lower() == said[-1].lower()), None)  # "from M to L": the last
@@ -926,6 +941,12 @@ I_MEANT = re.compile(r"\b(?:i meant|i mean|meant|quise decir|me refería|me refe
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
 CHANGE_VARIANT = re.compile(r"\b(?:change|switch|swap|exchange|make)\b|\binstead\b|\bcambi|\bcámbi|换成|改成|换")
 _IN_CART = re.compile(r"\b(?:in|from|on)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket|bag)\b|carrito|购物车")
+# "change the size to L", "el color": the variant of the line just added
+_THE_VARIANT = re.compile(r"\b(?:the|its) (?:size|colou?r)\b|\b(?:la talla|el color)\b|c[aá]mbia(?:lo|la)\b|尺码|颜色")
+# "add one more", "add another (one)", "I'll take 2 more (of those)", "otro más", "再来一件"
+_ONE_MORE = re.compile(r"\b(?:add|get|take|buy|give me|i'?ll take|i want)\s+(?:(?P<n>\d{1,2}|one|two|three|four|five|another)\s+more|"
+                       r"another(?:\s+one)?|one more)\b|^\s*(?:and\s+)?(?P<n2>\d{1,2}|one|two|three)\s+more(?:\s+(?:of\s+)?(?:those|them|these|please))?\s*[.!]*$|"
+                       r"\b(?:añade|agrega|pon)\s+otr[oa](?:\s+más)?\b|再来一[件个条双]|再加一[件个条双]")
 # "make that 3", "make it two", "change it to 3", "3 of them please" after an add
 SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm)[\s,]+)*(?:make\s+(?:that|it)|change\s+(?:that|it|the quantity)\s+to|"
                           rf"set (?:it|that|the quantity) to)\s+{_N}(?:\s+of\s+(?:them|those|these))?"
@@ -941,7 +962,12 @@ def _made_for(p: Any, gender: str) -> bool:
 
 def _asks_variant_change(low: str) -> bool:
     """'change ... to size L', 'can I get it in blue instead': a change to a size or colour (of what, the caller tells)."""
-    return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(low) or colors_in_text(low)[0])
+    return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(_sized(low)) or colors_in_text(low)[0])
+
+
+def _sized(text: str) -> str:
+    """'change the size to L' written as 'size L', the way sizes are found."""
+    return re.sub(r"\b(?:the|its)\s+size\s+(?:to|into|for)\s+(?:an?\s+)?", "size ", text, flags=re.I)
 
 
 def _number_word(word: str) -> int:

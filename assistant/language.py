@@ -20,7 +20,8 @@ mujeres niño niña niños talla tallas precio precios barato barata baratos bar
 hola gracias dónde donde está estoy pedido pedidos carrito añade añadir agrega quita muéstrame muestrame enséñame
 otro otra otros otras color colores chaqueta chaquetas camiseta camisetas pantalones zapatos zapatillas mochila
 bolso sudadera también pero sin con del los las el la de que por favor cuál cual cuánto cuesta primero segundo
-tercero último rojo roja azul negro negra blanco blanca verde gris morado""".split())  # noqa: SIM905
+tercero último rojo roja azul negro negra blanco blanca verde gris morado cambia cámbialo cámbiala cambialo cambiala
+cámbiame cambiar quise decir mejor""".split())  # noqa: SIM905
 _ENGLISH_WORDS = frozenset("""
 the a an and for with show me find want need looking some any what which is are do does have in of to my i you
 this that these those one ones cheaper cheapest under over than size color colour jacket jackets shoes bag""".split())  # noqa: SIM905

@@ -248,6 +248,25 @@ def test_changing_the_size_or_colour_of_a_cart_line(bot: ShoppingAssistant) -> N
     assert bot.chat("change it to red", session_id="cv").intent.kind != "cart"
 
 
+def test_cart_changes_worded_as_shoppers_word_them(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="cw")
+    bot.chat("add the first one in size M", session_id="cw")  # the Stellar Rain Jacket: S/M, Blue/Red
+    assert [x["qty"] for x in bot.chat("add one more", session_id="cw").cart] == [2]
+    assert [x["qty"] for x in bot.chat("I will take 2 more", session_id="cw").cart] == [4]
+    assert [x["qty"] for x in bot.chat("add another one", session_id="cw").cart] == [5]
+    reply = bot.chat("change the size to S", session_id="cw")  # it searched for "change"
+    assert [(x["qty"], x.get("size")) for x in reply.cart] == [(5, "S")]
+    reply = bot.chat("change the colour to purple", session_id="cw")
+    assert reply.text.startswith("Stellar Rain Jacket does not come in colour Purple; it comes in Blue, Red.")
+    bot.chat("jackets", session_id="ce")
+    bot.chat("añade la primera al carrito en talla M", session_id="ce")
+    reply = bot.chat("cámbiala a talla S", session_id="ce")
+    assert reply.text.startswith("Cambiado a Stellar Rain Jacket en talla S.") and reply.cart[0]["size"] == "S"
+    # "one more" after a search is no cart request
+    bot.chat("bags", session_id="cn")
+    assert bot.chat("show me one more", session_id="cn").intent.kind != "cart"
+
+
 def test_a_colour_the_shop_lacks_says_which_colour_is_shown(bot: ShoppingAssistant) -> None:
     reply = bot.chat("pink jackets", session_id="pk")  # the small store has no pink; red is its closest colour
     assert reply.intent.colors == ["Red"] and reply.products
