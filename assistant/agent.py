@@ -360,11 +360,11 @@ class ShoppingAssistant:
             if changing:
                 answer = self._change_variant(grounded_text, state, just_carted, lang)
             elif more_of is not None:
-                line = state.cart[-1]
-                n = _number_word(more_of.group("n") or more_of.group("n2") or "1") if (more_of.group("n") or more_of.group("n2")) not in ("another", "one") else 1
-                line["qty"] = min(MAX_QUANTITY, line["qty"] + n)
-                self.repo.log_interaction("add_to_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
-                answer = say("cart_quantity", lang, name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + \
+                last = state.cart[-1]
+                said_n = more_of.group("n") or more_of.group("n2")
+                last["qty"] = min(MAX_QUANTITY, last["qty"] + (_number_word(said_n) if said_n and said_n not in ("another", "one") else 1))
+                self.repo.log_interaction("add_to_cart", last["product_id"], user_id=state.user_id, session_id=state.session_id)
+                answer = say("cart_quantity", lang, name=last["name"] + _variant_words(last, lang), n=last["qty"]) + " " + \
                     self._cart_summary(state, lang)
             else:
                 answer = self._cart(redo or text, referenced, state, intent, previous, lang)
