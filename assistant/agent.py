@@ -214,7 +214,8 @@ class ShoppingAssistant:
                 dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
         low = grounded_text.lower()
-        just_added = bool(state.history) and _ADDING.search(state.history[-1].lower()) is not None
+        cart_before = [dict(line) for line in state.cart]
+        just_added = bool(state.touched) and int((state.touched or {}).get("added", 0)) > 0
         quantity = SET_QUANTITY.match(low)
         cart_words = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
         removing = REMOVAL_REQUEST.match(low) is not None and (
@@ -225,11 +226,12 @@ class ShoppingAssistant:
         # "change the jacket in my cart to size L", "can I get it in blue instead" right after adding it: another
         # size or colour of a cart line (it searched, or added a second line)
         # (a line just added or just changed is the one "it" means)
-        just_carted = just_added or (bool(state.history) and (_asks_variant_change(state.history[-1].lower())
-                                                              or _ONE_MORE.search(state.history[-1].lower()) is not None))
+        just_carted = state.touched is not None and bool(state.cart)
         changing = bool(state.cart) and quantity is None and _ADDING.search(low) is None and _asks_variant_change(low) \
             and (_IN_CART.search(low) is not None or (just_carted and (
-                POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low)))
+                POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low)
+                # "I'd like a red jacket instead", "show me large jackets instead": another search, not the line
+                and not self._asks_for_other(low, state.cart[-1]["name"])))
         # "add one more", "add another one", "I'll take 2 more" right after adding: more of that line
         more_of = _ONE_MORE.search(low) if state.cart and just_carted and not references_in_text(low) else None
         if more_of is not None and named_products(grounded_text, state.shown):
@@ -254,7 +256,7 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
-        if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low):
+        if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low) and not _OWNS.search(low):
             # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
             # named in full (the catalog's) or by a word only it has on screen
             about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
@@ -276,14 +278,18 @@ class ShoppingAssistant:
         if (I_MEANT.search(low) and state.history and state.shown and referenced and kind in ("search", "refine", "question")
                 and (references_in_text(low) or named_products(grounded_text, state.shown))):
             earlier = state.history[-1]
-            if _ADDING.search(earlier.lower()) and state.cart and not (previous and previous.kind == "cart" and REMOVING.search(earlier.lower())):
-                taken = state.cart[-1]  # the line that request added to: that many fewer, logged like the button's
-                taken["qty"] -= min(taken["qty"], quantity_in(earlier))
-                state.cart = [x for x in state.cart if x["qty"] > 0]
-                self.repo.log_interaction("remove_from_cart", taken["product_id"], user_id=state.user_id, session_id=state.session_id)
-                kind, redo, undone = "cart", earlier, taken["name"]
+            if _ADDING.search(earlier.lower()) and not REMOVING.search(earlier.lower()):
+                kind, redo = "cart", earlier  # that add again, of the product meant
+                if just_added:
+                    taken = state.cart[-1]  # the line that request added to: that many fewer, logged like the button's
+                    taken["qty"] -= min(taken["qty"], int((state.touched or {}).get("added", 1)))
+                    state.cart = [x for x in state.cart if x["qty"] > 0]
+                    self.repo.log_interaction("remove_from_cart", taken["product_id"], user_id=state.user_id, session_id=state.session_id)
+                    undone = taken["name"]
             else:
                 kind, redo = "compare" if len(referenced) >= 2 else "question", earlier if _ASKS_ABOUT.search(earlier.lower()) or "?" in earlier else "tell me about it"
+        if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
+            kind = "chitchat"
         if kind != intent.kind:  # what the turn turned out to be about ("is the Fusion Backpack in stock?")
             intent = intent.model_copy(update={"kind": kind})
         timings["intent"] = (time.perf_counter() - t0) * 1000
@@ -308,6 +314,7 @@ class ShoppingAssistant:
                 # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags"
                 told = (told or intent).model_copy(update={"gender": None})
             note = outcome.note
+            said_fixes = bool(fixes or outcome.corrections)
             unknown = getattr(self.searcher, "unknown_words", None)
             # a name said no to ("jackets without Legend" in a shop with no Legend) needs no note: the list is the answer
             wanted_names = {w for w in names if w not in {e.lower() for e in intent.exclude}
@@ -321,12 +328,15 @@ class ShoppingAssistant:
             elif cards and not note and (shade := self._closest_colour(grounded_text, intent)) is not None:
                 # "pink shorts" in a shop with no pink: the red ones are shown, and the reply says so
                 note = say("closest_colour", lang, asked=shade[0].lower(), shown=shade[1].lower())
-            elif cards and not note and intent.category is None and lang == "en":
+            elif cards and not note and intent.category is None and lang == "en" and self._not_carried(intent.query):
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
-                head = _head_noun(intent.query)
-                if (head and singular(head) in _PRODUCT_KINDS and not self.repo.carries(head)
-                        and not any(self.repo.carries(other) for other in _SAME_KIND.get(singular(head), ()))):
-                    note = say("not_carried", lang, what=head)
+                note = say("not_carried", lang, what=_head_noun(intent.query) or "")
+            elif (cards and not note and kind == "search" and not intent.category and not intent.brands and not said_fixes
+                  and searched is intent  # ("a sweater" searched as pullovers is no miss)
+                  and (everything_unseen := self._all_words_unseen(intent.query))):
+                # "I need a refrigerator", "asdkjh qwpoeiru": no product text has any word of it; the closest
+                # products are shown under that, never as "5 refrigerator you might like"
+                note = say("no_word_matches", lang, words=" ".join(everything_unseen))
             if more and (note or not cards):
                 cards, note = [], None
                 answer = say("everything_shown", lang)
@@ -377,7 +387,7 @@ class ShoppingAssistant:
         elif kind in ("question", "compare"):
             answer = say("which_of_these" if state.shown else "which_product", lang)
         else:
-            answer = say("greeting", lang)
+            answer = say("goodbye" if THANKS_BYE.match(low) else "greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
         yield ProductsRanked(cards, timings["ranked"], note, corrections)
 
@@ -406,6 +416,10 @@ class ShoppingAssistant:
         if kind in ("search", "refine") and not (more and not cards):
             state.intent = intent.model_dump()
         state.history = [*state.history, text][-10:]
+        if kind == "cart" and state.cart == cart_before and state.touched:
+            state.touched = {**state.touched, "added": 0}  # a change refused leaves "it" what it was; it added nothing
+        else:
+            state.touched = _touched(cart_before, state.cart)
         self.sessions.save(
             state,
             {
@@ -484,10 +498,13 @@ class ShoppingAssistant:
                 state.liked.append(product_id)
             if event == "dislike" and product_id not in state.disliked:
                 state.disliked.append(product_id)
+            before = [dict(line) for line in state.cart]
             if event == "add_to_cart":
                 self._add_to_cart(state, product_id, size, color)
             if event == "remove_from_cart":
                 self._remove_from_cart(state, product_id)
+            if event in ("add_to_cart", "remove_from_cart"):
+                state.touched = _touched(before, state.cart)  # "make that 3" after the button: that line
             self.sessions.save(state)
             return True
 
@@ -611,6 +628,40 @@ class ShoppingAssistant:
             return "\n".join(rows) + "\n" + say("same_price", lang, price=money(cheapest.price, cheapest.currency))
         which = "cheaper_one" if len(products) == 2 else "cheapest_of"
         return "\n".join(rows) + "\n" + say(which, lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
+
+    @staticmethod
+    def _asks_for_other(low: str, line_name: str) -> bool:
+        """The message asks for something else ("a red jacket instead" after adding a hoodie, "show me large ones
+        instead"): it names a kind of product that is not the cart line's, or asks to be shown or found things."""
+        if _SEARCH_WORDS.search(low):
+            return True
+        own = {singular(w) for w in re.findall(r"[a-z]+", line_name.lower())}
+        words = re.findall(r"[a-z]+", low)
+        for i, w in enumerate(words):
+            if singular(w) not in _PRODUCT_KINDS:
+                continue
+            # another kind, kinds in the plural ("large jackets"), or "a red jacket": not the line in the cart
+            if singular(w) not in own or w != singular(w) or any(x in ("a", "an", "some") for x in words[max(0, i - 3):i]):
+                return True
+        return False
+
+    def _not_carried(self, query: str) -> bool:
+        """The query's head noun is a kind of product no product or category of the shop is named with."""
+        head = _head_noun(query)
+        return bool(head and singular(head) in _PRODUCT_KINDS and not self.repo.carries(head)
+                    and not any(self.repo.carries(other) for other in _SAME_KIND.get(singular(head), ())))
+
+    def _all_words_unseen(self, query: str) -> list[str]:
+        """The query's words when it has some and no product text has any of them (nor their singulars)."""
+        from assistant.search_backend import names_nothing
+
+        words = [w for w in re.findall(r"[^\W\d_]{3,}", (query or "").lower())
+                 if w not in _LEAD_WORDS and w not in _FOR_WHOM and not names_nothing(w)]
+        if not words or not all(re.fullmatch(r"[a-z]+", w) for w in words):
+            return []  # Chinese and accented words are searched through their English words: not judged here
+        unseen = getattr(self.searcher, "unseen_words", None)
+        missing = unseen(words) if callable(unseen) else [w for w in words if not self.repo.lexical_search(w, limit=1)]
+        return words if len(missing) == len(words) else []
 
     @staticmethod
     def _better_reviewed(products: list[Any], lang: str = "en") -> str:
@@ -784,14 +835,19 @@ class ShoppingAssistant:
         # the product's own name is no variant asked for ("the Red Rock jacket")
         unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
         changed = dict(line)
-        for key, said, offered in (("size", sizes_in_text(_sized(unnamed)), p.sizes), ("color", colors_in_text(unnamed)[0], p.colors)):
+        # "from large to medium": what follows the last "to" is the new value
+        after_to = re.split(r"\b(?:to|into)\b", unnamed)[-1] if re.search(r"\b(?:to|into)\b", unnamed) else ""
+        for key, said, offered in (("size", sizes_in_text(_sized("to " + after_to.strip())) or sizes_in_text(_sized(unnamed)), p.sizes),
+                                   ("color", colors_in_text(after_to)[0] or colors_in_text(unnamed)[0], p.colors)):
             if not said:
                 continue
-            match = next((o for o in offered if o.lower() == said[-1].lower()), None)  # "from M to L": the last
+            match = next((o for o in offered if o.lower() == said[-1].lower()), None)
             if match is None:
                 return say("no_such_size" if key == "size" else "no_such_color", lang, name=p.name, value=said[-1],
                            offered=", ".join(offered) or "-") + " " + self._cart_summary(state, lang)
             changed[key] = match
+        if all(changed.get(k) == line.get(k) for k in ("size", "color")):  # "change it to L" when it is L
+            return say("cart_already", lang, name=p.name + _variant_words(line, lang)) + " " + self._cart_summary(state, lang)
         same: dict[str, Any] | None = next((x for x in state.cart if x is not line and x["product_id"] == line["product_id"]
                      and all(x.get(k) == changed.get(k) for k in ("size", "color"))), None)
         if same is not None:  # that variant is already a line: one line of both
@@ -803,8 +859,7 @@ class ShoppingAssistant:
             same = line
             line.update(changed)
         state.cart.append(same)  # the line last touched is the one "it" and "make that 3" mean
-        variant = same
-        return say("cart_changed", lang, name=p.name + _variant_words(variant, lang)) + " " + self._cart_summary(state, lang)
+        return say("cart_changed", lang, name=p.name + _variant_words(same, lang)) + " " + self._cart_summary(state, lang)
 
     def _cart_summary(self, state: SessionState, lang: str = "en") -> str:
         if not state.cart:
@@ -909,6 +964,8 @@ _COLOUR_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?[a-z]+\s+one\b|\b
 # (at the start of the message or of a clause: "I read good reviews about the Hero Hoodie, is it warm?")
 _ASKS_ABOUT = re.compile(r"(?:^|[,.;:!]|\b(?:so|but|and)\b)\s*(?:is|are|does|do|did|can|what|how much|how many|which|tell me about|more about|¿?(?:tiene|es|está|qué|cuánto))\b")
 # ... but not "do you have something like the Fusion Backpack, cheaper?": a search
+# "I have the Nomad Tunnel Tent, what backpack would go with it?": a search for what goes with one they own
+_OWNS = re.compile(r"\bi (?:already )?(?:have|own|bought|got)\b|\bgoes? with\b|\bmatch(?:es|ing)? (?:it|my|the)\b")
 _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|añad|agreg|加入|加到|放进")
 # questions every product of a list can answer at once: colours, sizes, stock
@@ -934,13 +991,22 @@ _QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pi
 _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|three|a couple)\b(?!\s*(?:st|nd|rd|th)\b)|"
                             r"\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|it|the)\b(?=.*\b(?:remove|delete|take|drop)\b)|"
                             r"\b(?:remove|delete|take|drop)\b.*?\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|the)\b")
+# "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
+THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no)[\s,.!]+)*(?:(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
+                        r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢|再见|拜拜)"
+                        r"(?:\s+(?:so much|a lot|very much|for (?:your|the) help|muchas))?[\s,.!？。，]*)+$")
 # "no wait, I meant the third one", "perdón, quise decir la segunda"
-I_MEANT = re.compile(r"\b(?:i meant|i mean|meant|quise decir|me refería|me referia)\b|我是说|我指的是")
-# "no wait, I meant the third one", "perdón, quise decir la segunda"
-I_MEANT = re.compile(r"\b(?:i meant|i mean|meant|quise decir|me refería|me referia)\b|我是说|我指的是")
+# (at the start of a clause: "is the second one meant for rain?" is a question)
+I_MEANT = re.compile(r"(?:^|[,.;:!?]|\b(?:no|sorry|oops|wait|actually|sorry,)\b)\s*(?:i meant|i mean|quise decir|me refería|me referia)\b"
+                     r"|我是说|我指的是")
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
-CHANGE_VARIANT = re.compile(r"\b(?:change|switch|swap|exchange|make)\b|\binstead\b|\bcambi|\bcámbi|换成|改成|换")
-_IN_CART = re.compile(r"\b(?:in|from|on)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket|bag)\b|carrito|购物车")
+# ("a change of clothes", "can I exchange it later?" and "make it easier" are none)
+CHANGE_VARIANT = re.compile(r"\b(?:change|switch|swap)\b(?!\s+of\b)|\bmake (?:it|that|them)\s+(?:an?\s+|in\s+|size\s+)?(?=\w)"
+                            r"|\binstead\b|\bcambi|\bcámbi|换成|改成|换")
+# ("in my bag" is where a shopper carries things, not the cart)
+_IN_CART = re.compile(r"\b(?:in|from|on)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket)\b|carrito|购物车")
+# "show me", "something similar", "other ones": a search, even with "instead" in it
+_SEARCH_WORDS = re.compile(r"\b(?:show|find|search|something|anything|similar|other|others|look(?:ing)? for|do you have|any)\b")
 # "change the size to L", "el color": the variant of the line just added
 _THE_VARIANT = re.compile(r"\b(?:the|its) (?:size|colou?r)\b|\b(?:la talla|el color)\b|c[aá]mbia(?:lo|la)\b|尺码|颜色")
 # "add one more", "add another (one)", "I'll take 2 more (of those)", "otro más", "再来一件"
@@ -960,6 +1026,18 @@ def _made_for(p: Any, gender: str) -> bool:
         c.lower().split("/")[0] in (g, g.rstrip("s"), {"kids": "children"}.get(g, g)) for c in getattr(p, "categories", None) or [])
 
 
+def _touched(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cart line a turn added to or changed (the last line, when it is new or differs), with how many it
+    added; None when the turn left the lines as they were or only took some away."""
+    if not after or after[-1] in before:
+        return None
+    line = after[-1]
+    was = next((x for x in before if x["product_id"] == line["product_id"]
+                and all(x.get(k) == line.get(k) for k in ("size", "color"))), None)
+    return {"product_id": line["product_id"], "size": line.get("size"), "color": line.get("color"),
+            "added": int(line["qty"]) - (int(was["qty"]) if was else 0)}
+
+
 def _asks_variant_change(low: str) -> bool:
     """'change ... to size L', 'can I get it in blue instead': a change to a size or colour (of what, the caller tells)."""
     return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(_sized(low)) or colors_in_text(low)[0])
@@ -967,7 +1045,9 @@ def _asks_variant_change(low: str) -> bool:
 
 def _sized(text: str) -> str:
     """'change the size to L' written as 'size L', the way sizes are found."""
-    return re.sub(r"\b(?:the|its)\s+size\s+(?:to|into|for)\s+(?:an?\s+)?", "size ", text, flags=re.I)
+    text = re.sub(r"\b(?:the|its)\s+size\s+(?:to|into|for)\s+(?:an?\s+)?", "size ", text, flags=re.I)
+    # "from S to M": letter sizes after "from" and "to" are sizes too
+    return re.sub(r"\b(from|to|into)\s+(xxs|xs|s|m|l|xl|xxl|xxxl)\b", r"\1 size \2", text, flags=re.I)
 
 
 def _number_word(word: str) -> int:
@@ -1032,6 +1112,8 @@ _SAME_KIND: dict[str, tuple[str, ...]] = {
     "handbag": ("purse", "bag", "tote"),
 }
 
+# "a gift for my wife": who it is for and why name no product; such a query is no miss
+_FOR_WHOM = frozenset(["gift", "gifts", "present", "presents", "birthday", "anniversary", "christmas", "wife", "husband", "son", "daughter", "mom", "mum", "mother", "dad", "father", "kid", "kids", "child", "children", "friend", "friends", "boyfriend", "girlfriend", "partner", "grandma", "grandpa", "grandmother", "grandfather", "brother", "sister", "baby", "teen", "teenager", "him", "her", "them", "myself"])
 _LEAD_WORDS = frozenset(["looking", "searching", "want", "need", "show", "find", "buy", "get", "i'm", "please", "some"])
 
 

@@ -49,6 +49,9 @@ class SessionState:
     disliked: list[int] = field(default_factory=list)
     viewed: list[int] = field(default_factory=list)
     owner_verified: bool = False  # the owner signed in (a verified id): only they may continue it
+    # the cart line the last turn added to or changed ({"product_id", "size", "color", "added"}): what "it",
+    # "make that 3", "change the size to L" and "I meant the other one" mean right after; None after any other turn
+    touched: dict[str, Any] | None = None
     version: int | None = None  # as loaded; None: not stored yet
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +65,7 @@ class SessionState:
             "disliked": self.disliked[-50:],
             "viewed": self.viewed[-50:],
             "owner_verified": self.owner_verified,
+            "touched": self.touched,
         }
 
 
@@ -149,6 +153,7 @@ class SessionStore:
             liked=list(st.get("liked", [])),
             disliked=list(st.get("disliked", [])),
             viewed=list(st.get("viewed", [])),
+            touched=st.get("touched"),
             # a signed-in shopper continuing a guest's (or a mere claim's) conversation makes it theirs
             owner_verified=owner_verified or bool(verified and user_id),
             version=version,

@@ -304,3 +304,41 @@ def test_spanish_questions_about_a_shown_product(bot: ShoppingAssistant) -> None
     assert reply.text.startswith(f"{shown[0]} cuesta") and "tallas: " in reply.text
     reply = bot.chat("¿la segunda es impermeable?", session_id="esq")
     assert reply.intent.kind == "question" and [c.name for c in reply.products] == [shown[1]]
+
+
+def test_words_that_only_look_like_cart_changes_leave_the_cart_alone(bot: ShoppingAssistant) -> None:
+    """'in my bag', 'a change of clothes', 'exchange it later', 'a red jacket instead': none changes the cart."""
+    bot.chat("jackets", session_id="nc")
+    bot.chat("add the first one in size M", session_id="nc")  # the Stellar Rain Jacket: S/M, Blue/Red
+    line = [(x["name"], x["qty"], x.get("size"), x.get("color")) for x in bot.chat("show my cart", session_id="nc").cart]
+    for text in ("I need a small pouch for a change of clothes in my bag, size S",
+                 "can I exchange it later if the size S is wrong?",
+                 "I'd like a red jacket instead",
+                 "actually show me large jackets instead",
+                 "something similar in blue instead"):
+        reply = bot.chat(text, session_id="nc")
+        assert reply.intent.kind != "cart", text
+        assert [(x["name"], x["qty"], x.get("size"), x.get("color")) for x in reply.cart] == line, text
+    # those were searches: "change it to S" now is about the list on screen, not the line added turns ago
+    assert bot.chat("can I get it in size S instead", session_id="nc").cart[0]["size"] == "M"
+
+
+def test_a_change_names_its_new_value_last_and_a_change_to_the_same_changes_nothing(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="ft")
+    bot.chat("add the first one in size S, red", session_id="ft")
+    reply = bot.chat("change it from S to M", session_id="ft")
+    assert [(x.get("size"), x.get("color")) for x in reply.cart] == [("M", "Red")]
+    reply = bot.chat("switch it from red to blue", session_id="ft")
+    assert [(x.get("size"), x.get("color")) for x in reply.cart] == [("M", "Blue")]
+    reply = bot.chat("change it to blue", session_id="ft")
+    assert reply.text.startswith("Your cart already has Stellar Rain Jacket") and "nothing changed" in reply.text
+
+
+def test_i_meant_takes_back_only_what_the_last_turn_added(bot: ShoppingAssistant) -> None:
+    names = [p.name for p in bot.chat("jackets", session_id="im").products]
+    bot.chat("add the first one", session_id="im")
+    bot.chat("add the fourth one", session_id="im")  # the small store lists fewer: nothing is added
+    reply = bot.chat("sorry, I meant the second one", session_id="im")
+    assert names[0] in [x["name"] for x in reply.cart]  # the line added two turns ago stays
+    reply = bot.chat("is the second one meant for rain?", session_id="im")
+    assert reply.intent.kind == "question" and names[0] in [x["name"] for x in reply.cart]

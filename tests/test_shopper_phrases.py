@@ -636,3 +636,19 @@ def test_products_of_one_price_are_not_one_cheaper_than_the_other(tmp_path: Path
     bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
     reply = bot.chat("compare the Rock Chalk Bag and the Boulder Bag", session_id="sp")
     assert reply.intent.kind == "compare" and reply.text.endswith("They cost the same: $21.99.")
+
+
+@pytest.mark.parametrize("text", ["I need a refrigerator", "asdkjh qwpoeiru zzz"])
+def test_words_no_product_has_are_said_above_the_closest_products(bot: ShoppingAssistant, text: str) -> None:
+    reply = bot.chat(text, session_id="uw")
+    assert reply.text.startswith("Nothing in our catalog matches ") and "Closest alternatives:" in reply.text
+    assert "you might like" not in reply.text  # never "Here are 5 refrigerator you might like"
+
+
+@pytest.mark.parametrize("text", ["thanks, bye", "thank you so much!", "ok, that's all, thanks", "gracias, adiós", "谢谢，再见"])
+def test_thanks_and_goodbye_are_no_search(bot: ShoppingAssistant, text: str) -> None:
+    bot.chat("bags", session_id="by")
+    reply = bot.chat(text, session_id="by")
+    assert reply.intent.kind == "chitchat" and not reply.products
+    assert reply.text in ("You're welcome! Come back any time.", "¡De nada! Vuelve cuando quieras.", "不客气！欢迎随时再来。")
+    assert bot.chat("thanks, now show me tents", session_id="by").products  # a request after the thanks is searched
