@@ -182,7 +182,8 @@ class ShoppingAssistant:
 
         previous = ShoppingIntent.model_validate(state.intent) if state.intent else None
         lang = conversation_language(text, state.history)  # the frame of every answer: en, es or zh
-        raw = self.parser.parse(text, list(state.history), previous)
+        need_text = self._without_owned(text)  # (what they own left out: their need is something else)
+        raw = self.parser.parse(need_text, list(state.history), previous)
         # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
         # jackets category, not only "Men"; the reply then says what was searched.
         # a word written with a capital inside the message is a name ("do you have Nike shoes?"): never "corrected"
@@ -256,7 +257,7 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
-        if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low) and not _OWNS.search(low):
+        if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low) and need_text == text:
             # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
             # named in full (the catalog's) or by a word only it has on screen
             about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
@@ -305,6 +306,8 @@ class ShoppingAssistant:
                 # "a sweater" in a shop of pullovers: searched with the words the shop uses, said as asked
                 others = [w for w in _SAME_KIND[singular(head)] if self.repo.carries(w)]
                 searched = intent.model_copy(update={"query": " ".join([intent.query, *others])})
+                if head == singular(head):  # "Here are 5 purses", never "5 purse"
+                    told = intent.model_copy(update={"query": re.sub(rf"\b{re.escape(head)}\b", _plural(head), intent.query, count=1, flags=re.I)})
             outcome = self.searcher.search(searched, ctx, self.results)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
@@ -328,6 +331,9 @@ class ShoppingAssistant:
             elif cards and not note and (shade := self._closest_colour(grounded_text, intent)) is not None:
                 # "pink shorts" in a shop with no pink: the red ones are shown, and the reply says so
                 note = say("closest_colour", lang, asked=shade[0].lower(), shown=shade[1].lower())
+            elif cards and not note and (unstocked := self._size_not_stocked(grounded_text, intent)) is not None:
+                # "jackets in XXL" in a shop whose sizes stop at XL: said, never silently dropped
+                note = say("no_size_in_shop", lang, size=unstocked[0], sizes=", ".join(unstocked[1]))
             elif cards and not note and intent.category is None and lang == "en" and self._not_carried(intent.query):
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 note = say("not_carried", lang, what=_head_noun(intent.query) or "")
@@ -452,6 +458,17 @@ class ShoppingAssistant:
             searched = map_color(asked, vocab)
             if asked.lower() not in have and searched and searched in intent.colors:
                 return asked, searched
+        return None
+
+    def _size_not_stocked(self, text: str, intent: ShoppingIntent) -> tuple[str, list[str]] | None:
+        """(size asked, the shop's sizes) when the text names a size no product of the shop comes in."""
+        vocab = getattr(self.parser, "vocabulary", None)
+        if not isinstance(vocab, CatalogVocabulary) or not vocab.sizes:
+            return None
+        have = {x.lower() for x in vocab.sizes}
+        for asked in sizes_in_text(text):
+            if asked.lower() not in have and asked.lower() not in {x.lower() for x in intent.sizes}:
+                return asked, sorted(vocab.sizes, key=_size_order)[:15]
         return None
 
     def _colour_fixes(self, text: str, fixed: set[str]) -> list[tuple[str, str]]:
@@ -628,6 +645,19 @@ class ShoppingAssistant:
             return "\n".join(rows) + "\n" + say("same_price", lang, price=money(cheapest.price, cheapest.currency))
         which = "cheaper_one" if len(products) == 2 else "cheapest_of"
         return "\n".join(rows) + "\n" + say(which, lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
+
+    def _without_owned(self, text: str) -> str:
+        """'I already own the Stormbreaker Jacket, do you have trekking poles?': the need is the poles; the
+        product they own is left out of what is parsed when the rest still names a kind of product."""
+        if not _OWNS.search(text.lower()):
+            return text
+        rest = text
+        for p in self.repo.get_many(self.repo.named_in(text)):
+            rest = re.sub(re.escape(p.name), " ", rest, flags=re.I)
+        words = [w for w in re.findall(r"[a-z]{4,}", rest.lower()) if canonical_color(w) is None and w not in _OWN_WORDS]
+        if rest != text and any(singular(w) in _PRODUCT_KINDS or self.repo.carries(w) for w in words):
+            return rest
+        return text
 
     @staticmethod
     def _asks_for_other(low: str, line_name: str) -> bool:
@@ -810,7 +840,18 @@ class ShoppingAssistant:
                                                qty=quantity_in(text) if len(referenced) == 1 else 1))
             for p in referenced:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
-            return say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
+            answer = say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
+            line = state.cart[-1]
+            if len(referenced) == 1 and (p := referenced[0]).id == line["product_id"]:
+                # a size or colour the shop needs to send it, not yet said: which ones there are, and how to pick
+                open_choices = [(key, offered) for key, offered in (("size", p.sizes), ("color", p.colors))
+                                if len(offered) > 1 and not line.get(key)]
+                if open_choices:
+                    key, offered = open_choices[0]
+                    answer += " " + say("cart_pick_size" if key == "size" else "cart_pick_color", lang,
+                                        values=", ".join(sorted(offered, key=_size_order) if key == "size" else offered),
+                                        example=(sorted(offered, key=_size_order) if key == "size" else offered)[0])
+            return answer
         if _ADDING.search(text.lower()):  # "add the red one" where two are red: never a silent no-op
             return say("which_of_these" if state.shown else "which_product", lang) + " " + summary
         return summary
@@ -966,6 +1007,8 @@ _ASKS_ABOUT = re.compile(r"(?:^|[,.;:!]|\b(?:so|but|and)\b)\s*(?:is|are|does|do|
 # ... but not "do you have something like the Fusion Backpack, cheaper?": a search
 # "I have the Nomad Tunnel Tent, what backpack would go with it?": a search for what goes with one they own
 _OWNS = re.compile(r"\bi (?:already )?(?:have|own|bought|got)\b|\bgoes? with\b|\bmatch(?:es|ing)? (?:it|my|the)\b")
+_OWN_WORDS = frozenset(["already", "have", "bought", "does", "come", "would", "with", "what", "which", "this", "that", "good",
+                        "need", "want", "something", "anything", "goes", "match", "matches", "also"])
 _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|añad|agreg|加入|加到|放进")
 # questions every product of a list can answer at once: colours, sizes, stock
@@ -1047,6 +1090,7 @@ def _sized(text: str) -> str:
     """'change the size to L' written as 'size L', the way sizes are found."""
     text = re.sub(r"\b(?:the|its)\s+size\s+(?:to|into|for)\s+(?:an?\s+)?", "size ", text, flags=re.I)
     # "from S to M": letter sizes after "from" and "to" are sizes too
+    text = re.sub(r"(换成|改成)\s*([a-z]{1,4}|\d{1,2})(?![a-z])", r"\1 size \2", text, flags=re.I)  # "尺码换成M"
     return re.sub(r"\b(from|to|into)\s+(xxs|xs|s|m|l|xl|xxl|xxxl)\b", r"\1 size \2", text, flags=re.I)
 
 
@@ -1127,6 +1171,28 @@ def _attribute_label(name: str) -> str:
     if len(parts) > 1 and parts[-1] in _ATTRIBUTE_SCOPES:
         parts = parts[:-1]
     return " ".join(parts)
+
+
+_LETTER_SIZES = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+
+
+def _size_order(size: str) -> tuple[int, float, str]:
+    """Sizes as a shop lists them: XS, S, M, L, XL, then 28, 30, 32, then the rest."""
+    if size.upper() in _LETTER_SIZES:
+        return 0, _LETTER_SIZES.index(size.upper()), size
+    try:
+        return 1, float(size), size
+    except ValueError:
+        return 2, 0.0, size
+
+
+def _plural(word: str) -> str:
+    """An English noun's plural, as the reply's header says it ("purse" -> "purses", "hoody" -> "hoodies")."""
+    if re.search(r"(?:s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 def _head_noun(query: str) -> str | None:

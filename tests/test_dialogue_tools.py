@@ -342,3 +342,22 @@ def test_i_meant_takes_back_only_what_the_last_turn_added(bot: ShoppingAssistant
     assert names[0] in [x["name"] for x in reply.cart]  # the line added two turns ago stays
     reply = bot.chat("is the second one meant for rain?", session_id="im")
     assert reply.intent.kind == "question" and names[0] in [x["name"] for x in reply.cart]
+
+
+def test_a_size_the_shop_does_not_stock_is_said(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("jackets in XXL", session_id="xx")  # the small store's sizes: S, M, L, 32, 34
+    assert reply.products and reply.text.startswith("We have nothing in size XXL (our sizes: S, M, L, 32, 34)")
+    assert not bot.chat("jackets in size M", session_id="xm").text.startswith("We have nothing")
+
+
+def test_an_add_without_the_size_the_product_needs_asks_for_it(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="ps")
+    reply = bot.chat("add the first one", session_id="ps")  # Stellar Rain Jacket: S/M, Blue/Red
+    assert reply.text.endswith("Which size? It comes in S, M: say for example 'change the size to S'.")
+    reply = bot.chat("change the size to M", session_id="ps")  # as the reply says to
+    assert [(x.get("size"), x.get("color")) for x in reply.cart] == [("M", None)]
+    reply = bot.chat("add the first one in size S, blue", session_id="ps")
+    assert "Which size?" not in reply.text and "Which colour?" not in reply.text
+    bot.chat("夹克", session_id="pz")
+    assert "要哪个尺码" in bot.chat("把第一个加入购物车", session_id="pz").text
+    assert bot.chat("尺码换成M", session_id="pz").cart[0]["size"] == "M"

@@ -652,3 +652,18 @@ def test_thanks_and_goodbye_are_no_search(bot: ShoppingAssistant, text: str) -> 
     assert reply.intent.kind == "chitchat" and not reply.products
     assert reply.text in ("You're welcome! Come back any time.", "¡De nada! Vuelve cuando quieras.", "不客气！欢迎随时再来。")
     assert bot.chat("thanks, now show me tents", session_id="by").products  # a request after the thanks is searched
+
+
+def test_a_product_they_own_is_not_what_they_ask_for(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("I already own the Stormbreaker Jacket, do you have trekking poles?", session_id="ow")
+    assert reply.intent.kind == "search" and {p.name for p in reply.products} == {"EcoLite Trekking Poles", "Carbon Trekking Poles"}
+    reply = bot.chat("I have the Nomad Tunnel Tent, what backpack would go with it?", session_id="ow2")
+    assert reply.intent.kind == "search" and reply.products and all("Backpack" in p.name for p in reply.products)
+    # owning it and asking about it is a question about it
+    reply = bot.chat("I bought the Stormbreaker Jacket, does it come in blue?", session_id="ow3")
+    assert reply.intent.kind == "question" and reply.text.startswith("Stormbreaker Jacket")
+
+
+def test_a_word_searched_in_the_shops_words_is_said_in_the_plural(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("a purse", session_id="pu")  # a shop of bags: its bags, listed as purses
+    assert reply.products and reply.text.startswith(f"Here are {len(reply.products)} purses")
