@@ -184,6 +184,12 @@ class ShoppingAssistant:
         lang = conversation_language(text, state.history)  # the frame of every answer: en, es or zh
         need_text = self._without_owned(text)  # (what they own left out: their need is something else)
         raw = self.parser.parse(need_text, list(state.history), previous)
+        if ON_SALE.search(need_text.lower()) and raw.kind in ("search", "refine"):
+            # "any bags on sale?": an exact filter on today's special prices, not the word "sale" searched
+            rest = re.sub(r"\s+", " ", ON_SALE.sub(" ", raw.query)).strip(" ?!.,¿")
+            if all(w in _SALE_FILLER for w in re.findall(r"[^\W\d_]+", rest.lower())):
+                rest = ""  # "what is on sale?", "anything on sale": everything on sale
+            raw = raw.model_copy(update={"on_sale": True, "query": rest})
         # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
         # jackets category, not only "Men"; the reply then says what was searched.
         # a word written with a capital inside the message is a name ("do you have Nike shoes?"): never "corrected"
@@ -228,22 +234,29 @@ class ShoppingAssistant:
         # size or colour of a cart line (it searched, or added a second line)
         # (a line just added or just changed is the one "it" means)
         just_carted = state.touched is not None and bool(state.cart)
-        changing = bool(state.cart) and quantity is None and _ADDING.search(low) is None and _asks_variant_change(low) \
+        about_a_line = bool(state.cart) and quantity is None and _ADDING.search(low) is None and _mentions_variant_change(low) \
             and (_IN_CART.search(low) is not None or (just_carted and (
                 POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low)
                 # "I'd like a red jacket instead", "show me large jackets instead": another search, not the line
                 and not self._asks_for_other(low, state.cart[-1]["name"])))
+        changing = about_a_line and _NOT_NOW.search(_spaced(low)) is None
+        # "don't change the size to M, keep it", "if it runs small I'll switch it": the cart as it is, said so
+        keeping = about_a_line and not changing
         # "add one more", "add another one", "I'll take 2 more" right after adding: more of that line
         more_of = _ONE_MORE.search(low) if state.cart and just_carted and not references_in_text(low) else None
         if more_of is not None and named_products(grounded_text, state.shown):
             more_of = None  # "add one more Nova Jacket" names what to add
-        if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or more_of or (
+        if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or keeping or more_of or (
                 # "make that 3" right after adding ("make it 150" after a search is a budget)
                 state.cart and just_carted and quantity is not None and _number_word(quantity.group("n")) <= MAX_QUANTITY)):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
 
         kind = intent.kind
+        if kind in ("search", "refine") and state.shown and references_in_text(low) and _only_a_pick(low):
+            # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
+            kind = "cart" if _ADDING.search(low) else "question"
+            intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
         cards: list[ProductCard] = []
         note: str | None = None
         corrections: list[tuple[str, str]] = []
@@ -331,7 +344,8 @@ class ShoppingAssistant:
             elif cards and not note and (shade := self._closest_colour(grounded_text, intent)) is not None:
                 # "pink shorts" in a shop with no pink: the red ones are shown, and the reply says so
                 note = say("closest_colour", lang, asked=shade[0].lower(), shown=shade[1].lower())
-            elif cards and not note and (unstocked := self._size_not_stocked(grounded_text, intent)) is not None:
+            elif (cards and not note and (any(c.sizes for c in cards) or re.search(r"\bsizes?\b|\btallas?\b|码", low))
+                  and (unstocked := self._size_not_stocked(grounded_text, intent)) is not None):
                 # "jackets in XXL" in a shop whose sizes stop at XL: said, never silently dropped
                 note = say("no_size_in_shop", lang, size=unstocked[0], sizes=", ".join(unstocked[1]))
             elif cards and not note and intent.category is None and lang == "en" and self._not_carried(intent.query):
@@ -375,6 +389,8 @@ class ShoppingAssistant:
         elif kind == "cart":
             if changing:
                 answer = self._change_variant(grounded_text, state, just_carted, lang)
+            elif keeping:
+                answer = say("cart_kept", lang) + " " + self._cart_summary(state, lang)
             elif more_of is not None:
                 last = state.cart[-1]
                 said_n = more_of.group("n") or more_of.group("n2")
@@ -550,7 +566,16 @@ class ShoppingAssistant:
             points = POINTS_AT_ONE.search(text.lower()) is not None
             if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
                 ids = [int(state.focus[0]["id"])]  # "is it good for rain?" about the one just discussed
-            ids = ids or named_products(text, pool) or superlative_products(text, state.focus if len(state.focus) >= 2 else state.shown)
+            if not ids and intent.kind == "cart":
+                # "add the Karmen Yoga Pant size 28" with shorts on screen: the product named in full, not a
+                # shown one sharing a word ("Bess Yoga Short")
+                ids = self.repo.named_in(text)[:1]
+            if not ids:
+                named = named_products(text, pool)
+                names = {int(x["id"]): str(x.get("name", "")) for x in pool}
+                # "add a yoga mat" is no Voyage Yoga Bag: a kind of product the name is not
+                ids = [i for i in named if not _names_other_kind(text.lower(), names.get(i, ""))]
+            ids = ids or superlative_products(text, state.focus if len(state.focus) >= 2 else state.shown)
             if not ids and points:
                 sort = (state.intent or {}).get("sort", "relevance")
                 if intent.kind == "cart" and REMOVING.search(text.lower()):
@@ -653,7 +678,9 @@ class ShoppingAssistant:
             return text
         rest = text
         for p in self.repo.get_many(self.repo.named_in(text)):
-            rest = re.sub(re.escape(p.name), " ", rest, flags=re.I)
+            # only the product the verb is about ("I have a tent, is the Nova Jacket in stock?" asks about the jacket)
+            rest = re.sub(r"\b(i (?:already |just )?(?:have|own|bought|got)\s+(?:the\s+|a\s+|my\s+)?)" + re.escape(p.name),
+                          r"\1 ", rest, flags=re.I)
         words = [w for w in re.findall(r"[a-z]{4,}", rest.lower()) if canonical_color(w) is None and w not in _OWN_WORDS]
         if rest != text and any(singular(w) in _PRODUCT_KINDS or self.repo.carries(w) for w in words):
             return rest
@@ -671,7 +698,9 @@ class ShoppingAssistant:
             if singular(w) not in _PRODUCT_KINDS:
                 continue
             # another kind, kinds in the plural ("large jackets"), or "a red jacket": not the line in the cart
-            if singular(w) not in own or w != singular(w) or any(x in ("a", "an", "some") for x in words[max(0, i - 3):i]):
+            # ("switch it to a blue jacket" is that line)
+            if singular(w) not in own or w != singular(w) or (
+                    any(x in ("a", "an", "some") for x in words[max(0, i - 3):i]) and not POINTS_AT_ONE.search(low)):
                 return True
         return False
 
@@ -761,6 +790,10 @@ class ShoppingAssistant:
     def _refresh_cart(self, state: SessionState) -> None:
         """Cart lines carry the catalog's price and name of now, never those of when they were added (a price
         change or a sale since then shows at once); a product the catalog no longer has leaves the cart."""
+        t = state.touched
+        if t and not (state.cart and state.cart[-1]["product_id"] == t.get("product_id")
+                      and all(state.cart[-1].get(k) == t.get(k) for k in ("size", "color"))):
+            state.touched = None  # the line "it" meant is gone: "make that 3" must not mean another one
         if not state.cart:
             return
         # (a hidden product, off sale since a full-feed import, leaves the cart too)
@@ -772,6 +805,8 @@ class ShoppingAssistant:
                 continue
             line.update(name=p.name, sku=p.sku, price=float(p.price), currency=p.currency)
             kept.append(line)
+        if state.touched and (not kept or kept[-1] is not state.cart[-1]):
+            state.touched = None  # (the line "it" meant left with its product)
         state.cart = kept
 
     @staticmethod
@@ -873,11 +908,13 @@ class ShoppingAssistant:
         p = self.repo.get(int(line["product_id"]))
         if p is None:
             return self._cart_summary(state, lang)
+        text = _spaced(text)
         # the product's own name is no variant asked for ("the Red Rock jacket")
         unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
         changed = dict(line)
-        # "from large to medium": what follows the last "to" is the new value
-        after_to = re.split(r"\b(?:to|into)\b", unnamed)[-1] if re.search(r"\b(?:to|into)\b", unnamed) else ""
+        # "from large to medium", "de mediana a pequeña", "从M换成L": what follows the last "to" is the new value
+        to = r"\b(?:to|into|a)\b|换成|改成"
+        after_to = re.split(to, unnamed)[-1] if re.search(to, unnamed) else ""
         for key, said, offered in (("size", sizes_in_text(_sized("to " + after_to.strip())) or sizes_in_text(_sized(unnamed)), p.sizes),
                                    ("color", colors_in_text(after_to)[0] or colors_in_text(unnamed)[0], p.colors)):
             if not said:
@@ -1034,17 +1071,22 @@ _QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pi
 _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|three|a couple)\b(?!\s*(?:st|nd|rd|th)\b)|"
                             r"\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|it|the)\b(?=.*\b(?:remove|delete|take|drop)\b)|"
                             r"\b(?:remove|delete|take|drop)\b.*?\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|the)\b")
+# "any bags on sale?", "discounted jackets", "what's on special", "¿hay algo en oferta?", "有打折的吗"
+ON_SALE = re.compile(r"\bon (?:sale|special|offer)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
+                     r"|\ben (?:oferta|rebaja)s?\b|\brebajad[oa]s?\b|\bcon descuento\b|打折|特价|促销|优惠", re.I)
+_SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
 # "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
-THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no)[\s,.!]+)*(?:(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
-                        r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢|再见|拜拜)"
-                        r"(?:\s+(?:so much|a lot|very much|for (?:your|the) help|muchas))?[\s,.!？。，]*)+$")
+THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡)[\s,.!]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
+                        r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
+                        r"(?:\s+(?:so much|a lot|very much|for (?:your|the|all the) help|for now|muchas|de nuevo))*[\s,.!！？。，]*)+$")
 # "no wait, I meant the third one", "perdón, quise decir la segunda"
 # (at the start of a clause: "is the second one meant for rain?" is a question)
-I_MEANT = re.compile(r"(?:^|[,.;:!?]|\b(?:no|sorry|oops|wait|actually|sorry,)\b)\s*(?:i meant|i mean|quise decir|me refería|me referia)\b"
+I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to be|it for)\b)|\b(?:quise decir|me refería|me referia)\b"
                      r"|我是说|我指的是")
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
 # ("a change of clothes", "can I exchange it later?" and "make it easier" are none)
 CHANGE_VARIANT = re.compile(r"\b(?:change|switch|swap)\b(?!\s+of\b)|\bmake (?:it|that|them)\s+(?:an?\s+|in\s+|size\s+)?(?=\w)"
+                            r"|\b(?:get|have|want|take) (?:it|that|this one|that one) in\b"
                             r"|\binstead\b|\bcambi|\bcámbi|换成|改成|换")
 # ("in my bag" is where a shopper carries things, not the cart)
 _IN_CART = re.compile(r"\b(?:in|from|on)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket)\b|carrito|购物车")
@@ -1069,6 +1111,29 @@ def _made_for(p: Any, gender: str) -> bool:
         c.lower().split("/")[0] in (g, g.rstrip("s"), {"kids": "children"}.get(g, g)) for c in getattr(p, "categories", None) or [])
 
 
+# what a message that only picks a product from the list may say besides the pick
+_PICK_WORDS = frozenset("""the that this one ones number no please item product option pick choose go with i'll ill take
+like love want looks look good great nice fine ok okay yes yeah sounds perfect cool it i me about more tell show let see
+add buy get to my cart basket and then will el la lo los las uno una número numero por favor quiero me gusta ese esa
+este esta dame ver más mas sobre de del al carrito añade añádelo agrega""".split())  # noqa: SIM905
+
+
+def _names_other_kind(low: str, name: str) -> bool:
+    """The text names a kind of product ("mat") that this product's name does not ("Voyage Yoga Bag")."""
+    own = {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
+    return any(singular(w) in _PRODUCT_KINDS and singular(w) not in own for w in re.findall(r"[a-z]+", low))
+
+
+def _only_a_pick(low: str) -> bool:
+    """'the second one', 'number 2 please', 'the third one looks good, add it', '第二个': a pick from the list, and
+    nothing else (no colour, size or other need)."""
+    rest = re.sub(r"(?<![a-z])(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|primer[oa]?|segund[oa]|"
+                  r"tercer[oa]?|cuart[oa]|quint[oa]|últim[oa])(?![a-z])|#?\d|第[一二三四五1-5]\s*[个件款条双]?", " ", low)
+    if re.search(r"[\u4e00-\u9fff]", rest):
+        return re.fullmatch(r"[\s这那个件款吧的要呢吗我看看一下加入购物车，。！？,.!?]*", rest) is not None
+    return all(w in _PICK_WORDS for w in re.findall(r"[^\W\d_]+(?:'[a-z]+)?", rest))
+
+
 def _touched(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The cart line a turn added to or changed (the last line, when it is new or differs), with how many it
     added; None when the turn left the lines as they were or only took some away."""
@@ -1081,9 +1146,21 @@ def _touched(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[
             "added": int(line["qty"]) - (int(was["qty"]) if was else 0)}
 
 
-def _asks_variant_change(low: str) -> bool:
-    """'change ... to size L', 'can I get it in blue instead': a change to a size or colour (of what, the caller tells)."""
+def _mentions_variant_change(low: str) -> bool:
+    """'change ... to size L', 'can I get it in blue instead': words of a change to a size or colour (of what, the
+    caller tells; whether now, _NOT_NOW)."""
+    low = _spaced(low)
     return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(_sized(low)) or colors_in_text(low)[0])
+
+
+# "don't change it", "if so I'll switch it", "later", "no la cambio", "si no me queda", "如果", "以后"
+_NOT_NOW = re.compile(r"\b(?:don'?t|do not|not|never|no)\s+(?:\w+\s+){0,2}(?:change|switch|swap|cambi\w*)"
+                      r"|\b(?:if|later|maybe|might|después|despues|luego|si)\b|如果|以后|不要|别")
+
+
+def _spaced(text: str) -> str:
+    """A space between Chinese and Latin letters, so "换成Blue" has its word "blue" for the colour rules."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u4e00-\u9fff])", " ", text)
 
 
 def _sized(text: str) -> str:

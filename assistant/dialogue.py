@@ -213,6 +213,7 @@ def merge(
         v, before = list(getattr(new, name)), list(getattr(previous, name))
         upd[name] = (_union(before, v) if adds else v) if v else before
     upd["sort"] = new.sort if new.sort != "relevance" else previous.sort
+    upd["on_sale"] = new.on_sale or previous.on_sale
     upd["attributes"] = _union(list(previous.attributes), list(new.attributes))
     upd["exclude"] = _union(list(previous.exclude), list(new.exclude))
     # "the black one instead" after "no black": a wanted value stops being excluded, and vice versa

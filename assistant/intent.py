@@ -40,6 +40,9 @@ class ShoppingIntent(BaseModel):
     attributes: list[str] = Field(default_factory=list)  # wanted qualities ("waterproof", "lightweight")
     exclude: list[str] = Field(default_factory=list)  # unwanted things ("leather", "Black")
     sort: Sort = "relevance"
+    # only products whose special price applies today ("any bags on sale?"): set from the text by code, never
+    # asked of the model (its schema stays short)
+    on_sale: bool = False
     order_id: str | None = None
     references: list[int] = Field(default_factory=list)  # 1-based positions of shown products; -1 = last
 

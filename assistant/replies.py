@@ -113,6 +113,8 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         words.append(noun)
     if intent.sizes:
         words.append(say("in_size", lang, sizes="/".join(intent.sizes)))
+    if intent.on_sale:
+        words.append(say("on_sale_need", lang))
     # what was said no to is part of the need the list answers ("jackets without Legend", "... not in red")
     unwanted_colours = [e.lower() for e in intent.exclude if canonical_color(e) is not None]
     unwanted = [e for e in intent.exclude if canonical_color(e) is None]

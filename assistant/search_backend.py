@@ -19,7 +19,7 @@ from assistant.intent import ShoppingIntent
 from assistant.language import detect_language, english_product_words
 from assistant.vocabulary import canonical_color
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
-from catalog.text import EXCLUSIONS_NOTE, money, ruled_out
+from catalog.text import EXCLUSIONS_NOTE, ON_SALE_NOTE, money, ruled_out
 from retrieval.sort_pool import sort_pool
 
 EXPLICIT_SORTS = ("price_asc", "price_desc", "rating", "newest")
@@ -103,6 +103,7 @@ def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True, exclude_i
         sizes=list(intent.sizes),
         gender=intent.gender,
         in_stock=in_stock,
+        on_sale=intent.on_sale,
         exclude_terms=excluded_words,
         exclude_colors=excluded_colours,
         exclude_ids=list(exclude_ids),
@@ -165,6 +166,10 @@ def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFil
         if repo.count(relaxed):
             want = " ".join([*f.colors, *f.sizes])
             return f"None in {want} right now; here are the closest options in other colours or sizes.", relaxed
+    if f.on_sale:
+        relaxed = ProductFilter(**{**f.__dict__, "on_sale": False})
+        if repo.count(relaxed):
+            return ON_SALE_NOTE, relaxed
     if f.in_stock:
         relaxed = ProductFilter(**{**f.__dict__, "in_stock": False})
         if repo.count(relaxed):

@@ -89,6 +89,7 @@ class ProductFilter:
     gender: str | None = None
     attributes: dict[str, list[str]] = field(default_factory=dict)  # name -> any of these values
     in_stock: bool = False
+    on_sale: bool = False  # the special price applies today
     exclude_ids: list[int] = field(default_factory=list)
     # words that must not appear in the name or description; a brand's name excludes that brand's products
     exclude_terms: list[str] = field(default_factory=list)
@@ -223,6 +224,8 @@ class CatalogRepository:
                     )
                 )
             )
+        if f.on_sale:
+            conds.append(price < Product.price)
         if f.min_price is not None:
             conds.append(price >= Decimal(str(f.min_price)))
         if f.max_price is not None:

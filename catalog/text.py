@@ -33,6 +33,7 @@ def money(value: Decimal | float | str, currency: str | None = "USD") -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {code}"
 
 
+ON_SALE_NOTE = "Nothing that matches is on sale right now; here are the matches at their usual price."
 EXCLUSIONS_NOTE = "Everything that matches is {what}, which you ruled out; here they are anyway."
 
 

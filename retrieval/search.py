@@ -39,7 +39,7 @@ from sqlalchemy import select
 from catalog.models import Interaction, Product
 from catalog.privacy import user_pseudonym
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
-from catalog.text import EXCLUSIONS_NOTE, money, ruled_out
+from catalog.text import EXCLUSIONS_NOTE, ON_SALE_NOTE, money, ruled_out
 from retrieval.diversity import family_key, mmr_order, product_similarity
 from retrieval.interfaces import Embedder, VectorHit, VectorIndex
 from retrieval.learned_ranker import GBDTRanker, LearnedRanker
@@ -727,6 +727,7 @@ class HybridSearcher:
                 return NoMatch(msg, "price", rf, near[0] if near else None, alts(rf, "relevance"))
         steps: list[tuple[str, dict[str, Any], str]] = [
             ("colors/sizes", {"colors": [], "sizes": []}, "None in {what}; here are other colours and sizes."),
+            ("on_sale", {"on_sale": False}, ON_SALE_NOTE),
             ("in_stock", {"in_stock": False}, "Everything that matches is out of stock at the moment."),
             # before brands and category: "other colours" when every jacket is red or blue is answered with those
             # jackets and why, not with bags. Excluded words may be given up; excluded products never come back

@@ -184,6 +184,8 @@ class FilterCache:
             out.append((("brands", *b), ProductFilter(brands=b)))
         if f.gender:
             out.append((("gender", f.gender.lower()), ProductFilter(gender=f.gender)))
+        if f.on_sale:  # (special prices begin and end by date: the day is part of the key)
+            out.append((("on_sale", time.strftime("%Y-%m-%d")), ProductFilter(on_sale=True)))
         if f.colors or f.sizes or f.in_stock:
             c = sorted({x.lower() for x in f.colors})
             z = sorted({x.lower() for x in f.sizes})
@@ -254,7 +256,7 @@ class FilterCache:
 
 # The ProductFilter fields FilterCache.mask understands; a filter class with more goes to SQL instead.
 _MASKED_FIELDS = frozenset({"category", "brands", "min_price", "max_price", "colors", "sizes", "gender", "attributes",
-                            "in_stock", "exclude_ids", "exclude_terms", "exclude_colors", "ids"})
+                            "in_stock", "on_sale", "exclude_ids", "exclude_terms", "exclude_colors", "ids"})
 
 
 def covers_every_filter_field() -> bool:

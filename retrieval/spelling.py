@@ -50,7 +50,21 @@ really very much many good best nice other another else recommend suggest option
 different around budget gift wife husband friend daughter mother father myself search searching seeking
 would anyone else instead without cost costs size sizes color colour colors colours cart carts basket
 checkout order orders track tracking shipping delivery deliver refund return returns policy account wishlist
-compare comparison first second third last both""".split())  # noqa: SIM905
+compare comparison first second third last both
+thing things sell sells sold selling come comes came coming note notes wait waiting okay fine great cool awesome
+perfect sure yeah nope joke jokes funny weather today tomorrow yesterday morning evening night week weekend year
+years month time times always never often usually normally actually probably definitely sorry excuse pardon love
+loves hate likes liked enjoy think thought feel feels felt guess mean meant said says told asked asking answer
+question questions problem issue issues work works working worked make makes made making take takes took taking
+keep keeps kept send sent paid paying card address email phone name number call called contact store shop shops
+online website page item items product products stuff brand brands model models style styles type types version
+available availability stock still already again next back front side left right here away down well even ever
+every each either neither none nothing everything everyone someone somebody people person team does doing done
+going goes gone went want wanna gonna gotta able unable change changes changed update updated quantity total
+remove delete add adding added filter filters sort sorted list lists cheaper bigger smaller larger longer shorter
+heavier lighter better worse newest latest popular rated rating ratings review reviews reviewed stars hello
+hola gracias adios adiós buenos buenas tardes noches quiero busco buscando tienes tienen tiene algo para como
+cuanto cuánto donde dónde pedido ayuda favor también tambien estoy está esta este esto""".split())  # noqa: SIM905
 
 
 # Words no misspelt product word is meant to become ("nike" is no typo of "like", even where descriptions say "like")

@@ -361,3 +361,18 @@ def test_an_add_without_the_size_the_product_needs_asks_for_it(bot: ShoppingAssi
     bot.chat("夹克", session_id="pz")
     assert "要哪个尺码" in bot.chat("把第一个加入购物车", session_id="pz").text
     assert bot.chat("尺码换成M", session_id="pz").cart[0]["size"] == "M"
+
+
+def test_on_sale_is_an_exact_filter_in_any_wording(bot: ShoppingAssistant) -> None:
+    """'any bags on sale?' listed every bag; the small store has one product on special: Nadia Elements Shell."""
+    for i, text in enumerate(["jackets on sale", "discounted jackets for women", "what is on sale?", "chaquetas en oferta",
+                              "有打折的夹克吗"]):
+        reply = bot.chat(text, session_id=f"sale{i}")
+        assert [p.name for p in reply.products] == ["Nadia Elements Shell"] and reply.intent.on_sale, text
+        assert "sale" not in reply.intent.query, text
+    bot.chat("bags", session_id="sb")
+    reply = bot.chat("any on sale?", session_id="sb")  # no bag is: said, and the bags shown at their price
+    assert reply.text.startswith("Nothing that matches is on sale right now") and reply.products
+    assert all(p.price == p.regular_price for p in reply.products)
+    # a search after that is a new need: nothing on sale about it
+    assert not bot.chat("jackets", session_id="sb").intent.on_sale

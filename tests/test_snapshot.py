@@ -176,3 +176,18 @@ def test_train_lambdamart_rejects_bad_input() -> None:
         train_lambdamart(x, labels, [10] * 3, ["a", "b", "noise"])
     with pytest.raises(ValueError, match="positive"):
         train_lambdamart(x, np.zeros_like(labels), groups, ["a", "b", "noise"])
+
+
+def test_the_on_sale_filter_is_exact_in_sql_and_in_the_masks(shop) -> None:  # type: ignore[no-untyped-def]
+    _, repo = shop
+    snap = SearchSnapshot(repo)
+    cache = FilterCache(repo, snap)
+    every = repo.get_many(repo.all_product_ids())
+    on_sale = {p.id for p in every if p.on_sale}  # the price paid today below the regular price
+    assert 0 < len(on_sale) < len(every)
+    assert set(repo.find_ids(ProductFilter(on_sale=True), limit=None)) == on_sale
+    for f in _filters()[::7]:
+        sale = ProductFilter(**{**f.__dict__, "on_sale": True})
+        want = set(repo.find_ids(sale, limit=None))
+        assert want == set(repo.find_ids(f, limit=None)) & on_sale, sale
+        assert set(snap.ids[cache.mask(sale)].tolist()) == want, sale
