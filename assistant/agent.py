@@ -333,7 +333,8 @@ class ShoppingAssistant:
             said_fixes = bool(fixes or outcome.corrections)
             unknown = getattr(self.searcher, "unknown_words", None)
             # a name said no to ("jackets without Legend" in a shop with no Legend) needs no note: the list is the answer
-            wanted_names = {w for w in names if w not in {e.lower() for e in intent.exclude}
+            # (a colour word is no name: "grey" for the shop's Gray is the colour filter's, said by its own note)
+            wanted_names = {w for w in names if w not in {e.lower() for e in intent.exclude} and canonical_color(w) is None
                             and not re.search(rf"\b(?:not|no|without|except|sin|ni)\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b", text, re.I)}
             missing = unknown(sorted(wanted_names)) if callable(unknown) and wanted_names and cards and not note else []
             sold_out = self._sold_out_named(grounded_text, intent, cards) if kind == "search" and not note else None
@@ -760,6 +761,8 @@ class ShoppingAssistant:
         for key, offered in (("size", p.sizes), ("color", p.colors)):
             # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
             said = (sizes_in_text(unnamed) if key == "size" else colors_in_text(unnamed)[0])
+            if key == "size" and not said and any(o.isdigit() for o in offered) and (bare := re.search(r"\b(?:in|size|talla)\s+(\d{1,3})\b", unnamed.lower())):
+                said = [bare.group(1)]  # "add it in 29": a waist size, when the product's sizes are numbers
             said = [x for x in (intent.sizes if key == "size" else intent.colors) if x.lower() in unnamed.lower()] or said
             earlier = (previous.sizes if key == "size" else previous.colors) if previous else []
             wanted = said if len(said) == 1 else earlier if len(earlier) == 1 and not said else []
@@ -871,6 +874,10 @@ class ShoppingAssistant:
                 variant, problem = self._variant(p, intent, previous, text, lang)
                 if problem:
                     return problem + " " + summary
+                wanted = ProductFilter(ids=[p.id], sizes=[variant["size"]] if "size" in variant else [],
+                                       colors=[variant["color"]] if "color" in variant else [], in_stock=True)
+                if not self.repo.find_ids(wanted, limit=1):  # never a line the shop cannot send
+                    return say("cart_sold_out", lang, name=p.name + _variant_words(variant, lang)) + " " + summary
                 added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang,
                                                qty=quantity_in(text) if len(referenced) == 1 else 1))
             for p in referenced:
@@ -926,6 +933,10 @@ class ShoppingAssistant:
             changed[key] = match
         if all(changed.get(k) == line.get(k) for k in ("size", "color")):  # "change it to L" when it is L
             return say("cart_already", lang, name=p.name + _variant_words(line, lang)) + " " + self._cart_summary(state, lang)
+        wanted = ProductFilter(ids=[p.id], sizes=[changed["size"]] if changed.get("size") else [],
+                               colors=[changed["color"]] if changed.get("color") else [], in_stock=True)
+        if not self.repo.find_ids(wanted, limit=1):  # the line stays what it was: that variant cannot be sent
+            return say("cart_sold_out_change", lang, name=p.name + _variant_words(changed, lang)) + " " + self._cart_summary(state, lang)
         same: dict[str, Any] | None = next((x for x in state.cart if x is not line and x["product_id"] == line["product_id"]
                      and all(x.get(k) == changed.get(k) for k in ("size", "color"))), None)
         if same is not None:  # that variant is already a line: one line of both
@@ -1099,8 +1110,9 @@ _ONE_MORE = re.compile(r"\b(?:add|get|take|buy|give me|i'?ll take|i want)\s+(?:(
                        r"another(?:\s+one)?|one more)\b|^\s*(?:and\s+)?(?P<n2>\d{1,2}|one|two|three)\s+more(?:\s+(?:of\s+)?(?:those|them|these|please))?\s*[.!]*$|"
                        r"\b(?:añade|agrega|pon)\s+otr[oa](?:\s+más)?\b|再来一[件个条双]|再加一[件个条双]")
 # "make that 3", "make it two", "change it to 3", "3 of them please" after an add
-SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm)[\s,]+)*(?:make\s+(?:that|it)|change\s+(?:that|it|the quantity)\s+to|"
-                          rf"set (?:it|that|the quantity) to)\s+{_N}(?:\s+of\s+(?:them|those|these))?"
+SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm|please|can you|could you)[\s,]+)*(?:make\s+(?:that|it)|"
+                          rf"(?:change|update|set)\s+(?:that|it|(?:the\s+)?(?:quantity|qty|amount|number))\s+to|"
+                          rf"i(?:'d like| want| need| will take|'ll take)(?=\s+\S+\s+of\s+(?:them|those|these)))\s+{_N}(?:\s+of\s+(?:them|those|these))?"
                           r"(?:\s+(?:instead|please))?\s*[.!]*\s*$")
 
 

@@ -496,7 +496,10 @@ def order_id_in_text(text: str) -> str | None:
 
 _KIND_RULES: list[tuple[str, str]] = [
     ("order_status", r"where(?:'s| is) my (?:order|package|parcel)|track(?:ing)? (?:my )?(?:order|package)|order status|"
-                     r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|订单|快递|物流|到哪|mis? pedidos?|estado del pedido|dónde está mi"),
+                     r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|"
+                     # "what did I buy last time?", "order history", "¿qué compré?", "我买过什么"
+                     r"what did i (?:buy|order|purchase|get)\b|(?:my |the )?order history|purchase history|"
+                     r"qu[eé] (?:compr[eé]|ped[ií])|我买(?:了|过)什么|订单|快递|物流|到哪|mis? pedidos?|estado del pedido|dónde está mi"),
     ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
                r"política|garantía"),
@@ -511,9 +514,15 @@ _KIND_RULES: list[tuple[str, str]] = [
              # (the whole message: "show me the basket liners" and "cart covers" are products)
              r"(?:what(?:'?s| is) in (?:my |the )?(?:shopping )?(?:cart|basket)|(?:show|view|see|check|open)(?: me)? (?:my |the )?"
              r"(?:shopping )?(?:cart|basket)|my (?:shopping )?(?:cart|basket)|(?:the )?(?:shopping )?cart)(?:\s+please)?\s*[?!.]*\s*$|"
+             # "what's my total?", "how much is my total", "¿cuánto es el total?", "总共多少钱"
+             r"^\s*(?:what(?:'?s| is) (?:my|the) (?:cart )?total|how much is (?:my|the) (?:cart )?total|(?:my|the) total)(?:\s+please)?\s*[?!.]*\s*$|"
+             r"¿?cu[aá]nto es (?:el|mi) total|总共多少钱|一共多少钱|"
              r"购物车里|我的购物车|查看购物车|(?:ver|mostrar|muestra\w*) (?:mi |el )?carrito|qué hay en (?:mi|el) carrito"),
     ("chitchat", r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|buenas|"
-                 r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$"),
+                 r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$|"
+                 # "how are you?", "tell me a joke", "what can you do?": no product need in them
+                 r"^(?:(?:hi|hello|hey|hola)[\s,!]+)?(?:how are you(?: doing)?(?: today)?|how'?s it going|tell me a joke|who are you|"
+                 r"what can you do|are you (?:a bot|human|real)|qu[eé] tal|c[oó]mo est[aá]s|你好吗|你是谁)[\s!.?,！？。]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre|"
                 # "which one is lighter?", "which of them is warmer?": among the products on screen
                 r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b"),

@@ -326,9 +326,11 @@ def test_words_that_only_look_like_cart_changes_leave_the_cart_alone(bot: Shoppi
 def test_a_change_names_its_new_value_last_and_a_change_to_the_same_changes_nothing(bot: ShoppingAssistant) -> None:
     bot.chat("jackets", session_id="ft")
     bot.chat("add the first one in size S, red", session_id="ft")
-    reply = bot.chat("change it from S to M", session_id="ft")
-    assert [(x.get("size"), x.get("color")) for x in reply.cart] == [("M", "Red")]
+    reply = bot.chat("change it from S to M", session_id="ft")  # the Stellar Rain Jacket in M, Red is sold out
+    assert [(x.get("size"), x.get("color")) for x in reply.cart] == [("S", "Red")] and "out of stock" in reply.text
     reply = bot.chat("switch it from red to blue", session_id="ft")
+    assert [(x.get("size"), x.get("color")) for x in reply.cart] == [("S", "Blue")]
+    reply = bot.chat("change it from S to M", session_id="ft")
     assert [(x.get("size"), x.get("color")) for x in reply.cart] == [("M", "Blue")]
     reply = bot.chat("change it to blue", session_id="ft")
     assert reply.text.startswith("Your cart already has Stellar Rain Jacket") and "nothing changed" in reply.text
@@ -376,3 +378,73 @@ def test_on_sale_is_an_exact_filter_in_any_wording(bot: ShoppingAssistant) -> No
     assert all(p.price == p.regular_price for p in reply.products)
     # a search after that is a new need: nothing on sale about it
     assert not bot.chat("jackets", session_id="sb").intent.on_sale
+
+
+@pytest.mark.parametrize("pick", ["the second one", "second one please", "number 2", "#2 please", "el segundo", "第二个"])
+def test_a_bare_pick_from_the_list_shows_that_product(bot: ShoppingAssistant, pick: str) -> None:
+    names = [p.name for p in bot.chat("jackets", session_id="pk").products]
+    reply = bot.chat(pick, session_id="pk")
+    assert reply.intent.kind == "question" and reply.text.startswith(names[1]), pick
+    reply = bot.chat("the third one looks good, add it", session_id="pk")
+    assert [x["name"] for x in reply.cart] == [names[2]]
+
+
+def test_a_change_said_not_to_or_only_maybe_keeps_the_cart(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="nk")
+    bot.chat("add the first one in size S", session_id="nk")
+    for text in ("please don't change the size to M, keep it", "is the size M bigger? if so I'll switch it"):
+        reply = bot.chat(text, session_id="nk")
+        assert reply.cart[0]["size"] == "S", text
+    assert reply.text.startswith("I have left your cart as it is.")
+    assert bot.chat("can I get it in blue, not red", session_id="nk").cart[0]["color"] == "Blue"
+    bot.chat("chaquetas", session_id="nke")
+    bot.chat("añade la primera al carrito en talla M", session_id="nke")
+    assert bot.chat("¿puedo cambiarla después si la talla M no me queda?", session_id="nke").cart[0]["size"] == "M"
+    assert bot.chat("cambia la talla de mediana a pequeña", session_id="nke").cart[0]["size"] == "S"
+    bot.chat("夹克", session_id="nkz")
+    bot.chat("把第一个加入购物车", session_id="nkz")
+    assert bot.chat("颜色换成Blue", session_id="nkz").cart[0]["color"] == "Blue"  # as the reply's own example says
+
+
+def test_oh_i_meant_after_an_add_swaps_the_line(bot: ShoppingAssistant) -> None:
+    names = [p.name for p in bot.chat("jackets", session_id="om").products]
+    bot.chat("add the first one", session_id="om")
+    assert [x["name"] for x in bot.chat("oh I meant the second one", session_id="om").cart] == [names[1]]
+
+
+@pytest.mark.parametrize("text", ["muchas gracias", "thanks so much for your help", "谢谢！", "非常感谢", "¡gracias!",
+                                  "thanks, that's all for now"])
+def test_thanks_in_many_words_is_answered_not_searched(bot: ShoppingAssistant, text: str) -> None:
+    reply = bot.chat(text, session_id="ty")
+    assert reply.products == [] and reply.intent.kind == "chitchat", text
+
+
+def test_an_add_names_its_product_in_full_or_adds_nothing(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="an")
+    reply = bot.chat("add the Joust Duffle Bag to my cart", session_id="an")  # not on screen: the catalog's
+    assert [x["name"] for x in reply.cart] == ["Joust Duffle Bag"]
+    bot.chat("bags", session_id="am")  # the Joust Duffle Bag on screen: a "yoga mat" is not it
+    assert bot.chat("add a yoga mat to my cart", session_id="am").cart == []
+    reply = bot.chat("an extra large duffle bag", session_id="xl")  # a bag has no sizes: no size note
+    assert reply.products and not reply.text.startswith("We have nothing in size")
+
+
+def test_quantities_totals_and_small_talk_as_shoppers_say_them(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="qt")
+    bot.chat("add the first one", session_id="qt")
+    assert [x["qty"] for x in bot.chat("I want 3 of them", session_id="qt").cart] == [3]
+    assert [x["qty"] for x in bot.chat("change quantity to 2", session_id="qt").cart] == [2]
+    assert [x["qty"] for x in bot.chat("update it to 4 please", session_id="qt").cart] == [4]
+    for text in ("what's my total?", "how much is my total", "¿cuánto es el total?"):
+        reply = bot.chat(text, session_id="qt")
+        assert reply.intent.kind == "cart" and "$308.00" in reply.text and [x["qty"] for x in reply.cart] == [4], text
+    for text in ("how are you?", "tell me a joke", "hi, how are you doing today?"):
+        reply = bot.chat(text, session_id="qt")
+        assert reply.intent.kind == "chitchat" and reply.products == [], text
+    assert bot.chat("what did I buy last time?", session_id="qt").intent.kind == "order_status"
+
+
+def test_a_variant_out_of_stock_is_never_put_in_the_cart(bot: ShoppingAssistant) -> None:
+    bot.chat("pants", session_id="os")  # the Caesar Warm-Up Pant: sizes 32 and 34, both sold out
+    reply = bot.chat("add the first one in 34", session_id="os")
+    assert reply.cart == [] and reply.text.startswith("Caesar Warm-Up Pant in size 34 is out of stock at the moment")

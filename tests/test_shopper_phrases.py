@@ -667,3 +667,10 @@ def test_a_product_they_own_is_not_what_they_ask_for(bot: ShoppingAssistant) -> 
 def test_a_word_searched_in_the_shops_words_is_said_in_the_plural(bot: ShoppingAssistant) -> None:
     reply = bot.chat("a purse", session_id="pu")  # a shop of bags: its bags, listed as purses
     assert reply.products and reply.text.startswith(f"Here are {len(reply.products)} purses")
+
+
+def test_owning_one_product_and_asking_about_another(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("I already have a tent, how much is the Stormbreaker Jacket?", session_id="oa")
+    assert reply.intent.kind == "question" and reply.text.startswith("Stormbreaker Jacket")
+    reply = bot.chat("I already have trekking poles, is the Nova Jacket in stock?", session_id="ob")
+    assert reply.intent.kind == "question" and reply.text.startswith("Nova Jacket")
