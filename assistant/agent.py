@@ -190,6 +190,10 @@ class ShoppingAssistant:
             if all(w in _SALE_FILLER for w in re.findall(r"[^\W\d_]+", rest.lower())):
                 rest = ""  # "what is on sale?", "anything on sale": everything on sale
             raw = raw.model_copy(update={"on_sale": True, "query": rest})
+        if raw.kind == "search" and raw.query and all(w in _SALE_FILLER or w in _ANY_PRODUCT
+                                                     for w in re.findall(r"[^\W\d_]+(?:'s)?", raw.query.lower())):
+            # "what's the cheapest thing you sell?": every product, cheapest first (it searched for "what's thing")
+            raw = raw.model_copy(update={"query": ""})
         # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
         # jackets category, not only "Men"; the reply then says what was searched.
         # a word written with a capital inside the message is a name ("do you have Nike shoes?"): never "corrected"
@@ -206,6 +210,21 @@ class ShoppingAssistant:
                 raw = normalize_intent(raw, vocab, grounded_text, has_previous=previous is not None or bool(state.history))
         # "cheaper" after a comparison: cheaper than the products compared, which are what is on screen
         intent = merge(previous, raw, state.focus or state.shown, text=grounded_text)
+        if (previous is not None and (what_about := _WHAT_ABOUT.fullmatch(grounded_text.lower().strip()))
+                and _names_a_thing(what_about.group(1), self.parser) and singular(what_about.group(1)) not in previous.query.lower()):
+            # "what about tvs?" after laptops: a new kind of product asked for, not the last need again
+            intent = self.parser.parse(what_about.group(1), [], None).model_copy(update={"kind": "search"})
+        if previous is not None and (off := _FILTER_OFF.search(grounded_text.lower())):
+            # "remove the blue filter", "drop the price filter", "clear all filters": the same need without it
+            intent = _without_filter(previous, off.group("what") or "")
+        if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (than := self.repo.named_in(grounded_text)):
+            # "something cheaper than the Lando Gym Jacket": below that product's price, among its kind (it took
+            # the cheapest on screen as the bar, and the named one's words as the query)
+            named_p = self.repo.get(than[0])
+            if named_p is not None:
+                kind_word = (previous.query if previous is not None and previous.query else named_p.name.split()[-1].lower())
+                intent = intent.model_copy(update={"max_price": round(float(named_p.price) - 0.01, 2), "query": kind_word,
+                                                   "kind": "search", "category": previous.category if previous else None})
         # "show me more": the same need, without what this conversation has shown already
         more = previous is not None and MORE_RESULTS.fullmatch(grounded_text.strip().lower()) is not None
         if more and previous is not None:
@@ -600,6 +619,9 @@ class ShoppingAssistant:
         words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
         for p in products:
             asks_stock = any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words) or "有货" in text
+            # "is the Hero Hoodie available in XXL?": a size or colour it does not come in is said, never "in stock"
+            not_sized = [z for z in sizes_in_text(_sized(text)) if p.sizes and z.lower() not in {s.lower() for s in p.sizes}]
+            not_coloured = [c for c in colors_in_text(_spaced(text))[0] if p.colors and c.lower() not in {x.lower() for x in p.colors}]
             facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
                      + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
             for name, values in p.attributes.items():
@@ -612,7 +634,7 @@ class ShoppingAssistant:
                 facts.append(say("sizes_list", lang, values=", ".join(p.sizes)))
             if (any(w.strip("?.!¿") in ("colours", "colors", "colour", "color", "colores") for w in words) or "颜色" in text) and p.colors:
                 facts.append(say("colours_list", lang, values=", ".join(p.colors)))
-            hits = [w for w in words if w in p.description.lower()]
+            hits = [w for w in words if w in p.description.lower() and w not in p.name.lower()]
             # "is the first one waterproof?" about something the catalog never says: say so, never guess yes or no
             # (the other products asked about are named too: "are the Aurora and Nova waterproof?")
             known = " ".join([*(q.name for q in products), p.brand or "", *p.colors, *p.sizes,
@@ -629,6 +651,11 @@ class ShoppingAssistant:
             colour_asked = [c for c in p.colors if c.lower() in (w.strip(".,!¿") for w in words)]
             if colour_asked and not any("colours" in f or "colores" in f or "颜色" in f for f in facts):
                 facts.append(say("colours_list", lang, values=", ".join(p.colors)))  # "is it available in blue?"
+            if not_sized:
+                facts.append(say("not_in_size", lang, value=not_sized[0], offered=", ".join(p.sizes)))
+            if not_coloured:
+                facts.append(say("not_in_colour", lang, value=not_coloured[0], offered=", ".join(p.colors)))
+                asked = [w for w in asked if canonical_color(w) is None]
             if p.brand and p.brand.lower() in text.lower():
                 facts.append(say("brand_is", lang, brand=p.brand))
             if asked and _YES_NO.match(text.lower()):
@@ -1086,6 +1113,13 @@ _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|t
 ON_SALE = re.compile(r"\bon (?:sale|special|offer)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
                      r"|\ben (?:oferta|rebaja)s?\b|\brebajad[oa]s?\b|\bcon descuento\b|打折|特价|促销|优惠", re.I)
 _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
+_ANY_PRODUCT = frozenset(["what's", "thing", "things", "sell", "carry", "cheapest", "most", "least", "expensive", "priciest",
+                          "the", "a", "an", "of", "in", "for", "is", "it", "everything", "can", "i", "buy", "your", "store",
+                          "shop", "whole", "entire", "here"])
+_WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
+_FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
+                         r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")
+_CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\bm[aá]s barat[oa]s? que\b|比.+便宜")
 # "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
 THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡)[\s,.!]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
                         r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
@@ -1128,6 +1162,35 @@ _PICK_WORDS = frozenset("""the that this one ones number no please item product 
 like love want looks look good great nice fine ok okay yes yeah sounds perfect cool it i me about more tell show let see
 add buy get to my cart basket and then will el la lo los las uno una número numero por favor quiero me gusta ese esa
 este esta dame ver más mas sobre de del al carrito añade añádelo agrega""".split())  # noqa: SIM905
+
+
+def _names_a_thing(word: str, parser: Any) -> bool:
+    """A word that is no colour, size, gender or brand of the shop: in "what about X?", a thing asked for."""
+    vocab = getattr(parser, "vocabulary", None)
+    brands = {b.lower() for b in vocab.brands} if isinstance(vocab, CatalogVocabulary) else set()
+    return (canonical_color(word) is None and not sizes_in_text(word) and not sizes_in_text(f"size {word}")
+            and word not in ("men", "mens", "women", "womens", "kids", "ladies", "boys", "girls", "them", "it", "that", "this", "those")
+            and word not in brands and not word.isdigit())
+
+
+def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
+    """The need without the filter named ("blue", "colour", "size", "price", "brand"), or without every filter."""
+    w = what.lower()
+    if canonical_color(w) is not None or w in ("colour", "color", "colours", "colors"):
+        off: dict[str, Any] = {"colors": [c for c in need.colors if canonical_color(w) not in (None, canonical_color(c))] if canonical_color(w) else []}
+    elif w in ("size", "sizes"):
+        off = {"sizes": []}
+    elif w in ("price", "budget", "prices"):
+        off = {"min_price": None, "max_price": None}
+    elif w in ("brand", "brands"):
+        off = {"brands": []}
+    elif w in ("gender",):
+        off = {"gender": None}
+    elif w in ("sale",):
+        off = {"on_sale": False}
+    else:  # "clear all filters", "remove the filters"
+        off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False}
+    return need.model_copy(update={**off, "kind": "refine", "references": []})
 
 
 def _names_other_kind(low: str, name: str) -> bool:

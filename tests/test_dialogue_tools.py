@@ -448,3 +448,11 @@ def test_a_variant_out_of_stock_is_never_put_in_the_cart(bot: ShoppingAssistant)
     bot.chat("pants", session_id="os")  # the Caesar Warm-Up Pant: sizes 32 and 34, both sold out
     reply = bot.chat("add the first one in 34", session_id="os")
     assert reply.cart == [] and reply.text.startswith("Caesar Warm-Up Pant in size 34 is out of stock at the moment")
+
+
+def test_a_question_about_a_size_or_colour_it_lacks_says_so(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("is the Stellar Rain Jacket available in XL?", session_id="qx")
+    assert reply.intent.kind == "question" and "not in size XL (sizes: S, M)" in reply.text
+    reply = bot.chat("is it available in green?", session_id="qx")
+    assert "not in Green (colours: Blue, Red)" in reply.text
+    assert "not in" not in bot.chat("does it come in blue?", session_id="qx").text

@@ -674,3 +674,30 @@ def test_owning_one_product_and_asking_about_another(bot: ShoppingAssistant) -> 
     assert reply.intent.kind == "question" and reply.text.startswith("Stormbreaker Jacket")
     reply = bot.chat("I already have trekking poles, is the Nova Jacket in stock?", session_id="ob")
     assert reply.intent.kind == "question" and reply.text.startswith("Nova Jacket")
+
+
+def test_cheaper_than_a_named_product_and_filters_taken_off(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("something cheaper than the Stormbreaker Jacket", session_id="ct")
+    assert reply.products and all(p.price < Decimal("139.99") for p in reply.products)
+    assert "Stormbreaker Jacket" not in [p.name for p in reply.products]
+    assert {p.name for p in reply.products} <= {"Element Jacket", "Aurora Jacket", "Nova Jacket"}
+    bot.chat("red jackets under 120", session_id="rf")
+    reply = bot.chat("remove the red filter", session_id="rf")
+    assert reply.intent.colors == [] and reply.intent.max_price == 120
+    assert {p.name for p in reply.products} == {"Element Jacket", "Aurora Jacket", "Nova Jacket"}
+    reply = bot.chat("can you remove the price filter", session_id="rf")
+    assert reply.intent.max_price is None and "Stormbreaker Jacket" in [p.name for p in reply.products]
+
+
+def test_what_about_another_kind_is_a_new_search(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="wa")
+    reply = bot.chat("what about tents?", session_id="wa")
+    assert {p.name for p in reply.products} == {"XE Dome Tent", "Nomad Tunnel Tent"}
+    reply = bot.chat("what about red?", session_id="wb")  # a colour: the same need in red
+    bot.chat("jackets", session_id="wc")
+    assert bot.chat("what about red?", session_id="wc").intent.colors == ["Red"]
+
+
+def test_the_cheapest_thing_in_the_shop(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("what's the cheapest thing you sell?", session_id="ch")
+    assert reply.products[0].name == "Rock Chalk Bag" and reply.text.startswith("The cheapest products: Rock Chalk Bag at $21.99.")
