@@ -233,6 +233,13 @@ class ShoppingAssistant:
         dropped = named_products(grounded_text, state.shown) if previous is not None and NOT_THIS.search(grounded_text.lower()) else []
         if dropped and (raw.exclude or raw.colors):
             dropped = []  # "not Legend", "not the green ones": a brand or colour is the intent's to exclude
+        if (previous is not None and not dropped and NOT_THIS.search(grounded_text.lower()) and state.shown
+                and (picked := references_in_text(grounded_text.lower())) and _only_a_pick(re.sub(
+                    r"\b(?:not|i don'?t (?:like|want)|none of|except|no me gusta|no|nah|but)\b", " ", grounded_text.lower()))):
+            # "I don't want the second one", "not the first one": the same need without those
+            dropped = [int(state.shown[r - 1 if r > 0 else len(state.shown) + r]["id"]) for r in picked
+                       if -len(state.shown) <= r <= len(state.shown) and r != 0]
+            intent = previous.model_copy(update={"kind": "refine", "references": []})
         if dropped and previous is not None:
             if names_only(grounded_text, state.shown, dropped):  # nothing else said: the same need
                 intent = previous.model_copy(update={"kind": "refine", "references": []})
@@ -423,7 +430,7 @@ class ShoppingAssistant:
             if undone:
                 answer = say("cart_removed", lang, names=undone) + " " + answer
         elif kind == "order_status":
-            answer = self._order_status(intent, state, verified=user_verified)
+            answer = self._order_status(intent, state, verified=user_verified, lang=lang)
         elif kind == "policy":
             answer = self._policy(text)
         elif kind in ("question", "compare"):
@@ -988,7 +995,7 @@ class ShoppingAssistant:
 
     RECENT_ORDERS = 3  # "where is my order?" without a number lists this many of the shopper's latest orders
 
-    def _order_status(self, intent: ShoppingIntent, state: SessionState, *, verified: bool) -> str:
+    def _order_status(self, intent: ShoppingIntent, state: SessionState, *, verified: bool, lang: str = "en") -> str:
         from sqlalchemy import func, select
 
         with self.db.session() as s:
@@ -996,19 +1003,18 @@ class ShoppingAssistant:
                 # "where is my order?": a signed-in customer gets their latest orders; anyone else is asked as before
                 customer = self._signed_in_customer(s, state, verified=verified)
                 if customer is None:
-                    return ("Please give me your order number (for example M-000001). Signed in, you can also "
-                            "ask me for your recent orders.")
-                return self._recent_orders(s, customer)
+                    return say("order_ask_number", lang)
+                return self._recent_orders(s, customer, lang)
             order = s.scalar(select(Order).where(func.upper(Order.number) == intent.order_id.upper()))
             customer = s.get(Customer, order.customer_id) if order is not None and order.customer_id else None
             # Only the customer who placed the order may see it; no one else learns whether the number exists
             # (a guest trying numbers gets one answer for real and made-up ones alike)
             if order is None or customer is None or not self._is_signed_in_as(customer, state, verified=verified):
                 if self._signed_in_customer(s, state, verified=verified) is not None:
-                    return f"I could not find an order {intent.order_id} on your account. Please check the number."
-                return "Please sign in as the customer who placed that order to see its status."
+                    return say("order_not_on_account", lang, number=intent.order_id)
+                return say("order_sign_in", lang)
             lines = ", ".join(f"{ln.qty} × {ln.name}" for ln in order.lines)
-            return f"Order {order.number} is {order.status}: {lines}; total {money(order.total, order.currency)}."
+            return say("order_is", lang, number=order.number, status=order.status, lines=lines, total=money(order.total, order.currency))
 
     @staticmethod
     def _is_signed_in_as(customer: Customer, state: SessionState, *, verified: bool) -> bool:
@@ -1036,7 +1042,7 @@ class ShoppingAssistant:
         return next((c for c in found if cls._is_signed_in_as(c, state, verified=verified)), None)
 
     @classmethod
-    def _recent_orders(cls, s: Any, customer: Customer) -> str:
+    def _recent_orders(cls, s: Any, customer: Customer, lang: str = "en") -> str:
         """The customer's latest orders, newest first: number, status, date and total in the order's currency."""
         from sqlalchemy import select
 
@@ -1045,15 +1051,15 @@ class ShoppingAssistant:
             .order_by(Order.created_at.desc(), Order.id.desc()).limit(cls.RECENT_ORDERS + 1)
         ))
         if not orders:
-            return "I found no orders on your account. For an order placed as a guest, give me its order number."
+            return say("orders_none", lang)
         shown = orders[:cls.RECENT_ORDERS]
-        head = (f"Your {len(shown)} most recent orders:" if len(orders) > len(shown)
-                else "Your order:" if len(shown) == 1 else f"Your {len(shown)} orders:")
+        head = (say("orders_most_recent", lang, n=len(shown)) if len(orders) > len(shown)
+                else say("orders_one", lang) if len(shown) == 1 else say("orders_n", lang, n=len(shown)))
         items = "\n".join(
-            f"{i}. {o.number}: {o.status}, placed {o.created_at:%Y-%m-%d}, total {money(o.total, o.currency)}"
+            say("orders_item", lang, i=i, number=o.number, status=o.status, date=f"{o.created_at:%Y-%m-%d}", total=money(o.total, o.currency))
             for i, o in enumerate(shown, 1)
         )
-        return f"{head}\n{items}\nTo see what is in one, ask for example 'where is my order {shown[0].number}?'."
+        return f"{head}\n{items}\n" + say("orders_hint", lang, number=shown[0].number)
 
     def _policy(self, text: str) -> str:
         docs = self.repo.documents(text, limit=1)

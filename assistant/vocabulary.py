@@ -211,8 +211,14 @@ _SIZE_WORDS: dict[str, tuple[str, ...]] = {
 _SIZE_CUE = r"(?:size|sz|talla|taille|尺码|码数|尺寸)"
 
 
+_FIT_WORDS = re.compile(r"\b(?:runs?|running|fits?|fitting|comes? up|cut)\s+(?:a\s+(?:bit|little)\s+)?(?:small|large|big|tight|loose)\b"
+                        r"|\bsize (?:up|down)\b", re.I)
+
+
 def sizes_in_text(text: str) -> list[str]:
-    """Size values named in the text: 'size M', 'XL', 'medium', 'talla 32', '32码', '中号'."""
+    """Size values named in the text: 'size M', 'XL', 'medium', 'talla 32', '32码', '中号'. How a thing fits is no
+    size: "do these run small?", "it fits large", "size up"."""
+    text = _FIT_WORDS.sub(" ", text)
     tl = text.lower()
     found: list[str] = []
     for canon, words in _SIZE_WORDS.items():

@@ -129,6 +129,12 @@ def test_my_orders_without_a_number_lists_a_verified_customers_latest_orders(db_
     # the other customer sees only theirs
     zoe = bot.chat("where is my order?", session_id="zoe", user_id="zoe@example.com")
     assert "Z-9999" in zoe.text and "T-10" not in zoe.text, zoe.text
+    # asked in Spanish or Chinese, or as "what did I buy last time?": the same orders, in the shopper's words
+    es = bot.chat("¿dónde están mis pedidos?", session_id="es", user_id="roni@example.com")
+    assert es.text.startswith("Tus 3 pedidos más recientes:\n1. T-1004: shipped, realizado el 2024-03-04"), es.text
+    assert bot.chat("我的订单在哪里？", session_id="zh").text.startswith("请提供您的订单号")
+    last = bot.chat("what did I buy last time?", session_id="last", user_id="roni@example.com")
+    assert last.intent.kind == "order_status" and "T-1004" in last.text
     # continuing a conversation that only a claim started does not unlock it for a trusted caller without an id
     bot.chat("where is my order?", session_id="claimed", user_id="roni@example.com", user_verified=False)
     cont = bot.chat("where is my order?", session_id="claimed")

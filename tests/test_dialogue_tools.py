@@ -456,3 +456,11 @@ def test_a_question_about_a_size_or_colour_it_lacks_says_so(bot: ShoppingAssista
     reply = bot.chat("is it available in green?", session_id="qx")
     assert "not in Green (colours: Blue, Red)" in reply.text
     assert "not in" not in bot.chat("does it come in blue?", session_id="qx").text
+
+
+def test_not_this_one_by_position_and_fit_words_are_no_sizes(bot: ShoppingAssistant) -> None:
+    names = [p.name for p in bot.chat("jackets", session_id="nt").products]
+    reply = bot.chat("I don't want the second one", session_id="nt")
+    assert reply.intent.kind == "refine" and [p.name for p in reply.products] == [names[0], names[2]]
+    bot.chat("jackets", session_id="fit")
+    assert bot.chat("do these run small?", session_id="fit").intent.sizes == []
