@@ -211,20 +211,23 @@ class ShoppingAssistant:
         # "cheaper" after a comparison: cheaper than the products compared, which are what is on screen
         intent = merge(previous, raw, state.focus or state.shown, text=grounded_text)
         if (previous is not None and (what_about := _WHAT_ABOUT.fullmatch(grounded_text.lower().strip()))
-                and _names_a_thing(what_about.group(1), self.parser) and singular(what_about.group(1)) not in previous.query.lower()):
+                and _names_a_kind(what_about.group(1), self.parser) and singular(what_about.group(1)) not in previous.query.lower()):
             # "what about tvs?" after laptops: a new kind of product asked for, not the last need again
             intent = self.parser.parse(what_about.group(1), [], None).model_copy(update={"kind": "search"})
         if previous is not None and (off := _FILTER_OFF.search(grounded_text.lower())):
-            # "remove the blue filter", "drop the price filter", "clear all filters": the same need without it
-            intent = _without_filter(previous, off.group("what") or "")
+            # "remove the blue filter", "drop the price filter", "clear all filters (and show me tents)": the need
+            # without it, with whatever else the message asks
+            intent = _without_filter(intent, off.group("what") or "")
         if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (than := self.repo.named_in(grounded_text)):
             # "something cheaper than the Lando Gym Jacket": below that product's price, among its kind (it took
             # the cheapest on screen as the bar, and the named one's words as the query)
             named_p = self.repo.get(than[0])
             if named_p is not None:
-                kind_word = (previous.query if previous is not None and previous.query else named_p.name.split()[-1].lower())
+                # the named product's own kind: its category, else the last word of its name
+                leaf = named_p.categories[0].rsplit("/", 1)[-1] if named_p.categories else None
+                kind_word = (leaf or re.sub(r"[^a-z ]", "", named_p.name.lower()).split()[-1:] or [""])[0].lower()
                 intent = intent.model_copy(update={"max_price": round(float(named_p.price) - 0.01, 2), "query": kind_word,
-                                                   "kind": "search", "category": previous.category if previous else None})
+                                                   "kind": "search", "category": named_p.categories[0] if named_p.categories else None})
         # "show me more": the same need, without what this conversation has shown already
         more = previous is not None and MORE_RESULTS.fullmatch(grounded_text.strip().lower()) is not None
         if more and previous is not None:
@@ -596,7 +599,7 @@ class ShoppingAssistant:
             if not ids and intent.kind == "cart":
                 # "add the Karmen Yoga Pant size 28" with shorts on screen: the product named in full, not a
                 # shown one sharing a word ("Bess Yoga Short")
-                ids = self.repo.named_in(text)[:1]
+                ids = self.repo.named_in(text)
             if not ids:
                 named = named_products(text, pool)
                 names = {int(x["id"]): str(x.get("name", "")) for x in pool}
@@ -795,8 +798,9 @@ class ShoppingAssistant:
         for key, offered in (("size", p.sizes), ("color", p.colors)):
             # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
             said = (sizes_in_text(unnamed) if key == "size" else colors_in_text(unnamed)[0])
-            if key == "size" and not said and any(o.isdigit() for o in offered) and (bare := re.search(r"\b(?:in|size|talla)\s+(\d{1,3})\b", unnamed.lower())):
-                said = [bare.group(1)]  # "add it in 29": a waist size, when the product's sizes are numbers
+            if key == "size" and not said and (bare := re.search(r"\b(?:in|size|talla)\s+(\d{1,3}|xxs|xs|s|m|l|xl|xxl)\b", unnamed.lower())) \
+                    and bare.group(1).upper() in {o.upper() for o in offered}:
+                said = [bare.group(1).upper()]  # "add it in 29", "in M red": a size the product comes in
             said = [x for x in (intent.sizes if key == "size" else intent.colors) if x.lower() in unnamed.lower()] or said
             earlier = (previous.sizes if key == "size" else previous.colors) if previous else []
             wanted = said if len(said) == 1 else earlier if len(earlier) == 1 and not said else []
@@ -954,7 +958,7 @@ class ShoppingAssistant:
         unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
         changed = dict(line)
         # "from large to medium", "de mediana a pequeña", "从M换成L": what follows the last "to" is the new value
-        to = r"\b(?:to|into|a)\b|换成|改成"
+        to = r"\b(?:to|into)\b|换成|改成" + (r"|\ba\b" if re.search(r"c[aá]mbi", text.lower()) else "")  # (Spanish "a")
         after_to = re.split(to, unnamed)[-1] if re.search(to, unnamed) else ""
         for key, said, offered in (("size", sizes_in_text(_sized("to " + after_to.strip())) or sizes_in_text(_sized(unnamed)), p.sizes),
                                    ("color", colors_in_text(after_to)[0] or colors_in_text(unnamed)[0], p.colors)):
@@ -1116,7 +1120,7 @@ _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|t
                             r"\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|it|the)\b(?=.*\b(?:remove|delete|take|drop)\b)|"
                             r"\b(?:remove|delete|take|drop)\b.*?\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|the)\b")
 # "any bags on sale?", "discounted jackets", "what's on special", "¿hay algo en oferta?", "有打折的吗"
-ON_SALE = re.compile(r"\bon (?:sale|special|offer)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
+ON_SALE = re.compile(r"(?<!not )(?<!no )(?<!n't )(?<!not be )\bon (?:sale|special)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
                      r"|\ben (?:oferta|rebaja)s?\b|\brebajad[oa]s?\b|\bcon descuento\b|打折|特价|促销|优惠", re.I)
 _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
 _ANY_PRODUCT = frozenset(["what's", "thing", "things", "sell", "carry", "cheapest", "most", "least", "expensive", "priciest",
@@ -1132,8 +1136,8 @@ THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no
                         r"(?:\s+(?:so much|a lot|very much|for (?:your|the|all the) help|for now|muchas|de nuevo))*[\s,.!！？。，]*)+$")
 # "no wait, I meant the third one", "perdón, quise decir la segunda"
 # (at the start of a clause: "is the second one meant for rain?" is a question)
-I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to be|it for)\b)|\b(?:quise decir|me refería|me referia)\b"
-                     r"|我是说|我指的是")
+I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to|it for)\b)(?![^?]*\?\s*$)"
+                     r"|\b(?:quise decir|me refería|me referia)\b|我是说|我指的是")
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
 # ("a change of clothes", "can I exchange it later?" and "make it easier" are none)
 CHANGE_VARIANT = re.compile(r"\b(?:change|switch|swap)\b(?!\s+of\b)|\bmake (?:it|that|them)\s+(?:an?\s+|in\s+|size\s+)?(?=\w)"
@@ -1170,13 +1174,12 @@ add buy get to my cart basket and then will el la lo los las uno una número num
 este esta dame ver más mas sobre de del al carrito añade añádelo agrega""".split())  # noqa: SIM905
 
 
-def _names_a_thing(word: str, parser: Any) -> bool:
-    """A word that is no colour, size, gender or brand of the shop: in "what about X?", a thing asked for."""
+def _names_a_kind(word: str, parser: Any) -> bool:
+    """In "what about X?", X is a kind of product (one of the shop's categories, or any kind): a new search.
+    ("what about cheaper / waterproof / these / shipping?" are about the need on screen.)"""
     vocab = getattr(parser, "vocabulary", None)
-    brands = {b.lower() for b in vocab.brands} if isinstance(vocab, CatalogVocabulary) else set()
-    return (canonical_color(word) is None and not sizes_in_text(word) and not sizes_in_text(f"size {word}")
-            and word not in ("men", "mens", "women", "womens", "kids", "ladies", "boys", "girls", "them", "it", "that", "this", "those")
-            and word not in brands and not word.isdigit())
+    categories = {singular(c.rsplit("/", 1)[-1].lower()) for c in vocab.categories} if isinstance(vocab, CatalogVocabulary) else set()
+    return singular(word) in _PRODUCT_KINDS or singular(word) in categories
 
 
 def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
@@ -1196,12 +1199,15 @@ def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
         off = {"on_sale": False}
     else:  # "clear all filters", "remove the filters"
         off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False}
-    return need.model_copy(update={**off, "kind": "refine", "references": []})
+    return need.model_copy(update={**off, "kind": "search" if need.kind == "search" else "refine", "references": []})
 
 
 def _names_other_kind(low: str, name: str) -> bool:
-    """The text names a kind of product ("mat") that this product's name does not ("Voyage Yoga Bag")."""
+    """The text names a kind of product ("mat") that this product's name does not ("Voyage Yoga Bag"); where the
+    thing goes ("to my bag") or what it goes with ("with my tent") is no such kind."""
     own = {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
+    low = re.sub(r"\b(?:to|in|into|from)\s+(?:my|the)\s+(?:shopping\s+)?(?:bag|basket|cart)\b", " ", low)
+    low = re.sub(r"\b(?:with|for|to|goes with|match(?:es)?)\s+(?:my|the|a|an|your)\s+[a-z]+(?:\s+[a-z]+)?", " ", low)
     return any(singular(w) in _PRODUCT_KINDS and singular(w) not in own for w in re.findall(r"[a-z]+", low))
 
 
@@ -1236,7 +1242,8 @@ def _mentions_variant_change(low: str) -> bool:
 
 # "don't change it", "if so I'll switch it", "later", "no la cambio", "si no me queda", "如果", "以后"
 _NOT_NOW = re.compile(r"\b(?:don'?t|do not|not|never|no)\s+(?:\w+\s+){0,2}(?:change|switch|swap|cambi\w*)"
-                      r"|\b(?:if|later|maybe|might|después|despues|luego|si)\b|如果|以后|不要|别")
+                      r"|^(?:(?!\bchange\b|\bswitch\b|\bswap\b|\bcambi|换|改).)*\b(?:if|maybe|might)\b(?!\s+(?:possible|you can))"
+                      r"|\b(?:later|después|despues|luego)\b|如果|以后|别[换改]|不要[换改]")
 
 
 def _spaced(text: str) -> str:
@@ -1293,6 +1300,7 @@ skate surfboard kayak paddle racket ball dumbbell kettlebell weight band rope dr
 short shirt blouse tee t-shirt top tank bra hoodie sweatshirt sweater jumper cardigan jacket coat parka vest gilet
 suit swimsuit bikini underwear pajama robe backpack bag tote duffle luggage suitcase purse handbag phone laptop tablet
 camera headphone earbud speaker charger cable toy game book perfume lipstick necklace ring bracelet earring
+tv television monitor refrigerator fridge microwave sofa couch chair table desk lamp mattress pillow blanket towel
 """.split())  # noqa: SIM905
 
 # other words for the same kind of product: a shop of sweatshirts and pullovers carries "sweaters"

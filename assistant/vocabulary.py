@@ -505,7 +505,7 @@ _KIND_RULES: list[tuple[str, str]] = [
                      r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|"
                      # "what did I buy last time?", "order history", "¿qué compré?", "我买过什么"
                      r"what did i (?:buy|order|purchase|get)\b|(?:my |the )?order history|purchase history|"
-                     r"qu[eé] (?:compr[eé]|ped[ií])|我买(?:了|过)什么|订单|快递|物流|到哪|mis? pedidos?|estado del pedido|dónde está mi"),
+                     r"qu[eé] (?:compré|pedí)\b|mis compras|我买(?:了|过)什么|订单|快递|物流|到哪|mis? pedidos?|estado del pedido|dónde está mi"),
     ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
                r"política|garantía"),

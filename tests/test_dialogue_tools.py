@@ -464,3 +464,18 @@ def test_not_this_one_by_position_and_fit_words_are_no_sizes(bot: ShoppingAssist
     assert reply.intent.kind == "refine" and [p.name for p in reply.products] == [names[0], names[2]]
     bot.chat("jackets", session_id="fit")
     assert bot.chat("do these run small?", session_id="fit").intent.sizes == []
+
+
+def test_review_round_two_cart_cases_stay_fixed(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="c1")
+    bot.chat("add the Beaumont Summit Kit in M red", session_id="c1")
+    reply = bot.chat("what I meant to ask: is the first one waterproof?", session_id="c1")
+    assert [(x["name"], x.get("size"), x.get("color")) for x in reply.cart] == [("Beaumont Summit Kit", "M", "Red")]
+    bot.chat("jackets", session_id="c2")
+    reply = bot.chat("add the Joust Duffle Bag and the Quest Lumaflex Band to my cart", session_id="c2")
+    assert [x["name"] for x in reply.cart] == ["Joust Duffle Bag", "Quest Lumaflex Band"]
+    bot.chat("jackets", session_id="c3")
+    bot.chat("add the Nadia Elements Shell in size S purple", session_id="c3")
+    assert bot.chat("si, cámbiala a talla M", session_id="c3").cart[0]["size"] == "M"
+    assert bot.chat("can you change it to size L if possible?", session_id="c3").cart[0]["size"] == "L"
+    assert bot.chat("change it from purple to black, it is a gift", session_id="c3").cart[0]["color"] == "Black"

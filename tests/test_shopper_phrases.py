@@ -701,3 +701,24 @@ def test_what_about_another_kind_is_a_new_search(bot: ShoppingAssistant) -> None
 def test_the_cheapest_thing_in_the_shop(bot: ShoppingAssistant) -> None:
     reply = bot.chat("what's the cheapest thing you sell?", session_id="ch")
     assert reply.products[0].name == "Rock Chalk Bag" and reply.text.startswith("The cheapest products: Rock Chalk Bag at $21.99.")
+
+
+def test_review_round_two_cases_stay_fixed(bot: ShoppingAssistant) -> None:
+    """Each was wrong once: kind and category of 'cheaper than' come from the product named; 'to my bag' is
+    where it goes; 'what about cheaper?' refines; 'not on sale' is no sale filter; the rest of a filter removal counts."""
+    bot.chat("tents", session_id="r1")
+    reply = bot.chat("do you have something cheaper than the Aurora Jacket?", session_id="r1")
+    assert [p.name for p in reply.products] == ["Nova Jacket"]
+    bot.chat("jackets", session_id="r2")
+    assert [x["name"] for x in bot.chat("add the Nova to my bag", session_id="r2").cart] == ["Nova Jacket"]
+    bot.chat("jackets", session_id="r3")
+    reply = bot.chat("what about cheaper?", session_id="r3")
+    assert reply.products and all("Jacket" in p.name for p in reply.products)
+    assert not bot.chat("jackets that are not on sale", session_id="r4").intent.on_sale
+    bot.chat("jackets under 100", session_id="r5")
+    reply = bot.chat("remove the price limit and show me blue ones", session_id="r5")
+    assert reply.intent.max_price is None and reply.intent.colors == ["Blue"]
+    assert {p.name for p in reply.products} == {"Element Jacket", "Nova Jacket"}
+    bot.chat("red jackets", session_id="r6")
+    assert {p.name for p in bot.chat("clear all filters and show me tents", session_id="r6").products} == {"XE Dome Tent", "Nomad Tunnel Tent"}
+    assert bot.chat("¿qué me recomiendas que compre para la lluvia?", session_id="r7").intent.kind != "order_status"
