@@ -258,16 +258,23 @@ class ShoppingAssistant:
             # "remove it", "take one out", "take the Bruno hoodie out": what it names is in the cart ("remove the
             # price limit", "remove the red ones" are about the list)
             POINTS_AT_ONE.search(low) is not None or references_in_text(low) != [] or _REMOVAL_COUNT.search(low) is not None
-            or named_products(grounded_text, cart_words) != [])
+            or named_products(grounded_text, cart_words) != [] or _lines_of_kind(low, state.cart) != [])
         # "change the jacket in my cart to size L", "can I get it in blue instead" right after adding it: another
         # size or colour of a cart line (it searched, or added a second line)
         # (a line just added or just changed is the one "it" means)
         just_carted = state.touched is not None and bool(state.cart)
-        about_a_line = bool(state.cart) and quantity is None and _ADDING.search(low) is None and _mentions_variant_change(low) \
-            and (_IN_CART.search(low) is not None or (just_carted and (
-                POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low)
+        about_a_line = bool(state.cart) and quantity is None and _ADDING.search(low) is None \
+            and (_mentions_variant_change(low) or (
+                # "M", "blue" right after an add that left a size or colour open (the answer to "Which size?")
+                just_carted and _only_variant_words(low) and not (state.cart[-1].get("size") and state.cart[-1].get("color")))) \
+            and (_IN_CART.search(low) is not None or (
+                ((named_lines := named_products(grounded_text, cart_words)) != [] or (just_carted and (
+                    POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low
+                    or re.match(r"\s*(?:(?:please|ok|okay|actually|no|hmm)[\s,]+)*(?:change|switch|swap|make)\b", low) is not None
+                    or _only_variant_words(low))))
                 # "I'd like a red jacket instead", "show me large jackets instead": another search, not the line
-                and not self._asks_for_other(low, state.cart[-1]["name"])))
+                and not self._asks_for_other(low, next((x["name"] for x in state.cart if named_lines and x["product_id"] in named_lines),
+                                                       state.cart[-1]["name"]))))
         changing = about_a_line and _NOT_NOW.search(_spaced(low)) is None
         # "don't change the size to M, keep it", "if it runs small I'll switch it": the cart as it is, said so
         keeping = about_a_line and not changing
@@ -282,6 +289,11 @@ class ShoppingAssistant:
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
 
         kind = intent.kind
+        if kind in ("search", "refine") and _ADDING.search(low) and re.match(r"\s*(?:(?:please|ok|okay|also|and|now|then)[\s,]+)*(?:add|buy)\b", low) \
+                and self.repo.named_in(grounded_text):
+            # "add 3 Hero Hoodie size XL gray": a product named in full, to the cart
+            kind = "cart"
+            intent = intent.model_copy(update={"kind": "cart"})
         if kind in ("search", "refine") and state.shown and references_in_text(low) and _only_a_pick(low):
             # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
             kind = "cart" if _ADDING.search(low) else "question"
@@ -587,6 +599,8 @@ class ShoppingAssistant:
             # (a name that tells one product apart among all in view wins: "the Aurora jacket" is not the cart's)
             in_cart = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
             ids = named_products(text, [*state.focus, *state.shown, *in_cart]) or named_products(text, in_cart)
+            if not ids and len(set(kinds := _lines_of_kind(text.lower(), state.cart))) == 1:
+                ids = kinds[:1]  # "remove the shorts": the one line that is shorts
             if (not ids and len({x["product_id"] for x in state.cart}) == 1 and not references_in_text(text)
                     and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))):
                 ids = [int(state.cart[0]["product_id"])]  # "take one out" ("remove the bag" names another thing)
@@ -906,6 +920,8 @@ class ShoppingAssistant:
                     + " " + self._cart_summary(state, lang)
             state.cart = kept
             return say("cart_removed", lang, names=", ".join(gone)) + " " + self._cart_summary(state, lang)
+        if referenced and not _ADDING.search(text.lower()) and _VIEWS_CART.search(text.lower()):
+            return summary  # "how much is that in total?": the cart, never "that" added again
         if referenced:
             added = []
             for p in referenced:
@@ -932,6 +948,10 @@ class ShoppingAssistant:
                                         values=", ".join(sorted(offered, key=_size_order) if key == "size" else offered),
                                         example=(sorted(offered, key=_size_order) if key == "size" else offered)[0])
             return answer
+        if _ADDING.search(text.lower()) and not referenced and len(on_view := (state.focus if len(state.focus) == 1 else state.shown)) == 1 \
+                and not references_in_text(text.lower()) and not _names_other_kind(text.lower(), str(on_view[0].get("name", ""))):
+            # "加入购物车，M码" with one product on screen (or the one just asked about): that one
+            return self._cart(text, self.repo.get_many([int(on_view[0]["id"])]), state, intent, previous, lang)
         if _ADDING.search(text.lower()):  # "add the red one" where two are red: never a silent no-op
             return say("which_of_these" if state.shown else "which_product", lang) + " " + summary
         return summary
@@ -960,7 +980,8 @@ class ShoppingAssistant:
         # "from large to medium", "de mediana a pequeña", "从M换成L": what follows the last "to" is the new value
         to = r"\b(?:to|into)\b|换成|改成" + (r"|\ba\b" if re.search(r"c[aá]mbi", text.lower()) else "")  # (Spanish "a")
         after_to = re.split(to, unnamed)[-1] if re.search(to, unnamed) else ""
-        for key, said, offered in (("size", sizes_in_text(_sized("to " + after_to.strip())) or sizes_in_text(_sized(unnamed)), p.sizes),
+        bare = sizes_in_text("size " + unnamed.strip()) if _only_variant_words(unnamed.lower().strip()) else []  # "M" to "Which size?"
+        for key, said, offered in (("size", sizes_in_text(_sized("to " + after_to.strip())) or sizes_in_text(_sized(unnamed)) or bare, p.sizes),
                                    ("color", colors_in_text(after_to)[0] or colors_in_text(unnamed)[0], p.colors)):
             if not said:
                 continue
@@ -1095,7 +1116,9 @@ _OWNS = re.compile(r"\bi (?:already )?(?:have|own|bought|got)\b|\bgoes? with\b|\
 _OWN_WORDS = frozenset(["already", "have", "bought", "does", "come", "would", "with", "what", "which", "this", "that", "good",
                         "need", "want", "something", "anything", "goes", "match", "matches", "also"])
 _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
-_ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|añad|agreg|加入|加到|放进")
+_VIEWS_CART = re.compile(r"\btotal\b|\bwhat(?:'?s| is) in\b|\b(?:show|view|see|check|open)\b.*\b(?:cart|basket)\b|\bmy (?:cart|basket)\b|"
+                         r"\bver\b.*\bcarrito\b|购物车里|查看购物车|总共|一共")
+_ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进")
 # questions every product of a list can answer at once: colours, sizes, stock
 _ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")
 _COMPARATIVE = re.compile(r"\b(lighter|heavier|warmer|cooler|smaller|bigger|larger|longer|shorter|softer|stronger|"
@@ -1168,10 +1191,25 @@ def _made_for(p: Any, gender: str) -> bool:
 
 
 # what a message that only picks a product from the list may say besides the pick
-_PICK_WORDS = frozenset("""the that this one ones number no please item product option pick choose go with i'll ill take
+_PICK_WORDS = frozenset("""what how the that this one ones number no please item product option pick choose go with i'll ill take
 like love want looks look good great nice fine ok okay yes yeah sounds perfect cool it i me about more tell show let see
 add buy get to my cart basket and then will el la lo los las uno una número numero por favor quiero me gusta ese esa
 este esta dame ver más mas sobre de del al carrito añade añádelo agrega""".split())  # noqa: SIM905
+
+
+def _lines_of_kind(low: str, cart: list[dict[str, Any]]) -> list[int]:
+    """'remove the shorts' with an Arcadio Gym Short in the cart: the product ids of the lines whose name has the kind
+    of product the text names."""
+    kinds = {singular(w) for w in re.findall(r"[a-z]+", low) if singular(w) in _PRODUCT_KINDS}
+    return [int(x["product_id"]) for x in cart if kinds & {singular(w) for w in re.findall(r"[a-z]+", str(x["name"]).lower())}]
+
+
+def _only_variant_words(low: str) -> bool:
+    """'M', 'medium', 'size M, black', 'en rojo': nothing but a size and/or colour (the answer to "Which size?")."""
+    if not (sizes_in_text(f"size {low}") or colors_in_text(_spaced(low))[0]):
+        return False
+    rest = re.sub(r"\b(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,3}|small|medium|large|extra|size|in|the|please|and|talla|en|de|color|colour|one|码)\b|码", " ", low)
+    return all(canonical_color(w) is not None for w in re.findall(r"[^\W\d_]+", rest))
 
 
 def _names_a_kind(word: str, parser: Any) -> bool:
@@ -1254,6 +1292,7 @@ def _spaced(text: str) -> str:
 def _sized(text: str) -> str:
     """'change the size to L' written as 'size L', the way sizes are found."""
     text = re.sub(r"\b(?:the|its)\s+size\s+(?:to|into|for)\s+(?:an?\s+)?", "size ", text, flags=re.I)
+    text = re.sub(r"\b(?:la\s+)?talla\s+(?:a|por|en)\s+(?:la\s+)?", "talla ", text, flags=re.I)  # "cambia la talla a 34"
     # "from S to M": letter sizes after "from" and "to" are sizes too
     text = re.sub(r"(换成|改成)\s*([a-z]{1,4}|\d{1,2})(?![a-z])", r"\1 size \2", text, flags=re.I)  # "尺码换成M"
     return re.sub(r"\b(from|to|into)\s+(xxs|xs|s|m|l|xl|xxl|xxxl)\b", r"\1 size \2", text, flags=re.I)

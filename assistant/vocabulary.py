@@ -176,7 +176,7 @@ def map_color(word: str, vocab: CatalogVocabulary) -> str | None:
 
 
 _CJK_NEGATION = r"不要|不是|别|除了|没有"
-_NEGATION = rf"(?:not|no|without|except|avoid|never|sin|ni|nada de|sans|{_CJK_NEGATION})"
+_NEGATION = rf"(?:not|no|without|except|avoid|never|anything but|everything but|sin|ni|nada de|sans|{_CJK_NEGATION})"
 
 
 def colors_in_text(text: str) -> tuple[list[str], list[str]]:
@@ -512,16 +512,18 @@ _KIND_RULES: list[tuple[str, str]] = [
     ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket)\b|\badd to (?:my |the )?(?:cart|basket)|"
              r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?bag\b|"
              # "also add the Ridgevent backpack", "and add the second one": adding what is on screen
-             r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:(?:\d{1,2}|two|three|four|five|a couple)\s+(?:of\s+)?)?"
+             r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:(?:\d{1,4}|two|three|four|five|a couple)\s+(?:of\s+)?)?"
              r"(?:the|it|this|that|them|those|these|both|one|another)\b|"
              r"\bbuy (?:it|this|that|the)|"
-             r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|(?:añad|agreg|pon|met)\w*(?:\s+[^\s,.!?]+){0,4}?\s+(?:al|en el|en mi) carrito|"
+             r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|(?:a[ñn]a[dď]|a[ñn]ád|agr[eé]g|p[oó]n|met)\w*(?:\s+[^\s,.!?]+){0,4}?\s+(?:al|en el|en mi) carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
              # (the whole message: "show me the basket liners" and "cart covers" are products)
              r"(?:what(?:'?s| is) in (?:my |the )?(?:shopping )?(?:cart|basket)|(?:show|view|see|check|open)(?: me)? (?:my |the )?"
              r"(?:shopping )?(?:cart|basket)|my (?:shopping )?(?:cart|basket)|(?:the )?(?:shopping )?cart)(?:\s+please)?\s*[?!.]*\s*$|"
              # "what's my total?", "how much is my total", "¿cuánto es el total?", "总共多少钱"
-             r"^\s*(?:what(?:'?s| is) (?:my|the) (?:cart )?total|how much is (?:my|the) (?:cart )?total|(?:my|the) total)(?:\s+please)?\s*[?!.]*\s*$|"
+             r"^\s*(?:what(?:'?s| is) (?:my|the) (?:cart )?total|how much is (?:my|the) (?:cart )?total|(?:my |the )?total"
+             r"|how much (?:is|are|does) (?:that|it|this|everything|all that|all this|my cart)(?: come to)? (?:in total|altogether|all together|total))"
+             r"(?:\s+please)?\s*[?!.]*\s*$|"
              r"¿?cu[aá]nto es (?:el|mi) total|总共多少钱|一共多少钱|"
              r"购物车里|我的购物车|查看购物车|(?:ver|mostrar|muestra\w*) (?:mi |el )?carrito|qué hay en (?:mi|el) carrito"),
     ("chitchat", r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|buenas|"

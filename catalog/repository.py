@@ -225,7 +225,14 @@ class CatalogRepository:
                 )
             )
         if f.on_sale:
-            conds.append(price < Product.price)
+            # a special price today, or the shop's own sale category ("Promotions/Women Sale")
+            sale_name = func.lower(Category.name)
+            in_sale_category = exists(
+                select(ProductCategory.product_id).join(Category, Category.id == ProductCategory.category_id)
+                .where(ProductCategory.product_id == Product.id,
+                       or_(sale_name == "sale", sale_name.like("% sale"), sale_name.like("sale %"), sale_name.like("% sale %")))
+            )
+            conds.append(or_(price < Product.price, in_sale_category))
         if f.min_price is not None:
             conds.append(price >= Decimal(str(f.min_price)))
         if f.max_price is not None:

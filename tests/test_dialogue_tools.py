@@ -479,3 +479,30 @@ def test_review_round_two_cart_cases_stay_fixed(bot: ShoppingAssistant) -> None:
     assert bot.chat("si, cámbiala a talla M", session_id="c3").cart[0]["size"] == "M"
     assert bot.chat("can you change it to size L if possible?", session_id="c3").cart[0]["size"] == "L"
     assert bot.chat("change it from purple to black, it is a gift", session_id="c3").cart[0]["color"] == "Black"
+
+
+def test_tester_round_two_cart_phrasings(bot: ShoppingAssistant) -> None:
+    bot.chat("jackets", session_id="t1")
+    bot.chat("add the first one", session_id="t1")  # "Which size? It comes in S, M"
+    assert bot.chat("M", session_id="t1").cart[0]["size"] == "M"
+    assert bot.chat("blue", session_id="t1").cart[0]["color"] == "Blue"
+    bot.chat("bags", session_id="t1")  # one bag on screen
+    assert [x["name"] for x in bot.chat("add it", session_id="t1").cart] == ["Stellar Rain Jacket", "Joust Duffle Bag"]
+    reply = bot.chat("change the size of the jacket to S", session_id="t1")
+    assert {x["name"]: x.get("size") for x in reply.cart}["Stellar Rain Jacket"] == "S"
+    assert [x["name"] for x in bot.chat("remove the bag", session_id="t1").cart] == ["Stellar Rain Jacket"]
+    for text in ("total?", "how much is that in total?"):
+        reply = bot.chat(text, session_id="t1")
+        assert reply.intent.kind == "cart" and [x["qty"] for x in reply.cart] == [1] and "Total $77.00" in reply.text, text
+    reply = bot.chat("add 2 Joust Duffle Bag", session_id="t2")  # named in full, nothing on screen
+    assert [(x["name"], x["qty"]) for x in reply.cart] == [("Joust Duffle Bag", 2)]
+    bot.chat("bags", session_id="t3")
+    assert [x["name"] for x in bot.chat("加入购物车", session_id="t3").cart] == ["Joust Duffle Bag"]
+
+
+def test_tester_round_two_search_phrasings(bot: ShoppingAssistant) -> None:
+    names = [p.name for p in bot.chat("jackets", session_id="s1").products]
+    assert bot.chat("what about the third?", session_id="s1").text.startswith(names[2])
+    bot.chat("jackets", session_id="s2")
+    reply = bot.chat("anything but red?", session_id="s2")
+    assert reply.intent.colors == [] and "Red" in reply.intent.exclude

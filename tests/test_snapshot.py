@@ -191,3 +191,16 @@ def test_the_on_sale_filter_is_exact_in_sql_and_in_the_masks(shop) -> None:  # t
         want = set(repo.find_ids(sale, limit=None))
         assert want == set(repo.find_ids(f, limit=None)) & on_sale, sale
         assert set(snap.ids[cache.mask(sale)].tolist()) == want, sale
+
+
+def test_the_shops_own_sale_category_counts_as_on_sale(tmp_path: Path) -> None:
+    from catalog.records import CatalogData, ProductRecord
+
+    data = CatalogData(products=[
+        ProductRecord(sku="A", name="Josie Yoga Jacket", price=Decimal("56.25"), categories=["Promotions/Women Sale"]),
+        ProductRecord(sku="B", name="Ingrid Running Jacket", price=Decimal("84.00"), categories=["Women/Jackets"]),
+        ProductRecord(sku="C", name="Saleen Tote", price=Decimal("20.00"), categories=["Bags"]),  # "sale" inside a word
+    ])
+    repo = build(f"sqlite:///{tmp_path / 'sale.db'}", data)
+    names = {p.name for p in repo.get_many(repo.find_ids(ProductFilter(on_sale=True), limit=None))}
+    assert names == {"Josie Yoga Jacket"}
