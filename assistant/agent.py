@@ -345,6 +345,9 @@ class ShoppingAssistant:
                 kind, redo = "compare" if len(referenced) >= 2 else "question", earlier if _ASKS_ABOUT.search(earlier.lower()) or "?" in earlier else "tell me about it"
         if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
             kind = "chitchat"
+        shop_facts = self._shop_values(low, lang)
+        if shop_facts is not None:  # "what sizes do you have?": the shop's own list, not a search for "sizes"
+            kind, answer, referenced = "question", shop_facts, []
         if kind != intent.kind:  # what the turn turned out to be about ("is the Fusion Backpack in stock?")
             intent = intent.model_copy(update={"kind": kind})
         timings["intent"] = (time.perf_counter() - t0) * 1000
@@ -448,8 +451,10 @@ class ShoppingAssistant:
             answer = self._order_status(intent, state, verified=user_verified, lang=lang)
         elif kind == "policy":
             answer = self._policy(text)
-        elif kind in ("question", "compare"):
+        elif kind in ("question", "compare") and answer is None:
             answer = say("which_of_these" if state.shown else "which_product", lang)
+        elif kind in ("question", "compare"):
+            pass  # answered above (the shop's sizes, colours or brands)
         else:
             answer = say("goodbye" if THANKS_BYE.match(low) else "greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
@@ -517,6 +522,19 @@ class ShoppingAssistant:
             if asked.lower() not in have and searched and searched in intent.colors:
                 return asked, searched
         return None
+
+    def _shop_values(self, low: str, lang: str) -> str | None:
+        """'what sizes do you have?', 'which brands do you carry?', '¿qué tallas tienen?': the catalog's own values."""
+        m = _SHOP_VALUES.match(low.strip())
+        vocab = getattr(self.parser, "vocabulary", None)
+        if m is None or not isinstance(vocab, CatalogVocabulary):
+            return None
+        word = next(g for g in m.groups() if g)
+        key = "sizes" if word.startswith(("size", "talla", "尺码")) else "brands" if word.startswith(("brand", "marca", "品牌")) else "colours"
+        values = sorted(vocab.sizes, key=_size_order) if key == "sizes" else sorted(vocab.brands) if key == "brands" else sorted(vocab.colors)
+        if not values:
+            return say("shop_has_no", lang, what=word)
+        return say(f"shop_{key}", lang, values=", ".join(values[:40]) + (" …" if len(values) > 40 else ""))
 
     def _size_not_stocked(self, text: str, intent: ShoppingIntent) -> tuple[str, list[str]] | None:
         """(size asked, the shop's sizes) when the text names a size no product of the shop comes in."""
@@ -1146,7 +1164,10 @@ _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|t
 ON_SALE = re.compile(r"(?<!not )(?<!no )(?<!n't )(?<!not be )\bon (?:sale|special)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
                      r"|\ben (?:oferta|rebaja)s?\b|\brebajad[oa]s?\b|\bcon descuento\b|打折|特价|促销|优惠", re.I)
 _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
-_ANY_PRODUCT = frozenset(["what's", "thing", "things", "sell", "carry", "cheapest", "most", "least", "expensive", "priciest",
+_SHOP_VALUES = re.compile(r"(?:(?:what|which)\s+(sizes|colou?rs|brands)\s+(?:do|does|can)\s+(?:you|the shop|your shop)\s+(?:have|carry|sell|offer|stock)"
+                          r"|¿?qu[eé]\s+(tallas|colores|marcas)\s+(?:tienen|tienes|hay|venden)|你们有(?:哪些|什么)(尺码|颜色|品牌))\s*[?？!.]*$")
+_ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything", "good", "nice", "popular", "best", "show",
+                          "what's", "thing", "things", "sell", "carry", "cheapest", "most", "least", "expensive", "priciest",
                           "the", "a", "an", "of", "in", "for", "is", "it", "everything", "can", "i", "buy", "your", "store",
                           "shop", "whole", "entire", "here"])
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")

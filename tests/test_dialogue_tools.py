@@ -506,3 +506,16 @@ def test_tester_round_two_search_phrasings(bot: ShoppingAssistant) -> None:
     bot.chat("jackets", session_id="s2")
     reply = bot.chat("anything but red?", session_id="s2")
     assert reply.intent.colors == [] and "Red" in reply.intent.exclude
+
+
+@pytest.mark.parametrize(("text", "said"), [("what sizes do you have?", "Our sizes: S, M, L, 32, 34."),
+                                           ("which brands do you carry?", "Our brands: Fusion, Joust, Luma, Quest."),
+                                           ("¿qué tallas tienen?", "Nuestras tallas: S, M, L, 32, 34.")])
+def test_the_shops_own_sizes_brands_and_colours(bot: ShoppingAssistant, text: str, said: str) -> None:
+    reply = bot.chat(text, session_id="sv")
+    assert reply.text == said and reply.products == []
+
+
+def test_recommend_me_something_lists_products(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("recommend me something", session_id="rm")
+    assert reply.products and reply.text.startswith("Here are ") and "recommend" not in reply.text
