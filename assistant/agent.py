@@ -184,6 +184,10 @@ class ShoppingAssistant:
         lang = conversation_language(text, state.history)  # the frame of every answer: en, es or zh
         need_text = self._without_owned(text)  # (what they own left out: their need is something else)
         raw = self.parser.parse(need_text, list(state.history), previous)
+        if raw.max_price is None and _NOTHING_COSTS.search(need_text.lower()):
+            # "hoodies under $0": answered exactly ("nothing under $0.00; the cheapest is …"), never ignored (a model's
+            # 0 means "no price", so the intent drops it; the text is sure)
+            raw = raw.model_copy(update={"max_price": 0.0})
         if ON_SALE.search(need_text.lower()) and raw.kind in ("search", "refine"):
             # "any bags on sale?": an exact filter on today's special prices, not the word "sale" searched
             rest = re.sub(r"\s+", " ", ON_SALE.sub(" ", raw.query)).strip(" ?!.,¿")
@@ -1164,6 +1168,7 @@ _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|t
 ON_SALE = re.compile(r"(?<!not )(?<!no )(?<!n't )(?<!not be )\bon (?:sale|special)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
                      r"|\ben (?:oferta|rebaja)s?\b|\brebajad[oa]s?\b|\bcon descuento\b|打折|特价|促销|优惠", re.I)
 _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
+_NOTHING_COSTS = re.compile(r"\b(?:under|below|less than|cheaper than|menos de)\s*(?:\$|€|£)?\s*(?:-\s*\d+(?:\.\d+)?|0(?:\.0+)?)(?![\d.])")
 _SHOP_VALUES = re.compile(r"(?:(?:what|which)\s+(sizes|colou?rs|brands)\s+(?:do|does|can)\s+(?:you|the shop|your shop)\s+(?:have|carry|sell|offer|stock)"
                           r"|¿?qu[eé]\s+(tallas|colores|marcas)\s+(?:tienen|tienes|hay|venden)|你们有(?:哪些|什么)(尺码|颜色|品牌))\s*[?？!.]*$")
 _ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything", "good", "nice", "popular", "best", "show",

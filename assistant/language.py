@@ -61,7 +61,7 @@ PRODUCT_WORDS: dict[str, str] = {
     "chamarra": "jacket", "abrigo": "coat", "abrigos": "coat",
     "卫衣": "hoodie", "连帽衫": "hoodie", "sudadera": "hoodie", "sudaderas": "hoodie",
     "t恤": "tee", "短袖": "tee", "camiseta": "tee", "camisetas": "tee", "playera": "tee", "背心": "tank",
-    "瑜伽裤": "yoga pants", "运动裤": "pants", "长裤": "pants", "裤子": "pants", "pantalones": "pants",
+    "瑜伽裤": "yoga pants", "运动裤": "pants", "长裤": "pants", "裤子": "pants", "pantalones cortos": "shorts", "pantalón corto": "shorts", "pantalones": "pants",
     "pantalón": "pants", "pantalon": "pants", "短裤": "shorts", "mallas": "leggings",
     "跑鞋": "running shoes", "运动鞋": "shoes", "鞋": "shoes", "zapatos": "shoes", "zapato": "shoes",
     "zapatillas": "shoes", "zapatilla": "shoes", "靴": "boots", "botas": "boots", "bota": "boots",

@@ -157,9 +157,9 @@ def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFil
             cur = repo.shop_currency()
             what = (intent.category or intent.query or "matching products").rsplit("/", 1)[-1].lower()
             if f.max_price is not None and lo > Decimal(str(f.max_price)):
-                return f"Nothing under {money(f.max_price, cur)} matches; the cheapest {what} is {money(lo, cur)}.", relaxed
+                return f"Nothing under {money(f.max_price, cur)} matches; the cheapest of the {what} is {money(lo, cur)}.", relaxed
             if f.min_price is not None and hi < Decimal(str(f.min_price)):
-                return f"Nothing over {money(f.min_price, cur)} matches; the most expensive {what} is {money(hi, cur)}.", relaxed
+                return f"Nothing over {money(f.min_price, cur)} matches; the most expensive of the {what} is {money(hi, cur)}.", relaxed
             return f"Nothing matches between {money(f.min_price or 0, cur)} and {money(f.max_price or hi, cur)}.", relaxed
     if f.colors or f.sizes:
         relaxed = ProductFilter(**{**f.__dict__, "colors": [], "sizes": []})

@@ -530,7 +530,7 @@ _KIND_RULES: list[tuple[str, str]] = [
                  r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$|"
                  # "how are you?", "tell me a joke", "what can you do?": no product need in them
                  r"^(?:(?:hi|hello|hey|hola)[\s,!]+)?(?:how are you(?: doing)?(?: today)?|how'?s it going|tell me a joke|who are you|"
-                 r"what can you do|are you (?:a bot|human|real)|qu[eé] tal|c[oó]mo est[aá]s|你好吗|你是谁)[\s!.?,！？。]*$"),
+                 r"what can you do|are you (?:a bot|human|real)|what'?s the weather(?: like)?(?: today)?|how'?s the weather(?: today)?|qu[eé] tal|c[oó]mo est[aá]s|你好吗|你是谁)[\s!.?,！？。]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre|"
                 # "which one is lighter?", "which of them is warmer?": among the products on screen
                 r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b"),
@@ -793,6 +793,11 @@ CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
 def _category_aliases(text_l: str) -> set[str]:
     """English category words implied by product words in the text (any language)."""
     out: set[str] = set()
+    # "pantalones cortos" are shorts, not pants: a longer phrase takes its words from the shorter ones
+    for phrase in ("pantalones cortos", "pantalón corto", "pantalon corto"):
+        if _has_word(text_l, phrase):
+            out.add(_stem("shorts"))
+            text_l = text_l.replace(phrase, " ")
     for eng, words in CATEGORY_SYNONYMS.items():
         if any(_has_word(text_l, w) or (not _CJK.search(w) and _has_word(text_l, w + "s")) for w in words):
             out.add(_stem(eng))

@@ -519,3 +519,10 @@ def test_the_shops_own_sizes_brands_and_colours(bot: ShoppingAssistant, text: st
 def test_recommend_me_something_lists_products(bot: ShoppingAssistant) -> None:
     reply = bot.chat("recommend me something", session_id="rm")
     assert reply.products and reply.text.startswith("Here are ") and "recommend" not in reply.text
+
+
+def test_a_price_nothing_costs_is_answered_and_small_talk_about_the_weather(bot: ShoppingAssistant) -> None:
+    for text in ("jackets under $0", "jackets under -5 dollars"):
+        reply = bot.chat(text, session_id="p0")
+        assert reply.text.startswith("Nothing under $0.00") and "the cheapest of the jackets is $42.00." in reply.text, text
+    assert bot.chat("what's the weather today?", session_id="wt").intent.kind == "chitchat"

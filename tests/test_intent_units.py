@@ -348,3 +348,10 @@ def test_sizes_listed_after_the_word_sizes(text: str, sizes: list[str]) -> None:
                                                  ("I can go up to 60 actually", 60)])
 def test_budget_phrases(text: str, max_price: float | None) -> None:
     assert prices_in_text(text)[1] == max_price
+
+
+def test_pantalones_cortos_are_shorts_not_pants() -> None:
+    from assistant.vocabulary import _category_aliases
+
+    assert "short" in _category_aliases("pantalones cortos para hombre") and "pant" not in _category_aliases("pantalones cortos")
+    assert "pant" in _category_aliases("pantalones negros")
