@@ -1183,8 +1183,8 @@ _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\b
 THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡)[\s,.!]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
                         r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
                         r"(?:\s+(?:so much|a lot|very much|for (?:your|the|all the) help|for now|muchas|de nuevo))*[\s,.!！？。，]*)+$")
-# "no wait, I meant the third one", "perdón, quise decir la segunda"
-# (at the start of a clause: "is the second one meant for rain?" is a question)
+# "no wait, I meant the third one", "oh I meant the second one", "perdón, quise decir la segunda"
+# ("what I meant to ask: …?" and "is the second one meant for rain?" are questions)
 I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to|it for)\b)(?![^?]*\?\s*$)"
                      r"|\b(?:quise decir|me refería|me referia)\b|我是说|我指的是")
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
