@@ -864,14 +864,16 @@ class ShoppingAssistant:
                 return p
         return None
 
+    def _can_send(self, product_id: int, variant: Mapping[str, Any]) -> bool:
+        """The product in that size and colour (those it names) is in stock."""
+        return bool(self.repo.find_ids(ProductFilter(ids=[product_id], sizes=[variant["size"]] if variant.get("size") else [],
+                                                     colors=[variant["color"]] if variant.get("color") else [], in_stock=True), limit=1))
+
     def _refresh_cart(self, state: SessionState) -> None:
         """Cart lines carry the catalog's price and name of now, never those of when they were added (a price
         change or a sale since then shows at once); a product the catalog no longer has leaves the cart."""
-        t = state.touched
-        if t and not (state.cart and state.cart[-1]["product_id"] == t.get("product_id")
-                      and all(state.cart[-1].get(k) == t.get(k) for k in ("size", "color"))):
-            state.touched = None  # the line "it" meant is gone: "make that 3" must not mean another one
         if not state.cart:
+            state.touched = None
             return
         # (a hidden product, off sale since a full-feed import, leaves the cart too)
         now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart], matching=ProductFilter())}
@@ -882,9 +884,9 @@ class ShoppingAssistant:
                 continue
             line.update(name=p.name, sku=p.sku, price=float(p.price), currency=p.currency)
             kept.append(line)
-        if state.touched and (not kept or kept[-1] is not state.cart[-1]):
-            state.touched = None  # (the line "it" meant left with its product)
         state.cart = kept
+        if state.touched and not (kept and _same_variant(kept[-1], state.touched)):
+            state.touched = None  # the line "it" meant is gone: "make that 3" must not mean another one
 
     @staticmethod
     def _remove_from_cart(state: SessionState, product_id: int) -> None:
@@ -950,9 +952,7 @@ class ShoppingAssistant:
                 variant, problem = self._variant(p, intent, previous, text, lang)
                 if problem:
                     return problem + " " + summary
-                wanted = ProductFilter(ids=[p.id], sizes=[variant["size"]] if "size" in variant else [],
-                                       colors=[variant["color"]] if "color" in variant else [], in_stock=True)
-                if not self.repo.find_ids(wanted, limit=1):  # never a line the shop cannot send
+                if not self._can_send(p.id, variant):  # never a line the shop cannot send
                     return say("cart_sold_out", lang, name=p.name + _variant_words(variant, lang)) + " " + summary
                 added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang,
                                                qty=quantity_in(text) if len(referenced) == 1 else 1))
@@ -1014,12 +1014,9 @@ class ShoppingAssistant:
             changed[key] = match
         if all(changed.get(k) == line.get(k) for k in ("size", "color")):  # "change it to L" when it is L
             return say("cart_already", lang, name=p.name + _variant_words(line, lang)) + " " + self._cart_summary(state, lang)
-        wanted = ProductFilter(ids=[p.id], sizes=[changed["size"]] if changed.get("size") else [],
-                               colors=[changed["color"]] if changed.get("color") else [], in_stock=True)
-        if not self.repo.find_ids(wanted, limit=1):  # the line stays what it was: that variant cannot be sent
+        if not self._can_send(p.id, changed):  # the line stays what it was: that variant cannot be sent
             return say("cart_sold_out_change", lang, name=p.name + _variant_words(changed, lang)) + " " + self._cart_summary(state, lang)
-        same: dict[str, Any] | None = next((x for x in state.cart if x is not line and x["product_id"] == line["product_id"]
-                     and all(x.get(k) == changed.get(k) for k in ("size", "color"))), None)
+        same: dict[str, Any] | None = next((x for x in state.cart if x is not line and _same_variant(x, changed)), None)
         if same is not None:  # that variant is already a line: one line of both
             same["qty"] += line["qty"]
             state.cart.remove(line)
@@ -1285,14 +1282,18 @@ def _only_a_pick(low: str) -> bool:
     return all(w in _PICK_WORDS for w in re.findall(r"[^\W\d_]+(?:'[a-z]+)?", rest))
 
 
+def _same_variant(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Two cart lines (or a line and `SessionState.touched`) of one product in one size and colour."""
+    return a.get("product_id") == b.get("product_id") and all(a.get(k) == b.get(k) for k in ("size", "color"))
+
+
 def _touched(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The cart line a turn added to or changed (the last line, when it is new or differs), with how many it
     added; None when the turn left the lines as they were or only took some away."""
     if not after or after[-1] in before:
         return None
     line = after[-1]
-    was = next((x for x in before if x["product_id"] == line["product_id"]
-                and all(x.get(k) == line.get(k) for k in ("size", "color"))), None)
+    was = next((x for x in before if _same_variant(x, line)), None)
     return {"product_id": line["product_id"], "size": line.get("size"), "color": line.get("color"),
             "added": int(line["qty"]) - (int(was["qty"]) if was else 0)}
 
