@@ -40,8 +40,8 @@ from assistant.events import (
 )
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
-from assistant.language import conversation_language, say, variant_bits
-from assistant.replies import ReplyWriter, TemplateReplyWriter, card
+from assistant.language import conversation_language, detect_language, feature_words, say, variant_bits
+from assistant.replies import ReplyWriter, TemplateReplyWriter, card, describe_need
 from assistant.search_backend import (
     CatalogSearch,
     ProductSearch,
@@ -49,6 +49,7 @@ from assistant.search_backend import (
     SearchContext,
     apply_corrections,
     corrections_in,
+    intent_to_filter,
     query_text,
     replace_words,
 )
@@ -65,7 +66,7 @@ from assistant.vocabulary import (
     vocabulary_from_lists,
 )
 from catalog.db import CatalogDB, open_catalog
-from catalog.models import Customer, Order
+from catalog.models import Customer, Order, Variant
 from catalog.repository import CatalogRepository, ProductFilter, singular, storable_id
 from catalog.text import money
 
@@ -204,7 +205,8 @@ class ShoppingAssistant:
         names = frozenset(w.lower() for w in _NAMES.findall(text))
         # a colour word is no typo ("a gold watch" is not "good", "rose" not "rise")
         names |= frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if canonical_color(w) is not None)
-        fixes = [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in names]
+        # a Spanish message's words are no misspelt English ("que no sean negras" is not "seam")
+        fixes = [] if detect_language(text) == "es" else [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in names]
         grounded_text = text
         if fixes:
             grounded_text = replace_words(text, fixes)
@@ -222,10 +224,12 @@ class ShoppingAssistant:
             # "remove the blue filter", "drop the price filter", "clear all filters (and show me tents)": the need
             # without it, with whatever else the message asks
             intent = _without_filter(intent, off.group("what") or "")
+        cheaper_than = None  # the product named in "cheaper than the …"
         if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (than := self.repo.named_in(grounded_text)):
             # "something cheaper than the Lando Gym Jacket": below that product's price, among its kind (it took
             # the cheapest on screen as the bar, and the named one's words as the query)
             named_p = self.repo.get(than[0])
+            cheaper_than = named_p
             if named_p is not None:
                 # the named product's own kind: its category, else the last word of its name
                 leaf = named_p.categories[0].rsplit("/", 1)[-1] if named_p.categories else None
@@ -315,12 +319,32 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
+        count_of = _COUNT_OF_KIND.fullmatch(low.strip()) if kind in ("search", "refine", "question") and not references_in_text(low) else None
+        if count_of is not None and (count_of.group("what") or count_of.group("es") or "").strip() in _POINTING:
+            count_of = None  # "how many of them do you have?": the stock of what is on screen
+        if (kind in ("search", "refine", "question") and _HOW_MANY.search(low) and count_of is None
+                and (state.focus or state.shown or referenced or self.repo.named_in(grounded_text)) and not (raw.category and (previous is None or raw.category != previous.category))):
+            # "how many are in stock?", "how many of the first one do you have?": the catalog's counts of what is on
+            # screen (it searched for "how many stock"); "how many tents do you have?" names a new kind and searches
+            picks = references_in_text(low)
+            on_screen = state.focus or state.shown
+            if picks:
+                referenced = self.repo.get_many([int(state.shown[r - 1 if r > 0 else len(state.shown) + r]["id"]) for r in picks
+                                                 if -len(state.shown) <= r <= len(state.shown) and r != 0])
+            elif not referenced:
+                named = self.repo.named_in(grounded_text)
+                referenced = self.repo.get_many(named or [int(x["id"]) for x in on_screen[:5]])
+            kind = "question" if referenced else kind
         if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low) and need_text == text:
             # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
             # named in full (the catalog's) or by a word only it has on screen
             about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
             if about:
                 referenced, kind = self.repo.get_many(about), "question"
+        if (kind in ("search", "refine") and len(state.focus) == 1 and lang != "en" and not raw.category
+                and ((feature_words(low) and _YES_NO_OTHER.search(low)) or _ASKS_MATERIAL.search(low))):
+            # "¿es impermeable?", "有口袋吗？", "¿de qué material es?" right after one product: about that one
+            referenced, kind = self.repo.get_many([int(state.focus[0]["id"])]), "question"
         wants_named = kind in ("question", "compare") or (kind == "cart" and _ADDING.search(low))
         if wants_named and len(referenced) < (2 if kind == "compare" else 1):
             # products named in full that are not on screen ("compare the Kenobi Trail Jacket and the Lando Gym
@@ -349,6 +373,18 @@ class ShoppingAssistant:
                 kind, redo = "compare" if len(referenced) >= 2 else "question", earlier if _ASKS_ABOUT.search(earlier.lower()) or "?" in earlier else "tell me about it"
         if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
             kind = "chitchat"
+        if count_of is not None:
+            # "how many jackets do you have?": the catalog's count of that kind; a kind it lacks is searched
+            # alone ("how many tents do you sell?" -> "We do not carry tents", not a list headed "how many tents")
+            kind_asked = self.parser.parse((count_of.group("what") or count_of.group("es") or "").strip(), [], None)
+            if kind_asked.category or kind_asked.brands or kind_asked.gender:
+                total = self.repo.count(intent_to_filter(kind_asked, in_stock=False))
+                kind, referenced = "question", []
+                what = describe_need(kind_asked, self.repo.shop_currency(), lang)
+                answer = (say("product_count", lang, n=total, what=what, m=self.repo.count(intent_to_filter(kind_asked))) if total
+                          else say("product_count_none", lang, what=what))
+            else:
+                kind, intent = "search", kind_asked.model_copy(update={"kind": "search"})
         shop_facts = self._shop_values(low, lang)
         if shop_facts is not None:  # "what sizes do you have?": the shop's own list, not a search for "sizes"
             kind, answer, referenced = "question", shop_facts, []
@@ -358,7 +394,9 @@ class ShoppingAssistant:
         yield IntentParsed(intent, timings["intent"])
         t1 = time.perf_counter()
         if kind in ("search", "refine"):
-            ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=names,
+            # nor does the searcher "correct" a Spanish message's words
+            keep = names | frozenset(re.findall(r"[a-záéíóúñü]+", text.lower())) if detect_language(text) == "es" else names
+            ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=keep,
                                 # a refinement never brings back what the shopper said no to in this conversation
                                 exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
             searched = intent
@@ -409,6 +447,11 @@ class ShoppingAssistant:
             if more and (note or not cards):
                 cards, note = [], None
                 answer = say("everything_shown", lang)
+            elif note and cheaper_than is not None and intent.max_price is not None and float(cheaper_than.price) > intent.max_price \
+                    and not any(float(c.price) <= intent.max_price for c in cards):
+                # "anything cheaper than the Sprite Foam Yoga Brick" when nothing of its kind is: that one is the cheapest
+                cards, note = [card(RankedItem(cheaper_than, 0.0), intent, lang)], None
+                answer = say("already_cheapest", lang, name=cheaper_than.name, price=money(cheaper_than.price, cheaper_than.currency))
             elif (note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown)
                   and all(getattr(intent, f) == getattr(previous, f)  # only the price cap changed ("cheaper in green" is not this)
                           for f in ("colors", "sizes", "brands", "category", "gender", "exclude", "min_price", "attributes"))):
@@ -663,13 +706,21 @@ class ShoppingAssistant:
     def _answer_question(self, text: str, products: list[Any], lang: str = "en") -> str:
         lines = []
         words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
+        # "¿tiene capucha?", "有口袋吗？": the English words the catalog's descriptions use, asked as a yes/no
+        translated = dict((en, own) for own, en in feature_words(text)) if lang != "en" else {}
+        words += list(translated)
+        yes_no = bool(_YES_NO.match(text.lower())) or bool(translated and _YES_NO_OTHER.search(text.lower()))
         for p in products:
-            asks_stock = any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words) or "有货" in text
+            asks_count = _HOW_MANY.search(text.lower()) is not None
+            asks_stock = not asks_count and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
+                                             or "有货" in text)
             # "is the Hero Hoodie available in XXL?": a size or colour it does not come in is said, never "in stock"
             not_sized = [z for z in sizes_in_text(_sized(text)) if p.sizes and z.lower() not in {s.lower() for s in p.sizes}]
             not_coloured = [c for c in colors_in_text(_spaced(text))[0] if p.colors and c.lower() not in {x.lower() for x in p.colors}]
             facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
                      + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
+            if asks_count and p.in_stock:
+                facts.append(self._stock_count(p, text, lang))
             for name, values in p.attributes.items():
                 if (name in words or any(re.search(rf"\b{re.escape(v.lower())}\b", text.lower()) for v in values)
                         or (name == "material" and _ASKS_MATERIAL.search(text.lower()))):
@@ -704,12 +755,14 @@ class ShoppingAssistant:
                 asked = [w for w in asked if canonical_color(w) is None]
             if p.brand and p.brand.lower() in text.lower():
                 facts.append(say("brand_is", lang, brand=p.brand))
-            if asked and _YES_NO.match(text.lower()):
-                facts.append(say("not_mentioned", lang, what=" ".join(asked)))
+            if translated:  # the shopper's other words ("tiene", "primera") are no properties
+                asked = [w for w in translated if w not in hits and w not in known]
+            if asked and yes_no:
+                facts.append(say("not_mentioned", lang, what=" ".join(translated.get(w, w) for w in asked)))
             sentence = ""
             if hits:  # the sentence with most of the words asked ("water bottle pocket", not "Water-resistant shell")
                 sentence = max(_sentences(p.description), key=lambda s: sum(h in s.lower() for h in hits), default="")
-            elif asked and _YES_NO.match(text.lower()):
+            elif asked and yes_no:
                 # "waterproof?" where the description says "water-resistant": the sentence, for the shopper to judge
                 roots = [a[:5] for a in asked if len(a) >= 6]
                 sentence = next((s for s in _sentences(p.description) if any(r in s.lower() for r in roots)), "")
@@ -727,6 +780,23 @@ class ShoppingAssistant:
                 facts.append(say("rating", lang, avg=f"{p.rating_avg:.1f}", n=p.rating_count, s="s" if p.rating_count != 1 else ""))
             lines.append(say("fact_sep", lang).join(facts) + say("end", lang))
         return " ".join(lines)
+
+    def _stock_count(self, p: Any, text: str, lang: str) -> str:
+        """ "how many are left in M?": the catalog's count (of the size or colour asked), never a guess."""
+        sizes = {z.lower() for z in sizes_in_text(_sized(text))} & {z.lower() for z in p.sizes}
+        colours = {c.lower() for c in colors_in_text(_spaced(text))[0]} & {c.lower() for c in p.colors}
+        rows = [r for r in self.repo.variant_stock(p.id)
+                if (not sizes or (r[0] or "").lower() in sizes) and (not colours or (r[1] or "").lower() in colours)]
+        what = " ".join([*(z for z in p.sizes if z.lower() in sizes), *(c for c in p.colors if c.lower() in colours)])
+        if not rows and not what:  # a product without variants: its own count
+            n = p.stock_qty
+        elif any(r[3] and r[2] is None for r in rows):
+            n = None  # some of it is in stock uncounted: no total can be given
+        else:
+            n = sum(r[2] or 0 for r in rows if r[3])
+        if n is None:
+            return say("stock_uncounted", lang)
+        return say("stock_count_in" if what else "stock_count", lang, n=n, what=what)
 
     def _compare(self, products: list[Any], lang: str = "en") -> str:
         rows = []
@@ -1099,8 +1169,21 @@ class ShoppingAssistant:
         shown = orders[:cls.RECENT_ORDERS]
         head = (say("orders_most_recent", lang, n=len(shown)) if len(orders) > len(shown)
                 else say("orders_one", lang) if len(shown) == 1 else say("orders_n", lang, n=len(shown)))
+        # "what did I buy last time?": what is in each order, with the size and colour bought
+        variant_ids = [ln.variant_id for o in shown for ln in o.lines if ln.variant_id is not None]
+        variants = {v.id: v for v in s.scalars(select(Variant).where(Variant.id.in_(variant_ids)))} if variant_ids else {}
+
+        def bought(o: Order) -> str:
+            parts = []
+            for ln in o.lines[:5]:
+                v = variants.get(ln.variant_id) if ln.variant_id is not None else None
+                bits = [b for b in ((v.size, v.color) if v is not None else ()) if b and b not in ln.name]
+                parts.append(ln.name + (f" ({', '.join(bits)})" if bits else "") + (f" ×{ln.qty}" if ln.qty != 1 else ""))
+            return ", ".join(parts) + (" …" if len(o.lines) > 5 else "")
+
         items = "\n".join(
-            say("orders_item", lang, i=i, number=o.number, status=o.status, date=f"{o.created_at:%Y-%m-%d}", total=money(o.total, o.currency))
+            say("orders_item", lang, i=i, number=o.number, status=o.status, date=f"{o.created_at:%Y-%m-%d}", total=money(o.total, o.currency),
+                items=bought(o))
             for i, o in enumerate(shown, 1)
         )
         return f"{head}\n{items}\n" + say("orders_hint", lang, number=shown[0].number)
@@ -1142,7 +1225,14 @@ _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr
 _ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")
 _COMPARATIVE = re.compile(r"\b(lighter|heavier|warmer|cooler|smaller|bigger|larger|longer|shorter|softer|stronger|"
                           r"thicker|thinner|sturdier|comfier|more comfortable|more durable)\b")
+_COUNT_OF_KIND = re.compile(r"how many (?:different |kinds of |types of )?(?P<what>[a-z'&\- ]+?) (?:do|does|can) (?:you|the shop|your shop|u)"
+                            r" (?:have|sell|carry|stock|offer|got)\b.*|cu[aá]nt[oa]s (?P<es>[a-záéíóúñ ]+?) (?:tienen|ten[eé]is|venden|hay)\b.*")
+_POINTING = frozenset(["them", "these", "those", "it", "of them", "of these", "of those", "of it", "of this", "of that", "one", "ones",
+                       "of the first", "of the second", "left", "quedan"])
+_HOW_MANY = re.compile(r"\bhow many\b(?!.*\b(?:reviews?|ratings?|stars|colou?rs?|sizes|kinds?|types?|styles?|models?|brands?)\b)|"
+                       r"\bcu[aá]nt[oa]s\b.*\b(?:quedan|queda|hay|tienen|ten[eé]is|stock|disponibles?)\b|还有多少|有多少件|多少件|库存")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
+_YES_NO_OTHER = re.compile(r"(?:^|[¿\s])(?:tiene|tienen|lleva|llevan|es|son|está|viene|incluye|trae)\b|吗|有没有|是不是|是否")
 _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth last this that these those them they does have come comes what which about more tell
 show please there with good sizes size colours colors colour color available stock cost costs much price made from
@@ -1393,7 +1483,8 @@ _FOR_WHOM = frozenset(["gift", "gifts", "present", "presents", "birthday", "anni
 _LEAD_WORDS = frozenset(["looking", "searching", "want", "need", "show", "find", "buy", "get", "i'm", "please", "some"])
 
 
-_ASKS_MATERIAL = re.compile(r"\bmade (?:of|from|out of)\b|\bmaterials?\b|\bfabric\b|hecho de|de qué material|材质|面料|什么做的")
+_ASKS_MATERIAL = re.compile(r"\bmade (?:of|from|out of)\b|\bmaterials?\b|\bfabric\b|hech[oa] de|de qué (?:material|tela|está hech)|"
+                            r"\btela\b|材质|材料|面料|什么做的")
 # a shop's attribute codes as words: "features_bags" -> "features", "eco_collection" -> "eco collection"
 _ATTRIBUTE_SCOPES = frozenset({"bags", "bottom", "bottoms", "top", "tops", "general", "gear"})
 

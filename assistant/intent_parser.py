@@ -65,7 +65,7 @@ _LEAD_IN = re.compile(
 # (a measure word only after a lead-in: "一个人用的帐篷" is a one-person tent)
 _LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐|推荐一下|推荐|帮我找|给我找|我想要|我想买|我要买|我要|有没有|给我)"
                          r"[\s,，]*(?:一[双件个款条只])?[\s,，]*")
-_GENDER_WORDS = re.compile(r"(?<!\S)(?:(?:wo)?m[ae]n(?:['’]?s)?|ladies)(?!\S)", re.I)
+_GENDER_WORDS = re.compile(r"(?<!\S)(?:(?:wo)?m[ae]n(?:['’]?s)?|womn['’]?s?|wmn['’]?s?|wemen['’]?s?|womans|ladies)(?!\S)", re.I)
 
 
 class RuleIntentParser:

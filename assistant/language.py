@@ -72,6 +72,55 @@ PRODUCT_WORDS: dict[str, str] = {
 }
 
 
+# Spanish and Chinese words for what a product has or is, as an English catalog's descriptions say it:
+# "¿tiene capucha?", "第二个有口袋吗？" are answered from the description like "does it have a hood?"
+FEATURE_WORDS: dict[str, str] = {
+    "capucha": "hood", "capuchas": "hood", "bolsillo": "pocket", "bolsillos": "pocket", "cremallera": "zip",
+    "cremalleras": "zip", "cierre": "zip", "impermeable": "waterproof", "impermeables": "waterproof",
+    "transpirable": "breathable", "ligera": "lightweight", "ligero": "lightweight", "manga larga": "long sleeve",
+    "manga corta": "short sleeve", "acolchada": "padded", "acolchado": "padded", "forro": "lining",
+    "forrada": "lined", "forrado": "lined", "reflectante": "reflective", "reflectantes": "reflective",
+    "ajustable": "adjustable", "elástica": "stretch", "elástico": "stretch", "algodón": "cotton", "lana": "wool",
+    "poliéster": "polyester", "cuero": "leather", "térmica": "thermal", "térmico": "thermal", "correa": "strap",
+    "correas": "strap", "acolchadas": "padded",
+    "连帽": "hood", "兜帽": "hood", "帽子": "hood", "口袋": "pocket", "拉链": "zip", "防水": "waterproof",
+    "透气": "breathable", "轻便": "lightweight", "轻量": "lightweight", "长袖": "long sleeve", "短袖": "short sleeve",
+    "反光": "reflective", "可调": "adjustable", "弹力": "stretch", "棉": "cotton", "羊毛": "wool", "涤纶": "polyester",
+    "皮革": "leather", "保暖": "warm", "抓绒": "fleece", "加绒": "fleece", "肩带": "strap",
+}
+
+
+def feature_words(text: str) -> list[tuple[str, str]]:
+    """(the shopper's word, the English word) for each Spanish or Chinese feature word in `text`."""
+    low = (text or "").lower()
+    out: list[tuple[str, str]] = []
+    for word in sorted(FEATURE_WORDS, key=len, reverse=True):  # "连帽" before "帽子", "manga larga" before words
+        hit = word in low if CJK.search(word) else re.search(rf"(?<![a-záéíóúñü]){re.escape(word)}(?![a-záéíóúñü])", low)
+        if hit:
+            if all(FEATURE_WORDS[word] != en for _, en in out):
+                out.append((word, FEATURE_WORDS[word]))
+            low = low.replace(word, " ")
+    return out
+
+
+# the catalog's colour names in the shopper's language, for the words around a list ("chaquetas en azul"); the
+# products' own colour lists stay as the catalog writes them
+COLOUR_NAMES: dict[str, tuple[str, str]] = {
+    "black": ("negro", "黑色"), "blue": ("azul", "蓝色"), "brown": ("marrón", "棕色"), "gray": ("gris", "灰色"),
+    "grey": ("gris", "灰色"), "green": ("verde", "绿色"), "orange": ("naranja", "橙色"), "pink": ("rosa", "粉色"),
+    "purple": ("morado", "紫色"), "red": ("rojo", "红色"), "white": ("blanco", "白色"), "yellow": ("amarillo", "黄色"),
+    "beige": ("beige", "米色"), "navy": ("azul marino", "藏青色"), "silver": ("plateado", "银色"), "gold": ("dorado", "金色"),
+}
+
+
+def colour_name(colour: str, lang: str) -> str:
+    """'Blue' -> 'azul' (es), '蓝色' (zh); a colour without a known name stays as the catalog writes it, lower case."""
+    names = COLOUR_NAMES.get(colour.lower())
+    if names is None or lang not in ("es", "zh"):
+        return colour.lower()
+    return names[0] if lang == "es" else names[1]
+
+
 def english_product_words(text: str) -> list[str]:
     """The English words of the Spanish or Chinese product words in `text` ('背包' -> ['backpack'])."""
     low = (text or "").lower()
@@ -178,9 +227,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "orders_most_recent": {"en": "Your {n} most recent orders:", "es": "Tus {n} pedidos más recientes:", "zh": "您最近的 {n} 个订单："},
     "orders_one": {"en": "Your order:", "es": "Tu pedido:", "zh": "您的订单："},
     "orders_n": {"en": "Your {n} orders:", "es": "Tus {n} pedidos:", "zh": "您的 {n} 个订单："},
-    "orders_item": {"en": "{i}. {number}: {status}, placed {date}, total {total}",
-                    "es": "{i}. {number}: {status}, realizado el {date}, total {total}",
-                    "zh": "{i}. {number}：{status}，下单日期 {date}，合计 {total}"},
+    "orders_item": {"en": "{i}. {number}: {status}, placed {date}, total {total}: {items}",
+                    "es": "{i}. {number}: {status}, realizado el {date}, total {total}: {items}",
+                    "zh": "{i}. {number}：{status}，下单日期 {date}，合计 {total}：{items}"},
     "orders_hint": {"en": "To see what is in one, ask for example 'where is my order {number}?'.",
                     "es": "Para ver qué contiene uno, pregunta por ejemplo «¿dónde está mi pedido {number}?».",
                     "zh": "要查看某个订单的内容，可以问例如“我的订单 {number} 到哪了？”。"},
@@ -239,6 +288,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cheapest_of": {"en": "The cheapest is {name} at {price}.", "es": "El más barato es {name}, por {price}.",
                     "zh": "最便宜的是{name}，{price}。"},
     "costs": {"en": "{name} costs {price}", "es": "{name} cuesta {price}", "zh": "{name}售价{price}"},
+    "product_count": {"en": "We have {n} {what}, {m} of them in stock.", "es": "Tenemos {n} {what}; {m} disponibles ahora.",
+                      "zh": "我们有{n}款{what}，其中{m}款有货。"},
+    "product_count_none": {"en": "We have no {what}.", "es": "No tenemos {what}.", "zh": "我们没有{what}。"},
+    "products_for": {"en": "products for {what}", "es": "productos para {what}", "zh": "适合{what}的商品"},
+    "stock_count": {"en": "{n} in stock", "es": "{n} unidades en stock", "zh": "库存{n}件"},
+    "stock_count_in": {"en": "{n} in stock in {what}", "es": "{n} unidades en stock en {what}", "zh": "{what}库存{n}件"},
+    "stock_uncounted": {"en": "in stock (the shop does not give a count)", "es": "disponible (la tienda no da la cantidad)",
+                        "zh": "有货（商店未提供数量）"},
     "and_in_stock": {"en": " and is in stock", "es": " y está disponible", "zh": "，有货"},
     "and_out_of_stock": {"en": " and is out of stock right now", "es": " y ahora mismo está agotado", "zh": "，目前缺货"},
     "not_mentioned": {"en": 'the catalog does not mention "{what}"', "es": "el catálogo no menciona «{what}»",

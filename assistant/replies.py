@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
-from assistant.language import localize_note, say
+from assistant.language import colour_name, localize_note, say
 from assistant.search_backend import RankedItem, names_nothing, soft_match
 from assistant.vocabulary import canonical_color, without_brands
 from catalog.text import money
@@ -78,6 +78,10 @@ _PRICE_PHRASE = re.compile(
     r"(?:\s*(?:and|to|-)\s*[$€£¥]?\s?\d+(?:[.,]\d+)?)?(?:\s*(?:dollars?|bucks|usd|euros?|eur))?", re.I)
 
 
+_ASKING = frozenset("""what what's whats which how is are do does you your have got sell carry recommend suggest there can could
+would should good best great nice ideal perfect suitable useful""".split())  # noqa: SIM905
+
+
 def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en") -> str:
     words = []
     if intent.colors:
@@ -97,14 +101,18 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
     if noun in ("", "men", "women", "kids"):  # a gender-only category says nothing the line has not said
         # ("purple women's purple jacket" -> "purple women's jacket"); "gift my wife" -> "gift" names nothing
         cut = next((i for i, w in enumerate(low) if i and w in ("my", "your", "his", "her", "their", "our", "the", "a", "an")), len(kept))
-        kept = kept[:cut]
+        # "what's good for hiking?": the question's own words name nothing ("5 what's good hiking")
+        asking = [w for w in kept[:cut] if re.sub(r"[?!.,¿]", "", w.lower()) in _ASKING]
+        kept = [w for w in kept[:cut] if w not in asking]
         noun = " ".join(kept) if any(not names_nothing(w) for w in kept) else say("products", lang)
+        if len(kept) == 1 and not names_nothing(kept[0]) and (asking or kept[0].lower().endswith("ing")):
+            noun = say("products_for", lang, what=kept[0])  # an activity or an occasion asked about, not a thing
     elif noun.endswith("ing") and " " not in noun and noun in low[:-1]:
         # an activity category that modifies the thing asked for ("Trekking" for "trekking poles")
         noun = " ".join(kept[low.index(noun):])
     if lang != "en":  # the catalog's words as they are, framed in the shopper's language
         gender = say(f"gender_{intent.gender}", lang) if intent.gender in ("women", "men", "kids") else ""
-        colours = "/".join(c.lower() for c in intent.colors)
+        colours = "/".join(colour_name(c, lang) for c in intent.colors)
         if lang == "es":
             words = [noun, gender, say("in_colours", lang, colours=colours) if colours else ""]
         else:
@@ -116,7 +124,7 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
     if intent.on_sale:
         words.append(say("on_sale_need", lang))
     # what was said no to is part of the need the list answers ("jackets without Legend", "... not in red")
-    unwanted_colours = [e.lower() for e in intent.exclude if canonical_color(e) is not None]
+    unwanted_colours = [colour_name(e, lang) for e in intent.exclude if canonical_color(e) is not None]
     unwanted = [e for e in intent.exclude if canonical_color(e) is None]
     if unwanted:
         words.append(say("without", lang, what="/".join(unwanted)))

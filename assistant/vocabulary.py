@@ -191,7 +191,8 @@ def colors_in_text(text: str) -> tuple[list[str], list[str]]:
             if _CJK.search(w):
                 neg = re.search(rf"{_NEGATION}\S{{0,3}}{re.escape(w)}", tl) is not None
             else:
-                neg = re.search(rf"\b{_NEGATION}\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b", tl) is not None
+                # ("que no sean de color negro", "not in the colour red": the colour's own word may come between)
+                neg = re.search(rf"\b{_NEGATION}\s+(?:\w+\s+){{0,2}}(?:(?:de\s+|in\s+the\s+)?colou?r\s+)?{re.escape(w)}\b", tl) is not None
             (unwanted if neg else wanted).append(canon)
             break
     # "blue" inside "navy blue" etc. produce one canonical each; "Lavender" also reads as Purple only if named.
@@ -423,7 +424,7 @@ _NOT_A_MAN = "".join(f"(?<!\\b{w}[ -])" for w in ("iron", "spider", "bat", "supe
 _GENDER_RULES: list[tuple[str, str]] = [
     ("unisex", r"\bunisex\b|男女通用|中性"),
     ("kids", r"\b(?:kids?|child(?:ren)?|boys?|girls?|toddlers?|baby|son|daughter|niñ[oa]s?|hij[oa]|infantil)\b|儿童|孩子|小孩|童装|童鞋|宝宝"),
-    ("women", r"\b(?:women'?s?|woman'?s?|ladies|lady|female|her|wife|girlfriend|mom|mum|mother|sister|grandma|aunt|"
+    ("women", r"\b(?:women'?s?|woman'?s?|womn'?s?|wmn'?s?|wemen'?s?|womans|ladies|lady|female|her|wife|girlfriend|mom|mum|mother|sister|grandma|aunt|"
               r"mujer(?:es)?|femenin[oa]|dama|femme|mam[aá]|madre|esposa|novia|hermana)\b|女|妈妈|母亲|老婆|妻子|姐姐|妹妹"),
     ("men", r"\b(?:men'?s?|male|gents?|him|husband|boyfriend|dad|father|brother|grandpa|uncle|"
             r"hombres?|masculin[oa]|caballeros?|homme|pap[aá]|padre|esposo|novio|hermano)\b|爸爸|父亲|老公|丈夫|哥哥|弟弟|"

@@ -471,6 +471,13 @@ class CatalogRepository:
             by_id = {p.id: self._summary(p, today) for p in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def variant_stock(self, product_id: int) -> list[tuple[str | None, str | None, int | None, bool]]:
+        """(size, colour, units in stock or None where the shop does not count them, in stock) per variant."""
+        with self.db.session() as s:
+            rows = s.execute(select(Variant.size, Variant.color, Variant.stock_qty, Variant.in_stock)
+                             .where(Variant.product_id == product_id).order_by(Variant.id)).all()
+        return [(r[0], r[1], r[2], bool(r[3]) and (r[2] is None or r[2] > 0)) for r in rows]
+
     @staticmethod
     def _summary(p: Product, today: dt.date) -> ProductSummary:
         attrs: dict[str, list[str]] = {}

@@ -120,6 +120,10 @@ def test_my_orders_without_a_number_lists_a_verified_customers_latest_orders(db_
         assert "T-1001" not in text  # the fourth newest is left off
         assert "Z-9999" not in text and "canceled" not in text  # never another customer's
         assert "where is my order T-1004" in text  # says how to ask about one
+        # and what was bought in each: "what did I buy last time?"
+        assert "total $42.00: Quest Lumaflex Band ×4\n" in text, text
+    bought = bot.chat("what did I buy last time?", session_id="bought", user_id="roni@example.com").text
+    assert bought.split("\n")[1] == "1. T-1004: shipped, placed 2024-03-04, total $42.00: Quest Lumaflex Band ×4", bought
 
     # a mere claim (an unsigned id), a guest, and a signed-in shopper who is not a customer learn nothing
     for i, (uid, verified) in enumerate([("roni@example.com", False), (None, True), (None, False), ("someone@else.com", True)]):
@@ -523,3 +527,65 @@ def test_what_is_it_made_of(sqlite_url: str) -> None:
     assert text.startswith("Beaumont Summit Kit costs") and 'the catalog does not mention "material"' in text
     text = bot.chat("does the first one have a hydration pocket?", session_id="mo").text
     assert "features: Hydration Pocket" in text and "features_bags" not in text
+
+
+def test_how_many_is_the_catalogs_count(bot: ShoppingAssistant) -> None:
+    shown = bot.chat("women's jackets", session_id="count")
+    names = [c.name for c in shown.products]
+    assert "Stellar Rain Jacket" in names
+    # the stock of what is on screen (it searched for "how many stock"): Stellar's M Red is sold out, 3 x 10 left
+    every = bot.chat("how many are in stock?", session_id="count")
+    assert every.intent.kind == "question" and "Stellar Rain Jacket costs $77.00; 30 in stock" in every.text, every.text
+    first = bot.chat(f"how many of the {'first' if names[0] == 'Stellar Rain Jacket' else 'second'} one do you have?", session_id="count")
+    assert first.text.startswith("Stellar Rain Jacket costs $77.00; 30 in stock"), first.text
+    size = bot.chat("how many are left of the Stellar Rain Jacket in size M?", session_id="count")
+    assert "10 in stock in M" in size.text, size.text
+    assert "5 unidades en stock" in bot.chat("¿cuántas quedan de la Quest Lumaflex Band?", session_id="count-es").text
+    # the number of products of a kind; a kind the shop lacks is said so, not listed under "how many tents"
+    kinds = bot.chat("how many jackets do you have?", session_id="count2")
+    assert kinds.text == "We have 3 jackets, 3 of them in stock.", kinds.text
+    tents = bot.chat("how many tents do you sell?", session_id="count3")
+    assert tents.text.startswith('We do not carry "tents".'), tents.text
+
+
+@pytest.mark.parametrize(("question", "says"), [
+    ("¿es impermeable?", "la descripción dice: «Waterproof shell for rainy runs.»"),
+    ("¿tiene capucha?", "el catálogo no menciona «capucha»"),
+    ("有口袋吗？", "商品目录中没有提到“口袋”"),
+    ("¿de qué material es?", "material: Nylon"),
+    ("是什么材料？", "material: Nylon"),
+])
+def test_spanish_and_chinese_questions_about_a_product_are_answered(bot: ShoppingAssistant, question: str, says: str) -> None:
+    bot.chat("tell me about the Stellar Rain Jacket", session_id="ask")
+    reply = bot.chat(question, session_id="ask")
+    assert reply.intent.kind == "question" and says in reply.text, reply.text
+
+
+def test_a_mistyped_gender_is_read(bot: ShoppingAssistant) -> None:
+    for text in ("womns jackets", "wmns jackets", "womans jackets"):
+        reply = bot.chat(text, session_id=text.split()[0])
+        assert reply.intent.gender == "women" and {c.name for c in reply.products} == {"Stellar Rain Jacket", "Nadia Elements Shell"}, text
+
+
+def test_a_question_for_an_activity_is_headed_as_such(bot: ShoppingAssistant) -> None:
+    assert bot.chat("what's good for running?", session_id="act").text.startswith("Here are ")
+    assert "what's" not in bot.chat("what's good for running?", session_id="act2").text.split("\n")[0]
+
+
+def test_nothing_cheaper_than_the_cheapest_named_product(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("anything cheaper than the Quest Lumaflex Band?", session_id="cheapest")
+    assert reply.text == "Quest Lumaflex Band at $19.00 is already the cheapest I found for this; nothing cheaper matches.", reply.text
+    assert [c.name for c in reply.products] == ["Quest Lumaflex Band"]
+
+
+@pytest.mark.parametrize("text", ["chaquetas que no sean negras", "chaquetas que no sean de color negro"])
+def test_a_spanish_colour_said_no_to_is_excluded_and_no_word_is_corrected(bot: ShoppingAssistant, text: str) -> None:
+    reply = bot.chat(text, session_id="es-no")
+    assert "Black" in reply.intent.exclude and "Black" not in reply.intent.colors, reply.intent
+    assert not reply.corrections and "Mostrando resultados" not in reply.text, reply.text
+    assert reply.text.startswith("Aquí tienes") and "que no sean negro" in reply.text.split("\n")[0], reply.text
+
+
+def test_colours_around_a_list_are_said_in_the_shoppers_language(bot: ShoppingAssistant) -> None:
+    assert "en azul" in bot.chat("chaquetas azules", session_id="es-c").text.split("\n")[0]
+    assert "蓝色" in bot.chat("蓝色的夹克", session_id="zh-c").text.split("\n")[0]
