@@ -67,7 +67,7 @@ from assistant.vocabulary import (
 )
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order, Variant
-from catalog.repository import CatalogRepository, ProductFilter, singular, storable_id
+from catalog.repository import CatalogRepository, ProductFilter, policy_topics, singular, storable_id
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
@@ -371,6 +371,9 @@ class ShoppingAssistant:
                     undone = taken["name"]
             else:
                 kind, redo = "compare" if len(referenced) >= 2 else "question", earlier if _ASKS_ABOUT.search(earlier.lower()) or "?" in earlier else "tell me about it"
+        faq = self.repo.heading_asked(grounded_text) if kind in ("search", "refine", "question") and not referenced else None
+        if faq is not None:  # "do you gift wrap?" under the shop's FAQ entry "Do you gift-wrap?": its answer, not a search
+            kind = "policy"
         if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
             kind = "chitchat"
         if count_of is not None:
@@ -497,7 +500,7 @@ class ShoppingAssistant:
         elif kind == "order_status":
             answer = self._order_status(intent, state, verified=user_verified, lang=lang)
         elif kind == "policy":
-            answer = self._policy(text)
+            answer = _entry(faq, lang) if faq is not None else self._policy(text, lang)
         elif kind in ("question", "compare") and answer is None:
             answer = say("which_of_these" if state.shown else "which_product", lang)
         elif kind in ("question", "compare"):
@@ -1188,13 +1191,22 @@ class ShoppingAssistant:
         )
         return f"{head}\n{items}\n" + say("orders_hint", lang, number=shown[0].number)
 
-    def _policy(self, text: str) -> str:
+    def _policy(self, text: str, lang: str = "en") -> str:
+        """The shop's own entry on what is asked (`shopassist catalog import policies.md`), quoted; never made up."""
         docs = self.repo.documents(text, limit=1)
-        if not docs:
-            return "I have no store policy on that; please contact the shop for details."
-        d = docs[0]
-        return f"{d.title}: {d.body}"
+        if docs:
+            return _entry(docs[0], lang)
+        # nothing on that: how to reach the shop, where the shop says so
+        contact = [d for d in self.repo.documents("contact customer service", limit=1) if "contact" in policy_topics(d.title + " " + d.body)]
+        return say("no_policy", lang) + (" " + _entry(contact[0], lang) if contact else "")
 
+
+
+def _entry(doc: Any, lang: str) -> str:
+    """A policy as "Shipping: …", an FAQ entry as its question and answer ("Do you gift-wrap? Yes, …")."""
+    if doc.title.rstrip().endswith(("?", "？")):
+        return f"{doc.title} {doc.body}"
+    return say("policy_answer", lang, title=doc.title, body=doc.body)
 
 
 def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:

@@ -502,6 +502,9 @@ def order_id_in_text(text: str) -> str | None:
 
 
 _KIND_RULES: list[tuple[str, str]] = [
+    # "I want to return my order", "my order arrived damaged": the returns policy, before "my order" is a lookup
+    ("policy", r"\b(?:return|refund|exchange|send back)\b.*\b(?:my|the|an?|this|it)\b.*\b(?:order|item|purchase|package|parcel)\b|"
+               r"\b(?:arrived|came|is|was)\s+(?:damaged|broken|defective)\b|\bwrong (?:item|product)\b|devolver (?:mi|el) pedido"),
     ("order_status", r"where(?:'s| is) my (?:order|package|parcel)|track(?:ing)? (?:my )?(?:order|package)|order status|"
                      r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|"
                      # "what did I buy last time?", "order history", "¿qué compré?", "我买过什么"
@@ -509,7 +512,21 @@ _KIND_RULES: list[tuple[str, str]] = [
                      r"qu[eé] (?:compré|pedí)\b|mis compras|我买(?:了|过)什么|订单|快递|物流|到哪|mis? pedidos?|estado del pedido|dónde está mi"),
     ("policy", r"return policy|refund|returns?\b.*\b(?:policy|days)|shipping (?:cost|policy|time|fee)|do you ship|"
                r"free shipping|warranty|exchange policy|退货|退款|换货|运费|包邮|保修|devoluci|reembolso|envío gratis|"
-               r"política|garantía"),
+               r"política|garantía|"
+               # service questions a shop's bot gets: delivery, payment, contact, hours, codes, size guide
+               # (bare "shipping"/"delivery" only in a question: "a shipping box" is a product)
+               r"^(?=.*\?\s*$)(?!.*\b(?:box|boxes|bags?|supplies|labels?|tape|envelopes?|trucks?)\b).*\b(?:shipping|deliver(?:y|ies))\b|"
+               r"\b(?:shipping|delivery) (?:times?|costs?|fees?|options?|rates?|methods?|charges?|info(?:rmation)?)\b|\bship(?:s|ped)? (?:to|abroad|internationally|overseas)\b|"
+               r"\bhow (?:long|soon|fast)\b.*\b(?:ship|deliver|arrive|take to (?:get|come))|\bwhen will (?:it|my \w+) (?:arrive|ship|come)\b|"
+               r"\bpay(?:ment)? (?:with|by|in|methods?|options?)\b|\bpayment\b|\bpaypal\b|\bcredit cards?\b|\bapple pay\b|\bklarna\b|"
+               r"\bcontact (?:you|us|the (?:shop|store)|support|someone)\b|\bcustomer (?:service|support|care)\b|\bphone number\b|"
+               r"\byour (?:email|e-mail|address|phone)\b|\b(?:talk|speak|chat) (?:to|with) (?:a |an |some)?(?:human|person|agent|one|body|representative)\b|"
+               r"\breal (?:person|human)\b|\bopening hours\b|\b(?:store|shop|business) hours\b|\bwhen are you open\b|\bare you open\b|"
+               r"\b(?:discount|promo(?:tion(?:al)?)?|coupon) codes?\b|\b(?:have|any|use|apply|got)\s+(?:a\s+)?(?:coupon|voucher)s?\b|\bsize (?:guide|chart)\b|\bsizing (?:guide|chart)\b|"
+               r"\bprivacy policy\b|\bterms and conditions\b|"
+               r"\benv[ií]os?\b|\bentrega\b|\bm[eé]todos? de pago\b|\bpagar con\b|\bformas? de pago\b|\bcontacto\b|"
+               r"\bhablar con (?:una persona|alguien|un humano|un agente)\b|\bhorario\b|\bc[oó]digo de descuento\b|\bcup[oó]n\b|\bgu[ií]a de tallas\b|"
+               r"发货|配送|多久到|几天到|付款|支付|联系(?:你们|客服|方式)|客服|人工|营业时间|优惠码|优惠券|尺码表"),
     ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket)\b|\badd to (?:my |the )?(?:cart|basket)|"
              r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?bag\b|"
              # "also add the Ridgevent backpack", "and add the second one": adding what is on screen

@@ -94,10 +94,11 @@ def import_command(
         f"Imported {source} as {result.format} in {result.parse_seconds + result.write_seconds:.1f}s "
         f"(parse {result.parse_seconds:.1f}s, write {result.write_seconds:.1f}s)"
     )
-    click.echo(
-        f"  products: {st.products_added} added, {st.products_updated} updated, {st.products_unchanged} unchanged"
-        + (f", {st.products_hidden} hidden (not in this file), {st.products_shown_again} shown again" if hide_missing else "")
-    )
+    if result.format != "policies":
+        click.echo(
+            f"  products: {st.products_added} added, {st.products_updated} updated, {st.products_unchanged} unchanged"
+            + (f", {st.products_hidden} hidden (not in this file), {st.products_shown_again} shown again" if hide_missing else "")
+        )
     extra = [
         ("categories added", st.categories_added),
         ("reviews added", st.reviews_added),
@@ -106,7 +107,9 @@ def import_command(
         ("orders added", st.orders_added),
         ("orders updated", st.orders_updated),
         ("links added", st.links_added),
-        ("documents added", st.documents_added),
+        ("policies added", st.documents_added),
+        ("policies updated", st.documents_updated),
+        ("policies removed", st.documents_removed),
     ]
     click.echo("  " + ", ".join(f"{k}: {v}" for k, v in extra if v) if any(v for _, v in extra) else "  nothing else changed")
     if st.skipped:

@@ -182,4 +182,5 @@ class CatalogData:
     orders: list[OrderRecord] = field(default_factory=list)
     links: list[LinkRecord] = field(default_factory=list)
     documents: list[DocumentRecord] = field(default_factory=list)
+    documents_complete: bool = False  # the documents are the shop's whole set: others are removed (policies import)
     skipped: list[SkippedRow] = field(default_factory=list)  # filled only with --skip-bad-rows

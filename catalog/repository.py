@@ -166,6 +166,36 @@ def query_tokens(text: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text or "")]
 
 
+# What a shopper asks a shop's service about, in the words shoppers and policy pages use (en, es, zh)
+POLICY_TOPICS: dict[str, tuple[str, ...]] = {
+    "shipping": ("ship", "ships", "shipping", "shipped", "deliver", "delivers", "delivery", "deliveries", "delivered", "arrive",
+                 "arrives", "dispatch", "dispatched", "courier", "postage", "envío", "envio", "envíos", "entrega", "enviar",
+                 "enviáis", "envían", "发货", "配送", "快递", "运费", "包邮", "到货", "寄"),
+    "returns": ("return", "returns", "returned", "refund", "refunds", "exchange", "exchanges", "damaged", "broken", "defective",
+                "devolución", "devoluciones", "devolver", "reembolso", "cambio", "退货", "退款", "换货", "损坏"),
+    "payment": ("pay", "paying", "payment", "payments", "paypal", "card", "cards", "credit", "debit", "klarna", "afterpay",
+                "installments", "pago", "pagar", "tarjeta", "付款", "支付", "支付宝", "微信支付"),
+    "contact": ("contact", "human", "person", "agent", "phone", "email", "call", "support", "service", "contacto", "contactar",
+                "teléfono", "correo", "humano", "联系", "客服", "人工", "电话", "邮箱"),
+    "hours": ("hours", "open", "opening", "closed", "horario", "abierto", "abren", "营业"),
+    "discounts": ("discount", "discounts", "coupon", "coupons", "promo", "voucher", "vouchers", "descuento", "cupón", "cupon",
+                  "优惠", "优惠码", "优惠券", "折扣"),
+    "sizing": ("sizing", "chart", "guide", "fit", "fits", "guía", "尺码表"),
+    "warranty": ("warranty", "guarantee", "garantía", "保修"),
+    "privacy": ("privacy", "personal data", "privacidad", "隐私"),
+}
+_POLICY_STOPWORDS = frozenset("""a an the do does did you your i my me is are to of in on for with and or what how when where can
+could will would there it this that we our us be have has any el la los las de que y o en por para es un una 的 吗""".split())  # noqa: SIM905
+
+
+def policy_topics(text: str) -> set[str]:
+    """The service topics a text is about ('how long does delivery take?' -> {'shipping'})."""
+    low = (text or "").lower()
+    words = set(re.findall(r"[^\W\d_]+", low))
+    return {topic for topic, cues in POLICY_TOPICS.items()
+            if any((cue in low) if re.search(r"[\u3400-\u9fff]| ", cue) else cue in words for cue in cues)}
+
+
 class CatalogRepository:
     """Read (and log events to) the catalog. One instance per process; sessions are per call."""
 
@@ -686,12 +716,32 @@ class CatalogRepository:
                     pop[p] = pop.get(p, 0.0) + EVENT_WEIGHTS["purchase"] * float(q or 0)
         return pop
 
+    def heading_asked(self, text: str) -> Document | None:
+        """The policy or FAQ entry whose heading the message asks, word for word ("do you gift wrap?" and the
+        entry "Do you gift-wrap?"): every word of a heading of two words or more, and at most two more."""
+        said = set(query_tokens(text)) - _POLICY_STOPWORDS
+        if not said:
+            return None
+        for d in self.documents(None, limit=1000):
+            heading = set(query_tokens(d.title)) - _POLICY_STOPWORDS
+            # (a one-word heading is no question: "a shipping box" is a product, not the Shipping entry)
+            if len(heading) >= 2 and heading <= said and len(said - heading) <= 2:
+                return d
+        return None
+
     def documents(self, text: str | None = None, limit: int = 5) -> list[Document]:
-        """Store policies / FAQ, best match first (token overlap; the corpus is small)."""
+        """Store policies / FAQ, best match first: the topic asked about ("how long does delivery take?" is the
+        Shipping entry's, "可以退货吗" the Returns entry's), a heading's topic above a body's, then shared words."""
         with self.db.session() as s:
             docs = list(s.scalars(select(Document).order_by(Document.id)))
         if not text:
             return docs[:limit]
-        toks = set(query_tokens(text))
-        scored = [(len(toks & set(query_tokens(d.title + " " + d.body))), d) for d in docs]
+        toks = set(query_tokens(text)) - _POLICY_STOPWORDS
+        asked = policy_topics(text)
+        scored = []
+        for d in docs:
+            words = len(toks & set(query_tokens(d.title + " " + d.body)))
+            score = 4 * len(asked & policy_topics(d.title)) + 2 * len(asked & policy_topics(d.body)) + words
+            if asked & policy_topics(d.title + " " + d.body) or words >= 2 or (words and not asked):
+                scored.append((score, d))
         return [d for sc, d in sorted(scored, key=lambda x: -x[0]) if sc > 0][:limit]

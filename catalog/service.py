@@ -12,6 +12,7 @@ from catalog.db import CatalogDB
 from catalog.models import (
     Category,
     Customer,
+    Document,
     ImportRun,
     Order,
     Product,
@@ -41,10 +42,12 @@ def detect_format(source: Path) -> str:
             return "csv"
         if source.suffix.lower() in (".jsonl", ".ndjson"):
             return "jsonl"
+        if source.suffix.lower() in (".md", ".markdown"):
+            return "policies"
         if source.name == "catalog.json":
             return "eshop"
     raise CatalogImportError(
-        f"cannot tell the format of {source}; pass --format (eshop, magento, csv, jsonl, homedepot)"
+        f"cannot tell the format of {source}; pass --format (eshop, magento, csv, jsonl, homedepot, policies)"
     )
 
 
@@ -111,4 +114,5 @@ def catalog_counts(db: CatalogDB) -> dict[str, int]:
             "customers": n(Customer.id),
             "orders": n(Order.id),
             "product links": n(ProductLink.id),
+            "policies": n(Document.id),
         }

@@ -62,6 +62,7 @@ class ImportStats:
     links_added: int = 0
     documents_added: int = 0
     documents_updated: int = 0
+    documents_removed: int = 0
     products_hidden: int = 0  # a full feed (hide_missing): shown products the file no longer has
     products_shown_again: int = 0  # ... and hidden ones it has again
     skipped: list[SkippedRow] = field(default_factory=list)
@@ -81,6 +82,7 @@ class ImportStats:
                 self.links_added,
                 self.documents_added,
                 self.documents_updated,
+                self.documents_removed,
                 self.products_hidden,
                 self.products_shown_again,
             )
@@ -487,6 +489,12 @@ def _sync_documents(session: Session, data: CatalogData, stats: ImportStats) -> 
         elif (doc.kind, doc.title, doc.body) != (rec.kind, rec.title, rec.body):
             doc.kind, doc.title, doc.body = rec.kind, rec.title, rec.body
             stats.documents_updated += 1
+    if data.documents_complete:  # a policies file is the whole set: what it no longer has goes
+        keep = {rec.slug for rec in data.documents}
+        for slug, doc in existing.items():
+            if slug not in keep:
+                session.delete(doc)
+                stats.documents_removed += 1
 
 
 def refresh_ratings(session: Session) -> None:

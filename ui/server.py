@@ -90,7 +90,7 @@ class MoreLikeRequest(ShopperRequest):
 
 class ImportRequest(BaseModel):
     path: str = Field(..., description="A folder or file on the server's disk.")
-    format: Literal["eshop", "magento", "csv", "jsonl", "homedepot"] | None = None
+    format: Literal["eshop", "magento", "csv", "jsonl", "homedepot", "policies"] | None = None
     skip_bad_rows: bool = False
     verify_images: bool = True
     hide_missing: bool = Field(False, description="The source is the whole catalog: hide products it no longer has.")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from catalog.records import CatalogData, CatalogImportError
 
-FORMATS = ("eshop", "magento", "csv", "jsonl", "homedepot")
+FORMATS = ("eshop", "magento", "csv", "jsonl", "homedepot", "policies")
 
 
 def load_source(
@@ -46,6 +46,10 @@ def load_source(
         from catalog.importers import magento
 
         return magento.load(source, **opts)
+    if fmt == "policies":
+        from catalog.importers import policies
+
+        return policies.load(source, **opts)
     if fmt == "homedepot":
         from catalog.importers import homedepot
 

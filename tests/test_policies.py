@@ -1,0 +1,124 @@
+"""Store policies and FAQ: the Markdown import, and the assistant answering service questions from them only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.agent import ShoppingAssistant
+from catalog.db import open_catalog
+from catalog.importers.policies import load
+from catalog.models import Document
+from catalog.records import CatalogImportError
+from catalog.service import import_source
+from catalog.writer import sync_catalog
+from tests.catalog_fixtures import small_store
+
+POLICIES = """# Shipping
+We ship to the US and Canada. Orders leave within 2 business days; delivery takes 3-5 business days.
+
+## Returns & refunds
+Return any unworn item within 30 days for a full refund. Damaged on arrival? We replace it free.
+
+## Payment
+We accept Visa, Mastercard, PayPal and Apple Pay.
+
+## Contact us
+Email help@example.com or call +1 555 0100. A person answers.
+
+## Do you gift-wrap?
+Yes, $4 an order: tick "gift wrap" at checkout.
+"""
+
+
+@pytest.fixture
+def policies_file(tmp_path: Path) -> Path:
+    path = tmp_path / "policies.md"
+    path.write_text(POLICIES, encoding="utf-8")
+    return path
+
+
+def test_each_heading_is_one_entry(policies_file: Path) -> None:
+    docs = load(policies_file).documents
+    assert [(d.slug, d.kind) for d in docs] == [("shipping", "policy"), ("returns-refunds", "policy"), ("payment", "policy"),
+                                                ("contact-us", "policy"), ("do-you-gift-wrap", "faq")]
+    assert docs[1].body == "Return any unworn item within 30 days for a full refund. Damaged on arrival? We replace it free."
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("We ship everywhere.\n## Shipping\nFast.\n", "line 1: text before the first heading"),
+    ("## Shipping\n\n## Returns\n30 days.\n", "line 1: the entry 'Shipping' has no text under its heading"),
+    ("## Shipping\nFast.\n## shipping\nSlow.\n", "two entries are called 'shipping'"),
+    ("\n\n", "no policies found"),
+])
+def test_a_bad_file_says_where_and_changes_nothing(tmp_path: Path, policies_file: Path, text: str, says: str) -> None:
+    db = open_catalog(f"sqlite:///{tmp_path / 'c.db'}")
+    import_source(db, policies_file, progress=False)
+    bad = tmp_path / "bad.md"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogImportError) as err:
+        import_source(db, bad, progress=False)
+    assert says in str(err.value)
+    with db.session() as s:
+        assert s.query(Document).count() == 5  # the earlier set, untouched
+
+
+def test_reimport_replaces_the_set(tmp_path: Path, policies_file: Path) -> None:
+    db = open_catalog(f"sqlite:///{tmp_path / 'c.db'}")
+    first = import_source(db, policies_file, progress=False)  # format guessed from .md
+    assert first.format == "policies" and first.stats.documents_added == 5
+    assert not import_source(db, policies_file, progress=False).stats.changed  # idempotent
+    policies_file.write_text(POLICIES.replace("30 days", "60 days").split("## Payment")[0], encoding="utf-8")
+    again = import_source(db, policies_file, progress=False).stats
+    assert (again.documents_added, again.documents_updated, again.documents_removed) == (0, 1, 3)
+    with db.session() as s:
+        assert sorted(d.slug for d in s.query(Document)) == ["returns-refunds", "shipping"]
+
+
+def test_cli_import(tmp_path: Path, policies_file: Path) -> None:
+    from catalog.cli import catalog_group
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    out = CliRunner().invoke(catalog_group, ["import", str(policies_file), "--db-url", url, "-q"])
+    assert out.exit_code == 0, out.output
+    assert "policies added: 5" in out.output and "5 policies" in out.output and "products:" not in out.output
+
+
+@pytest.fixture
+def bot(tmp_path: Path, policies_file: Path) -> ShoppingAssistant:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    data = small_store()
+    data.documents = load(policies_file).documents
+    with open_catalog(url).session() as s:
+        sync_catalog(s, data, progress=False)
+    return ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+
+
+@pytest.mark.parametrize(("message", "entry"), [
+    ("do you ship to Canada?", "Shipping: We ship to the US and Canada."),
+    ("how long does delivery take?", "Shipping: "),
+    ("how much is shipping?", "Shipping: "),
+    ("¿cuánto tarda el envío?", "Shipping: "),
+    ("can I pay with PayPal?", "Payment: We accept"),
+    ("I want to return my order", "Returns & refunds: Return any unworn item"),
+    ("my order arrived damaged", "Returns & refunds: "),
+    ("可以退货吗？", "Returns & refunds："),
+    ("can I talk to a human?", "Contact us: Email help@example.com"),
+    ("do you gift wrap?", 'Do you gift-wrap? Yes, $4 an order: tick "gift wrap" at checkout.'),
+])
+def test_service_questions_are_answered_from_the_shops_entries(bot: ShoppingAssistant, message: str, entry: str) -> None:
+    reply = bot.chat(message, session_id="s")
+    assert reply.intent.kind == "policy" and reply.text.startswith(entry) and not reply.products, reply.text
+
+
+def test_nothing_on_a_topic_is_said_and_points_to_the_shops_contact(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("what are your opening hours?", session_id="h")
+    assert reply.text == ("I have no store policy on that; please contact the shop for details. "
+                          "Contact us: Email help@example.com or call +1 555 0100. A person answers."), reply.text
+
+
+@pytest.mark.parametrize("message", ["a shipping box", "delivery bag", "a coupon book", "red jackets"])
+def test_product_words_that_look_like_service_words_are_searched(bot: ShoppingAssistant, message: str) -> None:
+    assert bot.chat(message, session_id="p").intent.kind == "search"
