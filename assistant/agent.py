@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from assistant.dialogue import (
@@ -162,15 +163,22 @@ class ShoppingAssistant:
                user_verified: bool = True) -> Iterator[Event]:
         """One turn as typed events. `user_id` personalises; `user_verified=False` marks it as a mere claim
         (an unsigned id from a browser), which never unlocks private data such as an order's status."""
+        if message is not None and not isinstance(message, str):
+            raise AssistantInputError(f"the message must be text (str), not {type(message).__name__}")
         text = (message or "").strip()
         if not text and image is None:
             raise AssistantInputError("the message is empty: type what you are looking for")
         if len(text) > MAX_MESSAGE_CHARS:
             raise AssistantInputError(f"the message is too long ({len(text)} characters; the limit is {MAX_MESSAGE_CHARS})")
-        if session_id is not None and not SESSION_ID_RE.match(session_id):
-            raise AssistantInputError("'session_id' must be 1-128 letters, digits or _ . : -")
+        if image is not None and not isinstance(image, (str, Path, bytes, bytearray)) and not hasattr(image, "convert"):
+            raise AssistantInputError("'image' must be a PIL image, the photo's bytes, a file path or an http(s) URL, "
+                                      f"not {type(image).__name__}")
+        _check_ids(session_id, user_id)
         user_id = user_id if user_id is None or user_id.strip() else None  # a blank id is a guest, never a shopper ''
-        session_id = session_id or uuid.uuid4().hex
+        # checked now, not when the events are first read: a bad call fails where it is made
+        return self._events(text, session_id or uuid.uuid4().hex, user_id, image, user_verified)
+
+    def _events(self, text: str, session_id: str, user_id: str | None, image: Any, user_verified: bool) -> Iterator[Event]:
         # one turn at a time per conversation: a re-sent message waits for the first and sees its result
         with self.sessions.lock(session_id):
             yield from self._turn(text, session_id, user_id, image, user_verified)
@@ -271,15 +279,18 @@ class ShoppingAssistant:
         # size or colour of a cart line (it searched, or added a second line)
         # (a line just added or just changed is the one "it" means)
         just_carted = state.touched is not None and bool(state.cart)
+        # the sizes and colours the cart's products come in, in the shop's words ("Copper", "12 cup")
+        own = [v for p in self.repo.get_many([int(x["product_id"]) for x in state.cart]) for v in (*p.sizes, *p.colors)] \
+            if state.cart and _ADDING.search(low) is None else []
         about_a_line = bool(state.cart) and quantity is None and _ADDING.search(low) is None \
-            and (_mentions_variant_change(low) or (
+            and (_mentions_variant_change(low, own) or (
                 # "M", "blue" right after an add that left a size or colour open (the answer to "Which size?")
-                just_carted and _only_variant_words(low) and not (state.cart[-1].get("size") and state.cart[-1].get("color")))) \
+                just_carted and _only_variant_words(low, own) and not (state.cart[-1].get("size") and state.cart[-1].get("color")))) \
             and (_IN_CART.search(low) is not None or (
                 ((named_lines := named_products(grounded_text, cart_words)) != [] or (just_carted and (
                     POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low
                     or re.match(r"\s*(?:(?:please|ok|okay|actually|no|hmm)[\s,]+)*(?:change|switch|swap|make)\b", low) is not None
-                    or _only_variant_words(low))))
+                    or _only_variant_words(low, own))))
                 # "I'd like a red jacket instead", "show me large jackets instead": another search, not the line
                 and not self._asks_for_other(low, next((x["name"] for x in state.cart if named_lines and x["product_id"] in named_lines),
                                                        state.cart[-1]["name"]))))
@@ -621,6 +632,9 @@ class ShoppingAssistant:
         """like / dislike / click / add_to_cart / remove_from_cart ... : logged, and remembered by the session.
         False (nothing logged, nothing changed): a remove_from_cart of a product that is not in the cart.
         add_to_cart may name a `size` and `color` the product comes in (AssistantInputError otherwise)."""
+        _check_ids(session_id, user_id)
+        if not session_id:
+            raise AssistantInputError("'session_id' is required: the conversation the event belongs to")
         if (size or color) and event != "add_to_cart":
             raise AssistantInputError("'size' and 'color' go only with the add_to_cart event")
         if size or color:
@@ -631,6 +645,15 @@ class ShoppingAssistant:
                                               + (", ".join(offered) or f"no {key}s"))
             size = next((o for o in (p.sizes if p else []) if size and o.lower() == size.lower()), None)
             color = next((o for o in (p.colors if p else []) if color and o.lower() == color.lower()), None)
+        if event == "add_to_cart":
+            # the button may add only what chat may: a product on sale now (not hidden), in a size/colour in stock
+            shown = self.repo.get_many([product_id], matching=ProductFilter())
+            if not shown:
+                raise AssistantInputError(f"unknown product id {product_id}")
+            wanted = {k: v for k, v in (("size", size), ("color", color)) if v}
+            if not self._can_send(product_id, wanted):
+                raise AssistantInputError(f"{shown[0].name}{' in ' + ' '.join(wanted.values()) if wanted else ''} is out of stock; "
+                                          "it cannot be added to the cart")
         with self.sessions.lock(session_id):
             state = self.sessions.load(session_id, user_id, verified=user_verified)
             self._refresh_cart(state)
@@ -891,7 +914,8 @@ class ShoppingAssistant:
                 state.cart.append(line)  # the line last added to is the one "make that 3" means
                 break
         else:
-            state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(p.price), "currency": p.currency,
+            price = self.repo.variant_price(p.id, variant.get("size"), variant.get("color")) or p.price
+            state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(price), "currency": p.currency,
                                "qty": qty, **variant})
         return (f"{qty} × " if qty > 1 else "") + p.name + _variant_words(variant, lang)
 
@@ -905,6 +929,9 @@ class ShoppingAssistant:
         # the product's own name is no variant asked for ("the Red Rock jacket" that comes in blue)
         unnamed = re.sub("|".join(re.escape(w) for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
         for key, offered in (("size", p.sizes), ("color", p.colors)):
+            if (mine := _own_value(unnamed, offered, key)) is not None:  # "in copper", "in Matte Black", "size Medium"
+                chosen[key] = mine
+                continue
             # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
             said = (sizes_in_text(unnamed) if key == "size" else colors_in_text(unnamed)[0])
             if key == "size" and not said and (bare := re.search(r"\b(?:in|size|talla)\s+(\d{1,3}|xxs|xs|s|m|l|xl|xxl)\b", unnamed.lower())) \
@@ -955,7 +982,8 @@ class ShoppingAssistant:
             p = now.get(int(line["product_id"]))
             if p is None:
                 continue
-            line.update(name=p.name, sku=p.sku, price=float(p.price), currency=p.currency)
+            price = self.repo.variant_price(p.id, line.get("size"), line.get("color")) or p.price  # the size/colour's own
+            line.update(name=p.name, sku=p.sku, price=float(price), currency=p.currency)
             kept.append(line)
         state.cart = kept
         if state.touched and not (kept and _same_variant(kept[-1], state.touched)):
@@ -1056,7 +1084,14 @@ class ShoppingAssistant:
         one; a size or colour the product does not come in is refused with what it does come in."""
         in_cart = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
         named = named_products(text, in_cart)
-        if named:
+        # "change the red one to blue", "the one in M from M to L": the line whose colour or size is said before "to"
+        before_to = re.split(r"\b(?:to|into)\b|换成|改成", _spaced(text).lower())[0]
+        by_value = [x for x in state.cart if len(state.cart) > 1 and any(
+            v and (len(v) > 1 or re.search(rf"\b(?:from|size|in)\s+{re.escape(v.lower())}\b", before_to))
+            and re.search(rf"(?<![\w']){re.escape(v.lower())}(?![\w'])", before_to) for v in (x.get("color"), x.get("size")))]
+        if len(by_value) == 1 and (not named or by_value[0]["product_id"] in named):
+            lines = by_value
+        elif named:
             lines = [x for x in state.cart if x["product_id"] in named]
             if len(lines) > 1 and just_added and state.cart[-1] in lines:
                 lines = [state.cart[-1]]  # two sizes of one product: the line just added or changed
@@ -1078,6 +1113,13 @@ class ShoppingAssistant:
         bare = sizes_in_text("size " + unnamed.strip()) if _only_variant_words(unnamed.lower().strip()) else []  # "M" to "Which size?"
         for key, said, offered in (("size", sizes_in_text(_sized("to " + after_to.strip())) or sizes_in_text(_sized(unnamed)) or bare, p.sizes),
                                    ("color", colors_in_text(after_to)[0] or colors_in_text(unnamed)[0], p.colors)):
+            # the shop's own words first ("to Copper", "to 12 cup", "to Medium"); after "to" before the rest
+            mine = _own_value(after_to, offered, key) if after_to.strip() else None
+            if mine is None and not (after_to.strip() and said):
+                mine = _own_value(unnamed, offered, key)
+            if mine is not None:
+                changed[key] = mine
+                continue
             if not said:
                 continue
             match = next((o for o in offered if o.lower() == said[-1].lower()), None)
@@ -1098,6 +1140,7 @@ class ShoppingAssistant:
             state.cart.remove(line)
             same = line
             line.update(changed)
+            line["price"] = float(self.repo.variant_price(p.id, line.get("size"), line.get("color")) or p.price)
         state.cart.append(same)  # the line last touched is the one "it" and "make that 3" mean
         return say("cart_changed", lang, name=p.name + _variant_words(same, lang)) + " " + self._cart_summary(state, lang)
 
@@ -1200,6 +1243,15 @@ class ShoppingAssistant:
         contact = [d for d in self.repo.documents("contact customer service", limit=1) if "contact" in policy_topics(d.title + " " + d.body)]
         return say("no_policy", lang) + (" " + _entry(contact[0], lang) if contact else "")
 
+
+
+def _check_ids(session_id: Any, user_id: Any) -> None:
+    """AssistantInputError for a session or user id that is no proper text id (an int, a uuid object, "a b/c")."""
+    if session_id is not None and (not isinstance(session_id, str) or not SESSION_ID_RE.match(session_id)):
+        raise AssistantInputError("'session_id' must be a str of 1-128 letters, digits or _ . : -"
+                                  + ("" if isinstance(session_id, str) else f" (got {type(session_id).__name__}; use str(...))"))
+    if user_id is not None and not isinstance(user_id, str):
+        raise AssistantInputError(f"'user_id' must be a str, not {type(user_id).__name__} (use str(...))")
 
 
 def _entry(doc: Any, lang: str) -> str:
@@ -1329,8 +1381,12 @@ def _lines_of_kind(low: str, cart: list[dict[str, Any]]) -> list[int]:
     return [int(x["product_id"]) for x in cart if kinds & {singular(w) for w in re.findall(r"[a-z]+", str(x["name"]).lower())}]
 
 
-def _only_variant_words(low: str) -> bool:
-    """'M', 'medium', 'size M, black', 'en rojo': nothing but a size and/or colour (the answer to "Which size?")."""
+def _only_variant_words(low: str, own: Sequence[str] = ()) -> bool:
+    """'M', 'medium', 'size M, black', 'en rojo', 'copper' (a colour of the product's own): nothing but a size and/or
+    colour (the answer to "Which size?")."""
+    if own and (mine := _own_value(low, own, "color")) is not None and not re.sub(
+            rf"(?<![\w]){re.escape(mine.lower())}(?![\w])|\b(?:in|the|please|one|size|colou?r)\b", " ", _spaced(low)).strip(" .,!?"):
+        return True
     if not (sizes_in_text(f"size {low}") or colors_in_text(_spaced(low))[0]):
         return False
     rest = re.sub(r"\b(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,3}|small|medium|large|extra|size|in|the|please|and|talla|en|de|color|colour|one|码)\b|码", " ", low)
@@ -1400,11 +1456,33 @@ def _touched(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[
             "added": int(line["qty"]) - (int(was["qty"]) if was else 0)}
 
 
-def _mentions_variant_change(low: str) -> bool:
+def _mentions_variant_change(low: str, own: Sequence[str] = ()) -> bool:
     """'change ... to size L', 'can I get it in blue instead': words of a change to a size or colour (of what, the
-    caller tells; whether now, _NOT_NOW)."""
+    caller tells; whether now, _NOT_NOW). `own`: the cart's products' own sizes and colours ("Copper", "12 cup")."""
     low = _spaced(low)
-    return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(_sized(low)) or colors_in_text(low)[0])
+    return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(_sized(low)) or colors_in_text(low)[0]
+                                                           or _own_value(low, own, "color"))
+
+
+def _own_value(text: str, offered: Sequence[str], key: str) -> str | None:
+    """The size or colour of `offered` the text names in the shop's own words ("Matte Black", "Copper", "12 cup",
+    "Medium"; the longest first), else one the text's plain word stands for: "small" or "S" for the shop's
+    "Small", "black" for its only black ("Matte Black")."""
+    low = _spaced(text).lower()
+    for o in sorted(offered, key=len, reverse=True):
+        if len(o) > 1 and re.search(rf"(?<![\w]){re.escape(o.lower())}(?![\w])", low):
+            return o
+    if key == "size":
+        for asked in sizes_in_text(_sized(text)):
+            same = [o for o in offered if o.upper() == asked.upper() or sizes_in_text(f"size {o}") == [asked]]
+            if len(same) == 1:
+                return same[0]
+    else:
+        for asked in colors_in_text(low)[0]:
+            same = [o for o in offered if o.lower() == asked.lower() or canonical_color(o) == asked]
+            if len(same) == 1:
+                return same[0]
+    return None
 
 
 # "don't change it", "if so I'll switch it", "later", "no la cambio", "si no me queda", "如果", "以后"

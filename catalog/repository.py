@@ -501,6 +501,24 @@ class CatalogRepository:
             by_id = {p.id: self._summary(p, today) for p in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def variant_price(self, product_id: int, size: str | None, color: str | None) -> Decimal | None:
+        """The price of the product in that size and colour when the shop prices it apart from the product
+        (a copper kettle dearer than the steel one); None: the product's own price (and its sale) applies."""
+        if not (size or color):
+            return None
+        with self.db.session() as s:
+            regular = s.scalar(select(Product.price).where(Product.id == product_id))
+            conds = [Variant.product_id == product_id]
+            if size:
+                conds.append(func.lower(Variant.size) == size.lower())
+            if color:
+                conds.append(func.lower(Variant.color) == color.lower())
+            prices = {p for p in s.scalars(select(Variant.price).where(*conds))}
+        if len(prices) != 1 or None in prices or regular is None:
+            return None
+        price = prices.pop()
+        return price if price != regular else None  # a variant priced like its product shares the product's sale
+
     def variant_stock(self, product_id: int) -> list[tuple[str | None, str | None, int | None, bool]]:
         """(size, colour, units in stock or None where the shop does not count them, in stock) per variant."""
         with self.db.session() as s:

@@ -30,7 +30,7 @@ class ImageModelError(RuntimeError):
 
 # ----- loading pictures ----------------------------------------------------------------------------
 def load_image(src: Path | str | Any, *, timeout: float = 10.0) -> Any:
-    """A PIL RGB image from a PIL image, a local path, a file:// URI or an http(s) URL. A picture with more
+    """A PIL RGB image from a PIL image, its encoded bytes, a local path, a file:// URI or an http(s) URL. A picture with more
     pixels than PIL decodes raises catalog.images.ImageTooLargeError, which gives its size and the limit."""
     from PIL import Image
 
@@ -38,6 +38,10 @@ def load_image(src: Path | str | Any, *, timeout: float = 10.0) -> Any:
 
     if isinstance(src, Image.Image):
         return src.convert("RGB")
+    if isinstance(src, (bytes, bytearray, memoryview)):  # the photo's own bytes (an upload), never a path
+        img = open_image(bytes(src))
+        img.load()
+        return img.convert("RGB")
     s = str(src)
     if s.startswith(("http://", "https://")):
         import urllib.request

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from assistant.events import CandidatesFound, IntentParsed, ProductsRanked, Repl
 from assistant.intent import ShoppingIntent
 from assistant.replies import validate_reply
 from catalog.db import open_catalog
-from catalog.models import Customer, Order
+from catalog.models import Customer, Order, Product
 from catalog.records import ProductRecord
 from catalog.writer import sync_catalog
 from tests.catalog_fixtures import small_store
@@ -589,3 +590,57 @@ def test_a_spanish_colour_said_no_to_is_excluded_and_no_word_is_corrected(bot: S
 def test_colours_around_a_list_are_said_in_the_shoppers_language(bot: ShoppingAssistant) -> None:
     assert "en azul" in bot.chat("chaquetas azules", session_id="es-c").text.split("\n")[0]
     assert "蓝色" in bot.chat("蓝色的夹克", session_id="zh-c").text.split("\n")[0]
+
+
+def test_the_add_button_adds_only_what_chat_would(bot: ShoppingAssistant) -> None:
+    stellar = bot.repo.get_by_sku("WJ01")
+    assert stellar is not None
+    with pytest.raises(AssistantInputError, match="Stellar Rain Jacket in M Red is out of stock"):
+        bot.feedback("add_to_cart", stellar.id, session_id="btn", size="M", color="red")
+    assert bot.feedback("add_to_cart", stellar.id, session_id="btn", size="M", color="blue")
+    with bot.db.session() as s:  # taken off sale by a full-feed import: no longer for sale, nor for the button
+        s.query(Product).filter_by(sku="24-MB01").update({"visible": False})
+    hidden = bot.repo.get_by_sku("24-MB01")
+    with pytest.raises(AssistantInputError, match="unknown product id"):
+        bot.feedback("add_to_cart", hidden.id if hidden else 5, session_id="btn")
+    cart = bot.chat("what's in my cart?", session_id="btn").cart
+    assert [(x["name"], x.get("size"), x.get("color")) for x in cart] == [("Stellar Rain Jacket", "M", "Blue")]
+
+
+@pytest.mark.parametrize("session_id", ["a b/c", 123, "x" * 200])
+def test_the_event_api_checks_ids_like_chat(bot: ShoppingAssistant, session_id: Any) -> None:
+    with pytest.raises(AssistantInputError, match="'session_id' must be a str"):
+        bot.feedback("like", 1, session_id=session_id)
+    with pytest.raises(AssistantInputError, match="'session_id' must be a str"):
+        bot.chat("jackets", session_id=session_id)
+
+
+@pytest.mark.parametrize(("call", "says"), [
+    (lambda b: b.chat(5), "the message must be text"),
+    (lambda b: b.chat(b"jackets"), "the message must be text"),
+    (lambda b: b.chat("jackets", user_id=42), "'user_id' must be a str"),
+    (lambda b: b.chat("jackets", image=3.5), "'image' must be a PIL image"),
+    (lambda b: b.stream(""), "the message is empty"),  # at the call, not when the events are first read
+])
+def test_wrong_argument_types_are_input_errors(bot: ShoppingAssistant, call: Any, says: str) -> None:
+    with pytest.raises(AssistantInputError, match=says):
+        call(bot)
+
+
+def test_a_size_or_colour_priced_apart_is_charged_its_own_price(sqlite_url: str) -> None:
+    import dataclasses
+
+    data = small_store()
+    stellar = next(p for p in data.products if p.sku == "WJ01")
+    stellar.variants = [dataclasses.replace(v, price=Decimal("80.00")) if (v.size, v.color) == ("S", "Red") else v
+                        for v in stellar.variants]
+    with open_catalog(sqlite_url).session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
+    pid = bot.repo.get_by_sku("WJ01").id  # type: ignore[union-attr]
+    bot.feedback("add_to_cart", pid, session_id="vp", size="S", color="Red")
+    bot.feedback("add_to_cart", pid, session_id="vp", size="S", color="Blue")
+    cart = bot.chat("what's in my cart?", session_id="vp").cart
+    assert sorted((x["color"], x["price"]) for x in cart) == [("Blue", 77.0), ("Red", 80.0)]
+    changed = bot.chat("change the colour of the red one to blue", session_id="vp")
+    assert all(x["price"] == 77.0 for x in changed.cart), changed.cart

@@ -335,3 +335,149 @@ def test_empty_file_and_format_errors(tmp_path: Path) -> None:
         load_source("csv", tmp_path / "missing.csv")
     with pytest.raises(CatalogImportError, match="exactly one"):
         load("csv", tmp_path)  # the folder now holds two csv files
+
+
+# --- special price 0, misaligned CSV rows --------------------------------------------------------
+
+
+@pytest.mark.parametrize("zero", ["0", "0.00", 0, "0.0"])
+def test_special_price_zero_is_no_sale_and_noted(tmp_path: Path, zero: object) -> None:
+    rows = [
+        {"sku": "PEN", "name": "Latte Art Pen", "price": "9.5", "special_price": zero},
+        {"sku": "CUP", "name": "Cup", "price": "8", "special_price": "6.5"},
+        {"sku": "PEN-B", "parent_sku": "PEN", "color": "Black", "special_price": 0},  # ignored on a variant
+    ]
+    f = write(tmp_path / "p.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    data = load("jsonl", f)
+    pen, cup = data.products
+    assert (pen.price, pen.special_price) == (Decimal("9.50"), None)  # never a free product
+    assert cup.special_price == Decimal("6.50")
+    notes = [(s.where, s.reason) for s in data.skipped]
+    assert notes == [(f"{f}, line 1", "field 'special_price': 0 read as no sale price")]
+    assert data.skipped[0].public_line() == f"{f}, line 1: field 'special_price': 0 read as no sale price"
+
+
+def test_special_price_zero_or_empty_in_csv(tmp_path: Path) -> None:
+    f = write(tmp_path / "p.csv", "sku,name,price,special_price\nA,a,9.50,0\nB,b,9.50,\nC,c,9.50,9.50\n")
+    data = load("csv", f)
+    assert [p.special_price for p in data.products] == [None, None, Decimal("9.50")]
+    assert [s.where for s in data.skipped] == [f"{f}, line 2"]
+
+
+def test_special_price_zero_on_a_skipped_row_is_not_noted_twice(tmp_path: Path) -> None:
+    f = write(tmp_path / "p.csv", "sku,name,price,special_price,stock_qty\nA,a,9.50,0,lots\nB,b,2,,1\n")
+    data = load("csv", f, skip_bad_rows=True)
+    assert [p.sku for p in data.products] == ["B"]
+    assert len(data.skipped) == 1 and "stock_qty" in data.skipped[0].reason
+
+
+@pytest.mark.parametrize(
+    ("special", "what"), [("-1", "negative"), ("12.00", "above the regular price"), ("cheap", "not a number")]
+)
+def test_bad_special_price(tmp_path: Path, special: str, what: str) -> None:
+    f = write(tmp_path / "p.csv", f"sku,name,price,special_price\nA,a,1,\nB,b,9.50,{special}\n")
+    with pytest.raises(CatalogImportError, match=what) as e:
+        load("csv", f)
+    assert (e.value.line, e.value.field) == (3, "special_price")
+    assert "9.50" not in e.value.public and special not in e.value.public
+    data = load("csv", f, skip_bad_rows=True)
+    assert [p.sku for p in data.products] == ["A"]
+    assert [s.where for s in data.skipped] == [f"{f}, line 3"]
+
+
+def test_bad_special_price_jsonl(tmp_path: Path) -> None:
+    f = write(tmp_path / "p.jsonl", '{"sku": "A", "name": "a", "price": "9.5", "special_price": 10}\n')
+    with pytest.raises(CatalogImportError, match="above the regular price") as e:
+        load("jsonl", f)
+    assert (e.value.line, e.value.field) == (1, "special_price")
+
+
+KETTLE_HEADER = "sku,name,price,description,stock_qty\n"
+
+
+def test_decimal_comma_shifts_columns_reported_as_a_field_count(tmp_path: Path) -> None:
+    # the last column is empty, so the shifted row has one empty field too many: not "stock_qty is not a number"
+    f = write(
+        tmp_path / "p.csv",
+        KETTLE_HEADER + "A,Mug,12.00,Enamel mug,3\nB,Kettle,39,00,Stovetop gooseneck kettle,\nC,Cup,4.50,,\n",
+    )
+    with pytest.raises(CatalogImportError) as e:
+        load("csv", f)
+    err = e.value
+    assert (err.line, err.field) == (3, None)
+    assert str(err) == (
+        f"{f}, line 3: this row has 6 fields but the header has 5: a value with a comma must be quoted "
+        "(\"39,00\" or use a dot: 39.00); perhaps '39,00' in column 'price'; the columns after it are shifted"
+    )
+    assert "Kettle" not in err.public_str() and "'price'" not in err.public_str()
+    assert "6 fields but the header has 5" in err.public_str()
+    data = load("csv", f, skip_bad_rows=True)
+    assert [p.sku for p in data.products] == ["A", "C"]
+    assert [s.where for s in data.skipped] == [f"{f}, line 3"]
+    assert "6 fields but the header has 5" in data.skipped[0].reason
+
+
+def test_quoted_decimal_comma_is_one_field_and_still_not_a_number(tmp_path: Path) -> None:
+    f = write(tmp_path / "p.csv", KETTLE_HEADER + 'B,Kettle,"39,00",Stovetop kettle,\n')
+    with pytest.raises(CatalogImportError, match="not a number") as e:
+        load("csv", f)
+    assert (e.value.line, e.value.field) == (2, "price")
+
+
+def test_row_with_fewer_fields_than_the_header(tmp_path: Path) -> None:
+    f = write(tmp_path / "p.csv", KETTLE_HEADER + "A,Mug,12.00,Enamel mug,3\nB,Kettle 39.00,Stovetop kettle,2\n")
+    with pytest.raises(CatalogImportError, match="this row has 4 fields but the header has 5: every row needs") as e:
+        load("csv", f)
+    assert e.value.line == 3
+    data = load("csv", f, skip_bad_rows=True)
+    assert [p.sku for p in data.products] == ["A"]
+
+
+def test_semicolon_csv_field_count(tmp_path: Path) -> None:
+    f = write(tmp_path / "p.csv", "sku;name;price;description\nA;Mug;12.00;x\nB;Kettle; big;39.00;\n")
+    with pytest.raises(CatalogImportError, match="5 fields but the header has 4: a value with a semicolon") as e:
+        load("csv", f)
+    assert e.value.line == 3
+    # a decimal comma is no delimiter here
+    f2 = write(tmp_path / "q.csv", "sku;name;price\nA;Mug;12.00\n")
+    assert load("csv", f2).products[0].price == Decimal("12.00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sku,name,price\nA,a,1,\nB,b,2,\n",  # a delimiter at the end of every data line
+        "sku,name,price,\nA,a,1,\nB,b,2\n",  # the header ends with one: its unnamed column may be left out
+        "sku,name,price,parent_sku\nA,a,1\nB,b,2\n",  # no row fills the last column
+    ],
+)
+def test_consistent_trailing_fields_are_accepted(tmp_path: Path, text: str) -> None:
+    data = load("csv", write(tmp_path / "p.csv", text))
+    assert [(p.sku, p.price) for p in data.products] == [("A", Decimal("1.00")), ("B", Decimal("2.00"))]
+
+
+def test_one_row_with_a_trailing_empty_field_is_reported(tmp_path: Path) -> None:
+    f = write(tmp_path / "p.csv", "sku,name,price\nA,a,1\nB,b,2,\n")
+    with pytest.raises(CatalogImportError, match="4 fields but the header has 3") as e:
+        load("csv", f)
+    assert e.value.line == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sku,name,price,stock_qty\nA,a,9,50,\nB,b,12,00,\n",  # every price split at its decimal comma
+        "sku,name,price,stock_qty\nA,Mug, enamel,12.00,\n",  # one row: no pattern to go by
+    ],
+)
+def test_every_row_shifted_is_still_reported(tmp_path: Path, text: str) -> None:
+    with pytest.raises(CatalogImportError, match="5 fields but the header has 4: a value with a comma must be quoted") as e:
+        load("csv", write(tmp_path / "p.csv", text))
+    assert e.value.line == 2
+
+
+def test_one_row_missing_a_field_is_reported(tmp_path: Path) -> None:
+    # "Mug 12.00" lost its comma: the stock 3 must not become the price
+    f = write(tmp_path / "p.csv", "sku,name,price,stock_qty\nA,Mug 12.00,3\n")
+    with pytest.raises(CatalogImportError, match="3 fields but the header has 4: every row needs one field per column"):
+        load("csv", f)

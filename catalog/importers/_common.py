@@ -215,10 +215,22 @@ class CsvFile:
                     public=f"missing required column '{c}'. Add a '{c}' column to the first line (the header).",
                 )
 
-    def rows(self, policy: Policy | None = None) -> Iterator[CsvRow]:
+    def rows(self, policy: Policy | None = None, *, exact_width: bool = False) -> Iterator[CsvRow]:
         """Data rows. A row with too many fields is a bad row (skipped under `policy` with
-        skip_bad_rows); broken quoting stops the file, since nothing after it can be trusted."""
+        skip_bad_rows); broken quoting stops the file, since nothing after it can be trusted.
+
+        Without `exact_width`, empty fields past the header's last column are accepted and a short row is
+        padded with empty values. With it, a row must have as many fields as the header: an unquoted value
+        with the delimiter in it (a price `39,00` in a comma-separated file) shifts every column after it,
+        and the row is reported as such instead of a column's value being blamed. Accepted still: a file of
+        two rows or more that all have the same number of fields, more than the header only by empty fields (a
+        delimiter at the end of every data line; see `_usual_width`) or fewer (trailing columns nobody fills),
+        and a row that leaves out only the header's unnamed trailing columns (a header ending with a delimiter)."""
         cols = self.columns
+        usual = self._usual_width() if exact_width else len(cols)
+        named = len(cols)
+        while named and not cols[named - 1]:
+            named -= 1
         prev_end = self.header_line_end
         while True:
             start = prev_end + 1
@@ -236,20 +248,87 @@ class CsvFile:
             prev_end = self._reader.line_num
             if not raw or all(not v.strip() for v in raw):
                 continue  # blank line
-            if len(raw) > len(cols):
-                extra = [v for v in raw[len(cols) :] if v.strip()]
-                if extra:
-                    err = CatalogImportError(
-                        f"row has {len(raw)} fields but the header has {len(cols)} columns; "
-                        "quote fields that contain the delimiter",
-                        file=str(self.path),
-                        line=start,
-                    )
-                    if policy is None:
-                        raise err
-                    policy.bad(err)
-                    continue
+            err: CatalogImportError | None = None
+            if exact_width:
+                if len(raw) != len(cols) and len(raw) != usual and not named <= len(raw) < len(cols):
+                    err = self._width_error(raw, start)
+            elif len(raw) > len(cols) and any(v.strip() for v in raw[len(cols) :]):
+                err = CatalogImportError(
+                    f"row has {len(raw)} fields but the header has {len(cols)} columns; "
+                    "quote fields that contain the delimiter",
+                    file=str(self.path),
+                    line=start,
+                )
+            if err is not None:
+                if policy is None:
+                    raise err
+                policy.bad(err)
+                continue
             yield CsvRow(start, {c: (raw[i] if i < len(raw) else "") for i, c in enumerate(cols)})
+
+    def _usual_width(self) -> int:
+        """The number of fields every data row has, in a file of two rows or more, when that is fewer than the
+        header's columns, or more by empty fields only (a delimiter ending every line) with no number split at a
+        decimal comma in any row; else the header's number of columns."""
+        widths: set[int] = set()
+        rows = 0
+        suspect = False  # more fields than columns, but not from a delimiter ending every line
+        m = len(self.header)
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=True)
+        try:
+            next(reader, None)
+            for raw in reader:
+                if raw and any(v.strip() for v in raw):
+                    rows += 1
+                    widths.add(len(raw))
+                    suspect = suspect or any(v.strip() for v in raw[m:]) or bool(self._decimal_splits(raw))
+        except csv.Error:
+            pass  # rows() reports it, at its line
+        if len(widths) != 1:
+            return m
+        width = widths.pop()
+        return width if rows >= 2 and (width < m or not suspect) else m
+
+    def _decimal_splits(self, raw: list[str]) -> list[int]:
+        """Where a row of a comma-separated file may hold a number split at its decimal comma ("39", "00")."""
+        if self.delimiter != "," or len(raw) <= len(self.header):
+            return []
+        return [
+            i
+            for i in range(min(len(raw) - 1, len(self.header)))
+            if re.fullmatch(r"\d+", raw[i].strip()) and re.fullmatch(r"\d\d", raw[i + 1].strip())
+        ]
+
+    def _width_error(self, raw: list[str], line: int) -> CatalogImportError:
+        n, m = len(raw), len(self.header)
+        name = {",": "comma", ";": "semicolon", "\t": "tab"}.get(self.delimiter, f"'{self.delimiter}'")
+        if n > m:
+            if self.delimiter == ",":
+                fix = 'a value with a comma must be quoted ("39,00" or use a dot: 39.00)'
+                # a number split at its decimal comma, when there is just one, is the likely culprit
+                splits = self._decimal_splits(raw)
+                quoted = (
+                    f"{fix}; perhaps '{raw[splits[0]].strip()},{raw[splits[0] + 1].strip()}' in column "
+                    f"'{self.columns[splits[0]]}'"
+                    if len(splits) == 1
+                    else fix
+                )
+            else:
+                fix = quoted = f"a value with a {name} in it must be enclosed in double quotes"
+            shifted = "; the columns after it are shifted"
+            fix, quoted = fix + shifted, quoted + shifted
+        else:
+            empty = "" if self.delimiter == "\t" else f": {self.delimiter}{self.delimiter}"
+            fix = quoted = (
+                f"every row needs one field per column (an empty value is still a field{empty}); "
+                f"look for a missing {name} or a line break in an unquoted value"
+            )
+        return CatalogImportError(
+            f"this row has {n} fields but the header has {m}: {quoted}",
+            file=str(self.path),
+            line=line,
+            public=f"this row has {n} fields but the header has {m}: {fix}",
+        )
 
 
 def parse_decimal(

@@ -193,7 +193,7 @@ def _rows_csv(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator[t
             f"column(s) {', '.join(repr(c) for c in header.ignored)} ignored: not one of ours; {fix}",
             f"{len(header.ignored)} column(s) ignored: not one of ours; {fix}",
         )
-    for r in f.rows(policy):
+    for r in f.rows(policy, exact_width=True):
         yield r.line, header.pick(r.values)
 
 
@@ -299,6 +299,17 @@ class _Builder:
             if special
             else None
         )
+        no_sale = special_price == 0 and not parent  # many exports write 0 for "no sale price": never free
+        if no_sale:
+            special_price = None
+        elif special_price is not None and price is not None and special_price > price and not parent:
+            raise self.err(
+                f"special price {special_price} is above the regular price {price}; a sale price must be lower "
+                "(leave it empty or 0 for no sale)",
+                line,
+                "special_price",
+                "the special price is above the regular price; a sale price must be lower (leave it empty or 0 for no sale)",
+            )
         stock_raw = _str(v.get("stock_qty"))
         stock = parse_int(stock_raw, file=self.path, line=line, field="stock_qty") if stock_raw else None
         in_stock_raw = v.get("in_stock")
@@ -348,6 +359,8 @@ class _Builder:
         )
         for i, img in enumerate(images):
             img.role = "base" if i == 0 else "additional"
+        if no_sale:  # noted once the row is taken, so a row skipped for another reason is listed once
+            self.policy.note(where(self.path, line), "field 'special_price': 0 read as no sale price")
         self.sku_line[sku] = line
         self.products[sku] = ProductRecord(
             sku=sku,

@@ -1,0 +1,88 @@
+"""A shop's own sizes and colours ("Matte Black", "Copper", "Small", "3 cup") in chat and in the cart, and a
+size or colour priced apart from its product."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from assistant.agent import ShoppingAssistant
+from catalog.db import open_catalog
+from catalog.records import CatalogData, ProductRecord, VariantRecord
+from catalog.writer import sync_catalog
+
+
+def coffee_shop() -> CatalogData:
+    def v(sku: str, size: str | None = None, color: str | None = None, price: str | None = None, stock: int = 10) -> VariantRecord:
+        return VariantRecord(sku=sku, size=size, color=color, price=Decimal(price) if price else None, stock_qty=stock,
+                             in_stock=stock > 0)
+
+    return CatalogData(products=[
+        ProductRecord(sku="KT-100", name="Fellow Stagg Kettle", price=Decimal("195.00"), brand="Fellow", categories=["Kettles"],
+                      product_type="configurable", description="Electric gooseneck kettle.",
+                      variants=[v("KT-100-MB", color="Matte Black"), v("KT-100-MW", color="Matte White", stock=0),
+                                v("KT-100-CPR", color="Copper", price="215.00")]),
+        ProductRecord(sku="CUP-1", name="KeepCup Brew Reusable Cup", price=Decimal("28.00"), brand="KeepCup", categories=["Cups"],
+                      product_type="configurable", description="Glass cup with a cork band.",
+                      variants=[v("CUP-1-S", size="Small"), v("CUP-1-M", size="Medium")]),
+        ProductRecord(sku="BR-300", name="Bodum Chambord French Press", price=Decimal("29.99"), brand="Bodum", categories=["Brewers"],
+                      product_type="configurable", description="Classic French press.",
+                      variants=[v("BR-300-S", size="3 cup", price="32.00"), v("BR-300-M", size="8 cup"), v("BR-300-L", size="12 cup")]),
+    ])
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> ShoppingAssistant:
+    url = f"sqlite:///{tmp_path / 'coffee.db'}"
+    with open_catalog(url).session() as s:
+        sync_catalog(s, coffee_shop(), progress=False)
+    return ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+
+
+def _lines(reply) -> list[tuple[str, str | None, str | None, float, int]]:  # type: ignore[no-untyped-def]
+    return [(x["name"], x.get("size"), x.get("color"), x["price"], x["qty"]) for x in reply.cart]
+
+
+@pytest.mark.parametrize(("add", "line"), [
+    ("add it to my cart in Matte Black", ("Fellow Stagg Kettle", None, "Matte Black", 195.0, 1)),
+    ("add it to my cart in black", ("Fellow Stagg Kettle", None, "Matte Black", 195.0, 1)),  # its only black
+    ("add it to my cart in copper", ("Fellow Stagg Kettle", None, "Copper", 215.0, 1)),  # priced apart
+])
+def test_an_add_in_the_shops_own_colour(bot: ShoppingAssistant, add: str, line: tuple[str, None, str, float, int]) -> None:
+    bot.chat("tell me about the Fellow Stagg Kettle", session_id="k")
+    assert _lines(bot.chat(add, session_id="k")) == [line]
+
+
+def test_a_colour_out_of_stock_is_not_added(bot: ShoppingAssistant) -> None:
+    bot.chat("tell me about the Fellow Stagg Kettle", session_id="w")
+    reply = bot.chat("add it to my cart in matte white", session_id="w")
+    assert reply.cart == [] and "out of stock" in reply.text, reply.text
+
+
+def test_changes_in_the_shops_own_words(bot: ShoppingAssistant) -> None:
+    bot.chat("tell me about the Fellow Stagg Kettle", session_id="c")
+    bot.chat("add it to my cart in Matte Black", session_id="c")
+    copper = bot.chat("change it to Copper", session_id="c")
+    assert copper.intent.kind == "cart" and _lines(copper) == [("Fellow Stagg Kettle", None, "Copper", 215.0, 1)], copper.text
+    bot.chat("tell me about the Bodum Chambord French Press", session_id="c")
+    bot.chat("add it to my cart in 8 cup", session_id="c")
+    bigger = bot.chat("change it to 12 cup", session_id="c")
+    assert _lines(bigger)[-1] == ("Bodum Chambord French Press", "12 cup", None, 29.99, 1), bigger.text
+    smaller = bot.chat("change it to 3 cup", session_id="c")
+    assert _lines(smaller)[-1] == ("Bodum Chambord French Press", "3 cup", None, 32.0, 1), smaller.text
+
+
+@pytest.mark.parametrize(("add", "size"), [("add it in size Medium", "Medium"), ("add it in medium", "Medium"),
+                                           ("add it in small", "Small"), ("add it in size S", "Small")])
+def test_spelled_out_sizes(bot: ShoppingAssistant, add: str, size: str) -> None:
+    bot.chat("tell me about the KeepCup Brew Reusable Cup", session_id="s")
+    assert _lines(bot.chat(add, session_id="s")) == [("KeepCup Brew Reusable Cup", size, None, 28.0, 1)]
+
+
+def test_a_bare_colour_answers_which_colour(bot: ShoppingAssistant) -> None:
+    bot.chat("tell me about the Fellow Stagg Kettle", session_id="b")
+    asked = bot.chat("add it to my cart", session_id="b")
+    assert "Which colour?" in asked.text or "Which color?" in asked.text, asked.text
+    assert _lines(bot.chat("copper", session_id="b")) == [("Fellow Stagg Kettle", None, "Copper", 215.0, 1)]
