@@ -233,17 +233,22 @@ class ShoppingAssistant:
             # without it, with whatever else the message asks
             intent = _without_filter(intent, off.group("what") or "")
         cheaper_than = None  # the product named in "cheaper than the …"
-        if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (than := self.repo.named_in(grounded_text)):
-            # "something cheaper than the Lando Gym Jacket": below that product's price, among its kind (it took
-            # the cheapest on screen as the bar, and the named one's words as the query)
+        if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (
+                than := self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
+                or self._named_after_than(grounded_text)):
+            # "something cheaper than the Lando Gym Jacket" / "than the Chemex": below that product's price, among its
+            # kind (it took the cheapest on screen as the bar, and the named one's words as the query)
             named_p = self.repo.get(than[0])
             cheaper_than = named_p
             if named_p is not None:
-                # the named product's own kind: its category, else the last word of its name
-                leaf = named_p.categories[0].rsplit("/", 1)[-1] if named_p.categories else None
-                kind_word = (leaf or re.sub(r"[^a-z ]", "", named_p.name.lower()).split()[-1:] or [""])[0].lower()
+                # the named product's own kind: its real category (never a collection it is also in), else the
+                # last word of its name
+                own = self.repo.product_category(named_p)
+                leaf = own.rsplit("/", 1)[-1] if own else None
+                kind_word = (leaf or (re.sub(r"[^a-z ]", "", named_p.name.lower()).split()[-1:] or [""])[0]).lower()
                 intent = intent.model_copy(update={"max_price": round(float(named_p.price) - 0.01, 2), "query": kind_word,
-                                                   "kind": "search", "category": named_p.categories[0] if named_p.categories else None})
+                                                   "kind": "search", "category": own,
+                                                   "gender": intent.gender or (named_p.gender if named_p.gender in ("women", "men", "kids") else None)})
         # "show me more": the same need, without what this conversation has shown already
         more = previous is not None and MORE_RESULTS.fullmatch(grounded_text.strip().lower()) is not None
         if more and previous is not None:
@@ -583,6 +588,16 @@ class ShoppingAssistant:
             if asked.lower() not in have and searched and searched in intent.colors:
                 return asked, searched
         return None
+
+    def _named_after_than(self, text: str) -> list[int]:
+        """'cheaper than the Chemex': the one product whose name has every word said after 'than'."""
+        m = re.search(r"\bthan\s+(?:the\s+|that\s+|this\s+|my\s+)?([\w' -]{2,60}?)\s*(?:one)?\s*[?.!]*$", text, re.I)
+        words = [w for w in re.findall(r"[a-z0-9]+", m.group(1).lower())] if m else []
+        if not words:
+            return []
+        hits = [h.product_id for h in self.repo.lexical_search(" ".join(words), ProductFilter(), limit=5, mode="all")]
+        named = [p.id for p in self.repo.get_many(hits) if set(words) <= set(re.findall(r"[a-z0-9]+", p.name.lower()))]
+        return named[:1] if len(named) == 1 else []
 
     def _shop_values(self, low: str, lang: str) -> str | None:
         """'what sizes do you have?', 'which brands do you carry?', '¿qué tallas tienen?': the catalog's own values."""

@@ -28,6 +28,19 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
     return None if quiet else (lambda m: click.echo(m, err=True))
 
 
+def _warn(message: str) -> None:
+    """Always on stderr (also with --quiet / --json): a warning is not progress."""
+    click.echo(f"Warning: {message}", err=True)
+
+
+def _input_errors() -> tuple[type[Exception], ...]:
+    """What a bad input file, a bad option value or a missing model raises: shown as a click error, no traceback."""
+    from catalog.records import CatalogImportError
+    from retrieval.embedders import EmbedderError
+
+    return (CatalogImportError, ValueError, EmbedderError, FileNotFoundError)
+
+
 @click.group("eval")
 def eval_group() -> None:
     """Offline evaluation."""
@@ -55,8 +68,9 @@ def eval_retrieval(products: Path, queries: Path, qrels: Path, embedder: str, li
             split=split,
             diversify=diversify,
             progress=_progress(quiet or as_json),
+            warn=_warn,
         )
-    except (ValueError, FileNotFoundError) as exc:
+    except _input_errors() as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(report) if as_json else format_report(report))
 
@@ -77,24 +91,38 @@ def train_group() -> None:
 def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: str, limit_queries: int | None,
                          out: Path | None, model_kind: str, l2: float, quiet: bool) -> None:
     """Train a ranker on the dev-train half of the queries (graded labels); `eval retrieval --ranker` uses it."""
-    from retrieval.evaluation import build_setup, load_qrels, load_queries, split_queries, train_ranker
+    from retrieval.evaluation import (
+        build_setup,
+        empty_half_error,
+        judged_queries,
+        load_products,
+        load_qrels,
+        load_queries,
+        split_queries,
+        train_ranker,
+    )
     from retrieval.learned_ranker import default_ranker_path
 
     say = _progress(quiet)
-    qs = load_queries(queries)
-    rels = load_qrels(qrels)
-    train_ids, _ = split_queries(q for q in qs if q in rels)
-    if limit_queries:
-        train_ids = train_ids[:limit_queries]
     try:
+        qs = load_queries(queries)
+        rels = load_qrels(qrels)
+        product_ids = {pid for pid, _ in load_products(products)}
+        judged = judged_queries(qs, rels, product_ids, queries_path=queries, qrels_path=qrels, products_path=products,
+                                warn=_warn)
+        train_ids, _ = split_queries(judged)
+        if not train_ids:
+            raise empty_half_error("dev-train", len(judged), queries, "the ranker learns only from that half; judge more queries")
+        if limit_queries:
+            train_ids = train_ids[:limit_queries]
         setup = build_setup(products, embedder_name=None if embedder.lower() == "none" else embedder, progress=say)
-    except (ValueError, FileNotFoundError) as exc:
+        try:
+            model = train_ranker(setup, {q: qs[q] for q in train_ids}, rels, model=model_kind, l2=l2, progress=say,
+                                 meta={"split": "dev-train", "embedder": setup.info.get("embedder"), "products": str(products)})
+        finally:
+            setup.close()
+    except _input_errors() as exc:
         raise click.ClickException(str(exc)) from None
-    try:
-        model = train_ranker(setup, {q: qs[q] for q in train_ids}, rels, model=model_kind, l2=l2, progress=say,
-                             meta={"split": "dev-train", "embedder": setup.info.get("embedder"), "products": str(products)})
-    finally:
-        setup.close()
     path = model.save(out or default_ranker_path())
     click.echo(f"trained on {len(train_ids)} dev-train queries ({model.meta['examples']} candidates); saved {path}")
 
@@ -151,16 +179,29 @@ def train_embedder_command(products: Path | None, queries: Path | None, qrels: P
                 "liked, added to the cart or bought"
             )
     else:
-        from retrieval.evaluation import load_products, load_qrels, load_queries, split_queries
+        from catalog.records import CatalogImportError
+        from retrieval.evaluation import (
+            empty_half_error,
+            judged_queries,
+            load_products,
+            load_qrels,
+            load_queries,
+            split_queries,
+        )
 
         assert products and queries and qrels
         try:
             qs = load_queries(queries)
             rels = load_qrels(qrels)
             titles = dict(load_products(products))
-        except ValueError as exc:
+            judged_ids = judged_queries(qs, rels, titles, queries_path=queries, qrels_path=qrels, products_path=products,
+                                        warn=_warn)
+            train_ids, heldout_ids = split_queries(judged_ids)  # never the half `eval retrieval` reports
+            if not train_ids:
+                raise empty_half_error("dev-train", len(judged_ids), queries,
+                                       "the embedder learns only from that half; judge more queries")
+        except (CatalogImportError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
-        train_ids, heldout_ids = split_queries(q for q in qs if q in rels)  # never the half `eval retrieval` reports
         heldout_texts = {_norm(qs[q]) for q in heldout_ids}
         train_ids = [q for q in train_ids if _norm(qs[q]) not in heldout_texts]
         if limit_queries:

@@ -26,7 +26,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 
 from catalog.config import shopassist_home
+from catalog.importers._common import read_text
+from catalog.records import CatalogImportError
 from retrieval.interfaces import Embedder
 
 log = logging.getLogger(__name__)
@@ -43,31 +45,187 @@ DEFAULT_EMBEDDER = "minilm"
 
 
 # ----- files --------------------------------------------------------------------------------------
-def _rows(path: Path) -> Iterable[list[str]]:
-    with open(path, encoding="utf-8") as fh:
-        header = fh.readline()
-        if not header:
-            raise ValueError(f"{path} is empty")
-        for line in fh:
-            line = line.rstrip("\n").rstrip("\r")
-            if line.strip():
-                yield line.split("\t")
+class EvalInputError(CatalogImportError, ValueError):
+    """A mistake in a products/queries/qrels file: says which file, line and field, and what to do.
+
+    A ValueError too, so callers that already catch ValueError keep working."""
+
+
+PRODUCTS_LAYOUT = "product_id<TAB>title"
+QUERIES_LAYOUT = "query_id<TAB>query"
+QRELS_LAYOUT = "query_id<TAB>product_id<TAB>relevance"
+MIN_RELEVANCE, MAX_RELEVANCE = 1.0, 3.0
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _table(path: Path, columns: Sequence[str], layout: str, what: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, the `columns` of the line, stripped) for every non-blank line below the header.
+
+    The header must name every column (any order, any case; more columns are fine); every line must have
+    them all, non-empty. Raises EvalInputError naming the file, line and field otherwise."""
+    f = str(path)
+    try:
+        text = read_text(Path(path))
+    except CatalogImportError as exc:
+        raise EvalInputError(exc.message, file=exc.file, line=exc.line, public=exc.public) from None
+    # split on "\n" only (as the homedepot importer does): splitlines() would shift the line numbers
+    lines = [ln.rstrip("\r") for ln in text.split("\n")]
+    if not lines[0].strip():
+        raise EvalInputError(f"the file is empty; expected the header '{layout}' and then one {what} per line", file=f)
+    header = [h.strip().lower() for h in lines[0].split("\t")]
+    for col in columns:
+        if col not in header:
+            split_wrong = len(header) == 1 and any(sep in lines[0].strip() for sep in ",; |")
+            hint = " (the columns must be separated by TAB characters)" if split_wrong else ""
+            raise EvalInputError(
+                f"missing required column '{col}'; the first line must be the header '{layout}'{hint}, "
+                f"found '{_short(lines[0].strip().replace(chr(9), '<TAB>'))}'",
+                file=f, line=1, field=col,
+                public=f"missing required column '{col}'; the first line must be the header '{layout}'{hint}",
+            )
+    idx = [header.index(c) for c in columns]
+    rows = 0
+    for lineno, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        values = [parts[i].strip() if i < len(parts) else None for i in idx]
+        for col, value in zip(columns, values, strict=True):
+            if value is None:
+                raise EvalInputError(
+                    f"missing (the line has {len(parts)} tab-separated field{'s' if len(parts) != 1 else ''}, "
+                    f"the header {len(header)}); every line must be '{layout}', separated by TAB characters",
+                    file=f, line=lineno, field=col,
+                )
+            if not value:
+                raise EvalInputError(f"empty {col}; every line needs one ('{layout}')", file=f, line=lineno, field=col)
+        rows += 1
+        yield lineno, [v or "" for v in values]
+    if not rows:
+        raise EvalInputError(f"no {what} below the header; add one line '{layout}' per {what}", file=f)
 
 
 def load_products(path: Path) -> list[tuple[str, str]]:
-    return [(r[0].strip(), r[1].strip()) for r in _rows(path) if len(r) >= 2 and r[1].strip()]
+    """(product_id, title) in file order; EvalInputError on a malformed file (as the homedepot importer)."""
+    out: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for lineno, (pid, title) in _table(path, ("product_id", "title"), PRODUCTS_LAYOUT, "product"):
+        first = seen.setdefault(pid, lineno)
+        if first != lineno:
+            raise EvalInputError(
+                f"duplicate product_id {pid} (first on line {first}); each product_id must appear once",
+                file=str(path), line=lineno, field="product_id",
+                public=f"duplicate product_id (first on line {first}); each product_id must appear once",
+            )
+        out.append((pid, title))
+    return out
 
 
 def load_queries(path: Path) -> dict[str, str]:
-    return {r[0].strip(): r[1].strip() for r in _rows(path) if len(r) >= 2}
+    """query_id -> query text; EvalInputError on a malformed file."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for lineno, (qid, text) in _table(path, ("query_id", "query"), QUERIES_LAYOUT, "query"):
+        first = seen.setdefault(qid, lineno)
+        if first != lineno:
+            raise EvalInputError(
+                f"duplicate query_id {qid} (first on line {first}); each query_id must appear once",
+                file=str(path), line=lineno, field="query_id",
+                public=f"duplicate query_id (first on line {first}); each query_id must appear once",
+            )
+        out[qid] = text
+    return out
 
 
 def load_qrels(path: Path) -> dict[str, dict[str, float]]:
+    """query_id -> {product_id: relevance (1-3)}; EvalInputError on a malformed file."""
     out: dict[str, dict[str, float]] = {}
-    for r in _rows(path):
-        if len(r) >= 3:
-            out.setdefault(r[0].strip(), {})[r[1].strip()] = float(r[2])
+    seen: dict[tuple[str, str], int] = {}
+    cols = ("query_id", "product_id", "relevance")
+    for lineno, (qid, pid, rel) in _table(path, cols, QRELS_LAYOUT, "judgement"):
+        try:
+            value = float(rel)
+        except ValueError:
+            value = math.nan
+        if not (MIN_RELEVANCE <= value <= MAX_RELEVANCE):  # also NaN
+            what = "is not a number" if not math.isfinite(value) else "is out of range"
+            raise EvalInputError(
+                f"'{_short(rel, 20)}' {what}; relevance must be a number from 1 (irrelevant) to 3 (exactly right), "
+                "e.g. 2.33 (graded 0-2 labels: add 1)",
+                file=str(path), line=lineno, field="relevance",
+                public=f"the value {what}; relevance must be a number from 1 (irrelevant) to 3 (exactly right)",
+            )
+        first = seen.setdefault((qid, pid), lineno)
+        if first != lineno:
+            raise EvalInputError(
+                f"query {qid} judges product {pid} again (first on line {first}); keep one line per query and product",
+                file=str(path), line=lineno, field="product_id",
+                public=f"the same query and product again (first on line {first}); keep one line per query and product",
+            )
+        out.setdefault(qid, {})[pid] = value
     return out
+
+
+def judged_queries(
+    queries: Mapping[str, str],
+    qrels: Mapping[str, Mapping[str, float]],
+    product_ids: Collection[str] | None,
+    *,
+    queries_path: Path | str = "queries.tsv",
+    qrels_path: Path | str = "qrels.tsv",
+    products_path: Path | str = "products.tsv",
+    warn: Callable[[str], None] | None = None,
+) -> list[str]:
+    """The query ids that have judgements (sorted). Raises EvalInputError when none has, or when no judged
+    product is in the products file; warns (with counts) about qrels lines naming unknown queries or products."""
+    say = warn or log.warning
+    judged = sorted(q for q in queries if q in qrels)
+
+    def examples(ids: Iterable[str]) -> str:
+        first = sorted(ids)[:3]
+        return ", ".join(f"'{_short(i, 20)}'" for i in first)
+
+    if not judged:
+        raise EvalInputError(
+            f"none of the {len(queries)} queries has a judgement in {qrels_path}; check that the query ids match "
+            f"(this file has e.g. {examples(queries)}, the qrels {examples(qrels)})",
+            file=str(queries_path), field="query_id",
+            public=f"none of the {len(queries)} queries has a judgement in the qrels file; check that the query ids match",
+        )
+    unknown_q = [q for q in qrels if q not in queries]
+    if unknown_q:
+        lines = sum(len(qrels[q]) for q in unknown_q)
+        say(f"{qrels_path}: {lines} line{'s' if lines != 1 else ''} judge{'s' if lines == 1 else ''} {len(unknown_q)} query id"
+            f"{'s' if len(unknown_q) != 1 else ''} that {'are' if len(unknown_q) != 1 else 'is'} not in {queries_path} "
+            f"(e.g. {examples(unknown_q)}); they are left out")
+    if product_ids is not None:
+        known = product_ids if isinstance(product_ids, (set, frozenset, dict)) else set(product_ids)
+        pairs = [(q, p) for q in judged for p in qrels[q]]
+        missing = {p for _, p in pairs if p not in known}
+        if missing and len(missing) == len({p for _, p in pairs}):
+            raise EvalInputError(
+                f"all {len(missing)} products judged for these queries have no title in {products_path} "
+                f"(e.g. {examples(missing)}); is it the products file these qrels belong to?",
+                file=str(qrels_path), field="product_id",
+                public="none of the judged products is in the products file; is it the products file these qrels belong to?",
+            )
+        if missing:
+            lines = sum(1 for _, p in pairs if p in missing)
+            say(f"{qrels_path}: {lines} line{'s' if lines != 1 else ''} judge{'s' if lines == 1 else ''} {len(missing)} product id"
+                f"{'s' if len(missing) != 1 else ''} that {'are' if len(missing) != 1 else 'is'} not in {products_path} "
+                f"(e.g. {examples(missing)}); search can never find them, which lowers the scores")
+    return judged
+
+
+def empty_half_error(half: str, judged: int, queries_path: Path | str, advice: str) -> EvalInputError:
+    return EvalInputError(
+        f"none of the {judged} judged queries falls in the {half} half (queries are split by a hash of query_id, "
+        f"about half each); {advice}",
+        file=str(queries_path), field="query_id",
+    )
 
 
 def split_half(query_id: str) -> str:
@@ -382,6 +540,15 @@ def train_ranker(setup: EvalSetup, queries: Mapping[str, str], qrels: Mapping[st
         raise ValueError(f"unknown ranker model {model!r}; choose one of {', '.join(RANKER_MODELS)}")
     names = list(features or TEXT_FEATURES)
     rows, groups = training_rows(setup, queries, qrels, progress)
+    # lambdamart learns from labels rounded to quarters of the gain (relevance 1.25 rounds to 0)
+    if not any((np.rint(label * 4) > 0) if model == "lambdamart" else label > 0 for _, label in rows):
+        positive = sum(1 for q in queries for r in qrels.get(q, {}).values() if r > MIN_RELEVANCE)
+        raise ValueError(
+            f"nothing to learn from: none of the candidates search found for the {len(queries)} training queries is a "
+            f"judged relevant product ({positive} judgements above relevance 1); "
+            + ("check that the qrels belong to this products file" if positive else
+               "the qrels need some judgements above 1 (irrelevant)")
+        )
     x, y = examples_from_labels(rows, names)
     info = {"source": "graded labels", "queries": len(queries), **(meta or {})}
     if model == "logistic":
@@ -402,12 +569,24 @@ def evaluate(
     diversify: bool = False,
     progress: Callable[[str], None] | None = None,
     setup: EvalSetup | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """BM25 alone vs the full system on one half of the dev queries. Returns the JSON-able report."""
+    """BM25 alone vs the full system on one half of the dev queries. Returns the JSON-able report.
+
+    Raises EvalInputError (a ValueError) on a malformed file or when no query can be scored; `warn` (default:
+    the log) hears about qrels lines that name unknown queries or products."""
+    if split not in ("heldout", "train", "all"):
+        raise ValueError(f"unknown split {split!r}; choose heldout, train or all")
     queries = load_queries(queries_path)
     qrels = load_qrels(qrels_path)
-    train_ids, heldout_ids = split_queries(q for q in queries if q in qrels)
+    product_ids = set(setup.catalog_id) if setup is not None else {pid for pid, _ in load_products(products_path)}
+    judged = judged_queries(queries, qrels, product_ids, queries_path=queries_path, qrels_path=qrels_path,
+                            products_path=products_path, warn=warn)
+    train_ids, heldout_ids = split_queries(judged)
     ids = {"heldout": heldout_ids, "train": train_ids, "all": sorted(train_ids + heldout_ids)}[split]
+    if not ids:
+        half = "dev-heldout" if split == "heldout" else "dev-train"
+        raise empty_half_error(half, len(judged), queries_path, "judge more queries, or report --split all")
     if limit_queries:
         ids = ids[:limit_queries]
     chosen = {q: queries[q] for q in ids}

@@ -644,3 +644,9 @@ def test_a_size_or_colour_priced_apart_is_charged_its_own_price(sqlite_url: str)
     assert sorted((x["color"], x["price"]) for x in cart) == [("Blue", 77.0), ("Red", 80.0)]
     changed = bot.chat("change the colour of the red one to blue", session_id="vp")
     assert all(x["price"] == 77.0 for x in changed.cart), changed.cart
+
+
+def test_cheaper_than_a_product_named_by_one_word(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("something cheaper than the Stellar", session_id="than")
+    assert reply.intent.max_price == 76.99 and reply.intent.category == "Women/Tops/Jackets", reply.intent
+    assert [c.name for c in reply.products] == ["Nadia Elements Shell"], reply.text
