@@ -119,6 +119,20 @@ class ShoppingAssistant:
         results: int = 5,
     ) -> ShoppingAssistant:
         """Build everything once at start-up. llm: embedded | openai | rules. search: auto | hybrid | catalog."""
+        # a misspelt option must not quietly load a 469 MB model or fall back to another search
+        if llm not in ("embedded", "openai", "rules"):
+            raise AssistantInputError(f"unknown llm {llm!r}: use 'embedded', 'openai' or 'rules'")
+        if search not in ("auto", "hybrid", "catalog"):
+            raise AssistantInputError(f"unknown search {search!r}: use 'auto', 'hybrid' or 'catalog'")
+        if not isinstance(results, int) or not 1 <= results <= 50:
+            raise AssistantInputError(f"results must be a whole number from 1 to 50, not {results!r}")
+        from catalog.config import normalize_db_url
+
+        url = normalize_db_url(db_url) if db_url else None
+        if url and url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).expanduser().exists():
+            # serving a catalog that is not there would answer every shopper "nothing found"
+            raise AssistantInputError(f"no catalog at {url}: check the path, or import one first "
+                                      "(shopassist catalog import ... --db-url ...)")
         db = open_catalog(db_url)
         repo = CatalogRepository(db)
         vocab = vocabulary_of(repo)
@@ -170,7 +184,7 @@ class ShoppingAssistant:
             raise AssistantInputError("the message is empty: type what you are looking for")
         if len(text) > MAX_MESSAGE_CHARS:
             raise AssistantInputError(f"the message is too long ({len(text)} characters; the limit is {MAX_MESSAGE_CHARS})")
-        if image is not None and not isinstance(image, (str, Path, bytes, bytearray)) and not hasattr(image, "convert"):
+        if isinstance(image, (bool, int, float, dict, list, tuple, set)):  # (an image embedder may take its own objects)
             raise AssistantInputError("'image' must be a PIL image, the photo's bytes, a file path or an http(s) URL, "
                                       f"not {type(image).__name__}")
         _check_ids(session_id, user_id)
@@ -243,11 +257,13 @@ class ShoppingAssistant:
             if named_p is not None:
                 # the named product's own kind: its real category (never a collection it is also in), else the
                 # last word of its name
-                own = self.repo.product_category(named_p)
-                leaf = own.rsplit("/", 1)[-1] if own else None
+                own_category = self.repo.product_category(named_p)
+                leaf = own_category.rsplit("/", 1)[-1] if own_category else None
                 kind_word = (leaf or (re.sub(r"[^a-z ]", "", named_p.name.lower()).split()[-1:] or [""])[0]).lower()
                 intent = intent.model_copy(update={"max_price": round(float(named_p.price) - 0.01, 2), "query": kind_word,
-                                                   "kind": "search", "category": own,
+                                                   "kind": "search", "category": own_category,
+                                                   # ("the Chemex" names the product, not a brand to keep to)
+                                                   "brands": [b for b in intent.brands if b.lower() != (named_p.brand or "").lower()],
                                                    "gender": intent.gender or (named_p.gender if named_p.gender in ("women", "men", "kids") else None)})
         # "show me more": the same need, without what this conversation has shown already
         more = previous is not None and MORE_RESULTS.fullmatch(grounded_text.strip().lower()) is not None
@@ -318,6 +334,9 @@ class ShoppingAssistant:
             # "add 3 Hero Hoodie size XL gray": a product named in full, to the cart
             kind = "cart"
             intent = intent.model_copy(update={"kind": "cart"})
+        no_list = False
+        if kind in ("search", "refine") and not state.shown and not state.cart and references_in_text(low) and _only_a_pick(low):
+            kind, no_list = "chitchat", True  # "the second one" with nothing shown: no list to pick from
         if kind in ("search", "refine") and state.shown and references_in_text(low) and _only_a_pick(low):
             # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
             kind = "cart" if _ADDING.search(low) else "question"
@@ -353,8 +372,12 @@ class ShoppingAssistant:
             kind = "question" if referenced else kind
         if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low) and need_text == text:
             # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
-            # named in full (the catalog's) or by a word only it has on screen
-            about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
+            # named in full (the catalog's) or by a word only it has on screen; "how much is the copper one?" with
+            # one product on screen that comes in copper
+            one = state.focus if len(state.focus) == 1 else state.shown if len(state.shown) == 1 and not state.focus else []
+            about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown]) or [
+                int(x["id"]) for x in one for p in self.repo.get_many([int(x["id"])])
+                if _own_value(grounded_text, [*p.colors, *(z for z in p.sizes if len(z) > 1)], "color")]
             if about:
                 referenced, kind = self.repo.get_many(about), "question"
         if (kind in ("search", "refine") and len(state.focus) == 1 and lang != "en" and not raw.category
@@ -405,7 +428,11 @@ class ShoppingAssistant:
             else:
                 kind, intent = "search", kind_asked.model_copy(update={"kind": "search"})
         shop_facts = self._shop_values(low, lang)
-        if shop_facts is not None:  # "what sizes do you have?": the shop's own list, not a search for "sizes"
+        one_on_screen = state.focus if len(state.focus) == 1 else state.shown if len(state.shown) == 1 and not state.focus else []
+        if shop_facts is not None and one_on_screen:
+            # "what sizes do you have?" right after one product: its sizes, not every size the shop has
+            kind, referenced = "question", self.repo.get_many([int(one_on_screen[0]["id"])])
+        elif shop_facts is not None:  # "what sizes do you have?": the shop's own list, not a search for "sizes"
             kind, answer, referenced = "question", shop_facts, []
         if kind != intent.kind:  # what the turn turned out to be about ("is the Fusion Backpack in stock?")
             intent = intent.model_copy(update={"kind": kind})
@@ -521,8 +548,8 @@ class ShoppingAssistant:
             answer = say("which_of_these" if state.shown else "which_product", lang)
         elif kind in ("question", "compare"):
             pass  # answered above (the shop's sizes, colours or brands)
-        else:
-            answer = say("goodbye" if THANKS_BYE.match(low) else "greeting", lang)
+        elif answer is None:
+            answer = say("no_list_yet" if no_list else "goodbye" if THANKS_BYE.match(low) else "greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
         yield ProductsRanked(cards, timings["ranked"], note, corrections)
 
@@ -752,16 +779,28 @@ class ShoppingAssistant:
         words += list(translated)
         yes_no = bool(_YES_NO.match(text.lower())) or bool(translated and _YES_NO_OTHER.search(text.lower()))
         for p in products:
+            # the shop's own words for a size or colour of this product ("Copper", "Matte White", "12 cup")
+            variant = {k: v for k, v in (("size", _own_value(text, [z for z in p.sizes if len(z) > 1], "size")),
+                                         ("color", _own_value(text, p.colors, "color"))) if v}
+            variant_in_stock = not variant or self._can_send(p.id, variant)
             asks_count = _HOW_MANY.search(text.lower()) is not None
-            asks_stock = not asks_count and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
+            asks_stock = variant_in_stock and not asks_count and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
                                              or "有货" in text)
             # "is the Hero Hoodie available in XXL?": a size or colour it does not come in is said, never "in stock"
             not_sized = [z for z in sizes_in_text(_sized(text)) if p.sizes and z.lower() not in {s.lower() for s in p.sizes}]
-            not_coloured = [c for c in colors_in_text(_spaced(text))[0] if p.colors and c.lower() not in {x.lower() for x in p.colors}]
+            not_coloured = [c for c in colors_in_text(_spaced(text))[0] if p.colors and c.lower() not in {x.lower() for x in p.colors}
+                            and not (variant.get("color") and c.lower() in variant["color"].lower())]
             facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
                      + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
             if asks_count and p.in_stock:
                 facts.append(self._stock_count(p, text, lang))
+            if variant:  # "how much is the copper one?", "is the matte white in stock?": that one's own price and stock
+                what = " ".join(variant.values())
+                own_price = self.repo.variant_price(p.id, variant.get("size"), variant.get("color"))
+                if own_price is not None:
+                    facts.append(say("price_in", lang, what=what, price=money(own_price, p.currency)))
+                if not variant_in_stock:
+                    facts.append(say("out_of_stock_in", lang, what=what))
             for name, values in p.attributes.items():
                 if (name in words or any(re.search(rf"\b{re.escape(v.lower())}\b", text.lower()) for v in values)
                         or (name == "material" and _ASKS_MATERIAL.search(text.lower()))):

@@ -44,9 +44,9 @@ _QUESTION = re.compile(r"\?|^(?:is|are|does|do|can|what|how|which|why|es|está|t
 _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|"
                        r"你好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,]*$", re.I)
 _PRICE_WORDS = re.compile(
-    r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|美元|美金|欧元|元|块|刀|dólares)?|\b(?:under|below|over|above|less than|more than|"
+    r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
     r"between|and|cheapest|cheaper|for|in|size|with|menos de|por|entre|más de|con|para|around|approximately|roughly|"
-    r"budget|alrededor de|cerca de)\b|以下|以内|以上|左右|"
+    r"budget|alrededor de|cerca de)(?![\w-])|以下|以内|以上|左右|"  # ("pour-over", "carry-on": words, no price cue)
     # what points at a photo or a shown product is not a product word: "like this but cheaper" ("I like this
     # jacket" keeps its jacket)
     + POINTING_WORDS, re.I)

@@ -79,7 +79,7 @@ _PRICE_PHRASE = re.compile(
 
 
 _ASKING = frozenset("""what what's whats which how is are do does you your have got sell carry recommend suggest there can could
-would should good best great nice ideal perfect suitable useful""".split())  # noqa: SIM905
+would should good best great nice ideal perfect suitable useful only just much many price cost costs""".split())  # noqa: SIM905
 
 
 def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en") -> str:

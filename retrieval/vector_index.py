@@ -11,10 +11,20 @@ post-filter silently loses matches). So every vector is also kept in one in-memo
 loaded once at start-up and kept in sync on upsert/delete; a query is one matrix-vector product over
 all rows or only the candidate rows (55k x 384 floats: a few ms). Chroma's HNSW is built with small
 parameters because we only keep it as a fallback for other Chroma clients.
+
+Two processes on one local store (a server searching while `shopassist index` runs): Chroma's PersistentClient
+keeps each collection's vector segment in memory, once per process and path. Collection metadata and counts are
+read from disk, the vectors are not, so after another process writes, this process's reads of vectors fail
+("Error finding id": a server's re-index and its index reloads failed until a restart), and no write should go
+through that state either. Every write bumps the collection's `generation`; a process remembers the generation
+its Chroma state has seen (`_Store.known`), and when the stored one differs, or a read fails that way, it drops
+its Chroma state and opens the store again from disk (`_Store.reopen`) before reading or writing. Two processes
+writing at the same moment are still not supported (Chroma's local store is not made for that).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -76,12 +86,92 @@ def chroma_client(*, path: str | Path | None = None, url: str | None = None) -> 
             raise VectorIndexError(f"cannot reach the Chroma server at {url}: {exc}") from exc
     target = Path(path) if path else default_chroma_path()
     target.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(target), settings=settings)
+    # one spelling per folder: Chroma keeps one in-process state per path string (see `_Store`)
+    return chromadb.PersistentClient(path=str(target.resolve()), settings=settings)
 
 
 def _is_not_found(exc: Exception) -> bool:
     name = type(exc).__name__
     return name in {"NotFoundError", "InvalidCollectionException"} or "does not exist" in str(exc)
+
+
+def _is_stale(exc: Exception) -> bool:
+    """Chroma's error when this process's in-memory segment misses records another process wrote."""
+    return type(exc).__name__ == "InternalError" or "Error finding id" in str(exc)
+
+
+class _Store:
+    """This process's view of one local Chroma store (a PersistentClient folder), shared by every index on it.
+
+    `lock` serialises this process's Chroma calls on the store, so that `reopen()` never races a read or write
+    through the state it replaces. `known` maps a collection id to the generation this process's Chroma state
+    has seen (loaded or written); a stored generation that differs means another process wrote since."""
+
+    def __init__(self, path: str, client: Any):
+        self.path = path
+        self.client = client
+        self.epoch = 0  # bumped by every reopen(): an index holding an older client takes `client` again
+        self.lock = threading.RLock()
+        self.known: dict[str, int] = {}
+        self.reopens = 0
+
+    def reopen(self) -> None:
+        """Forget Chroma's in-process state of this folder and open it again from disk. Call with `lock` held."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        settings = self.client.get_settings()
+        # Chroma caches one System (Rust bindings, segments) per path; a new client would reuse the stale one.
+        # The old one is not stopped: nothing here uses it after this (every index rebinds under `lock`), and
+        # it is freed with its last client.
+        SharedSystemClient._identifier_to_system.pop(self.path, None)
+        import chromadb
+
+        self.client = chromadb.PersistentClient(path=self.path, settings=settings)
+        self.epoch += 1
+        self.reopens += 1
+        self.known.clear()
+
+    def current(self, client: Any) -> Any:
+        """The client an index given `client` should use: the store's, unless `client` is bound to a newer
+        Chroma state of the folder (one made since by another client), which then becomes the store's."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        server = getattr(client, "_server", None)
+        if server is getattr(self.client, "_server", None):
+            return self.client
+        system = SharedSystemClient._identifier_to_system.get(self.path)
+        if system is not None and server is not None and getattr(self.client, "_server", None) is not None:
+            from chromadb.api import ServerAPI
+
+            if system.instance(ServerAPI) is server:  # type: ignore[type-abstract]
+                self.client = client
+                self.epoch += 1
+                self.known.clear()
+        return self.client
+
+
+_stores: dict[str, _Store] = {}
+_stores_lock = threading.Lock()
+
+
+def _store_of(client: Any) -> _Store | None:
+    """The shared `_Store` of a local PersistentClient; None for a Chroma server (HttpClient keeps no segment
+    state in this process) or anything else."""
+    try:
+        settings = client.get_settings()
+    except Exception:
+        return None
+    if not getattr(settings, "is_persistent", False) or settings.chroma_api_impl not in {
+        "chromadb.api.rust.RustBindingsAPI",
+        "chromadb.api.segment.SegmentAPI",
+    }:
+        return None
+    path = str(settings.persist_directory)
+    with _stores_lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = _Store(path, client)
+        return store
 
 
 def _clean_meta(meta: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
@@ -119,11 +209,66 @@ class ChromaVectorIndex:
         self.source = source
         self.dim = int(dim)
         self.client = client if client is not None else chroma_client(path=path, url=url)
-        self._lock = threading.RLock()
-        self._collection = self._open(create)
+        self._lock = threading.RLock()  # the in-memory copy
+        self._store = _store_of(self.client)
+        self._epoch = 0
+        with self._io():
+            if self._store is not None:
+                self.client = self._store.current(self.client)
+                self._epoch = self._store.epoch
+            self._collection = self._open(create)
         self._generation = -1
         self._reset_memory()
         self.load()
+
+    # ----- the shared local store ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _io(self) -> Iterator[None]:
+        """Hold the store's lock for Chroma calls, on this process's current client of the store."""
+        if self._store is None:
+            yield
+            return
+        with self._store.lock:
+            if self._epoch != self._store.epoch:  # another index reopened the store: use the fresh state
+                self.client = self._store.client
+                self._epoch = self._store.epoch
+                self._collection = self._get_collection()
+            yield
+
+    def _get_collection(self) -> Any:
+        try:
+            return self.client.get_collection(self.name, embedding_function=None)
+        except Exception as exc:
+            if _is_not_found(exc):
+                raise VectorIndexError(
+                    f"the vector index '{self.name}' was deleted: rebuild it with `shopassist index`"
+                ) from None
+            raise
+
+    def _reopen(self) -> None:
+        """Open the store again from disk (with `_io` held): another process wrote it."""
+        if self._store is None:
+            return
+        self._store.reopen()
+        self.client = self._store.client
+        self._epoch = self._store.epoch
+        self._collection = self._get_collection()
+
+    def _current_collection(self) -> Any:
+        """The collection read afresh (its metadata and id come from disk), after opening the store again if
+        another process wrote it since this process's Chroma state saw it. Call with `_io` held."""
+        col = self._get_collection()
+        if self._store is not None:
+            known = self._store.known.get(str(col.id))
+            if known is not None and known != int((col.metadata or {}).get("generation", 0) or 0):
+                self._reopen()
+                col = self._collection
+        self._collection = col
+        return col
+
+    def _saw(self, col: Any, generation: int) -> None:
+        if self._store is not None:
+            self._store.known[str(col.id)] = int(generation)
 
     # ----- opening -------------------------------------------------------------------------------
     def _open(self, create: bool) -> Any:
@@ -166,25 +311,30 @@ class ChromaVectorIndex:
 
     def reset(self) -> None:
         """Drop every record (and the stored model_id): the start of `index --rebuild`."""
-        with self._lock:
+        with self._io(), self._lock:
             try:
                 self.client.delete_collection(self.name)
             except Exception as exc:
                 if not _is_not_found(exc):
                     raise
             self._collection = self._open(create=True)
+            self._saw(self._collection, 0)
             self._reset_memory()
             self._generation = 0
 
     @classmethod
     def rebuild(cls, name: str, model_id: str, dim: int, *, client: Any, source: str | None = None) -> ChromaVectorIndex:
         """Delete the collection `name` whatever model built it, and create it for `model_id`."""
-        try:
-            client.delete_collection(name)
-        except Exception as exc:
-            if not _is_not_found(exc):
-                raise
-        return cls(name, model_id, dim, client=client, source=source)
+        store = _store_of(client)
+        with store.lock if store is not None else contextlib.nullcontext():
+            if store is not None:
+                client = store.current(client)
+            try:
+                client.delete_collection(name)
+            except Exception as exc:
+                if not _is_not_found(exc):
+                    raise
+            return cls(name, model_id, dim, client=client, source=source)
 
     # ----- the in-memory copy --------------------------------------------------------------------
     def _reset_memory(self) -> None:
@@ -254,8 +404,19 @@ class ChromaVectorIndex:
     def load(self) -> None:
         """(Re)load every vector and metadata from Chroma into memory. Reads first and swaps under the
         lock, so searches running meanwhile see the old copy, never a half-loaded one."""
-        gen = (self._collection.metadata or {}).get("generation", 0)
-        pages = list(self._stored_pages())
+        with self._io():
+            col = self._current_collection() if self._store is not None else self._collection
+            try:
+                pages = list(self._stored_pages())
+            except Exception as exc:
+                if self._store is None or not _is_stale(exc):
+                    raise
+                # a write by another process this process could not tell (e.g. one that bumped no generation)
+                self._reopen()
+                col = self._collection
+                pages = list(self._stored_pages())
+            gen = int((col.metadata or {}).get("generation", 0) or 0)
+            self._saw(col, gen)
         with self._lock:
             self._reset_memory()
             self._ensure_capacity(sum(len(p[0]) for p in pages))
@@ -271,28 +432,28 @@ class ChromaVectorIndex:
 
     def refresh(self) -> bool:
         """Reload if another process (e.g. `shopassist index`) changed the collection. Cheap when not."""
-        try:
-            col = self.client.get_collection(self.name, embedding_function=None)
-        except Exception as exc:
-            if _is_not_found(exc):
-                raise VectorIndexError(
-                    f"the vector index '{self.name}' was deleted: rebuild it with `shopassist index`"
-                ) from None
-            raise
-        meta = col.metadata or {}
-        if meta.get("model_id") != self.model_id:
-            raise ModelMismatchError(
-                f"the vector index '{self.name}' was rebuilt with model '{meta.get('model_id')}'; restart with that model"
-                + (f" (SHOPASSIST_EMBEDDER={meta['embedder']})" if meta.get("embedder") else "")
-            )
-        if int(meta.get("generation", 0) or 0) == self._generation and col.count() == self._n:
-            return False
-        self._collection = col
-        self.load()
+        with self._io():
+            before = self._collection
+            col = self._get_collection()
+            meta = col.metadata or {}
+            if meta.get("model_id") != self.model_id:
+                raise ModelMismatchError(
+                    f"the vector index '{self.name}' was rebuilt with model '{meta.get('model_id')}'; restart with that model"
+                    + (f" (SHOPASSIST_EMBEDDER={meta['embedder']})" if meta.get("embedder") else "")
+                )
+            same = str(col.id) == str(before.id)  # `index --rebuild` makes a new collection, from generation 0
+            if same and int(meta.get("generation", 0) or 0) == self._generation and col.count() == self._n:
+                return False
+            self._collection = col
+            self.load()
         return True
 
     def claim_catalog(self, identity: str, *, claim: bool = True) -> None:
         """Refuse a collection built from another catalog; mark an unmarked one as this catalog's (`claim`)."""
+        with self._io():
+            self._claim_catalog(identity, claim)
+
+    def _claim_catalog(self, identity: str, claim: bool) -> None:
         meta = dict(self._collection.metadata or {})
         stored = meta.get("catalog")
         if stored and stored != identity:
@@ -306,12 +467,31 @@ class ChromaVectorIndex:
             self._collection.modify(metadata=meta)
 
     def _bump_generation(self) -> None:
-        self._generation += 1
+        """Count one write (with `_io` held): the stored generation goes one past what the store held."""
         meta = dict(self._collection.metadata or {})
+        stored = int(meta.get("generation", 0) or 0)
+        self._generation = max(self._generation, stored) + 1
         meta.update({"model_id": self.model_id, "dim": self.dim, "generation": self._generation})
         if self.source:
             meta["embedder"] = self.source
         self._collection.modify(metadata=meta)
+        self._saw(self._collection, self._generation)
+
+    def _before_write(self) -> None:
+        """With `_io` held: make sure this process's Chroma state is the store's on disk before writing through
+        it (never write through a state that misses what another process wrote)."""
+        if self._store is not None:
+            self._current_collection()
+
+    def _write(self, op: Any) -> None:
+        """Run one idempotent Chroma write; once more on a fresh state of the store if it fails as stale."""
+        try:
+            op()
+        except Exception as exc:
+            if self._store is None or not _is_stale(exc):
+                raise
+            self._reopen()
+            op()
 
     # ----- VectorIndex ---------------------------------------------------------------------------
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Mapping[str, Any]]) -> None:
@@ -331,12 +511,13 @@ class ChromaVectorIndex:
         metas = [_clean_meta(m) for m in metadatas]
         if not ids:
             return
-        with self._lock:
+        with self._io(), self._lock:
+            self._before_write()
             step = max(1, min(int(self.client.get_max_batch_size()), 5000))
             for i in range(0, len(ids), step):
-                self._collection.upsert(
+                self._write(lambda i=i: self._collection.upsert(  # type: ignore[misc]
                     ids=ids[i : i + step], embeddings=vecs[i : i + step], metadatas=metas[i : i + step]  # type: ignore[arg-type]
-                )
+                ))
             self._put(ids, vecs, metas)
             self._bump_generation()
 
@@ -344,9 +525,10 @@ class ChromaVectorIndex:
         ids = [str(i) for i in ids]
         if not ids:
             return
-        with self._lock:
+        with self._io(), self._lock:
+            self._before_write()
             for i in range(0, len(ids), 5000):
-                self._collection.delete(ids=ids[i : i + 5000])
+                self._write(lambda i=i: self._collection.delete(ids=ids[i : i + 5000]))  # type: ignore[misc]
             self._remove(ids)
             self._bump_generation()
 
@@ -437,7 +619,8 @@ class ChromaVectorIndex:
 
     def store_count(self) -> int:
         """Records in Chroma itself (the in-memory copy should hold the same)."""
-        return int(self._collection.count())
+        with self._io():
+            return int(self._collection.count())
 
     def _stored_pages(self) -> Iterator[tuple[list[str], np.ndarray, list[dict[str, Any]]]]:
         """Every record in Chroma, a page at a time: (ids, vectors as rows, metadata)."""
@@ -454,7 +637,17 @@ class ChromaVectorIndex:
     def stored_records(self) -> dict[str, tuple[str, bool]]:
         """id -> (fingerprint, vector is sane) read back from Chroma, not from memory (for `index --verify`)."""
         out: dict[str, tuple[str, bool]] = {}
-        for ids, vecs, metas in self._stored_pages():
+        with self._io():
+            if self._store is not None:
+                self._current_collection()
+            try:
+                pages = list(self._stored_pages())
+            except Exception as exc:
+                if self._store is None or not _is_stale(exc):
+                    raise
+                self._reopen()
+                pages = list(self._stored_pages())
+        for ids, vecs, metas in pages:
             ok = (vecs.shape[1] == self.dim) & np.isfinite(vecs).all(axis=1) & (np.abs(np.linalg.norm(vecs, axis=1) - 1) < 1e-3)
             for id_, m, good in zip(ids, metas, ok, strict=True):
                 out[id_] = (str(m.get("fingerprint", "")), bool(good))

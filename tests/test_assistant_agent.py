@@ -650,3 +650,24 @@ def test_cheaper_than_a_product_named_by_one_word(bot: ShoppingAssistant) -> Non
     reply = bot.chat("something cheaper than the Stellar", session_id="than")
     assert reply.intent.max_price == 76.99 and reply.intent.category == "Women/Tops/Jackets", reply.intent
     assert [c.name for c in reply.products] == ["Nadia Elements Shell"], reply.text
+
+
+@pytest.mark.parametrize(("options", "says"), [({"llm": "gpt5"}, "unknown llm 'gpt5'"), ({"llm": "Rules"}, "unknown llm"),
+                                               ({"search": "foo"}, "unknown search 'foo'"), ({"results": 0}, "results must be"),
+                                               ({"results": -1}, "results must be")])
+def test_misspelt_options_are_refused(sqlite_url: str, options: dict[str, Any], says: str) -> None:
+    with pytest.raises(AssistantInputError, match=says):
+        ShoppingAssistant.from_config(sqlite_url, **{"llm": "rules", **options})
+
+
+def test_a_catalog_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "x.db"
+    with pytest.raises(AssistantInputError, match="no catalog at"):
+        ShoppingAssistant.from_config(f"sqlite:///{missing}", llm="rules")
+    assert not missing.parent.exists()  # and nothing was made
+
+
+def test_a_pick_with_nothing_shown_asks_what_to_look_for(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("the second one", session_id="nolist")
+    assert reply.text == "I have not shown you any products yet: tell me what you are looking for." and not reply.products
+    assert bot.chat("only red", session_id="nolist2").text.split("\n")[0] == "Here are 2 red products you might like:"

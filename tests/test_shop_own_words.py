@@ -86,3 +86,23 @@ def test_a_bare_colour_answers_which_colour(bot: ShoppingAssistant) -> None:
     asked = bot.chat("add it to my cart", session_id="b")
     assert "Which colour?" in asked.text or "Which color?" in asked.text, asked.text
     assert _lines(bot.chat("copper", session_id="b")) == [("Fellow Stagg Kettle", None, "Copper", 215.0, 1)]
+
+
+def test_what_sizes_after_one_product_are_its_sizes(bot: ShoppingAssistant) -> None:
+    bot.chat("tell me about the Bodum Chambord French Press", session_id="z")
+    reply = bot.chat("what sizes do you have?", session_id="z")
+    assert "sizes: 3 cup, 8 cup, 12 cup" in reply.text and "Small" not in reply.text, reply.text
+    assert "Our sizes: " in bot.chat("what sizes do you have?", session_id="fresh").text
+
+
+def test_questions_about_a_size_or_colour_of_the_one_on_screen(bot: ShoppingAssistant) -> None:
+    bot.chat("kettle", session_id="q")
+    for question in ("how much is the copper one?", "what's the price in copper?"):
+        reply = bot.chat(question, session_id="q")
+        assert reply.intent.kind == "question" and "in Copper: $215.00" in reply.text, reply.text
+    white = bot.chat("is the matte white in stock?", session_id="q")
+    assert white.text == "Fellow Stagg Kettle costs $195.00; Matte White is out of stock right now.", white.text
+
+
+def test_pour_over_is_one_word(bot: ShoppingAssistant) -> None:
+    assert bot.chat("pour-over kettle", session_id="po").intent.query == "pour-over kettle"

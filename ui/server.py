@@ -490,6 +490,14 @@ def create_app(
             reports = update_index(_db_url(assistant), embedder=embedder)
         except VectorIndexError as exc:
             return error(409, f"{exc} (rebuild it on the server with `shopassist index --rebuild`, then restart)")
+        except Exception as exc:
+            if not type(exc).__module__.startswith("chromadb"):
+                raise
+            # e.g. `shopassist index` writing the same store right now: what was written stays (every batch is
+            # whole), and a retry once it is done finishes the job
+            log.exception("re-index failed in Chroma")
+            return error(503, "the search index could not be updated (the server log has the details); if "
+                              "`shopassist index` is running on this store, retry when it is done")
         _search_changed()
         # counts only: an unreadable photo's reason may name a file on the server
         fields = ("collection", "model_id", "added", "updated", "deleted", "unchanged", "failed", "seconds")
