@@ -394,6 +394,7 @@ class ShoppingAssistant:
         if kind == "question" and not referenced and len(state.shown) >= 2 and _ASKS_VARIANTS.search(grounded_text.lower()):
             # "does it come in other colours?" with a list on screen: each one's colours, not "which product?"
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
+        searched_query = ""  # the text a search ran with (logged with what it showed)
         told: ShoppingIntent | None = None  # the need as the reply states it, when that differs from the search's
         redo: str | None = None  # "no wait, I meant the third one": the last request again, about that product
         undone: str | None = None  # (and the cart line the last request added, taken back)
@@ -454,6 +455,7 @@ class ShoppingAssistant:
                 if head == singular(head):  # "Here are 5 purses", never "5 purse"
                     told = intent.model_copy(update={"query": re.sub(rf"\b{re.escape(head)}\b", _plural(head), intent.query, count=1, flags=re.I)})
             outcome = self.searcher.search(searched, ctx, self.results)
+            searched_query = query_text(searched)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
             intent = apply_corrections(intent, outcome.corrections)
@@ -572,6 +574,8 @@ class ShoppingAssistant:
             # a question or comparison points into this list; it does not replace it ("tell me about the
             # first one", then "and the second one?" still means the list the shopper is looking at)
             state.shown, state.focus = _listed(cards), []
+            if searched_query and cards:  # what this search showed, in order: what a click on one of them is credited to
+                self.repo.log_impressions([c.id for c in cards], query=searched_query, session_id=state.session_id, user_id=state.user_id)
         elif kind in ("question", "compare") and cards:
             state.focus = _listed(cards)
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)

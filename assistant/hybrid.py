@@ -109,5 +109,24 @@ def build_hybrid_search(db: CatalogDB, repo: CatalogRepository) -> HybridProduct
                 if name == "image_index":
                     idx.image_embedder = None
                     idx.image_status = f"image search is off: {exc}"
-    searcher = HybridSearcher(repo, idx.embedder, idx.text_index, image_index=idx.image_index)
+    searcher = HybridSearcher(repo, idx.embedder, idx.text_index, image_index=idx.image_index,
+                              ranker=_chosen_ranker(getattr(idx.embedder, "model_id", None)))
     return HybridProductSearch(searcher, idx)
+
+
+def _chosen_ranker(embedder_id: str | None) -> Any:
+    """SHOPASSIST_RANKER's learned ranker, else None (the config weights); one that cannot serve this index is
+    a visible warning, never a silent mix."""
+    import logging
+
+    from retrieval.learned_ranker import configured_ranker
+
+    log = logging.getLogger(__name__)
+    try:
+        ranker = configured_ranker(embedder_id)
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        log.warning("SHOPASSIST_RANKER not used (%s); ranking with the config weights", exc)
+        return None
+    if ranker is not None:
+        log.info("ranking with the learned ranker %s (%s)", ranker.meta.get("source", "labels"), ranker.meta)
+    return ranker

@@ -219,7 +219,9 @@ class SessionStore:
                     for cs in sessions
                 ],
                 "events": [
-                    {"event": ev.event, "product_id": ev.product_id, "session_id": ev.session_id, "at": ev.created_at.isoformat()}
+                    # everything the log holds about them, the words they searched with included
+                    {"event": ev.event, "product_id": ev.product_id, "session_id": ev.session_id, "query": ev.query,
+                     "position": ev.position, "at": ev.created_at.isoformat()}
                     for ev in s.scalars(select(Interaction).where(_user_events(s, user_id, [cs.id for cs in sessions])).order_by(Interaction.id))
                 ],
             }

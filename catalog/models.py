@@ -233,7 +233,7 @@ class Document(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
-INTERACTION_EVENTS = ("view", "click", "add_to_cart", "remove_from_cart", "purchase", "like", "dislike")
+INTERACTION_EVENTS = ("view", "click", "add_to_cart", "remove_from_cart", "purchase", "like", "dislike", "impression")
 
 
 class Interaction(Base):

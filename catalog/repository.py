@@ -70,7 +70,11 @@ EVENT_WEIGHTS: dict[str, float] = {
     "purchase": 8.0,
     "remove_from_cart": -1.0,
     "dislike": -3.0,
+    # a product shown for a search (logged by the assistant, with the query and position): no interest by
+    # itself, it is what the click model learns the passed-over from
+    "impression": 0.0,
 }
+CHOSEN_EVENTS = ("click", "like", "add_to_cart", "purchase")
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _fts = table("product_fts", column("rowid"), column("name"), column("search_text"))
@@ -700,6 +704,14 @@ class CatalogRepository:
         with self.db.session() as s:
             if not storable_id(product_id) or s.get(Product, product_id) is None:
                 raise ValueError(f"unknown product id {product_id}")
+            if event in CHOSEN_EVENTS and query is None and session_id:
+                # a click on a product of a result list: credited to the search that showed it (what the click
+                # model learns from)
+                shown = s.execute(select(Interaction.query, Interaction.position).where(
+                    Interaction.session_id == session_id, Interaction.product_id == product_id, Interaction.event == "impression")
+                    .order_by(Interaction.id.desc()).limit(1)).first()
+                if shown is not None:
+                    query, position = shown[0], position if position is not None else shown[1]
             ev = Interaction(
                 event=event,
                 product_id=product_id,
@@ -713,6 +725,15 @@ class CatalogRepository:
             s.flush()
             assert ev.id is not None
             return ev.id
+
+    def log_impressions(self, product_ids: Sequence[int], *, query: str, session_id: str, user_id: str | None = None) -> None:
+        """The products one search showed, in order (one transaction): what a later click is credited to."""
+        if not product_ids or not query:
+            return
+        with self.db.session() as s:
+            who = user_pseudonym(s, user_id) if user_id else None
+            s.add_all([Interaction(event="impression", product_id=pid, user_id=who, session_id=session_id, query=query, position=i)
+                       for i, pid in enumerate(product_ids)])
 
     def user_pseudonym(self, user_id: str) -> str:
         """How `user_id` is written in the interaction log (a keyed pseudonym, never the id itself)."""

@@ -234,6 +234,47 @@ def train_embedder_command(products: Path | None, queries: Path | None, qrels: P
     )
 
 
+@train_group.command("click-model")
+@click.option("--db-url", default=None, help="Catalog whose log it reads (default: SQLite under SHOPASSIST_HOME). Env: SHOPASSIST_DB_URL.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to save it (default: SHOPASSIST_HOME/rankers/clicks.json).")
+@click.option("--l2", type=float, default=1e-2, show_default=True, help="L2 penalty on the standardised weights.")
+def train_click_model_command(db_url: str | None, out: Path | None, l2: float) -> None:
+    """A click-through model, sigma(theta . features), trained on the shop's logged clicks: in each result list the
+    products chosen (clicked, liked, carted, bought) are positives, those shown and passed over negatives. The
+    assistant ranks with it once SHOPASSIST_RANKER points at the file."""
+    from assistant.hybrid import build_hybrid_search
+    from catalog.repository import CatalogRepository
+    from retrieval.cli import _open_catalog
+    from retrieval.learned_ranker import click_groups, train_from_clicks
+    from retrieval.ranking import TEXT_FEATURES
+    from retrieval.search import HybridSearcher
+
+    db = _open_catalog(db_url)
+    try:
+        groups = click_groups(db)
+        if not groups:
+            raise click.ClickException("the log has no result list with a click to learn from yet: clicks, likes and carts "
+                                       "on products shown for a search are logged as shoppers use the assistant")
+        try:
+            search = build_hybrid_search(db, CatalogRepository(db))
+        except Exception as exc:  # no index yet, another catalog's index, another embedder
+            raise click.ClickException(f"{exc}. Build the index first: shopassist index") from None
+        searcher: HybridSearcher = search.searcher
+        try:
+            model = train_from_clicks(searcher, groups, list(TEXT_FEATURES), l2=l2)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        model.meta["embedder"] = getattr(searcher.embedder, "model_id", None)
+    finally:
+        db.close()
+    from catalog.config import shopassist_home
+
+    path = model.save(out or shopassist_home() / "rankers" / "clicks.json")
+    click.echo(f"trained on {len(groups)} result lists with clicks ({model.meta.get('examples', '?')} shown products); saved {path}\n"
+               f"use it: export SHOPASSIST_RANKER={path.resolve()}")
+
+
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from catalog.config import shopassist_home
+from catalog.repository import CHOSEN_EVENTS as CHOSEN_EVENTS  # one list for the log and the model
 
-CHOSEN_EVENTS = ("click", "like", "add_to_cart", "purchase")
 FORMAT = "shopassist-logistic-ranker/1"
 
 
@@ -202,7 +202,7 @@ def click_groups(db: Any, *, since: dt.datetime | None = None) -> list[ClickGrou
             stmt = stmt.where(Interaction.created_at >= since)
         for sid, query, event, pid, _pos in s.execute(stmt.order_by(Interaction.id)):
             g = groups.setdefault((sid, query), ClickGroup(query, [], set(), sid))
-            if event == "view":
+            if event in ("view", "impression"):
                 if pid not in g.shown:
                     g.shown.append(pid)
             elif event in CHOSEN_EVENTS:
@@ -480,6 +480,23 @@ def train_lambdamart(
             "queries": len(groups), "trees": trees, "leaves": leaves, "learning_rate": learning_rate}
     info.update(meta or {})
     return GBDTRanker(feature_names, model.booster_.model_to_string(), meta=info)
+
+
+def configured_ranker(embedder_id: str | None) -> LearnedRanker | GBDTRanker | None:
+    """The learned ranker the shop chose (`SHOPASSIST_RANKER=/path/ranker.json`), or None for the config weights.
+    A ranker is used only where it was trained: one trained with another embedder's vectors (its `dense`
+    feature means something else) is refused with a ValueError that says so."""
+    import os
+
+    path = os.environ.get("SHOPASSIST_RANKER", "").strip()
+    if not path:
+        return None
+    ranker = load_ranker(path)
+    trained = ranker.meta.get("embedder")
+    if trained and embedder_id and trained != embedder_id:
+        raise ValueError(f"the ranker {path} was trained with the embedder {trained}, but the index uses {embedder_id}; "
+                         "train it again with the same --embedder, or unset SHOPASSIST_RANKER")
+    return ranker
 
 
 def load_ranker(path: str | Path) -> LearnedRanker | GBDTRanker:

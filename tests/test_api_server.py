@@ -514,9 +514,12 @@ def test_admin_export_and_delete_user(client: TestClient, bot: ShoppingAssistant
     client.post("/api/v1/feedback", json={"event": "like", "product_id": 1, "session_id": sid, "user_id": "ann"})
     out = client.get("/api/v1/admin/users/ann/export", headers=key).json()
     assert out["sessions"][0]["id"] == sid and out["sessions"][0]["turns"][0]["user"] == "jackets for women"
-    assert out["events"][0]["event"] == "like"
+    # the products the search showed her (impressions, with the query) and her like, credited to that search
+    shown = [e for e in out["events"] if e["event"] == "impression"]
+    assert shown and all(e["query"] for e in shown), out["events"]
+    assert [e["event"] for e in out["events"]].count("like") == 1
     r = client.delete("/api/v1/admin/users/ann", headers=key)
-    assert r.json()["deleted"] == {"sessions": 1, "turns": 1, "events": 1}
+    assert r.json()["deleted"] == {"sessions": 1, "turns": 1, "events": len(shown) + 1}
     assert not bot.sessions.exists(sid)
     assert client.get("/api/v1/admin/users/ann/export", headers=key).json() == {"user_id": "ann", "sessions": [], "events": []}
 

@@ -216,9 +216,12 @@ def test_privacy_export_then_delete_cli(bot: ShoppingAssistant, sqlite_url: str)
     out = CliRunner().invoke(cli, ["privacy", "export-user", "shopper-9", "--db-url", sqlite_url])
     assert out.exit_code == 0, out.output
     data = _json.loads(out.output)
-    assert data["sessions"][0]["turns"][0]["user"] == "bags" and data["events"][0]["event"] == "click"
+    events = [(e["event"], e["query"]) for e in data["events"]]
+    # what the search showed them (with their words) and their click, credited to that search
+    assert data["sessions"][0]["turns"][0]["user"] == "bags" and events[-1] == ("click", "bags"), events
+    assert events[:-1] == [("impression", "bags")] * len(reply.products), events
     out = CliRunner().invoke(cli, ["privacy", "delete-user", "shopper-9", "--db-url", sqlite_url])
-    assert out.exit_code == 0 and "deleted 1 sessions, 1 turns, 1 events" in out.output
+    assert out.exit_code == 0 and f"deleted 1 sessions, 1 turns, {len(events)} events" in out.output, out.output
     assert _json.loads(CliRunner().invoke(cli, ["privacy", "export-user", "shopper-9", "--db-url", sqlite_url]).output)["sessions"] == []
 
 

@@ -71,8 +71,11 @@ def test_deleting_a_shopper_removes_what_they_did_as_a_guest_in_their_conversati
     bot.feedback("like", later.products[0].id, session_id="conv", user_id="ann@example.com")
     bot.feedback("like", reply.products[0].id, session_id="elsewhere")  # someone else's conversation
     exported = bot.sessions.export_user("ann@example.com")
-    assert [e["session_id"] for e in exported["events"]] == ["conv", "conv"]
-    assert bot.sessions.delete_user("ann@example.com") == {"sessions": 1, "turns": 2, "events": 2}
+    # their two likes, and what their two searches showed them (impressions), all in their conversation
+    assert [e["session_id"] for e in exported["events"] if e["event"] == "like"] == ["conv", "conv"]
+    shown = [e for e in exported["events"] if e["event"] == "impression"]
+    assert len(shown) == len(reply.products) + len(later.products) and {e["session_id"] for e in shown} == {"conv"}
+    assert bot.sessions.delete_user("ann@example.com") == {"sessions": 1, "turns": 2, "events": 2 + len(shown)}
     assert [u for u in stored_user_ids(repo)] == [None]  # only the other conversation's like is left
 
 
@@ -114,5 +117,5 @@ def test_a_shopper_is_one_shopper_whatever_the_case_of_a_non_ascii_id(db_url: st
     reply = bot.chat("bags", session_id="s1", user_id="Åsa@shop.se")
     bot.feedback("like", reply.products[0].id, session_id="s1", user_id="Åsa@shop.se")
     assert [c["id"] for c in bot.sessions.export_user("åsa@SHOP.se")["sessions"]] == ["s1"]
-    assert bot.sessions.delete_user("åsa@shop.se") == {"sessions": 1, "turns": 1, "events": 1}
+    assert bot.sessions.delete_user("åsa@shop.se") == {"sessions": 1, "turns": 1, "events": 1 + len(reply.products)}
     assert not bot.sessions.exists("s1")
