@@ -210,7 +210,7 @@ class ShoppingAssistant:
         if raw.max_price is None and _NOTHING_COSTS.search(need_text.lower()):
             # "hoodies under $0": answered exactly ("nothing under $0.00; the cheapest is …"), never ignored (a model's
             # 0 means "no price", so the intent drops it; the text is sure)
-            raw = raw.model_copy(update={"max_price": 0.0})
+            raw = raw.model_copy(update={"max_price": 0.0, "query": re.sub(r"\s+", " ", _NOTHING_COSTS.sub(" ", raw.query)).strip(" $")})
         if ON_SALE.search(need_text.lower()) and raw.kind in ("search", "refine"):
             # "any bags on sale?": an exact filter on today's special prices, not the word "sale" searched
             rest = re.sub(r"\s+", " ", ON_SALE.sub(" ", raw.query)).strip(" ?!.,¿")
@@ -464,6 +464,16 @@ class ShoppingAssistant:
                 # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags"
                 told = (told or intent).model_copy(update={"gender": None})
             note = outcome.note
+            if note and cards and (under := _NOTHING_UNDER.match(note)):
+                # "yoga straps under $3": the alternatives cheapest first, and the cheapest said is one of them
+                # (it said "the cheapest is $5.00" of the whole shop above straps from $14.00)
+                if not query_text(searched).strip():  # "under $0" alone: the shop's cheapest, as the note says
+                    cheapest = self.repo.find(intent_to_filter(searched.model_copy(update={"max_price": None, "min_price": None})),
+                                              sort="price_asc", limit=self.results)
+                    cards = [card(RankedItem(p, 0.0), intent, lang) for p in cheapest] or cards
+                cards.sort(key=lambda c: c.price)
+                if cards[0].price > Decimal(under.group("lo").replace(",", "")):
+                    note = note[:under.start("lo") - 1] + money(cards[0].price, cards[0].currency) + note[under.end("lo"):]
             said_fixes = bool(fixes or outcome.corrections)
             unknown = getattr(self.searcher, "unknown_words", None)
             # a name said no to ("jackets without Legend" in a shop with no Legend) needs no note: the list is the answer
@@ -1351,6 +1361,7 @@ _COUNT_OF_KIND = re.compile(r"how many (?:different |kinds of |types of )?(?P<wh
                             r" (?:have|sell|carry|stock|offer|got)\b.*|cu[aá]nt[oa]s (?P<es>[a-záéíóúñ ]+?) (?:tienen|ten[eé]is|venden|hay)\b.*")
 _POINTING = frozenset(["them", "these", "those", "it", "of them", "of these", "of those", "of it", "of this", "of that", "one", "ones",
                        "of the first", "of the second", "left", "quedan"])
+_NOTHING_UNDER = re.compile(r"Nothing under \S+(?: matches)?; the cheapest (?:of the [^.]+? )?is \D?(?P<lo>[\d,]+(?:\.\d+)?)")
 _HOW_MANY = re.compile(r"\bhow many\b(?!.*\b(?:reviews?|ratings?|stars|colou?rs?|sizes|kinds?|types?|styles?|models?|brands?)\b)|"
                        r"\bcu[aá]nt[oa]s\b.*\b(?:quedan|queda|hay|tienen|ten[eé]is|stock|disponibles?)\b|还有多少|有多少件|多少件|库存")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")

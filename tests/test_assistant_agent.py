@@ -674,3 +674,13 @@ def test_a_pick_with_nothing_shown_asks_what_to_look_for(bot: ShoppingAssistant)
     reply = bot.chat("the second one", session_id="nolist")
     assert reply.text == "I have not shown you any products yet: tell me what you are looking for." and not reply.products
     assert bot.chat("only red", session_id="nolist2").text.split("\n")[0] == "Here are 2 red products you might like:"
+
+
+def test_a_price_nothing_meets_lists_the_cheapest_first(bot: ShoppingAssistant) -> None:
+    alone = bot.chat("under $0", session_id="u0")
+    prices = [float(c.price) for c in alone.products]
+    assert alone.text.startswith("Nothing under $0.00 matches; the cheapest of the matching products is $19.00."), alone.text
+    assert prices == sorted(prices) and prices[0] == 19.0, prices
+    jackets = bot.chat("jackets under $1", session_id="u1")
+    prices = [float(c.price) for c in jackets.products]
+    assert prices == sorted(prices) and f"${prices[0]:.2f}." in jackets.text.split("\n")[0], jackets.text
