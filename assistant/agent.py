@@ -468,9 +468,9 @@ class ShoppingAssistant:
                 # "yoga straps under $3": the alternatives cheapest first, and the cheapest said is one of them
                 # (it said "the cheapest is $5.00" of the whole shop above straps from $14.00)
                 if not query_text(searched).strip():  # "under $0" alone: the shop's cheapest, as the note says
-                    cheapest = self.repo.find(intent_to_filter(searched.model_copy(update={"max_price": None, "min_price": None})),
-                                              sort="price_asc", limit=self.results)
-                    cards = [card(RankedItem(p, 0.0), intent, lang) for p in cheapest] or cards
+                    lowest = self.repo.find(intent_to_filter(searched.model_copy(update={"max_price": None, "min_price": None})),
+                                            sort="price_asc", limit=self.results)
+                    cards = [card(RankedItem(p, 0.0), intent, lang) for p in lowest] or cards
                 cards.sort(key=lambda c: c.price)
                 if cards[0].price > Decimal(under.group("lo").replace(",", "")):
                     note = note[:under.start("lo") - 1] + money(cards[0].price, cards[0].currency) + note[under.end("lo"):]
