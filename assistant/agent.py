@@ -217,6 +217,9 @@ class ShoppingAssistant:
             if all(w in _SALE_FILLER for w in re.findall(r"[^\W\d_]+", rest.lower())):
                 rest = ""  # "what is on sale?", "anything on sale": everything on sale
             raw = raw.model_copy(update={"on_sale": True, "query": rest})
+        if _WITH_SOLD_OUT.search(need_text.lower()) and raw.kind in ("search", "refine"):  # (a filter, not words to search)
+            raw = raw.model_copy(update={"query": re.sub(r"\s+", " ", _WITH_SOLD_OUT.sub(" ", raw.query.lower())).strip(" ,.?!")
+                                         .removesuffix(" ones").removesuffix(" items").strip()})
         if raw.kind == "search" and raw.query and all(w in _SALE_FILLER or w in _ANY_PRODUCT
                                                      for w in re.findall(r"[^\W\d_]+(?:'s)?", raw.query.lower())):
             # "what's the cheapest thing you sell?": every product, cheapest first (it searched for "what's thing")
@@ -444,6 +447,7 @@ class ShoppingAssistant:
             # nor does the searcher "correct" a Spanish message's words
             keep = names | frozenset(re.findall(r"[a-záéíóúñü]+", text.lower())) if detect_language(text) == "es" else names
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=keep,
+                                with_sold_out=_WITH_SOLD_OUT.search(low) is not None,
                                 # a refinement never brings back what the shopper said no to in this conversation
                                 exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
             searched = intent
@@ -1361,6 +1365,10 @@ _COUNT_OF_KIND = re.compile(r"how many (?:different |kinds of |types of )?(?P<wh
                             r" (?:have|sell|carry|stock|offer|got)\b.*|cu[aá]nt[oa]s (?P<es>[a-záéíóúñ ]+?) (?:tienen|ten[eé]is|venden|hay)\b.*")
 _POINTING = frozenset(["them", "these", "those", "it", "of them", "of these", "of those", "of it", "of this", "of that", "one", "ones",
                        "of the first", "of the second", "left", "quedan"])
+# "show me all grinders including out of stock ones", "even the sold-out ones", "incluso agotados", "包括缺货的"
+_WITH_SOLD_OUT = re.compile(r"\b(?:including|incl\.?|with|even|also|plus|and)\s+(?:the\s+|those\s+|ones\s+)?(?:that are\s+)?"
+                            r"(?:out[- ]of[- ]stock|sold[- ]out|unavailable)\b|\b(?:out[- ]of[- ]stock|sold[- ]out)\s+(?:ones\s+|items\s+)?too\b|"
+                            r"\bincluso (?:los |las )?agotad[oa]s\b|\bcon (?:los |las )?agotad[oa]s\b|包括缺货|缺货的也")
 _NOTHING_UNDER = re.compile(r"Nothing under \S+(?: matches)?; the cheapest (?:of the [^.]+? )?is \D?(?P<lo>[\d,]+(?:\.\d+)?)")
 _HOW_MANY = re.compile(r"\bhow many\b(?!.*\b(?:reviews?|ratings?|stars|colou?rs?|sizes|kinds?|types?|styles?|models?|brands?)\b)|"
                        r"\bcu[aá]nt[oa]s\b.*\b(?:quedan|queda|hay|tienen|ten[eé]is|stock|disponibles?)\b|还有多少|有多少件|多少件|库存")

@@ -40,7 +40,7 @@ class HybridProductSearch:
             image_vector = self.indexes.image_embedder.embed_images([context.image])[0]
         request = SearchRequest(
             query=query_text(intent),
-            filter=intent_to_filter(intent, exclude_ids=context.exclude_ids),
+            filter=intent_to_filter(intent, exclude_ids=context.exclude_ids, in_stock=not context.with_sold_out),
             preferences=[*intent.attributes],
             sort=intent.sort,
             limit=limit,

@@ -76,6 +76,7 @@ class SearchContext:
     image: Any = None
     exclude_ids: list[int] = field(default_factory=list)  # never these products (e.g. the one "more like this" is about)
     keep_words: frozenset[str] = frozenset()  # names the shopper wrote ("Nike"): never spell-corrected
+    with_sold_out: bool = False  # "including out of stock ones": products out of stock are listed too (and said so)
 
 
 class ProductSearch(Protocol):
@@ -249,7 +250,7 @@ class CatalogSearch:
         return [r.product.id for r in ranked]
 
     def search(self, intent: ShoppingIntent, context: SearchContext, limit: int = 5) -> SearchOutcome:
-        f = intent_to_filter(intent, exclude_ids=context.exclude_ids)
+        f = intent_to_filter(intent, exclude_ids=context.exclude_ids, in_stock=not context.with_sold_out)
         items, n = self._rank(intent, f, context, limit)
         if items:
             return SearchOutcome(items, n)

@@ -684,3 +684,11 @@ def test_a_price_nothing_meets_lists_the_cheapest_first(bot: ShoppingAssistant) 
     jackets = bot.chat("jackets under $1", session_id="u1")
     prices = [float(c.price) for c in jackets.products]
     assert prices == sorted(prices) and f"${prices[0]:.2f}." in jackets.text.split("\n")[0], jackets.text
+
+
+@pytest.mark.parametrize("text", ["show me all bags including out of stock ones", "bags, even the sold out ones", "bags, sold out ones too"])
+def test_out_of_stock_products_are_listed_when_asked_for(bot: ShoppingAssistant, text: str) -> None:
+    reply = bot.chat(text, session_id="oos")
+    assert {c.name for c in reply.products} == {"Joust Duffle Bag", "Fusion Backpack"}, reply.text
+    assert "Fusion Backpack, $59.00 (out of stock)" in reply.text and "stock" not in reply.intent.query, reply.intent
+    assert {c.name for c in bot.chat("bags", session_id="in-stock").products} == {"Joust Duffle Bag"}
