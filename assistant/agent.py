@@ -41,7 +41,7 @@ from assistant.events import (
 )
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
-from assistant.language import conversation_language, detect_language, feature_words, say, variant_bits
+from assistant.language import conversation_language, detect_language, feature_words, product_word_pairs, say, variant_bits
 from assistant.replies import ReplyWriter, TemplateReplyWriter, card, describe_need
 from assistant.search_backend import (
     CatalogSearch,
@@ -500,6 +500,10 @@ class ShoppingAssistant:
             elif cards and not note and intent.category is None and lang == "en" and self._not_carried(intent.query):
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
                 note = say("not_carried", lang, what=_head_noun(intent.query) or "")
+            elif cards and not note and intent.category is None and lang != "en" and (
+                    kinds := [own for own, en in product_word_pairs(text) if self._not_carried(en)]):
+                # "跑步鞋", "zapatillas" in a shop with no shoes: the same, in the shopper's words
+                note = say("not_carried", lang, what=kinds[0])
             elif (cards and not note and kind == "search" and not intent.category and not intent.brands and not said_fixes
                   and searched is intent  # ("a sweater" searched as pullovers is no miss)
                   and (everything_unseen := self._all_words_unseen(intent.query))):

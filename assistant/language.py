@@ -63,7 +63,7 @@ PRODUCT_WORDS: dict[str, str] = {
     "t恤": "tee", "短袖": "tee", "camiseta": "tee", "camisetas": "tee", "playera": "tee", "背心": "tank",
     "瑜伽裤": "yoga pants", "运动裤": "pants", "长裤": "pants", "裤子": "pants", "pantalones cortos": "shorts", "pantalón corto": "shorts", "pantalones": "pants",
     "pantalón": "pants", "pantalon": "pants", "短裤": "shorts", "mallas": "leggings",
-    "跑鞋": "running shoes", "运动鞋": "shoes", "鞋": "shoes", "zapatos": "shoes", "zapato": "shoes",
+    "跑鞋": "running shoes", "跑步鞋": "running shoes", "运动鞋": "shoes", "鞋": "shoes", "zapatos": "shoes", "zapato": "shoes",
     "zapatillas": "shoes", "zapatilla": "shoes", "靴": "boots", "botas": "boots", "bota": "boots",
     "手表": "watch", "reloj": "watch", "relojes": "watch", "botellas": "bottle", "gorras": "cap", "文胸": "bra", "运动内衣": "sports bra", "sujetador": "bra",
     "帽子": "hat", "gorra": "cap", "gorro": "beanie", "球": "ball", "pelota": "ball", "水壶": "bottle", "botella": "bottle",
@@ -123,13 +123,17 @@ def colour_name(colour: str, lang: str) -> str:
 
 def english_product_words(text: str) -> list[str]:
     """The English words of the Spanish or Chinese product words in `text` ('背包' -> ['backpack'])."""
+    return list(dict.fromkeys(en for _, en in product_word_pairs(text)))
+
+
+def product_word_pairs(text: str) -> list[tuple[str, str]]:
+    """(the shopper's word, its English word) for each Spanish or Chinese product word in `text`."""
     low = (text or "").lower()
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     for word in sorted(PRODUCT_WORDS, key=len, reverse=True):  # "瑜伽裤" before "裤子", "手提包" before "包"
         hit = word in low if CJK.search(word) else re.search(rf"(?<![a-záéíóúñü]){re.escape(word)}(?![a-záéíóúñü])", low)
         if hit:
-            if PRODUCT_WORDS[word] not in out:
-                out.append(PRODUCT_WORDS[word])
+            out.append((word, PRODUCT_WORDS[word]))
             low = low.replace(word, " ")
     return out
 

@@ -692,3 +692,9 @@ def test_out_of_stock_products_are_listed_when_asked_for(bot: ShoppingAssistant,
     assert {c.name for c in reply.products} == {"Joust Duffle Bag", "Fusion Backpack"}, reply.text
     assert "Fusion Backpack, $59.00 (out of stock)" in reply.text and "stock" not in reply.intent.query, reply.intent
     assert {c.name for c in bot.chat("bags", session_id="in-stock").products} == {"Joust Duffle Bag"}
+
+
+@pytest.mark.parametrize(("text", "says"), [("给我推荐200元以下的跑步鞋", "我们没有“跑步鞋”这类商品。"),
+                                            ("zapatillas para correr", "No vendemos «zapatillas».")])
+def test_a_kind_not_carried_is_said_in_spanish_and_chinese(bot: ShoppingAssistant, text: str, says: str) -> None:
+    assert bot.chat(text, session_id="nc").text.startswith(says)
