@@ -41,7 +41,14 @@ from assistant.events import (
 )
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
-from assistant.language import conversation_language, detect_language, feature_words, product_word_pairs, say, variant_bits
+from assistant.language import (
+    conversation_language,
+    detect_language,
+    feature_words,
+    product_word_pairs,
+    say,
+    variant_bits,
+)
 from assistant.replies import ReplyWriter, TemplateReplyWriter, card, describe_need
 from assistant.search_backend import (
     CatalogSearch,
