@@ -405,6 +405,7 @@ class ShoppingAssistant:
             # "does it come in other colours?" with a list on screen: each one's colours, not "which product?"
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
         searched_query = ""  # the text a search ran with (logged with what it showed)
+        only_one = False  # the answer is one product of the list on screen ("already the cheapest"), not a new list
         told: ShoppingIntent | None = None  # the need as the reply states it, when that differs from the search's
         redo: str | None = None  # "no wait, I meant the third one": the last request again, about that product
         undone: str | None = None  # (and the cart line the last request added, taken back)
@@ -525,6 +526,7 @@ class ShoppingAssistant:
                 # "anything cheaper than the Sprite Foam Yoga Brick" when nothing of its kind is: that one is the cheapest
                 cards, note = [card(RankedItem(cheaper_than, 0.0), intent, lang)], None
                 answer = say("already_cheapest", lang, name=cheaper_than.name, price=money(cheaper_than.price, cheaper_than.currency))
+                only_one = True
             elif (note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown)
                   and all(getattr(intent, f) == getattr(previous, f)  # only the price cap changed ("cheaper in green" is not this)
                           for f in ("colors", "sizes", "brands", "category", "gender", "exclude", "min_price", "attributes"))):
@@ -534,6 +536,7 @@ class ShoppingAssistant:
                 if cheapest is not None:
                     cards, note = [card(RankedItem(cheapest, 0.0), previous, lang)], None
                     answer = say("already_cheapest", lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
+                    only_one = True
                     intent = previous.model_copy(update={"kind": "refine"})  # the need stays, not a cap below everything
             # said only above real results (not above "nothing matched; alternatives"), and only for words
             # the shopper typed in this message
@@ -595,7 +598,11 @@ class ShoppingAssistant:
         reply_text = "".join(chunks).strip()
         timings["total"] = (time.perf_counter() - t0) * 1000
 
-        if kind in ("search", "refine") and not (more and not cards):  # "that is everything": the list stays
+        if only_one and state.shown:
+            # "the cheaper one" answered with the cheapest already on screen: that one is in focus, and the list
+            # stays what "the first and second" count in
+            state.focus = _listed(cards)
+        elif kind in ("search", "refine") and not (more and not cards):  # "that is everything": the list stays
             # a question or comparison points into this list; it does not replace it ("tell me about the
             # first one", then "and the second one?" still means the list the shopper is looking at)
             state.shown, state.focus = _listed(cards), []

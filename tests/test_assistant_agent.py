@@ -698,3 +698,12 @@ def test_out_of_stock_products_are_listed_when_asked_for(bot: ShoppingAssistant,
                                             ("zapatillas para correr", "No vendemos «zapatillas».")])
 def test_a_kind_not_carried_is_said_in_spanish_and_chinese(bot: ShoppingAssistant, text: str, says: str) -> None:
     assert bot.chat(text, session_id="nc").text.startswith(says)
+
+
+def test_the_list_stays_after_the_cheapest_is_already_on_screen(bot: ShoppingAssistant) -> None:
+    shown = [c.name for c in bot.chat("women's jackets", session_id="stay").products]
+    assert sorted(shown) == ["Nadia Elements Shell", "Stellar Rain Jacket"]
+    cheaper = bot.chat("cheaper", session_id="stay")
+    assert cheaper.text.startswith("Nadia Elements Shell at $55.20 is already the cheapest"), cheaper.text
+    compared = bot.chat("compare the first and second", session_id="stay")
+    assert compared.intent.kind == "compare" and {c.name for c in compared.products} == set(shown), compared.text
