@@ -364,7 +364,7 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
-        count_of = _COUNT_OF_KIND.fullmatch(low.strip()) if kind in ("search", "refine", "question") and not references_in_text(low) else None
+        count_of = _COUNT_OF_KIND.fullmatch(low.strip(" ¿¡")) if kind in ("search", "refine", "question") and not references_in_text(low) else None
         if count_of is not None and (count_of.group("what") or count_of.group("es") or "").strip() in _POINTING:
             count_of = None  # "how many of them do you have?": the stock of what is on screen
         if (kind in ("search", "refine", "question") and _HOW_MANY.search(low) and count_of is None
@@ -386,8 +386,7 @@ class ShoppingAssistant:
             # one product on screen that comes in copper
             one = state.focus if len(state.focus) == 1 else state.shown if len(state.shown) == 1 and not state.focus else []
             about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown]) or [
-                int(x["id"]) for x in one for p in self.repo.get_many([int(x["id"])])
-                if _own_value(grounded_text, [*p.colors, *(z for z in p.sizes if len(z) > 1)], "color")]
+                int(x["id"]) for x in one for p in self.repo.get_many([int(x["id"])]) if _about_the_one(grounded_text, p)]
             if about:
                 referenced, kind = self.repo.get_many(about), "question"
         if (kind in ("search", "refine") and len(state.focus) == 1 and lang != "en" and not raw.category
@@ -441,7 +440,7 @@ class ShoppingAssistant:
                 kind, intent = "search", kind_asked.model_copy(update={"kind": "search"})
         shop_facts = self._shop_values(low, lang)
         one_on_screen = state.focus if len(state.focus) == 1 else state.shown if len(state.shown) == 1 and not state.focus else []
-        if shop_facts is not None and one_on_screen:
+        if shop_facts is not None and one_on_screen and not re.search(r"brand|marca|品牌", low):
             # "what sizes do you have?" right after one product: its sizes, not every size the shop has
             kind, referenced = "question", self.repo.get_many([int(one_on_screen[0]["id"])])
         elif shop_facts is not None:  # "what sizes do you have?": the shop's own list, not a search for "sizes"
@@ -816,8 +815,10 @@ class ShoppingAssistant:
         yes_no = bool(_YES_NO.match(text.lower())) or bool(translated and _YES_NO_OTHER.search(text.lower()))
         for p in products:
             # the shop's own words for a size or colour of this product ("Copper", "Matte White", "12 cup")
-            variant = {k: v for k, v in (("size", _own_value(text, [z for z in p.sizes if len(z) > 1], "size")),
-                                         ("color", _own_value(text, p.colors, "color"))) if v}
+            # (the product's own name is no size or colour asked about: "the Black Diamond Headlamp")
+            unnamed = re.sub("|".join(rf"\b{re.escape(w)}\b" for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
+            variant = {k: v for k, v in (("size", _own_value(unnamed, [z for z in p.sizes if len(z) > 1], "size")),
+                                         ("color", _own_value(unnamed, p.colors, "color"))) if v}
             variant_in_stock = not variant or self._can_send(p.id, variant)
             asks_count = _HOW_MANY.search(text.lower()) is not None
             asks_stock = variant_in_stock and not asks_count and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
@@ -1388,7 +1389,11 @@ _WITH_SOLD_OUT = re.compile(r"\b(?:including|incl\.?|with|even|also|plus|and)\s+
                             r"(?:out[- ]of[- ]stock|sold[- ]out|unavailable)\b|\b(?:out[- ]of[- ]stock|sold[- ]out)\s+(?:ones\s+|items\s+)?too\b|"
                             r"\bincluso (?:los |las )?agotad[oa]s\b|\bcon (?:los |las )?agotad[oa]s\b|包括缺货|缺货的也")
 _NOTHING_UNDER = re.compile(r"Nothing under \S+(?: matches)?; the cheapest (?:of the [^.]+? )?is \D?(?P<lo>[\d,]+(?:\.\d+)?)")
-_HOW_MANY = re.compile(r"\bhow many\b(?!.*\b(?:reviews?|ratings?|stars|colou?rs?|sizes|kinds?|types?|styles?|models?|brands?)\b)|"
+# "how many are left?", "how many of the first one do you have?", "how many do you have in M?" (never "how many
+# pockets does it have?" or "how many days do I have to send it back?")
+_HOW_MANY = re.compile(r"\bhow many(?:\s+(?:of\s+(?:them|these|those|it|this|that|the\s+\w+(?:\s+\w+)?)|units?|pieces?|items?))?"
+                       r"\s+(?:are|is|do you (?:still )?have|have you got|you have|left|in stock|available|remain|remaining|can i (?:get|buy|order))\b|"
+                       r"\bhow many\s*[?!.]*$|"
                        r"\bcu[aá]nt[oa]s\b.*\b(?:quedan|queda|hay|tienen|ten[eé]is|stock|disponibles?)\b|还有多少|有多少件|多少件|库存")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
 _YES_NO_OTHER = re.compile(r"(?:^|[¿\s])(?:tiene|tienen|lleva|llevan|es|son|está|viene|incluye|trae)\b|吗|有没有|是不是|是否")
@@ -1557,6 +1562,21 @@ def _mentions_variant_change(low: str, own: Sequence[str] = ()) -> bool:
     low = _spaced(low)
     return CHANGE_VARIANT.search(low) is not None and bool(sizes_in_text(_sized(low)) or colors_in_text(low)[0]
                                                            or _own_value(low, own, "color"))
+
+
+_ABOUT_FILLER = frozenset("""how much many is are was the a an one ones it its this that what whats s price prices cost costs does do you have
+has in of for stock available left version colour color size please and or get can i""".split())  # noqa: SIM905
+
+
+def _about_the_one(text: str, p: Any) -> bool:
+    """'how much is the copper one?' with one product on screen that comes in copper: a question about it (never
+    'do you have any black mugs?', which names another kind)."""
+    own = _own_value(text, [*p.colors, *(z for z in p.sizes if len(z) > 1)], "color")
+    if own is None:
+        return False
+    rest = re.sub(rf"(?<![\w]){re.escape(own.lower())}(?![\w])", " ", _spaced(text).lower())
+    name = {singular(w) for w in re.findall(r"[a-z]+", p.name.lower())}
+    return all(w in _ABOUT_FILLER or canonical_color(w) is not None or singular(w) in name for w in re.findall(r"[a-z]+", rest))
 
 
 def _own_value(text: str, offered: Sequence[str], key: str) -> str | None:

@@ -192,7 +192,9 @@ def colors_in_text(text: str) -> tuple[list[str], list[str]]:
                 neg = re.search(rf"{_NEGATION}\S{{0,3}}{re.escape(w)}", tl) is not None
             else:
                 # ("que no sean de color negro", "not in the colour red": the colour's own word may come between)
-                neg = re.search(rf"\b{_NEGATION}\s+(?:\w+\s+){{0,2}}(?:(?:de\s+|in\s+the\s+)?colou?r\s+)?{re.escape(w)}\b", tl) is not None
+                # (the colour's own word only right after the negation: "sin capucha de color negro" wants black)
+                neg = re.search(rf"\b{_NEGATION}\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b|\b{_NEGATION}\s+(?:(?:sean?|es|is|are|be|in)\s+)?"
+                                rf"(?:de\s+|the\s+)?colou?r\s+{re.escape(w)}\b", tl) is not None
             (unwanted if neg else wanted).append(canon)
             break
     # "blue" inside "navy blue" etc. produce one canonical each; "Lavender" also reads as Purple only if named.
@@ -515,18 +517,24 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"política|garantía|"
                # service questions a shop's bot gets: delivery, payment, contact, hours, codes, size guide
                # (bare "shipping"/"delivery" only in a question: "a shipping box" is a product)
-               r"^(?=.*\?\s*$)(?!.*\b(?:box|boxes|bags?|supplies|labels?|tape|envelopes?|trucks?)\b).*\b(?:shipping|deliver(?:y|ies))\b|"
+               r"^(?=.*\?\s*$)(?=\s*(?:do|does|is|are|can|how|what|when|where|will|which|any)\b)"
+               r"(?!.*\b(?:box|boxes|bags?|supplies|labels?|tape|envelopes?|trucks?|rider|driver|jacket|shoes?)\b).*\b(?:shipping|deliver(?:y|ies))\b|"
                r"\b(?:shipping|delivery) (?:times?|costs?|fees?|options?|rates?|methods?|charges?|info(?:rmation)?)\b|\bship(?:s|ped)? (?:to|abroad|internationally|overseas)\b|"
                r"\bhow (?:long|soon|fast)\b.*\b(?:ship|deliver|arrive|take to (?:get|come))|\bwhen will (?:it|my \w+) (?:arrive|ship|come)\b|"
-               r"\bpay(?:ment)? (?:with|by|in|methods?|options?)\b|\bpayment\b|\bpaypal\b|\bcredit cards?\b|\bapple pay\b|\bklarna\b|"
+               # (payment words name products too: "credit card holder", "a bag with a payment card slot")
+               r"\bpay (?:with|by|in installments)\b|\bpayment (?:methods?|options?)\b|\bhow (?:can|do) i pay\b|"
+               r"\b(?:accept|take|use)\s+(?:a\s+)?(?:paypal|credit cards?|debit cards?|apple pay|klarna|afterpay)\b|"
                r"\bcontact (?:you|us|the (?:shop|store)|support|someone)\b|\bcustomer (?:service|support|care)\b|\bphone number\b|"
                r"\byour (?:email|e-mail|address|phone)\b|\b(?:talk|speak|chat) (?:to|with) (?:a |an |some)?(?:human|person|agent|one|body|representative)\b|"
                r"\breal (?:person|human)\b|\bopening hours\b|\b(?:store|shop|business) hours\b|\bwhen are you open\b|\bare you open\b|"
                r"\b(?:discount|promo(?:tion(?:al)?)?|coupon) codes?\b|\b(?:have|any|use|apply|got)\s+(?:a\s+)?(?:coupon|voucher)s?\b|\bsize (?:guide|chart)\b|\bsizing (?:guide|chart)\b|"
                r"\bprivacy policy\b|\bterms and conditions\b|"
-               r"\benv[ií]os?\b|\bentrega\b|\bm[eé]todos? de pago\b|\bpagar con\b|\bformas? de pago\b|\bcontacto\b|"
-               r"\bhablar con (?:una persona|alguien|un humano|un agente)\b|\bhorario\b|\bc[oó]digo de descuento\b|\bcup[oó]n\b|\bgu[ií]a de tallas\b|"
-               r"发货|配送|多久到|几天到|付款|支付|联系(?:你们|客服|方式)|客服|人工|营业时间|优惠码|优惠券|尺码表"),
+               # (Spanish: asked, "¿cuánto tarda el envío?", never "mochila de envío")
+               r"^\s*¿?\s*(?:cu[aá]nto|cu[aá]ndo|c[oó]mo|hac[eé]is|hacen|tienen|ten[eé]is|puedo|d[oó]nde|qu[eé]|es)\b.*\b(?:env[ií]os?|entrega)\b|"
+               r"\bm[eé]todos? de pago\b|\bpagar con\b|\bformas? de pago\b|\bcontacto\b|"
+               r"\bhablar con (?:una persona|alguien|un humano|un agente)\b|\bhorario\b|\bc[oó]digo de descuento\b|"
+               r"\b(?:tienen|hay|usar|aplicar)\s+(?:alg[uú]n\s+|un\s+)?cup[oó]n\b|\bgu[ií]a de tallas\b|"
+               r"发货|配送|多久到|几天到|怎么付款|如何付款|付款方式|支付方式|联系(?:你们|客服|方式)|客服|人工客服|转人工|营业时间|优惠码|优惠券|尺码表"),
     ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket)\b|\badd to (?:my |the )?(?:cart|basket)|"
              r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?bag\b|"
              # "also add the Ridgevent backpack", "and add the second one": adding what is on screen

@@ -177,7 +177,7 @@ POLICY_TOPICS: dict[str, tuple[str, ...]] = {
                  "enviáis", "envían", "发货", "配送", "快递", "运费", "包邮", "到货", "寄"),
     "returns": ("return", "returns", "returned", "refund", "refunds", "exchange", "exchanges", "damaged", "broken", "defective",
                 "devolución", "devoluciones", "devolver", "reembolso", "cambio", "退货", "退款", "换货", "损坏"),
-    "payment": ("pay", "paying", "payment", "payments", "paypal", "card", "cards", "credit", "debit", "klarna", "afterpay",
+    "payment": ("pay", "paying", "payment", "payments", "paypal", "credit card", "debit card", "card payment", "klarna", "afterpay",
                 "installments", "pago", "pagar", "tarjeta", "付款", "支付", "支付宝", "微信支付"),
     "contact": ("contact", "human", "person", "agent", "phone", "email", "call", "support", "service", "contacto", "contactar",
                 "teléfono", "correo", "humano", "联系", "客服", "人工", "电话", "邮箱"),

@@ -211,7 +211,9 @@ class ChromaVectorIndex:
         self.client = client if client is not None else chroma_client(path=path, url=url)
         self._lock = threading.RLock()  # the in-memory copy
         self._store = _store_of(self.client)
-        self._epoch = 0
+        # (the store's epoch now: a store reopened earlier in this process is no reason to look up a collection
+        # that this index is about to create)
+        self._epoch = self._store.epoch if self._store is not None else 0
         with self._io():
             if self._store is not None:
                 self.client = self._store.current(self.client)

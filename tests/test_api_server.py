@@ -313,6 +313,8 @@ def test_feedback_is_logged_and_add_to_cart_fills_the_cart(client: TestClient, b
     assert client.post("/api/v1/feedback", json=remove).json()["cart"] == []
     assert_clean_error(client.post("/api/v1/feedback", json=remove), 409, "not in this conversation's cart")
     assert_clean_error(client.post("/api/v1/feedback", json={"event": "love", "product_id": pid, "session_id": sid}), 400, "unknown event", "like")
+    # the assistant's own record of what a search showed is not for clients to write
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "impression", "product_id": pid, "session_id": sid}), 400, "unknown event")
     assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": 9999, "session_id": sid}), 404, "unknown product")
     assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": pid, "session_id": "nope"}), 404, "unknown session_id")
     assert_clean_error(client.post("/api/v1/feedback", json={"event": "like"}), 422, "product_id", "required")

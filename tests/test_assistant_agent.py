@@ -707,3 +707,18 @@ def test_the_list_stays_after_the_cheapest_is_already_on_screen(bot: ShoppingAss
     assert cheaper.text.startswith("Nadia Elements Shell at $55.20 is already the cheapest"), cheaper.text
     compared = bot.chat("compare the first and second", session_id="stay")
     assert compared.intent.kind == "compare" and {c.name for c in compared.products} == set(shown), compared.text
+
+
+@pytest.mark.parametrize("question", ["how many pockets does it have?", "how many days do I have to send it back?"])
+def test_how_many_of_something_else_is_no_stock_count(bot: ShoppingAssistant, question: str) -> None:
+    bot.chat("tell me about the Stellar Rain Jacket", session_id="hm")
+    assert "in stock" not in bot.chat(question, session_id="hm").text
+
+
+def test_spanish_count_of_a_kind_with_its_question_mark(bot: ShoppingAssistant) -> None:
+    assert bot.chat("¿cuántas chaquetas tienen?", session_id="es-n").text.startswith("Tenemos 3 jackets")
+
+
+def test_a_colour_said_no_to_after_another_exclusion_is_still_wanted(bot: ShoppingAssistant) -> None:
+    reply = bot.chat("una chaqueta sin capucha de color negro", session_id="neg")
+    assert reply.intent.colors == ["Black"] and "Black" not in reply.intent.exclude, reply.intent

@@ -122,3 +122,22 @@ def test_nothing_on_a_topic_is_said_and_points_to_the_shops_contact(bot: Shoppin
 @pytest.mark.parametrize("message", ["a shipping box", "delivery bag", "a coupon book", "red jackets"])
 def test_product_words_that_look_like_service_words_are_searched(bot: ShoppingAssistant, message: str) -> None:
     assert bot.chat(message, session_id="p").intent.kind == "search"
+
+
+@pytest.mark.parametrize("message", ["credit card holder", "a gym bag with a payment card slot", "rain jacket for a delivery rider?",
+                                     "人工皮革的包", "mochila de envío", "bolsa con cupón"])
+def test_payment_and_delivery_words_in_product_searches_are_searched(bot: ShoppingAssistant, message: str) -> None:
+    assert bot.chat(message, session_id="w").intent.kind != "policy", message
+
+
+def test_a_topic_without_an_entry_is_not_answered_by_a_neighbour(tmp_path: Path) -> None:
+    path = tmp_path / "p.md"
+    path.write_text("## Gift cards\nGift cards come in $25, $50 and $100.\n\n## Contact\nEmail help@example.com.\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    data = small_store()
+    data.documents = load(path).documents
+    with open_catalog(url).session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("do you take paypal?", session_id="pp")
+    assert reply.text.startswith("I have no store policy on that") and "Contact: Email" in reply.text, reply.text

@@ -157,3 +157,16 @@ def test_writes_after_another_process_wrote_lose_nothing(tmp_path: Path) -> None
     assert set(stored) == expected and all(stored.values())
     vec = idx.vector("200")
     assert vec is not None and np.allclose(vec, more[0] / np.linalg.norm(more[0]), atol=1e-6)
+
+
+def test_a_collection_can_be_made_after_the_store_was_reopened(tmp_path: Path) -> None:
+    """A server that reopened the store (another process had written it) still creates the indexes it lacks."""
+    from retrieval.vector_index import _store_of
+
+    first = ChromaVectorIndex("products_text", model_id="m", dim=4, path=str(tmp_path / "chroma"))
+    store = _store_of(first.client)
+    assert store is not None
+    store.reopen()
+    made = ChromaVectorIndex("products_image", model_id="m", dim=4, path=str(tmp_path / "chroma"))
+    made.upsert(["1"], np.ones((1, 4), dtype=np.float32), [{"fp": "x"}])
+    assert made.store_count() == 1 and first.store_count() == 0

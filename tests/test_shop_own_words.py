@@ -106,3 +106,13 @@ def test_questions_about_a_size_or_colour_of_the_one_on_screen(bot: ShoppingAssi
 
 def test_pour_over_is_one_word(bot: ShoppingAssistant) -> None:
     assert bot.chat("pour-over kettle", session_id="po").intent.query == "pour-over kettle"
+
+
+def test_another_kind_in_a_colour_is_a_search_not_a_question(bot: ShoppingAssistant) -> None:
+    bot.chat("tell me about the Fellow Stagg Kettle", session_id="m")
+    assert bot.chat("do you have any black cups?", session_id="m").intent.kind == "search"
+
+
+def test_shop_wide_brands_stay_shop_wide(bot: ShoppingAssistant) -> None:
+    bot.chat("tell me about the Fellow Stagg Kettle", session_id="br")
+    assert bot.chat("which brands do you carry?", session_id="br").text == "Our brands: Bodum, Fellow, KeepCup."

@@ -42,6 +42,8 @@ from ui.ratelimit import RateLimit, TokenBuckets, retry_after_header
 from ui.refine import more_like, remove_constraint
 from ui.render import image_url
 
+SHOPPER_EVENTS = tuple(e for e in EVENT_WEIGHTS if e != "impression")  # what a shopper's client may log
+
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -70,7 +72,7 @@ class ChatRequest(ShopperRequest):
 
 
 class FeedbackRequest(ShopperRequest):
-    event: str = Field(..., description=f"One of: {', '.join(EVENT_WEIGHTS)}.")
+    event: str = Field(..., description=f"One of: {', '.join(SHOPPER_EVENTS)}.")
     product_id: ProductId
     session_id: str
     size: str | None = Field(None, max_length=40, description="add_to_cart only: a size the product comes in")
@@ -381,8 +383,8 @@ def create_app(
 
     @app.post(f"{API}/feedback", dependencies=shopper, tags=["shopper"], summary="Log like / dislike / click / add_to_cart ...")
     def feedback(body: FeedbackRequest) -> Any:
-        if body.event not in EVENT_WEIGHTS:
-            raise AssistantInputError(f"unknown event '{body.event}'; use one of {', '.join(EVENT_WEIGHTS)}")
+        if body.event not in SHOPPER_EVENTS:  # ("impression" is the assistant's own record of what a search showed)
+            raise AssistantInputError(f"unknown event '{body.event}'; use one of {', '.join(SHOPPER_EVENTS)}")
         check_session(body.session_id, must_exist=True)
         if assistant.repo.get(body.product_id) is None:
             raise HTTPException(404, f"unknown product id {body.product_id}")
