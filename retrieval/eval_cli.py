@@ -75,6 +75,29 @@ def eval_retrieval(products: Path, queries: Path, qrels: Path, embedder: str, li
     click.echo(json.dumps(report) if as_json else format_report(report))
 
 
+def _dev_halves(products: Path, queries: Path, qrels: Path, what: str) -> tuple[
+        dict[str, str], dict[str, dict[str, float]], dict[str, str], list[str], list[str]]:
+    """(queries, qrels, titles, dev-train ids, dev-heldout ids), the three files checked against each other; an
+    error when the half a model learns from is empty."""
+    from retrieval.evaluation import (
+        empty_half_error,
+        judged_queries,
+        load_products,
+        load_qrels,
+        load_queries,
+        split_queries,
+    )
+
+    qs = load_queries(queries)
+    rels = load_qrels(qrels)
+    titles = dict(load_products(products))
+    judged = judged_queries(qs, rels, titles, queries_path=queries, qrels_path=qrels, products_path=products, warn=_warn)
+    train_ids, heldout_ids = split_queries(judged)
+    if not train_ids:
+        raise empty_half_error("dev-train", len(judged), queries, f"the {what} learns only from that half; judge more queries")
+    return qs, rels, titles, train_ids, heldout_ids
+
+
 @click.group("train")
 def train_group() -> None:
     """Train models from your data."""
@@ -91,28 +114,12 @@ def train_group() -> None:
 def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: str, limit_queries: int | None,
                          out: Path | None, model_kind: str, l2: float, quiet: bool) -> None:
     """Train a ranker on the dev-train half of the queries (graded labels); `eval retrieval --ranker` uses it."""
-    from retrieval.evaluation import (
-        build_setup,
-        empty_half_error,
-        judged_queries,
-        load_products,
-        load_qrels,
-        load_queries,
-        split_queries,
-        train_ranker,
-    )
+    from retrieval.evaluation import build_setup, train_ranker
     from retrieval.learned_ranker import default_ranker_path
 
     say = _progress(quiet)
     try:
-        qs = load_queries(queries)
-        rels = load_qrels(qrels)
-        product_ids = {pid for pid, _ in load_products(products)}
-        judged = judged_queries(qs, rels, product_ids, queries_path=queries, qrels_path=qrels, products_path=products,
-                                warn=_warn)
-        train_ids, _ = split_queries(judged)
-        if not train_ids:
-            raise empty_half_error("dev-train", len(judged), queries, "the ranker learns only from that half; judge more queries")
+        qs, rels, _, train_ids, _ = _dev_halves(products, queries, qrels, "ranker")
         if limit_queries:
             train_ids = train_ids[:limit_queries]
         setup = build_setup(products, embedder_name=None if embedder.lower() == "none" else embedder, progress=say)
@@ -180,26 +187,10 @@ def train_embedder_command(products: Path | None, queries: Path | None, qrels: P
             )
     else:
         from catalog.records import CatalogImportError
-        from retrieval.evaluation import (
-            empty_half_error,
-            judged_queries,
-            load_products,
-            load_qrels,
-            load_queries,
-            split_queries,
-        )
 
         assert products and queries and qrels
-        try:
-            qs = load_queries(queries)
-            rels = load_qrels(qrels)
-            titles = dict(load_products(products))
-            judged_ids = judged_queries(qs, rels, titles, queries_path=queries, qrels_path=qrels, products_path=products,
-                                        warn=_warn)
-            train_ids, heldout_ids = split_queries(judged_ids)  # never the half `eval retrieval` reports
-            if not train_ids:
-                raise empty_half_error("dev-train", len(judged_ids), queries,
-                                       "the embedder learns only from that half; judge more queries")
+        try:  # never the half `eval retrieval` reports
+            qs, rels, titles, train_ids, heldout_ids = _dev_halves(products, queries, qrels, "embedder")
         except (CatalogImportError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
         heldout_texts = {_norm(qs[q]) for q in heldout_ids}

@@ -108,18 +108,23 @@ def _table(path: Path, columns: Sequence[str], layout: str, what: str) -> Iterat
         raise EvalInputError(f"no {what} below the header; add one line '{layout}' per {what}", file=f)
 
 
+def _once(seen: dict[str, int], key: str, lineno: int, path: Path, field: str) -> None:
+    """EvalInputError when `key` was already on an earlier line of the file (ids must be unique)."""
+    first = seen.setdefault(key, lineno)
+    if first != lineno:
+        raise EvalInputError(
+            f"duplicate {field} {key} (first on line {first}); each {field} must appear once",
+            file=str(path), line=lineno, field=field,
+            public=f"duplicate {field} (first on line {first}); each {field} must appear once",
+        )
+
+
 def load_products(path: Path) -> list[tuple[str, str]]:
     """(product_id, title) in file order; EvalInputError on a malformed file (as the homedepot importer)."""
     out: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
     for lineno, (pid, title) in _table(path, ("product_id", "title"), PRODUCTS_LAYOUT, "product"):
-        first = seen.setdefault(pid, lineno)
-        if first != lineno:
-            raise EvalInputError(
-                f"duplicate product_id {pid} (first on line {first}); each product_id must appear once",
-                file=str(path), line=lineno, field="product_id",
-                public=f"duplicate product_id (first on line {first}); each product_id must appear once",
-            )
+        _once(seen, pid, lineno, path, "product_id")
         out.append((pid, title))
     return out
 
@@ -129,13 +134,7 @@ def load_queries(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     seen: dict[str, int] = {}
     for lineno, (qid, text) in _table(path, ("query_id", "query"), QUERIES_LAYOUT, "query"):
-        first = seen.setdefault(qid, lineno)
-        if first != lineno:
-            raise EvalInputError(
-                f"duplicate query_id {qid} (first on line {first}); each query_id must appear once",
-                file=str(path), line=lineno, field="query_id",
-                public=f"duplicate query_id (first on line {first}); each query_id must appear once",
-            )
+        _once(seen, qid, lineno, path, "query_id")
         out[qid] = text
     return out
 

@@ -407,16 +407,10 @@ class ChromaVectorIndex:
         """(Re)load every vector and metadata from Chroma into memory. Reads first and swaps under the
         lock, so searches running meanwhile see the old copy, never a half-loaded one."""
         with self._io():
-            col = self._current_collection() if self._store is not None else self._collection
-            try:
-                pages = list(self._stored_pages())
-            except Exception as exc:
-                if self._store is None or not _is_stale(exc):
-                    raise
-                # a write by another process this process could not tell (e.g. one that bumped no generation)
-                self._reopen()
-                col = self._collection
-                pages = list(self._stored_pages())
+            if self._store is not None:
+                self._current_collection()
+            pages = self._read_all_pages()
+            col = self._collection
             gen = int((col.metadata or {}).get("generation", 0) or 0)
             self._saw(col, gen)
         with self._lock:
@@ -636,19 +630,24 @@ class ChromaVectorIndex:
             yield ids, vecs, [dict(m or {}) for m in page["metadatas"] or [{}] * len(ids)]
             offset += len(ids)
 
+    def _read_all_pages(self) -> list[tuple[list[str], np.ndarray, list[dict[str, Any]]]]:
+        """Every stored page (under `_io`); once more after reopening the store when this process's copy of it
+        is stale (a write by another process that bumped no generation)."""
+        try:
+            return list(self._stored_pages())
+        except Exception as exc:
+            if self._store is None or not _is_stale(exc):
+                raise
+            self._reopen()
+            return list(self._stored_pages())
+
     def stored_records(self) -> dict[str, tuple[str, bool]]:
         """id -> (fingerprint, vector is sane) read back from Chroma, not from memory (for `index --verify`)."""
         out: dict[str, tuple[str, bool]] = {}
         with self._io():
             if self._store is not None:
                 self._current_collection()
-            try:
-                pages = list(self._stored_pages())
-            except Exception as exc:
-                if self._store is None or not _is_stale(exc):
-                    raise
-                self._reopen()
-                pages = list(self._stored_pages())
+            pages = self._read_all_pages()
         for ids, vecs, metas in pages:
             ok = (vecs.shape[1] == self.dim) & np.isfinite(vecs).all(axis=1) & (np.abs(np.linalg.norm(vecs, axis=1) - 1) < 1e-3)
             for id_, m, good in zip(ids, metas, ok, strict=True):
