@@ -206,7 +206,7 @@ class ShoppingAssistant:
 
     def _turn(self, text: str, session_id: str, user_id: str | None, image: Any, user_verified: bool) -> Iterator[Event]:
         state = self.sessions.load(session_id, user_id, verified=user_verified)
-        self._refresh_cart(state)
+        in_cart = self._refresh_cart(state)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
 
@@ -311,8 +311,7 @@ class ShoppingAssistant:
         # (a line just added or just changed is the one "it" means)
         just_carted = state.touched is not None and bool(state.cart)
         # the sizes and colours the cart's products come in, in the shop's words ("Copper", "12 cup")
-        own = [v for p in self.repo.get_many([int(x["product_id"]) for x in state.cart]) for v in (*p.sizes, *p.colors)] \
-            if state.cart and _ADDING.search(low) is None else []
+        own = [v for p in in_cart.values() for v in (*p.sizes, *p.colors)] if _ADDING.search(low) is None else []
         about_a_line = bool(state.cart) and quantity is None and _ADDING.search(low) is None \
             and (_mentions_variant_change(low, own) or (
                 # "M", "blue" right after an add that left a size or colour open (the answer to "Which size?")
@@ -367,8 +366,9 @@ class ShoppingAssistant:
         count_of = _COUNT_OF_KIND.fullmatch(low.strip(" ¿¡")) if kind in ("search", "refine", "question") and not references_in_text(low) else None
         if count_of is not None and (count_of.group("what") or count_of.group("es") or "").strip() in _POINTING:
             count_of = None  # "how many of them do you have?": the stock of what is on screen
+        named: list[int] | None = None  # the products the message names in full (looked up once, when needed)
         if (kind in ("search", "refine", "question") and _HOW_MANY.search(low) and count_of is None
-                and (state.focus or state.shown or referenced or self.repo.named_in(grounded_text)) and not (raw.category and (previous is None or raw.category != previous.category))):
+                and (state.focus or state.shown or referenced or (named := self.repo.named_in(grounded_text))) and not (raw.category and (previous is None or raw.category != previous.category))):
             # "how many are in stock?", "how many of the first one do you have?": the catalog's counts of what is on
             # screen (it searched for "how many stock"); "how many tents do you have?" names a new kind and searches
             picks = references_in_text(low)
@@ -376,8 +376,8 @@ class ShoppingAssistant:
             if picks:
                 referenced = self.repo.get_many([int(state.shown[r - 1 if r > 0 else len(state.shown) + r]["id"]) for r in picks
                                                  if -len(state.shown) <= r <= len(state.shown) and r != 0])
-            elif not referenced:
-                named = self.repo.named_in(grounded_text)
+            elif not referenced:  # a product named in full, else what is on screen
+                named = self.repo.named_in(grounded_text) if named is None else named
                 referenced = self.repo.get_many(named or [int(x["id"]) for x in on_screen[:5]])
             kind = "question" if referenced else kind
         if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low) and need_text == text:
@@ -421,7 +421,9 @@ class ShoppingAssistant:
                     undone = taken["name"]
             else:
                 kind, redo = "compare" if len(referenced) >= 2 else "question", earlier if _ASKS_ABOUT.search(earlier.lower()) or "?" in earlier else "tell me about it"
-        faq = self.repo.heading_asked(grounded_text) if kind in ("search", "refine", "question") and not referenced else None
+        # (only a question can be an FAQ heading: no lookup of the shop's entries on every search)
+        faq = (self.repo.heading_asked(grounded_text) if kind in ("search", "refine", "question") and not referenced
+               and ("?" in grounded_text or "？" in grounded_text or _YES_NO.match(low) or _ASKS_ABOUT.search(low)) else None)
         if faq is not None:  # "do you gift wrap?" under the shop's FAQ entry "Do you gift-wrap?": its answer, not a search
             kind = "policy"
         if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
@@ -1060,25 +1062,28 @@ class ShoppingAssistant:
         return bool(self.repo.find_ids(ProductFilter(ids=[product_id], sizes=[variant["size"]] if variant.get("size") else [],
                                                      colors=[variant["color"]] if variant.get("color") else [], in_stock=True), limit=1))
 
-    def _refresh_cart(self, state: SessionState) -> None:
+    def _refresh_cart(self, state: SessionState) -> dict[int, Any]:
         """Cart lines carry the catalog's price and name of now, never those of when they were added (a price
-        change or a sale since then shows at once); a product the catalog no longer has leaves the cart."""
+        change or a sale since then shows at once); a product the catalog no longer has leaves the cart.
+        Returns the cart's products as the catalog has them now, by id."""
         if not state.cart:
             state.touched = None
-            return
+            return {}
         # (a hidden product, off sale since a full-feed import, leaves the cart too)
         now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart], matching=ProductFilter())}
+        own = self.repo.variant_prices([(int(x["product_id"]), x.get("size"), x.get("color")) for x in state.cart])
         kept = []
         for line in state.cart:
             p = now.get(int(line["product_id"]))
             if p is None:
                 continue
-            price = self.repo.variant_price(p.id, line.get("size"), line.get("color")) or p.price  # the size/colour's own
+            price = own.get((p.id, line.get("size"), line.get("color"))) or p.price  # the size/colour's own, if it has one
             line.update(name=p.name, sku=p.sku, price=float(price), currency=p.currency)
             kept.append(line)
         state.cart = kept
         if state.touched and not (kept and _same_variant(kept[-1], state.touched)):
             state.touched = None  # the line "it" meant is gone: "make that 3" must not mean another one
+        return now
 
     @staticmethod
     def _remove_from_cart(state: SessionState, product_id: int) -> None:

@@ -91,14 +91,23 @@ FEATURE_WORDS: dict[str, str] = {
 
 
 def feature_words(text: str) -> list[tuple[str, str]]:
-    """(the shopper's word, the English word) for each Spanish or Chinese feature word in `text`."""
+    """(the shopper's word, the English word) for each Spanish or Chinese feature word in `text`, one per English word."""
+    out: list[tuple[str, str]] = []
+    for own, en in _word_pairs(text, FEATURE_WORDS):
+        if all(en != seen for _, seen in out):
+            out.append((own, en))
+    return out
+
+
+def _word_pairs(text: str, table: dict[str, str]) -> list[tuple[str, str]]:
+    """(word, its English word) for each word of `table` in `text`, longest first ("瑜伽裤" before "裤子", "manga
+    larga" before "manga"); a Latin word only as a whole word, and each part of the text is read once."""
     low = (text or "").lower()
     out: list[tuple[str, str]] = []
-    for word in sorted(FEATURE_WORDS, key=len, reverse=True):  # "连帽" before "帽子", "manga larga" before words
+    for word in sorted(table, key=len, reverse=True):
         hit = word in low if CJK.search(word) else re.search(rf"(?<![a-záéíóúñü]){re.escape(word)}(?![a-záéíóúñü])", low)
         if hit:
-            if all(FEATURE_WORDS[word] != en for _, en in out):
-                out.append((word, FEATURE_WORDS[word]))
+            out.append((word, table[word]))
             low = low.replace(word, " ")
     return out
 
@@ -128,14 +137,7 @@ def english_product_words(text: str) -> list[str]:
 
 def product_word_pairs(text: str) -> list[tuple[str, str]]:
     """(the shopper's word, its English word) for each Spanish or Chinese product word in `text`."""
-    low = (text or "").lower()
-    out: list[tuple[str, str]] = []
-    for word in sorted(PRODUCT_WORDS, key=len, reverse=True):  # "瑜伽裤" before "裤子", "手提包" before "包"
-        hit = word in low if CJK.search(word) else re.search(rf"(?<![a-záéíóúñü]){re.escape(word)}(?![a-záéíóúñü])", low)
-        if hit:
-            out.append((word, PRODUCT_WORDS[word]))
-            low = low.replace(word, " ")
-    return out
+    return _word_pairs(text, PRODUCT_WORDS)
 
 
 MESSAGES: dict[str, dict[str, str]] = {

@@ -508,20 +508,27 @@ class CatalogRepository:
     def variant_price(self, product_id: int, size: str | None, color: str | None) -> Decimal | None:
         """The price of the product in that size and colour when the shop prices it apart from the product
         (a copper kettle dearer than the steel one); None: the product's own price (and its sale) applies."""
-        if not (size or color):
-            return None
+        return self.variant_prices([(product_id, size, color)]).get((product_id, size, color))
+
+    def variant_prices(self, lines: Sequence[tuple[int, str | None, str | None]]) -> dict[tuple[int, str | None, str | None], Decimal]:
+        """`variant_price` of many (product, size, colour) at once (a whole cart: one query); only those priced apart."""
+        wanted = [(pid, size, color) for pid, size, color in lines if size or color]
+        if not wanted:
+            return {}
         with self.db.session() as s:
-            regular = s.scalar(select(Product.price).where(Product.id == product_id))
-            conds = [Variant.product_id == product_id]
-            if size:
-                conds.append(func.lower(Variant.size) == size.lower())
-            if color:
-                conds.append(func.lower(Variant.color) == color.lower())
-            prices = {p for p in s.scalars(select(Variant.price).where(*conds))}
-        if len(prices) != 1 or None in prices or regular is None:
-            return None
-        price = prices.pop()
-        return price if price != regular else None  # a variant priced like its product shares the product's sale
+            rows = s.execute(select(Variant.product_id, Variant.size, Variant.color, Variant.price, Product.price)
+                             .join(Product, Product.id == Variant.product_id)
+                             .where(Variant.product_id.in_({pid for pid, _, _ in wanted}))).all()
+        out: dict[tuple[int, str | None, str | None], Decimal] = {}
+        for pid, size, color in wanted:
+            matching = [r for r in rows if r[0] == pid and (not size or (r[1] or "").lower() == size.lower())
+                        and (not color or (r[2] or "").lower() == color.lower())]
+            prices = {r[3] for r in matching}
+            own, regular = (matching[0][3], matching[0][4]) if len(prices) == 1 else (None, None)
+            # one price for all of them, set apart from the product's (one priced like its product shares its sale)
+            if own is not None and regular is not None and own != regular:
+                out[(pid, size, color)] = own
+        return out
 
     def variant_stock(self, product_id: int) -> list[tuple[str | None, str | None, int | None, bool]]:
         """(size, colour, units in stock or None where the shop does not count them, in stock) per variant."""

@@ -66,18 +66,9 @@ def test_split_is_deterministic_and_about_half() -> None:
 
 
 def _tiny_dataset(tmp: Path) -> tuple[Path, Path, Path]:
-    titles = {
-        "1": "DEWALT 20-Volt Cordless Drill Kit",
-        "2": "Milwaukee M18 Cordless Hammer Drill",
-        "3": "Drill Bit Set 21-Piece Titanium",
-        "4": "BEHR Premium Deck Stain 1 gal.",
-        "5": "Everbilt 1/2 in. Copper Pipe 10 ft.",
-        "6": "SharkBite 1/2 in. Push-to-Connect Copper Elbow",
-        "7": "Cadet 48 in. Baseboard Heater",
-        "8": "Glacier Bay Bathroom Faucet Chrome",
-    }
-    queries = {"q0": "cordless drill", "q1": "deck stain", "q2": "copper pipe 1/2", "q3": "baseboard heater",
-               "q4": "bathroom faucet", "q5": "drill bits", "q6": "hammer drill", "q7": "pipe elbow"}
+    from tests.test_eval_inputs import QUERIES, TITLES  # one tiny Home Depot-like set for both test files
+
+    titles, queries = TITLES, QUERIES
     qrels = [("q0", "1", 3), ("q0", "2", 2.67), ("q0", "3", 1.33), ("q1", "4", 3), ("q2", "5", 3), ("q2", "6", 2.33),
              ("q3", "7", 3), ("q4", "8", 3), ("q5", "3", 3), ("q5", "1", 1.67), ("q6", "2", 3), ("q7", "6", 2.67)]
     p = tmp / "products.tsv"
