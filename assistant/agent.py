@@ -488,6 +488,7 @@ class ShoppingAssistant:
                 if cards[0].price > Decimal(under.group("lo").replace(",", "")):
                     note = note[:under.start("lo") - 1] + money(cards[0].price, cards[0].currency) + note[under.end("lo"):]
             said_fixes = bool(fixes or outcome.corrections)
+            missed_kind = False  # nothing of the kind asked for: the closest products are shown instead
             unknown = getattr(self.searcher, "unknown_words", None)
             # a name said no to ("jackets without Legend" in a shop with no Legend) needs no note: the list is the answer
             # (a colour word is no name: "grey" for the shop's Gray is the colour filter's, said by its own note)
@@ -506,19 +507,24 @@ class ShoppingAssistant:
                   and (unstocked := self._size_not_stocked(grounded_text, intent)) is not None):
                 # "jackets in XXL" in a shop whose sizes stop at XL: said, never silently dropped
                 note = say("no_size_in_shop", lang, size=unstocked[0], sizes=", ".join(unstocked[1]))
-            elif cards and not note and intent.category is None and lang == "en" and self._not_carried(intent.query):
-                # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes"
-                note = say("not_carried", lang, what=_head_noun(intent.query) or "")
-            elif cards and not note and intent.category is None and lang != "en" and (
+            elif cards and not note and lang == "en" and self._not_carried(intent.query):
+                # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes" (also
+                # when a word before it named a category: "trekking shoes" listed the Trekking poles as shoes)
+                note, missed_kind = say("not_carried", lang, what=_head_noun(intent.query) or ""), True
+            elif cards and not note and lang != "en" and (
                     kinds := [own for own, en in product_word_pairs(text) if self._not_carried(en)]):
                 # "跑步鞋", "zapatillas" in a shop with no shoes: the same, in the shopper's words
-                note = say("not_carried", lang, what=kinds[0])
+                note, missed_kind = say("not_carried", lang, what=kinds[0]), True
             elif (cards and not note and kind == "search" and not intent.category and not intent.brands and not said_fixes
                   and searched is intent  # ("a sweater" searched as pullovers is no miss)
                   and (everything_unseen := self._all_words_unseen(intent.query))):
                 # "I need a refrigerator", "asdkjh qwpoeiru": no product text has any word of it; the closest
                 # products are shown under that, never as "5 refrigerator you might like"
-                note = say("no_word_matches", lang, words=" ".join(everything_unseen))
+                note, missed_kind = say("no_word_matches", lang, words=" ".join(everything_unseen)), True
+            if missed_kind and searched.sort != "relevance":
+                # "cheap hiking shoes" with no shoes: the closest products by what was asked, not the shop's cheapest
+                outcome = self.searcher.search(searched.model_copy(update={"sort": "relevance"}), ctx, self.results)
+                cards = [card(item, intent, lang) for item in outcome.items] or cards
             if more and (note or not cards):
                 cards, note = [], None
                 answer = say("everything_shown", lang)

@@ -412,11 +412,22 @@ _SORT_EVIDENCE = {
 }
 
 
+# "a cheap jacket", "algo barato", "便宜的背包": the kind asked for, cheapest first (it ranked by relevance, and
+# "cheap" was searched as a word). Not "not too cheap", "cheap-looking", "my budget is 80", nor a question
+# about one product ("is the Stellar jacket cheap?").
+CHEAP_WORDS = re.compile(
+    r"(?<!\bnot )(?<!\btoo )(?<!\bnot too )(?<!\bnot so )\b(?:cheap|inexpensive|affordable|low[- ]cost|budget[- ]friendly)\b(?![- ]looking)|"
+    r"(?<!\bno )(?<!\bmuy )(?<!\bdemasiado )\b(?:barat[oa]s?|económic[oa]s?|economic[oa]s?)\b|(?<![不太])便宜|实惠")
+_YES_NO_QUESTION = re.compile(r"^\s*(?:is|are|was|were|isn'?t|aren'?t|es|son|está|están)\b|吗[?？]?\s*$", re.I)
+
+
 def sort_in_text(text: str) -> str | None:
     tl = text.lower()
     for sort, pat in _SORT_RULES:
         if re.search(pat, tl):
             return sort
+    if CHEAP_WORDS.search(tl) and not _YES_NO_QUESTION.search(tl):
+        return "price_asc"
     return None
 
 

@@ -62,7 +62,7 @@ def synthesise(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
                 cat_ids[c.path] = c.id
         brand_names = sorted({(name.split() or ["Generic"])[0][:200] for _, name in rows})
         s.execute(insert(Brand), [{"name": b} for b in brand_names])
-        brand_id = dict(s.execute(select(Brand.name, Brand.id)).tuples().all())
+        brand_id = {name: bid for name, bid in s.execute(select(Brand.name, Brand.id))}
         s.execute(delete(ProductAttribute).where(ProductAttribute.name == "color"))
         pc, attrs, upd = [], [], []
         for pid, name in rows:

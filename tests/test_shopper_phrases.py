@@ -724,3 +724,20 @@ def test_review_round_two_cases_stay_fixed(bot: ShoppingAssistant) -> None:
     bot.chat("red jackets", session_id="r6")
     assert {p.name for p in bot.chat("clear all filters and show me tents", session_id="r6").products} == {"XE Dome Tent", "Nomad Tunnel Tent"}
     assert bot.chat("¿qué me recomiendas que compre para la lluvia?", session_id="r7").intent.kind != "order_status"
+
+
+def test_cheap_is_the_kind_asked_for_cheapest_first(bot: ShoppingAssistant) -> None:
+    """'a cheap jacket' ranked by relevance and searched the word 'cheap'; now: jackets, cheapest first."""
+    for i, text in enumerate(["a cheap jacket", "una chaqueta barata", "便宜的夹克", "an affordable jacket"]):
+        reply = bot.chat(text, session_id=f"cheap{i}")
+        assert reply.intent.sort == "price_asc" and "cheap" not in reply.intent.query.lower(), text
+        assert [c.name for c in reply.products] == ["Nova Jacket", "Aurora Jacket", "Element Jacket", "Stormbreaker Jacket"], text
+    # not a price preference: said the other way, or a question about one product
+    for text in ["a jacket, not too cheap", "is the Aurora jacket cheap?"]:
+        reply = bot.chat(text, session_id="cheap-no")
+        assert reply.intent.sort == "relevance", text
+    assert bot.chat("a jacket, not too cheap", session_id="cheap-q").intent.query == "jacket"
+    # nothing of the kind: the closest products by what was asked, not the shop's cheapest things
+    reply = bot.chat("cheap trekking shoes", session_id="cheap-miss")
+    assert reply.text.startswith('We do not carry "shoes"')  # (it listed the Trekking poles as "trekking shoes")
+    assert [c.name for c in reply.products] == [c.name for c in bot.chat("trekking shoes", session_id="rel").products]
