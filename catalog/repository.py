@@ -537,6 +537,20 @@ class CatalogRepository:
                              .where(Variant.product_id == product_id).order_by(Variant.id)).all()
         return [(r[0], r[1], r[2], bool(r[3]) and (r[2] is None or r[2] > 0)) for r in rows]
 
+    def variants(self, product: ProductSummary) -> list[dict[str, Any]]:
+        """Each size/colour of a product as a shop page lists it: sku, size, colour, the price it is charged at (its
+        own where the shop prices it apart, else the product's, sale included), units in stock (None: not counted)
+        and whether it can be bought now."""
+        with self.db.session() as s:
+            rows = s.execute(select(Variant.sku, Variant.size, Variant.color, Variant.price, Variant.stock_qty, Variant.in_stock)
+                             .where(Variant.product_id == product.id).order_by(Variant.id)).all()
+        regular = product.regular_price
+        return [{"sku": sku, "size": size, "color": color,
+                 # priced like its product: the product's price today (its sale too); priced apart: its own
+                 "price": own if own is not None and own != regular else product.price,
+                 "stock_qty": qty, "in_stock": bool(ok) and (qty is None or qty > 0)}
+                for sku, size, color, own, qty, ok in rows]
+
     @staticmethod
     def _summary(p: Product, today: dt.date) -> ProductSummary:
         attrs: dict[str, list[str]] = {}

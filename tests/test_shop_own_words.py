@@ -116,3 +116,25 @@ def test_another_kind_in_a_colour_is_a_search_not_a_question(bot: ShoppingAssist
 def test_shop_wide_brands_stay_shop_wide(bot: ShoppingAssistant) -> None:
     bot.chat("tell me about the Fellow Stagg Kettle", session_id="br")
     assert bot.chat("which brands do you carry?", session_id="br").text == "Our brands: Bodum, Fellow, KeepCup."
+
+
+def test_product_api_lists_each_size_and_colour_with_its_own_price_and_stock(bot: ShoppingAssistant) -> None:
+    """GET /api/v1/products/{id} gave the product's price only: a shop page offered the copper kettle at 195.00."""
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    client = TestClient(create_app(bot, admin_api_key="k" * 32, rate_limit=None, ui=False))
+    kettle = bot.repo.get_by_sku("KT-100")
+    assert kettle is not None
+    body = client.get(f"/api/v1/products/{kettle.id}").json()
+    assert body["price"] == 195.0
+    assert [(v["sku"], v["color"], v["price"], v["stock_qty"], v["in_stock"]) for v in body["variants"]] == [
+        ("KT-100-MB", "Matte Black", 195.0, 10, True),
+        ("KT-100-MW", "Matte White", 195.0, 0, False),
+        ("KT-100-CPR", "Copper", 215.0, 10, True),
+    ]
+    press = bot.repo.get_by_sku("BR-300")
+    assert press is not None
+    sizes = {v["size"]: v["price"] for v in client.get(f"/api/v1/products/{press.id}").json()["variants"]}
+    assert sizes == {"3 cup": 32.0, "8 cup": 29.99, "12 cup": 29.99}

@@ -418,7 +418,8 @@ def create_app(
         p = found[0] if found else None
         if p is None:
             raise HTTPException(404, f"unknown product id {product_id}")
-        return public_product(_plain(p))
+        # each size and colour with its own price and stock: what a shop page needs to offer the right ones
+        return {**public_product(_plain(p)), "variants": _plain(assistant.repo.variants(p))}
 
     @app.get(f"{API}/products/{{product_id}}/image", tags=["shopper"], summary="A product's photo (only files the catalog references)")
     def product_image(product_id: int, n: int = 0) -> Response:
