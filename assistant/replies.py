@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
-from assistant.language import colour_name, localize_note, say
+from assistant.language import colour_name, localize_note, product_word_pairs, say
 from assistant.search_backend import RankedItem, names_nothing, soft_match
 from assistant.vocabulary import canonical_color, without_brands
 from catalog.text import money
@@ -82,7 +82,18 @@ _ASKING = frozenset("""what what's whats which how is are do does you your have 
 would should good best great nice ideal perfect suitable useful only just much many price cost costs""".split())  # noqa: SIM905
 
 
-def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en") -> str:
+def _plural_es(word: str) -> str:
+    """'chaqueta' -> 'chaquetas', 'pantalón' -> 'pantalones', 'mochilas' stays (a header counts several)."""
+    if word.endswith("s") or " " in word:
+        return word
+    if word.endswith("z"):
+        return word[:-1] + "ces"
+    if word[-1] in "aeiouáéó":
+        return word + "s"
+    return word.translate(str.maketrans("áéíóú", "aeiou")) + "es"
+
+
+def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en", *, one: bool = False) -> str:
     words = []
     if intent.colors:
         words.append("/".join(c.lower() for c in intent.colors))
@@ -110,13 +121,16 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
     elif noun.endswith("ing") and " " not in noun and noun in low[:-1]:
         # an activity category that modifies the thing asked for ("Trekking" for "trekking poles")
         noun = " ".join(kept[low.index(noun):])
-    if lang != "en":  # the catalog's words as they are, framed in the shopper's language
+    if lang != "en":  # framed in the shopper's language
+        own = [w for w, _ in product_word_pairs(intent.query or "")]
+        if intent.category and own:  # their own word for the kind, not the catalog's English category ("3 chaquetas")
+            noun = _plural_es(own[0]) if lang == "es" and not one else own[0]
         gender = say(f"gender_{intent.gender}", lang) if intent.gender in ("women", "men", "kids") else ""
         colours = "/".join(colour_name(c, lang) for c in intent.colors)
         if lang == "es":
             words = [noun, gender, say("in_colours", lang, colours=colours) if colours else ""]
-        else:
-            words = [colours, gender, noun]
+        else:  # Chinese runs its words together ("女士夹克"); an English category name stays apart ("女士 jackets")
+            words = ["".join(w for w in (colours, gender, noun) if w)] if intent.category and own else [colours, gender, noun]
     else:
         words.append(noun)
     if intent.sizes:
@@ -156,7 +170,7 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
         lines.append(say("dearest", lang, need=describe_need(intent, cur, lang), name=cards[0].name, price=money(cards[0].price, cur)))
     else:
         # one card: "1 red tees" would be wrong, and singularising a category name is guesswork
-        lines.append(say("one_match", lang, need=describe_need(intent, cur, lang)) if len(cards) == 1
+        lines.append(say("one_match", lang, need=describe_need(intent, cur, lang, one=True)) if len(cards) == 1
                      else say("here_are", lang, n=len(cards), need=describe_need(intent, cur, lang)))
     same_name = {c.name for c in cards if sum(d.name == c.name for d in cards) > 1}
     for i, c in enumerate(cards, 1):
