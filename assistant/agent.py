@@ -227,10 +227,14 @@ class ShoppingAssistant:
         if _WITH_SOLD_OUT.search(need_text.lower()) and raw.kind in ("search", "refine"):  # (a filter, not words to search)
             raw = raw.model_copy(update={"query": re.sub(r"\s+", " ", _WITH_SOLD_OUT.sub(" ", raw.query.lower())).strip(" ,.?!")
                                          .removesuffix(" ones").removesuffix(" items").strip()})
-        if raw.kind == "search" and raw.query and all(w in _SALE_FILLER or w in _ANY_PRODUCT
-                                                     for w in re.findall(r"[^\W\d_]+(?:'s)?", raw.query.lower())):
-            # "what's the cheapest thing you sell?": every product, cheapest first (it searched for "what's thing")
-            raw = raw.model_copy(update={"query": ""})
+        if raw.kind in ("search", "refine") and raw.query and all(w in _SALE_FILLER or w in _ANY_PRODUCT
+                                                                 for w in re.findall(r"[^\W\d_]+(?:'s)?", raw.query.lower())):
+            if raw.kind == "search" or _SHOP_WIDE.search(need_text.lower()):
+                # "what's the cheapest thing you sell?": every product, cheapest first (it searched for "what's thing"),
+                # also right after watches (it answered the cheapest watch)
+                raw = raw.model_copy(update={"query": "", "kind": "search"})
+            else:  # "and the most expensive?": the same need, another order (it searched for "and the most expensive")
+                raw = raw.model_copy(update={"query": ""})
         # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
         # jackets category, not only "Men"; the reply then says what was searched.
         # a word written with a capital inside the message is a name ("do you have Nike shoes?"): never "corrected"
@@ -405,6 +409,7 @@ class ShoppingAssistant:
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
         searched_query = ""  # the text a search ran with (logged with what it showed)
         only_one = False  # the answer is one product of the list on screen ("already the cheapest"), not a new list
+        picked: int | None = None  # the one product a comparison's answer singled out ("which has the best reviews?")
         told: ShoppingIntent | None = None  # the need as the reply states it, when that differs from the search's
         redo: str | None = None  # "no wait, I meant the third one": the last request again, about that product
         undone: str | None = None  # (and the cart line the last request added, taken back)
@@ -556,6 +561,9 @@ class ShoppingAssistant:
             answer = self._compare(referenced, lang)
             if _ASKS_REVIEWS.search(grounded_text.lower()):
                 answer += " " + self._better_reviewed(referenced, lang)
+                if _WHICH_OF_THEM.search(grounded_text.lower()) and (rated := [p for p in referenced if p.rating_count]):
+                    # "which one has the best reviews?", then "is it waterproof?": the one that answer named
+                    picked = max(rated, key=lambda p: (p.rating_avg, p.rating_count)).id
             asked = _COMPARATIVE.search(grounded_text.lower())
             if asked and not any(asked.group(1).rstrip("er") in f"{n} {' '.join(vs)}".lower()
                                  for p in referenced for n, vs in p.attributes.items()):
@@ -613,10 +621,15 @@ class ShoppingAssistant:
             # a question or comparison points into this list; it does not replace it ("tell me about the
             # first one", then "and the second one?" still means the list the shopper is looking at)
             state.shown, state.focus = _listed(cards), []
+            if kind == "search" and cards and len(named_now := self.repo.named_in(grounded_text, limit=2)) == 1 \
+                    and any(c.id == named_now[0] for c in cards):
+                # "show me the Stellar Solar Jacket", then "does it come in XL?": the one named is "it" (it asked
+                # "which of these?" of the list the name brought up)
+                state.focus = [x for x in _listed(cards) if int(x["id"]) == named_now[0]]
             if searched_query and cards:  # what this search showed, in order: what a click on one of them is credited to
                 self.repo.log_impressions([c.id for c in cards], query=searched_query, session_id=state.session_id, user_id=state.user_id)
         elif kind in ("question", "compare") and cards:
-            state.focus = _listed(cards)
+            state.focus = [x for x in _listed(cards) if picked is None or int(x["id"]) == picked]
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine") and not (more and not cards):
             state.intent = intent.model_dump()
@@ -1386,7 +1399,10 @@ _OWN_WORDS = frozenset(["already", "have", "bought", "does", "come", "would", "w
 _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
 _VIEWS_CART = re.compile(r"\btotal\b|\bwhat(?:'?s| is) in\b|\b(?:show|view|see|check|open)\b.*\b(?:cart|basket)\b|\bmy (?:cart|basket)\b|"
                          r"\bver\b.*\bcarrito\b|购物车里|查看购物车|总共|一共")
-_ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进")
+_ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进|"
+                     r"\bm[eé]te(?:lo|la|los|las)\b|\bc[oó]mpra(?:lo|la|los|las|me)\b|"
+                     r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:quiero|compro|llevo|pido|quedo)\b|"
+                     r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*me\s+(?:llevo|quedo(?:\s+con)?)\s+(?:el|la|los|las|est[eao]s?|es[eao]s?)\b")
 # questions every product of a list can answer at once: colours, sizes, stock
 _ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")
 _COMPARATIVE = re.compile(r"\b(lighter|heavier|warmer|cooler|smaller|bigger|larger|longer|shorter|softer|stronger|"
@@ -1430,13 +1446,14 @@ _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|t
 ON_SALE = re.compile(r"(?<!not )(?<!no )(?<!n't )(?<!not be )\bon (?:sale|special)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
                      r"|\ben (?:oferta|rebaja)s?\b|\brebajad[oa]s?\b|\bcon descuento\b|打折|特价|促销|优惠", re.I)
 _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
+_SHOP_WIDE = re.compile(r"\b(?:you (?:sell|carry|have|stock)|(?:the|your) (?:whole |entire )?(?:shop|store|catalog(?:ue)?)|of all|everything)\b")
 _NOTHING_COSTS = re.compile(r"\b(?:under|below|less than|cheaper than|menos de)\s*(?:\$|€|£)?\s*(?:-\s*\d+(?:\.\d+)?|0(?:\.0+)?)(?![\d.])")
 _SHOP_VALUES = re.compile(r"(?:(?:what|which)\s+(sizes|colou?rs|brands)\s+(?:do|does|can)\s+(?:you|the shop|your shop)\s+(?:have|carry|sell|offer|stock)"
                           r"|¿?qu[eé]\s+(tallas|colores|marcas)\s+(?:tienen|tienes|hay|venden)|你们有(?:哪些|什么)(尺码|颜色|品牌))\s*[?？!.]*$")
 _ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything", "good", "nice", "popular", "best", "show",
                           "what's", "thing", "things", "sell", "carry", "cheapest", "most", "least", "expensive", "priciest",
                           "the", "a", "an", "of", "in", "for", "is", "it", "everything", "can", "i", "buy", "your", "store",
-                          "shop", "whole", "entire", "here"])
+                          "shop", "whole", "entire", "here", "and", "then", "one", "ones"])
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
 _FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")

@@ -45,7 +45,7 @@ _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:
                        r"你好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,]*$", re.I)
 _PRICE_WORDS = re.compile(
     r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
-    r"between|and|cheapest|cheaper|for|in|size|with|menos de|por|entre|más de|con|para|around|approximately|roughly|"
+    r"between|and|cheapest|cheaper|(?:the )?(?:most|least) expensive|priciest|most affordable|(?:highest|lowest)[- ]priced?|for|in|size|with|menos de|por|entre|más de|con|para|around|approximately|roughly|"
     r"budget|alrededor de|cerca de|(?:not (?:too |so )?|too )?cheap|inexpensive|affordable|low[- ]cost|budget[- ]friendly|barat[oa]s?|económic[oa]s?)(?![\w-])|"
     r"以下|以内|以上|左右|不?便宜的?|实惠的?|"  # ("pour-over", "carry-on": words, no price cue)
     # what points at a photo or a shown product is not a product word: "like this but cheaper" ("I like this
@@ -56,7 +56,7 @@ _PRICE_WORDS = re.compile(
 # What a shopper says around the thing they want ("show me", "i'm looking for a"), and the gender words the
 # gender filter already carries: left out of the query, as the LLM leaves them out.
 _LEAD_IN = re.compile(
-    r"^(?:(?:please|hi|hello|hey|ok|okay|now show me|now find me|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
+    r"^(?:(?:please|hi|hello|hey|ok|okay|and|also|so|then|now show me|now find me|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
     r"i need|i'?m looking for|looking for|searching for|search for|show me|find me|get me|give me|show|find|something|anything|"
     r"do you have|have you got|got any|any|some|a|an|the|me|busco|quiero|necesito|mu[eé]strame|tienes|tienen|"
     r"un|una|unos|unas)(?:[\s,]+|$))+",

@@ -21,7 +21,8 @@ hola gracias dónde donde está estoy pedido pedidos carrito añade añadir agre
 otro otra otros otras color colores chaqueta chaquetas camiseta camisetas pantalones zapatos zapatillas mochila
 bolso sudadera también pero sin con del los las el la de que por favor cuál cual cuánto cuesta primero segundo
 tercero último rojo roja azul negro negra blanco blanca verde gris morado cambia cámbialo cámbiala cambialo cambiala
-cámbiame cambiar quise decir mejor""".split())  # noqa: SIM905
+cámbiame cambiar quise decir mejor llevo quedo compro primera segunda tercera última agrégala agrégalo añádela añádelo
+cómprala cómpralo ponla ponlo me lo""".split())  # noqa: SIM905
 _ENGLISH_WORDS = frozenset("""
 the a an and for with show me find want need looking some any what which is are do does have in of to my i you
 this that these those one ones cheaper cheapest under over than size color colour jacket jackets shoes bag""".split())  # noqa: SIM905

@@ -552,6 +552,12 @@ _KIND_RULES: list[tuple[str, str]] = [
              r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:(?:\d{1,4}|two|three|four|five|a couple)\s+(?:of\s+)?)?"
              r"(?:the|it|this|that|them|those|these|both|one|another)\b|"
              r"\bbuy (?:it|this|that|the)|"
+             # "añade la primera en talla M", "agrégala en azul", "la quiero en verde talla L", "me llevo el segundo":
+             # Spanish adds name no cart ("al carrito") as often as not
+             r"^\s*(?:(?:y|también|tambien|por favor|vale|ok|entonces|bueno|pues)[\s,]+)*(?:a[ñn]ád\w*|a[ñn]ade\w*|agr[eé]g\w*|"
+             r"p[oó]n(?:lo|la|los|las|me)|m[eé]te(?:lo|la|los|las)|c[oó]mpra(?:lo|la|los|las|me))\b|"
+             r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:quiero|compro|llevo|pido|quedo)\b|"
+             r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*me\s+(?:llevo|quedo(?:\s+con)?)\s+(?:el|la|los|las|est[eao]s?|es[eao]s?)\b|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|(?:a[ñn]a[dď]|a[ñn]ád|agr[eé]g|p[oó]n|met)\w*(?:\s+[^\s,.!?]+){0,4}?\s+(?:al|en el|en mi) carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"
              # (the whole message: "show me the basket liners" and "cart covers" are products)

@@ -1,0 +1,71 @@
+"""Follow-ups a new user's shoppers typed that went wrong: Spanish adds without "al carrito", "it" after a product
+named in full or singled out by a comparison, "the cheapest thing you sell" after another list, "and the most
+expensive?"."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.agent import ShoppingAssistant
+from tests.test_shopper_phrases import outdoor_bot
+
+
+@pytest.fixture
+def outdoor(tmp_path: Path) -> ShoppingAssistant:
+    return outdoor_bot(tmp_path / "outdoor.db")
+
+
+def _cart(reply) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    return [(x["name"], x["qty"]) for x in reply.cart]
+
+
+@pytest.mark.parametrize("add", ["añade la primera", "me llevo la primera", "y añade el primero", "agrega la primera",
+                                 "agrégala", "la quiero", "cómprala", "me la llevo"])
+def test_spanish_adds_need_no_cart_word(outdoor: ShoppingAssistant, add: str) -> None:
+    """They were searches: 'añade la primera en talla M' listed jackets in M again and the cart stayed empty."""
+    first = outdoor.chat("busco chaquetas de mujer", session_id="es").products[0].name
+    if not re.search(r"primer", add):  # "it": the one asked about
+        assert outdoor.chat("¿la primera es impermeable?", session_id="es").intent.kind == "question"
+    reply = outdoor.chat(add, session_id="es")
+    assert reply.intent.kind == "cart" and _cart(reply) == [(first, 1)], reply.text
+    assert reply.text.startswith(f"Añadí {first}")
+
+
+def test_spanish_searches_stay_searches(outdoor: ShoppingAssistant) -> None:
+    for text in ("quiero una chaqueta roja", "la chaqueta roja de mujer", "pon las chaquetas rojas primero"):
+        assert outdoor.chat(text, session_id=f"s{len(text)}").intent.kind in ("search", "refine"), text
+
+
+def test_it_is_the_product_named_in_full(outdoor: ShoppingAssistant) -> None:
+    """'show me the Element Jacket' lists jackets with it on top; 'how much is it?' asked 'which of these?'."""
+    listed = outdoor.chat("show me the Element Jacket", session_id="n")
+    assert listed.products[0].name == "Element Jacket" and len(listed.products) > 1
+    reply = outdoor.chat("how much is it?", session_id="n")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == ["Element Jacket"], reply.text
+    assert "$119.99" in reply.text
+    assert _cart(outdoor.chat("add it to my cart", session_id="n")) == [("Element Jacket", 1)]
+    # a list that merely has a product of that name in it does not single it out without the name
+    outdoor.chat("jackets", session_id="m")
+    assert "Which of these" in outdoor.chat("how much is it?", session_id="m").text
+
+
+def test_it_is_the_one_a_comparison_singled_out(bot: ShoppingAssistant) -> None:
+    bot.chat("show me jackets", session_id="r")
+    best = bot.chat("which one has the best reviews?", session_id="r")
+    assert "Best reviewed: Stellar Rain Jacket" in best.text
+    reply = bot.chat("is it waterproof?", session_id="r")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == ["Stellar Rain Jacket"], reply.text
+
+
+def test_the_shops_cheapest_and_dearest_after_another_list(bot: ShoppingAssistant) -> None:
+    bot.chat("show me jackets", session_id="w")
+    reply = bot.chat("what's the cheapest thing you sell?", session_id="w")  # it answered the cheapest jacket
+    assert reply.text.startswith("The cheapest products: Quest Lumaflex Band at $19.00."), reply.text
+    reply = bot.chat("and the most expensive?", session_id="w")  # it searched "and the most expensive" (a $55 shell)
+    assert reply.text.startswith("The most expensive products: Stellar Rain Jacket at $77.00."), reply.text
+    bot.chat("show me jackets", session_id="j")
+    reply = bot.chat("and the cheapest one?", session_id="j")  # the same need, cheapest first
+    assert reply.text.startswith("The cheapest jackets: Beaumont Summit Kit at $42.00."), reply.text
