@@ -409,7 +409,7 @@ class ShoppingAssistant:
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
         searched_query = ""  # the text a search ran with (logged with what it showed)
         only_one = False  # the answer is one product of the list on screen ("already the cheapest"), not a new list
-        picked: int | None = None  # the one product a comparison's answer singled out ("which has the best reviews?")
+        singled: int | None = None  # the one product a comparison's answer singled out ("which has the best reviews?")
         told: ShoppingIntent | None = None  # the need as the reply states it, when that differs from the search's
         redo: str | None = None  # "no wait, I meant the third one": the last request again, about that product
         undone: str | None = None  # (and the cart line the last request added, taken back)
@@ -563,7 +563,7 @@ class ShoppingAssistant:
                 answer += " " + self._better_reviewed(referenced, lang)
                 if _WHICH_OF_THEM.search(grounded_text.lower()) and (rated := [p for p in referenced if p.rating_count]):
                     # "which one has the best reviews?", then "is it waterproof?": the one that answer named
-                    picked = max(rated, key=lambda p: (p.rating_avg, p.rating_count)).id
+                    singled = max(rated, key=lambda p: (p.rating_avg, p.rating_count)).id
             asked = _COMPARATIVE.search(grounded_text.lower())
             if asked and not any(asked.group(1).rstrip("er") in f"{n} {' '.join(vs)}".lower()
                                  for p in referenced for n, vs in p.attributes.items()):
@@ -629,7 +629,7 @@ class ShoppingAssistant:
             if searched_query and cards:  # what this search showed, in order: what a click on one of them is credited to
                 self.repo.log_impressions([c.id for c in cards], query=searched_query, session_id=state.session_id, user_id=state.user_id)
         elif kind in ("question", "compare") and cards:
-            state.focus = [x for x in _listed(cards) if picked is None or int(x["id"]) == picked]
+            state.focus = [x for x in _listed(cards) if singled is None or int(x["id"]) == singled]
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine") and not (more and not cards):
             state.intent = intent.model_dump()
