@@ -63,6 +63,7 @@ from assistant.search_backend import (
 )
 from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
+    PRODUCT_KINDS,
     CatalogVocabulary,
     canonical_color,
     colors_in_text,
@@ -460,6 +461,8 @@ class ShoppingAssistant:
         if kind in ("search", "refine"):
             # nor does the searcher "correct" a Spanish message's words
             keep = names | frozenset(re.findall(r"[a-záéíóúñü]+", text.lower())) if detect_language(text) == "es" else names
+            # nor a word for a kind of product ("shirts" is not "shorts" where the shop calls them tees)
+            keep |= frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if singular(w) in PRODUCT_KINDS)
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=keep,
                                 with_sold_out=_WITH_SOLD_OUT.search(low) is not None,
                                 # a refinement never brings back what the shopper said no to in this conversation
@@ -656,7 +659,10 @@ class ShoppingAssistant:
         spell = getattr(self.searcher, "spelling_fixes", None)
         if intent.kind not in ("search", "refine") or not callable(spell):
             return []
-        fixes = corrections_in(text, spell(query_text(intent)))
+        # a word for a kind of product is no typo even where the shop has none by that name ("t-shirts" is not
+        # "t-shorts" in a shop that calls them tees: its other words are searched instead, below)
+        fixes = [(typed, fixed) for typed, fixed in corrections_in(text, spell(query_text(intent)))
+                 if singular(typed.lower()) not in PRODUCT_KINDS]
         return fixes + self._colour_fixes(text, {typed.lower() for typed, _ in fixes})
 
     def _closest_colour(self, text: str, intent: ShoppingIntent) -> tuple[str, str] | None:
@@ -964,7 +970,7 @@ class ShoppingAssistant:
             rest = re.sub(r"\b(i (?:already |just )?(?:have|own|bought|got)\s+(?:the\s+|a\s+|my\s+)?)" + re.escape(p.name),
                           r"\1 ", rest, flags=re.I)
         words = [w for w in re.findall(r"[a-z]{4,}", rest.lower()) if canonical_color(w) is None and w not in _OWN_WORDS]
-        if rest != text and any(singular(w) in _PRODUCT_KINDS or self.repo.carries(w) for w in words):
+        if rest != text and any(singular(w) in PRODUCT_KINDS or self.repo.carries(w) for w in words):
             return rest
         return text
 
@@ -977,7 +983,7 @@ class ShoppingAssistant:
         own = {singular(w) for w in re.findall(r"[a-z]+", line_name.lower())}
         words = re.findall(r"[a-z]+", low)
         for i, w in enumerate(words):
-            if singular(w) not in _PRODUCT_KINDS:
+            if singular(w) not in PRODUCT_KINDS:
                 continue
             # another kind, kinds in the plural ("large jackets"), or "a red jacket": not the line in the cart
             # ("switch it to a blue jacket" is that line)
@@ -989,7 +995,7 @@ class ShoppingAssistant:
     def _not_carried(self, query: str) -> bool:
         """The query's head noun is a kind of product no product or category of the shop is named with."""
         head = _head_noun(query)
-        return bool(head and singular(head) in _PRODUCT_KINDS and not self.repo.carries(head)
+        return bool(head and singular(head) in PRODUCT_KINDS and not self.repo.carries(head)
                     and not any(self.repo.carries(other) for other in _SAME_KIND.get(singular(head), ())))
 
     def _all_words_unseen(self, query: str) -> list[str]:
@@ -1505,7 +1511,7 @@ este esta dame ver más mas sobre de del al carrito añade añádelo agrega""".s
 def _lines_of_kind(low: str, cart: list[dict[str, Any]]) -> list[int]:
     """'remove the shorts' with an Arcadio Gym Short in the cart: the product ids of the lines whose name has the kind
     of product the text names."""
-    kinds = {singular(w) for w in re.findall(r"[a-z]+", low) if singular(w) in _PRODUCT_KINDS}
+    kinds = {singular(w) for w in re.findall(r"[a-z]+", low) if singular(w) in PRODUCT_KINDS}
     return [int(x["product_id"]) for x in cart if kinds & {singular(w) for w in re.findall(r"[a-z]+", str(x["name"]).lower())}]
 
 
@@ -1526,7 +1532,7 @@ def _names_a_kind(word: str, parser: Any) -> bool:
     ("what about cheaper / waterproof / these / shipping?" are about the need on screen.)"""
     vocab = getattr(parser, "vocabulary", None)
     categories = {singular(c.rsplit("/", 1)[-1].lower()) for c in vocab.categories} if isinstance(vocab, CatalogVocabulary) else set()
-    return singular(word) in _PRODUCT_KINDS or singular(word) in categories
+    return singular(word) in PRODUCT_KINDS or singular(word) in categories
 
 
 def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
@@ -1555,7 +1561,7 @@ def _names_other_kind(low: str, name: str) -> bool:
     own = {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
     low = re.sub(r"\b(?:to|in|into|from)\s+(?:my|the)\s+(?:shopping\s+)?(?:bag|basket|cart)\b", " ", low)
     low = re.sub(r"\b(?:with|for|to|goes with|match(?:es)?)\s+(?:my|the|a|an|your)\s+[a-z]+(?:\s+[a-z]+)?", " ", low)
-    return any(singular(w) in _PRODUCT_KINDS and singular(w) not in own for w in re.findall(r"[a-z]+", low))
+    return any(singular(w) in PRODUCT_KINDS and singular(w) not in own for w in re.findall(r"[a-z]+", low))
 
 
 def _only_a_pick(low: str) -> bool:
@@ -1682,15 +1688,6 @@ def _variant_words(variant: Mapping[str, Any], lang: str = "en") -> str:
 
 # kinds of product a shopper names ("running shoes"): a shop that names none of its products so is said not to
 # carry them; any other word ("gear", "camping", "winter", "blue") says nothing about what the shop carries
-_PRODUCT_KINDS = frozenset("""
-shoe sneaker trainer boot sandal slipper heel loafer sock hat cap beanie glove mitten scarf belt wallet watch sunglass
-glasses umbrella tent sleeping-bag mat pad stove lantern headlamp bottle flask mug helmet bike bicycle ski snowboard
-skate surfboard kayak paddle racket ball dumbbell kettlebell weight band rope dress skirt jean pant trouser legging
-short shirt blouse tee t-shirt top tank bra hoodie sweatshirt sweater jumper cardigan jacket coat parka vest gilet
-suit swimsuit bikini underwear pajama robe backpack bag tote duffle luggage suitcase purse handbag phone laptop tablet
-camera headphone earbud speaker charger cable toy game book perfume lipstick necklace ring bracelet earring
-tv television monitor refrigerator fridge microwave sofa couch chair table desk lamp mattress pillow blanket towel
-""".split())  # noqa: SIM905
 
 # other words for the same kind of product: a shop of sweatshirts and pullovers carries "sweaters"
 _SAME_KIND: dict[str, tuple[str, ...]] = {
@@ -1703,6 +1700,7 @@ _SAME_KIND: dict[str, tuple[str, ...]] = {
     "trouser": ("pant", "jean"),
     "pant": ("trouser", "jean", "legging"),
     "tee": ("t-shirt", "shirt"),
+    "shirt": ("tee", "t-shirt", "top"),
     "t-shirt": ("tee", "shirt"),
     "coat": ("jacket", "parka"),
     "parka": ("jacket", "coat"),

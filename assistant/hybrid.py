@@ -6,6 +6,8 @@ missing, `ShoppingAssistant.from_config(search="auto")` falls back to catalog-on
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 from assistant.intent import ShoppingIntent
@@ -18,6 +20,24 @@ class HybridProductSearch:
     def __init__(self, searcher: Any, indexes: Any = None):
         self.searcher = searcher
         self.indexes = indexes
+        self._wish_words: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+    def _attribute_values(self) -> frozenset[str]:
+        """The catalog's attribute values, re-read at most once a minute (an import may add some)."""
+        at, values = self._wish_words
+        if time.monotonic() - at > 60.0:
+            repo = getattr(self.searcher, "repo", None)
+            values = repo.attribute_values() if repo is not None else frozenset()
+            self._wish_words = (time.monotonic(), values)
+        return values
+
+    def _wishes(self, intent: ShoppingIntent) -> list[str]:
+        """The intent's wishes, and the query's words that are attribute values of the catalog: "a waterproof
+        backpack" favours the backpacks whose features say Waterproof (they ranked by the words' relevance alone, and
+        the cheapest "waterproof backpack" was one that is not)."""
+        values = self._attribute_values()
+        words = [w for w in re.findall(r"[a-z][a-z-]{2,}", query_text(intent).lower()) if w in values]
+        return list(dict.fromkeys([*intent.attributes, *words]))
 
     @property
     def embedder(self) -> Any:
@@ -41,7 +61,7 @@ class HybridProductSearch:
         request = SearchRequest(
             query=query_text(intent),
             filter=intent_to_filter(intent, exclude_ids=context.exclude_ids, in_stock=not context.with_sold_out),
-            preferences=[*intent.attributes],
+            preferences=self._wishes(intent),
             sort=intent.sort,
             limit=limit,
             session=SessionContext(

@@ -16,7 +16,8 @@ from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
 from assistant.language import colour_name, localize_note, product_word_pairs, say
 from assistant.search_backend import RankedItem, names_nothing, soft_match
-from assistant.vocabulary import canonical_color, without_brands
+from assistant.vocabulary import PRODUCT_KINDS, canonical_color, without_brands
+from catalog.repository import singular
 from catalog.text import money
 
 # the ranking features that may be given as a reason (their words, in each language: assistant.language "reason_<feature>");
@@ -122,7 +123,8 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         # an activity category that modifies the thing asked for ("Trekking" for "trekking poles")
         noun = " ".join(kept[low.index(noun):])
     if lang != "en":  # framed in the shopper's language
-        own = [w for w, _ in product_word_pairs(intent.query or "")]
+        # (a kind of product: "mochila", not "impermeable" in "mochila impermeable")
+        own = [w for w, en in product_word_pairs(intent.query or "") if singular(en.split()[-1]) in PRODUCT_KINDS]
         if intent.category and own:  # their own word for the kind, not the catalog's English category ("3 chaquetas")
             noun = _plural_es(own[0]) if lang == "es" and not one else own[0]
         gender = say(f"gender_{intent.gender}", lang) if intent.gender in ("women", "men", "kids") else ""

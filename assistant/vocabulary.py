@@ -629,8 +629,9 @@ def looks_like_refinement(text: str) -> bool:
 
 
 def is_cheaper_request(text: str) -> bool:
-    return re.search(r"\bcheaper\b|\bless expensive\b|lower price|más barat|mas barat|更便宜|便宜一点|便宜点|便宜些",
-                     text.lower()) is not None
+    # "más barata" is cheaper; "la más barata" is the cheapest (a sort, not a cap below what is shown)
+    return re.search(r"\bcheaper\b|\bless expensive\b|lower price|(?<!\bla )(?<!\bel )(?<!\blos )(?<!\blas )(?<!\blo )m[aá]s barat|"
+                     r"更便宜|便宜一点|便宜点|便宜些", text.lower()) is not None
 
 
 # ---------------------------------------------------------------------------------------------------- brands / categories
@@ -1097,3 +1098,15 @@ def vocabulary_from_db(db_url: str) -> CatalogVocabulary:
     finally:
         engine.dispose()
     return vocabulary_from_lists(colors, sizes, brands, categories)
+
+
+# English words for a kind of product (singular): a head noun the shop may not carry, never a typo of another word
+PRODUCT_KINDS = frozenset("""
+shoe sneaker trainer boot sandal slipper heel loafer sock hat cap beanie glove mitten scarf belt wallet watch sunglass
+glasses umbrella tent sleeping-bag mat pad stove lantern headlamp bottle flask mug helmet bike bicycle ski snowboard
+skate surfboard kayak paddle racket ball dumbbell kettlebell weight band rope dress skirt jean pant trouser legging
+short shirt blouse tee t-shirt top tank bra hoodie sweatshirt sweater jumper cardigan jacket coat parka vest gilet
+suit swimsuit bikini underwear pajama robe backpack bag tote duffle luggage suitcase purse handbag phone laptop tablet
+camera headphone earbud speaker charger cable toy game book perfume lipstick necklace ring bracelet earring
+tv television monitor refrigerator fridge microwave sofa couch chair table desk lamp mattress pillow blanket towel
+""".split())  # noqa: SIM905

@@ -537,6 +537,14 @@ class CatalogRepository:
                              .where(Variant.product_id == product_id).order_by(Variant.id)).all()
         return [(r[0], r[1], r[2], bool(r[3]) and (r[2] is None or r[2] > 0)) for r in rows]
 
+    def attribute_values(self, limit: int = 5000) -> frozenset[str]:
+        """The values (lower case) of the products' attributes other than colour and size ("waterproof", "nylon",
+        "backpack"): words a query may use as a wish the ranking should favour."""
+        with self.db.session() as s:
+            rows = s.scalars(select(ProductAttribute.value).where(ProductAttribute.name.notin_(("color", "size")))
+                             .distinct().limit(limit)).all()
+        return frozenset(v.strip().lower() for v in rows if v and len(v.strip()) >= 3)
+
     def variants(self, product: ProductSummary) -> list[dict[str, Any]]:
         """Each size/colour of a product as a shop page lists it: sku, size, colour, the price it is charged at (its
         own where the shop prices it apart, else the product's, sale included), units in stock (None: not counted)

@@ -112,8 +112,23 @@ def sort_pool(repo: CatalogRepository, text: str, f: ProductFilter, relevant: Ca
     top = list(relevant(relevance_depth(limit)))
     titles = repo.names(top)
     ranked = [pid for pid in top if has_any_word(words, titles.get(pid, "")) and same_kind(kinds, titles.get(pid, ""))]
-    pool = named_matches(repo, words, kinds, f) + ranked
-    return list(dict.fromkeys(pool)) or top or None
+    pool = list(dict.fromkeys(named_matches(repo, words, kinds, f) + ranked))
+    return with_stated_values(repo, pool, words) or top or None
+
+
+def with_stated_values(repo: CatalogRepository, ids: list[int], words: Sequence[str]) -> list[int]:
+    """`ids` less the products whose attributes lack a word of the query that is an attribute value of the
+    catalog ("waterproof" in features: the cheapest "waterproof backpack" was the one backpack without it);
+    `ids` as they are when no word is such a value or no product has them all."""
+    values = repo.attribute_values()
+    wished = [w.lower() for w in words if w.lower() in values]
+    if not wished or not ids:
+        return ids
+    have: dict[int, set[str]] = {}
+    for p in repo.get_many(ids):
+        have[p.id] = {v.lower() for name, vals in p.attributes.items() if name not in ("color", "size") for v in vals}
+    stated = [pid for pid in ids if all(w in have.get(pid, set()) for w in wished)]
+    return stated or ids
 
 
 def narrow_by_words(repo: CatalogRepository, ids: Sequence[int], text: str, f: ProductFilter) -> list[int]:

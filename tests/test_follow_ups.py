@@ -69,3 +69,36 @@ def test_the_shops_cheapest_and_dearest_after_another_list(bot: ShoppingAssistan
     bot.chat("show me jackets", session_id="j")
     reply = bot.chat("and the cheapest one?", session_id="j")  # the same need, cheapest first
     assert reply.text.startswith("The cheapest jackets: Beaumont Summit Kit at $42.00."), reply.text
+
+
+def test_a_word_for_a_kind_is_no_typo_of_another(tmp_path: Path) -> None:
+    """'men's t-shirts' in a shop that calls them tees was 'corrected' to t-shorts and listed shorts."""
+    from decimal import Decimal
+
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ProductRecord
+    from catalog.writer import sync_catalog
+
+    url = f"sqlite:///{tmp_path / 'tees.db'}"
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=[
+            ProductRecord(sku="T1", name="Gobi HeatTec Tee", price=Decimal("29.00"), categories=["Men/Tops/Tees"], gender="men"),
+            ProductRecord(sku="T2", name="Helios EverCool Tee", price=Decimal("24.00"), categories=["Men/Tops/Tees"], gender="men"),
+            ProductRecord(sku="S1", name="Hawkeye Yoga Short", price=Decimal("29.00"), categories=["Men/Bottoms/Shorts"], gender="men"),
+            ProductRecord(sku="S2", name="Troy Yoga Short", price=Decimal("24.00"), categories=["Men/Bottoms/Shorts"], gender="men"),
+        ]), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("men's t-shirts under $30", session_id="t")
+    assert "shorts" not in reply.text.lower() and reply.corrections == [], reply.text
+    assert {c.name for c in reply.products} == {"Gobi HeatTec Tee", "Helios EverCool Tee"}, reply.text
+    assert bot.chat("a mens shrit", session_id="u").products[0].name.endswith("Tee")  # a real typo is still fixed
+
+
+def test_the_cheapest_in_spanish_is_a_sort_not_a_cap(outdoor: ShoppingAssistant) -> None:
+    """'¿cuál es la más barata?' capped the price just under the cheapest shown ('por menos de $31.99', never said)."""
+    outdoor.chat("busco una mochila", session_id="m")
+    reply = outdoor.chat("¿cuál es la más barata?", session_id="m")
+    assert reply.intent.sort == "price_asc" and reply.intent.max_price is None, reply.text
+    assert reply.text.startswith("Lo más barato en mochilas: ") and "por menos de" not in reply.text, reply.text
+    cheaper = outdoor.chat("¿tienes algo más barato?", session_id="m")  # without the article: cheaper than shown
+    assert cheaper.intent.max_price is not None or "ya es lo más barato" in cheaper.text

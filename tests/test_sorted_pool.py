@@ -191,3 +191,37 @@ def test_cheapest_in_the_conversation(sqlite_url: str, search: str) -> None:
     cheapest = bot.chat("cheapest", session_id="s2")
     assert cheapest.products and cheapest.products[0].sku == "C1", cheapest.text
     assert all("Harness" in c.name for c in cheapest.products), cheapest.text
+
+
+def backpacks() -> CatalogData:
+    def bp(sku: str, name: str, price: str, feature: str) -> ProductRecord:
+        return ProductRecord(sku=sku, name=name, price=Decimal(price), categories=["Bags"], brand="Acme",
+                             description=f"{name}: a roomy daypack.", attributes={"features": [feature, "Lightweight"]})
+
+    return CatalogData(products=[
+        bp("B1", "Endeavor Daytrip Backpack", "33.00", "Laptop Sleeve"),
+        bp("B2", "Driven Backpack", "36.00", "Hydration Pocket"),
+        bp("B3", "Crown Summit Backpack", "38.00", "Waterproof"),
+        bp("B4", "Fusion Backpack", "59.00", "Waterproof"),
+    ])
+
+
+@pytest.mark.parametrize("search", ["hybrid", "catalog"])
+def test_a_value_the_catalog_states_is_kept_by_the_sort(db_url: str, search: str) -> None:
+    """'the cheapest waterproof backpack' was the Endeavor, whose features do not say Waterproof."""
+    repo = build(db_url, backpacks())
+    searcher = searchers(repo)[search]
+    intent = ShoppingIntent(query="waterproof backpack", category="Bags", sort="price_asc")
+    got = [i.product.name for i in searcher.search(intent, SearchContext(), 5).items]
+    assert got == ["Crown Summit Backpack", "Fusion Backpack"], got
+    # a word no attribute states sorts what relevance showed, as before
+    roomy = searcher.search(intent.model_copy(update={"query": "roomy backpack"}), SearchContext(), 5).items
+    assert [i.product.name for i in roomy][0] == "Endeavor Daytrip Backpack"
+
+
+def test_a_value_the_catalog_states_is_a_wish_the_ranking_favours(db_url: str) -> None:
+    repo = build(db_url, backpacks())
+    searcher = HybridProductSearch(searcher_for(repo))
+    items = searcher.search(ShoppingIntent(query="waterproof backpack", category="Bags"), SearchContext(), 5).items
+    assert {i.product.name for i in items[:2]} == {"Crown Summit Backpack", "Fusion Backpack"}, [i.product.name for i in items]
+    assert all(i.contributions.get("preferences", 0) > 0 for i in items[:2])
