@@ -260,7 +260,15 @@ class ShoppingAssistant:
         if previous is not None and (off := _FILTER_OFF.search(grounded_text.lower())):
             # "remove the blue filter", "drop the price filter", "clear all filters (and show me tents)": the need
             # without it, with whatever else the message asks
+            rest = _FILTER_OFF.sub(" ", grounded_text.lower())
+            if not re.search(r"[^\W\d_]{3,}", re.sub(r"\b(?:please|and|then|now|just|also|ok(?:ay)?|can you|could you|"
+                                                    r"show me|the|results?|again|everything)\b", " ", rest)):
+                # "remove the price filter" alone: the last need less that filter (it searched for "remove price filter")
+                intent = previous.model_copy(update={"kind": "refine"})
             intent = _without_filter(intent, off.group("what") or "")
+            if _FILTER_OFF.search(intent.query.lower()):  # "clear all filters and show me tees": tees are the words
+                intent = intent.model_copy(update={"query": _LEAD_IN_WORDS.sub("", re.sub(
+                    r"^\W*(?:and\W+)?", "", _FILTER_OFF.sub(" ", intent.query.lower()).strip())).strip()})
         cheaper_than = None  # the product named in "cheaper than the …"
         if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (
                 than := self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
@@ -301,6 +309,18 @@ class ShoppingAssistant:
             elif intent.kind not in ("search", "refine"):
                 dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
+        if _SIMILAR.fullmatch(grounded_text.strip().lower()) and (
+                one := state.focus if len(state.focus) == 1 else state.shown if len(state.shown) == 1 and not state.focus else []):
+            # "show me similar items" about the one product in view: its own kind, like its name, never itself (the
+            # words "similar items" were searched: a tote, a messenger bag and a jacket for a tee)
+            like = self.repo.get(int(one[0]["id"]))
+            if like is not None:
+                intent = ShoppingIntent.model_validate({
+                    "kind": "search", "query": like.name, "category": self.repo.product_category(like),
+                    **({"gender": like.gender} if like.gender in ("women", "men", "kids", "unisex") else {})})
+                dropped = [like.id]
+        elif _SIMILAR.fullmatch(grounded_text.strip().lower()) and (state.shown or state.focus):
+            intent = intent.model_copy(update={"kind": "question", "references": []})  # like which? ("Which of these …")
         low = grounded_text.lower()
         cart_before = [dict(line) for line in state.cart]
         just_added = bool(state.touched) and int((state.touched or {}).get("added", 0)) > 0
@@ -1461,6 +1481,14 @@ _ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything",
                           "the", "a", "an", "of", "in", "for", "is", "it", "everything", "can", "i", "buy", "your", "store",
                           "shop", "whole", "entire", "here", "and", "then", "one", "ones"])
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
+# "show me similar items", "more like this", "anything similar?", "algo parecido", "类似的": about the one in view
+_SIMILAR = re.compile(r"(?:(?:ok(?:ay)?|and|so|please|can you|could you|show me|find me|do you have|have you got|got|any)[\s,]*)*"
+                      r"(?:more (?:like (?:this|that|it)(?: one)?|of (?:these|this kind))|(?:something|anything|items?|ones?|products?|"
+                      r"things?|others?) (?:similar|like (?:this|that|it)(?: one)?)(?: to (?:this|that|it)(?: one)?)?|"
+                      r"similar (?:items?|ones?|products?|things?|styles?)|similar ones|similar|alternatives|"
+                      r"algo (?:parecido|similar)|(?:productos? )?(?:parecidos|similares)|类似的(?:商品|产品)?|相似的(?:商品|产品)?)"
+                      r"(?:\s+please)?[\s?!.？！。]*")
+_LEAD_IN_WORDS = re.compile(r"^(?:(?:and|then|now|please|show me|find me|give me|just)\s+)+")
 _FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")
 _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\bm[aá]s barat[oa]s? que\b|比.+便宜")

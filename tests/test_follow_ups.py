@@ -102,3 +102,24 @@ def test_the_cheapest_in_spanish_is_a_sort_not_a_cap(outdoor: ShoppingAssistant)
     assert reply.text.startswith("Lo más barato en mochilas: ") and "por menos de" not in reply.text, reply.text
     cheaper = outdoor.chat("¿tienes algo más barato?", session_id="m")  # without the article: cheaper than shown
     assert cheaper.intent.max_price is not None or "ya es lo más barato" in cheaper.text
+
+
+def test_remove_the_price_filter_keeps_the_need(outdoor: ShoppingAssistant) -> None:
+    """'remove the price filter' alone searched for 'remove price filter'."""
+    capped = outdoor.chat("jackets under $100", session_id="p")
+    assert all(c.price < 100 for c in capped.products)
+    reply = outdoor.chat("remove the price filter", session_id="p")
+    assert reply.intent.max_price is None and reply.intent.category and "Jackets" in reply.intent.category, reply.intent
+    assert "Stormbreaker Jacket" in {c.name for c in reply.products}
+    both = outdoor.chat("clear all filters and show me tents", session_id="p")
+    assert both.intent.query == "tents" and {c.name for c in both.products} == {"XE Dome Tent", "Nomad Tunnel Tent"}
+
+
+def test_similar_items_are_like_the_one_in_view(outdoor: ShoppingAssistant) -> None:
+    """'show me similar items' searched the words 'similar items' (a tote and a jacket for a tee)."""
+    outdoor.chat("show me the Element Jacket", session_id="s")
+    reply = outdoor.chat("show me similar items", session_id="s")
+    names = [c.name for c in reply.products]
+    assert names and "Element Jacket" not in names and all("Jacket" in n for n in names), names
+    outdoor.chat("jackets", session_id="t")  # several in view: which one?
+    assert outdoor.chat("something similar", session_id="t").text.startswith("Which of these do you mean?")
