@@ -947,7 +947,9 @@ class ShoppingAssistant:
 
     def _stock_count(self, p: Any, text: str, lang: str) -> str:
         """ "how many are left in M?": the catalog's count (of the size or colour asked), never a guess."""
-        sizes = {z.lower() for z in sizes_in_text(_sized(text))} & {z.lower() for z in p.sizes}
+        # ("in M" is a size here: a count is asked of this product, whose sizes say what M is)
+        said = sizes_in_text(_sized(text)) or re.findall(r"\b(?:in|en)\s+([SMLX]{1,3})\b(?!')", text)
+        sizes = {z.lower() for z in said} & {z.lower() for z in p.sizes}
         colours = {c.lower() for c in colors_in_text(_spaced(text))[0]} & {c.lower() for c in p.colors}
         rows = [r for r in self.repo.variant_stock(p.id)
                 if (not sizes or (r[0] or "").lower() in sizes) and (not colours or (r[1] or "").lower() in colours)]

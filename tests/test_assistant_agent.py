@@ -544,6 +544,8 @@ def test_how_many_is_the_catalogs_count(bot: ShoppingAssistant) -> None:
     assert first.text.startswith("Stellar Rain Jacket costs $77.00; 30 in stock"), first.text
     size = bot.chat("how many are left of the Stellar Rain Jacket in size M?", session_id="count")
     assert "10 in stock in M" in size.text, size.text
+    plain = bot.chat("how many are left in M?", session_id="count")  # "in M" alone: the size, not the whole product
+    assert "Stellar Rain Jacket costs $77.00; 10 in stock in M" in plain.text, plain.text
     assert "5 unidades en stock" in bot.chat("¿cuántas quedan de la Quest Lumaflex Band?", session_id="count-es").text
     # the number of products of a kind; a kind the shop lacks is said so, not listed under "how many tents"
     kinds = bot.chat("how many jackets do you have?", session_id="count2")
