@@ -66,6 +66,7 @@ from assistant.vocabulary import (
     PRODUCT_KINDS,
     CatalogVocabulary,
     canonical_color,
+    categories_in_text,
     colors_in_text,
     is_cheaper_request,
     map_color,
@@ -488,11 +489,16 @@ class ShoppingAssistant:
                                 # a refinement never brings back what the shopper said no to in this conversation
                                 exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
             searched = intent
-            if intent.category is None and lang == "en" and (head := _head_noun(intent.query)) and singular(head) in _SAME_KIND \
-                    and not self.repo.carries(head):
-                # "a sweater" in a shop of pullovers: searched with the words the shop uses, said as asked
+            if (intent.category is None or intent.category.lower() in ("men", "women", "kids")) and lang == "en" \
+                    and (head := _head_noun(intent.query)) and singular(head) in _SAME_KIND and not self.repo.carries(head):
+                # "a sweater" in a shop of pullovers: searched with the words the shop uses, said as asked, in the
+                # category those words name ("a men's sweater" listed jogging pants in Men)
                 others = [w for w in _SAME_KIND[singular(head)] if self.repo.carries(w)]
-                searched = intent.model_copy(update={"query": " ".join([intent.query, *others])})
+                vocab = getattr(self.parser, "vocabulary", None)
+                kinds = [c for w in others for c in (categories_in_text(w, vocab) if isinstance(vocab, CatalogVocabulary) else [])
+                         if c.lower() not in ("men", "women", "kids")]
+                searched = intent.model_copy(update={"query": " ".join([intent.query, *others]),
+                                                     **({"category": kinds[0]} if kinds else {})})
                 if head == singular(head):  # "Here are 5 purses", never "5 purse"
                     told = intent.model_copy(update={"query": re.sub(rf"\b{re.escape(head)}\b", _plural(head), intent.query, count=1, flags=re.I)})
             outcome = self.searcher.search(searched, ctx, self.results)

@@ -64,7 +64,9 @@ going goes gone went want wanna gonna gotta able unable change changes changed u
 remove delete add adding added filter filters sort sorted list lists cheaper bigger smaller larger longer shorter
 heavier lighter better worse newest latest popular rated rating ratings review reviews reviewed stars hello
 hola gracias adios adiós buenos buenas tardes noches quiero busco buscando tienes tienen tiene algo para como
-cuanto cuánto donde dónde pedido ayuda favor también tambien estoy está esta este esto""".split())  # noqa: SIM905
+cuanto cuánto donde dónde pedido ayuda favor también tambien estoy está esta este esto
+then than them were been being will shall might must whom whose while until unless though because since
+onto upon also into okay""".split())  # noqa: SIM905
 
 
 # Words no misspelt product word is meant to become ("nike" is no typo of "like", even where descriptions say "like")

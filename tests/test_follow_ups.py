@@ -123,3 +123,30 @@ def test_similar_items_are_like_the_one_in_view(outdoor: ShoppingAssistant) -> N
     assert names and "Element Jacket" not in names and all("Jacket" in n for n in names), names
     outdoor.chat("jackets", session_id="t")  # several in view: which one?
     assert outdoor.chat("something similar", session_id="t").text.startswith("Which of these do you mean?")
+
+
+def test_a_sweater_is_searched_among_the_shops_own_kind(tmp_path: Path) -> None:
+    """'a men's sweater' in a shop of hoodies and sweatshirts listed jogging pants (category Men, words 'sweater')."""
+    from decimal import Decimal
+
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ProductRecord
+    from catalog.writer import sync_catalog
+
+    def p(sku: str, name: str, category: str, description: str) -> ProductRecord:
+        return ProductRecord(sku=sku, name=name, price=Decimal("50.00"), categories=[category], gender="men", description=description)
+
+    url = f"sqlite:///{tmp_path / 'men.db'}"
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=[
+            p("H1", "Teton Pullover Hoodie", "Men/Tops/Hoodies & Sweatshirts", "A warm pullover hoodie."),
+            p("H2", "Hollister Backyard Sweatshirt", "Men/Tops/Hoodies & Sweatshirts", "A soft sweatshirt."),
+            p("P1", "Geo Insulated Jogging Pant", "Men/Bottoms/Pants", "Warm pants to wear under a sweater in winter."),
+            p("P2", "Zeppelin Yoga Pant", "Men/Bottoms/Pants", "Pair it with a sweater or a pullover."),
+        ]), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("a men's sweater", session_id="s")
+    assert {c.name for c in reply.products} == {"Teton Pullover Hoodie", "Hollister Backyard Sweatshirt"}, reply.text
+    assert reply.text.startswith("Here are 2 men's sweaters")
+    later = bot.chat("ok size XL then", session_id="s")  # "then" is no typo of "the"
+    assert later.corrections == [] and "you wrote" not in later.text, later.text
