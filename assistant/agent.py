@@ -938,6 +938,10 @@ class ShoppingAssistant:
                 sentence = next((s for s in _sentences(p.description) if any(r in s.lower() for r in roots)), "")
             if sentence:
                 facts.append(say("description_says", lang, sentence=_clip(sentence)))
+            if _ASKS_REVIEWS.search(text.lower()) or _WHAT_PEOPLE_SAY.search(text.lower()):
+                # "what do reviews say about it?": the shop's own reviews, quoted (it repeated the description)
+                quotes = [f"{stars}★ “{_clip(_review_text(title, body), 140)}”" for stars, title, body in self.repo.reviews(p.id)]
+                facts.append(say("review_quotes", lang, quotes="; ".join(quotes)) if quotes else say("no_reviews_yet", lang))
             if len(facts) == 1:  # "tell me more about the first one": the catalog's own overview
                 first = next(iter(_sentences(p.description)), "")
                 if first:
@@ -1419,6 +1423,7 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 # "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
+_WHAT_PEOPLE_SAY = re.compile(r"what do (?:people|customers|shoppers|buyers|others|users) (?:say|think)|opiniones|qu[eé] dicen|评论|评价")
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
 # "the purple one", "the light blue one", "la roja", "el azul", "红色的那个"
 _COLOUR_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?[a-z]+\s+one\b|\b(?:el|la)\s+[a-záéíóúñ]+\b|\S{1,3}色的那?[个件]")
@@ -1797,6 +1802,14 @@ def _head_noun(query: str) -> str | None:
         if words:
             return None if names_nothing(words[-1]) else words[-1]
     return None
+
+
+def _review_text(title: str, body: str) -> str:
+    """A review as one quote: its title, then its text, unless the text already opens with the title."""
+    title, body = title.strip(), body.strip()
+    if not title or body.lower().startswith(title.lower().rstrip(".!")):
+        return body or title
+    return f"{title} — {body}" if body else title
 
 
 def _clip(sentence: str, limit: int = 200) -> str:

@@ -288,6 +288,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "zh": "商品目录中没有说明哪个“{what}”。"},
     "best_reviewed": {"en": "Best reviewed: {name}, {stars}★ from {n} reviews.", "es": "La mejor valorada: {name}, {stars}★ ({n} reseñas).",
                       "zh": "评价最好的是{name}：{stars}★（{n}条评价）。"},
+    "review_quotes": {"en": "shoppers say: {quotes}", "es": "los clientes dicen: {quotes}", "zh": "顾客评价：{quotes}"},
+    "no_reviews_yet": {"en": "no reviews yet", "es": "todavía sin reseñas", "zh": "暂无评价"},
     "none_reviewed": {"en": "None of them has reviews yet.", "es": "Ninguno tiene reseñas todavía.", "zh": "目前都还没有评价。"},
     "same_price": {"en": "They cost the same: {price}.", "es": "Cuestan lo mismo: {price}.", "zh": "它们价格相同：{price}。"},
     "cheaper_one": {"en": "The cheaper one is {name} at {price}.", "es": "El más barato es {name}, por {price}.",

@@ -586,7 +586,7 @@ _KIND_RULES: list[tuple[str, str]] = [
                  r"^\s*(?:第[一二三四五]个|这个|那个).*(?:吗|？|\?)|"
                  # "¿la segunda es impermeable?", "¿qué tallas tiene la primera?", "¿de qué material es el primero?"
                  r"^\s*¿?\s*(?:(?:la|el|los|las)\s+(?:primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|últim[oa])\b.*|"
-                 r"(?:qué|que|cuántas?|cuántos?|de qué)\s+(?:tallas?|colores|material|precio|cuesta)\b.*"
+                 r"(?:qué|que|cuántas?|cuántos?|de qué)\s+(?:tallas?|colores|material|precio|cuesta|dicen|opinan)\b.*"
                  r"\b(?:primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|últim[oa]|est[eao]|es[eao])\b.*)\?\s*$|"
                  # "tell me more about it", "more about the cheaper one", "details of that one"
                  r"^\s*(?:please\s+)?(?:(?:show|tell)\s+me\s+more\s+about|more\s+(?:about|on)|(?:more\s+)?details\s+(?:of|on|about))\s+"

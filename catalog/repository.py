@@ -46,11 +46,17 @@ from catalog.models import (
     ProductCategory,
     ProductImage,
     ProductLink,
+    Review,
     Variant,
 )
 from catalog.privacy import user_pseudonym
 
 MAX_SQL_ID = 2**63 - 1  # the largest id SQL holds (SQLite INTEGER, PostgreSQL BIGINT)
+
+
+def _unmarked(text: str) -> str:
+    """The text without trademark signs, which shoppers do not type."""
+    return text.replace("™", "").replace("®", "")
 
 
 def storable_id(product_id: int) -> bool:
@@ -537,6 +543,13 @@ class CatalogRepository:
                              .where(Variant.product_id == product_id).order_by(Variant.id)).all()
         return [(r[0], r[1], r[2], bool(r[3]) and (r[2] is None or r[2] > 0)) for r in rows]
 
+    def reviews(self, product_id: int, limit: int = 3) -> list[tuple[int, str, str]]:
+        """(stars, title, text) of a product's newest reviews (no reviewer: a name is not the answer's to share)."""
+        with self.db.session() as s:
+            rows = s.execute(select(Review.rating, Review.title, Review.body).where(Review.product_id == product_id)
+                             .order_by(Review.created_at.desc(), Review.id.desc()).limit(limit)).all()
+        return [(int(r[0]), r[1] or "", r[2] or "") for r in rows]
+
     def attribute_values(self, limit: int = 5000) -> frozenset[str]:
         """The values (lower case) of the products' attributes other than colour and size ("waterproof", "nylon",
         "backpack"): words a query may use as a wish the ranking should favour."""
@@ -658,9 +671,11 @@ class CatalogRepository:
     def named_in(self, text: str, limit: int = 5) -> list[int]:
         """The products on sale whose whole name the text contains ("compare the Kenobi Trail Jacket and the Lando
         Gym Jacket"), in the order the text names them; longer names first where one contains another."""
-        low = " ".join(text.lower().split())
+        low = " ".join(_unmarked(text).lower().split())
         if len(low) < 4:
             return []
+        # a name's ™ and ® are not typed ("the Ryker LumaTech Tee (V-neck)" names the Ryker LumaTech™ Tee (V-neck))
+        bare = func.replace(func.replace(unicode_lower(Product.name), "™", ""), "®", "")
         with self.db.session() as s:
             rows = s.execute(
                 select(Product.id, Product.name).where(
@@ -668,14 +683,14 @@ class CatalogRepository:
                     # the name inside the text: one scan of the names, no word index needed (the name's own
                     # \ % _ escaped, as PostgreSQL reads a backslash in a pattern as an escape)
                     literal(low).like(literal("%") + func.replace(func.replace(func.replace(
-                        unicode_lower(Product.name), "\\", "\\\\"), "%", "\\%"), "_", "\\_") + literal("%"), escape="\\"),
+                        bare, "\\", "\\\\"), "%", "\\%"), "_", "\\_") + literal("%"), escape="\\"),
                 )
             ).all()
         found: list[tuple[int, int]] = []
         taken: list[tuple[int, int]] = []
         for pid, name in sorted(rows, key=lambda r: -len(r[1])):
-            at = low.find(name.lower())
-            span = (at, at + len(name))
+            at = low.find(_unmarked(name).lower())
+            span = (at, at + len(_unmarked(name)))
             if at < 0 or any(a < span[1] and span[0] < b for a, b in taken):
                 continue  # "Stellar Solar Jacket" already holds "Solar Jacket"
             taken.append(span)

@@ -86,11 +86,15 @@ def test_a_word_for_a_kind_is_no_typo_of_another(tmp_path: Path) -> None:
             ProductRecord(sku="T2", name="Helios EverCool Tee", price=Decimal("24.00"), categories=["Men/Tops/Tees"], gender="men"),
             ProductRecord(sku="S1", name="Hawkeye Yoga Short", price=Decimal("29.00"), categories=["Men/Bottoms/Shorts"], gender="men"),
             ProductRecord(sku="S2", name="Troy Yoga Short", price=Decimal("24.00"), categories=["Men/Bottoms/Shorts"], gender="men"),
+            ProductRecord(sku="R1", name="Ryker LumaTech™ Tee (V-neck)", price=Decimal("28.00"), categories=["Men/Tops/Tees"], gender="men"),
         ]), progress=False)
     bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
     reply = bot.chat("men's t-shirts under $30", session_id="t")
     assert "shorts" not in reply.text.lower() and reply.corrections == [], reply.text
-    assert {c.name for c in reply.products} == {"Gobi HeatTec Tee", "Helios EverCool Tee"}, reply.text
+    assert {c.name for c in reply.products} == {"Gobi HeatTec Tee", "Helios EverCool Tee", "Ryker LumaTech™ Tee (V-neck)"}, reply.text
+    # a name is named without its ™ (shoppers do not type it)
+    ryker = bot.repo.get_by_sku("R1")
+    assert ryker is not None and bot.repo.named_in("is the Ryker LumaTech Tee (V-neck) any good?") == [ryker.id]
     assert bot.chat("a mens shrit", session_id="u").products[0].name.endswith("Tee")  # a real typo is still fixed
 
 
@@ -150,3 +154,16 @@ def test_a_sweater_is_searched_among_the_shops_own_kind(tmp_path: Path) -> None:
     assert reply.text.startswith("Here are 2 men's sweaters")
     later = bot.chat("ok size XL then", session_id="s")  # "then" is no typo of "the"
     assert later.corrections == [] and "you wrote" not in later.text, later.text
+
+
+def test_what_reviews_say_quotes_the_shops_reviews(bot: ShoppingAssistant) -> None:
+    """'what do reviews say about it?' repeated the description; now the reviews themselves, no reviewer's name."""
+    bot.chat("show me the Stellar Rain Jacket", session_id="rv")
+    reply = bot.chat("what do reviews say about it?", session_id="rv")
+    assert reply.intent.kind == "question" and [c.name for c in reply.products] == ["Stellar Rain Jacket"], reply.text
+    assert "shoppers say: " in reply.text and "5★ “Great — Kept me dry”" in reply.text and "4★ “Good — Runs small”" in reply.text
+    assert "Ann" not in reply.text and "Bo" not in reply.text.replace("Book", "")
+    es = bot.chat("¿qué dicen las reseñas de esta?", session_id="rv")
+    assert "los clientes dicen: " in es.text and "Kept me dry" in es.text, es.text
+    bot.chat("show me the Nadia Elements Shell", session_id="nr")
+    assert "no reviews yet" in bot.chat("what do reviews say about it?", session_id="nr").text
