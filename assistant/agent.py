@@ -507,10 +507,15 @@ class ShoppingAssistant:
             yield CandidatesFound(outcome.candidates, timings["search"])
             intent = apply_corrections(intent, outcome.corrections)
             cards = [card(item, intent, lang) for item in outcome.items]
+            unmade_for: str | None = None
             if intent.gender and not any(_made_for(i.product, intent.gender) for i in outcome.items):
-                # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags"
+                # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags", and
+                # the reply says so ("anything for kids?" listed a tote and a jump rope without a word)
                 told = (told or intent).model_copy(update={"gender": None})
+                unmade_for = intent.gender if intent.gender in ("kids", "women", "men") else None
             note = outcome.note
+            if note is None and unmade_for is not None and cards:
+                note = say("none_made_for", lang, who=say(f"who_{unmade_for}", lang))
             if note and cards and (under := _NOTHING_UNDER.match(note)):
                 # "yoga straps under $3": the alternatives cheapest first, and the cheapest said is one of them
                 # (it said "the cheapest is $5.00" of the whole shop above straps from $14.00)
@@ -1535,9 +1540,14 @@ SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm|please|can you|
                           r"(?:\s+(?:instead|please))?\s*[.!]*\s*$")
 
 
+_KIDS_WORDS = frozenset(["kids", "kid", "boys", "girls", "children", "child", "baby", "toddler", "junior", "youth"])
+
+
 def _made_for(p: Any, gender: str) -> bool:
     """Whether the catalog says `p` is for `gender`: its gender, or a category under it ("Men/Tops/Jackets")."""
     g = gender.lower()
+    if g == "kids" and any(v.lower() in _KIDS_WORDS for v in (getattr(p, "attributes", None) or {}).get("gender", [])):
+        return True  # a ball whose attributes say Boys, Girls
     return (getattr(p, "gender", None) or "").lower() == g or any(
         c.lower().split("/")[0] in (g, g.rstrip("s"), {"kids": "children"}.get(g, g)) for c in getattr(p, "categories", None) or [])
 

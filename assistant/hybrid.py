@@ -37,6 +37,8 @@ class HybridProductSearch:
         the cheapest "waterproof backpack" was one that is not)."""
         values = self._attribute_values()
         words = [w for w in re.findall(r"[a-z][a-z-]{2,}", query_text(intent).lower()) if w in values]
+        if intent.gender == "kids":  # what the catalog says is for boys or girls first ("anything for kids?")
+            words += [w for w in ("kids", "boys", "girls", "children") if w in values]
         return list(dict.fromkeys([*intent.attributes, *words]))
 
     @property

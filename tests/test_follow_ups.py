@@ -167,3 +167,45 @@ def test_what_reviews_say_quotes_the_shops_reviews(bot: ShoppingAssistant) -> No
     assert "los clientes dicen: " in es.text and "Kept me dry" in es.text, es.text
     bot.chat("show me the Nadia Elements Shell", session_id="nr")
     assert "no reviews yet" in bot.chat("what do reviews say about it?", session_id="nr").text
+
+
+def test_anything_for_kids_is_what_the_catalog_says_is_for_boys_or_girls(tmp_path: Path) -> None:
+    """'do you have anything for kids?' listed a tote and a jump rope without a word; the shop's balls say Boys, Girls."""
+    from decimal import Decimal
+
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ProductRecord
+    from catalog.writer import sync_catalog
+    from retrieval.ranking import preference_match
+
+    url = f"sqlite:///{tmp_path / 'gear.db'}"
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=[
+            ProductRecord(sku="G1", name="Compete Track Tote", price=Decimal("32.00"), categories=["Gear/Bags"], gender="unisex"),
+            ProductRecord(sku="G2", name="Zing Jump Rope", price=Decimal("12.00"), categories=["Gear/Fitness"], gender="unisex"),
+            ProductRecord(sku="G3", name="Sprite Stasis Ball", price=Decimal("23.00"), categories=["Gear/Fitness"], gender="unisex",
+                          attributes={"gender": ["Boys", "Girls"]}),
+        ]), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    reply = bot.chat("do you have anything for kids?", session_id="k")
+    assert reply.products and "We have nothing made for kids" not in reply.text, reply.text
+    ball = bot.repo.get_by_sku("G3")
+    assert ball is not None and preference_match(ball, ["boys"]) == 1.0  # the wish the hybrid ranking adds for kids
+    assert bot.chat("a tote for my son", session_id="t").text.startswith("We have nothing made for kids; these are for anyone.")
+
+
+def test_the_hybrid_ranking_puts_what_is_for_boys_or_girls_first(sqlite_url: str) -> None:
+    from decimal import Decimal
+
+    from assistant.hybrid import HybridProductSearch
+    from assistant.intent import ShoppingIntent
+    from assistant.search_backend import SearchContext
+    from catalog.records import CatalogData, ProductRecord
+    from tests.test_search import build, searcher_for
+
+    repo = build(sqlite_url, CatalogData(products=[
+        ProductRecord(sku=f"G{i}", name=name, price=Decimal("20.00"), categories=["Gear"], gender="unisex",
+                      attributes={"gender": ["Boys", "Girls"]} if "Ball" in name else {"activity": ["Gym"]})
+        for i, name in enumerate(["Compete Track Tote", "Zing Jump Rope", "Sprite Stasis Ball", "Affirm Yoga Strap"])]))
+    items = HybridProductSearch(searcher_for(repo)).search(ShoppingIntent(query="kids", gender="kids"), SearchContext(), 4).items
+    assert items[0].product.name == "Sprite Stasis Ball", [i.product.name for i in items]
