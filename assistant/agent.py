@@ -350,6 +350,13 @@ class ShoppingAssistant:
                 # "I'd like a red jacket instead", "show me large jackets instead": another search, not the line
                 and not self._asks_for_other(low, next((x["name"] for x in state.cart if named_lines and x["product_id"] in named_lines),
                                                        state.cart[-1]["name"]))))
+        if (not about_a_line and just_carted and quantity is None and _ADDING.search(low) and POINTS_AT_ONE.search(low)
+                and not references_in_text(low) and not _ANOTHER_LINE.search(low)
+                and not (state.cart[-1].get("size") and state.cart[-1].get("color"))
+                and (colors_in_text(_spaced(low))[0] or (state.cart[-1].get("size") is None and sizes_in_text(_sized(grounded_text))))):
+            # "add it in size M in blue" right after "Which colour?": the answer for the line just added (it asked
+            # "which of these?"); one it does not come in is refused with those it does
+            about_a_line = True
         changing = about_a_line and _NOT_NOW.search(_spaced(low)) is None
         # "don't change the size to M, keep it", "if it runs small I'll switch it": the cart as it is, said so
         keeping = about_a_line and not changing
@@ -1233,6 +1240,10 @@ class ShoppingAssistant:
                 and not references_in_text(text.lower()) and not _names_other_kind(text.lower(), str(on_view[0].get("name", ""))):
             # "加入购物车，M码" with one product on screen (or the one just asked about): that one
             return self._cart(text, self.repo.get_many([int(on_view[0]["id"])]), state, intent, previous, lang)
+        if _ADDING.search(text.lower()) and not referenced and state.cart and state.touched and POINTS_AT_ONE.search(text.lower()) \
+                and not references_in_text(text.lower()):
+            # "add it in green too" right after adding: another line of the product just added
+            return self._cart(text, self.repo.get_many([int(state.cart[-1]["product_id"])]), state, intent, previous, lang)
         if _ADDING.search(text.lower()):  # "add the red one" where two are red: never a silent no-op
             return say("which_of_these" if state.shown else "which_product", lang) + " " + summary
         return summary
@@ -1428,6 +1439,7 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 # "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
+_ANOTHER_LINE = re.compile(r"\b(?:too|also|another|as well|more|again|other|second one|one more|tambi[eé]n|otr[oa])\b")
 _WHAT_PEOPLE_SAY = re.compile(r"what do (?:people|customers|shoppers|buyers|others|users) (?:say|think)|opiniones|qu[eé] dicen|评论|评价")
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
 # "the purple one", "the light blue one", "la roja", "el azul", "红色的那个"

@@ -209,3 +209,19 @@ def test_the_hybrid_ranking_puts_what_is_for_boys_or_girls_first(sqlite_url: str
         for i, name in enumerate(["Compete Track Tote", "Zing Jump Rope", "Sprite Stasis Ball", "Affirm Yoga Strap"])]))
     items = HybridProductSearch(searcher_for(repo)).search(ShoppingIntent(query="kids", gender="kids"), SearchContext(), 4).items
     assert items[0].product.name == "Sprite Stasis Ball", [i.product.name for i in items]
+
+
+def test_add_it_in_a_colour_right_after_adding(bot: ShoppingAssistant) -> None:
+    """'add it in size M in blue' after 'Which colour?' asked 'which of these?'; 'add it in red too' as well."""
+    def lines(reply) -> list[tuple[str | None, str | None]]:  # type: ignore[no-untyped-def]
+        return [(x.get("size"), x.get("color")) for x in reply.cart]
+
+    bot.chat("women's jackets", session_id="c")
+    asked = bot.chat("add the Stellar Rain Jacket in size S to my cart", session_id="c")
+    assert lines(asked) == [("S", None)] and "Which colour?" in asked.text, asked.text
+    purple = bot.chat("add it in purple", session_id="c")  # not a colour it comes in: said, the cart unchanged
+    assert lines(purple) == [("S", None)] and "does not come in colour Purple" in purple.text, purple.text
+    blue = bot.chat("add it in size S in blue", session_id="c")
+    assert lines(blue) == [("S", "Blue")], blue.text
+    more = bot.chat("add it in red too", session_id="c")  # another line of the product just added
+    assert lines(more)[0] == ("S", "Blue") and len(more.cart) == 2 and more.cart[1]["color"] == "Red", more.text
