@@ -225,3 +225,33 @@ def test_add_it_in_a_colour_right_after_adding(bot: ShoppingAssistant) -> None:
     assert lines(blue) == [("S", "Blue")], blue.text
     more = bot.chat("add it in red too", session_id="c")  # another line of the product just added
     assert lines(more)[0] == ("S", "Blue") and len(more.cart) == 2 and more.cart[1]["color"] == "Red", more.text
+
+
+def test_named_in_sees_an_import_at_once(sqlite_url: str) -> None:
+    """Names are kept in memory by first word (a scan of 55k names cost ~90 ms on every search turn); an import
+    bumps the catalog's version, so a renamed product is named by its new name at once."""
+    from decimal import Decimal
+
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ProductRecord
+    from catalog.repository import CatalogRepository
+    from catalog.writer import sync_catalog
+
+    db = open_catalog(sqlite_url)
+
+    def load(name: str) -> None:
+        with db.session() as s:
+            sync_catalog(s, CatalogData(products=[
+                ProductRecord(sku="R1", name=name, price=Decimal("35.00"), categories=["Shorts"]),
+                ProductRecord(sku="R2", name="Sports Short", price=Decimal("20.00"), categories=["Shorts"]),
+            ]), progress=False)
+
+    load("Rapha  Sports Short")  # the demo store's own double space
+    repo = CatalogRepository(db)
+    r1, r2 = repo.get_by_sku("R1"), repo.get_by_sku("R2")
+    assert r1 is not None and r2 is not None
+    assert repo.named_in("is the rapha sports short in stock?") == [r1.id]  # the longer name, not the one inside it
+    assert repo.named_in("the Sports Short and the Rapha Sports Short") == [r2.id, r1.id]
+    load("Rapha Pro Short")
+    assert repo.named_in("is the Rapha Pro Short in stock?") == [r1.id]
+    assert repo.named_in("is the rapha sports short in stock?") == [r2.id]
