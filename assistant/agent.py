@@ -42,6 +42,7 @@ from assistant.events import (
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
 from assistant.language import (
+    colour_name,
     conversation_language,
     detect_language,
     feature_words,
@@ -387,6 +388,10 @@ class ShoppingAssistant:
         note: str | None = None
         corrections: list[tuple[str, str]] = []
         answer: str | None = None
+        if kind in ("search", "refine") and _DROPPED_IT.match(low) and (
+                len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus)):
+            # "¿viene en azul?" about the one product in view (Spanish drops the "it"): a question, not a search
+            kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
         referenced = self._referenced(intent, state, grounded_text)
         if kind in ("search", "refine") and len(state.focus) >= 2 and _WHICH_OF_THEM.match(low.lstrip("¿ ")) and not named_products(grounded_text, state.shown):
             kind = "compare"  # "which is lighter?" right after a comparison: about the products compared
@@ -840,7 +845,7 @@ class ShoppingAssistant:
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
                                                      for x in state.cart] if intent.kind == "cart" else [])
-            points = POINTS_AT_ONE.search(text.lower()) is not None
+            points = POINTS_AT_ONE.search(text.lower()) is not None or _DROPPED_IT.match(text.lower()) is not None
             if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
                 ids = [int(state.focus[0]["id"])]  # "is it good for rain?" about the one just discussed
             if not ids and intent.kind == "cart":
@@ -884,9 +889,12 @@ class ShoppingAssistant:
             unnamed = re.sub("|".join(rf"\b{re.escape(w)}\b" for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
             variant = {k: v for k, v in (("size", _own_value(unnamed, [z for z in p.sizes if len(z) > 1], "size")),
                                          ("color", _own_value(unnamed, p.colors, "color"))) if v}
+            if "color" not in variant and len(said := [c for c in p.colors if canonical_color(c) is not None and canonical_color(c)
+                                                       in {canonical_color(x) for x in colors_in_text(_spaced(unnamed))[0]}]) == 1:
+                variant["color"] = said[0]  # "¿viene en verde?", "有绿色的吗": its Green
             variant_in_stock = not variant or self._can_send(p.id, variant)
             asks_count = _HOW_MANY.search(text.lower()) is not None
-            asks_stock = variant_in_stock and not asks_count and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
+            asks_stock = variant_in_stock and not asks_count and not variant and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
                                              or "有货" in text)
             # "is the Hero Hoodie available in XXL?": a size or colour it does not come in is said, never "in stock"
             not_sized = [z for z in sizes_in_text(_sized(text)) if p.sizes and z.lower() not in {s.lower() for s in p.sizes}]
@@ -903,6 +911,9 @@ class ShoppingAssistant:
                     facts.append(say("price_in", lang, what=what, price=money(own_price, p.currency)))
                 if not variant_in_stock:
                     facts.append(say("out_of_stock_in", lang, what=what))
+                elif _COMES_IN.search(text.lower()) and not asks_count:  # "does the second one come in green?": yes, said
+                    facts.append(say("available_in", lang, what=" ".join(colour_name(v, lang) if k == "color" else v
+                                                                          for k, v in variant.items())))
             for name, values in p.attributes.items():
                 if (name in words or any(re.search(rf"\b{re.escape(v.lower())}\b", text.lower()) for v in values)
                         or (name == "material" and _ASKS_MATERIAL.search(text.lower()))):
@@ -1439,6 +1450,9 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 # "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
+_DROPPED_IT = re.compile(r"^\s*¿\s*(?:viene|tiene|hay|est[aá]|es|cuesta|queda|quedan|lo tienen|la tienen)\b|"
+                         r"^\s*(?:有|是)[^，,。？?]{1,8}吗[?？]?\s*$")  # "有蓝色的吗？" ("do you have it in blue?")
+_COMES_IN = re.compile(r"\b(?:come|comes|available|have it|has it|get it|do you have|in stock|viene|vienen|hay|tienen|tienes|disponible)\b|有.*吗|有没有")
 _ANOTHER_LINE = re.compile(r"\b(?:too|also|another|as well|more|again|other|second one|one more|tambi[eé]n|otr[oa])\b")
 _WHAT_PEOPLE_SAY = re.compile(r"what do (?:people|customers|shoppers|buyers|others|users) (?:say|think)|opiniones|qu[eé] dicen|评论|评价")
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")

@@ -314,6 +314,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "es": "Todavía no te he mostrado ningún producto: dime qué estás buscando.",
                     "zh": "我还没有给您推荐任何商品：请告诉我您在找什么。"},
     "price_in": {"en": "in {what}: {price}", "es": "en {what}: {price}", "zh": "{what}：{price}"},
+    "available_in": {"en": "yes, it comes in {what}, in stock", "es": "sí, viene en {what} y hay stock", "zh": "有{what}，有货"},
     "out_of_stock_in": {"en": "{what} is out of stock right now", "es": "{what} está agotado ahora mismo", "zh": "{what}目前缺货"},
     "stock_count": {"en": "{n} in stock", "es": "{n} unidades en stock", "zh": "库存{n}件"},
     "stock_count_in": {"en": "{n} in stock in {what}", "es": "{n} unidades en stock en {what}", "zh": "{what}库存{n}件"},

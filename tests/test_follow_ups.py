@@ -255,3 +255,15 @@ def test_named_in_sees_an_import_at_once(sqlite_url: str) -> None:
     load("Rapha Pro Short")
     assert repo.named_in("is the Rapha Pro Short in stock?") == [r1.id]
     assert repo.named_in("is the rapha sports short in stock?") == [r2.id]
+
+
+def test_does_it_come_in_a_colour_is_answered_yes_or_no(bot: ShoppingAssistant) -> None:
+    """'does the second one come in green?' listed its colours without saying yes; in Spanish it gave the overview."""
+    bot.chat("show me the Stellar Rain Jacket", session_id="y")
+    reply = bot.chat("does it come in blue?", session_id="y")
+    assert "yes, it comes in blue, in stock" in reply.text, reply.text
+    es = bot.chat("¿viene en azul?", session_id="y")
+    assert "sí, viene en azul y hay stock" in es.text, es.text
+    zh = bot.chat("有蓝色的吗？", session_id="y")
+    assert "有蓝色，有货" in zh.text, zh.text
+    assert "not in Purple" in bot.chat("does it come in purple?", session_id="y").text
