@@ -27,7 +27,7 @@ from assistant.dialogue import (
     names_only,
     superlative_products,
 )
-from assistant.errors import AssistantInputError
+from assistant.errors import AssistantInputError, OutOfStockError
 from assistant.events import (
     CandidatesFound,
     ChatReply,
@@ -231,13 +231,13 @@ class ShoppingAssistant:
             raw = raw.model_copy(update={"query": re.sub(r"\s+", " ", _WITH_SOLD_OUT.sub(" ", raw.query.lower())).strip(" ,.?!")
                                          .removesuffix(" ones").removesuffix(" items").strip()})
         if raw.kind in ("search", "refine") and raw.query and all(w in _SALE_FILLER or w in _ANY_PRODUCT
-                                                                 for w in re.findall(r"[^\W\d_]+(?:'s)?", raw.query.lower())):
-            if raw.kind == "search" or _SHOP_WIDE.search(need_text.lower()):
+                                                                 for w in re.findall(r"[^\W\d_]+(?:'[a-z]+)?", raw.query.lower())):
+            if (raw.kind == "search" and previous is None) or _SHOP_WIDE.search(need_text.lower()):
                 # "what's the cheapest thing you sell?": every product, cheapest first (it searched for "what's thing"),
                 # also right after watches (it answered the cheapest watch)
                 raw = raw.model_copy(update={"query": "", "kind": "search"})
             else:  # "and the most expensive?": the same need, another order (it searched for "and the most expensive")
-                raw = raw.model_copy(update={"query": ""})
+                raw = raw.model_copy(update={"query": "", "kind": "refine"})
         # Misspelt product words are fixed before the intent is grounded, so "a jakcet for men" gets the
         # jackets category, not only "Men"; the reply then says what was searched.
         # a word written with a capital inside the message is a name ("do you have Nike shoes?"): never "corrected"
@@ -351,10 +351,13 @@ class ShoppingAssistant:
                 # "I'd like a red jacket instead", "show me large jackets instead": another search, not the line
                 and not self._asks_for_other(low, next((x["name"] for x in state.cart if named_lines and x["product_id"] in named_lines),
                                                        state.cart[-1]["name"]))))
-        if (not about_a_line and just_carted and quantity is None and _ADDING.search(low) and POINTS_AT_ONE.search(low)
+        if (not about_a_line and just_carted and quantity is None and (_ADDING.search(low) or _ES_WANT_IT.match(low))
+                and (POINTS_AT_ONE.search(low) or _ES_WANT_IT.match(low))
                 and not references_in_text(low) and not _ANOTHER_LINE.search(low)
-                and not (state.cart[-1].get("size") and state.cart[-1].get("color"))
-                and (colors_in_text(_spaced(low))[0] or (state.cart[-1].get("size") is None and sizes_in_text(_sized(grounded_text))))):
+                and ((state.cart[-1].get("color") is None and colors_in_text(_spaced(low))[0])
+                     or (state.cart[-1].get("size") is None and sizes_in_text(_sized(grounded_text))))
+                # only the option left open ("add it in green" after choosing blue is another line)
+                and not (state.cart[-1].get("color") and colors_in_text(_spaced(low))[0])):
             # "add it in size M in blue" right after "Which colour?": the answer for the line just added (it asked
             # "which of these?"); one it does not come in is refused with those it does
             about_a_line = True
@@ -388,6 +391,9 @@ class ShoppingAssistant:
         note: str | None = None
         corrections: list[tuple[str, str]] = []
         answer: str | None = None
+        if kind in ("search", "refine") and _ES_WANT_IT.match(low) and not changing and (
+                len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus)):
+            kind, intent = "cart", intent.model_copy(update={"kind": "cart"})
         if kind in ("search", "refine") and _DROPPED_IT.match(low) and (
                 len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus)):
             # "¿viene en azul?" about the one product in view (Spanish drops the "it"): a question, not a search
@@ -806,6 +812,12 @@ class ShoppingAssistant:
             self._refresh_cart(state)
             if event == "remove_from_cart" and all(line["product_id"] != product_id for line in state.cart):
                 return False  # a removal of nothing is no signal against the product
+            if event == "add_to_cart":
+                have = self.repo.units_available(product_id, size, color)
+                held = sum(int(x["qty"]) for x in state.cart if x["product_id"] == product_id
+                           and x.get("size") == (size or None) and x.get("color") == (color or None))
+                if have is not None and held >= have:  # the button may not hold more than the shop has either
+                    raise OutOfStockError(f"only {have} in stock, and the cart already holds {held}; nothing was added")
             self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
             if event == "like" and product_id not in state.liked:
                 state.liked.append(product_id)
@@ -845,7 +857,8 @@ class ShoppingAssistant:
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
                                                      for x in state.cart] if intent.kind == "cart" else [])
-            points = POINTS_AT_ONE.search(text.lower()) is not None or _DROPPED_IT.match(text.lower()) is not None
+            points = POINTS_AT_ONE.search(text.lower()) is not None or _DROPPED_IT.match(text.lower()) is not None \
+                or _ES_WANT_IT.match(text.lower()) is not None
             if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
                 ids = [int(state.focus[0]["id"])]  # "is it good for rain?" about the one just discussed
             if not ids and intent.kind == "cart":
@@ -889,9 +902,12 @@ class ShoppingAssistant:
             unnamed = re.sub("|".join(rf"\b{re.escape(w)}\b" for w in p.name.split()), " ", text, flags=re.I) if p.name.split() else text
             variant = {k: v for k, v in (("size", _own_value(unnamed, [z for z in p.sizes if len(z) > 1], "size")),
                                          ("color", _own_value(unnamed, p.colors, "color"))) if v}
-            if "color" not in variant and len(said := [c for c in p.colors if canonical_color(c) is not None and canonical_color(c)
-                                                       in {canonical_color(x) for x in colors_in_text(_spaced(unnamed))[0]}]) == 1:
+            if "color" not in variant and len(said := [c for c in p.colors
+                                                       if c.lower() in {x.lower() for x in colors_in_text(_spaced(unnamed))[0]}]) == 1:
                 variant["color"] = said[0]  # "¿viene en verde?", "有绿色的吗": its Green
+            if "size" not in variant and len(sized := [z for z in p.sizes if z.lower() in
+                                                       {x.lower() for x in sizes_in_text(_sized(unnamed))}]) == 1:
+                variant["size"] = sized[0]  # "in stock in red, size M?": that one, not any red (its M Red has none)
             variant_in_stock = not variant or self._can_send(p.id, variant)
             asks_count = _HOW_MANY.search(text.lower()) is not None
             asks_stock = variant_in_stock and not asks_count and not variant and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
@@ -899,7 +915,10 @@ class ShoppingAssistant:
             # "is the Hero Hoodie available in XXL?": a size or colour it does not come in is said, never "in stock"
             not_sized = [z for z in sizes_in_text(_sized(text)) if p.sizes and z.lower() not in {s.lower() for s in p.sizes}]
             not_coloured = [c for c in colors_in_text(_spaced(text))[0] if p.colors and c.lower() not in {x.lower() for x in p.colors}
-                            and not (variant.get("color") and c.lower() in variant["color"].lower())]
+                            and not (variant.get("color") and (c.lower() in variant["color"].lower()
+                                                               or canonical_color(variant["color"]) == canonical_color(c)))
+                            # "olive" is the shop's Olive, not a Green it lacks
+                            and not any(pc.lower() in unnamed.lower() for pc in p.colors)]
             facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
                      + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
             if asks_count and p.in_stock:
@@ -945,6 +964,8 @@ class ShoppingAssistant:
                 facts.append(say("not_in_size", lang, value=not_sized[0], offered=", ".join(p.sizes)))
             if not_coloured:
                 facts.append(say("not_in_colour", lang, value=not_coloured[0], offered=", ".join(p.colors)))
+                asked = [w for w in asked if canonical_color(w) is None]
+            if variant.get("color"):  # "green?" answered by its Olive: no "does not mention green" beside it
                 asked = [w for w in asked if canonical_color(w) is None]
             if p.brand and p.brand.lower() in text.lower():
                 facts.append(say("brand_is", lang, brand=p.brand))
@@ -1080,17 +1101,23 @@ class ShoppingAssistant:
         if p is None:
             raise AssistantInputError(f"unknown product id {product_id}")
         variant = {k: v for k, v in (("size", size), ("color", color)) if v}
-        for line in state.cart:
-            if line["product_id"] == p.id and all(line.get(k) == variant.get(k) for k in ("size", "color")):
-                line["qty"] += qty
-                state.cart.remove(line)
-                state.cart.append(line)  # the line last added to is the one "make that 3" means
-                break
-        else:
+        same = next((line for line in state.cart if line["product_id"] == p.id
+                     and all(line.get(k) == variant.get(k) for k in ("size", "color"))), None)
+        # never more than the shop has: "add 10" of a backpack with 4 left put 10 in the cart
+        have = self.repo.units_available(p.id, variant.get("size"), variant.get("color"))
+        capped = None
+        if have is not None and (same["qty"] if same else 0) + qty > have:
+            capped, qty = have, max(0, have - (same["qty"] if same else 0))
+        if same is not None:
+            same["qty"] += qty
+            state.cart.remove(same)
+            state.cart.append(same)  # the line last added to is the one "make that 3" means
+        elif qty:
             price = self.repo.variant_price(p.id, variant.get("size"), variant.get("color")) or p.price
             state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(price), "currency": p.currency,
                                "qty": qty, **variant})
-        return (f"{qty} × " if qty > 1 else "") + p.name + _variant_words(variant, lang)
+        added = (f"{qty} × " if qty > 1 else "") + p.name + _variant_words(variant, lang)
+        return added + (say("only_left_capped", lang, n=capped) if capped is not None else "")
 
     @staticmethod
     def _variant(p: Any, intent: ShoppingIntent, previous: ShoppingIntent | None, text: str,
@@ -1184,9 +1211,10 @@ class ShoppingAssistant:
                 state.cart.pop()
                 self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
                 return say("cart_removed", lang, names=line["name"]) + " " + self._cart_summary(state, lang)
-            line["qty"] = n
-            return say("cart_quantity", lang, name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + \
-                self._cart_summary(state, lang)
+            have = self.repo.units_available(int(line["product_id"]), line.get("size"), line.get("color"))
+            line["qty"] = min(n, have) if have is not None and have > 0 else n  # "make that 4" of the 1 left: 1
+            return say("cart_quantity_capped" if have is not None and 0 < have < n else "cart_quantity", lang,
+                       name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + self._cart_summary(state, lang)
         if EMPTY_CART.search(text.lower()):
             if not state.cart:
                 return summary
@@ -1450,6 +1478,8 @@ def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
 _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,}|[A-Z]{3,})\b")
 # "which one is lighter?", "which of them is warmer?", "¿cuál es mejor?", "哪个更轻？"
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
+# "la quiero en azul": the one product in view (or just added) wanted, so the cart; after a list, a refinement
+_ES_WANT_IT = re.compile(r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:lo|la)\s+quiero\b(?!\s+(?:ver|m[aá]s)\b)")
 _DROPPED_IT = re.compile(r"^\s*¿\s*(?:viene|tiene|hay|est[aá]|es|cuesta|queda|quedan|lo tienen|la tienen)\b|"
                          r"^\s*(?:有|是)[^，,。？?]{1,8}吗[?？]?\s*$")  # "有蓝色的吗？" ("do you have it in blue?")
 _COMES_IN = re.compile(r"\b(?:come|comes|available|have it|has it|get it|do you have|in stock|viene|vienen|hay|tienen|tienes|disponible)\b|有.*吗|有没有")
@@ -1470,8 +1500,8 @@ _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other t
 _VIEWS_CART = re.compile(r"\btotal\b|\bwhat(?:'?s| is) in\b|\b(?:show|view|see|check|open)\b.*\b(?:cart|basket)\b|\bmy (?:cart|basket)\b|"
                          r"\bver\b.*\bcarrito\b|购物车里|查看购物车|总共|一共")
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进|"
-                     r"\bm[eé]te(?:lo|la|los|las)\b|\bc[oó]mpra(?:lo|la|los|las|me)\b|"
-                     r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:quiero|compro|llevo|pido|quedo)\b|"
+                     r"\bm[eé]te(?:lo|la|los|las)\b|\bc[oó]mpra(?:lo|la|los|las)\b|"
+                     r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:compro|llevo|pido|quedo)\b|"
                      r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*me\s+(?:llevo|quedo(?:\s+con)?)\s+(?:el|la|los|las|est[eao]s?|es[eao]s?)\b")
 # questions every product of a list can answer at once: colours, sizes, stock
 _ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")
@@ -1516,14 +1546,17 @@ _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|t
 ON_SALE = re.compile(r"(?<!not )(?<!no )(?<!n't )(?<!not be )\bon (?:sale|special)\b|\bdiscount(?:ed|s)?\b|\bdeals?\b(?!\s+with)|\bclearance\b|\bmarked down\b"
                      r"|\ben (?:oferta|rebaja)s?\b|\brebajad[oa]s?\b|\bcon descuento\b|打折|特价|促销|优惠", re.I)
 _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
-_SHOP_WIDE = re.compile(r"\b(?:you (?:sell|carry|have|stock)|(?:the|your) (?:whole |entire )?(?:shop|store|catalog(?:ue)?)|of all|everything)\b")
+# the whole shop, not the need on screen ("what's the cheapest one you have?" after jackets is the cheapest jacket)
+_SHOP_WIDE = re.compile(r"\b(?:(?:things?|products?|items?|stuff) (?:that )?you (?:sell|carry|have|stock)|"
+                        r"(?:the|your) (?:whole |entire )?(?:shop|store|catalog(?:ue)?)|everything)\b")
 _NOTHING_COSTS = re.compile(r"\b(?:under|below|less than|cheaper than|menos de)\s*(?:\$|€|£)?\s*(?:-\s*\d+(?:\.\d+)?|0(?:\.0+)?)(?![\d.])")
 _SHOP_VALUES = re.compile(r"(?:(?:what|which)\s+(sizes|colou?rs|brands)\s+(?:do|does|can)\s+(?:you|the shop|your shop)\s+(?:have|carry|sell|offer|stock)"
                           r"|¿?qu[eé]\s+(tallas|colores|marcas)\s+(?:tienen|tienes|hay|venden)|你们有(?:哪些|什么)(尺码|颜色|品牌))\s*[?？!.]*$")
 _ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything", "good", "nice", "popular", "best", "show",
                           "what's", "thing", "things", "sell", "carry", "cheapest", "most", "least", "expensive", "priciest",
                           "the", "a", "an", "of", "in", "for", "is", "it", "everything", "can", "i", "buy", "your", "store",
-                          "shop", "whole", "entire", "here", "and", "then", "one", "ones"])
+                          "shop", "whole", "entire", "here", "and", "then", "one", "ones", "which", "you", "have", "got",
+                          "don't", "dont", "want", "please", "nothing"])
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
 # "show me similar items", "more like this", "anything similar?", "algo parecido", "类似的": about the one in view
 _SIMILAR = re.compile(r"(?:(?:ok(?:ay)?|and|so|please|can you|could you|show me|find me|do you have|have you got|got|any)[\s,]*)*"
@@ -1572,8 +1605,9 @@ _KIDS_WORDS = frozenset(["kids", "kid", "boys", "girls", "children", "child", "b
 def _made_for(p: Any, gender: str) -> bool:
     """Whether the catalog says `p` is for `gender`: its gender, or a category under it ("Men/Tops/Jackets")."""
     g = gender.lower()
-    if g == "kids" and any(v.lower() in _KIDS_WORDS for v in (getattr(p, "attributes", None) or {}).get("gender", [])):
-        return True  # a ball whose attributes say Boys, Girls
+    said = {v.lower() for v in (getattr(p, "attributes", None) or {}).get("gender", [])}
+    if g == "kids" and said and said <= _KIDS_WORDS:
+        return True  # a ball whose attributes say Boys, Girls (not one for Boys, Girls, Men, Women: that is for anyone)
     return (getattr(p, "gender", None) or "").lower() == g or any(
         c.lower().split("/")[0] in (g, g.rstrip("s"), {"kids": "children"}.get(g, g)) for c in getattr(p, "categories", None) or [])
 
@@ -1629,6 +1663,9 @@ def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
         off = {"on_sale": False}
     else:  # "clear all filters", "remove the filters"
         off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False}
+    if "colors" in off:  # the colour's word leaves the words searched too ("jackets red" kept showing red ones)
+        dropped = {canonical_color(c) for c in need.colors} - {canonical_color(c) for c in off["colors"]}
+        off["query"] = " ".join(t for t in need.query.split() if canonical_color(t.strip(",.")) not in dropped or not t.strip(",."))
     return need.model_copy(update={**off, "kind": "search" if need.kind == "search" else "refine", "references": []})
 
 

@@ -20,3 +20,9 @@ class SessionBusyError(AssistantInputError):
     of this turn was saved, so sending it again is safe."""
 
     status = 409
+
+
+class OutOfStockError(AssistantInputError):
+    """The cart already holds every unit the shop has of that product (in that size and colour)."""
+
+    status = 409

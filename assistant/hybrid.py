@@ -7,7 +7,6 @@ missing, `ShoppingAssistant.from_config(search="auto")` falls back to catalog-on
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from assistant.intent import ShoppingIntent
@@ -20,16 +19,11 @@ class HybridProductSearch:
     def __init__(self, searcher: Any, indexes: Any = None):
         self.searcher = searcher
         self.indexes = indexes
-        self._wish_words: tuple[float, frozenset[str]] = (0.0, frozenset())
 
     def _attribute_values(self) -> frozenset[str]:
-        """The catalog's attribute values, re-read at most once a minute (an import may add some)."""
-        at, values = self._wish_words
-        if time.monotonic() - at > 60.0:
-            repo = getattr(self.searcher, "repo", None)
-            values = repo.attribute_values() if repo is not None else frozenset()
-            self._wish_words = (time.monotonic(), values)
-        return values
+        """The catalog's attribute values (the repository keeps them until an import)."""
+        repo = getattr(self.searcher, "repo", None)
+        return repo.attribute_values() if repo is not None else frozenset()
 
     def _wishes(self, intent: ShoppingIntent) -> list[str]:
         """The intent's wishes, and the query's words that are attribute values of the catalog: "a waterproof

@@ -46,7 +46,7 @@ _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:
 _PRICE_WORDS = re.compile(
     r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
     r"between|and|cheapest|cheaper|(?:the )?(?:most|least) expensive|priciest|most affordable|(?:highest|lowest)[- ]priced?|for|in|size|with|menos de|por|entre|más de|con|para|around|approximately|roughly|"
-    r"budget|alrededor de|cerca de|(?:not (?:too |so )?|too )?cheap|inexpensive|affordable|low[- ]cost|budget[- ]friendly|barat[oa]s?|económic[oa]s?)(?![\w-])|"
+    r"budget|alrededor de|cerca de|(?:(?:not|nothing|no|anything)\s+(?:(?:too|so|a|an|very|really)\s+)*|too )?cheap(?:\s+ones?)?|inexpensive|affordable|low[- ]cost|budget[- ]friendly|barat[oa]s?|económic[oa]s?)(?![\w-])|"
     r"以下|以内|以上|左右|不?便宜的?|实惠的?|"  # ("pour-over", "carry-on": words, no price cue)
     # what points at a photo or a shown product is not a product word: "like this but cheaper" ("I like this
     # jacket" keeps its jacket)
@@ -68,7 +68,7 @@ _LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐
                          r"[\s,，]*(?:一[双件个款条只])?[\s,，]*")
 _GENDER_WORDS = re.compile(r"(?<![\w'’-])(?:(?:wo)?m[ae]n(?:['’]?s)?|womn['’]?s?|wmn['’]?s?|wemen['’]?s?|womans|ladies)(?![\w'’-])", re.I)
 # a size said is the sizes field, not words to search ("warm sweater, men's, XXL" searched "XXL")
-_SIZE_WORDS = re.compile(r"(?<![\w-])(?:(?:sizes?|tallas?)\s*[:#]?\s*(?:\d{1,3}(?:\.5)?|xxxl|xxl|xxs|xl|xs|[2-5]xl|s|m|l)|"
+_SIZE_WORDS = re.compile(r"(?<![\w-])(?:(?:sizes?|tallas?)(?:\s*[:#]\s*|\s+)(?:\d{1,3}(?:\.5)?|xxxl|xxl|xxs|xl|xs|[2-5]xl|s|m|l)|"
                          r"xxxl|xxl|xxs|xl|xs|[2-5]xl)(?![\w-])", re.I)
 
 
@@ -96,7 +96,9 @@ class RuleIntentParser:
             query = query[1:].strip()
         if query and gender_in_text(text):
             query = re.sub(r"\s+", " ", _GENDER_WORDS.sub(" ", query)).strip()
-        query = re.sub(r"(?:\s*,)+", ",", query).strip(" ,.;")  # what the words taken out left ("sweater winter, ,")
+        # what the words taken out left ("sweater winter, ,", "jackets ( )")
+        query = re.sub(r"(?:\s*,)+", ",", re.sub(r"\(\s*\)", " ", query)).strip(" ,.;")
+        query = re.sub(r"\s+", " ", query)
         cats = categories_in_text(text, self.vocabulary)
         # a photo's "like this" is no query ("find me something like this" included)
         query = query if query or POINTING_ONLY.fullmatch(_LEAD_IN.sub("", text.strip())) else text.strip()

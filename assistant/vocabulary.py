@@ -418,6 +418,7 @@ _SORT_EVIDENCE = {
 CHEAP_WORDS = re.compile(
     r"(?<!\bnot )(?<!\btoo )(?<!\bnot too )(?<!\bnot so )\b(?:cheap|inexpensive|affordable|low[- ]cost|budget[- ]friendly)\b(?![- ]looking)|"
     r"(?<!\bno )(?<!\bmuy )(?<!\bdemasiado )\b(?:barat[oa]s?|económic[oa]s?|economic[oa]s?)\b|(?<![不太])便宜|实惠")
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|nothing|don'?t|doesn'?t|never|without|nada|ni)\b[\w\s']{0,25}$")
 _YES_NO_QUESTION = re.compile(r"^\s*(?:is|are|was|were|isn'?t|aren'?t|es|son|está|están)\b|吗[?？]?\s*$", re.I)
 
 
@@ -426,7 +427,9 @@ def sort_in_text(text: str) -> str | None:
     for sort, pat in _SORT_RULES:
         if re.search(pat, tl):
             return sort
-    if CHEAP_WORDS.search(tl) and not _YES_NO_QUESTION.search(tl):
+    for m in CHEAP_WORDS.finditer(tl):
+        if _YES_NO_QUESTION.search(tl) or _NEGATED_BEFORE.search(tl[:m.start()]):
+            continue  # "nothing cheap please", "not a cheap one", "I don't want anything cheap"
         return "price_asc"
     return None
 
@@ -554,9 +557,10 @@ _KIND_RULES: list[tuple[str, str]] = [
              r"\bbuy (?:it|this|that|the)|"
              # "añade la primera en talla M", "agrégala en azul", "la quiero en verde talla L", "me llevo el segundo":
              # Spanish adds name no cart ("al carrito") as often as not
+             # ("las quiero en azul" after a list is a refinement, "agrega un filtro" and "ponme algo más barato" searches)
              r"^\s*(?:(?:y|también|tambien|por favor|vale|ok|entonces|bueno|pues)[\s,]+)*(?:a[ñn]ád\w*|a[ñn]ade\w*|agr[eé]g\w*|"
-             r"p[oó]n(?:lo|la|los|las|me)|m[eé]te(?:lo|la|los|las)|c[oó]mpra(?:lo|la|los|las|me))\b|"
-             r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:quiero|compro|llevo|pido|quedo)\b|"
+             r"p[oó]n(?:lo|la|los|las)|m[eé]te(?:lo|la|los|las)|c[oó]mpra(?:lo|la|los|las))\b(?!.*\b(?:filtros?|orden|ordena)\b)|"
+             r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:compro|llevo|pido|quedo)\b|"
              r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*me\s+(?:llevo|quedo(?:\s+con)?)\s+(?:el|la|los|las|est[eao]s?|es[eao]s?)\b|"
              r"i'?ll take (?:it|the)|remove .* from (?:my |the )?cart|加入购物车|加到购物车|放进购物车|(?:a[ñn]a[dď]|a[ñn]ád|agr[eé]g|p[oó]n|met)\w*(?:\s+[^\s,.!?]+){0,4}?\s+(?:al|en el|en mi) carrito|"
              # looking at the cart: "what's in my cart?", "show my basket", "my cart", "购物车里有什么", "ver mi carrito"

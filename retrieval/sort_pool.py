@@ -124,10 +124,10 @@ def with_stated_values(repo: CatalogRepository, ids: list[int], words: Sequence[
     wished = [w.lower() for w in words if w.lower() in values]
     if not wished or not ids:
         return ids
-    have: dict[int, set[str]] = {}
-    for p in repo.get_many(ids):
-        have[p.id] = {v.lower() for name, vals in p.attributes.items() if name not in ("color", "size") for v in vals}
-    stated = [pid for pid in ids if all(w in have.get(pid, set()) for w in wished)]
+    have = repo.attribute_words(ids)
+    names = repo.names(ids)
+    # the attribute says it, or the name does ("Helena Hooded Fleece" is a fleece whatever its attributes say)
+    stated = [pid for pid in ids if all(w in have.get(pid, set()) or stem(w) in _stems([names.get(pid, "")]) for w in wished)]
     return stated or ids
 
 
