@@ -45,6 +45,7 @@ from assistant.language import (
     colour_name,
     conversation_language,
     detect_language,
+    english_product_words,
     feature_words,
     product_word_pairs,
     say,
@@ -394,9 +395,12 @@ class ShoppingAssistant:
         if kind in ("search", "refine") and _ES_WANT_IT.match(low) and not changing and (
                 len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus)):
             kind, intent = "cart", intent.model_copy(update={"kind": "cart"})
-        if kind in ("search", "refine") and _DROPPED_IT.match(low) and (
-                len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus)):
-            # "¿viene en azul?" about the one product in view (Spanish drops the "it"): a question, not a search
+        if kind in ("search", "refine") and len(state.shown) == 1 and not state.focus and _ABOUT_THEM.search(low):
+            # "do you have them in size 10?" about the one pair of boots shown: a question (it searched for "them")
+            kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
+        if kind in ("search", "refine") and _DROPPED_IT.match(low) and (state.focus or state.shown):
+            # "¿viene en azul?", "多少钱？" about the product in view (Spanish and Chinese drop the "it"): a question, not
+            # a search (several in view: which one)
             kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
         referenced = self._referenced(intent, state, grounded_text)
         if kind in ("search", "refine") and len(state.focus) >= 2 and _WHICH_OF_THEM.match(low.lstrip("¿ ")) and not named_products(grounded_text, state.shown):
@@ -858,7 +862,9 @@ class ShoppingAssistant:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
                                                      for x in state.cart] if intent.kind == "cart" else [])
             points = POINTS_AT_ONE.search(text.lower()) is not None or _DROPPED_IT.match(text.lower()) is not None \
-                or _ES_WANT_IT.match(text.lower()) is not None
+                or _ES_WANT_IT.match(text.lower()) is not None \
+                or (len(state.shown) == 1 and not state.focus and re.search(r"\b(?:them|they|those|these)\b", text.lower()) is not None)
+            # ("men's hiking boots", one match, then "do you have them in size 10?": a pair is "them")
             if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
                 ids = [int(state.focus[0]["id"])]  # "is it good for rain?" about the one just discussed
             if not ids and intent.kind == "cart":
@@ -1080,6 +1086,8 @@ class ShoppingAssistant:
 
         words = [w for w in re.findall(r"[^\W\d_]{3,}", (query or "").lower())
                  if w not in _LEAD_WORDS and w not in _FOR_WHOM and not names_nothing(w)]
+        if any(english_product_words(w) for w in words):
+            return []  # "mochila" is searched as "backpack": its own word matching nothing is no miss
         if not words or not all(re.fullmatch(r"[a-z]+", w) for w in words):
             return []  # Chinese and accented words are searched through their English words: not judged here
         unseen = getattr(self.searcher, "unseen_words", None)
@@ -1163,6 +1171,19 @@ class ShoppingAssistant:
             if not p.in_stock and p.id not in shown and words and words <= said:
                 return p
         return None
+
+    def _only_choice(self, product_id: int, variant: dict[str, str]) -> dict[str, str]:
+        """The size or colour left open filled in where the product comes in only one with what was chosen ("add it in
+        XL" where only the black one comes in XL: Black; a line the shop could not have sent without asking)."""
+        rows = [r for r in self.repo.variant_stock(product_id)
+                if (not variant.get("size") or (r[0] or "").lower() == variant["size"].lower())
+                and (not variant.get("color") or (r[1] or "").lower() == variant["color"].lower())]
+        out = dict(variant)
+        for key, at in (("size", 0), ("color", 1)):
+            values = {r[at] for r in rows if r[at]}
+            if key not in out and len(values) == 1:
+                out[key] = values.pop()
+        return out
 
     def _can_send(self, product_id: int, variant: Mapping[str, Any]) -> bool:
         """The product in that size and colour (those it names) is in stock."""
@@ -1257,6 +1278,7 @@ class ShoppingAssistant:
                 variant, problem = self._variant(p, intent, previous, text, lang)
                 if problem:
                     return problem + " " + summary
+                variant = self._only_choice(p.id, variant)
                 if not self._can_send(p.id, variant):  # never a line the shop cannot send
                     return say("cart_sold_out", lang, name=p.name + _variant_words(variant, lang)) + " " + summary
                 added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang,
@@ -1480,8 +1502,14 @@ _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
 # "la quiero en azul": the one product in view (or just added) wanted, so the cart; after a list, a refinement
 _ES_WANT_IT = re.compile(r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:lo|la)\s+quiero\b(?!\s+(?:ver|m[aá]s)\b)")
-_DROPPED_IT = re.compile(r"^\s*¿\s*(?:viene|tiene|hay|est[aá]|es|cuesta|queda|quedan|lo tienen|la tienen)\b|"
-                         r"^\s*(?:有|是)[^，,。？?]{1,8}吗[?？]?\s*$")  # "有蓝色的吗？" ("do you have it in blue?")
+_ABOUT_THEM = re.compile(r"^\s*(?:do you have|have you got|got|are|do|does|can i get|will)\b.*\b(?:them|they)\b|\b(?:are|do|will) they\b")
+_DROPPED_IT = re.compile(
+    r"^\s*¿\s*(?:viene|vienen|es|cuesta|queda|quedan|lo tienen|la tienen)\b|"
+    r"^\s*¿\s*(?:tiene|hay)\s+(?:stock|existencias|en\s+\w+|capucha|bolsillos)\b|"
+    r"^\s*¿\s*(?:est[aá])\s+(?:disponible|en stock|agotad)|^\s*¿\s*(?:cu[aá]nto|qu[eé] precio)\s+(?:cuesta|vale|es)\b|"
+    r"^\s*¿\s*de qu[eé] (?:material|tela)\b|"
+    # "有蓝色的吗？", "有货吗？", "多少钱？", "是什么材料？" (Chinese drops the "it" too)
+    r"^\s*(?:有(?:货|现货|库存|.{0,3}色|.{0,3}码|[SMLX]{1,3}码?)的?吗|有没有货|多少钱|(?:是)?什么材料|几码)[?？]?\s*$")
 _COMES_IN = re.compile(r"\b(?:come|comes|available|have it|has it|get it|do you have|in stock|viene|vienen|hay|tienen|tienes|disponible)\b|有.*吗|有没有")
 _ANOTHER_LINE = re.compile(r"\b(?:too|also|another|as well|more|again|other|second one|one more|tambi[eé]n|otr[oa])\b")
 _WHAT_PEOPLE_SAY = re.compile(r"what do (?:people|customers|shoppers|buyers|others|users) (?:say|think)|opiniones|qu[eé] dicen|评论|评价")

@@ -98,7 +98,7 @@ class RuleIntentParser:
             query = re.sub(r"\s+", " ", _GENDER_WORDS.sub(" ", query)).strip()
         # what the words taken out left ("sweater winter, ,", "jackets ( )")
         query = re.sub(r"(?:\s*,)+", ",", re.sub(r"\(\s*\)", " ", query)).strip(" ,.;")
-        query = re.sub(r"\s+", " ", query)
+        query = re.sub(r"(?:\s+(?:de|para|con|en|por|y|o))+$", "", re.sub(r"\s+", " ", query))  # "mochila de menos de 100"
         cats = categories_in_text(text, self.vocabulary)
         # a photo's "like this" is no query ("find me something like this" included)
         query = query if query or POINTING_ONLY.fullmatch(_LEAD_IN.sub("", text.strip())) else text.strip()

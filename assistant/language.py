@@ -68,6 +68,8 @@ PRODUCT_WORDS: dict[str, str] = {
     "zapatillas": "shoes", "zapatilla": "shoes", "靴": "boots", "botas": "boots", "bota": "boots",
     "手表": "watch", "reloj": "watch", "relojes": "watch", "botellas": "bottle", "gorras": "cap", "文胸": "bra", "运动内衣": "sports bra", "sujetador": "bra",
     "帽子": "hat", "gorra": "cap", "gorro": "beanie", "球": "ball", "pelota": "ball", "水壶": "bottle", "botella": "bottle",
+    "热水壶": "kettle", "烧水壶": "kettle", "电水壶": "kettle", "tetera": "kettle", "hervidor": "kettle", "帐篷": "tent",
+    "tienda de campaña": "tent", "saco de dormir": "sleeping bag", "睡袋": "sleeping bag", "头灯": "headlamp", "linterna frontal": "headlamp",
     "跑步": "running", "correr": "running", "瑜伽": "yoga", "徒步": "hiking", "登山": "hiking",
     "senderismo": "hiking", "防水": "waterproof", "impermeable": "waterproof", "健身": "fitness", "gimnasio": "gym",
 }

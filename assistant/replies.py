@@ -125,7 +125,7 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
     if lang != "en":  # framed in the shopper's language
         # (a kind of product: "mochila", not "impermeable" in "mochila impermeable")
         own = [w for w, en in product_word_pairs(intent.query or "") if singular(en.split()[-1]) in PRODUCT_KINDS]
-        if intent.category and own:  # their own word for the kind, not the catalog's English category ("3 chaquetas")
+        if own and (intent.category or noun.strip().lower() == own[0].lower()):  # their own word ("3 chaquetas")
             noun = _plural_es(own[0]) if lang == "es" and not one else own[0]
         gender = say(f"gender_{intent.gender}", lang) if intent.gender in ("women", "men", "kids") else ""
         colours = "/".join(colour_name(c, lang) for c in intent.colors)

@@ -396,7 +396,8 @@ def test_cart_variants_name_words_and_one_less_of_one_line(sqlite_url: str) -> N
     bot = ShoppingAssistant.from_config(sqlite_url, llm="rules", search="catalog")
     assert "Red Rock Jacket" in [c.name for c in bot.chat("rock jacket", session_id="rr").products]
     reply = bot.chat("add the Red Rock jacket to my cart in size M", session_id="rr")  # "Red" is its name, not a colour
-    assert [(x["name"], x.get("size"), x.get("color")) for x in reply.cart] == [("Red Rock Jacket", "M", None)]
+    # (its only colour, Blue, filled in: never the "Red" of its name)
+    assert [(x["name"], x.get("size"), x.get("color")) for x in reply.cart] == [("Red Rock Jacket", "M", "Blue")]
     assert len(bot.chat("add the Red Rock jacket to my cart in size S", session_id="rr").cart) == 2
     bot.feedback("remove_from_cart", reply.cart[0]["product_id"], session_id="rr")  # the button: one fewer of one line
     assert len(bot.chat("what's in my cart?", session_id="rr").cart) == 1

@@ -309,3 +309,37 @@ def test_sizes_is_no_size(outdoor: ShoppingAssistant) -> None:
     assert parser.parse("what sizes do jackets come in").query.startswith("what sizes")
     assert parser.parse("jackets (women's)").query == "jackets"
     assert parser.parse("jackets size M").query == "jackets"
+
+
+def test_one_pair_shown_is_them_and_the_only_colour_is_filled_in(tmp_path: Path) -> None:
+    """'do you have them in size 10?' after one match searched for 'them'; 'add it in XL' where only the black one
+    comes in XL left the colour open (a line the shop cannot send), and a size priced apart is charged its price."""
+    from decimal import Decimal
+
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ProductRecord, VariantRecord
+    from catalog.writer import sync_catalog
+
+    def v(sku: str, color: str, size: str, stock: int, price: str | None = None) -> VariantRecord:
+        return VariantRecord(sku=sku, color=color, size=size, stock_qty=stock, in_stock=stock > 0,
+                             price=Decimal(price) if price else None)
+
+    url = f"sqlite:///{tmp_path / 'boots.db'}"
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=[
+            ProductRecord(sku="BOOT-10", name="Granite Peak Hiking Boots", price=Decimal("159.00"), categories=["Footwear/Boots"],
+                          gender="men", product_type="configurable",
+                          variants=[v("B9", "Brown", "9", 3), v("B10", "Brown", "10", 0), v("B11", "Brown", "11", 5)]),
+            ProductRecord(sku="JKT-200", name="Summit Down Jacket", price=Decimal("249.00"), categories=["Clothing/Jackets"],
+                          gender="men", product_type="configurable",
+                          variants=[v("JM", "Black", "M", 5), v("JO", "Olive", "M", 1), v("JXL", "Black", "XL", 2, "269.00")]),
+        ]), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    assert len(bot.chat("men's hiking boots", session_id="b").products) == 1
+    reply = bot.chat("do you have them in size 10?", session_id="b")
+    assert reply.intent.kind == "question" and "10 is out of stock right now" in reply.text, reply.text
+    boots = bot.chat("add them in size 11", session_id="b")
+    assert [(x["name"], x.get("size"), x.get("color")) for x in boots.cart] == [("Granite Peak Hiking Boots", "11", "Brown")]
+    bot.chat("show me the Summit Down Jacket", session_id="j")
+    jacket = bot.chat("add it in XL", session_id="j")
+    assert [(x.get("size"), x.get("color"), x["price"]) for x in jacket.cart] == [("XL", "Black", 269.0)], jacket.text
