@@ -1179,10 +1179,9 @@ class ShoppingAssistant:
                 if (not variant.get("size") or (r[0] or "").lower() == variant["size"].lower())
                 and (not variant.get("color") or (r[1] or "").lower() == variant["color"].lower())]
         out = dict(variant)
-        for key, at in (("size", 0), ("color", 1)):
-            values = {r[at] for r in rows if r[at]}
+        for key, values in (("size", {r[0] for r in rows if r[0]}), ("color", {r[1] for r in rows if r[1]})):
             if key not in out and len(values) == 1:
-                out[key] = values.pop()
+                out[key] = str(values.pop())
         return out
 
     def _can_send(self, product_id: int, variant: Mapping[str, Any]) -> bool:
