@@ -7,6 +7,7 @@ facts. Product text (descriptions, reviews) is never sent to the LLM as instruct
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import uuid
@@ -528,6 +529,7 @@ class ShoppingAssistant:
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
             intent = apply_corrections(intent, outcome.corrections)
+            self._at_variant_prices(outcome.items, intent)
             cards = [card(item, intent, lang) for item in outcome.items]
             unmade_for: str | None = None
             if intent.gender and not any(_made_for(i.product, intent.gender) for i in outcome.items):
@@ -1171,6 +1173,18 @@ class ShoppingAssistant:
             if not p.in_stock and p.id not in shown and words and words <= said:
                 return p
         return None
+
+    def _at_variant_prices(self, items: list[RankedItem], intent: ShoppingIntent) -> None:
+        """"jackets in XL": each product at the price of the size (and colour) asked where the shop prices it apart
+        (the XL at $269, not its jacket's $249)."""
+        if not (intent.sizes or intent.colors) or len(intent.sizes) > 1 or len(intent.colors) > 1 or not items:
+            return
+        size, colour = (intent.sizes or [None])[0], (intent.colors or [None])[0]
+        own = self.repo.variant_prices([(i.product.id, size, colour) for i in items])
+        for item in items:
+            price = own.get((item.product.id, size, colour))
+            if price is not None:
+                item.product = dataclasses.replace(item.product, price=price, regular_price=price)
 
     def _only_choice(self, product_id: int, variant: dict[str, str]) -> dict[str, str]:
         """The size or colour left open filled in where the product comes in only one with what was chosen ("add it in

@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from catalog.categories import overlay_roots, product_type_category
 from catalog.db import CatalogDB, unicode_lower
@@ -278,19 +278,29 @@ class CatalogRepository:
                        or_(sale_name == "sale", sale_name.like("% sale"), sale_name.like("sale %"), sale_name.like("% sale %")))
             )
             conds.append(or_(price < Product.price, in_sale_category))
-        if f.min_price is not None:
+        colors = [c.lower() for c in f.colors]
+        sizes = [s.lower() for s in f.sizes]
+        # with a size or colour asked, the price range is the variant's (an XL priced apart at $269 is not "under
+        # $250" because its product is $249): checked on the variant below
+        priced_by_variant = bool(colors or sizes)
+        if f.min_price is not None and not priced_by_variant:
             conds.append(price >= Decimal(str(f.min_price)))
-        if f.max_price is not None:
+        if f.max_price is not None and not priced_by_variant:
             conds.append(price <= Decimal(str(f.max_price)))
         if f.gender:
             g = f.gender.lower()
             # Unisex products suit everyone; products without a gender are not excluded by it.
             conds.append(or_(func.lower(Product.gender) == g, Product.gender.is_(None), Product.gender == "unisex"))
-        colors = [c.lower() for c in f.colors]
-        sizes = [s.lower() for s in f.sizes]
         if colors or sizes or f.in_stock:
-            # One variant must satisfy colour, size and stock together ("a red M in stock").
+            # One variant must satisfy colour, size and stock together ("a red M in stock"), and the price range.
             vconds: list[ColumnElement[bool]] = [Variant.product_id == Product.id]
+            if priced_by_variant and (f.min_price is not None or f.max_price is not None):
+                # its own price where the shop prices it apart, else the product's (sale included)
+                vprice = case((and_(Variant.price.is_not(None), Variant.price != Product.price), Variant.price), else_=price)
+                if f.min_price is not None:
+                    vconds.append(vprice >= Decimal(str(f.min_price)))
+                if f.max_price is not None:
+                    vconds.append(vprice <= Decimal(str(f.max_price)))
             if colors:
                 vconds.append(func.lower(Variant.color).in_(colors))
             if sizes:
@@ -314,6 +324,10 @@ class CatalogRepository:
                     )
             if f.in_stock:
                 simple_conds.append(Product.in_stock.is_(True))
+            if priced_by_variant and f.min_price is not None:
+                simple_conds.append(price >= Decimal(str(f.min_price)))
+            if priced_by_variant and f.max_price is not None:
+                simple_conds.append(price <= Decimal(str(f.max_price)))
             conds.append(or_(variant_ok, and_(*simple_conds)))
         unwanted = [c.lower() for c in f.exclude_colors if c.strip()]
         if unwanted:
@@ -432,6 +446,18 @@ class CatalogRepository:
         price = effective_price_expr(self.today)
         with self.db.session() as s:
             lo, hi = s.execute(select(func.min(price), func.max(price)).where(*self._conditions(s, f))).one()
+            if lo is not None and (f.colors or f.sizes):
+                # a size or colour asked: the prices of those variants (an XL priced apart at $269 is not $249)
+                v = aliased(Variant)  # (the filter's own EXISTS over variants must not correlate with this join)
+                vprice = case((and_(v.price.is_not(None), v.price != Product.price), v.price), else_=price)
+                vconds = [func.lower(v.color).in_([c.lower() for c in f.colors])] if f.colors else []
+                vconds += [func.lower(v.size).in_([z.lower() for z in f.sizes])] if f.sizes else []
+                if f.in_stock:
+                    vconds += [v.in_stock.is_(True), or_(v.stock_qty.is_(None), v.stock_qty > 0)]
+                vlo, vhi = s.execute(select(func.min(vprice), func.max(vprice)).select_from(Product)
+                                     .join(v, v.product_id == Product.id).where(*self._conditions(s, f), *vconds)).one()
+                if vlo is not None:
+                    lo, hi = Decimal(vlo), Decimal(vhi)
         if lo is None:
             return None
         return Decimal(lo), Decimal(hi)

@@ -343,3 +343,10 @@ def test_one_pair_shown_is_them_and_the_only_colour_is_filled_in(tmp_path: Path)
     bot.chat("show me the Summit Down Jacket", session_id="j")
     jacket = bot.chat("add it in XL", session_id="j")
     assert [(x.get("size"), x.get("color"), x["price"]) for x in jacket.cart] == [("XL", "Black", 269.0)], jacket.text
+    # a size priced apart is searched, filtered and shown at its own price (it was "$249.00: size XL; within your $250")
+    over = bot.chat("jackets in size XL under $250", session_id="p")
+    first = over.text.splitlines()[0]
+    assert first.startswith("Nothing under $250.00") and "the cheapest" in first and first.endswith("$269.00."), over.text
+    within = bot.chat("jackets in size XL under $300", session_id="q")
+    assert [(c.name, c.price) for c in within.products] == [("Summit Down Jacket", Decimal("269.00"))], within.text
+    assert bot.chat("jackets in size M under $250", session_id="r").products[0].price == Decimal("249.00")
