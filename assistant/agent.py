@@ -1179,7 +1179,8 @@ class ShoppingAssistant:
         (the XL at $269, not its jacket's $249)."""
         if not (intent.sizes or intent.colors) or len(intent.sizes) > 1 or len(intent.colors) > 1 or not items:
             return
-        size, colour = (intent.sizes or [None])[0], (intent.colors or [None])[0]
+        size = intent.sizes[0] if intent.sizes else None
+        colour = intent.colors[0] if intent.colors else None
         own = self.repo.variant_prices([(i.product.id, size, colour) for i in items])
         for item in items:
             price = own.get((item.product.id, size, colour))

@@ -450,7 +450,7 @@ class CatalogRepository:
                 # a size or colour asked: the prices of those variants (an XL priced apart at $269 is not $249)
                 v = aliased(Variant)  # (the filter's own EXISTS over variants must not correlate with this join)
                 vprice = case((and_(v.price.is_not(None), v.price != Product.price), v.price), else_=price)
-                vconds = [func.lower(v.color).in_([c.lower() for c in f.colors])] if f.colors else []
+                vconds: list[ColumnElement[bool]] = [func.lower(v.color).in_([c.lower() for c in f.colors])] if f.colors else []
                 vconds += [func.lower(v.size).in_([z.lower() for z in f.sizes])] if f.sizes else []
                 if f.in_stock:
                     vconds += [v.in_stock.is_(True), or_(v.stock_qty.is_(None), v.stock_qty > 0)]
