@@ -211,7 +211,7 @@ class ShoppingAssistant:
 
     def _turn(self, text: str, session_id: str, user_id: str | None, image: Any, user_verified: bool) -> Iterator[Event]:
         state = self.sessions.load(session_id, user_id, verified=user_verified)
-        in_cart = self._refresh_cart(state)
+        in_cart, gone = self._refresh_cart(state)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
 
@@ -657,6 +657,10 @@ class ShoppingAssistant:
         yield ProductsRanked(cards, timings["ranked"], note, corrections)
 
         chunks: list[str] = []
+        if gone:  # a product the shop took off sale since: said, never dropped from the cart without a word
+            line = say("cart_gone", lang, names=", ".join(gone)) + "\n"
+            chunks.append(line)
+            yield ReplyChunk(line)
         if answer is not None:
             chunks.append(answer)
             yield ReplyChunk(answer)
@@ -815,7 +819,7 @@ class ShoppingAssistant:
                                           "it cannot be added to the cart")
         with self.sessions.lock(session_id):
             state = self.sessions.load(session_id, user_id, verified=user_verified)
-            self._refresh_cart(state)
+            self._refresh_cart(state)  # (the button's reply is the cart itself: what left it is not in it)
             if event == "remove_from_cart" and all(line["product_id"] != product_id for line in state.cart):
                 return False  # a removal of nothing is no signal against the product
             if event == "add_to_cart":
@@ -1204,20 +1208,21 @@ class ShoppingAssistant:
         return bool(self.repo.find_ids(ProductFilter(ids=[product_id], sizes=[variant["size"]] if variant.get("size") else [],
                                                      colors=[variant["color"]] if variant.get("color") else [], in_stock=True), limit=1))
 
-    def _refresh_cart(self, state: SessionState) -> dict[int, Any]:
+    def _refresh_cart(self, state: SessionState) -> tuple[dict[int, Any], list[str]]:
         """Cart lines carry the catalog's price and name of now, never those of when they were added (a price
         change or a sale since then shows at once); a product the catalog no longer has leaves the cart.
-        Returns the cart's products as the catalog has them now, by id."""
+        Returns the cart's products as the catalog has them now, by id, and the names of the lines that left."""
         if not state.cart:
             state.touched = None
-            return {}
+            return {}, []
         # (a hidden product, off sale since a full-feed import, leaves the cart too)
         now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart], matching=ProductFilter())}
         own = self.repo.variant_prices([(int(x["product_id"]), x.get("size"), x.get("color")) for x in state.cart])
-        kept = []
+        kept, gone = [], []
         for line in state.cart:
             p = now.get(int(line["product_id"]))
             if p is None:
+                gone.append(str(line.get("name", "")))
                 continue
             price = own.get((p.id, line.get("size"), line.get("color"))) or p.price  # the size/colour's own, if it has one
             line.update(name=p.name, sku=p.sku, price=float(price), currency=p.currency)
@@ -1225,7 +1230,7 @@ class ShoppingAssistant:
         state.cart = kept
         if state.touched and not (kept and _same_variant(kept[-1], state.touched)):
             state.touched = None  # the line "it" meant is gone: "make that 3" must not mean another one
-        return now
+        return now, list(dict.fromkeys(gone))
 
     @staticmethod
     def _remove_from_cart(state: SessionState, product_id: int) -> None:

@@ -451,7 +451,9 @@ def test_the_cart_follows_the_catalog(sqlite_url: str) -> None:
     with db.session() as s:
         sync_catalog(s, data, progress=False, hide_missing=True)
     reply = bot.chat("what's in my cart?", session_id="cf")
-    assert reply.cart == [] and reply.text == "Your cart is empty."
+    # said, not dropped without a word
+    assert reply.cart == [] and reply.text == "Stellar Rain Jacket is no longer available, so I took it out of your cart.\nYour cart is empty."
+    assert "no longer available" not in bot.chat("what's in my cart?", session_id="cf").text  # said once
 
 
 def test_popular_with_shoppers_takes_more_than_one_like(sqlite_url: str) -> None:
