@@ -1412,7 +1412,7 @@ class ShoppingAssistant:
                 # "where is my order?": a signed-in customer gets their latest orders; anyone else is asked as before
                 customer = self._signed_in_customer(s, state, verified=verified)
                 if customer is None:
-                    return say("order_ask_number", lang)
+                    return say("order_ask_number", lang) + self._order_help(lang)
                 return self._recent_orders(s, customer, lang)
             order = s.scalar(select(Order).where(func.upper(Order.number) == intent.order_id.upper()))
             customer = s.get(Customer, order.customer_id) if order is not None and order.customer_id else None
@@ -1421,9 +1421,17 @@ class ShoppingAssistant:
             if order is None or customer is None or not self._is_signed_in_as(customer, state, verified=verified):
                 if self._signed_in_customer(s, state, verified=verified) is not None:
                     return say("order_not_on_account", lang, number=intent.order_id)
-                return say("order_sign_in", lang)
+                return say("order_sign_in", lang) + self._order_help(lang)
             lines = ", ".join(f"{ln.qty} × {ln.name}" for ln in order.lines)
             return say("order_is", lang, number=order.number, status=order.status, lines=lines, total=money(order.total, order.currency))
+
+    def _order_help(self, lang: str) -> str:
+        """The shop's own entry on tracking an order ("Order status": guests track by the link in the email), after
+        the request for a number or a sign-in; "" when the shop has none."""
+        for doc in self.repo.documents(None, limit=200):
+            if re.search(r"\b(?:order status|track(?:ing)?|where is my order|seguimiento|estado del pedido)\b|物流|订单状态", doc.title.lower()):
+                return " " + _entry(doc, lang)
+        return ""
 
     @staticmethod
     def _is_signed_in_as(customer: Customer, state: SessionState, *, verified: bool) -> bool:

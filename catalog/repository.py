@@ -201,6 +201,18 @@ _POLICY_STOPWORDS = frozenset("""a an the do does did you your i my me is are to
 could will would there it this that we our us be have has any el la los las de que y o en por para es un una 的 吗""".split())  # noqa: SIM905
 
 
+def _stem_word(word: str) -> str:
+    """'wrapping' -> 'wrap', 'stores' -> 'store', 'shipped' -> 'ship': one form for a heading's words and a question's."""
+    w = word.lower()
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix) and not w.endswith("ss"):
+            w = w[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(w) > 2 and w[-1] == w[-2]:
+                w = w[:-1]  # "wrapp" -> "wrap"
+            break
+    return w
+
+
 def policy_topics(text: str) -> set[str]:
     """The service topics a text is about ('how long does delivery take?' -> {'shipping'})."""
     low = (text or "").lower()
@@ -877,13 +889,16 @@ class CatalogRepository:
     def heading_asked(self, text: str) -> Document | None:
         """The policy or FAQ entry whose heading the message asks, word for word ("do you gift wrap?" and the
         entry "Do you gift-wrap?"): every word of a heading of two words or more, and at most two more."""
-        said = set(query_tokens(text)) - _POLICY_STOPWORDS
+        said = {_stem_word(t) for t in query_tokens(text)} - _POLICY_STOPWORDS
         if not said:
             return None
         for d in self.documents(None, limit=1000):
-            heading = set(query_tokens(d.title)) - _POLICY_STOPWORDS
-            # (a one-word heading is no question: "a shipping box" is a product, not the Shipping entry)
-            if len(heading) >= 2 and heading <= said and len(said - heading) <= 2:
+            heading = {_stem_word(t) for t in query_tokens(d.title)} - _POLICY_STOPWORDS
+            # (a one-word heading is no question: "a shipping box" is a product, not the Shipping entry); the heading's
+            # words as forms of the same word ("gift wrap" for "gift wrapping"), one of them left unsaid at most
+            # ("do you gift wrap?" asks "Do you offer gift wrapping?")
+            if len(heading) >= 2 and len(heading & said) >= 2 and len(heading - said) <= (1 if len(heading) >= 3 else 0) \
+                    and len(said - heading) <= 2:
                 return d
         return None
 

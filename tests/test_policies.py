@@ -31,6 +31,13 @@ Email help@example.com or call +1 555 0100. A person answers.
 ## Do you gift-wrap?
 Yes, $4 an order: tick "gift wrap" at checkout.
 """
+MORE = """
+## Do you offer same-day pickup?
+Yes, from our Boulder shop after 2pm.
+
+## Order status
+Guests track an order with the link in the confirmation email.
+"""
 
 
 @pytest.fixture
@@ -141,3 +148,21 @@ def test_a_topic_without_an_entry_is_not_answered_by_a_neighbour(tmp_path: Path)
     bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
     reply = bot.chat("do you take paypal?", session_id="pp")
     assert reply.text.startswith("I have no store policy on that") and "Contact: Email" in reply.text, reply.text
+
+
+def test_a_faq_asked_in_other_words_and_a_guests_order_question(tmp_path: Path) -> None:
+    path = tmp_path / "more.md"
+    path.write_text(POLICIES + MORE, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'more.db'}"
+    data = small_store()
+    data.documents = load(path).documents
+    with open_catalog(url).session() as s:
+        sync_catalog(s, data, progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    # a heading's words in another form, one of them unsaid ("Do you offer same-day pickup?")
+    pickup = bot.chat("can I do same day pickups?", session_id="p")
+    assert pickup.text == "Do you offer same-day pickup? Yes, from our Boulder shop after 2pm.", pickup.text
+    # a guest asking about an order: the number asked for, and the shop's own entry on tracking
+    reply = bot.chat("how can I track my order?", session_id="t")
+    assert reply.intent.kind == "order_status" and "order number" in reply.text
+    assert reply.text.endswith("Order status: Guests track an order with the link in the confirmation email."), reply.text
