@@ -396,6 +396,11 @@ class ShoppingAssistant:
         if kind in ("search", "refine") and _ES_WANT_IT.match(low) and not changing and (
                 len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus)):
             kind, intent = "cart", intent.model_copy(update={"kind": "cart"})
+        if kind in ("search", "refine") and (state.focus or state.shown) and (
+                (_ASKS_REVIEWS.search(low) and re.match(r"\s*(?:what|how|any|are there|show me the|tell me about the)\b", low))
+                or _BACK_IN_STOCK.search(low)) and not self.repo.named_in(grounded_text) and not raw.category:
+            # "what are the reviews like?", "when will it be back?" about what is in view: a question, not a search
+            kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
         if kind in ("search", "refine") and len(state.shown) == 1 and not state.focus and _ABOUT_THEM.search(low):
             # "do you have them in size 10?" about the one pair of boots shown: a question (it searched for "them")
             kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
@@ -868,7 +873,8 @@ class ShoppingAssistant:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
                                                      for x in state.cart] if intent.kind == "cart" else [])
             points = POINTS_AT_ONE.search(text.lower()) is not None or _DROPPED_IT.match(text.lower()) is not None \
-                or _ES_WANT_IT.match(text.lower()) is not None \
+                or _ES_WANT_IT.match(text.lower()) is not None or _BACK_IN_STOCK.search(text.lower()) is not None \
+                or (_ASKS_REVIEWS.search(text.lower()) is not None and re.match(r"\s*(?:what|how|any|are there)\b", text.lower()) is not None) \
                 or (len(state.shown) == 1 and not state.focus and re.search(r"\b(?:them|they|those|these)\b", text.lower()) is not None)
             # ("men's hiking boots", one match, then "do you have them in size 10?": a pair is "them")
             if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
@@ -994,6 +1000,8 @@ class ShoppingAssistant:
                 sentence = next((s for s in _sentences(p.description) if any(r in s.lower() for r in roots)), "")
             if sentence:
                 facts.append(say("description_says", lang, sentence=_clip(sentence)))
+            if _BACK_IN_STOCK.search(text.lower()):  # no restock dates in the catalog: said, never guessed
+                facts.append(say("in_stock_now", lang) if p.in_stock else say("no_restock_date", lang))
             if _ASKS_REVIEWS.search(text.lower()) or _WHAT_PEOPLE_SAY.search(text.lower()):
                 # "what do reviews say about it?": the shop's own reviews, quoted (it repeated the description)
                 quotes = [f"{stars}★ “{_clip(_review_text(title, body), 140)}”" for stars, title, body in self.repo.reviews(p.id)]
@@ -1529,6 +1537,8 @@ _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
 # "la quiero en azul": the one product in view (or just added) wanted, so the cart; after a list, a refinement
 _ES_WANT_IT = re.compile(r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:lo|la)\s+quiero\b(?!\s+(?:ver|m[aá]s)\b)")
+_BACK_IN_STOCK = re.compile(r"\bwhen (?:will|is|does|do|are) (?:it|this|that|they|these|those|the \w+(?: \w+)?) (?:be |come |get )?"
+                            r"(?:back|in stock|available|restocked)\b|\brestock|\bback in stock\b|\bcu[aá]ndo (?:vuelve|volver[aá]|llega)|什么时候(?:到货|补货|有货)")
 _ABOUT_THEM = re.compile(r"^\s*(?:do you have|have you got|got|are|do|does|can i get|will)\b.*\b(?:them|they)\b|\b(?:are|do|will) they\b")
 _DROPPED_IT = re.compile(
     r"^\s*¿\s*(?:viene|vienen|es|cuesta|queda|quedan|lo tienen|la tienen)\b|"

@@ -66,6 +66,9 @@ _LEAD_IN = re.compile(
 # (a measure word only after a lead-in: "一个人用的帐篷" is a one-person tent)
 _LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐|推荐一下|推荐|帮我找|给我找|我想要|我想买|我要买|我要|有没有|给我)"
                          r"[\s,，]*(?:一[双件个款条只])?[\s,，]*")
+# "add a headlamp too": the headlamps are the need (the cart takes one once it is on screen)
+_ADD_A = re.compile(r"^\s*(?:(?:and|also|then|please|ok(?:ay)?)[\s,]+)*add\s+(?:a|an|some)\s+(?=\S)|"
+                    r"(?<=\S)\s+(?:too|as well)\s*[.!?]*\s*$", re.I)
 _GENDER_WORDS = re.compile(r"(?<![\w'’-])(?:(?:wo)?m[ae]n(?:['’]?s)?|womn['’]?s?|wmn['’]?s?|wemen['’]?s?|womans|ladies)(?![\w'’-])", re.I)
 # a size said is the sizes field, not words to search ("warm sweater, men's, XXL" searched "XXL")
 _SIZE_WORDS = re.compile(r"(?<![\w-])(?:(?:sizes?|tallas?)(?:\s*[:#]\s*|\s+)(?:\d{1,3}(?:\.5)?|xxxl|xxl|xxs|xl|xs|[2-5]xl|s|m|l)|"
@@ -89,7 +92,7 @@ class RuleIntentParser:
                 kind = "refine"
             else:
                 kind = "search"
-        query = _LEAD_IN.sub("", _SIZE_WORDS.sub(" ", text).strip())
+        query = _LEAD_IN.sub("", _ADD_A.sub("", _SIZE_WORDS.sub(" ", text).strip()))
         query = _LEAD_IN.sub("", re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", query)).strip(" ,.!?¿¡"))
         query = _LEAD_IN_ZH.sub("", query).strip(" ,.!?¿¡，。！？")
         if query.startswith("的") and not text.strip().startswith("的"):  # what "200元以下的" left ("的确良" keeps it)

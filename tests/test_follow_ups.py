@@ -350,3 +350,17 @@ def test_one_pair_shown_is_them_and_the_only_colour_is_filled_in(tmp_path: Path)
     within = bot.chat("jackets in size XL under $300", session_id="q")
     assert [(c.name, c.price) for c in within.products] == [("Summit Down Jacket", Decimal("269.00"))], within.text
     assert bot.chat("jackets in size M under $250", session_id="r").products[0].price == Decimal("249.00")
+
+
+def test_reviews_restock_and_add_a_kind_too(bot: ShoppingAssistant) -> None:
+    """'what are the reviews like?', 'when will it be back?' were searches for their words; 'add a bag too' searched
+    'add a bag too' (a list headed '5 add')."""
+    bot.chat("show me the Stellar Rain Jacket", session_id="r")
+    reviews = bot.chat("what are the reviews like?", session_id="r")
+    assert reviews.intent.kind == "question" and "shoppers say: " in reviews.text, reviews.text
+    bot.chat("show me the Caesar Warm-Up Pant", session_id="b")
+    back = bot.chat("when will it be back?", session_id="b")
+    assert back.intent.kind == "question" and "out of stock and I have no restock date" in back.text, back.text
+    bot.chat("show me the Stellar Rain Jacket", session_id="a")
+    bags = bot.chat("add a bag too", session_id="a")
+    assert bags.intent.kind == "search" and bags.intent.query == "bag" and "Joust Duffle Bag" in [c.name for c in bags.products]
