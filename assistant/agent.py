@@ -589,6 +589,19 @@ class ShoppingAssistant:
                 # "I need a refrigerator", "asdkjh qwpoeiru": no product text has any word of it; the closest
                 # products are shown under that, never as "5 refrigerator you might like"
                 note, missed_kind = say("no_word_matches", lang, words=" ".join(everything_unseen)), True
+            if cards and not note and kind == "search" and intent.sort == "relevance" and lang == "en" and (head := _head_noun(intent.query)):
+                named = [c for c in cards if _names_word(c.name, head)]
+                if named and intent.category is None:  # (a category asked is the kind already)
+                    # "chef knife": the knife, not a kettle and a jacket beside it as "5 chef knife" (a product that
+                    # neither is of the kind nor shares a word with the request is no match for it)
+                    by_id = {i.product.id: i.product for i in outcome.items}
+                    kinds = {cat for c in named for cat in (getattr(by_id.get(c.id), "categories", None) or [])}
+                    cards = [c for c in cards if c in named or _shares_a_word(intent.query, by_id.get(c.id))
+                             or kinds & set(getattr(by_id.get(c.id), "categories", None) or [])]
+                elif not named and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands) \
+                        and singular(head) in PRODUCT_KINDS and self.repo.carries(head):
+                    # "camping chairs" when the only chair is sold out: said, never a lantern and a mug as "5 chairs"
+                    note, missed_kind = say("kind_sold_out", lang, what=_kind_phrase(intent.query, head)), True
             if missed_kind and searched.sort != "relevance":
                 # "cheap hiking shoes" with no shoes: the closest products by what was asked, not the shop's cheapest
                 outcome = self.searcher.search(searched.model_copy(update={"sort": "relevance"}), ctx, self.results)
@@ -1537,6 +1550,7 @@ _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
 # "la quiero en azul": the one product in view (or just added) wanted, so the cart; after a list, a refinement
 _ES_WANT_IT = re.compile(r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:lo|la)\s+quiero\b(?!\s+(?:ver|m[aá]s)\b)")
+_ASKING_WORDS = frozenset("do does you your sell carry have got any some the a an is are there what which".split())
 _BACK_IN_STOCK = re.compile(r"\bwhen (?:will|is|does|do|are) (?:it|this|that|they|these|those|the \w+(?: \w+)?) (?:be |come |get )?"
                             r"(?:back|in stock|available|restocked)\b|\brestock|\bback in stock\b|\bcu[aá]ndo (?:vuelve|volver[aá]|llega)|什么时候(?:到货|补货|有货)")
 _ABOUT_THEM = re.compile(r"^\s*(?:do you have|have you got|got|are|do|does|can i get|will)\b.*\b(?:them|they)\b|\b(?:are|do|will) they\b")
@@ -1926,6 +1940,27 @@ def _plural(word: str) -> str:
     if re.search(r"[^aeiou]y$", word):
         return word[:-1] + "ies"
     return word + "s"
+
+
+def _kind_phrase(query: str, head: str) -> str:
+    """'do you sell camping chairs?' -> 'camping chairs': the words up to the head noun, less the asking ones."""
+    words = [w for w in re.findall(r"[a-z'-]+", query.lower().split(head.lower())[0]) if w not in _LEAD_WORDS and w not in _ASKING_WORDS]
+    return " ".join([*words[-2:], _plural(singular(head))])
+
+
+def _names_word(name: str, word: str) -> bool:
+    """The product's name has the word (or its singular) as a word: "Chef's Knife 20cm" names "knives"."""
+    w = singular(word.lower())
+    return any(singular(t) == w or t == w for t in re.findall(r"[a-z]+", name.lower()))
+
+
+def _shares_a_word(query: str, product: Any) -> bool:
+    """A word of the request (3+ letters, not a filler) in the product's name, description or attributes."""
+    if product is None:
+        return True
+    text = " ".join([product.name, product.description or "", *(v for vs in product.attributes.values() for v in vs)]).lower()
+    have = {singular(t) for t in re.findall(r"[a-z]+", text)}
+    return any(singular(w) in have for w in re.findall(r"[a-z]{3,}", query.lower()) if w not in _LEAD_WORDS and w not in _FOR_WHOM)
 
 
 def _head_noun(query: str) -> str | None:

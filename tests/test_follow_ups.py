@@ -364,3 +364,32 @@ def test_reviews_restock_and_add_a_kind_too(bot: ShoppingAssistant) -> None:
     bot.chat("show me the Stellar Rain Jacket", session_id="a")
     bags = bot.chat("add a bag too", session_id="a")
     assert bags.intent.kind == "search" and bags.intent.query == "bag" and "Joust Duffle Bag" in [c.name for c in bags.products]
+
+
+def test_a_kind_asked_is_not_padded_with_others_nor_claimed_when_sold_out(tmp_path: Path) -> None:
+    """'chef knife' listed a kettle and a jacket as '5 chef knife'; 'camping chairs' (the only chair sold out)
+    listed a mug and a lantern as '5 camping chairs'."""
+    from decimal import Decimal
+
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ProductRecord
+    from catalog.writer import sync_catalog
+
+    def p(sku: str, name: str, category: str, description: str, stock: int = 5) -> ProductRecord:
+        return ProductRecord(sku=sku, name=name, price=Decimal("40.00"), categories=[category], description=description,
+                             stock_qty=stock, in_stock=stock > 0)
+
+    url = f"sqlite:///{tmp_path / 'kitchen.db'}"
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=[
+            p("K1", "Chef's Knife 20cm", "Kitchen/Knives", "Forged German steel blade."),
+            p("K2", "Copper Kettle", "Kitchen/Kettles", "Stovetop kettle with a whistle."),
+            p("K3", "Enamel Camp Mug", "Outdoor/Camping", "A tough mug for camping trips."),
+            p("K4", "Campfire Lantern", "Outdoor/Camping", "A warm light for the campsite."),
+            p("K5", "Folding Camp Chair", "Outdoor/Furniture", "Folding chair with a cup holder.", stock=0),
+        ]), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    knife = bot.chat("chef knife", session_id="k")
+    assert [c.name for c in knife.products] == ["Chef's Knife 20cm"], knife.text
+    chairs = bot.chat("do you sell camping chairs?", session_id="c")
+    assert chairs.text.startswith("Our camping chairs are out of stock right now; here is what comes closest."), chairs.text
