@@ -1550,7 +1550,7 @@ _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
 # "la quiero en azul": the one product in view (or just added) wanted, so the cart; after a list, a refinement
 _ES_WANT_IT = re.compile(r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:lo|la)\s+quiero\b(?!\s+(?:ver|m[aá]s)\b)")
-_ASKING_WORDS = frozenset("do does you your sell carry have got any some the a an is are there what which".split())
+_ASKING_WORDS = frozenset("do does you your sell carry have got any some the a an is are there what which".split())  # noqa: SIM905
 _BACK_IN_STOCK = re.compile(r"\bwhen (?:will|is|does|do|are) (?:it|this|that|they|these|those|the \w+(?: \w+)?) (?:be |come |get )?"
                             r"(?:back|in stock|available|restocked)\b|\brestock|\bback in stock\b|\bcu[aá]ndo (?:vuelve|volver[aá]|llega)|什么时候(?:到货|补货|有货)")
 _ABOUT_THEM = re.compile(r"^\s*(?:do you have|have you got|got|are|do|does|can i get|will)\b.*\b(?:them|they)\b|\b(?:are|do|will) they\b")
