@@ -590,15 +590,15 @@ class ShoppingAssistant:
                 # products are shown under that, never as "5 refrigerator you might like"
                 note, missed_kind = say("no_word_matches", lang, words=" ".join(everything_unseen)), True
             if cards and not note and kind == "search" and intent.sort == "relevance" and lang == "en" and (head := _head_noun(intent.query)):
-                named = [c for c in cards if _names_word(c.name, head)]
-                if named and intent.category is None:  # (a category asked is the kind already)
+                of_kind = [c for c in cards if _names_word(c.name, head)]
+                if of_kind and intent.category is None:  # (a category asked is the kind already)
                     # "chef knife": the knife, not a kettle and a jacket beside it as "5 chef knife" (a product that
                     # neither is of the kind nor shares a word with the request is no match for it)
                     by_id = {i.product.id: i.product for i in outcome.items}
-                    kinds = {cat for c in named for cat in (getattr(by_id.get(c.id), "categories", None) or [])}
-                    cards = [c for c in cards if c in named or _shares_a_word(intent.query, by_id.get(c.id))
-                             or kinds & set(getattr(by_id.get(c.id), "categories", None) or [])]
-                elif not named and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands) \
+                    kind_cats = {cat for c in of_kind for cat in (getattr(by_id.get(c.id), "categories", None) or [])}
+                    cards = [c for c in cards if c in of_kind or _shares_a_word(intent.query, by_id.get(c.id))
+                             or kind_cats & set(getattr(by_id.get(c.id), "categories", None) or [])]
+                elif not of_kind and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands) \
                         and singular(head) in PRODUCT_KINDS and self.repo.carries(head):
                     # "camping chairs" when the only chair is sold out: said, never a lantern and a mug as "5 chairs"
                     note, missed_kind = say("kind_sold_out", lang, what=_kind_phrase(intent.query, head)), True
