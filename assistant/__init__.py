@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.agent import ShoppingAssistant
-    from assistant.errors import AssistantInputError, SessionBusyError, SessionOwnerError
+    from assistant.errors import AssistantInputError, OutOfStockError, SessionBusyError, SessionOwnerError
     from assistant.events import ChatReply, ProductCard
 
-__all__ = ["AssistantInputError", "ChatReply", "ProductCard", "SessionBusyError", "SessionOwnerError", "ShoppingAssistant"]
+__all__ = ["AssistantInputError", "ChatReply", "OutOfStockError", "ProductCard", "SessionBusyError", "SessionOwnerError",
+           "ShoppingAssistant"]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,7 +21,7 @@ def __getattr__(name: str) -> Any:
         from assistant.agent import ShoppingAssistant
 
         return ShoppingAssistant
-    if name in ("AssistantInputError", "SessionBusyError", "SessionOwnerError"):
+    if name in ("AssistantInputError", "OutOfStockError", "SessionBusyError", "SessionOwnerError"):
         from assistant import errors
 
         return getattr(errors, name)
