@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,18 @@ from tests.test_shopper_phrases import outdoor_bot
 @pytest.fixture
 def outdoor(tmp_path: Path) -> ShoppingAssistant:
     return outdoor_bot(tmp_path / "outdoor.db")
+
+
+def _shop(tmp_path: Path, products: list[Any]) -> ShoppingAssistant:
+    """A shop of these products on SQLite, rules parser, catalog search."""
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData
+    from catalog.writer import sync_catalog
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=products), progress=False)
+    return ShoppingAssistant.from_config(url, llm="rules", search="catalog")
 
 
 def _cart(reply) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
@@ -75,20 +88,15 @@ def test_a_word_for_a_kind_is_no_typo_of_another(tmp_path: Path) -> None:
     """'men's t-shirts' in a shop that calls them tees was 'corrected' to t-shorts and listed shorts."""
     from decimal import Decimal
 
-    from catalog.db import open_catalog
-    from catalog.records import CatalogData, ProductRecord
-    from catalog.writer import sync_catalog
+    from catalog.records import ProductRecord
 
-    url = f"sqlite:///{tmp_path / 'tees.db'}"
-    with open_catalog(url).session() as s:
-        sync_catalog(s, CatalogData(products=[
+    bot = _shop(tmp_path, [
             ProductRecord(sku="T1", name="Gobi HeatTec Tee", price=Decimal("29.00"), categories=["Men/Tops/Tees"], gender="men"),
             ProductRecord(sku="T2", name="Helios EverCool Tee", price=Decimal("24.00"), categories=["Men/Tops/Tees"], gender="men"),
             ProductRecord(sku="S1", name="Hawkeye Yoga Short", price=Decimal("29.00"), categories=["Men/Bottoms/Shorts"], gender="men"),
             ProductRecord(sku="S2", name="Troy Yoga Short", price=Decimal("24.00"), categories=["Men/Bottoms/Shorts"], gender="men"),
             ProductRecord(sku="R1", name="Ryker LumaTech™ Tee (V-neck)", price=Decimal("28.00"), categories=["Men/Tops/Tees"], gender="men"),
-        ]), progress=False)
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    ])
     reply = bot.chat("men's t-shirts under $30", session_id="t")
     assert "shorts" not in reply.text.lower() and reply.corrections == [], reply.text
     assert {c.name for c in reply.products} == {"Gobi HeatTec Tee", "Helios EverCool Tee", "Ryker LumaTech™ Tee (V-neck)"}, reply.text
@@ -133,22 +141,17 @@ def test_a_sweater_is_searched_among_the_shops_own_kind(tmp_path: Path) -> None:
     """'a men's sweater' in a shop of hoodies and sweatshirts listed jogging pants (category Men, words 'sweater')."""
     from decimal import Decimal
 
-    from catalog.db import open_catalog
-    from catalog.records import CatalogData, ProductRecord
-    from catalog.writer import sync_catalog
+    from catalog.records import ProductRecord
 
     def p(sku: str, name: str, category: str, description: str) -> ProductRecord:
         return ProductRecord(sku=sku, name=name, price=Decimal("50.00"), categories=[category], gender="men", description=description)
 
-    url = f"sqlite:///{tmp_path / 'men.db'}"
-    with open_catalog(url).session() as s:
-        sync_catalog(s, CatalogData(products=[
+    bot = _shop(tmp_path, [
             p("H1", "Teton Pullover Hoodie", "Men/Tops/Hoodies & Sweatshirts", "A warm pullover hoodie."),
             p("H2", "Hollister Backyard Sweatshirt", "Men/Tops/Hoodies & Sweatshirts", "A soft sweatshirt."),
             p("P1", "Geo Insulated Jogging Pant", "Men/Bottoms/Pants", "Warm pants to wear under a sweater in winter."),
             p("P2", "Zeppelin Yoga Pant", "Men/Bottoms/Pants", "Pair it with a sweater or a pullover."),
-        ]), progress=False)
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    ])
     reply = bot.chat("a men's sweater", session_id="s")
     assert {c.name for c in reply.products} == {"Teton Pullover Hoodie", "Hollister Backyard Sweatshirt"}, reply.text
     assert reply.text.startswith("Here are 2 men's sweaters")
@@ -173,20 +176,15 @@ def test_anything_for_kids_is_what_the_catalog_says_is_for_boys_or_girls(tmp_pat
     """'do you have anything for kids?' listed a tote and a jump rope without a word; the shop's balls say Boys, Girls."""
     from decimal import Decimal
 
-    from catalog.db import open_catalog
-    from catalog.records import CatalogData, ProductRecord
-    from catalog.writer import sync_catalog
+    from catalog.records import ProductRecord
     from retrieval.ranking import preference_match
 
-    url = f"sqlite:///{tmp_path / 'gear.db'}"
-    with open_catalog(url).session() as s:
-        sync_catalog(s, CatalogData(products=[
+    bot = _shop(tmp_path, [
             ProductRecord(sku="G1", name="Compete Track Tote", price=Decimal("32.00"), categories=["Gear/Bags"], gender="unisex"),
             ProductRecord(sku="G2", name="Zing Jump Rope", price=Decimal("12.00"), categories=["Gear/Fitness"], gender="unisex"),
             ProductRecord(sku="G3", name="Sprite Stasis Ball", price=Decimal("23.00"), categories=["Gear/Fitness"], gender="unisex",
                           attributes={"gender": ["Boys", "Girls"]}),
-        ]), progress=False)
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    ])
     reply = bot.chat("do you have anything for kids?", session_id="k")
     assert reply.products and "We have nothing made for kids" not in reply.text, reply.text
     ball = bot.repo.get_by_sku("G3")
@@ -316,25 +314,20 @@ def test_one_pair_shown_is_them_and_the_only_colour_is_filled_in(tmp_path: Path)
     comes in XL left the colour open (a line the shop cannot send), and a size priced apart is charged its price."""
     from decimal import Decimal
 
-    from catalog.db import open_catalog
-    from catalog.records import CatalogData, ProductRecord, VariantRecord
-    from catalog.writer import sync_catalog
+    from catalog.records import ProductRecord, VariantRecord
 
     def v(sku: str, color: str, size: str, stock: int, price: str | None = None) -> VariantRecord:
         return VariantRecord(sku=sku, color=color, size=size, stock_qty=stock, in_stock=stock > 0,
                              price=Decimal(price) if price else None)
 
-    url = f"sqlite:///{tmp_path / 'boots.db'}"
-    with open_catalog(url).session() as s:
-        sync_catalog(s, CatalogData(products=[
+    bot = _shop(tmp_path, [
             ProductRecord(sku="BOOT-10", name="Granite Peak Hiking Boots", price=Decimal("159.00"), categories=["Footwear/Boots"],
                           gender="men", product_type="configurable",
                           variants=[v("B9", "Brown", "9", 3), v("B10", "Brown", "10", 0), v("B11", "Brown", "11", 5)]),
             ProductRecord(sku="JKT-200", name="Summit Down Jacket", price=Decimal("249.00"), categories=["Clothing/Jackets"],
                           gender="men", product_type="configurable",
                           variants=[v("JM", "Black", "M", 5), v("JO", "Olive", "M", 1), v("JXL", "Black", "XL", 2, "269.00")]),
-        ]), progress=False)
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    ])
     assert len(bot.chat("men's hiking boots", session_id="b").products) == 1
     reply = bot.chat("do you have them in size 10?", session_id="b")
     assert reply.intent.kind == "question" and "10 is out of stock right now" in reply.text, reply.text
@@ -371,24 +364,19 @@ def test_a_kind_asked_is_not_padded_with_others_nor_claimed_when_sold_out(tmp_pa
     listed a mug and a lantern as '5 camping chairs'."""
     from decimal import Decimal
 
-    from catalog.db import open_catalog
-    from catalog.records import CatalogData, ProductRecord
-    from catalog.writer import sync_catalog
+    from catalog.records import ProductRecord
 
     def p(sku: str, name: str, category: str, description: str, stock: int = 5) -> ProductRecord:
         return ProductRecord(sku=sku, name=name, price=Decimal("40.00"), categories=[category], description=description,
                              stock_qty=stock, in_stock=stock > 0)
 
-    url = f"sqlite:///{tmp_path / 'kitchen.db'}"
-    with open_catalog(url).session() as s:
-        sync_catalog(s, CatalogData(products=[
+    bot = _shop(tmp_path, [
             p("K1", "Chef's Knife 20cm", "Kitchen/Knives", "Forged German steel blade."),
             p("K2", "Copper Kettle", "Kitchen/Kettles", "Stovetop kettle with a whistle."),
             p("K3", "Enamel Camp Mug", "Outdoor/Camping", "A tough mug for camping trips."),
             p("K4", "Campfire Lantern", "Outdoor/Camping", "A warm light for the campsite."),
             p("K5", "Folding Camp Chair", "Outdoor/Furniture", "Folding chair with a cup holder.", stock=0),
-        ]), progress=False)
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    ])
     knife = bot.chat("chef knife", session_id="k")
     assert [c.name for c in knife.products] == ["Chef's Knife 20cm"], knife.text
     chairs = bot.chat("do you sell camping chairs?", session_id="c")

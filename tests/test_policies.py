@@ -137,28 +137,26 @@ def test_payment_and_delivery_words_in_product_searches_are_searched(bot: Shoppi
     assert bot.chat(message, session_id="w").intent.kind != "policy", message
 
 
-def test_a_topic_without_an_entry_is_not_answered_by_a_neighbour(tmp_path: Path) -> None:
-    path = tmp_path / "p.md"
-    path.write_text("## Gift cards\nGift cards come in $25, $50 and $100.\n\n## Contact\nEmail help@example.com.\n", encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'g.db'}"
+def _shop_with(tmp_path: Path, policies: str) -> ShoppingAssistant:
+    """The small store with these policies, on SQLite, rules parser, catalog search."""
+    path = tmp_path / "policies.md"
+    path.write_text(policies, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'shop-with.db'}"
     data = small_store()
     data.documents = load(path).documents
     with open_catalog(url).session() as s:
         sync_catalog(s, data, progress=False)
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    return ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+
+
+def test_a_topic_without_an_entry_is_not_answered_by_a_neighbour(tmp_path: Path) -> None:
+    bot = _shop_with(tmp_path, "## Gift cards\nGift cards come in $25, $50 and $100.\n\n## Contact\nEmail help@example.com.\n")
     reply = bot.chat("do you take paypal?", session_id="pp")
     assert reply.text.startswith("I have no store policy on that") and "Contact: Email" in reply.text, reply.text
 
 
 def test_a_faq_asked_in_other_words_and_a_guests_order_question(tmp_path: Path) -> None:
-    path = tmp_path / "more.md"
-    path.write_text(POLICIES + MORE, encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'more.db'}"
-    data = small_store()
-    data.documents = load(path).documents
-    with open_catalog(url).session() as s:
-        sync_catalog(s, data, progress=False)
-    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    bot = _shop_with(tmp_path, POLICIES + MORE)
     # a heading's words in another form, one of them unsaid ("Do you offer same-day pickup?")
     pickup = bot.chat("can I do same day pickups?", session_id="p")
     assert pickup.text == "Do you offer same-day pickup? Yes, from our Boulder shop after 2pm.", pickup.text
