@@ -52,7 +52,7 @@ from assistant.language import (
     say,
     variant_bits,
 )
-from assistant.replies import ReplyWriter, TemplateReplyWriter, card, describe_need
+from assistant.replies import ReplyWriter, TemplateReplyWriter, card, describe_need, plural_en
 from assistant.search_backend import (
     CatalogSearch,
     ProductSearch,
@@ -528,7 +528,7 @@ class ShoppingAssistant:
                 searched = intent.model_copy(update={"query": " ".join([intent.query, *others]),
                                                      **({"category": kinds[0]} if kinds else {})})
                 if head == singular(head):  # "Here are 5 purses", never "5 purse"
-                    told = intent.model_copy(update={"query": re.sub(rf"\b{re.escape(head)}\b", _plural(head), intent.query, count=1, flags=re.I)})
+                    told = intent.model_copy(update={"query": re.sub(rf"\b{re.escape(head)}\b", plural_en(head), intent.query, count=1, flags=re.I)})
             outcome = self.searcher.search(searched, ctx, self.results)
             searched_query = query_text(searched)
             timings["search"] = (time.perf_counter() - t1) * 1000
@@ -1933,19 +1933,10 @@ def _size_order(size: str) -> tuple[int, float, str]:
         return 2, 0.0, size
 
 
-def _plural(word: str) -> str:
-    """An English noun's plural, as the reply's header says it ("purse" -> "purses", "hoody" -> "hoodies")."""
-    if re.search(r"(?:s|x|z|ch|sh)$", word):
-        return word + "es"
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    return word + "s"
-
-
 def _kind_phrase(query: str, head: str) -> str:
     """'do you sell camping chairs?' -> 'camping chairs': the words up to the head noun, less the asking ones."""
     words = [w for w in re.findall(r"[a-z'-]+", query.lower().split(head.lower())[0]) if w not in _LEAD_WORDS and w not in _ASKING_WORDS]
-    return " ".join([*words[-2:], _plural(singular(head))])
+    return " ".join([*words[-2:], plural_en(singular(head))])
 
 
 def _names_word(name: str, word: str) -> bool:

@@ -83,6 +83,15 @@ _ASKING = frozenset("""what what's whats which how is are do does you your have 
 would should good best great nice ideal perfect suitable useful only just much many price cost costs""".split())  # noqa: SIM905
 
 
+def plural_en(word: str) -> str:
+    """An English noun's plural, as the reply's header says it ("purse" -> "purses", "hoody" -> "hoodies")."""
+    if re.search(r"(?:s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
 def _plural_es(word: str) -> str:
     """'chaqueta' -> 'chaquetas', 'pantalón' -> 'pantalones', 'mochilas' stays (a header counts several)."""
     if word.endswith("s") or " " in word:
@@ -134,6 +143,9 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         else:  # Chinese runs its words together ("女士夹克"); an English category name stays apart ("女士 jackets")
             words = ["".join(w for w in (colours, gender, noun) if w)] if intent.category and own else [colours, gender, noun]
     else:
+        last = noun.rsplit(" ", 1)[-1]
+        if not one and last in PRODUCT_KINDS and singular(last) == last:
+            noun = noun[: len(noun) - len(last)] + plural_en(last)  # "5 headlamps", never "5 headlamp"
         words.append(noun)
     if intent.sizes:
         words.append(say("in_size", lang, sizes="/".join(intent.sizes)))

@@ -272,10 +272,11 @@ def test_a_misspelt_product_word_still_finds_its_category(tmp_path) -> None:  # 
 def test_reply_names_the_thing_not_the_gender_category_twice() -> None:
     from assistant.replies import describe_need
 
-    assert describe_need(ShoppingIntent(query="jacket", category="Men", gender="men")) == "men's jacket"
+    assert describe_need(ShoppingIntent(query="jacket", category="Men", gender="men")) == "men's jackets"  # a list of them
+    assert describe_need(ShoppingIntent(query="jacket", category="Men", gender="men"), one=True) == "men's jacket"
     assert describe_need(ShoppingIntent(query="warm one", category="Men/Tops/Jackets", gender="men")) == "men's jackets"
     purple = ShoppingIntent(query="purple jacket women", category="Women", gender="women", colors=["Purple"])
-    assert describe_need(purple) == "purple women's jacket"  # not "purple women's purple jacket women"
+    assert describe_need(purple) == "purple women's jackets"  # not "purple women's purple jacket women"
 
 
 def test_an_index_built_with_another_embedder_is_a_visible_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
