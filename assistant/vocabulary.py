@@ -926,6 +926,12 @@ def normalize_intent(
     wanted, unwanted = colors_in_text(colour_text)
     colors: list[str] = []
     exclude: list[str] = []
+    # the shop's own colour named word for word ("kettles in matte black": its Matte Black, not Black)
+    own_named = [c for c in vocab.colors if " " in c.strip() and re.search(rf"(?<![\w-]){re.escape(c.lower())}(?![\w-])", colour_text.lower())
+                 and not re.search(rf"\b(?:not|no|without|sin|ni)\s+{re.escape(c.lower())}", colour_text.lower())]
+    if own_named:
+        colors.extend(own_named)
+        wanted = [c for c in wanted if not any(canonical_color(c) == canonical_color(o) for o in own_named)]
     for c in wanted:
         m = map_color(c, vocab) or canonical_color(c)
         # a colour the catalog has none of ("only in blue" where nothing is blue) stays a colour: search then

@@ -160,3 +160,10 @@ def test_the_cart_never_holds_more_than_the_shop_has(bot: ShoppingAssistant) -> 
     r = client.post("/api/v1/feedback", json=body)
     assert r.status_code == 409 and "only 10 in stock" in r.json()["error"], r.text
     assert _lines(bot.chat("what's in my cart?", session_id="n"))[0][-1] == 10
+
+
+def test_a_search_in_the_shops_own_colour(bot: ShoppingAssistant) -> None:
+    """'kettles in matte black' said 'None in Black' (the shop's Matte Black read as Black, which it has none of)."""
+    reply = bot.chat("kettles in matte black", session_id="mb")
+    assert reply.intent.colors == ["Matte Black"] and [c.name for c in reply.products] == ["Fellow Stagg Kettle"], reply.text
+    assert "None in" not in reply.text
