@@ -354,7 +354,7 @@ class ShoppingAssistant:
                 and not self._asks_for_other(low, next((x["name"] for x in state.cart if named_lines and x["product_id"] in named_lines),
                                                        state.cart[-1]["name"]))))
         if (not about_a_line and just_carted and quantity is None and (_ADDING.search(low) or _ES_WANT_IT.match(low))
-                and (POINTS_AT_ONE.search(low) or _ES_WANT_IT.match(low))
+                and (POINTS_AT_ONE.search(low) or _ES_WANT_IT.match(low) or _ES_ADD_IT.search(low))
                 and not references_in_text(low) and not _ANOTHER_LINE.search(low)
                 and ((state.cart[-1].get("color") is None and colors_in_text(_spaced(low))[0])
                      or (state.cart[-1].get("size") is None and sizes_in_text(_sized(grounded_text))))
@@ -1341,7 +1341,8 @@ class ShoppingAssistant:
                 and not references_in_text(text.lower()) and not _names_other_kind(text.lower(), str(on_view[0].get("name", ""))):
             # "加入购物车，M码" with one product on screen (or the one just asked about): that one
             return self._cart(text, self.repo.get_many([int(on_view[0]["id"])]), state, intent, previous, lang)
-        if _ADDING.search(text.lower()) and not referenced and state.cart and state.touched and POINTS_AT_ONE.search(text.lower()) \
+        if _ADDING.search(text.lower()) and not referenced and state.cart and state.touched \
+                and (POINTS_AT_ONE.search(text.lower()) or _ES_ADD_IT.search(text.lower())) \
                 and not references_in_text(text.lower()):
             # "add it in green too" right after adding: another line of the product just added
             return self._cart(text, self.repo.get_many([int(state.cart[-1]["product_id"])]), state, intent, previous, lang)
@@ -1554,6 +1555,8 @@ _ASKING_WORDS = frozenset("do does you your sell carry have got any some the a a
 _BACK_IN_STOCK = re.compile(r"\bwhen (?:will|is|does|do|are) (?:it|this|that|they|these|those|the \w+(?: \w+)?) (?:be |come |get )?"
                             r"(?:back|in stock|available|restocked)\b|\brestock|\bback in stock\b|\bcu[aá]ndo (?:vuelve|volver[aá]|llega)|什么时候(?:到货|补货|有货)")
 _ABOUT_THEM = re.compile(r"^\s*(?:do you have|have you got|got|are|do|does|can i get|will)\b.*\b(?:them|they)\b|\b(?:are|do|will) they\b")
+# "agrégala", "añádelo", "ponla": the verb carries the "it"
+_ES_ADD_IT = re.compile(r"\b(?:agr[eé]ga|a[ñn]ád[e]|a[ñn]ade|p[oó]n|m[eé]te|c[oó]mpra)(?:la|lo|las|los)\b")
 _DROPPED_IT = re.compile(
     r"^\s*¿\s*(?:viene|vienen|es|cuesta|queda|quedan|lo tienen|la tienen)\b|"
     r"^\s*¿\s*(?:tiene|hay)\s+(?:stock|existencias|en\s+\w+|capucha|bolsillos)\b|"

@@ -381,3 +381,12 @@ def test_a_kind_asked_is_not_padded_with_others_nor_claimed_when_sold_out(tmp_pa
     assert [c.name for c in knife.products] == ["Chef's Knife 20cm"], knife.text
     chairs = bot.chat("do you sell camping chairs?", session_id="c")
     assert chairs.text.startswith("Our camping chairs are out of stock right now; here is what comes closest."), chairs.text
+
+
+def test_agregala_answers_which_colour(bot: ShoppingAssistant) -> None:
+    """'agrégala en talla S color azul' after '¿Qué color?' asked 'which of these?' (the verb carries the 'it')."""
+    bot.chat("busco chaquetas de mujer", session_id="ag")
+    asked = bot.chat("añade la Stellar Rain Jacket en talla S", session_id="ag")
+    assert [(x.get("size"), x.get("color")) for x in asked.cart] == [("S", None)], asked.text
+    blue = bot.chat("agrégala en talla S color azul", session_id="ag")
+    assert [(x.get("size"), x.get("color")) for x in blue.cart] == [("S", "Blue")], blue.text
