@@ -397,16 +397,13 @@ class ShoppingAssistant:
                 len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus)):
             kind, intent = "cart", intent.model_copy(update={"kind": "cart"})
         if kind in ("search", "refine") and (state.focus or state.shown) and (
-                (_ASKS_REVIEWS.search(low) and re.match(r"\s*(?:what|how|any|are there|show me the|tell me about the)\b", low))
-                or _BACK_IN_STOCK.search(low)) and not self.repo.named_in(grounded_text) and not raw.category:
-            # "what are the reviews like?", "when will it be back?" about what is in view: a question, not a search
-            kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
-        if kind in ("search", "refine") and len(state.shown) == 1 and not state.focus and _ABOUT_THEM.search(low):
-            # "do you have them in size 10?" about the one pair of boots shown: a question (it searched for "them")
-            kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
-        if kind in ("search", "refine") and _DROPPED_IT.match(low) and (state.focus or state.shown):
-            # "¿viene en azul?", "多少钱？" about the product in view (Spanish and Chinese drop the "it"): a question, not
-            # a search (several in view: which one)
+                # "¿viene en azul?", "多少钱？" (Spanish and Chinese drop the "it"); several in view: which one
+                _DROPPED_IT.match(low)
+                # "what are the reviews like?", "when will it be back?", unless they name another product or kind
+                or (_ASKS_ABOUT_IT.search(low) and not self.repo.named_in(grounded_text) and not raw.category)
+                # "do you have them in size 10?" about the one pair of boots shown
+                or (len(state.shown) == 1 and not state.focus and _ABOUT_THEM.search(low))):
+            # about what is in view: a question, not a search for its words
             kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
         referenced = self._referenced(intent, state, grounded_text)
         if kind in ("search", "refine") and len(state.focus) >= 2 and _WHICH_OF_THEM.match(low.lstrip("¿ ")) and not named_products(grounded_text, state.shown):
@@ -885,10 +882,10 @@ class ShoppingAssistant:
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
                                                      for x in state.cart] if intent.kind == "cart" else [])
-            points = POINTS_AT_ONE.search(text.lower()) is not None or _DROPPED_IT.match(text.lower()) is not None \
-                or _ES_WANT_IT.match(text.lower()) is not None or _BACK_IN_STOCK.search(text.lower()) is not None \
-                or (_ASKS_REVIEWS.search(text.lower()) is not None and re.match(r"\s*(?:what|how|any|are there)\b", text.lower()) is not None) \
-                or (len(state.shown) == 1 and not state.focus and re.search(r"\b(?:them|they|those|these)\b", text.lower()) is not None)
+            low = text.lower()
+            points = any(x is not None for x in (POINTS_AT_ONE.search(low), _DROPPED_IT.match(low), _ES_WANT_IT.match(low),
+                                                  _ASKS_ABOUT_IT.search(low))) \
+                or (len(state.shown) == 1 and not state.focus and re.search(r"\b(?:them|they|those|these)\b", low) is not None)
             # ("men's hiking boots", one match, then "do you have them in size 10?": a pair is "them")
             if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
                 ids = [int(state.focus[0]["id"])]  # "is it good for rain?" about the one just discussed
@@ -1554,6 +1551,9 @@ _ES_WANT_IT = re.compile(r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+
 _ASKING_WORDS = frozenset("do does you your sell carry have got any some the a an is are there what which".split())  # noqa: SIM905
 _BACK_IN_STOCK = re.compile(r"\bwhen (?:will|is|does|do|are) (?:it|this|that|they|these|those|the \w+(?: \w+)?) (?:be |come |get )?"
                             r"(?:back|in stock|available|restocked)\b|\brestock|\bback in stock\b|\bcu[aá]ndo (?:vuelve|volver[aá]|llega)|什么时候(?:到货|补货|有货)")
+# a question about the product in view that names no product: its reviews, when it will be back
+_ASKS_ABOUT_IT = re.compile(r"^\s*(?:what|how|any|are there|show me the|tell me about the)\b.*\b(?:reviews?|ratings?|rated|stars)\b|"
+                            + _BACK_IN_STOCK.pattern)
 _ABOUT_THEM = re.compile(r"^\s*(?:do you have|have you got|got|are|do|does|can i get|will)\b.*\b(?:them|they)\b|\b(?:are|do|will) they\b")
 # "agrégala", "añádelo", "ponla": the verb carries the "it"
 _ES_ADD_IT = re.compile(r"\b(?:agr[eé]ga|a[ñn]ád[e]|a[ñn]ade|p[oó]n|m[eé]te|c[oó]mpra)(?:la|lo|las|los)\b")

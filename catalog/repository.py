@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -54,7 +54,7 @@ MAX_SQL_ID = 2**63 - 1  # the largest id SQL holds (SQLite INTEGER, PostgreSQL B
 
 
 _WORD_RE = re.compile(r"\w+")
-NAMES_TTL_S = 30.0  # names edited in SQL without an import (no version bump) are seen within this long
+CATALOG_CACHE_TTL_S = 30.0  # names edited in SQL without an import (no version bump) are seen within this long
 
 
 def _unmarked(text: str) -> str:
@@ -144,6 +144,12 @@ class LexicalHit:
     score: float  # higher is better
 
 
+def charged_price_expr(variant: Any, product_price: ColumnElement[Any]) -> ColumnElement[Any]:
+    """What a variant is charged at, in SQL: its own price where the shop prices it apart from its product, else
+    `product_price` (the product's price today, its sale included)."""
+    return case((and_(variant.price.is_not(None), variant.price != Product.price), variant.price), else_=product_price)
+
+
 def effective_price_expr(today: dt.date) -> ColumnElement[Any]:
     """SQL for the price paid today (special price while it applies), for filtering and sorting."""
     special_applies = and_(
@@ -228,8 +234,7 @@ class CatalogRepository:
         self.db = db
         self._today = today
         self._overlays: tuple[tuple[int, int, int, str], frozenset[str]] | None = None
-        self._names: tuple[int, float, dict[str, list[tuple[int, str]]]] | None = None
-        self._values: tuple[int, float, frozenset[str]] | None = None
+        self._by_version: dict[str, tuple[int, float, Any]] = {}  # _per_version's: key -> (version, when, value)
         self._currency: tuple[float, str] | None = None
 
     @property
@@ -308,7 +313,7 @@ class CatalogRepository:
             vconds: list[ColumnElement[bool]] = [Variant.product_id == Product.id]
             if priced_by_variant and (f.min_price is not None or f.max_price is not None):
                 # its own price where the shop prices it apart, else the product's (sale included)
-                vprice = case((and_(Variant.price.is_not(None), Variant.price != Product.price), Variant.price), else_=price)
+                vprice = charged_price_expr(Variant, price)
                 if f.min_price is not None:
                     vconds.append(vprice >= Decimal(str(f.min_price)))
                 if f.max_price is not None:
@@ -461,7 +466,7 @@ class CatalogRepository:
             if lo is not None and (f.colors or f.sizes):
                 # a size or colour asked: the prices of those variants (an XL priced apart at $269 is not $249)
                 v = aliased(Variant)  # (the filter's own EXISTS over variants must not correlate with this join)
-                vprice = case((and_(v.price.is_not(None), v.price != Product.price), v.price), else_=price)
+                vprice = charged_price_expr(v, price)
                 vconds: list[ColumnElement[bool]] = [func.lower(v.color).in_([c.lower() for c in f.colors])] if f.colors else []
                 vconds += [func.lower(v.size).in_([z.lower() for z in f.sizes])] if f.sizes else []
                 if f.in_stock:
@@ -610,15 +615,12 @@ class CatalogRepository:
         """The values (lower case) of the products' attributes other than colour and size ("waterproof", "nylon",
         "backpack"): words a query may use as a wish the ranking should favour. Kept until an import bumps the
         catalog's version (a DISTINCT over every attribute row is ~0.3 s at a million rows)."""
-        version = self._version()
-        cached = self._values
-        if cached is not None and cached[0] == version and time.monotonic() - cached[1] < NAMES_TTL_S:
-            return cached[2]
-        with self.db.session() as s:
-            rows = s.scalars(select(ProductAttribute.value).where(ProductAttribute.name.notin_(("color", "size"))).distinct()).all()
-        values = frozenset(v.strip().lower() for v in rows if v and len(v.strip()) >= 3)
-        self._values = (version, time.monotonic(), values)
-        return values
+        def build() -> frozenset[str]:
+            with self.db.session() as s:
+                rows = s.scalars(select(ProductAttribute.value).where(ProductAttribute.name.notin_(("color", "size"))).distinct()).all()
+            return frozenset(v.strip().lower() for v in rows if v and len(v.strip()) >= 3)
+
+        return self._per_version("attribute_values", build)  # type: ignore[no-any-return]
 
     def attribute_words(self, ids: Sequence[int]) -> dict[int, set[str]]:
         """Each product's attribute values other than colour and size, lower case (one query per 900 ids)."""
@@ -631,9 +633,17 @@ class CatalogRepository:
                     out.setdefault(int(pid), set()).add(str(value).strip().lower())
         return out
 
-    def _version(self) -> int:
+    def _per_version(self, key: str, build: Callable[[], Any]) -> Any:
+        """`build()`, kept until an import bumps the catalog's version (one primary-key read a call), or for
+        CATALOG_CACHE_TTL_S at most: rows a shop's own scripts edit in SQL bump no version."""
         with self.db.session() as s:
-            return int(s.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0)
+            version = int(s.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0)
+        cached = self._by_version.get(key)
+        if cached is not None and cached[0] == version and time.monotonic() - cached[1] < CATALOG_CACHE_TTL_S:
+            return cached[2]
+        value = build()
+        self._by_version[key] = (version, time.monotonic(), value)
+        return value
 
     def variants(self, product: ProductSummary) -> list[dict[str, Any]]:
         """Each size/colour of a product as a shop page lists it: sku, size, colour, the price it is charged at (its
@@ -769,20 +779,18 @@ class CatalogRepository:
         """The visible products' names (lower case, unmarked, spaces normalised) by their first word, kept until an
         import bumps the catalog's version (one primary-key read a call; a scan of every name per call cost ~90 ms
         at 55k products, on every search turn)."""
-        version = self._version()
-        cached = self._names
-        if cached is not None and cached[0] == version and time.monotonic() - cached[1] < NAMES_TTL_S:
-            return cached[2]
-        with self.db.session() as s:
-            rows = s.execute(select(Product.id, Product.name).where(Product.visible.is_(True), func.length(Product.name) >= 4)).all()
-        index: dict[str, list[tuple[int, str]]] = {}
-        for pid, name in rows:
-            clean = " ".join(_unmarked(name).lower().split())
-            first = _WORD_RE.search(clean)
-            if first is not None and len(clean) >= 4:
-                index.setdefault(first.group(0), []).append((int(pid), clean))
-        self._names = (version, time.monotonic(), index)
-        return index
+        def build() -> dict[str, list[tuple[int, str]]]:
+            with self.db.session() as s:
+                rows = s.execute(select(Product.id, Product.name).where(Product.visible.is_(True), func.length(Product.name) >= 4)).all()
+            index: dict[str, list[tuple[int, str]]] = {}
+            for pid, name in rows:
+                clean = " ".join(_unmarked(name).lower().split())
+                first = _WORD_RE.search(clean)
+                if first is not None and len(clean) >= 4:
+                    index.setdefault(first.group(0), []).append((int(pid), clean))
+            return index
+
+        return self._per_version("names", build)  # type: ignore[no-any-return]
 
     def carries(self, word: str) -> bool:
         """Whether some product on sale, or a category, is named with this word or its singular ("shoes":
