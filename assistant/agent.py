@@ -91,6 +91,14 @@ def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
     return vocabulary_from_lists(v["colors"], v["sizes"], v["brands"], v["categories"])
 
 
+_FILLER_WORDS = frozenset("a an the for of with and or to in on that my me i".split())  # noqa: SIM905
+
+
+def _word_form(word: str) -> str:
+    """One form for a word of a need and of a product's text ('tents' and 'tent', 'people' and 'person')."""
+    return "person" if word in ("people", "persons") else singular(word)
+
+
 class ShoppingAssistant:
     def __init__(
         self,
@@ -531,8 +539,11 @@ class ShoppingAssistant:
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
             intent = apply_corrections(intent, outcome.corrections)
-            self._at_variant_prices(outcome.items, intent)
-            cards = [card(item, intent, lang) for item in outcome.items]
+            # "water bottle in pink" with the pink one sold out: the alternatives are in other colours, never "Pink" on a line
+            shown_for = intent.model_copy(update={"colors": [], "sizes": []}) \
+                if outcome.note and outcome.note.startswith("None in ") else intent
+            self._at_variant_prices(outcome.items, shown_for)
+            cards = [card(item, shown_for, lang) for item in outcome.items]
             unmade_for: str | None = None
             if intent.gender and not any(_made_for(i.product, intent.gender) for i in outcome.items):
                 # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags", and
@@ -1189,10 +1200,17 @@ class ShoppingAssistant:
             return None
         shown = {c.id for c in cards}
         said = set(re.findall(r"[a-z0-9]+", text.lower()))
+        # ... or one that has every word of the need where no product shown has ("tents for 4 people" when the
+        # 4-Person Tent is sold out: "One match for tents" showed the 2-person one as if it were all there is)
+        wanted = {_word_form(w) for w in re.findall(r"[a-z0-9]+", intent.query.lower())} - _FILLER_WORDS
+        def has_all(p: Any) -> bool:
+            words = {_word_form(w) for w in re.findall(r"[a-z0-9]+", f"{p.name} {p.description}".lower())}
+            return len(wanted) >= 2 and wanted <= words
         hits = self.repo.lexical_search(intent.query, ProductFilter(), limit=3)
         for p in self.repo.get_many([h.product_id for h in hits]):
             words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if len(w) > 2}
-            if not p.in_stock and p.id not in shown and words and words <= said:
+            if not p.in_stock and p.id not in shown and words and (
+                    words <= said or (has_all(p) and not any(has_all(q) for q in self.repo.get_many(list(shown))))):
                 return p
         return None
 

@@ -44,7 +44,11 @@ _QUESTION = re.compile(r"\?|^(?:is|are|does|do|can|what|how|which|why|es|está|t
 _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|"
                        r"你好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,]*$", re.I)
 _PRICE_WORDS = re.compile(
-    r"\$?\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd|euros?|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
+    # (a count or a measure is a product word: "tent for 4 people", "2 liter bottle", "4-person tent", "6 pack")
+    r"\$?(?<![A-Za-z0-9.,])\d+(?:[.,]\d+)?(?![\d.,])(?!\s*-?\s*(?:person|people|persons|man|men|seater|seats?|burners?|slices?|"
+    r"cups?|pack|pk|pieces?|pcs|liters?|litres?|l|ml|oz|gallons?|gal|qt|quarts?|inch|inches|in\.|ft|feet|foot|mm|cm|lbs?|pounds?|"
+    r"kg|watts?|w|volts?|v|mah|gb|tb|speeds?|tiers?|drawers?|shelf|shelves|doors?|season)\b)"
+    r"\s*(?:dollars?|bucks|usd|euros?|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
     r"between|and|cheapest|cheaper|(?:the )?(?:most|least) expensive|priciest|most affordable|(?:highest|lowest)[- ]priced?|for|in|size|with|menos de|por|entre|más de|con|para|around|approximately|roughly|"
     r"budget|alrededor de|cerca de|(?:(?:not|nothing|no|anything)\s+(?:(?:too|so|a|an|very|really)\s+)*|too )?cheap(?:\s+ones?)?|inexpensive|affordable|low[- ]cost|budget[- ]friendly|barat[oa]s?|económic[oa]s?)(?![\w-])|"
     r"以下|以内|以上|左右|不?便宜的?|实惠的?|"  # ("pour-over", "carry-on": words, no price cue)

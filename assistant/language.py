@@ -373,6 +373,8 @@ _NOTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
      {"es": "Nada entre {a} y {b}; los precios más cercanos son {c}.", "zh": "没有{a}到{b}之间的商品；最接近的价格是{c}。"}),
     (re.compile(r"Nothing matches between (?P<a>\S+) and (?P<b>\S+?)\.$"),
      {"es": "Nada entre {a} y {b}.", "zh": "没有{a}到{b}之间的商品。"}),
+    (re.compile(r"None in (?P<a>.+?) in stock right now; here are the closest options in other colours or sizes\.$"),
+     {"es": "No queda nada en {a}; aquí tienes otros colores y tallas.", "zh": "{a}的已售罄；这些是其他颜色和尺码。"}),
     (re.compile(r"None in (?P<a>.+?)(?: right now)?; here are (?:other colours and sizes|the closest options in other colours or sizes)\.$"),
      {"es": "No hay nada en {a}; aquí tienes otros colores y tallas.", "zh": "没有{a}的；这些是其他颜色和尺码。"}),
     (re.compile(r"Nothing that matches is on sale right now; here are the matches at their usual price\.$"),

@@ -166,7 +166,9 @@ def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFil
         relaxed = ProductFilter(**{**f.__dict__, "colors": [], "sizes": []})
         if repo.count(relaxed):
             want = " ".join([*f.colors, *f.sizes])
-            return f"None in {want} right now; here are the closest options in other colours or sizes.", relaxed
+            # "water bottle in pink" where the pink one is sold out: it is not that the shop has no pink
+            sold_out = f.in_stock and repo.count(ProductFilter(**{**f.__dict__, "in_stock": False}))
+            return f"None in {want}{' in stock' if sold_out else ''} right now; here are the closest options in other colours or sizes.", relaxed
     if f.on_sale:
         relaxed = ProductFilter(**{**f.__dict__, "on_sale": False})
         if repo.count(relaxed):

@@ -543,6 +543,12 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"\breal (?:person|human)\b|\bopening hours\b|\b(?:store|shop|business) hours\b|\bwhen are you open\b|\bare you open\b|"
                r"\b(?:discount|promo(?:tion(?:al)?)?|coupon) codes?\b|\b(?:have|any|use|apply|got)\s+(?:a\s+)?(?:coupon|voucher)s?\b|\bsize (?:guide|chart)\b|\bsizing (?:guide|chart)\b|"
                r"\bprivacy policy\b|\bterms and conditions\b|"
+               # a shop to walk into: "do you have a store I can visit?", "is there a showroom?", "can I shop in person?"
+               r"\b(?:physical|retail|real|bricks?[- ]and[- ]mortar) (?:stores?|shops?|locations?)\b|"
+               r"\b(?:stores?|shops?|showrooms?|locations?) (?:i|we) can (?:visit|go to|walk into)\b|"
+               r"\bvisit (?:your|the|a) (?:stores?|shops?|showrooms?)\b|\bwhere (?:is|are) your (?:stores?|shops?|showrooms?)\b|"
+               r"\b(?:a|any|your) showrooms?\b|\b(?:shop|buy|see (?:it|them)) in person\b|"
+               r"tienda f[ií]sica|实体店|门店|"
                # (Spanish: asked, "¿cuánto tarda el envío?", never "mochila de envío")
                r"^\s*¿?\s*(?:cu[aá]nto|cu[aá]ndo|c[oó]mo|hac[eé]is|hacen|tienen|ten[eé]is|puedo|d[oó]nde|qu[eé]|es)\b.*\b(?:env[ií]os?|entrega)\b|"
                r"\bm[eé]todos? de pago\b|\bpagar con\b|\bformas? de pago\b|\bcontacto\b|"
@@ -554,6 +560,8 @@ _KIND_RULES: list[tuple[str, str]] = [
              # "also add the Ridgevent backpack", "and add the second one": adding what is on screen
              r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:(?:\d{1,4}|two|three|four|five|a couple)\s+(?:of\s+)?)?"
              r"(?:the|it|this|that|them|those|these|both|one|another)\b|"
+             # "add 2 in blue", "add two in size M": a number of the product in view, in a colour or size
+             r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:\d{1,4}|two|three|four|five|a couple|a pair)\s+in\b|"
              r"\bbuy (?:it|this|that|the)|"
              # "añade la primera en talla M", "agrégala en azul", "la quiero en verde talla L", "me llevo el segundo":
              # Spanish adds name no cart ("al carrito") as often as not

@@ -194,8 +194,11 @@ POLICY_TOPICS: dict[str, tuple[str, ...]] = {
                 "devolución", "devoluciones", "devolver", "reembolso", "cambio", "退货", "退款", "换货", "损坏"),
     "payment": ("pay", "paying", "payment", "payments", "paypal", "credit card", "debit card", "card payment", "klarna", "afterpay",
                 "installments", "pago", "pagar", "tarjeta", "付款", "支付", "支付宝", "微信支付"),
-    "contact": ("contact", "human", "person", "agent", "phone", "email", "call", "support", "service", "contacto", "contactar",
+    "contact": ("contact", "human", "a person", "real person", "agent", "phone", "email", "call", "support", "service", "contacto", "contactar",
                 "teléfono", "correo", "humano", "联系", "客服", "人工", "电话", "邮箱"),
+    # a shop to walk into ("do you have a store I can visit?"); never bare "store": "what does the store sell?"
+    "stores": ("physical store", "physical shop", "retail store", "brick and mortar", "showroom", "visit", "in person",
+               "in-person", "in store", "in-store", "walk in", "tienda física", "tienda fisica", "visitar", "实体店", "门店"),
     "hours": ("hours", "open", "opening", "closed", "horario", "abierto", "abren", "营业"),
     "discounts": ("discount", "discounts", "coupon", "coupons", "promo", "voucher", "vouchers", "descuento", "cupón", "cupon",
                   "优惠", "优惠码", "优惠券", "折扣"),

@@ -5,6 +5,7 @@ expensive?"."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -390,3 +391,50 @@ def test_agregala_answers_which_colour(bot: ShoppingAssistant) -> None:
     assert [(x.get("size"), x.get("color")) for x in asked.cart] == [("S", None)], asked.text
     blue = bot.chat("agrégala en talla S color azul", session_id="ag")
     assert [(x.get("size"), x.get("color")) for x in blue.cart] == [("S", "Blue")], blue.text
+
+
+def test_add_a_number_in_a_colour_adds_the_product_in_view(bot: ShoppingAssistant) -> None:
+    """'add 2 in blue' after asking about one jacket was a colour filter on the list; the cart stayed empty."""
+    bot.chat("women's jackets", session_id="n")
+    bot.chat("tell me about the first one", session_id="n")
+    reply = bot.chat("add 2 in blue", session_id="n")
+    assert reply.intent.kind == "cart" and [(x["name"], x["qty"], x["color"]) for x in reply.cart] == [
+        ("Stellar Rain Jacket", 2, "Blue")], reply.text
+
+
+def _bottles_and_tents() -> list[Any]:
+    from catalog.records import ProductRecord as P
+    from catalog.records import VariantRecord as V
+
+    return [
+        P(sku="WB1", name="Summit Insulated Water Bottle", price=Decimal("24.00"), categories=["Kitchen/Bottles"],
+          attributes={"color": ["Pink", "Blue"]},
+          variants=[V(sku="WB1-P", color="Pink", stock_qty=0, in_stock=False), V(sku="WB1-B", color="Blue", stock_qty=5)]),
+        P(sku="WB2", name="Trail Water Bottle", price=Decimal("12.00"), categories=["Kitchen/Bottles"],
+          attributes={"color": ["Green"]}, variants=[V(sku="WB2-G", color="Green", stock_qty=3)]),
+        P(sku="T1", name="Ridge 4-Person Tent", price=Decimal("299.00"), categories=["Camping/Tents"], stock_qty=0, in_stock=False,
+          description="Sleeps 4 people."),
+        P(sku="T2", name="Ridge 2-Person Tent", price=Decimal("199.00"), categories=["Camping/Tents"], stock_qty=4,
+          description="Sleeps 2 people."),
+    ]
+
+
+def test_a_colour_sold_out_is_said_so_and_no_line_claims_it(tmp_path: Path) -> None:
+    """'water bottle in pink' with the pink one sold out listed it as 'Pink; only 5 left' (the blue ones' stock)."""
+    bot = _shop(tmp_path, _bottles_and_tents())
+    reply = bot.chat("water bottle in pink", session_id="p")
+    assert reply.text.startswith("None in Pink in stock right now;"), reply.text
+    assert "Pink" not in reply.text.split("\n", 1)[1], reply.text
+    spanish = bot.chat("botella de agua en rosa", session_id="es")
+    assert spanish.text.startswith("No queda nada en "), spanish.text
+
+
+@pytest.mark.parametrize("ask", ["tents for 4 people", "4-person tent", "a 4 person tent"])
+def test_a_count_in_the_need_finds_the_sold_out_one_asked_for(tmp_path: Path, ask: str) -> None:
+    """'tents for 4 people' searched 'tents people' (every number was taken for a price) and answered 'One match for
+    tents' with the 2-person tent, the 4-person one being sold out."""
+    bot = _shop(tmp_path, _bottles_and_tents())
+    reply = bot.chat(ask, session_id="t")
+    assert reply.text.startswith("Ridge 4-Person Tent is out of stock right now"), reply.text
+    two = bot.chat("a tent for 2 people", session_id="t2")
+    assert [p.name for p in two.products] == ["Ridge 2-Person Tent"] and "out of stock" not in two.text, two.text

@@ -164,3 +164,17 @@ def test_a_faq_asked_in_other_words_and_a_guests_order_question(tmp_path: Path) 
     reply = bot.chat("how can I track my order?", session_id="t")
     assert reply.intent.kind == "order_status" and "order number" in reply.text
     assert reply.text.endswith("Order status: Guests track an order with the link in the confirmation email."), reply.text
+
+
+@pytest.mark.parametrize("message", ["do you have a store I can visit?", "is there a physical store?", "can I shop in person?",
+                                     "¿tienen tienda física?", "有实体店吗？"])
+def test_a_shop_to_walk_into_is_the_shops_entry_on_it(tmp_path: Path, message: str) -> None:
+    bot = _shop_with(tmp_path, POLICIES + "\n## Do you have a physical store?\nNo, we sell online only; pickup is from our warehouse.\n")
+    reply = bot.chat(message, session_id="v")
+    assert reply.intent.kind == "policy" and not reply.products, reply.text
+    assert "we sell online only" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("message", ["store shelves", "a visitor badge", "what does the store sell?"])
+def test_store_words_in_product_searches_are_no_visit(bot: ShoppingAssistant, message: str) -> None:
+    assert bot.chat(message, session_id="s").intent.kind != "policy", message
