@@ -38,6 +38,9 @@ def detect_language(text: str) -> str | None:
     english = sum(w in _ENGLISH_WORDS for w in words)
     if spanish >= 2 and spanish > english or (spanish == 1 and english == 0 and len(words) <= 3 and _SPANISH_SIGNS.search(low)):
         return "es"
+    if words and english == 0 and all(w in _SPANISH_WORDS or w in PRODUCT_WORDS for w in words) \
+            and any(w in PRODUCT_WORDS for w in words):
+        return "es"  # "mochilas", "botas de montaña": a Spanish product word said alone
     if english >= spanish and (english or any(len(w) >= 3 for w in words)):
         return "en"
     return "es" if spanish else None

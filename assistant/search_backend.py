@@ -131,8 +131,10 @@ def query_text(intent: ShoppingIntent) -> str:
         # backpacks, and to "hoodies" in "Hoodies & Sweatshirts" it pulled sweatshirts in.
         leaf = intent.category.rsplit("/", 1)[-1]
         words = [w for w in re.findall(r"\w+", f"{intent.query} {' '.join(intent.attributes)}".lower()) if not w.isdigit()]
-        # a Spanish or Chinese query ("chaquetas") shares no word with an English catalog: the category's name does
-        if not [w for w in words if w not in _NAMES_NOTHING] or detect_language(intent.query) in ("es", "zh"):
+        # a Spanish or Chinese query ("chaquetas") shares no word with an English catalog: the category's name does,
+        # unless the query's own product word is known in English ("mochilas" in Bags listed every chalk bag)
+        if not [w for w in words if w not in _NAMES_NOTHING] or (
+                detect_language(intent.query) in ("es", "zh") and not english_product_words(intent.query)):
             parts.append(leaf)
     parts.extend(english_product_words(intent.query))  # "背包", "mochila" are searched as "backpack" as well
     return " ".join(dict.fromkeys(p for p in parts if p)).strip()

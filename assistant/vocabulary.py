@@ -588,7 +588,10 @@ _KIND_RULES: list[tuple[str, str]] = [
                  r"what can you do|are you (?:a bot|human|real)|what'?s the weather(?: like)?(?: today)?|how'?s the weather(?: today)?|qu[eé] tal|c[oó]mo est[aá]s|你好吗|你是谁)[\s!.?,！？。]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre|"
                 # "which one is lighter?", "which of them is warmer?": among the products on screen
-                r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b"),
+                r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b|"
+                # "¿cuál tiene mejores reseñas?", "¿cuál de las dos es más ligera?", "哪个评价更好", "哪一个更轻"
+                r"^\s*¿?\s*(?!.*\b(?:barat|car[oa]s?\b|econ[oó]mic))cu[aá]l(?:es)?\s+(?:de\s+(?:ellos|ellas|estos|estas|esos|esas|los\s+dos|las\s+dos)\s+)?"
+                r"(?:es|son|tiene|tienen|pesa|abriga|dura)\s+(?:m[aá]s|mejor(?:es)?|menos)\b|^\s*(?:哪个|哪一个|哪款|哪一款).*(?:更|最)"),
     # A question about a product already shown ("is the second one machine washable?")
     ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|last|this|that|primero|segundo)\b.*\?\s*$|"
                  # "show me the first one", "tell me more about the second one", "details of the last one"

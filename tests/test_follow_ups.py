@@ -438,3 +438,14 @@ def test_a_count_in_the_need_finds_the_sold_out_one_asked_for(tmp_path: Path, as
     assert reply.text.startswith("Ridge 4-Person Tent is out of stock right now"), reply.text
     two = bot.chat("a tent for 2 people", session_id="t2")
     assert [p.name for p in two.products] == ["Ridge 2-Person Tent"] and "out of stock" not in two.text, two.text
+
+
+def test_a_spanish_product_word_alone_is_answered_in_spanish_and_which_one_compares(outdoor: ShoppingAssistant) -> None:
+    """'mochilas' was answered in English; '¿cuál tiene mejores reseñas?' re-listed instead of comparing as
+    'which one has the best reviews?' does."""
+    reply = outdoor.chat("mochilas", session_id="m")
+    assert reply.text.startswith("Aquí tienes 2 mochilas"), reply.text
+    which = outdoor.chat("¿cuál tiene mejores reseñas?", session_id="m")
+    assert which.intent.kind == "compare" and "Ninguno tiene reseñas todavía" in which.text, which.text
+    cheapest = outdoor.chat("¿cuál es la más barata?", session_id="m")  # still the cheapest of the need, first
+    assert "EcoVenture Olive Green Backpack, por $79.99" in cheapest.text, cheapest.text

@@ -81,8 +81,10 @@ def test_spanish_and_chinese_product_words_are_searched_in_english_too(bot: Shop
     assert english_product_words("我想买一个背包，50美元以下") == ["backpack"]
     assert english_product_words("瑜伽裤") == ["yoga pants"]  # the longer word first
     assert english_product_words("mochila para senderismo") == ["hiking", "backpack"]
-    assert query_text(ShoppingIntent(query="背包", category="Bags")) == "背包 Bags backpack"
+    # (the category's name only where the word is not known in English: "mochilas" in Bags listed every chalk bag)
+    assert query_text(ShoppingIntent(query="背包", category="Bags")) == "背包 backpack"
+    assert query_text(ShoppingIntent(query="手电筒", category="Gear")) == "手电筒 Gear"
     assert query_text(ShoppingIntent(query="backpack")) == "backpack"
-    assert bot.chat("una mochila", session_id="one").text.startswith("Aquí tienes 5 mochilas que")
+    assert bot.chat("una mochila", session_id="one").text.startswith("Aquí tienes 2 mochilas que")
     reply = bot.chat("我想买一个背包，100美元以下", session_id="bp")
     assert {c.name for c in reply.products[:2]} == {"EcoVenture Olive Green Backpack", "EcoLodge 45L Travel Backpack"}
