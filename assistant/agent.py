@@ -240,7 +240,7 @@ class ShoppingAssistant:
         if _WITH_SOLD_OUT.search(need_text.lower()) and raw.kind in ("search", "refine"):  # (a filter, not words to search)
             raw = raw.model_copy(update={"query": re.sub(r"\s+", " ", _WITH_SOLD_OUT.sub(" ", raw.query.lower())).strip(" ,.?!")
                                          .removesuffix(" ones").removesuffix(" items").strip()})
-        if raw.kind in ("search", "refine") and raw.query and all(w in _SALE_FILLER or w in _ANY_PRODUCT
+        if raw.kind in ("search", "refine") and raw.query and all(w in _SALE_FILLER or w in _ANY_PRODUCT or not _ZH_FILLER.sub("", w)
                                                                  for w in re.findall(r"[^\W\d_]+(?:'[a-z]+)?", raw.query.lower())):
             if (raw.kind == "search" and previous is None) or _SHOP_WIDE.search(need_text.lower()):
                 # "what's the cheapest thing you sell?": every product, cheapest first (it searched for "what's thing"),
@@ -642,7 +642,11 @@ class ShoppingAssistant:
             answer = self._answer_question(redo or text, referenced, lang)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
-            answer = self._compare(referenced, lang)
+            answer = self._compare(referenced, lang, dearest=intent.sort == "price_desc")
+            if intent.sort in ("price_desc", "price_asc") and len({p.price for p in referenced}) > 1:
+                # "which one is the most expensive?", then "add it": the one that answer named
+                pick = max if intent.sort == "price_desc" else min
+                singled = pick(referenced, key=lambda p: p.price).id
             if _ASKS_REVIEWS.search(grounded_text.lower()):
                 answer += " " + self._better_reviewed(referenced, lang)
                 if _WHICH_OF_THEM.search(grounded_text.lower()) and (rated := [p for p in referenced if p.rating_count]):
@@ -1059,7 +1063,7 @@ class ShoppingAssistant:
             return say("stock_uncounted", lang)
         return say("stock_count_in" if what else "stock_count", lang, n=n, what=what)
 
-    def _compare(self, products: list[Any], lang: str = "en") -> str:
+    def _compare(self, products: list[Any], lang: str = "en", *, dearest: bool = False) -> str:
         rows = []
         for p in products:
             bits = [money(p.price, p.currency), say("in_stock" if p.in_stock else "out_of_stock", lang)]
@@ -1073,6 +1077,10 @@ class ShoppingAssistant:
         if all(p.price == cheapest.price and p.currency == cheapest.currency for p in products):
             # two tees at $29.00: neither is "the cheaper one"
             return "\n".join(rows) + "\n" + say("same_price", lang, price=money(cheapest.price, cheapest.currency))
+        if dearest:  # "which one is the most expensive?" was answered with the cheapest
+            top = max(products, key=lambda p: p.price)
+            which = "dearer_one" if len(products) == 2 else "dearest_of"
+            return "\n".join(rows) + "\n" + say(which, lang, name=top.name, price=money(top.price, top.currency))
         which = "cheaper_one" if len(products) == 2 else "cheapest_of"
         return "\n".join(rows) + "\n" + say(which, lang, name=cheapest.name, price=money(cheapest.price, cheapest.currency))
 
@@ -1648,7 +1656,8 @@ ON_SALE = re.compile(r"(?<!not )(?<!no )(?<!n't )(?<!not be )\bon (?:sale|specia
 _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything", "something", "do", "does", "you", "have", "got", "any", "items", "item", "products", "product", "things", "stuff", "show", "me", "all", "your", "today", "now", "currently", "right", "qué", "que", "hay", "algo", "tienes", "tiene", "algún", "alguna", "productos", "cosas"])
 # the whole shop, not the need on screen ("what's the cheapest one you have?" after jackets is the cheapest jacket)
 _SHOP_WIDE = re.compile(r"\b(?:(?:things?|products?|items?|stuff) (?:that )?you (?:sell|carry|have|stock)|"
-                        r"(?:the|your) (?:whole |entire )?(?:shop|store|catalog(?:ue)?)|everything)\b")
+                        r"(?:the|your) (?:whole |entire )?(?:shop|store|catalog(?:ue)?)|everything|"
+                        r"que (?:tenéis|teneis|tienen|vendéis|venden)|de la tienda)\b|你们|店里|全店")
 _NOTHING_COSTS = re.compile(r"\b(?:under|below|less than|cheaper than|menos de)\s*(?:\$|€|£)?\s*(?:-\s*\d+(?:\.\d+)?|0(?:\.0+)?)(?![\d.])")
 _SHOP_VALUES = re.compile(r"(?:(?:what|which)\s+(sizes|colou?rs|brands)\s+(?:do|does|can)\s+(?:you|the shop|your shop)\s+(?:have|carry|sell|offer|stock)"
                           r"|¿?qu[eé]\s+(tallas|colores|marcas)\s+(?:tienen|tienes|hay|venden)|你们有(?:哪些|什么)(尺码|颜色|品牌))\s*[?？!.]*$")
@@ -1656,7 +1665,12 @@ _ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything",
                           "what's", "thing", "things", "sell", "carry", "cheapest", "most", "least", "expensive", "priciest",
                           "the", "a", "an", "of", "in", "for", "is", "it", "everything", "can", "i", "buy", "your", "store",
                           "shop", "whole", "entire", "here", "and", "then", "one", "ones", "which", "you", "have", "got",
-                          "don't", "dont", "want", "please", "nothing"])
+                          "don't", "dont", "want", "please", "nothing",
+                          # "¿qué es lo más barato que tenéis?", "¿y lo más caro de la tienda?"
+                          "qué", "que", "es", "lo", "más", "mas", "tenéis", "teneis", "tienen", "tienes", "vendéis", "venden",
+                          "tienda", "de", "la", "el", "cosa", "algo", "cuál", "cual", "hay", "y", "todo", "producto", "productos"])
+# "你们最便宜的东西是什么？" less its price words: what names no product
+_ZH_FILLER = re.compile(r"你们家?|店里|全店|所有|最|贵|便宜|东西|商品|产品|是什么|是哪个|什么|哪个|哪款|的|呢|吗|有|一下|请问|[?？!！。，,\s]")
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
 # "show me similar items", "more like this", "anything similar?", "algo parecido", "类似的": about the one in view
 _SIMILAR = re.compile(r"(?:(?:ok(?:ay)?|and|so|please|can you|could you|show me|find me|do you have|have you got|got|any)[\s,]*)*"

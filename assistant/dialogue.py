@@ -245,7 +245,8 @@ def merge(
         else:
             upd["sort"] = "price_asc"
     if upd["min_price"] is not None and upd["max_price"] is not None and upd["min_price"] > upd["max_price"]:
-        upd["min_price"] = None if new.max_price is not None else upd["min_price"]
+        # ("around $40", then "something cheaper": below what is shown, no longer above the old floor)
+        upd["min_price"] = None if new.max_price is not None or cheaper else upd["min_price"]
         if upd["min_price"] is not None:
             upd["max_price"] = None
     return previous.model_copy(update=upd)

@@ -449,3 +449,29 @@ def test_a_spanish_product_word_alone_is_answered_in_spanish_and_which_one_compa
     assert which.intent.kind == "compare" and "Ninguno tiene reseñas todavía" in which.text, which.text
     cheapest = outdoor.chat("¿cuál es la más barata?", session_id="m")  # still the cheapest of the need, first
     assert "EcoVenture Olive Green Backpack, por $79.99" in cheapest.text, cheapest.text
+
+
+def test_which_one_is_the_most_expensive_names_the_dearest_and_it_is_that_one(outdoor: ShoppingAssistant) -> None:
+    """'which one is the most expensive?' compared the bags and ended 'The cheapest is ...'."""
+    shown = outdoor.chat("bags", session_id="d").products
+    assert len({p.price for p in shown}) > 1
+    top = max(shown, key=lambda p: p.price)
+    reply = outdoor.chat("which one is the most expensive?", session_id="d")
+    assert reply.text.endswith(f"The most expensive is {top.name} at ${top.price:.2f}."), reply.text
+    added = outdoor.chat("add it", session_id="d")
+    assert _cart(added) == [(top.name, 1)], added.text
+
+
+@pytest.mark.parametrize(("cheapest", "dearest"), [("你们最便宜的东西是什么？", "最贵的呢？"),
+                                                   ("¿qué es lo más barato que tenéis?", "¿y lo más caro?")])
+def test_the_shops_cheapest_and_dearest_asked_in_chinese_and_spanish(outdoor: ShoppingAssistant, cheapest: str, dearest: str) -> None:
+    """'你们最便宜的东西是什么？' searched for '你们最 东西是什么' and named a $12 ball above the shop's $5 brick."""
+    from catalog.repository import ProductFilter
+
+    repo = outdoor.repo
+    low = repo.find(ProductFilter(in_stock=True), sort="price_asc", limit=1)[0]
+    high = repo.find(ProductFilter(in_stock=True), sort="price_desc", limit=1)[0]
+    first = outdoor.chat(cheapest, session_id="w")
+    assert first.products[0].name == low.name and first.products[0].price == low.price, first.text
+    second = outdoor.chat(dearest, session_id="w")
+    assert second.products[0].name == high.name and second.products[0].price == high.price, second.text

@@ -355,3 +355,11 @@ def test_pantalones_cortos_are_shorts_not_pants() -> None:
 
     assert "short" in _category_aliases("pantalones cortos para hombre") and "pant" not in _category_aliases("pantalones cortos")
     assert "pant" in _category_aliases("pantalones negros")
+
+
+def test_cheaper_after_a_price_range_is_below_what_is_shown() -> None:
+    """'around 40 dollars' ($32-48), then 'something cheaper': it listed products over $32 again, cheapest first."""
+    prev = ShoppingIntent(kind="search", query="yoga gift", min_price=32, max_price=48)
+    s = merge(prev, ShoppingIntent(kind="refine", sort="price_asc"), [{"id": 1, "price": 32.0}, {"id": 2, "price": 48.0}],
+              text="something cheaper")
+    assert (s.min_price, s.max_price) == (None, 31.99)
