@@ -571,9 +571,9 @@ class ShoppingAssistant:
             wanted_names = {w for w in names if w not in {e.lower() for e in intent.exclude} and canonical_color(w) is None
                             and not re.search(rf"\b(?:not|no|without|except|sin|ni)\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b", text, re.I)}
             missing = unknown(sorted(wanted_names)) if callable(unknown) and wanted_names and cards and not note else []
-            sold_out = self._sold_out_named(grounded_text, intent, cards) if kind == "search" and not note else None
+            sold_out = self._sold_out_named(grounded_text, intent, cards, lang) if kind == "search" and not note else None
             if sold_out is not None:  # "wool beanie" when the Wool Beanie is sold out: say so, then the closest
-                note = say("sold_out", lang, name=sold_out.name)
+                note = say("sold_out", lang, name=sold_out)
             if missing:  # "Nike" in a shop that has no Nike: say so above the closest products
                 note = say("not_in_catalog", lang, names=" / ".join(chr(34) + w.capitalize() + chr(34) for w in missing))
             elif cards and not note and (shade := self._closest_colour(grounded_text, intent)) is not None:
@@ -1201,9 +1201,10 @@ class ShoppingAssistant:
                                offered=", ".join(offered))
         return chosen, None
 
-    def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard]) -> Any:
+    def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard], lang: str = "en") -> str | None:
         """The out-of-stock product the message names by its name's own words (all of them), when it is not
-        in the list: the shopper asked for it, and the list shows other things."""
+        in the list: the shopper asked for it, and the list shows other things. Its name, with the colour and size
+        asked where only those are out of stock ("Josie Yoga Jacket in Blue")."""
         if not intent.query:
             return None
         shown = {c.id for c in cards}
@@ -1217,9 +1218,16 @@ class ShoppingAssistant:
         hits = self.repo.lexical_search(intent.query, ProductFilter(), limit=3)
         for p in self.repo.get_many([h.product_id for h in hits]):
             words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if len(w) > 2}
-            if not p.in_stock and p.id not in shown and words and (
-                    words <= said or (has_all(p) and not any(has_all(q) for q in self.repo.get_many(list(shown))))):
-                return p
+            if p.id in shown or not words:
+                continue
+            if not p.in_stock and (words <= said or (has_all(p) and not any(has_all(q) for q in self.repo.get_many(list(shown))))):
+                return str(p.name)
+            asked = {k: v[0] for k, v in (("size", intent.sizes), ("color", intent.colors)) if len(v) == 1}
+            own = {k: x for k, x in asked.items()
+                   if x.lower() in {y.lower() for y in (p.sizes if k == "size" else p.colors)}}
+            if words <= said and own and own == asked and not self._can_send(p.id, own):
+                # "Josie Yoga Jacket en azul" with every blue one sold out: said, not a list of other blue jackets
+                return str(p.name) + _variant_words(own, lang)
         return None
 
     def _at_variant_prices(self, items: list[RankedItem], intent: ShoppingIntent) -> None:

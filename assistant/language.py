@@ -28,6 +28,9 @@ the a an and for with show me find want need looking some any what which is are 
 this that these those one ones cheaper cheapest under over than size color colour jacket jackets shoes bag""".split())  # noqa: SIM905
 
 
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’™®-]*(?:\s+(?:[A-Z0-9][\w'’™®-]*))+")
+
+
 def detect_language(text: str) -> str | None:
     """'zh', 'es' or 'en' when the text shows it; None when it does not ("M", "ok", "$40")."""
     if CJK.search(text or ""):
@@ -35,7 +38,9 @@ def detect_language(text: str) -> str | None:
     low = (text or "").lower()
     words = re.findall(r"[a-záéíóúñü]+", low)
     spanish = sum(w in _SPANISH_WORDS for w in words) + 2 * len(_SPANISH_SIGNS.findall(low))
-    english = sum(w in _ENGLISH_WORDS for w in words)
+    # a name of two capitalised words or more is no English ("Josie Yoga Jacket en azul" is Spanish)
+    unnamed = re.findall(r"[a-záéíóúñü]+", _NAME_RUN.sub(" ", text or "").lower())
+    english = sum(w in _ENGLISH_WORDS for w in unnamed)
     if spanish >= 2 and spanish > english or (spanish == 1 and english == 0 and len(words) <= 3 and _SPANISH_SIGNS.search(low)):
         return "es"
     if words and english == 0 and all(w in _SPANISH_WORDS or w in PRODUCT_WORDS for w in words) \
@@ -51,7 +56,8 @@ def conversation_language(text: str, history: Sequence[str] = ()) -> str:
     for t in [text, *reversed(list(history))]:
         lang = detect_language(t)
         # a bare name ("Solstix") is no sign of English in a Spanish conversation
-        if lang is not None and (lang != "en" or any(w in _ENGLISH_WORDS for w in re.findall(r"[a-z]+", t.lower()))):
+        # (nor is a product's name: "Josie Yoga Jacket")
+        if lang is not None and (lang != "en" or any(w in _ENGLISH_WORDS for w in re.findall(r"[a-z]+", _NAME_RUN.sub(" ", t).lower()))):
             return lang
     return "en"
 

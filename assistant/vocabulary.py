@@ -623,7 +623,9 @@ def kind_in_text(text: str) -> str | None:
 ADDS_TO_LIST = re.compile(r"^[\s¿]*(?:and|also|or|y|o|también)(?![\w'-])|^\s*(?:还有|也要)|(?:也要|也行)\s*[?.!？。]*$|"
                           r"\b(?:too|as well|also)\s*[?.!]*\s*$")
 # ... unless the message also says it replaces ("and only Solstix", "or blue instead")
-REPLACES_LIST = re.compile(r"\b(?:only|just|instead|rather)\b|en su lugar|\bs[oó]lo\b|只要|换成")
+REPLACES_LIST = re.compile(r"\b(?:only|just|instead|rather)\b|en su lugar|\bs[oó]lo\b|只要|换成|"
+                           # "¿y en negro?", "and in size M?": asked about another one, not one more
+                           r"^[\s¿]*(?:and|y)\s+(?:in|en)\s+(?:(?:size|talla)\s+)?[^\s?]+\s*\?\s*$")
 CONNECTORS = frozenset({"or", "and", "y", "o", "&", "/", ",", "或", "和"})
 OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|otros colores|otro color|其他颜色|别的颜色|换个颜色")
 

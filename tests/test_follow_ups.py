@@ -475,3 +475,34 @@ def test_the_shops_cheapest_and_dearest_asked_in_chinese_and_spanish(outdoor: Sh
     assert first.products[0].name == low.name and first.products[0].price == low.price, first.text
     second = outdoor.chat(dearest, session_id="w")
     assert second.products[0].name == high.name and second.products[0].price == high.price, second.text
+
+
+def _jackets() -> list[Any]:
+    from catalog.records import ProductRecord as P
+    from catalog.records import VariantRecord as V
+
+    return [
+        P(sku="J1", name="Josie Yoga Jacket", price=Decimal("56.25"), categories=["Women/Jackets"], gender="women",
+          attributes={"color": ["Black", "Blue"]},
+          variants=[V(sku="J1-K", color="Black", size="M", stock_qty=4), V(sku="J1-B", color="Blue", size="M", stock_qty=0, in_stock=False)]),
+        P(sku="J2", name="Jade Yoga Jacket", price=Decimal("32.00"), categories=["Women/Jackets"], gender="women",
+          attributes={"color": ["Blue"]}, variants=[V(sku="J2-B", color="Blue", size="M", stock_qty=3)]),
+        P(sku="J3", name="Juno Jacket", price=Decimal("77.00"), categories=["Women/Jackets"], gender="women",
+          attributes={"color": ["Blue", "Black"]},
+          variants=[V(sku="J3-B", color="Blue", size="M", stock_qty=3), V(sku="J3-K", color="Black", size="M", stock_qty=2)]),
+    ]
+
+
+def test_a_product_named_in_a_colour_it_has_none_left_of_is_said_sold_out_in_that_colour(tmp_path: Path) -> None:
+    """'Josie Yoga Jacket en azul' (every blue one sold out) listed other blue jackets, in English, without a word
+    about the Josie; '¿y en negro?' then searched blue or black."""
+    bot = _shop(tmp_path, _jackets())
+    bot.chat("hola, busco una chaqueta", session_id="j")
+    reply = bot.chat("Josie Yoga Jacket en azul", session_id="j")
+    assert reply.text.startswith("Josie Yoga Jacket en Blue está agotado por ahora"), reply.text
+    assert "Josie Yoga Jacket" not in [p.name for p in reply.products]
+    black = bot.chat("¿y en negro?", session_id="j")
+    assert black.intent.colors == ["Black"] and black.products[0].name == "Josie Yoga Jacket", black.text
+    assert black.text.startswith("Aquí tienes"), black.text
+    english = bot.chat("Josie Yoga Jacket in blue", session_id="en")
+    assert english.text.startswith("Josie Yoga Jacket in Blue is out of stock right now"), english.text
