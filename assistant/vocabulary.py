@@ -549,6 +549,11 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"\bvisit (?:your|the|a) (?:stores?|shops?|showrooms?)\b|\bwhere (?:is|are) your (?:stores?|shops?|showrooms?)\b|"
                r"\b(?:a|any|your) showrooms?\b|\b(?:shop|buy|see (?:it|them)) in person\b|"
                r"tienda f[ií]sica|实体店|门店|"
+               # "¿puedo devolver un producto?", "¿aceptáis PayPal?", "¿envolvéis para regalo?", "可以用支付宝吗？"
+               r"\b(?:puedo|se puede|podemos|c[oó]mo)\s+(?:devolver|devuelvo|cambiar|hacer una devoluci[oó]n)\b|"
+               r"\b(?:acept|admit)\w*\s+(?:pagos?\s+(?:con|por)\s+)?(?:paypal|bizum|tarjetas?|visa|mastercard|amex|efectivo|"
+               r"transferencias?|apple pay|google pay)\b|\benvolv\w*\s+(?:para\s+)?(?:de\s+)?regalo|\bpapel de regalo\b|"
+               r"\benvoltorio\b|支付宝|微信支付|银联|用信用卡|礼品包装|包装成礼物|"
                # (Spanish: asked, "¿cuánto tarda el envío?", never "mochila de envío")
                r"^\s*¿?\s*(?:cu[aá]nto|cu[aá]ndo|c[oó]mo|hac[eé]is|hacen|tienen|ten[eé]is|puedo|d[oó]nde|qu[eé]|es)\b.*\b(?:env[ií]os?|entrega)\b|"
                r"\bm[eé]todos? de pago\b|\bpagar con\b|\bformas? de pago\b|\bcontacto\b|"

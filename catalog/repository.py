@@ -199,6 +199,8 @@ POLICY_TOPICS: dict[str, tuple[str, ...]] = {
     # a shop to walk into ("do you have a store I can visit?"); never bare "store": "what does the store sell?"
     "stores": ("physical store", "physical shop", "retail store", "brick and mortar", "showroom", "visit", "in person",
                "in-person", "in store", "in-store", "walk in", "tienda física", "tienda fisica", "visitar", "实体店", "门店"),
+    "giftwrap": ("gift wrap", "gift-wrap", "giftwrap", "gift wrapping", "envolver", "envolvéis", "envuelven", "envoltorio",
+                 "papel de regalo", "礼品包装", "包装成礼物"),
     "hours": ("hours", "open", "opening", "closed", "horario", "abierto", "abren", "营业"),
     "discounts": ("discount", "discounts", "coupon", "coupons", "promo", "voucher", "vouchers", "descuento", "cupón", "cupon",
                   "优惠", "优惠码", "优惠券", "折扣"),

@@ -114,6 +114,10 @@ def bot(tmp_path: Path, policies_file: Path) -> ShoppingAssistant:
     ("可以退货吗？", "Returns & refunds："),
     ("can I talk to a human?", "Contact us: Email help@example.com"),
     ("do you gift wrap?", 'Do you gift-wrap? Yes, $4 an order: tick "gift wrap" at checkout.'),
+    ("¿Puedo devolver un producto?", "Returns & refunds: Return any unworn item"),
+    ("¿aceptáis PayPal?", "Payment: We accept"),
+    ("可以用支付宝吗？", "Payment："),
+    ("¿envolvéis para regalo?", "Do you gift-wrap? Yes"),
 ])
 def test_service_questions_are_answered_from_the_shops_entries(bot: ShoppingAssistant, message: str, entry: str) -> None:
     reply = bot.chat(message, session_id="s")
