@@ -356,7 +356,7 @@ class ShoppingAssistant:
             and (_IN_CART.search(low) is not None or (
                 ((named_lines := named_products(grounded_text, cart_words)) != [] or (just_carted and (
                     POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low
-                    or re.match(r"\s*(?:(?:please|ok|okay|actually|no|hmm)[\s,]+)*(?:change|switch|swap|make)\b", low) is not None
+                    or re.match(r"\s*(?:(?:please|ok|okay|actually|no|hmm)[\s,]+)*(?:(?:change|switch|swap|make)\b|换成|改成|换)", low) is not None
                     or _only_variant_words(low, own))))
                 # "I'd like a red jacket instead", "show me large jackets instead": another search, not the line
                 and not self._asks_for_other(low, next((x["name"] for x in state.cart if named_lines and x["product_id"] in named_lines),
@@ -1596,6 +1596,10 @@ _DROPPED_IT = re.compile(
     r"^\s*¿\s*(?:tiene|hay)\s+(?:stock|existencias|en\s+\w+|capucha|bolsillos)\b|"
     r"^\s*¿\s*(?:est[aá])\s+(?:disponible|en stock|agotad)|^\s*¿\s*(?:cu[aá]nto|qu[eé] precio)\s+(?:cuesta|vale|es)\b|"
     r"^\s*¿\s*de qu[eé] (?:material|tela)\b|"
+    # "¿qué colores tiene?", "¿en qué tallas viene?", "¿qué dicen las reseñas?", "¿tiene reseñas?"
+    r"^\s*¿?\s*(?:en\s+)?qu[eé]\s+(?:colores|tallas|medidas|materiales)\s+(?:tiene|tienen|viene|vienen|hay|trae)\b|"
+    r"^\s*¿?\s*qu[eé]\s+(?:dicen|opinan)\b|^\s*¿?\s*(?:tiene|hay)\s+(?:reseñas|opiniones|valoraciones)\b|"
+    r"^\s*(?:有(?:什么|哪些)(?:颜色|尺码|码)|(?:评价|评论)怎么样|大家怎么说)[?？]?\s*$|"
     # "有蓝色的吗？", "有货吗？", "多少钱？", "是什么材料？" (Chinese drops the "it" too)
     r"^\s*(?:有(?:货|现货|库存|.{0,3}色|.{0,3}码|[SMLX]{1,3}码?)的?吗|有没有货|多少钱|(?:是)?什么材料|几码)[?？]?\s*$")
 _COMES_IN = re.compile(r"\b(?:come|comes|available|have it|has it|get it|do you have|in stock|viene|vienen|hay|tienen|tienes|disponible)\b|有.*吗|有没有")
@@ -1615,7 +1619,7 @@ _OWN_WORDS = frozenset(["already", "have", "bought", "does", "come", "would", "w
 _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
 _VIEWS_CART = re.compile(r"\btotal\b|\bwhat(?:'?s| is) in\b|\b(?:show|view|see|check|open)\b.*\b(?:cart|basket)\b|\bmy (?:cart|basket)\b|"
                          r"\bver\b.*\bcarrito\b|购物车里|查看购物车|总共|一共")
-_ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进|"
+_ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进|加[一两二三四五六七八九十\d]+[件个条双]|"
                      r"\bm[eé]te(?:lo|la|los|las)\b|\bc[oó]mpra(?:lo|la|los|las)\b|"
                      r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:compro|llevo|pido|quedo)\b|"
                      r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*me\s+(?:llevo|quedo(?:\s+con)?)\s+(?:el|la|los|las|est[eao]s?|es[eao]s?)\b")
@@ -1648,7 +1652,7 @@ make brand really also kind sort type well ones other others different""".split(
 
 MAX_QUANTITY = 20  # one chat line never orders more of one product than this
 _NUMBER_WORDS = {"a couple of": 2, "a couple": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "三": 3}
+                 "eight": 8, "nine": 9, "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "二": 2, "三": 3}
 _N = r"(?P<n>\d{1,4}|a couple(?: of)?|two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco)"
 # "2 of them", "add 2 of those", "two pairs", "x3", "qty 2", "añade dos", "两件"
 _QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b)|"
@@ -1656,6 +1660,8 @@ _QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pi
                        r"\bx\s?(?P<n3>\d{1,2})\b|\bqty:?\s*(?P<n4>\d{1,2})\b|(?P<n5>[两三四五])[件个条双]")
 # "remove one of them", "take 2 out", "remove 1 Teton hoodie": that many fewer
 _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|three|a couple)\b(?!\s*(?:st|nd|rd|th)\b)|"
+                            # "quita una", "saca dos", "删除一件", "去掉两件"
+                            r"\b(?:quita|elimina|saca|borra)\s+(una|uno|un|dos|tres|\d{1,2})\b|(?:删除|删掉|去掉|拿掉|减少?)\s*([一两二三\d])[件个条双]|"
                             r"\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|it|the)\b(?=.*\b(?:remove|delete|take|drop)\b)|"
                             r"\b(?:remove|delete|take|drop)\b.*?\b(\d{1,2}|one|two|three|a couple)\s+of\s+(?:them|those|these|the)\b")
 # "any bags on sale?", "discounted jackets", "what's on special", "¿hay algo en oferta?", "有打折的吗"

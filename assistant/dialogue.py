@@ -72,7 +72,7 @@ REMOVING = re.compile(r"\b(?:remove|delete|drop)\b|\bquita|\belimina|删除|去�
 # "remove the Bruno hoodie", "take it out", "please delete the second one": with something in the cart, a cart
 # request even without "from my cart" (the message begins with the removal)
 REMOVAL_REQUEST = re.compile(r"^\s*(?:(?:please|ok(?:ay)?|and|also|then|now|can you|could you)[\s,]+)*(?:remove|delete|"
-                             r"take\s+(?:out\b|(?:\S+\s+){0,5}?out\b)|quita|elimina|删除|去掉|拿掉)")
+                             r"take\s+(?:out\b|(?:\S+\s+){0,5}?out\b)|quita|elimina|saca|borra|删除|删掉|去掉|拿掉)")
 # "empty my cart", "clear the basket", "remove everything from my cart", "vacía mi carrito", "清空购物车"
 EMPTY_CART = re.compile(r"\b(?:empty|clear)\s+(?:out\s+)?(?:my|the)\s+(?:shopping\s+)?(?:cart|basket)\b|"
                         r"\b(?:remove|delete|take out)\s+(?:everything|all(?:\s+(?:the\s+)?items)?)\s+(?:from|in)\s+(?:my|the)\s+(?:cart|basket)\b|"

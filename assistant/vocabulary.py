@@ -584,7 +584,9 @@ _KIND_RULES: list[tuple[str, str]] = [
              r"^\s*(?:what(?:'?s| is) (?:my|the) (?:cart )?total|how much is (?:my|the) (?:cart )?total|(?:my |the )?total"
              r"|how much (?:is|are|does) (?:that|it|this|everything|all that|all this|my cart)(?: come to)? (?:in total|altogether|all together|total))"
              r"(?:\s+please)?\s*[?!.]*\s*$|"
-             r"¿?cu[aá]nto es (?:el|mi) total|总共多少钱|一共多少钱|"
+             r"¿?cu[aá]nto es (?:el|mi) total|¿?cu[aá]l es (?:el|mi) total|总共多少钱|一共多少钱|总价|"
+             # "加两件到购物车": a number of the product in view
+             r"加[一两二三四五六七八九十\d]+[件个条双]到购物车|"
              r"购物车里|我的购物车|查看购物车|(?:ver|mostrar|muestra\w*) (?:mi |el )?carrito|qué hay en (?:mi|el) carrito"),
     ("chitchat", r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:morning|evening)|hola|gracias|buenas|"
                  r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$|"

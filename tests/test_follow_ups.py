@@ -506,3 +506,28 @@ def test_a_product_named_in_a_colour_it_has_none_left_of_is_said_sold_out_in_tha
     assert black.text.startswith("Aquí tienes"), black.text
     english = bot.chat("Josie Yoga Jacket in blue", session_id="en")
     assert english.text.startswith("Josie Yoga Jacket in Blue is out of stock right now"), english.text
+
+
+def test_spanish_and_chinese_follow_ups_about_the_one_in_view_and_the_cart(bot: ShoppingAssistant) -> None:
+    """'¿qué colores tiene?', '有什么颜色？', '¿cuál es el total?', 'quita una', '加两件到购物车', '删除一件', '换成M码' were
+    searches for their own words ('Aquí tienes 5 qué colores tiene')."""
+    def lines(reply) -> list[tuple[int, str | None, str | None]]:  # type: ignore[no-untyped-def]
+        return [(x["qty"], x.get("size"), x.get("color")) for x in reply.cart]
+
+    bot.chat("chaquetas de mujer", session_id="es")
+    bot.chat("la primera", session_id="es")
+    colours = bot.chat("¿qué colores tiene?", session_id="es")
+    assert colours.intent.kind == "question" and "colores: Blue, Red" in colours.text, colours.text
+    assert "reseñas" in bot.chat("¿qué dicen las reseñas?", session_id="es").text
+    assert lines(bot.chat("añádela en azul talla S", session_id="es")) == [(1, "S", "Blue")]
+    total = bot.chat("¿cuál es el total?", session_id="es")
+    assert total.intent.kind == "cart" and total.text.startswith("Tu carrito: 1 × Stellar Rain Jacket"), total.text
+    assert lines(bot.chat("cámbiala a talla M", session_id="es")) == [(1, "M", "Blue")]
+    assert bot.chat("quita una", session_id="es").cart == []
+
+    bot.chat("女士夹克", session_id="zh")
+    bot.chat("第一个", session_id="zh")
+    assert "颜色：Blue, Red" in bot.chat("有什么颜色？", session_id="zh").text
+    assert lines(bot.chat("加两件到购物车", session_id="zh")) == [(2, None, None)]
+    assert lines(bot.chat("删除一件", session_id="zh")) == [(1, None, None)]
+    assert lines(bot.chat("换成M码", session_id="zh")) == [(1, "M", None)]
