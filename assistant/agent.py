@@ -682,7 +682,8 @@ class ShoppingAssistant:
         elif kind in ("question", "compare"):
             pass  # answered above (the shop's sizes, colours or brands)
         elif answer is None:
-            answer = say("no_list_yet" if no_list else "goodbye" if THANKS_BYE.match(low) else "greeting", lang)
+            answer = say("no_list_yet" if no_list else ("goodbye" if _THANKED.search(low) else "farewell") if THANKS_BYE.match(low)
+                         else "greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
         yield ProductsRanked(cards, timings["ranked"], note, corrections)
 
@@ -1698,9 +1699,10 @@ _FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|und
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")
 _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\bm[aá]s barat[oa]s? que\b|比.+便宜")
 # "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
-THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡)[\s,.!]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
+THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
                         r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
                         r"(?:\s+(?:so much|a lot|very much|for (?:your|the|all the) help|for now|muchas|de nuevo))*[\s,.!！？。，]*)+$")
+_THANKED = re.compile(r"thank|thx|\bty\b|cheers|gracias|谢|感谢")
 # "no wait, I meant the third one", "oh I meant the second one", "perdón, quise decir la segunda"
 # ("what I meant to ask: …?" and "is the second one meant for rain?" are questions)
 I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to|it for)\b)(?![^?]*\?\s*$)"

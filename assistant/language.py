@@ -17,7 +17,7 @@ _SPANISH_SIGNS = re.compile(r"[¿¡ñ]|\b\w*(?:ción|ciones)\b")
 _SPANISH_WORDS = frozenset("""
 busco buscando quiero quisiera necesito tienes tienen hay algo algún alguna para una unos unas mujer hombre hombres
 mujeres niño niña niños talla tallas precio precios barato barata baratos baratas caro cara más menos menor mayor
-hola gracias dónde donde está estoy pedido pedidos carrito añade añadir agrega quita muéstrame muestrame enséñame
+hola gracias adiós adios chao jaja jajaja llamas chiste dónde donde está estoy pedido pedidos carrito añade añadir agrega quita muéstrame muestrame enséñame
 otro otra otros otras color colores chaqueta chaquetas camiseta camisetas pantalones zapatos zapatillas mochila
 bolso sudadera también pero sin con del los las el la de que por favor cuál cual cuánto cuesta primero segundo
 tercero último rojo roja azul negro negra blanco blanca verde gris morado cambia cámbialo cámbiala cambialo cambiala
@@ -255,6 +255,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "shop_colours": {"en": "Our colours: {values}.", "es": "Nuestros colores: {values}.", "zh": "我们的颜色：{values}。"},
     "shop_brands": {"en": "Our brands: {values}.", "es": "Nuestras marcas: {values}.", "zh": "我们的品牌：{values}。"},
     "shop_has_no": {"en": "Our catalog lists no {what}.", "es": "Nuestro catálogo no indica {what}.", "zh": "我们的商品目录中没有列出{what}。"},
+    "farewell": {"en": "Goodbye! Come back any time.", "es": "¡Hasta pronto! Vuelve cuando quieras.", "zh": "再见！欢迎随时再来。"},
     "goodbye": {"en": "You're welcome! Come back any time.", "es": "¡De nada! Vuelve cuando quieras.", "zh": "不客气！欢迎随时再来。"},
     "no_word_matches": {"en": 'Nothing in our catalog matches "{words}".', "es": "Nada en nuestro catálogo coincide con «{words}».",
                         "zh": "我们的商品目录中没有与“{words}”相符的商品。"},

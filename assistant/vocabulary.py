@@ -592,7 +592,11 @@ _KIND_RULES: list[tuple[str, str]] = [
                  r"你好|您好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,！。]*$|"
                  # "how are you?", "tell me a joke", "what can you do?": no product need in them
                  r"^(?:(?:hi|hello|hey|hola)[\s,!]+)?(?:how are you(?: doing)?(?: today)?|how'?s it going|tell me a joke|who are you|"
-                 r"what can you do|are you (?:a bot|human|real)|what'?s the weather(?: like)?(?: today)?|how'?s the weather(?: today)?|qu[eé] tal|c[oó]mo est[aá]s|你好吗|你是谁)[\s!.?,！？。]*$"),
+                 r"what can you do|are you (?:a bot|human|real)|what'?s the weather(?: like)?(?: today)?|how'?s the weather(?: today)?|qu[eé] tal|c[oó]mo est[aá]s|你好吗|你是谁)[\s!.?,！？。]*$|"
+                 r"^[¿\s]*(?:c[oó]mo te llamas|qui[eé]n eres|qu[eé] eres|qu[eé] tiempo hace(?: hoy)?|cu[eé]ntame un chiste|"
+                 r"eres (?:un bot|humano|real|una persona)|qu[eé] puedes hacer|what'?s your name)[\s!.?,]*$|"
+                 r"^(?:你叫什么名字|你是机器人吗|讲个笑话|说个笑话|今天天气怎么样|天气怎么样|你能做什么|哈{2,}|呵{2,}|嘿{2,})[\s!.?,！？。]*$|"
+                 r"^\s*(?:(?:ja){2,}j?|(?:ha){2,}h?|lol|lmao)[\s!.?]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre|"
                 # "which one is lighter?", "which of them is warmer?": among the products on screen
                 r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b|"

@@ -531,3 +531,14 @@ def test_spanish_and_chinese_follow_ups_about_the_one_in_view_and_the_cart(bot: 
     assert lines(bot.chat("加两件到购物车", session_id="zh")) == [(2, None, None)]
     assert lines(bot.chat("删除一件", session_id="zh")) == [(1, None, None)]
     assert lines(bot.chat("换成M码", session_id="zh")) == [(1, "M", None)]
+
+
+@pytest.mark.parametrize(("message", "starts"), [
+    ("¿cómo te llamas?", "¡Hola! Puedo ayudarte"), ("cuéntame un chiste", "¡Hola! Puedo ayudarte"),
+    ("¿qué tiempo hace hoy?", "¡Hola! Puedo ayudarte"), ("你叫什么名字？", "您好！我可以帮您"), ("哈哈哈", "您好！我可以帮您"),
+    ("不要了，谢谢", "不客气！"), ("adiós", "¡Hasta pronto!"), ("bye", "Goodbye!"), ("thanks", "You're welcome!"),
+])
+def test_small_talk_in_any_language_lists_no_products(bot: ShoppingAssistant, message: str, starts: str) -> None:
+    """They listed five products under 'Aquí tienes 5 cómo te llamas'; 'adiós' answered '¡De nada!'."""
+    reply = bot.chat(message, session_id="talk")
+    assert reply.intent.kind == "chitchat" and not reply.products and reply.text.startswith(starts), reply.text
