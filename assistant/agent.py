@@ -91,6 +91,8 @@ def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
     return vocabulary_from_lists(v["colors"], v["sizes"], v["brands"], v["categories"])
 
 
+_LOOSE_FILLER = frozenset("""add buy please to my the cart basket of a an some two three four five six couple and also then
+now ok okay too""".split())  # noqa: SIM905
 _FILLER_WORDS = frozenset("a an the for of with and or to in on that my me i".split())  # noqa: SIM905
 
 
@@ -269,6 +271,11 @@ class ShoppingAssistant:
                 and _names_a_kind(what_about.group(1), self.parser) and singular(what_about.group(1)) not in previous.query.lower()):
             # "what about tvs?" after laptops: a new kind of product asked for, not the last need again
             intent = self.parser.parse(what_about.group(1), [], None).model_copy(update={"kind": "search"})
+        elif (previous is not None and raw.kind == "refine" and raw.query and not raw.category and not raw.references
+              and (kinds := {singular(w) for w in re.findall(r"[a-z]+", raw.query.lower()) if singular(w) in PRODUCT_KINDS})
+              and not kinds & {singular(w) for w in re.findall(r"[a-z]+", f"{previous.query} {previous.category or ''}".lower())}):
+            # "a sweater for men" after "do you sell shoes?": a new kind of product with a constraint, not the shoes for men
+            intent = raw.model_copy(update={"kind": "search"})
         if previous is not None and (off := _FILTER_OFF.search(grounded_text.lower())):
             # "remove the blue filter", "drop the price filter", "clear all filters (and show me tents)": the need
             # without it, with whatever else the message asks
@@ -342,7 +349,8 @@ class ShoppingAssistant:
             # "remove it", "take one out", "take the Bruno hoodie out": what it names is in the cart ("remove the
             # price limit", "remove the red ones" are about the list)
             POINTS_AT_ONE.search(low) is not None or references_in_text(low) != [] or _REMOVAL_COUNT.search(low) is not None
-            or named_products(grounded_text, cart_words) != [] or _lines_of_kind(low, state.cart) != [])
+            or named_products(grounded_text, cart_words) != []
+            or _lines_of_kind(low, state.cart, {pid: p.categories for pid, p in in_cart.items()}) != [])
         # "change the jacket in my cart to size L", "can I get it in blue instead" right after adding it: another
         # size or colour of a cart line (it searched, or added a second line)
         # (a line just added or just changed is the one "it" means)
@@ -386,7 +394,7 @@ class ShoppingAssistant:
 
         kind = intent.kind
         if kind in ("search", "refine") and _ADDING.search(low) and re.match(r"\s*(?:(?:please|ok|okay|also|and|now|then)[\s,]+)*(?:add|buy)\b", low) \
-                and self.repo.named_in(grounded_text):
+                and (self.repo.named_in(grounded_text) or self._named_loosely(grounded_text)):
             # "add 3 Hero Hoodie size XL gray": a product named in full, to the cart
             kind = "cart"
             intent = intent.model_copy(update={"kind": "cart"})
@@ -606,7 +614,8 @@ class ShoppingAssistant:
                     kind_cats = {cat for c in of_kind for cat in (getattr(by_id.get(c.id), "categories", None) or [])}
                     cards = [c for c in cards if c in of_kind or _shares_a_word(intent.query, by_id.get(c.id))
                              or kind_cats & set(getattr(by_id.get(c.id), "categories", None) or [])]
-                elif not of_kind and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands) \
+                elif not of_kind and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands
+                                          or intent.on_sale) \
                         and singular(head) in PRODUCT_KINDS and self.repo.carries(head):
                     # "camping chairs" when the only chair is sold out: said, never a lantern and a mug as "5 chairs"
                     note, missed_kind = say("kind_sold_out", lang, what=_kind_phrase(intent.query, head)), True
@@ -665,9 +674,13 @@ class ShoppingAssistant:
             elif more_of is not None:
                 last = state.cart[-1]
                 said_n = more_of.group("n") or more_of.group("n2")
-                last["qty"] = min(MAX_QUANTITY, last["qty"] + (_number_word(said_n) if said_n and said_n not in ("another", "one") else 1))
+                wanted = min(MAX_QUANTITY, last["qty"] + (_number_word(said_n) if said_n and said_n not in ("another", "one") else 1))
+                # never more than the shop has ("add 2 more" of the 4 mugs, all in the cart, made 6)
+                have = self.repo.units_available(int(last["product_id"]), last.get("size"), last.get("color"))
+                last["qty"] = max(last["qty"], min(wanted, have)) if have is not None else wanted
                 self.repo.log_interaction("add_to_cart", last["product_id"], user_id=state.user_id, session_id=state.session_id)
-                answer = say("cart_quantity", lang, name=last["name"] + _variant_words(last, lang), n=last["qty"]) + " " + \
+                answer = say("cart_quantity_capped" if have is not None and last["qty"] < wanted else "cart_quantity", lang,
+                             name=last["name"] + _variant_words(last, lang), n=last["qty"]) + " " + \
                     self._cart_summary(state, lang)
             else:
                 answer = self._cart(redo or text, referenced, state, intent, previous, lang)
@@ -731,6 +744,13 @@ class ShoppingAssistant:
             state.touched = {**state.touched, "added": 0}  # a change refused leaves "it" what it was; it added nothing
         else:
             state.touched = _touched(cart_before, state.cart)
+            if kind == "cart" and state.touched and state.touched["added"] > 0 and intent.references \
+                    and state.touched["product_id"] not in {int(x["id"]) for x in state.focus}:
+                # (one of the products compared stays among them: "the more expensive one" is still of the two)
+                # "add the second one in size L", then "does it come in blue?": the one just added is "it" (it answered
+                # about the first of the list, the one the header had named)
+                line = state.cart[-1]
+                state.focus = [{"id": line["product_id"], "name": line["name"], "price": float(line.get("price") or 0)}]
         self.sessions.save(
             state,
             {
@@ -890,7 +910,8 @@ class ShoppingAssistant:
             # (a name that tells one product apart among all in view wins: "the Aurora jacket" is not the cart's)
             in_cart = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
             ids = named_products(text, [*state.focus, *state.shown, *in_cart]) or named_products(text, in_cart)
-            if not ids and len(set(kinds := _lines_of_kind(text.lower(), state.cart))) == 1:
+            cats = {p.id: p.categories for p in self.repo.get_many([int(x["product_id"]) for x in state.cart], matching=ProductFilter())}
+            if not ids and len(set(kinds := _lines_of_kind(text.lower(), state.cart, cats))) == 1:
                 ids = kinds[:1]  # "remove the shorts": the one line that is shorts
             if (not ids and len({x["product_id"] for x in state.cart}) == 1 and not references_in_text(text)
                     and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))):
@@ -907,8 +928,8 @@ class ShoppingAssistant:
                 ids = [int(state.focus[0]["id"])]  # "is it good for rain?" about the one just discussed
             if not ids and intent.kind == "cart":
                 # "add the Karmen Yoga Pant size 28" with shorts on screen: the product named in full, not a
-                # shown one sharing a word ("Bess Yoga Short")
-                ids = self.repo.named_in(text)
+                # shown one sharing a word ("Bess Yoga Short"); "add 10 camp mugs": the one product so named
+                ids = self.repo.named_in(text) or self._named_loosely(text)
             if not ids:
                 named = named_products(text, pool)
                 names = {int(x["id"]): str(x.get("name", "")) for x in pool}
@@ -1192,6 +1213,8 @@ class ShoppingAssistant:
             said = [x for x in (intent.sizes if key == "size" else intent.colors) if x.lower() in unnamed.lower()] or said
             earlier = (previous.sizes if key == "size" else previous.colors) if previous else []
             wanted = said if len(said) == 1 else earlier if len(earlier) == 1 and not said else []
+            if said and not offered:  # "add it in size XL" of a bag that has no sizes: said, never dropped in silence
+                return {}, say("no_sizes" if key == "size" else "no_colours", lang, name=p.name)
             if not wanted or not offered:
                 continue
             match = next((o for o in offered if o.lower() == wanted[0].lower()), None)
@@ -1201,6 +1224,21 @@ class ShoppingAssistant:
                 return {}, say("no_such_size" if key == "size" else "no_such_color", lang, name=p.name, value=wanted[0],
                                offered=", ".join(offered))
         return chosen, None
+
+    def _named_loosely(self, text: str) -> list[int]:
+        """'add 10 camp mugs', 'buy 2 yoga straps': a number of the one product whose name has every word said (its
+        full name is "Camp Mug, enamel"); none when no number is said ("add a yoga mat" is a need to search) or when
+        several products are so named."""
+        low = text.lower()
+        if not re.search(r"\b(?:add|buy)\s+(?:\d{1,4}|two|three|four|five|six|a couple(?: of)?)\s+(?!more\b|of\s+(?:them|those|these)\b)", low):
+            return []
+        words = {singular(w) for w in re.findall(r"[a-z]+", low)} - _LOOSE_FILLER
+        if not words:
+            return []
+        hits = self.repo.lexical_search(" ".join(sorted(words)), ProductFilter(), limit=5)
+        named = [p.id for p in self.repo.get_many([h.product_id for h in hits])
+                 if words <= {singular(t) for t in re.findall(r"[a-z]+", p.name.lower())}]
+        return named if len(named) == 1 else []
 
     def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard], lang: str = "en") -> str | None:
         """The out-of-stock product the message names by its name's own words (all of them), when it is not
@@ -1251,6 +1289,8 @@ class ShoppingAssistant:
                 if (not variant.get("size") or (r[0] or "").lower() == variant["size"].lower())
                 and (not variant.get("color") or (r[1] or "").lower() == variant["color"].lower())]
         out = dict(variant)
+        # (of those in stock, where some are: "add it in M" where the red M is sold out is the blue M)
+        rows = [r for r in rows if r[3]] or rows
         for key, values in (("size", {r[0] for r in rows if r[0]}), ("color", {r[1] for r in rows if r[1]})):
             if key not in out and len(values) == 1:
                 out[key] = str(values.pop())
@@ -1353,8 +1393,14 @@ class ShoppingAssistant:
                 variant = self._only_choice(p.id, variant)
                 if not self._can_send(p.id, variant):  # never a line the shop cannot send
                     return say("cart_sold_out", lang, name=p.name + _variant_words(variant, lang)) + " " + summary
-                added.append(self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang,
-                                               qty=quantity_in(text) if len(referenced) == 1 else 1))
+                before = sum(int(x["qty"]) for x in state.cart)
+                named = self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang,
+                                          qty=quantity_in(text) if len(referenced) == 1 else 1)
+                if sum(int(x["qty"]) for x in state.cart) == before and len(referenced) == 1:
+                    # "add 10 more" with every unit already in the cart: nothing was added, and it is said so
+                    have = self.repo.units_available(p.id, variant.get("size"), variant.get("color"))
+                    return say("cart_has_all", lang, name=p.name + _variant_words(variant, lang), n=have or 0) + " " + summary
+                added.append(named)
             for p in referenced:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
             answer = say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
@@ -1426,9 +1472,12 @@ class ShoppingAssistant:
             if not said:
                 continue
             match = next((o for o in offered if o.lower() == said[-1].lower()), None)
+            if match is None and not offered:  # ("it comes in -")
+                return say("no_sizes_to_change" if key == "size" else "no_colours_to_change", lang, name=p.name) \
+                    + " " + self._cart_summary(state, lang)
             if match is None:
                 return say("no_such_size" if key == "size" else "no_such_color", lang, name=p.name, value=said[-1],
-                           offered=", ".join(offered) or "-") + " " + self._cart_summary(state, lang)
+                           offered=", ".join(offered)) + " " + self._cart_summary(state, lang)
             changed[key] = match
         if all(changed.get(k) == line.get(k) for k in ("size", "color")):  # "change it to L" when it is L
             return say("cart_already", lang, name=p.name + _variant_words(line, lang)) + " " + self._cart_summary(state, lang)
@@ -1749,11 +1798,14 @@ add buy get to my cart basket and then will el la lo los las uno una número num
 este esta dame ver más mas sobre de del al carrito añade añádelo agrega""".split())  # noqa: SIM905
 
 
-def _lines_of_kind(low: str, cart: list[dict[str, Any]]) -> list[int]:
-    """'remove the shorts' with an Arcadio Gym Short in the cart: the product ids of the lines whose name has the kind
-    of product the text names."""
+def _lines_of_kind(low: str, cart: list[dict[str, Any]], categories: Mapping[int, Sequence[str]] | None = None) -> list[int]:
+    """'remove the shorts' with an Arcadio Gym Short in the cart: the product ids of the lines whose name (or category:
+    "the jacket" is the Proteus Fitness Jackshirt of Men/Tops/Jackets) has the kind of product the text names."""
     kinds = {singular(w) for w in re.findall(r"[a-z]+", low) if singular(w) in PRODUCT_KINDS}
-    return [int(x["product_id"]) for x in cart if kinds & {singular(w) for w in re.findall(r"[a-z]+", str(x["name"]).lower())}]
+    kinds |= {singular(w) for en in english_product_words(low) for w in en.split() if singular(w) in PRODUCT_KINDS}  # "la chaqueta"
+    cats = categories or {}
+    return [int(x["product_id"]) for x in cart
+            if kinds & {singular(w) for w in re.findall(r"[a-z]+", " ".join([str(x["name"]), *cats.get(int(x["product_id"]), ())]).lower())}]
 
 
 def _only_variant_words(low: str, own: Sequence[str] = ()) -> bool:

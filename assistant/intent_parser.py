@@ -71,7 +71,7 @@ _LEAD_IN = re.compile(
 _LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐|推荐一下|推荐|帮我找|给我找|我想要|我想买|我要买|我要|有没有|给我)"
                          r"[\s,，]*(?:一[双件个款条只])?[\s,，]*")
 # "add a headlamp too": the headlamps are the need (the cart takes one once it is on screen)
-_ADD_A = re.compile(r"^\s*(?:(?:and|also|then|please|ok(?:ay)?)[\s,]+)*add\s+(?:a|an|some)\s+(?=\S)|"
+_ADD_A = re.compile(r"^\s*(?:(?:and|also|then|please|ok(?:ay)?)[\s,]+)*add\s+(?:a|an|some|(?:\d{1,4}|two|three|four|five|six)(?!\s+(?:of|in|more)\b))\s+(?=\S)|"
                     r"(?<=\S)\s+(?:too|as well)\s*[.!?]*\s*$", re.I)
 _GENDER_WORDS = re.compile(r"(?<![\w'’-])(?:(?:wo)?m[ae]n(?:['’]?s)?|womn['’]?s?|wmn['’]?s?|wemen['’]?s?|womans|ladies)(?![\w'’-])", re.I)
 # a size said is the sizes field, not words to search ("warm sweater, men's, XXL" searched "XXL")

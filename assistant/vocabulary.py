@@ -1143,5 +1143,6 @@ short shirt blouse tee t-shirt top tank bra hoodie sweatshirt sweater jumper car
 suit swimsuit bikini underwear pajama robe backpack bag tote duffle luggage suitcase purse handbag phone laptop tablet
 camera headphone earbud speaker charger cable toy game book perfume lipstick necklace ring bracelet earring
 tv television monitor refrigerator fridge microwave sofa couch chair table desk lamp mattress pillow blanket towel
-pan pot skillet saucepan wok knife kettle plate bowl grinder blender toaster candle teapot
+pan pot skillet saucepan wok knife kettle plate bowl grinder blender toaster candle teapot strap brick block roller
+pole carabiner hammock cooler
 """.split())  # noqa: SIM905

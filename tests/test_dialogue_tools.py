@@ -229,13 +229,14 @@ def test_quantities_in_cart_requests(bot: ShoppingAssistant) -> None:
 def test_changing_the_size_or_colour_of_a_cart_line(bot: ShoppingAssistant) -> None:
     shown = bot.chat("jackets", session_id="cv").products
     assert shown[0].name == "Stellar Rain Jacket" and shown[0].sizes == ["S", "M"]  # the small store's
-    bot.chat("add the first one in size M", session_id="cv")
+    # (the red M is sold out: the line is the blue M, the one the shop can send)
+    assert bot.chat("add the first one in size M", session_id="cv").cart[0]["color"] == "Blue"
     # a size it does not come in is refused, and the line stays as it was (it searched for jackets in size L)
     reply = bot.chat("change the jacket in my cart to size L", session_id="cv")
     assert reply.intent.kind == "cart" and reply.text.startswith("Stellar Rain Jacket does not come in size L")
     assert [(x["name"], x["qty"], x.get("size")) for x in reply.cart] == [("Stellar Rain Jacket", 1, "M")]
     reply = bot.chat("actually can I get it in size S instead", session_id="cv")
-    assert reply.text.startswith("Changed to Stellar Rain Jacket in size S.")
+    assert reply.text.startswith("Changed to Stellar Rain Jacket in size S, Blue.")
     reply = bot.chat("switch it to blue", session_id="cv")
     assert [(x["qty"], x.get("size"), x.get("color")) for x in reply.cart] == [(1, "S", "Blue")]
     assert [x["qty"] for x in bot.chat("make that 3", session_id="cv").cart] == [3]  # the line just changed
@@ -262,7 +263,7 @@ def test_cart_changes_worded_as_shoppers_word_them(bot: ShoppingAssistant) -> No
     bot.chat("jackets", session_id="ce")
     bot.chat("añade la primera al carrito en talla M", session_id="ce")
     reply = bot.chat("cámbiala a talla S", session_id="ce")
-    assert reply.text.startswith("Cambiado a Stellar Rain Jacket en talla S.") and reply.cart[0]["size"] == "S"
+    assert reply.text.startswith("Cambiado a Stellar Rain Jacket en talla S, Blue.") and reply.cart[0]["size"] == "S"
     # "one more" after a search is no cart request
     bot.chat("bags", session_id="cn")
     assert bot.chat("show me one more", session_id="cn").intent.kind != "cart"

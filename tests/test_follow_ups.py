@@ -542,3 +542,65 @@ def test_small_talk_in_any_language_lists_no_products(bot: ShoppingAssistant, me
     """They listed five products under 'Aquí tienes 5 cómo te llamas'; 'adiós' answered '¡De nada!'."""
     reply = bot.chat(message, session_id="talk")
     assert reply.intent.kind == "chitchat" and not reply.products and reply.text.startswith(starts), reply.text
+
+
+def _developer_shop() -> list[Any]:
+    import datetime as dt
+
+    from catalog.records import ProductRecord as P
+    from catalog.records import VariantRecord as V
+
+    return [
+        P(sku="TEE-01", name="Organic Cotton Tee", price=Decimal("24.00"), categories=["Women/Tops/Tees"], gender="women",
+          attributes={"color": ["Red", "Blue"]},
+          variants=[V(sku="TEE-01-S-RED", size="S", color="Red", stock_qty=12), V(sku="TEE-01-M-RED", size="M", color="Red", stock_qty=0),
+                    V(sku="TEE-01-M-BLU", size="M", color="Blue", price=Decimal("26.00"), stock_qty=3)]),
+        P(sku="MUG-7", name="Camp Mug, enamel", price=Decimal("12.50"), categories=["Home/Kitchen"], stock_qty=4),
+        P(sku="MJ1", name="Beaumont Summit Kit", price=Decimal("42.00"), categories=["Men/Tops/Jackets"], gender="men",
+          attributes={"color": ["Orange", "Red"]},
+          variants=[V(sku="MJ1-L-O", size="L", color="Orange", stock_qty=5), V(sku="MJ1-L-R", size="L", color="Red", stock_qty=5)]),
+        P(sku="MJ2", name="Proteus Fitness Jackshirt", price=Decimal("45.00"), categories=["Men/Tops/Jackets"], gender="men",
+          attributes={"color": ["Black", "Blue"]},
+          variants=[V(sku="MJ2-L-K", size="L", color="Black", stock_qty=5), V(sku="MJ2-L-B", size="L", color="Blue", stock_qty=5)]),
+        P(sku="B1", name="Savvy Shoulder Tote", price=Decimal("32.00"), special_price=Decimal("24.00"),
+          special_from=dt.date(2020, 1, 1), special_to=dt.date(2099, 1, 1), categories=["Gear/Bags"], stock_qty=100),
+        P(sku="B2", name="Voyage Yoga Bag", price=Decimal("32.00"), categories=["Gear/Bags"], stock_qty=10),
+        P(sku="P1", name="Teton Pullover Hoodie", price=Decimal("70.00"), categories=["Men/Tops/Hoodies & Sweatshirts"], gender="men",
+          stock_qty=6, description="A warm sweater for cold days."),
+    ]
+
+
+def test_a_developers_shop_conversation_keeps_its_facts(tmp_path: Path) -> None:
+    """A new developer's defects: the M of a tee (red sold out, blue priced apart) charged at the tee's price with no
+    colour; 'does it come in blue?' after adding the second jacket answered about the first; 'add 2 more' went past
+    the stock; 'add it in size XL' of a bag dropped the size without a word; 'any bags on sale?' said bags were out of
+    stock; 'a sweater for men' after 'do you sell shoes?' searched shoes; 'remove the jacket from my cart' asked which."""
+    bot = _shop(tmp_path, _developer_shop())
+    bot.chat("organic cotton tee", session_id="t")
+    tee = bot.chat("add it in M", session_id="t")
+    assert [(x["size"], x["color"], x["price"]) for x in tee.cart] == [("M", "Blue", 26.0)], tee.text
+
+    bot.chat("cheap jackets for men", session_id="j")
+    bot.chat("add the second one in size L", session_id="j")
+    blue = bot.chat("does it come in blue?", session_id="j")
+    assert blue.text.startswith("Proteus Fitness Jackshirt costs $45.00; yes"), blue.text
+    gone = bot.chat("remove the jacket from my cart", session_id="j")
+    assert gone.cart == [] and gone.text.startswith("Removed Proteus Fitness Jackshirt"), gone.text
+
+    mugs = bot.chat("add 10 camp mugs", session_id="m")
+    assert _cart(mugs) == [("Camp Mug, enamel", 4)] and "(all 4 we have in stock)" in mugs.text, mugs.text
+    more = bot.chat("add 2 more", session_id="m")
+    assert _cart(more) == [("Camp Mug, enamel", 4)] and "all we have in stock" in more.text, more.text
+    again = bot.chat("add 10 of the camp mug", session_id="m")
+    assert _cart(again) == [("Camp Mug, enamel", 4)] and again.text.startswith("Your cart already holds all 4"), again.text
+
+    bot.chat("show me the Voyage Yoga Bag", session_id="b")
+    sized = bot.chat("add it in size XL", session_id="b")
+    assert sized.cart == [] and sized.text.startswith("Voyage Yoga Bag comes in one size only"), sized.text
+
+    sale = bot.chat("any bags on sale?", session_id="s")
+    assert [p.name for p in sale.products] == ["Savvy Shoulder Tote"] and "out of stock" not in sale.text, sale.text
+
+    bot.chat("do you sell shoes?", session_id="w")
+    sweater = bot.chat("a sweater for men", session_id="w")
+    assert sweater.intent.kind == "search" and [p.name for p in sweater.products] == ["Teton Pullover Hoodie"], sweater.text
