@@ -272,8 +272,8 @@ class ShoppingAssistant:
             # "what about tvs?" after laptops: a new kind of product asked for, not the last need again
             intent = self.parser.parse(what_about.group(1), [], None).model_copy(update={"kind": "search"})
         elif (previous is not None and raw.kind == "refine" and raw.query and not raw.category and not raw.references
-              and (kinds := {singular(w) for w in re.findall(r"[a-z]+", raw.query.lower()) if singular(w) in PRODUCT_KINDS})
-              and not kinds & {singular(w) for w in re.findall(r"[a-z]+", f"{previous.query} {previous.category or ''}".lower())}):
+              and (new_kinds := {singular(w) for w in re.findall(r"[a-z]+", raw.query.lower()) if singular(w) in PRODUCT_KINDS})
+              and not new_kinds & {singular(w) for w in re.findall(r"[a-z]+", f"{previous.query} {previous.category or ''}".lower())}):
             # "a sweater for men" after "do you sell shoes?": a new kind of product with a constraint, not the shoes for men
             intent = raw.model_copy(update={"kind": "search"})
         if previous is not None and (off := _FILTER_OFF.search(grounded_text.lower())):
@@ -749,8 +749,8 @@ class ShoppingAssistant:
                 # (one of the products compared stays among them: "the more expensive one" is still of the two)
                 # "add the second one in size L", then "does it come in blue?": the one just added is "it" (it answered
                 # about the first of the list, the one the header had named)
-                line = state.cart[-1]
-                state.focus = [{"id": line["product_id"], "name": line["name"], "price": float(line.get("price") or 0)}]
+                just = state.cart[-1]
+                state.focus = [{"id": just["product_id"], "name": just["name"], "price": float(just.get("price") or 0)}]
         self.sessions.save(
             state,
             {
