@@ -1514,6 +1514,8 @@ class ShoppingAssistant:
             if not intent.order_id:
                 # "where is my order?": a signed-in customer gets their latest orders; anyone else is asked as before
                 customer = self._signed_in_customer(s, state, verified=verified)
+                if customer is None and verified and state.owner_verified and (state.user_id or "").strip():
+                    return say("orders_none", lang)  # signed in, never ordered: no "please sign in"
                 if customer is None:
                     return say("order_ask_number", lang) + self._order_help(lang)
                 return self._recent_orders(s, customer, lang)

@@ -716,6 +716,9 @@ def test_with_a_user_secret_only_the_shops_signed_token_identifies_a_shopper(bot
     assert r.status_code == 200, r.text
     assert "Order T-1001 is complete" in r.json()["reply"]
     sid = r.json()["session_id"]
+    # signed in, never ordered: no orders on the account, never "please sign in"
+    carol = client.post("/api/v1/chat", json={"message": "where is my order?", "user_token": sign_user("carol@x.com", "s3cret")})
+    assert carol.json()["reply"].startswith("I found no orders on your account."), carol.text
     guest = client.post("/api/v1/chat", json={"message": "jackets"})  # guests need no token
     assert guest.status_code == 200 and guest.json()["products"]
     fb = {"event": "like", "product_id": guest.json()["products"][0]["id"], "session_id": sid}
