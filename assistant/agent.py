@@ -998,8 +998,12 @@ class ShoppingAssistant:
                 elif _COMES_IN.search(text.lower()) and not asks_count:  # "does the second one come in green?": yes, said
                     facts.append(say("available_in", lang, what=" ".join(colour_name(v, lang) if k == "color" else v
                                                                           for k, v in variant.items())))
+            said_stems = {singular(w.strip("?.!¿,")) for w in words}
             for name, values in p.attributes.items():
                 if (name in words or any(re.search(rf"\b{re.escape(v.lower())}\b", text.lower()) for v in values)
+                        # "does it have a hood?" of a style "Hooded", "¿tiene capucha?" too
+                        or any(vw.startswith(w) and len(vw) - len(w) <= 3 for v in values for vw in re.findall(r"[a-z]+", v.lower())
+                               for w in said_stems if len(w) >= 4)
                         or (name == "material" and _ASKS_MATERIAL.search(text.lower()))):
                     facts.append(f"{_attribute_label(name)}: {', '.join(values)}")
             if _ASKS_MATERIAL.search(text.lower()) and "material" not in p.attributes:

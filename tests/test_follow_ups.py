@@ -604,3 +604,15 @@ def test_a_developers_shop_conversation_keeps_its_facts(tmp_path: Path) -> None:
     bot.chat("do you sell shoes?", session_id="w")
     sweater = bot.chat("a sweater for men", session_id="w")
     assert sweater.intent.kind == "search" and [p.name for p in sweater.products] == ["Teton Pullover Hoodie"], sweater.text
+
+
+def test_a_question_in_another_form_of_an_attribute_value_is_answered_from_it(tmp_path: Path) -> None:
+    """'does it have a hood?' of a jacket whose style says Hooded answered with its description; '¿tiene capucha?' too."""
+    from catalog.records import ProductRecord as P
+
+    bot = _shop(tmp_path, [P(sku="J", name="Stellar Solar Jacket", price=Decimal("75.00"), categories=["Jackets"], stock_qty=3,
+                             description="Beat the heat.", attributes={"style": ["Jacket", "Hooded", "Soft Shell"]})])
+    bot.chat("show me the Stellar Solar Jacket", session_id="h")
+    for ask in ("does it have a hood?", "¿tiene capucha?"):
+        reply = bot.chat(ask, session_id="h")
+        assert "Hooded" in reply.text and "not mention" not in reply.text, reply.text
