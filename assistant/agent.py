@@ -91,6 +91,17 @@ def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
     return vocabulary_from_lists(v["colors"], v["sizes"], v["brands"], v["categories"])
 
 
+# a currency a shopper names beside a number ("25€", "50 euros", "100元", "£40", "200 yuan")
+_CURRENCY_WORDS = [(re.compile(r"€|\beuros?\b|\beur\b|欧元"), "EUR"), (re.compile(r"£|\bpounds?\b(?!\s+of)|\bgbp\b|英镑"), "GBP"),
+                   (re.compile(r"元|块|人民币|\byuan\b|\brmb\b|\bcny\b"), "CNY"), (re.compile(r"\$|\bdollars?\b|\bbucks\b|\busd\b|dólares|美元|美金|刀"), "USD")]
+_CURRENCY_NAMES = frozenset({"currency_USD", "currency_EUR", "currency_GBP", "currency_CNY"})
+
+
+def _currency_said(text: str) -> str | None:
+    low = text.lower()
+    return next((code for pattern, code in _CURRENCY_WORDS if pattern.search(low)), None)
+
+
 _LOOSE_FILLER = frozenset("""add buy please to my the cart basket of a an some two three four five six couple and also then
 now ok okay too""".split())  # noqa: SIM905
 _FILLER_WORDS = frozenset("a an the for of with and or to in on that my me i".split())  # noqa: SIM905
@@ -406,6 +417,8 @@ class ShoppingAssistant:
             kind = "cart" if _ADDING.search(low) else "question"
             intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
         cards: list[ProductCard] = []
+        currency_line = ""  # "(Our prices are in US dollars ...)" below a list whose budget was said in another currency
+        asked_for: Any = None  # the sold-out product the shopper asked for by name, said above the alternatives
         note: str | None = None
         corrections: list[tuple[str, str]] = []
         answer: str | None = None
@@ -581,7 +594,8 @@ class ShoppingAssistant:
             missing = unknown(sorted(wanted_names)) if callable(unknown) and wanted_names and cards and not note else []
             sold_out = self._sold_out_named(grounded_text, intent, cards, lang) if kind == "search" and not note else None
             if sold_out is not None:  # "wool beanie" when the Wool Beanie is sold out: say so, then the closest
-                note = say("sold_out", lang, name=sold_out)
+                note = say("sold_out", lang, name=sold_out[1])
+                asked_for = sold_out[0]
             if missing:  # "Nike" in a shop that has no Nike: say so above the closest products
                 note = say("not_in_catalog", lang, names=" / ".join(chr(34) + w.capitalize() + chr(34) for w in missing))
             elif cards and not note and (shade := self._closest_colour(grounded_text, intent)) is not None:
@@ -623,6 +637,12 @@ class ShoppingAssistant:
                 # "cheap hiking shoes" with no shoes: the closest products by what was asked, not the shop's cheapest
                 outcome = self.searcher.search(searched.model_copy(update={"sort": "relevance"}), ctx, self.results)
                 cards = [card(item, intent, lang) for item in outcome.items] or cards
+            if (intent.max_price is not None or intent.min_price is not None) and cards \
+                    and (theirs := _currency_said(text)) and theirs != self.repo.shop_currency():
+                # "100元以下", "menos de 50 euros" in a shop priced in dollars: the budget is read in dollars, and said so
+                # (no exchange rate is known here: never a converted price that could be wrong)
+                currency_line = say("currency_read_as", lang, currency=say(f"currency_{self.repo.shop_currency()}", lang)
+                                    if f"currency_{self.repo.shop_currency()}" in _CURRENCY_NAMES else self.repo.shop_currency())
             if more and (note or not cards):
                 cards, note = [], None
                 answer = say("everything_shown", lang)
@@ -716,6 +736,10 @@ class ShoppingAssistant:
             for chunk in self.writer.write(told or intent, cards, note, lang):
                 chunks.append(chunk)
                 yield ReplyChunk(chunk)
+            if currency_line:
+                line = "\n" + currency_line
+                chunks.append(line)
+                yield ReplyChunk(line)
         reply_text = "".join(chunks).strip()
         timings["total"] = (time.perf_counter() - t0) * 1000
 
@@ -732,6 +756,10 @@ class ShoppingAssistant:
                 # "show me the Stellar Solar Jacket", then "does it come in XL?": the one named is "it" (it asked
                 # "which of these?" of the list the name brought up)
                 state.focus = [x for x in _listed(cards) if int(x["id"]) == named_now[0]]
+            if asked_for is not None:
+                # "I want the Ingrid Running Jacket" (sold out), then "is it available in S?" / "when will it be back?": the
+                # one asked for, not each of the alternatives shown below it
+                state.focus = [{"id": asked_for.id, "name": asked_for.name, "price": float(asked_for.price)}]
             if searched_query and cards:  # what this search showed, in order: what a click on one of them is credited to
                 self.repo.log_impressions([c.id for c in cards], query=searched_query, session_id=state.session_id, user_id=state.user_id)
         elif kind in ("question", "compare") and cards:
@@ -973,6 +1001,9 @@ class ShoppingAssistant:
             if "size" not in variant and len(sized := [z for z in p.sizes if z.lower() in
                                                        {x.lower() for x in sizes_in_text(_sized(unnamed))}]) == 1:
                 variant["size"] = sized[0]  # "in stock in red, size M?": that one, not any red (its M Red has none)
+            if "size" not in variant and (bare := re.search(r"\b(?:in|en)\s+([SMLX]{1,4}|\d{1,2})\b(?!')", unnamed)) \
+                    and bare.group(1) in p.sizes:
+                variant["size"] = bare.group(1)  # "does it come in M?": its size M (as written: "in L" is no size of a letter)
             variant_in_stock = not variant or self._can_send(p.id, variant)
             asks_count = _HOW_MANY.search(text.lower()) is not None
             asks_stock = variant_in_stock and not asks_count and not variant and (any(w.strip("?.!¿") in ("stock", "available", "availability", "disponible") for w in words)
@@ -1012,7 +1043,8 @@ class ShoppingAssistant:
                 facts.append(say("sizes_list", lang, values=", ".join(p.sizes)))
             if (any(w.strip("?.!¿") in ("colours", "colors", "colour", "color", "colores") for w in words) or "颜色" in text) and p.colors:
                 facts.append(say("colours_list", lang, values=", ".join(p.colors)))
-            hits = [w for w in words if w in p.description.lower() and w not in p.name.lower()]
+            # ("when will it be back?" is no question about a pocket "at back waist")
+            hits = [] if _BACK_IN_STOCK.search(text.lower()) else [w for w in words if w in p.description.lower() and w not in p.name.lower()]
             # "is the first one waterproof?" about something the catalog never says: say so, never guess yes or no
             # (the other products asked about are named too: "are the Aurora and Nova waterproof?")
             known = " ".join([*(q.name for q in products), p.brand or "", *p.colors, *p.sizes,
@@ -1244,7 +1276,7 @@ class ShoppingAssistant:
                  if words <= {singular(t) for t in re.findall(r"[a-z]+", p.name.lower())}]
         return named if len(named) == 1 else []
 
-    def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard], lang: str = "en") -> str | None:
+    def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard], lang: str = "en") -> tuple[Any, str] | None:
         """The out-of-stock product the message names by its name's own words (all of them), when it is not
         in the list: the shopper asked for it, and the list shows other things. Its name, with the colour and size
         asked where only those are out of stock ("Josie Yoga Jacket in Blue")."""
@@ -1264,13 +1296,13 @@ class ShoppingAssistant:
             if p.id in shown or not words:
                 continue
             if not p.in_stock and (words <= said or (has_all(p) and not any(has_all(q) for q in self.repo.get_many(list(shown))))):
-                return str(p.name)
+                return p, str(p.name)
             asked = {k: v[0] for k, v in (("size", intent.sizes), ("color", intent.colors)) if len(v) == 1}
             own = {k: x for k, x in asked.items()
                    if x.lower() in {y.lower() for y in (p.sizes if k == "size" else p.colors)}}
             if words <= said and own and own == asked and not self._can_send(p.id, own):
                 # "Josie Yoga Jacket en azul" with every blue one sold out: said, not a list of other blue jackets
-                return str(p.name) + _variant_words(own, lang)
+                return p, str(p.name) + _variant_words(own, lang)
         return None
 
     def _at_variant_prices(self, items: list[RankedItem], intent: ShoppingIntent) -> None:
@@ -1711,7 +1743,7 @@ _NUMBER_WORDS = {"a couple of": 2, "a couple": 2, "two": 2, "three": 3, "four": 
                  "eight": 8, "nine": 9, "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "二": 2, "三": 3}
 _N = r"(?P<n>\d{1,4}|a couple(?: of)?|two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco)"
 # "2 of them", "add 2 of those", "two pairs", "x3", "qty 2", "añade dos", "两件"
-_QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b)|"
+_QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b|unidades\b|piezas?\b|pares\b)|"
                        rf"^\s*(?:(?:please|ok(?:ay)?|also|and|then)[\s,]+)*(?:add|buy|añade|agrega)\s+{_N.replace('P<n>', 'P<n2>')}\b|"
                        r"\bx\s?(?P<n3>\d{1,2})\b|\bqty:?\s*(?P<n4>\d{1,2})\b|(?P<n5>[两三四五])[件个条双]")
 # "remove one of them", "take 2 out", "remove 1 Teton hoodie": that many fewer
@@ -1743,7 +1775,8 @@ _ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything",
 _ZH_FILLER = re.compile(r"你们家?|店里|全店|所有|最|贵|便宜|东西|商品|产品|是什么|是哪个|什么|哪个|哪款|的|呢|吗|有|一下|请问|[?？!！。，,\s]")
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
 # "show me similar items", "more like this", "anything similar?", "algo parecido", "类似的": about the one in view
-_SIMILAR = re.compile(r"(?:(?:ok(?:ay)?|and|so|please|can you|could you|show me|find me|do you have|have you got|got|any)[\s,]*)*"
+_SIMILAR = re.compile(r"¿?\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you|show me|find me|do you have|have you got|got|any|y|tienes|tienen|hay|"
+                      r"mu[eé]strame|ens[eé][ñn]ame)[\s,]*)*"
                       r"(?:more (?:like (?:this|that|it)(?: one)?|of (?:these|this kind))|(?:something|anything|items?|ones?|products?|"
                       r"things?|others?) (?:similar|like (?:this|that|it)(?: one)?)(?: to (?:this|that|it)(?: one)?)?|"
                       r"similar (?:items?|ones?|products?|things?|styles?)|similar ones|similar|alternatives|"

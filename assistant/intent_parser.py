@@ -45,10 +45,10 @@ _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:
                        r"你好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,]*$", re.I)
 _PRICE_WORDS = re.compile(
     # (a count or a measure is a product word: "tent for 4 people", "2 liter bottle", "4-person tent", "6 pack")
-    r"\$?(?<![A-Za-z0-9.,])\d+(?:[.,]\d+)?(?![\d.,])(?!\s*-?\s*(?:person|people|persons|man|men|seater|seats?|burners?|slices?|"
+    r"[$€£¥]?(?<![A-Za-z0-9.,])\d+(?:[.,]\d+)?(?![\d.,])(?!\s*-?\s*(?:person|people|persons|man|men|seater|seats?|burners?|slices?|"
     r"cups?|pack|pk|pieces?|pcs|liters?|litres?|l|ml|oz|gallons?|gal|qt|quarts?|inch|inches|in\.|ft|feet|foot|mm|cm|lbs?|pounds?|"
     r"kg|watts?|w|volts?|v|mah|gb|tb|speeds?|tiers?|drawers?|shelf|shelves|doors?|season)\b)"
-    r"\s*(?:dollars?|bucks|usd|euros?|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
+    r"\s*(?:dollars?|bucks|usd|euros?|eur\b|€|£|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
     r"between|and|cheapest|cheaper|(?:the )?(?:most|least) expensive|priciest|most affordable|(?:highest|lowest)[- ]priced?|for|in|size|with|menos de|por|entre|más de|con|para|around|approximately|roughly|"
     r"budget|alrededor de|cerca de|(?:(?:not|nothing|no|anything)\s+(?:(?:too|so|a|an|very|really)\s+)*|too )?cheap(?:\s+ones?)?|inexpensive|affordable|low[- ]cost|budget[- ]friendly|barat[oa]s?|económic[oa]s?)(?![\w-])|"
     r"以下|以内|以上|左右|不?便宜的?|实惠的?|"  # ("pour-over", "carry-on": words, no price cue)
@@ -73,7 +73,9 @@ _LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐
 # "add a headlamp too": the headlamps are the need (the cart takes one once it is on screen)
 _ADD_A = re.compile(r"^\s*(?:(?:and|also|then|please|ok(?:ay)?)[\s,]+)*add\s+(?:a|an|some|(?:\d{1,4}|two|three|four|five|six)(?!\s+(?:of|in|more)\b))\s+(?=\S)|"
                     r"(?<=\S)\s+(?:too|as well)\s*[.!?]*\s*$", re.I)
-_GENDER_WORDS = re.compile(r"(?<![\w'’-])(?:(?:wo)?m[ae]n(?:['’]?s)?|womn['’]?s?|wmn['’]?s?|wemen['’]?s?|womans|ladies)(?![\w'’-])", re.I)
+_GENDER_WORDS = re.compile(r"(?<![\w'’-])(?:(?:wo)?m[ae]n(?:['’]?s)?|womn['’]?s?|wmn['’]?s?|wemen['’]?s?|womans|ladies|"
+                           # "mallas de mujer": the gender field says it (the header said "mallas de mujer de mujer")
+                           r"(?:de|para)\s+(?:mujer(?:es)?|hombres?|damas?|caballeros?))(?![\w'’-])", re.I)
 # a size said is the sizes field, not words to search ("warm sweater, men's, XXL" searched "XXL")
 _SIZE_WORDS = re.compile(r"(?<![\w-])(?:(?:sizes?|tallas?)(?:\s*[:#]\s*|\s+)(?:\d{1,3}(?:\.5)?|xxxl|xxl|xxs|xl|xs|[2-5]xl|s|m|l)|"
                          r"xxxl|xxl|xxs|xl|xs|[2-5]xl)(?![\w-])", re.I)

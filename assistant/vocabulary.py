@@ -232,7 +232,8 @@ def sizes_in_text(text: str) -> list[str]:
             # "large" also matches "extra large": the XL entry comes later and both are kept; drop L below
             found.append(canon)
     # "size M", "sizes M or L", "tallas S o M", "尺码M" (not the S of "sizes": a cue's value follows it apart)
-    value = r"(?:\d{1,3}(?:\.5)?|xxxl|xxl|xxs|xl|xs|[2-5]xl|s|m|l)"
+    # (a count is no size: "talla 28, 2 unidades", "size M, 3 pairs")
+    value = r"(?:\d{1,3}(?:\.5)?(?!\s*(?:unidades|units?|pieces?|piezas?|pairs?|pares|of\b|items?))|xxxl|xxl|xxs|xl|xs|[2-5]xl|s|m|l)"
     for m in re.finditer(rf"(?:(?:sizes?|sz|tallas?|tailles?)(?![a-z])|尺码|码数|尺寸)\s*[:#]?\s*({value}(?:\s*(?:,|/|or|and|o|y|&)\s*{value})*)\b", tl):
         found.extend(v.upper() for v in re.findall(value + r"(?![a-z0-9])", m.group(1)))
     for m in re.finditer(r"(?<![0-9a-z])(\d{1,3}|xxxl|xxl|xxs|xl|xs|s|m|l)\s*码", text, re.I):  # "32码", "M码" (not "3XL码" as XL)

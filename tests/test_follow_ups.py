@@ -616,3 +616,52 @@ def test_a_question_in_another_form_of_an_attribute_value_is_answered_from_it(tm
     for ask in ("does it have a hood?", "¿tiene capucha?"):
         reply = bot.chat(ask, session_id="h")
         assert "Hooded" in reply.text and "not mention" not in reply.text, reply.text
+
+
+def _running_jackets() -> list[Any]:
+    from catalog.records import ProductRecord as P
+    from catalog.records import VariantRecord as V
+
+    def sized(sku: str, stock: int) -> list[Any]:
+        return [V(sku=f"{sku}-{z}", size=z, color="Black", stock_qty=stock) for z in ("S", "M", "L")]
+
+    return [
+        P(sku="R1", name="Ingrid Running Jacket", price=Decimal("84.00"), categories=["Women/Jackets"], gender="women",
+          description="Zippered pocket at back waist.", variants=sized("R1", 0), in_stock=False),
+        P(sku="R2", name="Riona Full Zip Jacket", price=Decimal("60.00"), categories=["Women/Jackets"], gender="women",
+          variants=sized("R2", 4)),
+        P(sku="R3", name="Jade Yoga Jacket", price=Decimal("32.00"), categories=["Women/Jackets"], gender="women",
+          variants=[V(sku="R3-S", size="S", color="Black", stock_qty=3), V(sku="R3-M", size="M", color="Black", stock_qty=0)]),
+        P(sku="L1", name="Emma Leggings", price=Decimal("42.00"), categories=["Women/Bottoms/Leggings"], gender="women",
+          variants=[V(sku="L1-28", size="28", color="Blue", stock_qty=5)]),
+    ]
+
+
+def test_the_sold_out_one_asked_for_is_it_and_sizes_and_counts_said_plainly(tmp_path: Path) -> None:
+    """After 'Ingrid Running Jacket is out of stock; here is what comes closest', 'is it available in S?' answered for
+    each alternative and 'when will it be back?' asked 'which of these?'; 'does it come in M?' gave no yes or no;
+    '2 unidades' added one and was read as a size 2; 'mallas de mujer' was headed 'de mujer de mujer'; a budget in
+    euros was silently read in dollars."""
+    bot = _shop(tmp_path, _running_jackets())
+    bot.chat("I want the Ingrid Running Jacket", session_id="e")
+    in_s = bot.chat("is it available in S?", session_id="e")
+    assert in_s.text.startswith("Ingrid Running Jacket costs $84.00 and is out of stock right now; S is out of stock"), in_s.text
+    back = bot.chat("when will it be back?", session_id="e")
+    assert back.text.startswith("Ingrid Running Jacket") and "no restock date" in back.text and "pocket" not in back.text, back.text
+    bot.chat("Quiero la Ingrid Running Jacket", session_id="s")
+    assert bot.chat("¿hay en talla S?", session_id="s").text.startswith("Ingrid Running Jacket cuesta $84.00 y ahora mismo está agotado")
+    similar = bot.chat("¿y algo parecido?", session_id="s")
+    assert similar.products and "Ingrid Running Jacket" not in [p.name for p in similar.products], similar.text
+
+    bot.chat("show me the Jade Yoga Jacket", session_id="m")
+    assert "M is out of stock right now" in bot.chat("does it come in M?", session_id="m").text
+    assert "yes, it comes in S, in stock" in bot.chat("does it come in S?", session_id="m").text
+
+    legs = bot.chat("busco unas mallas de mujer", session_id="l")
+    assert legs.text.startswith("Un resultado para mallas de mujer:") or "de mujer de mujer" not in legs.text, legs.text
+    two = bot.chat("añade la primera en talla 28, 2 unidades", session_id="l")
+    assert [(x["qty"], x["size"]) for x in two.cart] == [(2, "28")], two.text
+
+    euros = bot.chat("chaquetas de mujer por menos de 70 euros", session_id="c")
+    assert euros.text.endswith("(Nuestros precios están en dólares estadounidenses: he leído tu presupuesto en dólares estadounidenses.)"), euros.text
+    assert not bot.chat("jackets under $70", session_id="d").text.endswith(")")
