@@ -50,6 +50,7 @@ from assistant.language import (
     feature_words,
     product_word_pairs,
     say,
+    spanish_fixes,
     variant_bits,
 )
 from assistant.replies import ReplyWriter, TemplateReplyWriter, card, describe_need, plural_en
@@ -268,7 +269,9 @@ class ShoppingAssistant:
         # a colour word is no typo ("a gold watch" is not "good", "rose" not "rise")
         names |= frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if canonical_color(w) is not None)
         # a Spanish message's words are no misspelt English ("que no sean negras" is not "seam")
-        fixes = [] if detect_language(text) == "es" else [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in names]
+        # (its product words one letter off are fixed to the Spanish word: "chaqeta" listed bags "for anyone")
+        fixes = ([f for f in spanish_fixes(text) if f[0] not in names] if raw.kind in ("search", "refine") else []) \
+            if detect_language(text) == "es" else [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in names]
         grounded_text = text
         if fixes:
             grounded_text = replace_words(text, fixes)
@@ -573,7 +576,10 @@ class ShoppingAssistant:
                 unmade_for = intent.gender if intent.gender in ("kids", "women", "men") else None
             note = outcome.note
             if note is None and unmade_for is not None and cards:
-                note = say("none_made_for", lang, who=say(f"who_{unmade_for}", lang))
+                # ("We have nothing made for women" only where that is so: a misspelt "chaqeta ... mujer" said it of a
+                # shop of women's clothes)
+                shop_has = any(_made_for(p, unmade_for) for p in self.repo.find(ProductFilter(gender=unmade_for), limit=500))
+                note = say("none_matching_made_for" if shop_has else "none_made_for", lang, who=say(f"who_{unmade_for}", lang))
             if note and cards and (under := _NOTHING_UNDER.match(note)):
                 # "yoga straps under $3": the alternatives cheapest first, and the cheapest said is one of them
                 # (it said "the cheapest is $5.00" of the whole shop above straps from $14.00)

@@ -51,6 +51,34 @@ def detect_language(text: str) -> str | None:
     return "es" if spanish else None
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one letter inserted, dropped or changed ("chaqeta" / "chaqueta", "sudadra" / "sudadera")."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    i = next((k for k, (x, y) in enumerate(zip(short, long_, strict=False)) if x != y), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+_ES_FIX_TARGETS = ("hombre", "hombres", "mujer", "mujeres", "niño", "niña", "niños", "niñas")
+
+
+def spanish_fixes(text: str) -> list[tuple[str, str]]:
+    """(typed, meant) for the misspelt Spanish product and gender words of a Spanish message: one letter off a word
+    only one known word is one letter off ("chaqeta" -> "chaqueta", "sudadra" -> "sudadera", "hobre" -> "hombre")."""
+    known = [k for k in PRODUCT_WORDS if re.fullmatch(r"[a-záéíóúñü]+", k)] + list(_ES_FIX_TARGETS)
+    fixes = []
+    for w in dict.fromkeys(re.findall(r"[a-záéíóúñü]+", (text or "").lower())):
+        if len(w) < 5 or w in PRODUCT_WORDS or w in _SPANISH_WORDS or w in _ENGLISH_WORDS or w in _ES_FIX_TARGETS:
+            continue
+        near = [k for k in known if _one_edit(w, k)]
+        if len(near) == 1:
+            fixes.append((w, near[0]))
+    return fixes
+
+
 def conversation_language(text: str, history: Sequence[str] = ()) -> str:
     """The language to answer in: this message's, else the latest earlier message's that shows one, else English."""
     for t in [text, *reversed(list(history))]:
@@ -283,6 +311,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_in_catalog": {"en": "Nothing in our catalog mentions {names}.", "es": "Nada en nuestro catálogo menciona {names}.",
                        "zh": "我们的商品目录中没有{names}。"},
     "cart_added": {"en": "Added {names} to your cart.", "es": "Añadí {names} a tu carrito.", "zh": "已将{names}加入购物车。"},
+    "none_matching_made_for": {"en": "Nothing that matches is made for {who}; these are for anyone.",
+                               "es": "Nada de lo que coincide está hecho para {who}; esto es para cualquiera.",
+                               "zh": "符合条件的商品中没有专为{who}设计的；以下商品人人适用。"},
     "none_made_for": {"en": "We have nothing made for {who}; these are for anyone.", "es": "No tenemos nada hecho para {who}; esto es para cualquiera.",
                       "zh": "我们没有专为{who}设计的商品；以下商品人人适用。"},
     "who_kids": {"en": "kids", "es": "niños", "zh": "儿童"},

@@ -190,7 +190,8 @@ def test_anything_for_kids_is_what_the_catalog_says_is_for_boys_or_girls(tmp_pat
     assert reply.products and "We have nothing made for kids" not in reply.text, reply.text
     ball = bot.repo.get_by_sku("G3")
     assert ball is not None and preference_match(ball, ["boys"]) == 1.0  # the wish the hybrid ranking adds for kids
-    assert bot.chat("a tote for my son", session_id="t").text.startswith("We have nothing made for kids; these are for anyone.")
+    # (the ball is for kids: the shop has something for them, only no tote)
+    assert bot.chat("a tote for my son", session_id="t").text.startswith("Nothing that matches is made for kids; these are for anyone.")
 
 
 def test_the_hybrid_ranking_puts_what_is_for_boys_or_girls_first(sqlite_url: str) -> None:
@@ -665,3 +666,11 @@ def test_the_sold_out_one_asked_for_is_it_and_sizes_and_counts_said_plainly(tmp_
     euros = bot.chat("chaquetas de mujer por menos de 70 euros", session_id="c")
     assert euros.text.endswith("(Nuestros precios están en dólares estadounidenses: he leído tu presupuesto en dólares estadounidenses.)"), euros.text
     assert not bot.chat("jackets under $70", session_id="d").text.endswith(")")
+
+
+@pytest.mark.parametrize(("typed", "searched"), [("chaqeta impermeable mujer", "chaqueta"), ("sudadra roja", "sudadera")])
+def test_a_spanish_product_word_one_letter_off_is_fixed(bot: ShoppingAssistant, typed: str, searched: str) -> None:
+    """'chaqeta impermeable mujer' listed bags under 'No tenemos nada hecho para mujeres' in a shop of women's jackets."""
+    reply = bot.chat(typed, session_id="es")
+    assert reply.text.startswith(f'Mostrando resultados para "{searched}"'), reply.text
+    assert "nada hecho para" not in reply.text
