@@ -684,7 +684,10 @@ class ShoppingAssistant:
                 singled = pick(referenced, key=lambda p: p.price).id
             if _ASKS_REVIEWS.search(grounded_text.lower()):
                 answer += " " + self._better_reviewed(referenced, lang)
-                if _WHICH_OF_THEM.search(grounded_text.lower()) and (rated := [p for p in referenced if p.rating_count]):
+                rated = [p for p in referenced if p.rating_count]
+                top = max(((p.rating_avg, p.rating_count) for p in rated), default=None)
+                if _WHICH_OF_THEM.search(grounded_text.lower()) and rated \
+                        and sum((p.rating_avg, p.rating_count) == top for p in rated) == 1:  # (a tie singles out none)
                     # "which one has the best reviews?", then "is it waterproof?": the one that answer named
                     singled = max(rated, key=lambda p: (p.rating_avg, p.rating_count)).id
             asked = _COMPARATIVE.search(grounded_text.lower())
@@ -1208,6 +1211,9 @@ class ShoppingAssistant:
         if not rated:
             return say("none_reviewed", lang)
         best = max(rated, key=lambda p: (p.rating_avg, p.rating_count))
+        tied = [p for p in rated if (round(p.rating_avg, 2), p.rating_count) == (round(best.rating_avg, 2), best.rating_count)]
+        if len(tied) > 1:  # four jackets at 4.33★ from 3 reviews: none of them is "the best reviewed"
+            return say("tied_reviewed", lang, names=", ".join(p.name for p in tied), stars=f"{best.rating_avg:.1f}", n=best.rating_count)
         return say("best_reviewed", lang, name=best.name, stars=f"{best.rating_avg:.1f}", n=best.rating_count)
 
     def _add_to_cart(self, state: SessionState, product_id: int, size: str | None = None, color: str | None = None,

@@ -674,3 +674,23 @@ def test_a_spanish_product_word_one_letter_off_is_fixed(bot: ShoppingAssistant, 
     reply = bot.chat(typed, session_id="es")
     assert reply.text.startswith(f'Mostrando resultados para "{searched}"'), reply.text
     assert "nada hecho para" not in reply.text
+
+
+def test_equally_reviewed_products_are_said_to_tie(tmp_path: Path) -> None:
+    """'Best reviewed: Jade Yoga Jacket' when four jackets had 4.33 stars from 3 reviews each."""
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ProductRecord, ReviewRecord
+    from catalog.writer import sync_catalog
+
+    url = f"sqlite:///{tmp_path / 'tie.db'}"
+    products = [ProductRecord(sku=s, name=n, price=Decimal(p), categories=["Jackets"], stock_qty=3)
+                for s, n, p in (("A", "Jade Yoga Jacket", "32.00"), ("B", "Riona Full Zip Jacket", "60.00"), ("C", "Adrienne Trek Jacket", "57.00"))]
+    reviews = [ReviewRecord(sku=s, rating=r) for s in ("A", "B") for r in (5, 4, 4)] + [ReviewRecord(sku="C", rating=3)]
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=products, reviews=reviews), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    bot.chat("jackets", session_id="r")
+    reply = bot.chat("which one has the best reviews?", session_id="r")
+    assert "Equally well reviewed: " in reply.text and "Jade Yoga Jacket" in reply.text and "Riona Full Zip Jacket" in reply.text, reply.text
+    assert "Best reviewed" not in reply.text
+    assert bot.chat("add it", session_id="r").cart == []  # a tie singles out none: "which of these?"
