@@ -1237,6 +1237,7 @@ class ShoppingAssistant:
             price = self.repo.variant_price(p.id, variant.get("size"), variant.get("color")) or p.price
             state.cart.append({"product_id": p.id, "sku": p.sku, "name": p.name, "price": float(price), "currency": p.currency,
                                "qty": qty, **variant})
+            self._stamp_variant_sku(state.cart[-1])
         added = (f"{qty} × " if qty > 1 else "") + p.name + _variant_words(variant, lang)
         return added + (say("only_left_capped", lang, n=capped) if capped is not None else "")
 
@@ -1367,6 +1368,7 @@ class ShoppingAssistant:
                 continue
             price = own.get((p.id, line.get("size"), line.get("color"))) or p.price  # the size/colour's own, if it has one
             line.update(name=p.name, sku=p.sku, price=float(price), currency=p.currency)
+            self._stamp_variant_sku(line)
             kept.append(line)
         state.cart = kept
         if state.touched and not (kept and _same_variant(kept[-1], state.touched)):
@@ -1541,8 +1543,18 @@ class ShoppingAssistant:
             same = line
             line.update(changed)
             line["price"] = float(self.repo.variant_price(p.id, line.get("size"), line.get("color")) or p.price)
+            self._stamp_variant_sku(line)
         state.cart.append(same)  # the line last touched is the one "it" and "make that 3" mean
         return say("cart_changed", lang, name=p.name + _variant_words(same, lang)) + " " + self._cart_summary(state, lang)
+
+    def _stamp_variant_sku(self, line: dict[str, Any]) -> None:
+        """The variant's own SKU on a cart line whose size and colour name one variant ("WJ01-M-Blue": what a shop's
+        checkout needs; `sku` stays the product's), none while a choice is open."""
+        sku = self.repo.variant_sku(int(line["product_id"]), line.get("size"), line.get("color"))
+        if sku:
+            line["variant_sku"] = sku
+        else:
+            line.pop("variant_sku", None)
 
     def _cart_summary(self, state: SessionState, lang: str = "en") -> str:
         if not state.cart:

@@ -589,6 +589,16 @@ class CatalogRepository:
                 out[(pid, size, color)] = own
         return out
 
+    def variant_sku(self, product_id: int, size: str | None, color: str | None) -> str | None:
+        """The SKU of the one variant of the product in that size and colour (what a shop's checkout needs); None when
+        the product has no variants or the size and colour given leave more than one (or none)."""
+        if not (size or color):
+            return None
+        with self.db.session() as s:
+            rows = s.execute(select(Variant.sku, Variant.size, Variant.color).where(Variant.product_id == product_id)).all()
+        matching = [r[0] for r in rows if (r[1] or "").lower() == (size or "").lower() and (r[2] or "").lower() == (color or "").lower()]
+        return matching[0] if len(matching) == 1 else None
+
     def units_available(self, product_id: int, size: str | None = None, color: str | None = None) -> int | None:
         """How many the shop can send of the product in that size and colour (those given): the counted units of its
         in-stock variants, else the product's own count; None where the shop does not count them."""

@@ -694,3 +694,16 @@ def test_equally_reviewed_products_are_said_to_tie(tmp_path: Path) -> None:
     assert "Equally well reviewed: " in reply.text and "Jade Yoga Jacket" in reply.text and "Riona Full Zip Jacket" in reply.text, reply.text
     assert "Best reviewed" not in reply.text
     assert bot.chat("add it", session_id="r").cart == []  # a tie singles out none: "which of these?"
+
+
+def test_a_cart_line_carries_its_variants_own_sku(tmp_path: Path) -> None:
+    """Cart lines carried only the product's SKU ('TEE-01'), never the variant's a checkout needs."""
+    bot = _shop(tmp_path, _developer_shop())
+    bot.chat("organic cotton tee", session_id="v")
+    line = bot.chat("add it in M", session_id="v").cart[0]
+    assert (line["sku"], line["variant_sku"]) == ("TEE-01", "TEE-01-M-BLU"), line
+    bot.chat("cheap jackets for men", session_id="o")
+    open_colour = bot.chat("add the second one in size L", session_id="o").cart[0]
+    assert "variant_sku" not in open_colour  # the colour is still to choose: no one variant yet
+    chosen = bot.chat("change the colour to black", session_id="o").cart[0]
+    assert chosen["variant_sku"] == "MJ2-L-K", chosen
