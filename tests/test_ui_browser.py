@@ -312,9 +312,15 @@ def test_widget_demo_bubble_chat_and_cards(server_url: str, browser: Browser, tm
     assert sid and len(sid) >= 16
     keep(browser.screenshot(tmp_path / "widget-open.png"))
 
-    # the conversation goes on in the same session; a click on "Add to cart" is logged
-    browser.js(f"{host}.querySelector('.saw-card .saw-add').click()")
-    browser.wait(f"{host}.querySelector('.saw-card .saw-add').textContent.includes('Added')")
+    # the conversation goes on in the same session; "Add to cart" of a jacket asks for its size and colour first
+    # (the button added lines with neither), then adds the one chosen
+    card = f"{host}.querySelector('.saw-card')"
+    browser.js(f"{card}.querySelector('.saw-add').click()")
+    browser.wait(f"Array.from({host}.querySelectorAll('.saw-error')).some(e => e.textContent.startsWith('Choose a size and a colour'))")
+    for pick in ("size", "color"):
+        browser.js(f"(() => {{ const s = {card}.querySelector('.saw-pick-{pick}'); s.selectedIndex = 1; s.dispatchEvent(new Event('change')); }})()")
+    browser.js(f"{card}.querySelector('.saw-add').click()")
+    browser.wait(f"{card}.querySelector('.saw-add').textContent.includes('Added')")
     browser.js(f"{host}.querySelector('.saw-input').focus()")
     browser.type_text("only in purple")
     browser.press_enter()

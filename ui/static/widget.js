@@ -45,6 +45,8 @@
     ".saw-why { color: #475569; }",
     ".saw-muted { color: #94a3b8; }",
     ".saw-actions { display: flex; gap: 4px; margin-top: auto; }",
+    ".saw-picks { display: flex; gap: 4px; margin: 4px 0; }",
+    ".saw-picks select { flex: 1; min-width: 0; font-size: 12px; border: 1px solid #c7d2fe; border-radius: 6px; padding: 2px; }",
     ".saw-actions button { flex: 1; border: 1px solid #c7d2fe; background: #eef2ff; border-radius: 6px; cursor: pointer; font-size: 12px; padding: 3px; }",
     ".saw-form { display: flex; border-top: 1px solid #e5e7eb; }",
     ".saw-input { flex: 1; border: none; padding: 12px; font: inherit; outline: none; }",
@@ -127,14 +129,16 @@
   }
 
   // a like / add to cart that fails (401, 403, 429, no network...) says so in the chat, as a failed message does
-  function feedback(event, productId, button, doneText, failText) {
+  function feedback(event, productId, button, doneText, failText, extra) {
     var sid = localStorage.getItem(storeKey);
     if (!sid) {
       say(failText + ": this conversation has ended. Send a message to start a new one.", "saw-error");
       return;
     }
     button.disabled = true;
-    post("/api/v1/feedback", { event: event, product_id: productId, session_id: sid, user_id: userId, user_token: userToken }).then(function (res) {
+    var body = { event: event, product_id: productId, session_id: sid, user_id: userId, user_token: userToken };
+    Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
+    post("/api/v1/feedback", body).then(function (res) {
       if (res.status === 200) { button.textContent = doneText; return; }
       button.disabled = false;
       say(failText + ": " + ((res.data && res.data.error) || "something went wrong (" + res.status + ")."), "saw-error");
@@ -168,8 +172,29 @@
     var like = el("button", "saw-like", "Like");
     like.title = "I like this";
     like.addEventListener("click", function () { feedback("like", p.id, like, "Liked ✓", "Could not save your like"); });
+    // a product that comes in several sizes or colours is added in the one chosen here (the shop needs it to send it)
+    var chosen = {}, open = [];
+    var picks = el("div", "saw-picks");
+    [["size", p.sizes, "Size"], ["color", p.colors, "Colour"]].forEach(function (spec) {
+      var values = spec[1] || [];
+      if (values.length < 2) return;
+      var sel = el("select", "saw-pick-" + spec[0]);
+      sel.setAttribute("aria-label", spec[2] + " of " + p.name);
+      var none = el("option", null, spec[2] + "…");
+      none.value = "";
+      sel.appendChild(none);
+      values.forEach(function (v) { var o = el("option", null, v); o.value = v; sel.appendChild(o); });
+      sel.addEventListener("change", function () { if (sel.value) chosen[spec[0]] = sel.value; else delete chosen[spec[0]]; });
+      open.push(spec);
+      picks.appendChild(sel);
+    });
+    if (open.length) c.appendChild(picks);
     var add = el("button", "saw-add", "Add to cart");
-    add.addEventListener("click", function () { feedback("add_to_cart", p.id, add, "Added ✓", "Could not add it to your cart"); });
+    add.addEventListener("click", function () {
+      var missing = open.filter(function (spec) { return !chosen[spec[0]]; }).map(function (spec) { return spec[2].toLowerCase(); });
+      if (missing.length) { say("Choose a " + missing.join(" and a ") + " for " + p.name + " first.", "saw-error"); return; }
+      feedback("add_to_cart", p.id, add, "Added ✓", "Could not add it to your cart", chosen);
+    });
     actions.appendChild(like);
     actions.appendChild(add);
     c.appendChild(actions);
