@@ -85,6 +85,8 @@ from catalog.repository import CatalogRepository, ProductFilter, policy_topics, 
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
+# what a shop's page may report ("impression" is the assistant's own record of what it showed)
+FEEDBACK_EVENTS = ("view", "click", "like", "dislike", "add_to_cart", "remove_from_cart", "purchase")
 
 
 def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
@@ -886,6 +888,8 @@ class ShoppingAssistant:
         _check_ids(session_id, user_id)
         if not session_id:
             raise AssistantInputError("'session_id' is required: the conversation the event belongs to")
+        if event not in FEEDBACK_EVENTS:
+            raise AssistantInputError(f"unknown event {event!r}; use one of: {', '.join(FEEDBACK_EVENTS)}")
         if (size or color) and event != "add_to_cart":
             raise AssistantInputError("'size' and 'color' go only with the add_to_cart event")
         if size or color:

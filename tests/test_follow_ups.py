@@ -707,3 +707,11 @@ def test_a_cart_line_carries_its_variants_own_sku(tmp_path: Path) -> None:
     assert "variant_sku" not in open_colour  # the colour is still to choose: no one variant yet
     chosen = bot.chat("change the colour to black", session_id="o").cart[0]
     assert chosen["variant_sku"] == "MJ2-L-K", chosen
+
+
+def test_the_python_feedback_call_refuses_an_unknown_event_clearly(bot: ShoppingAssistant) -> None:
+    from assistant.errors import AssistantInputError
+
+    pid = bot.chat("jackets", session_id="f").products[0].id
+    with pytest.raises(AssistantInputError, match="unknown event 'bogus'; use one of: view, click, like"):
+        bot.feedback("bogus", pid, session_id="f")
