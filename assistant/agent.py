@@ -100,6 +100,12 @@ _CURRENCY_WORDS = [(re.compile(r"€|\beuros?\b|\beur\b|欧元"), "EUR"), (re.co
 _CURRENCY_NAMES = frozenset({"currency_USD", "currency_EUR", "currency_GBP", "currency_CNY"})
 
 
+def _says_amount(text: str, amount: float) -> bool:
+    """The text states this amount ("under 80", "$79.99", "80块"), as a budget the shopper set does."""
+    said = {f"{amount:g}", f"{amount:.2f}", f"{amount:.0f}" if float(amount).is_integer() else f"{amount:g}"}
+    return any(re.search(rf"(?<![\d.]){re.escape(a)}(?![\d])", text.replace(",", "")) for a in said)
+
+
 def _currency_said(text: str) -> str | None:
     low = text.lower()
     return next((code for pattern, code in _CURRENCY_WORDS if pattern.search(low)), None)
@@ -569,7 +575,10 @@ class ShoppingAssistant:
             shown_for = intent.model_copy(update={"colors": [], "sizes": []}) \
                 if outcome.note and outcome.note.startswith("None in ") else intent
             self._at_variant_prices(outcome.items, shown_for)
-            cards = [card(item, shown_for, lang) for item in outcome.items]
+            said_texts = [text, *state.history]
+            budget_said = all(bound is None or any(_says_amount(t, bound) for t in said_texts)
+                              for bound in (intent.max_price, intent.min_price))
+            cards = [card(item, shown_for, lang, budget_said=budget_said) for item in outcome.items]
             unmade_for: str | None = None
             if intent.gender and not any(_made_for(i.product, intent.gender) for i in outcome.items):
                 # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags", and

@@ -28,7 +28,7 @@ CONTEXT_REASONS = frozenset({"popularity", "season", "session", "liked before", 
 _REASON_MIN = {"history": 0.05, "popularity": 0.05}
 
 
-def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en") -> str:
+def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budget_said: bool = True) -> str:
     """'waterproof leather, brown; $109.99 is within your $120; 4.6★ from 23 reviews'."""
     p = item.product
     parts: list[str] = []
@@ -39,7 +39,9 @@ def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en") -> str:
         parts.append(", ".join([*wished, *colours, *(say("size_value", lang, size=s) for s in sizes)]))
     cur = p.currency  # a budget is read in the currency of the products it is compared with
     price = money(p.price, cur)
-    if intent.max_price is not None and p.price <= Decimal(str(intent.max_price)):
+    if not budget_said:  # a cap the shopper never named ("cheaper than the Lando", "around $40"): no "your $98.99"
+        parts.append(price)
+    elif intent.max_price is not None and p.price <= Decimal(str(intent.max_price)):
         parts.append(say("within_budget", lang, price=price, budget=money(intent.max_price, cur)))
     elif intent.max_price is not None:
         parts.append(say("above_budget", lang, price=price, budget=money(intent.max_price, cur)))
@@ -61,13 +63,13 @@ def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en") -> str:
     return "; ".join(parts)
 
 
-def card(item: RankedItem, intent: ShoppingIntent, lang: str = "en") -> ProductCard:
+def card(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budget_said: bool = True) -> ProductCard:
     p = item.product
     return ProductCard(
         id=p.id, sku=p.sku, name=p.name, price=p.price, currency=p.currency, regular_price=p.regular_price,
         in_stock=p.in_stock, stock_qty=p.stock_qty, rating_avg=p.rating_avg, rating_count=p.rating_count,
         image=p.image, brand=p.brand, colors=list(p.colors), sizes=list(p.sizes),
-        explanation=explain(item, intent, lang), contributions=dict(item.contributions),
+        explanation=explain(item, intent, lang, budget_said=budget_said), contributions=dict(item.contributions),
     )
 
 

@@ -715,3 +715,13 @@ def test_the_python_feedback_call_refuses_an_unknown_event_clearly(bot: Shopping
     pid = bot.chat("jackets", session_id="f").products[0].id
     with pytest.raises(AssistantInputError, match="unknown event 'bogus'; use one of: view, click, like"):
         bot.feedback("bogus", pid, session_id="f")
+
+
+def test_a_cap_the_shopper_never_named_is_not_called_their_budget(tmp_path: Path) -> None:
+    """'something cheaper than the Proteus Fitness Jackshirt' listed 'within your $44.99', a budget never stated."""
+    bot = _shop(tmp_path, _developer_shop())
+    bot.chat("men's jackets", session_id="c")
+    cheaper = bot.chat("something cheaper than the Proteus Fitness Jackshirt", session_id="c")
+    assert cheaper.intent.max_price == 44.99 and cheaper.products and "within your" not in cheaper.text, cheaper.text
+    said = bot.chat("men's jackets under 50", session_id="s")
+    assert "within your $50.00" in said.text, said.text
