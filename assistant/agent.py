@@ -111,6 +111,7 @@ def _currency_said(text: str) -> str | None:
     return next((code for pattern, code in _CURRENCY_WORDS if pattern.search(low)), None)
 
 
+_AND_IN = re.compile(r"^[\s¿]*(?:and|y|what about|how about|¿?qu[eé] tal)\s+(?:in|en)\s+(?:(?:size|talla)\s+)?[^\s?]+\s*\?\s*$")
 _LOOSE_FILLER = frozenset("""add buy please to my the cart basket of a an some two three four five six couple and also then
 now ok okay too""".split())  # noqa: SIM905
 _FILLER_WORDS = frozenset("a an the for of with and or to in on that my me i".split())  # noqa: SIM905
@@ -439,6 +440,8 @@ class ShoppingAssistant:
         if kind in ("search", "refine") and (state.focus or state.shown) and (
                 # "¿viene en azul?", "多少钱？" (Spanish and Chinese drop the "it"); several in view: which one
                 _DROPPED_IT.match(low)
+                # "does it come in blue?", then "and in size M?": still about that one
+                or (len(state.focus) == 1 and _AND_IN.match(low) is not None)
                 # "what are the reviews like?", "when will it be back?", unless they name another product or kind
                 or (_ASKS_ABOUT_IT.search(low) and not self.repo.named_in(grounded_text) and not raw.category)
                 # "do you have them in size 10?" about the one pair of boots shown
@@ -971,7 +974,7 @@ class ShoppingAssistant:
                                                      for x in state.cart] if intent.kind == "cart" else [])
             low = text.lower()
             points = any(x is not None for x in (POINTS_AT_ONE.search(low), _DROPPED_IT.match(low), _ES_WANT_IT.match(low),
-                                                  _ASKS_ABOUT_IT.search(low))) \
+                                                  _ASKS_ABOUT_IT.search(low), _AND_IN.match(low))) \
                 or (len(state.shown) == 1 and not state.focus and re.search(r"\b(?:them|they|those|these)\b", low) is not None)
             # ("men's hiking boots", one match, then "do you have them in size 10?": a pair is "them")
             if points and len(state.focus) == 1 and not (intent.kind == "cart" and REMOVING.search(text.lower())):
@@ -1048,7 +1051,7 @@ class ShoppingAssistant:
                     facts.append(say("price_in", lang, what=what, price=money(own_price, p.currency)))
                 if not variant_in_stock:
                     facts.append(say("out_of_stock_in", lang, what=what))
-                elif _COMES_IN.search(text.lower()) and not asks_count:  # "does the second one come in green?": yes, said
+                elif (_COMES_IN.search(text.lower()) or _AND_IN.match(text.lower())) and not asks_count:  # "does the second one come in green?": yes, said
                     facts.append(say("available_in", lang, what=" ".join(colour_name(v, lang) if k == "color" else v
                                                                           for k, v in variant.items())))
             said_stems = {singular(w.strip("?.!¿,")) for w in words}
@@ -1727,7 +1730,7 @@ _DROPPED_IT = re.compile(
     r"^\s*(?:有(?:什么|哪些)(?:颜色|尺码|码)|(?:评价|评论)怎么样|大家怎么说)[?？]?\s*$|"
     # "有蓝色的吗？", "有货吗？", "多少钱？", "是什么材料？" (Chinese drops the "it" too)
     r"^\s*(?:有(?:货|现货|库存|.{0,3}色|.{0,3}码|[SMLX]{1,3}码?)的?吗|有没有货|多少钱|(?:是)?什么材料|几码)[?？]?\s*$")
-_COMES_IN = re.compile(r"\b(?:come|comes|available|have it|has it|get it|do you have|in stock|viene|vienen|hay|tienen|tienes|disponible)\b|有.*吗|有没有")
+_COMES_IN = re.compile(r"\b(?:come|comes|available|have it|has it|get it|do you have|in stock|viene|vienen|hay|tiene|tienen|tienes|disponible)\b|有.*吗|有没有")
 _ANOTHER_LINE = re.compile(r"\b(?:too|also|another|as well|more|again|other|second one|one more|tambi[eé]n|otr[oa])\b")
 _WHAT_PEOPLE_SAY = re.compile(r"what do (?:people|customers|shoppers|buyers|others|users) (?:say|think)|opiniones|qu[eé] dicen|评论|评价")
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")

@@ -502,9 +502,11 @@ def test_a_product_named_in_a_colour_it_has_none_left_of_is_said_sold_out_in_tha
     reply = bot.chat("Josie Yoga Jacket en azul", session_id="j")
     assert reply.text.startswith("Josie Yoga Jacket en Blue está agotado por ahora"), reply.text
     assert "Josie Yoga Jacket" not in [p.name for p in reply.products]
-    black = bot.chat("¿y en negro?", session_id="j")
-    assert black.intent.colors == ["Black"] and black.products[0].name == "Josie Yoga Jacket", black.text
-    assert black.text.startswith("Aquí tienes"), black.text
+    black = bot.chat("¿y en negro?", session_id="j")  # about the Josie asked for: yes, in black
+    assert black.text.startswith("Josie Yoga Jacket cuesta $56.25; sí, viene en negro y hay stock"), black.text
+    bot.chat("chaquetas en azul", session_id="j2")
+    listed = bot.chat("¿y en negro?", session_id="j2")  # after a list: the list in black, not blue and black
+    assert listed.intent.colors == ["Black"] and listed.text.startswith("Aquí tienes"), listed.text
     english = bot.chat("Josie Yoga Jacket in blue", session_id="en")
     assert english.text.startswith("Josie Yoga Jacket in Blue is out of stock right now"), english.text
 
@@ -725,3 +727,14 @@ def test_a_cap_the_shopper_never_named_is_not_called_their_budget(tmp_path: Path
     assert cheaper.intent.max_price == 44.99 and cheaper.products and "within your" not in cheaper.text, cheaper.text
     said = bot.chat("men's jackets under 50", session_id="s")
     assert "within your $50.00" in said.text, said.text
+
+
+def test_and_in_another_size_is_still_about_the_one_asked_about(bot: ShoppingAssistant) -> None:
+    """'la primera' → '¿tiene en azul?' → '¿y en talla M?' answered for every jacket of the list (or searched)."""
+    bot.chat("chaquetas de mujer", session_id="a")
+    bot.chat("la primera", session_id="a")
+    blue = bot.chat("¿tiene en azul?", session_id="a")
+    assert "sí, viene en azul" in blue.text, blue.text
+    size = bot.chat("¿y en talla M?", session_id="a")
+    assert size.intent.kind == "question" and [p.name for p in size.products] == ["Stellar Rain Jacket"], size.text
+    assert "sí, viene en M" in size.text, size.text
