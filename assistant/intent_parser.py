@@ -63,7 +63,7 @@ _LEAD_IN = re.compile(
     r"^(?:(?:please|hi|hello|hey|ok|okay|and|also|so|then|now show me|now find me|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
     r"i need|i'?m looking for|looking for|searching for|search for|show me|find me|get me|give me|show|find|something|anything|"
     r"do you have|have you got|got any|any|some|a|an|the|me|busco|quiero|necesito|mu[eé]strame|tienes|tienen|"
-    r"un|una|unos|unas)(?:[\s,]+|$))+",
+    r"un|una|unos|unas|hola|buenas|buenos d[ií]as|algo|para m[ií])(?:[\s,!.¡]+|$))+",
     re.I,
 )
 # Chinese has no spaces: "给我推荐200元以下的跑步鞋" less its price words leaves "给我推荐 的跑步鞋"

@@ -128,7 +128,9 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         asking = [w for w in kept[:cut] if re.sub(r"[?!.,¿]", "", w.lower()) in _ASKING]
         kept = [w for w in kept[:cut] if w not in asking]
         noun = " ".join(kept) if any(not names_nothing(w) for w in kept) else say("products", lang)
-        if len(kept) == 1 and not names_nothing(kept[0]) and (asking or kept[0].lower().endswith("ing")):
+        if len(kept) == 1 and not names_nothing(kept[0]) and (asking or kept[0].lower().endswith("ing") or (
+                # "algo para correr", "para senderismo": an activity in Spanish ("5 correr" said nothing)
+                lang == "es" and re.fullmatch(r"[a-záéíóúñ]+(?:ar|er|ir|ismo)", kept[0].lower()) is not None)):
             noun = say("products_for", lang, what=kept[0])  # an activity or an occasion asked about, not a thing
     elif noun.endswith("ing") and " " not in noun and noun in low[:-1]:
         # an activity category that modifies the thing asked for ("Trekking" for "trekking poles")

@@ -738,3 +738,10 @@ def test_and_in_another_size_is_still_about_the_one_asked_about(bot: ShoppingAss
     size = bot.chat("¿y en talla M?", session_id="a")
     assert size.intent.kind == "question" and [p.name for p in size.products] == ["Stellar Rain Jacket"], size.text
     assert "sí, viene en M" in size.text, size.text
+
+
+def test_a_spanish_greeting_and_activity_are_no_product_words(bot: ShoppingAssistant) -> None:
+    """'Hola! busco algo para correr' was headed 'Aquí tienes 5 Hola! busco algo correr'."""
+    reply = bot.chat("Hola! busco algo para correr", session_id="h")
+    assert reply.intent.query == "correr" and "Hola" not in reply.text, reply.text
+    assert "productos para correr" in reply.text.split("\n")[0], reply.text
