@@ -95,7 +95,7 @@ def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
 
 
 # a currency a shopper names beside a number ("25€", "50 euros", "100元", "£40", "200 yuan")
-_CURRENCY_WORDS = [(re.compile(r"€|\beuros?\b|\beur\b|欧元"), "EUR"), (re.compile(r"£|\bpounds?\b(?!\s+of)|\bgbp\b|英镑"), "GBP"),
+_CURRENCY_WORDS = [(re.compile(r"€|\beuros?\b|\beur\b|欧元"), "EUR"), (re.compile(r"£|\bpounds? sterling\b|\bgbp\b|英镑"), "GBP"),
                    (re.compile(r"元|块|人民币|\byuan\b|\brmb\b|\bcny\b"), "CNY"), (re.compile(r"\$|\bdollars?\b|\bbucks\b|\busd\b|dólares|美元|美金|刀"), "USD")]
 _CURRENCY_NAMES = frozenset({"currency_USD", "currency_EUR", "currency_GBP", "currency_CNY"})
 
@@ -111,10 +111,23 @@ def _currency_said(text: str) -> str | None:
     return next((code for pattern, code in _CURRENCY_WORDS if pattern.search(low)), None)
 
 
+_WHICH_MORE = re.compile(r"^\s*¿?\s*(?!.*\b(?:barat|car[oa]s?\b|econ[oó]mic))cu[aá]l(?:es)?\s+(?:de\s+(?:ellos|ellas|estos|estas|esos|esas|"
+                         r"los\s+dos|las\s+dos)\s+)?(?:es|son|tiene|tienen|pesa|abriga|dura)\s+(?:m[aá]s|mejor(?:es)?|menos)\b(?!\s+de\s+\d)|"
+                         r"^\s*(?:哪个|哪一个|哪款|哪一款)(?!.*(?:便宜|贵)).*(?:更|最)")
 _AND_IN = re.compile(r"^[\s¿]*(?:and|y|what about|how about|¿?qu[eé] tal)\s+(?:in|en)\s+(?:(?:size|talla)\s+)?[^\s?]+\s*\?\s*$")
 _LOOSE_FILLER = frozenset("""add buy please to my the cart basket of a an some two three four five six couple and also then
 now ok okay too""".split())  # noqa: SIM905
 _FILLER_WORDS = frozenset("a an the for of with and or to in on that my me i".split())  # noqa: SIM905
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _names_kind_word(low: str) -> bool:
+    """The text names a kind of product, in English or in Spanish/Chinese ("chaquetas", "背包")."""
+    return any(singular(w) in PRODUCT_KINDS for w in re.findall(r"[a-z]+", low)) \
+        or any(singular(en.split()[-1]) in PRODUCT_KINDS for en in english_product_words(low))
 
 
 def _word_form(word: str) -> str:
@@ -439,7 +452,8 @@ class ShoppingAssistant:
             kind, intent = "cart", intent.model_copy(update={"kind": "cart"})
         if kind in ("search", "refine") and (state.focus or state.shown) and (
                 # "¿viene en azul?", "多少钱？" (Spanish and Chinese drop the "it"); several in view: which one
-                _DROPPED_IT.match(low)
+                # (not when it names another product or kind: "¿qué colores tiene la Hero Hoodie?", "... las chaquetas?")
+                (_DROPPED_IT.match(low) and not self.repo.named_in(grounded_text) and not _names_kind_word(low))
                 # "does it come in blue?", then "and in size M?": still about that one
                 or (len(state.focus) == 1 and _AND_IN.match(low) is not None)
                 # "what are the reviews like?", "when will it be back?", unless they name another product or kind
@@ -451,6 +465,12 @@ class ShoppingAssistant:
         referenced = self._referenced(intent, state, grounded_text)
         if kind in ("search", "refine") and len(state.focus) >= 2 and _WHICH_OF_THEM.match(low.lstrip("¿ ")) and not named_products(grounded_text, state.shown):
             kind = "compare"  # "which is lighter?" right after a comparison: about the products compared
+        elif (kind in ("search", "refine") and len(state.shown) >= 2 and _WHICH_MORE.match(low) and not _names_kind_word(low)
+              and not self.repo.named_in(grounded_text)):
+            # "¿cuál tiene mejores reseñas?", "哪个更轻？" with a list on screen: among them, as "which one has..." is
+            # (a first message "哪款外套最便宜？" or "¿cuáles son menos de 50 dólares?" is a search or a filter)
+            kind = "compare"
+            intent = intent.model_copy(update={"kind": "compare"})
         if (kind in ("question", "compare") and (not referenced or (kind == "compare" and len(referenced) < 2))
                 and _WHICH_OF_THEM.search(grounded_text.lower())):
             # "which one is lighter?": the products just compared, else the list on screen
@@ -1298,11 +1318,11 @@ class ShoppingAssistant:
         if not re.search(r"\b(?:add|buy)\s+(?:\d{1,4}|two|three|four|five|six|a couple(?: of)?)\s+(?!more\b|of\s+(?:them|those|these)\b)", low):
             return []
         words = {singular(w) for w in re.findall(r"[a-z]+", low)} - _LOOSE_FILLER
-        if not words:
+        if not words - PRODUCT_KINDS:  # "add 2 jackets" names a kind, not a product (only one is named "... Jacket")
             return []
         hits = self.repo.lexical_search(" ".join(sorted(words)), ProductFilter(), limit=5)
         named = [p.id for p in self.repo.get_many([h.product_id for h in hits])
-                 if words <= {singular(t) for t in re.findall(r"[a-z]+", p.name.lower())}]
+                 if words <= (own := {singular(t) for t in re.findall(r"[a-z]+", p.name.lower())}) and 3 * len(words) >= 2 * len(own)]
         return named if len(named) == 1 else []
 
     def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard], lang: str = "en") -> tuple[Any, str] | None:
@@ -1316,9 +1336,9 @@ class ShoppingAssistant:
         # ... or one that has every word of the need where no product shown has ("tents for 4 people" when the
         # 4-Person Tent is sold out: "One match for tents" showed the 2-person one as if it were all there is)
         wanted = {_word_form(w) for w in re.findall(r"[a-z0-9]+", intent.query.lower())} - _FILLER_WORDS
-        def has_all(p: Any) -> bool:
-            words = {_word_form(w) for w in re.findall(r"[a-z0-9]+", f"{p.name} {p.description}".lower())}
-            return len(wanted) >= 2 and wanted <= words
+        def has_all(p: Any) -> bool:  # (a count or measure in the need, all of it in the name: "4-Person Tent")
+            words = {_word_form(w) for w in re.findall(r"[a-z0-9]+", p.name.lower())}
+            return len(wanted) >= 2 and any(w.isdigit() for w in wanted) and wanted <= words
         hits = self.repo.lexical_search(intent.query, ProductFilter(), limit=3)
         for p in self.repo.get_many([h.product_id for h in hits]):
             words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if len(w) > 2}
@@ -1452,11 +1472,20 @@ class ShoppingAssistant:
             return summary  # "how much is that in total?": the cart, never "that" added again
         if referenced:
             added = []
+            filled_notes: list[str] = []
             for p in referenced:
                 variant, problem = self._variant(p, intent, previous, text, lang)
                 if problem:
                     return problem + " " + summary
+                given = dict(variant)
                 variant = self._only_choice(p.id, variant)
+                for key in ("size", "color"):
+                    other = "color" if key == "size" else "size"
+                    if key in variant and key not in given and given.get(other) and len(p.sizes if key == "size" else p.colors) > 1:
+                        # "add it in red" filled in S (the red M is sold out): said, never chosen in silence
+                        filled_notes.append(say("filled_only", lang, value=_capital(colour_name(variant[key], lang) if key == "color" else variant[key]),
+                                                what=say("what_size" if key == "size" else "what_colour", lang),
+                                                given=colour_name(given[other], lang) if other == "color" else given[other]))
                 if not self._can_send(p.id, variant):  # never a line the shop cannot send
                     return say("cart_sold_out", lang, name=p.name + _variant_words(variant, lang)) + " " + summary
                 before = sum(int(x["qty"]) for x in state.cart)
@@ -1469,7 +1498,7 @@ class ShoppingAssistant:
                 added.append(named)
             for p in referenced:
                 self.repo.log_interaction("add_to_cart", p.id, user_id=state.user_id, session_id=state.session_id)
-            answer = say("cart_added", lang, names=", ".join(added)) + " " + self._cart_summary(state, lang)
+            answer = say("cart_added", lang, names=", ".join(added)) + "".join(" " + n for n in filled_notes) + " " + self._cart_summary(state, lang)
             line = state.cart[-1]
             if len(referenced) == 1 and (p := referenced[0]).id == line["product_id"]:
                 # a size or colour the shop needs to send it, not yet said: which ones there are, and how to pick
@@ -1733,7 +1762,7 @@ _DROPPED_IT = re.compile(
 _COMES_IN = re.compile(r"\b(?:come|comes|available|have it|has it|get it|do you have|in stock|viene|vienen|hay|tiene|tienen|tienes|disponible)\b|有.*吗|有没有")
 _ANOTHER_LINE = re.compile(r"\b(?:too|also|another|as well|more|again|other|second one|one more|tambi[eé]n|otr[oa])\b")
 _WHAT_PEOPLE_SAY = re.compile(r"what do (?:people|customers|shoppers|buyers|others|users) (?:say|think)|opiniones|qu[eé] dicen|评论|评价")
-_WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个")
+_WHICH_OF_THEM = re.compile(r"\bwhich (?:one|is|of (?:them|these|those|the two))\b|\bcu[aá]l\b|哪个|哪一个|哪款|哪一款")
 # "the purple one", "the light blue one", "la roja", "el azul", "红色的那个"
 _COLOUR_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?[a-z]+\s+one\b|\b(?:el|la)\s+[a-záéíóúñ]+\b|\S{1,3}色的那?[个件]")
 # "is the Fusion Backpack in stock?", "what sizes does the Hero Hoodie come in?", "how much is the X?"
@@ -1799,7 +1828,7 @@ _SALE_FILLER = frozenset(["what", "whats", "is", "are", "s", "there", "anything"
 # the whole shop, not the need on screen ("what's the cheapest one you have?" after jackets is the cheapest jacket)
 _SHOP_WIDE = re.compile(r"\b(?:(?:things?|products?|items?|stuff) (?:that )?you (?:sell|carry|have|stock)|"
                         r"(?:the|your) (?:whole |entire )?(?:shop|store|catalog(?:ue)?)|everything|"
-                        r"que (?:tenéis|teneis|tienen|vendéis|venden)|de la tienda)\b|你们|店里|全店")
+                        r"que (?:tenéis|teneis|tienen|vendéis|venden)|de la tienda)\b|你们(?:店|家)|店里|全店|所有商品")
 _NOTHING_COSTS = re.compile(r"\b(?:under|below|less than|cheaper than|menos de)\s*(?:\$|€|£)?\s*(?:-\s*\d+(?:\.\d+)?|0(?:\.0+)?)(?![\d.])")
 _SHOP_VALUES = re.compile(r"(?:(?:what|which)\s+(sizes|colou?rs|brands)\s+(?:do|does|can)\s+(?:you|the shop|your shop)\s+(?:have|carry|sell|offer|stock)"
                           r"|¿?qu[eé]\s+(tallas|colores|marcas)\s+(?:tienen|tienes|hay|venden)|你们有(?:哪些|什么)(尺码|颜色|品牌))\s*[?？!.]*$")

@@ -45,7 +45,7 @@ _CHITCHAT = re.compile(r"^(?:hi|hello|hey|thanks?|thank you|ok|okay|bye|good (?:
                        r"你好|谢谢|再见)(?:\s+(?:there|everyone|all|so much|a lot))?[\s!.?,]*$", re.I)
 _PRICE_WORDS = re.compile(
     # (a count or a measure is a product word: "tent for 4 people", "2 liter bottle", "4-person tent", "6 pack")
-    r"[$€£¥]?(?<![A-Za-z0-9.,])\d+(?:[.,]\d+)?(?![\d.,])(?!\s*-?\s*(?:person|people|persons|man|men|seater|seats?|burners?|slices?|"
+    r"[$€£¥]?(?<![A-Za-z0-9.,])\d+(?:[.,]\d+)?(?!\d|[.,]\d)(?!\s*-?\s*(?:person|people|persons|seater|seats?|burners?|slices?|"
     r"cups?|pack|pk|pieces?|pcs|liters?|litres?|l|ml|oz|gallons?|gal|qt|quarts?|inch|inches|in\.|ft|feet|foot|mm|cm|lbs?|pounds?|"
     r"kg|watts?|w|volts?|v|mah|gb|tb|speeds?|tiers?|drawers?|shelf|shelves|doors?|season)\b)"
     r"\s*(?:dollars?|bucks|usd|euros?|eur\b|€|£|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"

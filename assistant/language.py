@@ -73,7 +73,8 @@ def spanish_fixes(text: str) -> list[tuple[str, str]]:
     for w in dict.fromkeys(re.findall(r"[a-záéíóúñü]+", (text or "").lower())):
         if len(w) < 5 or w in PRODUCT_WORDS or w in _SPANISH_WORDS or w in _ENGLISH_WORDS or w in _ES_FIX_TARGETS:
             continue
-        near = [k for k in known if _one_edit(w, k)]
+        # (a letter left out only, never a plural: "chaqeta", "sudadra", "hobre"; "hombro", "correa", "malla" are words)
+        near = [k for k in known if len(k) == len(w) + 1 and _one_edit(w, k) and k != w + "s"]
         if len(near) == 1:
             fixes.append((w, near[0]))
     return fixes
@@ -290,6 +291,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "currency_EUR": {"en": "euros", "es": "euros", "zh": "欧元"},
     "currency_GBP": {"en": "pounds sterling", "es": "libras esterlinas", "zh": "英镑"},
     "currency_CNY": {"en": "Chinese yuan", "es": "yuanes chinos", "zh": "人民币"},
+    "filled_only": {"en": "({value}: the only {what} we have in {given}.)", "es": "({value}: {what} que nos queda en {given}.)",
+                    "zh": "（{given}只剩{value}{what}。）"},
+    "what_size": {"en": "size", "es": "la única talla", "zh": "码"},
+    "what_colour": {"en": "colour", "es": "el único color", "zh": "颜色"},
     "farewell": {"en": "Goodbye! Come back any time.", "es": "¡Hasta pronto! Vuelve cuando quieras.", "zh": "再见！欢迎随时再来。"},
     "goodbye": {"en": "You're welcome! Come back any time.", "es": "¡De nada! Vuelve cuando quieras.", "zh": "不客气！欢迎随时再来。"},
     "no_word_matches": {"en": 'Nothing in our catalog matches "{words}".', "es": "Nada en nuestro catálogo coincide con «{words}».",

@@ -745,3 +745,37 @@ def test_a_spanish_greeting_and_activity_are_no_product_words(bot: ShoppingAssis
     reply = bot.chat("Hola! busco algo para correr", session_id="h")
     assert reply.intent.query == "correr" and "Hola" not in reply.text, reply.text
     assert "productos para correr" in reply.text.split("\n")[0], reply.text
+
+
+def test_review_of_this_sessions_rules_no_false_matches(bot: ShoppingAssistant) -> None:
+    """A review found the new rules firing where they should not."""
+    from assistant.intent_parser import RuleIntentParser
+    from assistant.language import spanish_fixes
+
+    bot.chat("chaquetas de mujer", session_id="a")
+    bot.chat("la primera", session_id="a")  # Stellar Rain Jacket in focus
+    other = bot.chat("¿qué colores tiene la Nadia Elements Shell?", session_id="a")
+    assert other.text.startswith("Nadia Elements Shell cuesta"), other.text  # the one named, not the one in focus
+    first = bot.chat("哪款外套最便宜？", session_id="zh")  # a first message: a search, not "which of these?"
+    assert first.products and first.intent.kind == "search", first.text
+    bot.chat("外套", session_id="zh2")
+    cheapest = bot.chat("你们最便宜的是哪个？", session_id="zh2")  # still the jackets ("你们" is only "you")
+    assert cheapest.products and all("Jacket" in p.name or "Shell" in p.name or "Kit" in p.name for p in cheapest.products), cheapest.text
+    bot.chat("chaquetas", session_id="c")
+    under = bot.chat("¿cuáles son menos de 80 dólares?", session_id="c")  # a filter; "son" is no son
+    assert under.intent.kind == "refine" and under.intent.max_price == 80 and under.intent.gender is None, under.intent
+    assert bot.chat("add 2 jackets", session_id="j").cart == []  # a kind, not the one product named "... Jacket"
+    budget = bot.chat("推荐一件外套，总价不超过150元", session_id="t")
+    assert budget.intent.kind == "search" and budget.intent.max_price == 150, budget.intent
+    bot.chat("jackets", session_id="p")
+    bot.chat("add the first one in blue size S", session_id="p")
+    change = bot.chat("¿puedo cambiar la talla de la chaqueta a M?", session_id="p")
+    assert change.intent.kind != "policy", change.text
+    weight = bot.chat("jackets under $80, less than 2 pounds", session_id="w")
+    assert "Our prices are in" not in weight.text, weight.text
+    assert RuleIntentParser().parse("I need a jacket under 50.").query == "jacket"
+    assert spanish_fixes("bolso de hombro con correa acolchada y malla") == []
+    assert spanish_fixes("chaqeta de hobre") == [("chaqeta", "chaqueta"), ("hobre", "hombre")]
+    bot.chat("jackets", session_id="r")
+    red = bot.chat("add the first one in red", session_id="r")  # the red M is sold out: S, and said so
+    assert "(S: the only size we have in red.)" in red.text and red.cart[0]["size"] == "S", red.text
