@@ -8,6 +8,7 @@ facts. Product text (descriptions, reviews) is never sent to the LLM as instruct
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import time
 import uuid
@@ -97,12 +98,12 @@ def vocabulary_of(repo: CatalogRepository) -> CatalogVocabulary:
 # a currency a shopper names beside a number ("25€", "50 euros", "100元", "£40", "200 yuan")
 _CURRENCY_WORDS = [(re.compile(r"€|\beuros?\b|\beur\b|欧元"), "EUR"), (re.compile(r"£|\bpounds? sterling\b|\bgbp\b|英镑"), "GBP"),
                    (re.compile(r"元|块|人民币|\byuan\b|\brmb\b|\bcny\b"), "CNY"), (re.compile(r"\$|\bdollars?\b|\bbucks\b|\busd\b|dólares|美元|美金|刀"), "USD")]
-_CURRENCY_NAMES = frozenset({"currency_USD", "currency_EUR", "currency_GBP", "currency_CNY"})
+_CURRENCY_NAMES = frozenset(f"currency_{code}" for _, code in _CURRENCY_WORDS)  # (each has its words in assistant.language)
 
 
 def _says_amount(text: str, amount: float) -> bool:
     """The text states this amount ("under 80", "$79.99", "80块"), as a budget the shopper set does."""
-    said = {f"{amount:g}", f"{amount:.2f}", f"{amount:.0f}" if float(amount).is_integer() else f"{amount:g}"}
+    said = {f"{amount:g}", f"{amount:.2f}"}  # "80" and "80.00"; "79.99"
     return any(re.search(rf"(?<![\d.]){re.escape(a)}(?![\d])", text.replace(",", "")) for a in said)
 
 
@@ -118,6 +119,15 @@ _AND_IN = re.compile(r"^[\s¿]*(?:and|y|what about|how about|¿?qu[eé] tal)\s+(
 _LOOSE_FILLER = frozenset("""add buy please to my the cart basket of a an some two three four five six couple and also then
 now ok okay too""".split())  # noqa: SIM905
 _FILLER_WORDS = frozenset("a an the for of with and or to in on that my me i".split())  # noqa: SIM905
+
+
+def _set_variant_sku(line: dict[str, Any], sku: str | None) -> None:
+    """The variant's own SKU on a cart line whose size and colour name one variant ("WJ01-M-Blue": what a shop's
+    checkout needs; `sku` stays the product's), none while a choice is open."""
+    if sku:
+        line["variant_sku"] = sku
+    else:
+        line.pop("variant_sku", None)
 
 
 def _capital(text: str) -> str:
@@ -983,8 +993,8 @@ class ShoppingAssistant:
             # (a name that tells one product apart among all in view wins: "the Aurora jacket" is not the cart's)
             in_cart = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
             ids = named_products(text, [*state.focus, *state.shown, *in_cart]) or named_products(text, in_cart)
-            cats = {p.id: p.categories for p in self.repo.get_many([int(x["product_id"]) for x in state.cart], matching=ProductFilter())}
-            if not ids and len(set(kinds := _lines_of_kind(text.lower(), state.cart, cats))) == 1:
+            if not ids and len(set(kinds := _lines_of_kind(text.lower(), state.cart, {
+                    p.id: p.categories for p in self.repo.get_many([int(x["product_id"]) for x in state.cart], matching=ProductFilter())}))) == 1:
                 ids = kinds[:1]  # "remove the shorts": the one line that is shorts
             if (not ids and len({x["product_id"] for x in state.cart}) == 1 and not references_in_text(text)
                     and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))):
@@ -1339,12 +1349,16 @@ class ShoppingAssistant:
         def has_all(p: Any) -> bool:  # (a count or measure in the need, all of it in the name: "4-Person Tent")
             words = {_word_form(w) for w in re.findall(r"[a-z0-9]+", p.name.lower())}
             return len(wanted) >= 2 and any(w.isdigit() for w in wanted) and wanted <= words
+        @functools.cache
+        def shown_products() -> tuple[Any, ...]:  # (read once, and only when a sold-out one has every word)
+            return tuple(self.repo.get_many(list(shown)))
+
         hits = self.repo.lexical_search(intent.query, ProductFilter(), limit=3)
         for p in self.repo.get_many([h.product_id for h in hits]):
             words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if len(w) > 2}
             if p.id in shown or not words:
                 continue
-            if not p.in_stock and (words <= said or (has_all(p) and not any(has_all(q) for q in self.repo.get_many(list(shown))))):
+            if not p.in_stock and (words <= said or (has_all(p) and not any(has_all(q) for q in shown_products()))):
                 return p, str(p.name)
             asked = {k: v[0] for k, v in (("size", intent.sizes), ("color", intent.colors)) if len(v) == 1}
             own = {k: x for k, x in asked.items()
@@ -1395,7 +1409,8 @@ class ShoppingAssistant:
             return {}, []
         # (a hidden product, off sale since a full-feed import, leaves the cart too)
         now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart], matching=ProductFilter())}
-        own = self.repo.variant_prices([(int(x["product_id"]), x.get("size"), x.get("color")) for x in state.cart])
+        keys = [(int(x["product_id"]), x.get("size"), x.get("color")) for x in state.cart]
+        own, skus = self.repo.variant_prices(keys), self.repo.variant_skus(keys)  # (one query each for the whole cart)
         kept, gone = [], []
         for line in state.cart:
             p = now.get(int(line["product_id"]))
@@ -1404,7 +1419,7 @@ class ShoppingAssistant:
                 continue
             price = own.get((p.id, line.get("size"), line.get("color"))) or p.price  # the size/colour's own, if it has one
             line.update(name=p.name, sku=p.sku, price=float(price), currency=p.currency)
-            self._stamp_variant_sku(line)
+            _set_variant_sku(line, skus.get((p.id, line.get("size"), line.get("color"))))
             kept.append(line)
         state.cart = kept
         if state.touched and not (kept and _same_variant(kept[-1], state.touched)):
@@ -1593,13 +1608,7 @@ class ShoppingAssistant:
         return say("cart_changed", lang, name=p.name + _variant_words(same, lang)) + " " + self._cart_summary(state, lang)
 
     def _stamp_variant_sku(self, line: dict[str, Any]) -> None:
-        """The variant's own SKU on a cart line whose size and colour name one variant ("WJ01-M-Blue": what a shop's
-        checkout needs; `sku` stays the product's), none while a choice is open."""
-        sku = self.repo.variant_sku(int(line["product_id"]), line.get("size"), line.get("color"))
-        if sku:
-            line["variant_sku"] = sku
-        else:
-            line.pop("variant_sku", None)
+        _set_variant_sku(line, self.repo.variant_sku(int(line["product_id"]), line.get("size"), line.get("color")))
 
     def _cart_summary(self, state: SessionState, lang: str = "en") -> str:
         if not state.cart:

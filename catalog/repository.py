@@ -592,12 +592,23 @@ class CatalogRepository:
     def variant_sku(self, product_id: int, size: str | None, color: str | None) -> str | None:
         """The SKU of the one variant of the product in that size and colour (what a shop's checkout needs); None when
         the product has no variants or the size and colour given leave more than one (or none)."""
-        if not (size or color):
-            return None
+        return self.variant_skus([(product_id, size, color)]).get((product_id, size, color))
+
+    def variant_skus(self, lines: Sequence[tuple[int, str | None, str | None]]) -> dict[tuple[int, str | None, str | None], str]:
+        """`variant_sku` of many (product, size, colour) at once (a whole cart: one query); only those naming one variant."""
+        wanted = [(pid, size, color) for pid, size, color in lines if size or color]
+        if not wanted:
+            return {}
         with self.db.session() as s:
-            rows = s.execute(select(Variant.sku, Variant.size, Variant.color).where(Variant.product_id == product_id)).all()
-        matching = [r[0] for r in rows if (r[1] or "").lower() == (size or "").lower() and (r[2] or "").lower() == (color or "").lower()]
-        return matching[0] if len(matching) == 1 else None
+            rows = s.execute(select(Variant.product_id, Variant.sku, Variant.size, Variant.color)
+                             .where(Variant.product_id.in_({pid for pid, _, _ in wanted}))).all()
+        out: dict[tuple[int, str | None, str | None], str] = {}
+        for pid, size, color in wanted:
+            matching = [r[1] for r in rows if r[0] == pid and (r[2] or "").lower() == (size or "").lower()
+                        and (r[3] or "").lower() == (color or "").lower()]
+            if len(matching) == 1:
+                out[(pid, size, color)] = matching[0]
+        return out
 
     def units_available(self, product_id: int, size: str | None = None, color: str | None = None) -> int | None:
         """How many the shop can send of the product in that size and colour (those given): the counted units of its
