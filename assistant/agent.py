@@ -434,7 +434,7 @@ class ShoppingAssistant:
             more_of = None  # "add one more Nova Jacket" names what to add
         if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or keeping or more_of or (
                 # "make that 3" right after adding ("make it 150" after a search is a budget)
-                state.cart and just_carted and quantity is not None and _number_word(quantity.group("n")) <= MAX_QUANTITY)):
+                state.cart and just_carted and quantity is not None and _number_word(quantity.group("n")) <= 99)):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
 
@@ -546,6 +546,12 @@ class ShoppingAssistant:
                     undone = taken["name"]
             else:
                 kind, redo = "compare" if len(referenced) >= 2 else "question", earlier if _ASKS_ABOUT.search(earlier.lower()) or "?" in earlier else "tell me about it"
+        elif (kind == "question" and state.history and state.shown and referenced and state.touched is None
+              and references_in_text(low) and _only_a_pick(low) and _ADDING.search(state.history[-1].lower())
+              and not REMOVING.search(state.history[-1].lower()) and _only_a_pick(state.history[-1].lower())
+              and not references_in_text(state.history[-1].lower())):
+            # "add 2" with two bags on screen asked "which of these?": "the second one" is the answer, 2 of it
+            kind, redo = "cart", f"{state.history[-1]} {text}"
         # (only a question can be an FAQ heading: no lookup of the shop's entries on every search)
         faq = (self.repo.heading_asked(grounded_text) if kind in ("search", "refine", "question") and not referenced
                and ("?" in grounded_text or "？" in grounded_text or _YES_NO.match(low) or _ASKS_ABOUT.search(low)) else None)
@@ -750,11 +756,12 @@ class ShoppingAssistant:
                 wanted = min(MAX_QUANTITY, last["qty"] + (_number_word(said_n) if said_n and said_n not in ("another", "one") else 1))
                 # never more than the shop has ("add 2 more" of the 4 mugs, all in the cart, made 6)
                 have = self.repo.units_available(int(last["product_id"]), last.get("size"), last.get("color"))
+                asked_for = last["qty"] + (_number_word(said_n) if said_n and said_n not in ("another", "one") else 1)
                 last["qty"] = max(last["qty"], min(wanted, have)) if have is not None else wanted
                 self.repo.log_interaction("add_to_cart", last["product_id"], user_id=state.user_id, session_id=state.session_id)
-                answer = say("cart_quantity_capped" if have is not None and last["qty"] < wanted else "cart_quantity", lang,
-                             name=last["name"] + _variant_words(last, lang), n=last["qty"]) + " " + \
-                    self._cart_summary(state, lang)
+                answer = say("cart_quantity_capped" if have is not None and last["qty"] < wanted
+                             else "cart_quantity_limit" if last["qty"] == MAX_QUANTITY < asked_for else "cart_quantity", lang,
+                             name=last["name"] + _variant_words(last, lang), n=last["qty"]) + " " + self._cart_summary(state, lang)
             else:
                 answer = self._cart(redo or text, referenced, state, intent, previous, lang)
             if undone:
@@ -962,6 +969,9 @@ class ShoppingAssistant:
                            and x.get("size") == (size or None) and x.get("color") == (color or None))
                 if have is not None and held >= have:  # the button may not hold more than the shop has either
                     raise OutOfStockError(f"only {have} in stock, and the cart already holds {held}; nothing was added")
+                if held >= MAX_QUANTITY:
+                    raise AssistantInputError(f"the cart already holds {held} of this product, the most one cart line takes; "
+                                              "nothing was added")
             self.repo.log_interaction(event, product_id, user_id=user_id, session_id=session_id)
             if event == "like" and product_id not in state.liked:
                 state.liked.append(product_id)
@@ -1272,9 +1282,12 @@ class ShoppingAssistant:
                      and all(line.get(k) == variant.get(k) for k in ("size", "color"))), None)
         # never more than the shop has: "add 10" of a backpack with 4 left put 10 in the cart
         have = self.repo.units_available(p.id, variant.get("size"), variant.get("color"))
-        capped = None
-        if have is not None and (same["qty"] if same else 0) + qty > have:
-            capped, qty = have, max(0, have - (same["qty"] if same else 0))
+        held = same["qty"] if same else 0
+        capped = line_cap = None
+        if have is not None and held + qty > have:
+            capped, qty = have, max(0, have - held)
+        if held + qty > MAX_QUANTITY:  # "add 20", then "add it": 21, past what one chat line may order
+            line_cap, capped, qty = MAX_QUANTITY, None, max(0, MAX_QUANTITY - held)
         if same is not None:
             same["qty"] += qty
             state.cart.remove(same)
@@ -1285,7 +1298,8 @@ class ShoppingAssistant:
                                "qty": qty, **variant})
             self._stamp_variant_sku(state.cart[-1])
         added = (f"{qty} × " if qty > 1 else "") + p.name + _variant_words(variant, lang)
-        return added + (say("only_left_capped", lang, n=capped) if capped is not None else "")
+        return added + (say("only_left_capped", lang, n=capped) if capped is not None else "") \
+            + (say("line_limit", lang, n=line_cap) if line_cap is not None else "")
 
     @staticmethod
     def _variant(p: Any, intent: ShoppingIntent, previous: ShoppingIntent | None, text: str,
@@ -1438,16 +1452,18 @@ class ShoppingAssistant:
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
-        if (m := SET_QUANTITY.match(text.lower())) and state.cart and _number_word(m.group("n")) <= MAX_QUANTITY:
+        if (m := SET_QUANTITY.match(text.lower())) and state.cart and _number_word(m.group("n")) <= 99:
             line = state.cart[-1]  # "make that 3": the line just added to
             n = _number_word(m.group("n"))
+            limited = n > MAX_QUANTITY  # "make that 30": the most one line takes, said so
+            n = min(n, MAX_QUANTITY)
             if n == 0:
                 state.cart.pop()
                 self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
                 return say("cart_removed", lang, names=line["name"]) + " " + self._cart_summary(state, lang)
             have = self.repo.units_available(int(line["product_id"]), line.get("size"), line.get("color"))
             line["qty"] = min(n, have) if have is not None and have > 0 else n  # "make that 4" of the 1 left: 1
-            return say("cart_quantity_capped" if have is not None and 0 < have < n else "cart_quantity", lang,
+            return say("cart_quantity_capped" if have is not None and 0 < have < n else "cart_quantity_limit" if limited else "cart_quantity", lang,
                        name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + self._cart_summary(state, lang)
         if EMPTY_CART.search(text.lower()):
             if not state.cart:
@@ -1509,6 +1525,8 @@ class ShoppingAssistant:
                 if sum(int(x["qty"]) for x in state.cart) == before and len(referenced) == 1:
                     # "add 10 more" with every unit already in the cart: nothing was added, and it is said so
                     have = self.repo.units_available(p.id, variant.get("size"), variant.get("color"))
+                    if have is None or have > MAX_QUANTITY:
+                        return say("cart_at_line_limit", lang, name=p.name + _variant_words(variant, lang), n=MAX_QUANTITY) + " " + summary
                     return say("cart_has_all", lang, name=p.name + _variant_words(variant, lang), n=have or 0) + " " + summary
                 added.append(named)
             for p in referenced:
@@ -1731,10 +1749,14 @@ def _check_ids(session_id: Any, user_id: Any) -> None:
 
 
 def _entry(doc: Any, lang: str) -> str:
-    """A policy as "Shipping: …", an FAQ entry as its question and answer ("Do you gift-wrap? Yes, …")."""
+    """A policy as "Shipping: …", an FAQ entry as its question and answer ("Do you gift-wrap? Yes, …"). The shop's
+    own words are quoted as written; asked in Spanish or Chinese about an entry the shop wrote in English, the
+    reply says so first (it is never translated by guess)."""
+    written = detect_language(f"{doc.title} {doc.body}")
+    lead = say("policy_in_english", lang) + " " if lang in ("es", "zh") and written == "en" else ""
     if doc.title.rstrip().endswith(("?", "？")):
-        return f"{doc.title} {doc.body}"
-    return say("policy_answer", lang, title=doc.title, body=doc.body)
+        return f"{lead}{doc.title} {doc.body}"
+    return lead + say("policy_answer", lang, title=doc.title, body=doc.body)
 
 
 def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
@@ -1821,7 +1843,7 @@ _NUMBER_WORDS = {"a couple of": 2, "a couple": 2, "two": 2, "three": 3, "four": 
                  "eight": 8, "nine": 9, "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "二": 2, "三": 3}
 _N = r"(?P<n>\d{1,4}|a couple(?: of)?|two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco)"
 # "2 of them", "add 2 of those", "two pairs", "x3", "qty 2", "añade dos", "两件"
-_QUANTITY = re.compile(rf"\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b|unidades\b|piezas?\b|pares\b)|"
+_QUANTITY = re.compile(rf"(?<!size )(?<!size: )(?<!talla )(?<!número )(?<!numero )\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b|unidades\b|piezas?\b|pares\b)|"
                        rf"^\s*(?:(?:please|ok(?:ay)?|also|and|then)[\s,]+)*(?:add|buy|añade|agrega)\s+{_N.replace('P<n>', 'P<n2>')}\b|"
                        r"\bx\s?(?P<n3>\d{1,2})\b|\bqty:?\s*(?P<n4>\d{1,2})\b|(?P<n5>[两三四五])[件个条双]")
 # "remove one of them", "take 2 out", "remove 1 Teton hoodie": that many fewer

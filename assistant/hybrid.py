@@ -15,6 +15,21 @@ from catalog.db import CatalogDB
 from catalog.repository import CatalogRepository
 
 
+def phrases_wished(text: str, by_first: dict[str, list[str]]) -> list[str]:
+    """The attribute values of several words a query asks for: said as they are ("a hard shell jacket": Hard
+    Shell), or with another word for the same kind of product ("a rain jacket": Rain Coat)."""
+    from assistant.vocabulary import same_kind
+
+    out = []
+    for first in dict.fromkeys(re.findall(r"[a-z0-9¼½-]+", text)):
+        for value in by_first.get(first, ()):
+            *mods, head = value.split()
+            said = re.search(rf"(?<!\w){re.escape(' '.join(mods))}\s+(\S+)", text)
+            if said and (said.group(1) == head or same_kind(said.group(1), head)):
+                out.append(value)
+    return out
+
+
 class HybridProductSearch:
     def __init__(self, searcher: Any, indexes: Any = None):
         self.searcher = searcher
@@ -25,12 +40,27 @@ class HybridProductSearch:
         repo = getattr(self.searcher, "repo", None)
         return repo.attribute_values() if repo is not None else frozenset()
 
+    def _phrases(self, values: frozenset[str]) -> dict[str, list[str]]:
+        """The catalog's attribute values of two or more words, by first word (built once per catalog version)."""
+        if getattr(self, "_phrases_of", (None,))[0] is not values:
+            by_first: dict[str, list[str]] = {}
+            for v in values:
+                if " " in v:
+                    by_first.setdefault(v.split()[0], []).append(v)
+            self._phrases_of = (values, by_first)
+        return self._phrases_of[1]
+
     def _wishes(self, intent: ShoppingIntent) -> list[str]:
         """The intent's wishes, and the query's words that are attribute values of the catalog: "a waterproof
         backpack" favours the backpacks whose features say Waterproof (they ranked by the words' relevance alone, and
         the cheapest "waterproof backpack" was one that is not)."""
         values = self._attribute_values()
-        words = [w for w in re.findall(r"[a-z][a-z-]{2,}", query_text(intent).lower()) if w in values]
+        text = query_text(intent).lower()
+        phrases = phrases_wished(text, self._phrases(values))
+        said_in = {w for v in phrases for w in v.split()} | {m.group(1) for v in phrases
+                                                             if (m := re.search(rf"{re.escape(v.rsplit(' ', 1)[0])}\s+(\S+)", text))}
+        # (the words of a phrase wished are no wishes of their own: "rain jacket" wishes Rain Coat, not also Jacket)
+        words = [w for w in re.findall(r"[a-z][a-z-]{2,}", text) if w in values and w not in said_in] + phrases
         if intent.gender == "kids":  # what the catalog says is for boys or girls first ("anything for kids?")
             words += [w for w in ("kids", "boys", "girls", "children") if w in values]
         return list(dict.fromkeys([*intent.attributes, *words]))

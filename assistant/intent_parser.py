@@ -166,4 +166,34 @@ class LLMIntentParser:
         if proposal is None:
             self.last_source = "rules"
             return self.fallback.parse(text, list(history or []), previous)
-        return normalize_intent(proposal, self.vocabulary, text, has_previous=has_prev)
+        intent = normalize_intent(proposal, self.vocabulary, text, has_previous=has_prev)
+        query = grounded_query(intent.query, text, history or [])
+        if query != intent.query:
+            log.info("intent LLM query %r: words the shopper never said dropped -> %r", intent.query, query)
+            intent = intent.model_copy(update={"query": query})
+        return intent
+
+
+def grounded_query(query: str, text: str, history: list[str]) -> str:
+    """The model's query less the English words the shopper never wrote ("a backpack" searched as "waterproof
+    backpack"): a word counts when the message or the conversation has it, a form of it ("jackets"), or a slip of
+    the keyboard away. A query with no such word is the model's reading of a need said in other words ("something
+    to keep me dry" -> "rain jacket") and is kept whole; so are the English words of a Spanish or Chinese message
+    (translating is the model's job there)."""
+    from difflib import SequenceMatcher
+
+    from assistant.language import detect_language
+
+    if detect_language(text) != "en" or not query:
+        return query
+    said = set(re.findall(r"[a-z0-9]+", " ".join([text, *history[-MAX_HISTORY:]]).lower()))
+
+    def has(word: str) -> bool:
+        w = word.lower()
+        if not re.search(r"[a-z]", w) or w in said:
+            return True
+        w = w.rstrip("s")
+        return any(x.rstrip("s") == w or (len(w) >= 4 and SequenceMatcher(None, w, x.rstrip("s")).ratio() >= 0.8) for x in said)
+
+    kept = [t for t in query.split() if all(has(w) for w in re.findall(r"[a-z0-9]+", t.lower()) or [t])]
+    return " ".join(kept) if kept else query

@@ -147,7 +147,7 @@ def soft_match(product: ProductSummary, wishes: list[str]) -> list[str]:
     haystack = " ".join(
         [product.name, product.description, " ".join(v for vals in product.attributes.values() for v in vals)]
     ).lower()
-    return [w for w in wishes if w.lower() in haystack]
+    return [w for w in wishes if re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", haystack)]  # "rain", never "tRAINing"
 
 
 def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFilter) -> tuple[str, ProductFilter] | None:

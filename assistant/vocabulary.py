@@ -570,6 +570,9 @@ _KIND_RULES: list[tuple[str, str]] = [
              r"(?:the|it|this|that|them|those|these|both|one|another)\b|"
              # "add 2 in blue", "add two in size M": a number of the product in view, in a colour or size
              r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:\d{1,4}|two|three|four|five|a couple|a pair)\s+in\b|"
+             # "add 15", "add 10 more please": that many of the product in view
+             r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:\d{1,4}|two|three|four|five|six|seven|eight|nine|ten|a couple)"
+             r"(?:\s+more)?(?:\s+please)?\s*[.!]*\s*$|"
              r"\bbuy (?:it|this|that|the)|"
              # "añade la primera en talla M", "agrégala en azul", "la quiero en verde talla L", "me llevo el segundo":
              # Spanish adds name no cart ("al carrito") as often as not
@@ -860,6 +863,14 @@ CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "watches": ("watch", "reloj", "手表"),
     "bras": ("bra", "sports bra", "sujetador", "文胸", "运动内衣"),
 }
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Two product words of one kind ("jacket" and "coat", "sneakers" and "shoes"), by `CATEGORY_SYNONYMS`."""
+    a, b = _stem(a.lower()), _stem(b.lower())
+    if a == b:
+        return True
+    return any({a, b} <= {_stem(eng), *(_stem(w) for w in words)} for eng, words in CATEGORY_SYNONYMS.items())
 
 
 def _category_aliases(text_l: str) -> set[str]:

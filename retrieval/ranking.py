@@ -493,7 +493,10 @@ def preference_match(product: ProductSummary, preferences: Sequence[str]) -> flo
     text_words = set(tokens(text))
     hit = 0
     for w in wishes:
-        if w in values or any(w in v for v in values) or all(t in text_words for t in tokens(w)):
+        # a wish is a whole value or whole words of one ("nylon" of "Ripstop Nylon"), never a piece of a word
+        # ("rain" is not "Training")
+        if w in values or any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", v) for v in values) \
+                or all(t in text_words for t in tokens(w)):
             hit += 1
     return hit / len(wishes)
 

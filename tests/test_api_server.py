@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -123,6 +125,13 @@ def test_chat_sse_stream_shape(client: TestClient) -> None:
     done = events[-1][1]
     assert done["reply"] == "".join(d["text"] for n, d in events if n == "reply_chunk").strip()
     assert done["session_id"]
+    # the README documents every key of a reply, a card and each event: none missing, none made up
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    said = readme[readme.index("* A chat reply (JSON) has"):readme.index("* `GET /api/v1/products/{id}` also lists")]
+    documented = set(re.findall(r"`([a-z_@]+)`", said))
+    for name, data in events:
+        assert name in documented and set(data) - {"type"} <= documented, (name, set(data) - documented)
+    assert set(ranked["products"][0]) <= documented, set(ranked["products"][0]) - documented
 
 
 def test_sse_turn_is_saved_even_when_the_shopper_leaves_mid_reply(bot: ShoppingAssistant) -> None:
@@ -210,6 +219,19 @@ def test_image_over_the_size_limit_is_413(bot: ShoppingAssistant) -> None:
     # a whole body over the limit is refused before it is parsed
     r = client.post("/api/v1/chat", content=b"{" + b" " * 400_000 + b"}", headers={"Content-Type": "application/json"})
     assert_clean_error(r, 413, "too large")
+
+    # a chunked body has no Content-Length: it is counted as it is read, and refused once past the limit
+    def chunks(n: int) -> Iterator[bytes]:
+        yield b"{"
+        for _ in range(n):
+            yield b" " * 4096
+        yield b'"message": "jackets"}'
+
+    r = client.post("/api/v1/chat", content=chunks(100), headers={"Content-Type": "application/json"})
+    assert "content-length" not in {k.lower() for k in r.request.headers}
+    assert_clean_error(r, 413, "too large")
+    small = client.post("/api/v1/chat", content=chunks(2), headers={"Content-Type": "application/json"})
+    assert small.status_code == 200 and small.json()["products"], small.text
 
 
 def huge_png(width: int, height: int) -> bytes:
@@ -333,6 +355,17 @@ def test_removing_an_intent_chip_searches_again_without_it(client: TestClient) -
     assert r.json()["intent"]["gender"] is None
     assert {p["sku"] for p in r.json()["products"]} >= {"WJ01", "WJ02", "MJ01"}
     assert_clean_error(client.post("/api/v1/refine/remove", json={"session_id": sid, "field": "shoe"}), 400, "unknown constraint")
+    # a chip no longer there (a double click): refused by name, not a 200 with the same search again
+    assert_clean_error(client.post("/api/v1/refine/remove", json={"session_id": sid, "field": "gender"}), 400,
+                       "the current search has no gender constraint to remove")
+
+
+def test_a_misspelt_field_is_named_never_dropped(client: TestClient) -> None:
+    """{"msg": "hi"} was answered as an empty message; the error did not say which field was wrong."""
+    body = assert_clean_error(client.post("/api/v1/chat", json={"msg": "hi"}), 422, "unknown field 'msg'", "message, session_id")
+    assert "image" in body["error"]
+    assert_clean_error(client.post("/api/v1/feedback", json={"event": "like", "product_id": 1, "session_id": "x", "qty": 2}),
+                       422, "unknown field 'qty'", "product_id")
 
 
 def test_more_like_this(client: TestClient, bot: ShoppingAssistant) -> None:

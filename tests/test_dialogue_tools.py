@@ -220,7 +220,7 @@ def test_quantities_in_cart_requests(bot: ShoppingAssistant) -> None:
     reply = bot.chat("make it 1", session_id="qy")
     assert [(line["name"], line["qty"]) for line in reply.cart] == [(shown[0], 3), (shown[1], 1)]
     reply = bot.chat("make that 500", session_id="qy")
-    assert reply.intent.kind != "cart" and reply.cart[-1]["qty"] == 1  # more than MAX_QUANTITY is no quantity
+    assert reply.intent.kind != "cart" and reply.cart[-1]["qty"] == 1  # three digits: no quantity (a budget)
     # "the first two" are two products, one of each
     bot.chat("jackets", session_id="qy2")
     assert [line["qty"] for line in bot.chat("add the first two to my cart", session_id="qy2").cart] == [1, 1]

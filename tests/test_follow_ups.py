@@ -779,3 +779,69 @@ def test_review_of_this_sessions_rules_no_false_matches(bot: ShoppingAssistant) 
     bot.chat("jackets", session_id="r")
     red = bot.chat("add the first one in red", session_id="r")  # the red M is sold out: S, and said so
     assert "(S: the only size we have in red.)" in red.text and red.cart[0]["size"] == "S", red.text
+
+
+def test_one_cart_line_never_takes_more_than_the_line_limit(tmp_path: Path) -> None:
+    """'add 20 of them' then 'add it' made 21 (past the 20 one chat line may order) and 'add 5 more' then said
+    'quantity 21'; 'make that 30' searched 'make that'; the button added past it too."""
+    from assistant.agent import MAX_QUANTITY
+    from assistant.errors import AssistantInputError
+
+    bot = _shop(tmp_path, _developer_shop())  # the tote: 100 in stock
+    bot.chat("shoulder tote", session_id="t")
+    assert _cart(bot.chat("add 20 of them", session_id="t")) == [("Savvy Shoulder Tote", MAX_QUANTITY)]
+    again = bot.chat("add it", session_id="t")
+    assert _cart(again) == [("Savvy Shoulder Tote", MAX_QUANTITY)]
+    assert again.text.startswith(f"Your cart already holds {MAX_QUANTITY} of Savvy Shoulder Tote, the most one cart line takes."), again.text
+    more = bot.chat("add 5 more", session_id="t")
+    assert _cart(more) == [("Savvy Shoulder Tote", MAX_QUANTITY)] and "the most one cart line takes" in more.text, more.text
+    assert _cart(bot.chat("make it 3", session_id="t")) == [("Savvy Shoulder Tote", 3)]
+    thirty = bot.chat("make that 30", session_id="t")
+    assert thirty.intent.kind == "cart" and _cart(thirty) == [("Savvy Shoulder Tote", MAX_QUANTITY)], thirty.text
+    tote = thirty.cart[0]["product_id"]
+    with pytest.raises(AssistantInputError, match="the most one cart line takes"):
+        bot.feedback("add_to_cart", tote, session_id="t")
+    assert _cart(bot.chat("what's in my cart?", session_id="t")) == [("Savvy Shoulder Tote", MAX_QUANTITY)]
+
+
+def test_a_bare_count_adds_the_product_in_view_and_a_pick_answers_which(tmp_path: Path) -> None:
+    """'add 15' with one product on screen searched 'add'; after 'add 2' asked 'which of these?', 'the second one'
+    only said its price."""
+    bot = _shop(tmp_path, _developer_shop())
+    bot.chat("shoulder tote", session_id="one")
+    assert _cart(bot.chat("add 15", session_id="one")) == [("Savvy Shoulder Tote", 15)]
+    assert _cart(bot.chat("add 2 more", session_id="one")) == [("Savvy Shoulder Tote", 17)]
+    bags = [p.name for p in bot.chat("bags", session_id="two").products]
+    assert len(bags) == 2
+    which = bot.chat("add 2", session_id="two")
+    assert which.intent.kind == "cart" and not which.cart and which.text.startswith("Which of these"), which.text
+    picked = bot.chat("the second one", session_id="two")
+    assert _cart(picked) == [(bags[1], 2)], picked.text
+    # once something was added, a pick is a question again
+    assert bot.chat("the first one", session_id="two").intent.kind == "question"
+    assert _cart(bot.chat("what's in my cart?", session_id="two")) == [(bags[1], 2)]
+
+
+def test_a_size_number_is_no_quantity() -> None:
+    """'add size 28 of the Karmen Yoga Pant' put 20 in the cart (28, capped)."""
+    from assistant.agent import quantity_in
+
+    assert quantity_in("add size 28 of the Karmen Yoga Pant") == 1
+    assert quantity_in("añade talla 40 de las zapatillas") == 1
+    assert quantity_in("add 2 of the Karmen Yoga Pant in size 28") == 2
+    assert quantity_in("add 3 of them") == 3
+
+
+def test_a_phrase_the_catalog_states_is_wished_in_other_words() -> None:
+    """'women's rain jacket' ranked the shop's Rain Coats (a style value of two words) like any jacket: only
+    single-word values ('waterproof') were taken as wishes."""
+    from assistant.hybrid import phrases_wished
+    from assistant.vocabulary import same_kind
+
+    by_first = {"rain": ["rain coat"], "hard": ["hard shell"], "track": ["track pants"], "full": ["full zip"]}
+    assert phrases_wished("rain jacket", by_first) == ["rain coat"]
+    assert phrases_wished("a hard shell jacket", by_first) == ["hard shell"]
+    assert phrases_wished("track pants for men", by_first) == ["track pants"]
+    assert phrases_wished("rain boots", by_first) == [] and phrases_wished("full price jacket", by_first) == []
+    assert phrases_wished("hard case", by_first) == []
+    assert same_kind("jackets", "coat") and same_kind("sneakers", "shoes") and not same_kind("jacket", "shoes")

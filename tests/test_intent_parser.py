@@ -182,3 +182,18 @@ def test_words_that_point_at_a_photo_are_no_query(text: str, query: str) -> None
 @pytest.mark.parametrize("text", ["find me something like this", "I want something like this", "can you find one like this but cheaper"])
 def test_pointing_after_a_lead_in_is_no_query(text: str) -> None:
     assert RuleIntentParser().parse(text).query == ""
+
+
+@pytest.mark.parametrize(("message", "history", "proposed", "searched"), [
+    # words the shopper never wrote are dropped: the model made "a backpack" a waterproof one
+    ("a backpack under 60", [], "waterproof backpack", "backpack"),
+    ("show me jakcets for hiking", [], "insulated jacket hiking", "jacket hiking"),  # a slip of the keyboard is a word said
+    ("and in leather?", ["black boots"], "leather boots", "leather boots"),  # the conversation said "boots"
+    # a need said in other words is the model's reading, kept whole
+    ("something to keep me dry on hikes", [], "rain jacket", "rain jacket"),
+    # translating is the model's job for Spanish and Chinese
+    ("una mochila impermeable", [], "waterproof backpack", "waterproof backpack"),
+])
+def test_the_models_query_keeps_only_words_the_shopper_said(message: str, history: list[str], proposed: str, searched: str) -> None:
+    parser = LLMIntentParser(ScriptedChatModel(responses=[{"kind": "search", "query": proposed}]), VOCAB)
+    assert parser.parse(message, history, None).query == searched

@@ -85,6 +85,10 @@ def test_season_rating_popularity_preferences_history() -> None:
     assert popularity_value(0, 50) == 0 and popularity_value(10, 50) < popularity_value(40, 50) <= 1.0
     wool = summary(name="Cozy sweater", attributes={"material": ["Wool", "Cotton"]}, colors=["Red"])
     assert preference_match(wool, ["wool", "red"]) == 1.0 and preference_match(wool, ["nylon", "red"]) == 0.5
+    # whole words of a value count ("rain" of "Rain Coat"), a piece of a word does not ("rain" of "Training")
+    shell = summary(name="Nadia Elements Shell", attributes={"style": ["Rain Coat"], "activity": ["Training"]})
+    assert preference_match(shell, ["rain"]) == 1.0 and preference_match(shell, ["rain coat"]) == 1.0
+    assert preference_match(summary(attributes={"activity": ["Training"]}), ["rain"]) == 0.0
     hist = UserHistory(brands={"luma": 3}, categories={"women/tops": 2})
     assert history_match(summary(brand="Luma", categories=["Women/Tops/Jackets"]), hist) == pytest.approx(0.5 + 0.5 * 2 / 3)
     assert history_match(summary(brand="Nova"), hist) == 0.0

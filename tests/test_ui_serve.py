@@ -99,6 +99,13 @@ def test_intent_chips_and_removal() -> None:
     assert without(it, "max_price").max_price is None
     with pytest.raises(ValueError, match="unknown constraint"):
         without(it, "nope")
+    # a chip that is not there is refused by name (it answered 200 with the same search again)
+    with pytest.raises(ValueError, match=r"no colors 'green' to remove \(its colors: Purple, Black\)"):
+        without(it, "colors", "green")
+    with pytest.raises(ValueError, match="the current search has no min_price constraint to remove"):
+        without(it, "min_price")
+    with pytest.raises(ValueError, match="no sizes constraint"):
+        without(it, "sizes")
 
 
 def _elem_ids(blocks: Any) -> dict[str, dict[str, Any]]:

@@ -124,6 +124,7 @@ def intent_chips(intent: ShoppingIntent | dict[str, Any] | None, currency: str =
 def without(intent: ShoppingIntent, field: str, value: str | None = None) -> ShoppingIntent:
     """A copy of `intent` without one constraint (a list field loses just `value`)."""
     data = intent.model_dump()
+    before = data.get(field)
     if field in LIST_CHIPS:
         if value is None:
             data[field] = []
@@ -138,6 +139,11 @@ def without(intent: ShoppingIntent, field: str, value: str | None = None) -> Sho
     else:
         raise ValueError(f"unknown constraint '{field}'; use one of query, category, gender, "
                          f"{', '.join(LIST_CHIPS)}, min_price, max_price, sort")
+    if data[field] == before:  # a chip that is not there: said, never a silent search again as if it were removed
+        now = ", ".join(map(str, before)) if isinstance(before, list) else before
+        what = f"{field} {value!r}" if value is not None and now else f"{field} constraint"
+        has = f" (its {field}: {now})" if now and now != "relevance" else ""
+        raise ValueError(f"the current search has no {what} to remove{has}")
     data["kind"] = "refine"
     data["references"] = []
     return ShoppingIntent.model_validate(data)

@@ -21,7 +21,7 @@ import mimetypes
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,7 +30,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.agent import AssistantInputError, ShoppingAssistant
@@ -59,6 +59,9 @@ ProductId = Annotated[int, Field(ge=1, le=MAX_SQL_ID, strict=True,  # strict: tr
 # ----- request bodies ------------------------------------------------------------------------------------
 class ShopperRequest(BaseModel):
     """Who is asking: every shopper request may name a signed-in shopper (see `shopper_identity`)."""
+
+    # a misspelt field ({"msg": "hi"}) is refused by name, never silently dropped (it answered an empty message)
+    model_config = ConfigDict(extra="forbid")
 
     user_id: str | None = Field(None, max_length=200, description="Signed-in shopper (e-mail or customer id), if any.")
     user_token: str | None = Field(None, max_length=1000, description="The shop's signed token for user_id (see ui/identity.py); "
@@ -91,6 +94,8 @@ class MoreLikeRequest(ShopperRequest):
 
 
 class ImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     path: str = Field(..., description="A folder or file on the server's disk.")
     format: Literal["eshop", "magento", "csv", "jsonl", "homedepot", "policies"] | None = None
     skip_bad_rows: bool = False
@@ -98,7 +103,51 @@ class ImportRequest(BaseModel):
     hide_missing: bool = Field(False, description="The source is the whole catalog: hide products it no longer has.")
 
 
+# the body each endpoint takes: its fields are named when a request sends one it does not know
+_BODIES: dict[str, type[BaseModel]] = {
+    f"{API}/chat": ChatRequest, f"{API}/feedback": FeedbackRequest,
+    f"{API}/refine/remove": RemoveConstraintRequest, f"{API}/refine/more-like": MoreLikeRequest,
+    f"{API}/admin/catalog/import": ImportRequest,
+}
+
+
 # ----- helpers -------------------------------------------------------------------------------------------
+class BodyLimit:
+    """Refuses a request body over `max_body` bytes with 413 before it is parsed: by its Content-Length, or, for a
+    chunked body that has none, as soon as the bytes read pass the limit (it was read whole into memory first)."""
+
+    def __init__(self, app: Any, max_body: int, prefix: str) -> None:
+        self.app, self.max_body, self.prefix = app, max_body, prefix
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                await error(400, "bad Content-Length header")(scope, receive, send)
+                return
+            if int(length) > self.max_body:
+                await error(413, f"the request body is too large ({int(length) // 1024} KB; the limit is {self.max_body // 1024} KB)")(
+                    scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        read = 0
+
+        async def counted() -> Any:
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > self.max_body:  # (FastAPI passes an HTTPException raised while reading the body on)
+                    raise HTTPException(413, f"the request body is too large (over {self.max_body // 1024} KB, the limit)")
+            return message
+
+        await self.app(scope, counted, send)
+
+
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
 
@@ -137,7 +186,7 @@ def public_json(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def _readable(errors: Any) -> str:
+def _readable(errors: Any, fields: Sequence[str] = ()) -> str:
     parts = []
     for err in errors:
         loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
@@ -145,6 +194,8 @@ def _readable(errors: Any) -> str:
             parts.append(f"the request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})")
         elif err.get("type") == "missing":
             parts.append(f"'{loc}' is required")
+        elif err.get("type") == "extra_forbidden":
+            parts.append(f"unknown field '{loc}'" + (f" (this endpoint takes: {', '.join(fields)})" if fields else ""))
         else:
             parts.append(f"'{loc}': {err.get('msg', 'invalid value')}")
     return "; ".join(parts) or "invalid request"
@@ -257,15 +308,7 @@ def create_app(
         allow_headers=["Content-Type", "Accept"],  # not X-API-Key: the admin API is not for browsers on other sites
     )
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if request.url.path.startswith(API) and length is not None:
-            if not length.isdigit():
-                return error(400, "bad Content-Length header")
-            if int(length) > max_body:
-                return error(413, f"the request body is too large ({int(length) // 1024} KB; the limit is {max_body // 1024} KB)")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_body=max_body, prefix=API)
 
     # ----- error handlers: always JSON, never a traceback --------------------------------------------------
     @app.exception_handler(RequestValidationError)
@@ -274,7 +317,8 @@ def create_app(
         if request.method == "POST" and kind != "application/json" and any(e.get("loc") == ("body",) for e in exc.errors()):
             # curl's -d sends application/x-www-form-urlencoded: the body was never read as JSON
             return error(415, f"send the body as JSON with the header Content-Type: application/json (got '{kind or 'none'}')")
-        return error(422, _readable(exc.errors()))
+        model = _BODIES.get(request.url.path)
+        return error(422, _readable(exc.errors(), list(model.model_fields) if model else ()))
 
     @app.exception_handler(AssistantInputError)
     async def on_input(request: Request, exc: AssistantInputError) -> JSONResponse:
