@@ -591,7 +591,10 @@ class ShoppingAssistant:
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=keep,
                                 with_sold_out=_WITH_SOLD_OUT.search(low) is not None,
                                 # a refinement never brings back what the shopper said no to in this conversation
-                                exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
+                                exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else
+                                # nor a new search, unless it names that product ("womens yoga pants" again after
+                                # the Karmen Yoga Pant was disliked listed it first)
+                                [*dropped, *(set(state.disliked) - set(self.repo.named_in(grounded_text) if state.disliked else ()))])
             searched = intent
             if (intent.category is None or intent.category.lower() in ("men", "women", "kids")) and lang == "en" \
                     and (head := _head_noun(intent.query)) and singular(head) in _SAME_KIND and not self.repo.carries(head):
@@ -682,7 +685,9 @@ class ShoppingAssistant:
                     # neither is of the kind nor shares a word with the request is no match for it)
                     by_id = {i.product.id: i.product for i in outcome.items}
                     kind_cats = {cat for c in of_kind for cat in (getattr(by_id.get(c.id), "categories", None) or [])}
-                    cards = [c for c in cards if c in of_kind or _shares_a_word(intent.query, by_id.get(c.id))
+                    # (a word beside the kind is not enough: "yoga brick" listed yoga pants, "insulated water bottle" a
+                    # down jacket)
+                    cards = [c for c in cards if c in of_kind or _shares_a_word(head, by_id.get(c.id))
                              or kind_cats & set(getattr(by_id.get(c.id), "categories", None) or [])]
                 elif not of_kind and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands
                                           or intent.on_sale) \
@@ -1006,8 +1011,15 @@ class ShoppingAssistant:
             if not ids and len(set(kinds := _lines_of_kind(text.lower(), state.cart, {
                     p.id: p.categories for p in self.repo.get_many([int(x["product_id"]) for x in state.cart], matching=ProductFilter())}))) == 1:
                 ids = kinds[:1]  # "remove the shorts": the one line that is shorts
+            if not ids and (said := {singular(w) for w in re.findall(r"[a-z]+", text.lower())
+                                     if w not in _REMOVAL_WORDS and w not in _PICK_WORDS}):
+                # "remove one of the bricks": the one line whose name has every word said ("Sprite Foam Yoga Brick")
+                hits = {int(x["product_id"]) for x in state.cart if said <= {singular(t) for t in re.findall(r"[a-z]+", x["name"].lower())}}
+                ids = list(hits) if len(hits) == 1 else []
             if (not ids and len({x["product_id"] for x in state.cart}) == 1 and not references_in_text(text)
-                    and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))):
+                    and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))
+                    # "remove one of the bricks" with only a jump rope in the cart names something else
+                    and not _names_something_else(text.lower(), state.cart[0]["name"])):
                 ids = [int(state.cart[0]["product_id"])]  # "take one out" ("remove the bag" names another thing)
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
@@ -1173,9 +1185,15 @@ class ShoppingAssistant:
         said = sizes_in_text(_sized(text)) or re.findall(r"\b(?:in|en)\s+([SMLX]{1,3})\b(?!')", text)
         sizes = {z.lower() for z in said} & {z.lower() for z in p.sizes}
         colours = {c.lower() for c in colors_in_text(_spaced(text))[0]} & {c.lower() for c in p.colors}
+        # the product's own sizes and colours as the shopper says them ("left in 33?" of shorts in 32-36)
+        if not sizes and (own := _own_value(text, p.sizes, "size")) is not None:
+            sizes = {own.lower()}
+        if not colours and (own := _own_value(text, p.colors, "color")) is not None:
+            colours = {own.lower()}
         rows = [r for r in self.repo.variant_stock(p.id)
                 if (not sizes or (r[0] or "").lower() in sizes) and (not colours or (r[1] or "").lower() in colours)]
-        what = " ".join([*(z for z in p.sizes if z.lower() in sizes), *(c for c in p.colors if c.lower() in colours)])
+        what = " ".join([*(say("size_value", lang, size=z) for z in p.sizes if z.lower() in sizes),
+                         *(c for c in p.colors if c.lower() in colours)])
         if not rows and not what:  # a product without variants: its own count
             n = p.stock_qty
         elif any(r[3] and r[2] is None for r in rows):
@@ -1345,8 +1363,12 @@ class ShoppingAssistant:
         if not words - PRODUCT_KINDS:  # "add 2 jackets" names a kind, not a product (only one is named "... Jacket")
             return []
         hits = self.repo.lexical_search(" ".join(sorted(words)), ProductFilter(), limit=5)
-        named = [p.id for p in self.repo.get_many([h.product_id for h in hits])
-                 if words <= (own := {singular(t) for t in re.findall(r"[a-z]+", p.name.lower())}) and 3 * len(words) >= 2 * len(own)]
+        def says(name: str) -> bool:
+            own = [singular(t) for t in re.findall(r"[a-z]+", name.lower())]
+            # most of its name, or its name's last words: "2 yoga bricks" is the Sprite Foam Yoga Brick
+            return words <= set(own) and (3 * len(words) >= 2 * len(set(own)) or set(own[-len(words):]) == words)
+
+        named = [p.id for p in self.repo.get_many([h.product_id for h in hits]) if says(p.name)]
         return named if len(named) == 1 else []
 
     def _sold_out_named(self, text: str, intent: ShoppingIntent, cards: Sequence[ProductCard], lang: str = "en") -> tuple[Any, str] | None:
@@ -1702,7 +1724,7 @@ class ShoppingAssistant:
 
         orders = list(s.scalars(
             select(Order).where(Order.customer_id == customer.id)
-            .order_by(Order.created_at.desc(), Order.id.desc()).limit(cls.RECENT_ORDERS + 1)
+            .order_by(Order.placed_at.desc().nulls_last(), Order.id.desc()).limit(cls.RECENT_ORDERS + 1)
         ))
         if not orders:
             return say("orders_none", lang)
@@ -1722,8 +1744,9 @@ class ShoppingAssistant:
             return ", ".join(parts) + (" …" if len(o.lines) > 5 else "")
 
         items = "\n".join(
-            say("orders_item", lang, i=i, number=o.number, status=o.status, date=f"{o.created_at:%Y-%m-%d}", total=money(o.total, o.currency),
-                items=bought(o))
+            # an order whose source gave no date is said without one, never with the day it was imported
+            say("orders_item" if o.placed_at is not None else "orders_item_undated", lang, i=i, number=o.number, status=o.status,
+                date=f"{o.placed_at:%Y-%m-%d}" if o.placed_at is not None else "", total=money(o.total, o.currency), items=bought(o))
             for i, o in enumerate(shown, 1)
         )
         return f"{head}\n{items}\n" + say("orders_hint", lang, number=shown[0].number)
@@ -1997,6 +2020,16 @@ def _names_other_kind(low: str, name: str) -> bool:
     low = re.sub(r"\b(?:to|in|into|from)\s+(?:my|the)\s+(?:shopping\s+)?(?:bag|basket|cart)\b", " ", low)
     low = re.sub(r"\b(?:with|for|to|goes with|match(?:es)?)\s+(?:my|the|a|an|your)\s+[a-z]+(?:\s+[a-z]+)?", " ", low)
     return any(singular(w) in PRODUCT_KINDS and singular(w) not in own for w in re.findall(r"[a-z]+", low))
+
+
+_REMOVAL_WORDS = frozenset(["remove", "delete", "take", "drop", "out", "off", "away", "of", "from", "one", "two", "three", "a", "couple", "please", "can", "you", "could", "i", "want", "don't", "need", "anymore", "any", "more", "cart", "basket", "my", "the", "it", "them", "that", "this", "those", "these", "from", "get", "rid", "quita", "quitar", "quítala", "quitala", "quítalo", "quitalo", "elimina", "eliminar", "saca", "sacar", "borra", "borrar", "una", "uno", "un", "dos", "tres", "la", "el", "las", "los", "lo", "de", "del", "mi", "carrito", "por", "favor"])
+
+
+def _names_something_else(low: str, name: str) -> bool:
+    """A removal that says a word for the thing ("remove one of the bricks") that this cart line's name does not
+    have: about something else than the line."""
+    own = {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
+    return any(singular(w) not in own for w in re.findall(r"[a-záéíóúñ']+", low) if w not in _REMOVAL_WORDS and w not in _PICK_WORDS)
 
 
 def _only_a_pick(low: str) -> bool:

@@ -10,16 +10,43 @@ import re
 from typing import Any
 
 from assistant.intent import ShoppingIntent
-from assistant.search_backend import RankedItem, SearchContext, SearchOutcome, intent_to_filter, query_text
+from assistant.search_backend import (
+    RankedItem,
+    SearchContext,
+    SearchOutcome,
+    intent_to_filter,
+    names_nothing,
+    query_text,
+)
+from assistant.vocabulary import same_kind
 from catalog.db import CatalogDB
 from catalog.repository import CatalogRepository
+
+# words of a query that are no wish of what the product is (asking, people, occasions)
+_NOT_WISHES = frozenset(["looking", "search", "searching", "show", "need", "want", "would", "like", "buy", "sell", "have", "please", "also", "just", "really", "very", "with", "without", "from", "what", "which", "that", "this", "these", "those", "about", "some", "more", "less", "other", "another", "kind", "sort", "type", "size", "sizes", "colour", "color", "wife", "husband", "girlfriend", "boyfriend", "friend", "mother", "father", "mom", "dad", "daughter", "son", "kids", "children", "gifts", "ideas", "idea"])
+
+
+def beside_the_kind(intent: ShoppingIntent) -> str:
+    """The text to search with, less the category's own word when other words are said: "waterproof jacket" in
+    Jackets ranks the jackets by "waterproof" (with "jacket" every "... Jacket" ranked above the Taurus Elements
+    Shell, the one whose description says waterproof). Dense retrieval still finds every product of the category;
+    a lexical-only search keeps the word (its candidates come from the words)."""
+    text = query_text(intent)
+    if not intent.category:
+        return text
+    leaf = {_kind_stem(x) for x in re.findall(r"[a-z]+", intent.category.rsplit("/", 1)[-1].lower())}
+    words = re.findall(r"\S+", text)
+    rest = [w for w in words if _kind_stem(w.lower().strip(",.!?")) not in leaf]
+    return " ".join(rest) if [w for w in rest if not names_nothing(w.strip(",.!?"))] else text
+
+
+def _kind_stem(word: str) -> str:
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def phrases_wished(text: str, by_first: dict[str, list[str]]) -> list[str]:
     """The attribute values of several words a query asks for: said as they are ("a hard shell jacket": Hard
     Shell), or with another word for the same kind of product ("a rain jacket": Rain Coat)."""
-    from assistant.vocabulary import same_kind
-
     out = []
     for first in dict.fromkeys(re.findall(r"[a-z0-9¼½-]+", text)):
         for value in by_first.get(first, ()):
@@ -61,6 +88,15 @@ class HybridProductSearch:
                                                              if (m := re.search(rf"{re.escape(v.rsplit(' ', 1)[0])}\s+(\S+)", text))}
         # (the words of a phrase wished are no wishes of their own: "rain jacket" wishes Rain Coat, not also Jacket)
         words = [w for w in re.findall(r"[a-z][a-z-]{2,}", text) if w in values and w not in said_in] + phrases
+        if intent.category:
+            # the kind is the category filter already: the words beside it are what tells its products apart
+            # ("waterproof jacket": the shell whose description says Waterproof, not every "... Jacket" first),
+            # and the kind's own word is no wish (every product of it has it, or a Shell ranks below every Jacket)
+            leaf = re.findall(r"[a-z]+", intent.category.rsplit("/", 1)[-1].lower())
+            words = [w for w in words if not any(same_kind(w, x) for x in leaf)]
+            words += [w for w in re.findall(r"[a-z][a-z-]{3,}", intent.query.lower())
+                      if not names_nothing(w) and w not in _NOT_WISHES and w not in said_in and w not in words
+                      and not any(same_kind(w, x) for x in leaf)]
         if intent.gender == "kids":  # what the catalog says is for boys or girls first ("anything for kids?")
             words += [w for w in ("kids", "boys", "girls", "children") if w in values]
         return list(dict.fromkeys([*intent.attributes, *words]))
@@ -85,7 +121,7 @@ class HybridProductSearch:
         if context.image is not None and self.image_search_available:
             image_vector = self.indexes.image_embedder.embed_images([context.image])[0]
         request = SearchRequest(
-            query=query_text(intent),
+            query=beside_the_kind(intent),
             filter=intent_to_filter(intent, exclude_ids=context.exclude_ids, in_stock=not context.with_sold_out),
             preferences=self._wishes(intent),
             sort=intent.sort,

@@ -274,6 +274,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "orders_most_recent": {"en": "Your {n} most recent orders:", "es": "Tus {n} pedidos más recientes:", "zh": "您最近的 {n} 个订单："},
     "orders_one": {"en": "Your order:", "es": "Tu pedido:", "zh": "您的订单："},
     "orders_n": {"en": "Your {n} orders:", "es": "Tus {n} pedidos:", "zh": "您的 {n} 个订单："},
+    "orders_item_undated": {"en": "{i}. {number}: {status}, total {total}: {items}", "es": "{i}. {number}: {status}, total {total}: {items}",
+                            "zh": "{i}. {number}：{status}，合计 {total}：{items}"},
     "orders_item": {"en": "{i}. {number}: {status}, placed {date}, total {total}: {items}",
                     "es": "{i}. {number}: {status}, realizado el {date}, total {total}: {items}",
                     "zh": "{i}. {number}：{status}，下单日期 {date}，合计 {total}：{items}"},

@@ -587,9 +587,9 @@ _KIND_RULES: list[tuple[str, str]] = [
              r"(?:what(?:'?s| is) in (?:my |the )?(?:shopping )?(?:cart|basket)|(?:show|view|see|check|open)(?: me)? (?:my |the )?"
              r"(?:shopping )?(?:cart|basket)|my (?:shopping )?(?:cart|basket)|(?:the )?(?:shopping )?cart)(?:\s+please)?\s*[?!.]*\s*$|"
              # "what's my total?", "how much is my total", "¿cuánto es el total?", "总共多少钱"
-             r"^\s*(?:what(?:'?s| is) (?:my|the) (?:cart )?total|how much is (?:my|the) (?:cart )?total|(?:my |the )?total"
+             r"^\s*(?:(?:ok(?:ay)?|so|and|then)[\s,]+)*(?:what(?:'?s| is) (?:my|the) (?:cart )?total|how much is (?:my|the) (?:cart )?total|(?:my |the )?total"
              r"|how much (?:is|are|does) (?:that|it|this|everything|all that|all this|my cart)(?: come to)? (?:in total|altogether|all together|total))"
-             r"(?:\s+please)?\s*[?!.]*\s*$|"
+             r"(?:\s+(?:now|so far|then))?(?:\s+please)?\s*[?!.]*\s*$|"
              r"¿?cu[aá]nto es (?:el|mi) total|¿?cu[aá]l es (?:el|mi) total|总共多少钱|一共多少钱|总价(?:是)?多少|"
              # "加两件到购物车": a number of the product in view
              r"加[一两二三四五六七八九十\d]+[件个条双]到购物车|"

@@ -203,7 +203,8 @@ class Order(Base):
     shipping_method: Mapped[str] = mapped_column(String(100), default="")
     payment_method: Mapped[str] = mapped_column(String(100), default="")
     total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # when this row was written
+    placed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)  # the source's order date, if it has one
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )

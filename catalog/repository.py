@@ -393,7 +393,11 @@ class CatalogRepository:
                 a_brand = exists(select(Brand.id).where(func.lower(Brand.name) == word))
                 conds.append(~exists(select(Brand.id).where(Brand.id == Product.brand_id, func.lower(Brand.name) == word)))
                 stem = singular(word)  # "no backpacks" leaves out the Summit Backpack too
-                conds.append(a_brand | ~(has_word_starting(Product.name, stem) | has_word_starting(Product.description, stem)))
+                # (and the attributes: the catalog's style "Hooded" is a hood the name and description never mention)
+                in_attributes = exists(select(ProductAttribute.id).where(
+                    ProductAttribute.product_id == Product.id, has_word_starting(ProductAttribute.value, stem)))
+                conds.append(a_brand | ~(has_word_starting(Product.name, stem) | has_word_starting(Product.description, stem)
+                                         | in_attributes))
         return conds
 
     def _popularity_subquery(self) -> Any:

@@ -454,6 +454,7 @@ def _sync_orders(
         order.total, order.customer_id = total, cust_id
         if rec.created_at is not None:
             order.created_at = rec.created_at
+        order.placed_at = rec.created_at  # (None: the source gives no date, and none is made up)
         order.lines = lines
     session.flush()
 

@@ -581,9 +581,10 @@ class HybridSearcher:
                 "popularity": popularity_value(pop.get(p.id, 0.0), cfg.popularity_scale),
                 "recency": novelty(p, now, cfg.recency_half_life_days, opened_at),
                 "season": season_match(p, now, cfg.hemisphere),
-                # liked and merely shown are kept apart: only a like may be explained as "you liked"
-                "session": max(0.0, max_cosine(v, liked)),
-                "shown": max(0.0, max_cosine(v, viewed)),
+                # liked and merely shown are kept apart: only a like may be explained as "you liked"; a product
+                # the shopper disliked is never "like what you liked" (it is close to a liked one of its kind)
+                "session": max(0.0, max_cosine(v, liked)) if p.id not in disliked_set else 0.0,
+                "shown": max(0.0, max_cosine(v, viewed)) if p.id not in disliked_set else 0.0,
                 "disliked": dis,
                 "history": history_match(p, history),
             }

@@ -27,7 +27,7 @@ def snapshot(db) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 def test_schema_is_migrated(db_url: str) -> None:
     db = open_catalog(db_url)
-    assert current_revision(db.engine) == "0005"
+    assert current_revision(db.engine) == "0006"
     open_catalog(db_url)  # opening again is a no-op upgrade
 
 
@@ -164,7 +164,7 @@ def test_upgrading_a_catalog_from_0003_keeps_its_conversations(sqlite_url: str) 
         ))
     engine.dispose()
     db = open_catalog(sqlite_url)
-    assert current_revision(db.engine) == "0005"
+    assert current_revision(db.engine) == "0006"
     store = SessionStore(db)
     state = store.load("old", "roni@example.com")
     assert state.history == ["bags"] and state.version == 0

@@ -437,7 +437,7 @@ def test_quantities_totals_and_small_talk_as_shoppers_say_them(bot: ShoppingAssi
     assert [x["qty"] for x in bot.chat("I want 3 of them", session_id="qt").cart] == [3]
     assert [x["qty"] for x in bot.chat("change quantity to 2", session_id="qt").cart] == [2]
     assert [x["qty"] for x in bot.chat("update it to 4 please", session_id="qt").cart] == [4]
-    for text in ("what's my total?", "how much is my total", "¿cuánto es el total?"):
+    for text in ("what's my total?", "how much is my total", "¿cuánto es el total?", "whats my total now", "ok what is my total now?"):
         reply = bot.chat(text, session_id="qt")
         assert reply.intent.kind == "cart" and "$308.00" in reply.text and [x["qty"] for x in reply.cart] == [4], text
     for text in ("how are you?", "tell me a joke", "hi, how are you doing today?"):

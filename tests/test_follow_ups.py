@@ -845,3 +845,70 @@ def test_a_phrase_the_catalog_states_is_wished_in_other_words() -> None:
     assert phrases_wished("rain boots", by_first) == [] and phrases_wished("full price jacket", by_first) == []
     assert phrases_wished("hard case", by_first) == []
     assert same_kind("jackets", "coat") and same_kind("sneakers", "shoes") and not same_kind("jacket", "shoes")
+
+
+def _service_shop() -> list[Any]:
+    from catalog.records import ProductRecord as P
+    from catalog.records import VariantRecord as V
+
+    return [
+        P(sku="MSH02", name="Apollo Running Short", price=Decimal("32.50"), categories=["Men/Bottoms/Shorts"], gender="men",
+          attributes={"color": ["Black"]}, variants=[V(sku=f"MSH02-{z}-Black", size=z, color="Black", stock_qty=n)
+                                                     for z, n in (("32", 7), ("33", 3), ("34", 9))]),
+        P(sku="ROPE", name="Zing Jump Rope", price=Decimal("12.00"), categories=["Gear/Fitness Equipment"], stock_qty=50),
+        P(sku="BRICK", name="Sprite Foam Yoga Brick", price=Decimal("5.00"), categories=["Gear/Fitness Equipment"], stock_qty=50),
+        P(sku="PANT", name="Cronus Yoga Pant", price=Decimal("48.00"), categories=["Men/Bottoms/Pants"], gender="men", stock_qty=5),
+        P(sku="J1", name="Riona Full Zip Jacket", price=Decimal("60.00"), categories=["Women/Tops/Jackets"], gender="women",
+          attributes={"style": ["Hooded", "Full zip"]}, stock_qty=5),
+        P(sku="J2", name="Ingrid Running Jacket", price=Decimal("84.00"), categories=["Women/Tops/Jackets"], gender="women",
+          attributes={"style": ["Full zip"]}, stock_qty=5),
+        P(sku="J3", name="Nadia Elements Shell", price=Decimal("69.00"), categories=["Women/Tops/Jackets"], gender="women",
+          attributes={"style": ["Rain Coat", "Hard Shell"]}, description="Waterproof, breathable, seam sealed.", stock_qty=5),
+    ]
+
+
+def test_a_customer_service_conversation_keeps_its_facts(tmp_path: Path) -> None:
+    """A tester's conversations: 'how many are left in 33?' of shorts in 32-34 gave the whole product's count; 'also
+    add 2 yoga bricks' re-showed the list and added nothing; 'remove one of the bricks' then removed the jump rope;
+    'whats my total now' searched; 'jackets without a hood' listed the one whose style is Hooded."""
+    bot = _shop(tmp_path, _service_shop())
+    bot.chat("mens running shorts", session_id="s")
+    bot.chat("the first one", session_id="s")
+    left = bot.chat("how many are left in 33?", session_id="s")
+    assert "3 in stock in size 33" in left.text, left.text
+    assert "3 in stock in size 33 Black" in bot.chat("how many are left in 33 black?", session_id="s").text
+    bot.chat("jump rope", session_id="c")
+    assert _cart(bot.chat("add it to my cart", session_id="c")) == [("Zing Jump Rope", 1)]
+    bricks = bot.chat("also add 2 yoga bricks", session_id="c")
+    assert _cart(bricks) == [("Zing Jump Rope", 1), ("Sprite Foam Yoga Brick", 2)], bricks.text
+    assert _cart(bot.chat("remove one of the bricks", session_id="c")) == [("Zing Jump Rope", 1), ("Sprite Foam Yoga Brick", 1)]
+    total = bot.chat("whats my total now", session_id="c")
+    assert total.intent.kind == "cart" and "Total $17.00" in total.text, total.text
+    bot.chat("jump rope", session_id="r")
+    bot.chat("add it", session_id="r")
+    other = bot.chat("remove one of the bricks", session_id="r")  # the cart holds no brick: nothing removed
+    assert _cart(other) == [("Zing Jump Rope", 1)], other.text
+    hoodless = bot.chat("show me jackets without a hood", session_id="h")
+    assert "Riona Full Zip Jacket" not in [p.name for p in hoodless.products] and hoodless.products, hoodless.text
+    yoga = bot.chat("a yoga brick", session_id="y")  # the brick, not the yoga pant that shares a word with it
+    assert [p.name for p in yoga.products] == ["Sprite Foam Yoga Brick"], yoga.text
+
+
+def test_the_words_beside_the_kind_rank_the_category(sqlite_url: str) -> None:
+    """'waterproof jacket' never showed the Elements Shell whose description says waterproof: the word 'jacket'
+    ranked every '... Jacket' first; 'women's rain jacket' did not lift the Rain Coat."""
+    from assistant.hybrid import HybridProductSearch, beside_the_kind
+    from assistant.intent import ShoppingIntent
+    from assistant.search_backend import SearchContext
+    from catalog.records import CatalogData
+    from tests.test_search import build, searcher_for
+
+    repo = build(sqlite_url, CatalogData(products=_service_shop()))
+    search = HybridProductSearch(searcher_for(repo))
+    for query in ("waterproof jacket", "rain jacket"):
+        intent = ShoppingIntent(query=query, category="Women/Tops/Jackets", gender="women")
+        assert beside_the_kind(intent) == query.split()[0]
+        items = search.search(intent, SearchContext(), 3).items
+        assert items[0].product.name == "Nadia Elements Shell", (query, [i.product.name for i in items])
+    assert beside_the_kind(ShoppingIntent(query="jackets", category="Women/Tops/Jackets")) == "jackets"
+    assert beside_the_kind(ShoppingIntent(query="backpack for hiking", category="Gear/Bags")) == "backpack for hiking"
