@@ -313,6 +313,10 @@ class ShoppingAssistant:
                 raw = normalize_intent(raw, vocab, grounded_text, has_previous=previous is not None or bool(state.history))
         # "cheaper" after a comparison: cheaper than the products compared, which are what is on screen
         intent = merge(previous, raw, state.focus or state.shown, text=grounded_text)
+        if (back := _BACK_TO.match(grounded_text.lower())) and (earlier := _earlier_ask(back.group("what"), state.history)):
+            # "back to the tees" after tanks: the tees as asked then, with their colour, size and budget ("womens
+            # tees in blue size M under 30"), not tees of any kind
+            intent = self.parser.parse(earlier, [], None).model_copy(update={"kind": "search"})
         if (previous is not None and (what_about := _WHAT_ABOUT.fullmatch(grounded_text.lower().strip()))
                 and _names_a_kind(what_about.group(1), self.parser) and singular(what_about.group(1)) not in previous.query.lower()):
             # "what about tvs?" after laptops: a new kind of product asked for, not the last need again
@@ -374,8 +378,11 @@ class ShoppingAssistant:
             elif intent.kind not in ("search", "refine"):
                 dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
-        if _SIMILAR.fullmatch(grounded_text.strip().lower()) and (
-                one := state.focus if len(state.focus) == 1 else state.shown if len(state.shown) == 1 and not state.focus else []):
+        picked_like = [state.shown[r - 1 if r > 0 else len(state.shown) + r] for r in references_in_text(grounded_text.lower())
+                       if -len(state.shown) <= r <= len(state.shown) and r != 0] if _SIMILAR_TO_PICK.match(grounded_text.lower()) else []
+        if (_SIMILAR.fullmatch(grounded_text.strip().lower()) or len(picked_like) == 1) and (
+                one := picked_like if len(picked_like) == 1 else state.focus if len(state.focus) == 1
+                else state.shown if len(state.shown) == 1 and not state.focus else []):
             # "show me similar items" about the one product in view: its own kind, like its name, never itself (the
             # words "similar items" were searched: a tote, a messenger bag and a jacket for a tee)
             like = self.repo.get(int(one[0]["id"]))
@@ -407,7 +414,9 @@ class ShoppingAssistant:
             and (_mentions_variant_change(low, own) or (
                 # "M", "blue" right after an add that left a size or colour open (the answer to "Which size?")
                 just_carted and _only_variant_words(low, own) and not (state.cart[-1].get("size") and state.cart[-1].get("color")))) \
-            and (_IN_CART.search(low) is not None or (
+            and (_IN_CART.search(low) is not None
+                 # "change it to size L" with one line in the cart, a search later: that line (a list is not "changed")
+                 or (len(state.cart) == 1 and _CHANGE_IT.match(low) is not None) or (
                 ((named_lines := named_products(grounded_text, cart_words)) != [] or (just_carted and (
                     POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low
                     or re.match(r"\s*(?:(?:please|ok|okay|actually|no|hmm)[\s,]+)*(?:(?:change|switch|swap|make)\b|换成|改成|换)", low) is not None
@@ -445,9 +454,10 @@ class ShoppingAssistant:
             kind = "cart"
             intent = intent.model_copy(update={"kind": "cart"})
         no_list = False
+        listed_anew = False  # a question answered with a list of other products (what goes with it)
         if kind in ("search", "refine") and not state.shown and not state.cart and references_in_text(low) and _only_a_pick(low):
             kind, no_list = "chitchat", True  # "the second one" with nothing shown: no list to pick from
-        if kind in ("search", "refine") and state.shown and references_in_text(low) and _only_a_pick(low):
+        if kind in ("search", "refine") and state.shown and references_in_text(low) and _only_a_pick(low) and not picked_like:
             # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
             kind = "cart" if _ADDING.search(low) else "question"
             intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
@@ -536,6 +546,13 @@ class ShoppingAssistant:
         if (I_MEANT.search(low) and state.history and state.shown and referenced and kind in ("search", "refine", "question")
                 and (references_in_text(low) or named_products(grounded_text, state.shown))):
             earlier = state.history[-1]
+            # the one meant is what follows "not that one,": "that one" is the one just added, not the one meant
+            meant = I_MEANT.sub(" ", grounded_text)
+            meant_ids = named_products(meant, state.shown) or [
+                int(state.shown[r - 1 if r > 0 else len(state.shown) + r]["id"]) for r in references_in_text(meant.lower())
+                if -len(state.shown) <= r <= len(state.shown) and r != 0]
+            if meant_ids:
+                referenced = self.repo.get_many(meant_ids)
             if _ADDING.search(earlier.lower()) and not REMOVING.search(earlier.lower()):
                 kind, redo = "cart", earlier  # that add again, of the product meant
                 if just_added:
@@ -559,6 +576,12 @@ class ShoppingAssistant:
             kind = "policy"
         if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
             kind = "chitchat"
+        if kind in ("search", "refine", "other", "chitchat") and (talk := _talk_about(text)) is not None:
+            # "delete my data", "what do you know about me?", "my email is ...", "you are useless", "what's the
+            # weather?": answered as what they are, never searched ("Here are 5 know about me you might like")
+            kind, answer = "chitchat", say(talk, lang)
+            if talk == "privacy_delete" and (contact := self._contact_entry()) is not None:
+                answer += " " + _entry(contact, lang)
         if count_of is not None:
             # "how many jackets do you have?": the catalog's count of that kind; a kind it lacks is searched
             # alone ("how many tents do you sell?" -> "We do not carry tents", not a list headed "how many tents")
@@ -591,10 +614,7 @@ class ShoppingAssistant:
             ctx = SearchContext(state.liked, state.disliked, state.viewed, user_id, image, keep_words=keep,
                                 with_sold_out=_WITH_SOLD_OUT.search(low) is not None,
                                 # a refinement never brings back what the shopper said no to in this conversation
-                                exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else
-                                # nor a new search, unless it names that product ("womens yoga pants" again after
-                                # the Karmen Yoga Pant was disliked listed it first)
-                                [*dropped, *(set(state.disliked) - set(self.repo.named_in(grounded_text) if state.disliked else ()))])
+                                exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
             searched = intent
             if (intent.category is None or intent.category.lower() in ("men", "women", "kids")) and lang == "en" \
                     and (head := _head_noun(intent.query)) and singular(head) in _SAME_KIND and not self.repo.carries(head):
@@ -621,6 +641,10 @@ class ShoppingAssistant:
             budget_said = all(bound is None or any(_says_amount(t, bound) for t in said_texts)
                               for bound in (intent.max_price, intent.min_price))
             cards = [card(item, shown_for, lang, budget_said=budget_said) for item in outcome.items]
+            if state.disliked and intent.sort == "relevance":
+                # a new search is not bound by a "no" (a refinement is), but what the shopper disliked here comes last:
+                # "womens yoga pants" again after a thumbs-down on the Karmen Yoga Pant listed it first
+                cards.sort(key=lambda c: c.id in state.disliked)
             unmade_for: str | None = None
             if intent.gender and not any(_made_for(i.product, intent.gender) for i in outcome.items):
                 # "a backpack for my son" in a shop with no kids' bags: the bags for anyone are never "kids' bags", and
@@ -728,6 +752,18 @@ class ShoppingAssistant:
             # the shopper typed in this message
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
             corrections = said if cards and not note else []
+        elif kind == "question" and len(referenced) == 1 and _GOES_WITH.search(low):
+            # "what goes with this jacket?": the shop's own cross-sell and related links, in stock (it described the
+            # jacket again)
+            of = referenced[0]
+            links = self.repo.linked(of.id, ("crosssell", "related"))
+            order = {pid: i for i, (pid, kind_) in enumerate(sorted(links, key=lambda x: x[1] != "crosssell"))}
+            goes = sorted(self.repo.get_many(list(order), matching=ProductFilter(in_stock=True)), key=lambda p: order[p.id])[:self.results]
+            cards = [card(RankedItem(p, 0.0), intent, lang) for p in goes]
+            answer = "\n".join([say("goes_with", lang, name=of.name)] + [f"{i}. {c.name}, {money(c.price, c.currency)}"
+                                                                          for i, c in enumerate(cards, 1)]) \
+                if cards else say("goes_with_none", lang, name=of.name)
+            listed_anew = bool(cards)
         elif kind == "question" and referenced:
             answer = self._answer_question(redo or text, referenced, lang)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
@@ -808,7 +844,9 @@ class ShoppingAssistant:
         reply_text = "".join(chunks).strip()
         timings["total"] = (time.perf_counter() - t0) * 1000
 
-        if only_one and state.shown:
+        if listed_anew:  # what goes with it: the list "the first one" now counts in
+            state.shown, state.focus = _listed(cards), []
+        elif only_one and state.shown:
             # "the cheaper one" answered with the cheapest already on screen: that one is in focus, and the list
             # stays what "the first and second" count in
             state.focus = _listed(cards)
@@ -1753,12 +1791,20 @@ class ShoppingAssistant:
 
     def _policy(self, text: str, lang: str = "en") -> str:
         """The shop's own entry on what is asked (`shopassist catalog import policies.md`), quoted; never made up."""
-        docs = self.repo.documents(text, limit=1)
+        # "it doesn't fit", "how many days to send it back?": a return, whatever else the words are near
+        # ("cash on delivery" is about paying, whatever "delivery" is near)
+        hint = "returns refund " if _ABOUT_RETURNS.search(text.lower()) else "payment pay " if _ABOUT_PAYING.search(text.lower()) else ""
+        docs = self.repo.documents(hint + text, limit=1)
         if docs:
             return _entry(docs[0], lang)
         # nothing on that: how to reach the shop, where the shop says so
-        contact = [d for d in self.repo.documents("contact customer service", limit=1) if "contact" in policy_topics(d.title + " " + d.body)]
-        return say("no_policy", lang) + (" " + _entry(contact[0], lang) if contact else "")
+        contact = self._contact_entry()
+        return say("no_policy", lang) + (" " + _entry(contact, lang) if contact is not None else "")
+
+    def _contact_entry(self) -> Any:
+        """The shop's entry on how to reach it, if it has one."""
+        return next((d for d in self.repo.documents("contact customer service", limit=1)
+                     if "contact" in policy_topics(d.title + " " + d.body)), None)
 
 
 
@@ -1897,6 +1943,16 @@ _ANY_PRODUCT = frozenset(["recommend", "suggest", "me", "something", "anything",
 # "你们最便宜的东西是什么？" less its price words: what names no product
 _ZH_FILLER = re.compile(r"你们家?|店里|全店|所有|最|贵|便宜|东西|商品|产品|是什么|是哪个|什么|哪个|哪款|的|呢|吗|有|一下|请问|[?？!！。，,\s]")
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
+# "what goes with this jacket?", "what can I wear with it?", "complete the look", "¿qué combina con esta?", "配什么"
+_GOES_WITH = re.compile(r"\bwhat (?:else )?(?:goes|would go|will go|goes well|matches|pairs|can i (?:wear|use|get)|should i (?:wear|get|buy)|"
+                        r"to (?:wear|get))(?: well)? with (?:it|this|that|these|them|the \w+(?: \w+)?)\b|\bcomplete the look\b|"
+                        r"\b(?:go|goes) (?:well )?with (?:it|this|that)\?|\bcomplementary (?:products|items)\b|"
+                        r"\bqu[eé] (?:combina|va bien|puedo llevar) con\b|搭配什么|配什么|什么搭配")
+# "show me more like the first one", "anything similar to the second one?", "algo parecido al primero"
+_SIMILAR_TO_PICK = re.compile(r"^\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you)[\s,]+)*(?:show me |find me |give me |do you have |got )?"
+                              r"(?:(?:some|any)\s*)?(?:more|others?|something|anything|items?|ones?|products?)?\s*(?:like|similar to)\s+"
+                              r"(?:the\s+)?(?:first|second|third|fourth|fifth|last|[1-5](?:st|nd|rd|th)?|number [1-5])(?: one)?\s*[?.!]*$|"
+                              r"^\s*(?:algo|productos?|m[aá]s)\s+(?:parecidos?|similar(?:es)?)\s+a(?:l| la)\s+(?:primer[oa]?|segund[oa]|tercer[oa]?|[uú]ltim[oa])")
 # "show me similar items", "more like this", "anything similar?", "algo parecido", "类似的": about the one in view
 _SIMILAR = re.compile(r"¿?\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you|show me|find me|do you have|have you got|got|any|y|tienes|tienen|hay|"
                       r"mu[eé]strame|ens[eé][ñn]ame)[\s,]*)*"
@@ -1913,10 +1969,66 @@ _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\b
 THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
                         r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
                         r"(?:\s+(?:so much|a lot|very much|for (?:your|the|all the) help|for now|muchas|de nuevo))*[\s,.!！？。，]*)+$")
+_EMAIL_OR_PHONE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:my|mi)\s+(?:phone|number|tel[eé]fono|n[uú]mero)\s+(?:is|es)\b|我的(?:邮箱|电话|手机)")
+_PRIVACY_DELETE = re.compile(r"\b(?:delete|remove|erase|wipe|forget)\s+(?:all\s+)?(?:of\s+)?(?:my|me)\b(?:\s+(?:personal\s+)?(?:data|account|"
+                             r"information|info|details|history|conversations?|chats?))?(?:\s+please)?\s*[.!?]*$|\bforget (?:about )?me\b|"
+                             r"\bborr(?:a|ad|en|ar)\s+(?:todos\s+)?mis\s+datos\b|\belimin(?:a|ad|en|ar)\s+mis\s+datos\b|删除我的(?:数据|信息|资料|记录)")
+_PRIVACY_WHAT = re.compile(r"\bwhat (?:do|did) you (?:know|store|keep|have|save|remember)(?: about| on| of)? me\b|"
+                           r"\bwhat (?:data|information|info) (?:do you (?:have|keep|store)|have you got)(?: about| on| of)? me\b|"
+                           r"\bqu[eé] sabes de m[ií]\b|\bqu[eé] datos (?:tienes|guardas) (?:de|sobre) m[ií]\b|你(?:知道|保存了|存了)我(?:的)?(?:什么|哪些)")
+_RUDE = re.compile(r"\b(?:you(?:'re| are)?|this (?:bot|chat|thing|assistant)|the bot)\s+(?:are\s+|is\s+)?(?:so\s+|very\s+|really\s+|a\s+)*"
+                   r"(?:useless|stupid|dumb|idiot\w*|rubbish|terrible|awful|pointless|annoying|not (?:very )?helpful|unhelpful|worthless)\b|"
+                   r"\b(?:you suck|this sucks|shut up|i hate (?:you|this bot))\b|\beres (?:in[uú]til|tonto)\b|你(?:真|太)?(?:没用|笨|蠢)")
+_OFF_TOPIC = re.compile(r"\bwhat(?:'s| is| will be) the weather\b|\bweather (?:forecast|today|tomorrow)\b|\bwill it rain\b|"
+                        r"\bwho (?:won|is the president)\b|\bcapital of\b|\b(?:latest )?news (?:today|about)\b|\bstock price of\b|"
+                        r"\bqu[eé] tiempo (?:hace|har[aá])\b|天气怎么样|明天天气")
+
+
+_ABOUT_RETURNS = re.compile(r"\b(?:does(?:n'?t| not)|did(?:n'?t| not)) (?:fit|work)\b|\b(?:send|ship|take) (?:it|them|this|that) back\b|"
+                            r"\b(?:return|returns|returning|exchange)\b")
+
+
+_ABOUT_PAYING = re.compile(r"\bpay(?:ing|ment)?\b|\bcash\b|\bcredit card|\bpaypal\b|\bklarna\b|\bapple pay\b")
+
+
+_CHANGE_IT = re.compile(r"\s*(?:(?:please|ok|okay|actually|no|hmm|can you|could you)[\s,]+)*(?:change|switch|swap)\s+(?:it|that|the (?:size|colou?r))\b")
+# "back to the tees", "let's go back to the jackets", "ok, back to jackets please"
+_BACK_TO = re.compile(r"^\s*(?:(?:ok(?:ay)?|no|hmm|actually|so)[\s,]+)*(?:let'?s\s+)?(?:go\s+)?back\s+to\s+(?:the\s+)?"
+                      r"(?P<what>[a-z][a-z' -]*?)(?:\s+(?:please|then|again))?\s*[.!?]*$")
+
+
+def _earlier_ask(what: str, history: Sequence[str]) -> str | None:
+    """The latest earlier message that asked for `what` ("tees": "womens tees in blue size M under 30")."""
+    stems = {singular(w) for w in re.findall(r"[a-z]+", what) if w not in ("one", "ones", "those", "them")}
+    if not stems:
+        return None
+    return next((h for h in reversed(history) if not _BACK_TO.match(h.lower())
+                 and stems <= {singular(w) for w in re.findall(r"[a-z]+", h.lower())}), None)
+
+
+def _talk_about(text: str) -> str | None:
+    """What a message that is no shopping need is about: a privacy request, contact details typed into the chat,
+    rudeness or a question off the shop's topic (the message key of the answer), else None."""
+    low = text.lower()
+    if _PRIVACY_DELETE.search(low):
+        return "privacy_delete"
+    if _PRIVACY_WHAT.search(low):
+        return "privacy_what"
+    if _EMAIL_OR_PHONE.search(text):
+        return "contact_in_chat"
+    if _RUDE.search(low):
+        return "sorry_unhelpful"
+    if _OFF_TOPIC.search(low) and not any(singular(w) in PRODUCT_KINDS for w in re.findall(r"[a-z]+", low)):
+        return "off_topic"
+    return None
+
+
 _THANKED = re.compile(r"thank|thx|\bty\b|cheers|gracias|谢|感谢")
 # "no wait, I meant the third one", "oh I meant the second one", "perdón, quise decir la segunda"
 # ("what I meant to ask: …?" and "is the second one meant for rain?" are questions)
 I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to|it for)\b)(?![^?]*\?\s*$)"
+                     # "not that one, the Fusion Backpack", "no, the other one", "wrong one, the second one"
+                     r"|^\s*(?:no[\s,]+)?(?:not (?:that|this|the) one|wrong one|the other one)\b[\s,.;-]*(?=\S)"
                      r"|\b(?:quise decir|me refería|me referia)\b|我是说|我指的是")
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
 # ("a change of clothes", "can I exchange it later?" and "make it easier" are none)

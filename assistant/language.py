@@ -15,7 +15,7 @@ LANGUAGES = ("en", "es", "zh")
 CJK = re.compile(r"[\u3400-\u9fff]")  # Chinese characters (assistant.vocabulary uses the same)
 _SPANISH_SIGNS = re.compile(r"[¿¡ñ]|\b\w*(?:ción|ciones)\b")
 _SPANISH_WORDS = frozenset("""
-busco buscando quiero quisiera necesito tienes tienen hay algo algún alguna para una unos unas mujer hombre hombres
+borra borrar datos mis sabes busco buscando quiero quisiera necesito tienes tienen hay algo algún alguna para una unos unas mujer hombre hombres
 mujeres niño niña niños talla tallas precio precios barato barata baratos baratas caro cara más menos menor mayor
 hola gracias adiós adios chao jaja jajaja llamas chiste dónde donde está estoy pedido pedidos carrito añade añadir agrega quita muéstrame muestrame enséñame
 otro otra otros otras color colores chaqueta chaquetas camiseta camisetas pantalones zapatos zapatillas mochila
@@ -301,6 +301,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "goodbye": {"en": "You're welcome! Come back any time.", "es": "¡De nada! Vuelve cuando quieras.", "zh": "不客气！欢迎随时再来。"},
     "no_word_matches": {"en": 'Nothing in our catalog matches "{words}".', "es": "Nada en nuestro catálogo coincide con «{words}».",
                         "zh": "我们的商品目录中没有与“{words}”相符的商品。"},
+    "privacy_delete": {"en": "I can't delete anything from the chat, but the shop can delete everything stored about you (your "
+                                 "conversations and your logged activity): ask them.",
+                       "es": "No puedo borrar nada desde el chat, pero la tienda puede borrar todo lo que guarda sobre ti (tus "
+                             "conversaciones y tu actividad): pídeselo.",
+                       "zh": "我无法在聊天中删除数据，但商店可以删除关于您的全部记录（对话和活动记录），请联系商店。"},
+    "privacy_what": {"en": "The shop keeps this conversation (what you asked, the products shown, what you liked and your cart) and "
+                           "logs your clicks and likes under a pseudonym, never your name or e-mail. Signed in, I can also read your "
+                           "orders with the shop. The shop can export or delete all of it for you.",
+                     "es": "La tienda guarda esta conversación (lo que pediste, los productos mostrados, lo que te gustó y tu carrito) "
+                           "y registra tus clics y 'me gusta' con un seudónimo, nunca con tu nombre ni tu correo. Si inicias sesión, "
+                           "también puedo leer tus pedidos. La tienda puede exportarlo o borrarlo todo.",
+                     "zh": "商店会保存本次对话（您的提问、展示的商品、您喜欢的商品和购物车），并以化名记录您的点击和喜欢，"
+                           "不会记录您的姓名或邮箱。登录后我还能查看您在本店的订单。商店可以为您导出或删除全部数据。"},
+    "contact_in_chat": {"en": "Please don't share your e-mail address or phone number in the chat; I don't need them. To see your "
+                              "orders, sign in on the shop, or give me an order number.",
+                        "es": "Por favor, no compartas tu correo ni tu teléfono en el chat; no los necesito. Para ver tus pedidos, "
+                              "inicia sesión en la tienda o dame un número de pedido.",
+                        "zh": "请不要在聊天中提供邮箱或电话，我不需要这些信息。查看订单请登录商店，或告诉我订单号。"},
+    "sorry_unhelpful": {"en": "Sorry I haven't been more help. Tell me what you're looking for (for example 'a waterproof jacket "
+                              "under $80'), or ask how to contact the shop to reach a person.",
+                        "es": "Siento no haber sido de más ayuda. Dime qué buscas (por ejemplo 'una chaqueta impermeable por menos "
+                              "de $80') o pregunta cómo contactar con la tienda para hablar con una persona.",
+                        "zh": "抱歉没能帮上忙。请告诉我您在找什么（例如“80美元以下的防水夹克”），或询问商店的联系方式以联系人工客服。"},
+    "off_topic": {"en": "I can only help with this shop: its products, your cart, your orders and the shop's policies.",
+                  "es": "Solo puedo ayudarte con esta tienda: sus productos, tu carrito, tus pedidos y sus políticas.",
+                  "zh": "我只能帮您处理本店的事务：商品、购物车、订单和商店政策。"},
+    "goes_with": {"en": "What the shop suggests with {name}:", "es": "Lo que la tienda sugiere con {name}:", "zh": "商店为{name}推荐的搭配："},
+    "goes_with_none": {"en": "The shop lists nothing in stock to go with {name}.", "es": "La tienda no tiene nada en stock que sugiera con {name}.",
+                       "zh": "商店没有为{name}列出有货的搭配商品。"},
     "greeting": {"en": "Hi! I can help you find products, compare them, manage your cart, or check an order. What are you looking for?",
                  "es": "¡Hola! Puedo ayudarte a encontrar productos, compararlos, gestionar tu carrito o consultar un pedido. ¿Qué buscas?",
                  "zh": "您好！我可以帮您查找和比较商品、管理购物车或查询订单。您想找什么？"},

@@ -516,14 +516,32 @@ _ORDER_ID_RE = re.compile(r"(?:order|pedido|订单|commande)\s*(?:number|no\.?|i
 
 
 def order_id_in_text(text: str) -> str | None:
-    m = _ORDER_ID_RE.search(text) or re.search(r"#\s*(\d{5,})", text)
+    # ... or a number alone, right after another order: "and M-000001?"
+    m = _ORDER_ID_RE.search(text) or re.search(r"#\s*(\d{5,})", text) or re.match(
+        r"^\s*(?:and|what about|how about|y)?\s*#?\s*([a-z]{1,3}-\d{4,})\s*\??\s*$", text, re.I)
     return m.group(1) if m else None
 
 
 _KIND_RULES: list[tuple[str, str]] = [
     # "I want to return my order", "my order arrived damaged": the returns policy, before "my order" is a lookup
     ("policy", r"\b(?:return|refund|exchange|send back)\b.*\b(?:my|the|an?|this|it)\b.*\b(?:order|item|purchase|package|parcel)\b|"
-               r"\b(?:arrived|came|is|was)\s+(?:damaged|broken|defective)\b|\bwrong (?:item|product)\b|devolver (?:mi|el) pedido"),
+               r"\b(?:arrived|came|is|was)\s+(?:damaged|broken|defective)\b|\bwrong (?:item|product)\b|devolver (?:mi|el) pedido|"
+               # "i ordered a top and it doesn't fit", "i want to return the iris top, it was too small", "how many days do
+               # i have to send it back?", "which order can i return?"
+               r"\b(?:i|we)\s+(?:ordered|bought|got|received)\b.*\b(?:does(?:n'?t| not)|did(?:n'?t| not))\s+(?:fit|work|match)\b|"
+               r"\bi(?:'d| would)? (?:want|like|need) to (?:return|exchange|send back)\b|\b(?:send|ship|take) (?:it|them|this|that) back\b|"
+               r"\b(?:can|could|may) i (?:return|exchange)\b|\bhow (?:do|can) i (?:return|exchange)\b|"
+               r"\b(?:how (?:many|long)|what) .*\b(?:to return|for returns?|to send (?:it|them) back|to exchange)\b|"
+               # "can i pay cash on delivery", "do you take cash?", "is shipping free for my order?"
+               r"\bcash on delivery\b|\bpay (?:in |with |by )?cash\b|\b(?:accept|take) cash\b|"
+               r"\b(?:is|are) (?:the )?(?:shipping|delivery) free\b|\bfree (?:shipping|delivery) (?:on|for)\b|"
+               # "what size should i get?", "i'm between M and L": the shop's size guide
+               r"\bwhat size (?:should|do|would) i (?:get|buy|order|take|choose|pick|go for)\b|\bwhich size (?:should|do|would) i\b|"
+               r"\bi'?m between (?:sizes?|an? )?\w{1,4} and (?:an? )?\w{1,4}\b|\b(?:does|do) (?:it|they|this|these) (?:run|fit) (?:small|large|big|true)\b"),
+    # "was the minerva tee refunded?", "has it shipped yet?", "and M-000001?": about an order
+    ("order_status", r"^\s*(?:(?:and|so|hi|hey)[\s,]+)*(?:was|were|is|are|has|have)\b(?:\s+(?:it|my|the|this|that|these|those)\b).*"
+                     r"\b(?:refunded|shipped|dispatched|delivered|cancell?ed)(?:\s+yet)?\s*[?.!]*\s*$|"
+                     r"^\s*(?:and|what about|how about|y)?\s*(?:order\s*)?#?\s*[a-z]{1,3}-\d{4,}\s*\??\s*$"),
     ("order_status", r"where(?:'s| is) my (?:order|package|parcel)|track(?:ing)? (?:my )?(?:order|package)|order status|"
                      r"status of my order|my (?:recent |latest |last |past )?orders?\b|has my order|"
                      # "what did I buy last time?", "order history", "¿qué compré?", "我买过什么"
@@ -605,7 +623,10 @@ _KIND_RULES: list[tuple[str, str]] = [
                  r"^\s*(?:(?:ja){2,}j?|(?:ha){2,}h?|lol|lmao)[\s!.?]*$"),
     ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|difference between|which is better|比较|对比|哪个更好|compar[ae]|diferencia entre|"
                 # "which one is lighter?", "which of them is warmer?": among the products on screen
-                r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b"),
+                r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b|"
+                # "which is lighter?", "which is the warmest?" (a comparative or superlative is asked of the list)
+                r"^\s*which (?:is|are) (?:the )?(?:(?:best|top|highest|most|better)[ -](?:rated|reviewed)|\w+er|\w+est|more \w+|less \w+|"
+                r"most \w+|least \w+)(?: ones?)?(?: of (?:these|them|those|the \w+))?\s*\??\s*$"),
     # A question about a product already shown ("is the second one machine washable?")
     ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|last|this|that|primero|segundo)\b.*\?\s*$|"
                  # "show me the first one", "tell me more about the second one", "details of the last one"
@@ -643,7 +664,7 @@ REPLACES_LIST = re.compile(r"\b(?:only|just|instead|rather)\b|en su lugar|\bs[o�
 CONNECTORS = frozenset({"or", "and", "y", "o", "&", "/", ",", "或", "和"})
 OTHER_COLOURS = re.compile(r"\b(?:other|different|another|more)\s+colou?rs?\b|otros colores|otro color|其他颜色|别的颜色|换个颜色")
 
-_REFINE_CUES = (r"^(?:and |but |also |only |just |what about|how about|any |sort |order by |in size |in (?:a )?size |show me (?:some |the )?(?:cheaper|other)|"
+_REFINE_CUES = (r"^(?:and |but |also |only |just |without |with no |w/o |what about|how about|any |sort |order by |in size |in (?:a )?size |show me (?:some |the )?(?:cheaper|other)|"
                 r"in (?:a )?\w+ instead|actually|y |pero |solo |sólo |también |¿?y en |有没有|还有|只要|换成|要)|"
                 r"\binstead\b|\bcheaper\b|\bless expensive\b|more expensive ones|"
                 # a new budget for the same need: "I can go up to 60 actually", "my budget is 80 now"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from sqlalchemy import select
@@ -56,3 +57,17 @@ def catalog_identity(session: Session) -> str:
 
 def user_pseudonym(session: Session, user_id: str) -> str:
     return pseudonymize(log_key(session), user_id)
+
+
+# what a shopper may type about themselves into a search box ("my email is ann@shop.com, call 555-010-0200")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w$€£¥.,])\+?\d[\d\s().-]{6,}\d(?![\w%])")
+
+
+def redact_contact(text: str | None) -> str | None:
+    """`text` with e-mail addresses and phone or card numbers replaced by [email] / [number], so the interaction
+    log (which keeps what was searched) never holds them; prices ("under 40"), sizes and model numbers stay."""
+    if not text:
+        return text
+    text = _EMAIL.sub("[email]", text)
+    return _PHONE.sub(lambda m: "[number]" if sum(c.isdigit() for c in m.group(0)) >= 7 else m.group(0), text)

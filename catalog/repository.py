@@ -48,7 +48,7 @@ from catalog.models import (
     Review,
     Variant,
 )
-from catalog.privacy import user_pseudonym
+from catalog.privacy import redact_contact, user_pseudonym
 
 MAX_SQL_ID = 2**63 - 1  # the largest id SQL holds (SQLite INTEGER, PostgreSQL BIGINT)
 
@@ -886,7 +886,7 @@ class CatalogRepository:
                 product_id=product_id,
                 user_id=user_pseudonym(s, user_id) if user_id else None,
                 session_id=session_id,
-                query=query,
+                query=redact_contact(query),  # never an e-mail or phone number the shopper typed
                 position=position,
                 context=context,
             )
@@ -901,7 +901,7 @@ class CatalogRepository:
             return
         with self.db.session() as s:
             who = user_pseudonym(s, user_id) if user_id else None
-            s.add_all([Interaction(event="impression", product_id=pid, user_id=who, session_id=session_id, query=query, position=i)
+            s.add_all([Interaction(event="impression", product_id=pid, user_id=who, session_id=session_id, query=redact_contact(query), position=i)
                        for i, pid in enumerate(product_ids)])
 
     def user_pseudonym(self, user_id: str) -> str:

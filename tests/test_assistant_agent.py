@@ -125,6 +125,11 @@ def test_my_orders_without_a_number_lists_a_verified_customers_latest_orders(db_
         assert "total $42.00: Quest Lumaflex Band ×4\n" in text, text
     bought = bot.chat("what did I buy last time?", session_id="bought", user_id="roni@example.com").text
     assert bought.split("\n")[1] == "1. T-1004: shipped, placed 2024-03-04, total $42.00: Quest Lumaflex Band ×4", bought
+    # "and T-1003?" after another order is that order (it searched products for "and T-1003")
+    bot.chat("what's the status of order T-1004?", session_id="next", user_id="roni@example.com")
+    nxt = bot.chat("and T-1003?", session_id="next", user_id="roni@example.com")
+    assert nxt.intent.kind == "order_status" and nxt.text.startswith("Order T-1003 is processing"), nxt.text
+    assert bot.chat("was the lumaflex band refunded?", session_id="next", user_id="roni@example.com").intent.kind == "order_status"
     # an order whose source gives no date is listed without one (it said "placed" on the day of the import)
     with db.session() as s:
         sync_catalog(s, dataclasses.replace(data, orders=[order("Z-9999", "zoe@example.com", 9, "canceled"),

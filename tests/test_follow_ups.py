@@ -538,7 +538,7 @@ def test_spanish_and_chinese_follow_ups_about_the_one_in_view_and_the_cart(bot: 
 
 @pytest.mark.parametrize(("message", "starts"), [
     ("¿cómo te llamas?", "¡Hola! Puedo ayudarte"), ("cuéntame un chiste", "¡Hola! Puedo ayudarte"),
-    ("¿qué tiempo hace hoy?", "¡Hola! Puedo ayudarte"), ("你叫什么名字？", "您好！我可以帮您"), ("哈哈哈", "您好！我可以帮您"),
+    ("¿qué tiempo hace hoy?", "Solo puedo ayudarte con esta tienda"), ("你叫什么名字？", "您好！我可以帮您"), ("哈哈哈", "您好！我可以帮您"),
     ("不要了，谢谢", "不客气！"), ("adiós", "¡Hasta pronto!"), ("bye", "Goodbye!"), ("thanks", "You're welcome!"),
 ])
 def test_small_talk_in_any_language_lists_no_products(bot: ShoppingAssistant, message: str, starts: str) -> None:
@@ -912,3 +912,101 @@ def test_the_words_beside_the_kind_rank_the_category(sqlite_url: str) -> None:
         assert items[0].product.name == "Nadia Elements Shell", (query, [i.product.name for i in items])
     assert beside_the_kind(ShoppingIntent(query="jackets", category="Women/Tops/Jackets")) == "jackets"
     assert beside_the_kind(ShoppingIntent(query="backpack for hiking", category="Gear/Bags")) == "backpack for hiking"
+
+
+def test_a_disliked_product_comes_last_in_a_new_search_and_is_never_liked(tmp_path: Path) -> None:
+    """After a thumbs-down on the first bag, 'bags' again listed it first ('like what you liked here' on a product
+    the shopper had disliked)."""
+    bot = _shop(tmp_path, _developer_shop())
+    first, second = [p.id for p in bot.chat("bags", session_id="d").products]
+    bot.feedback("dislike", first, session_id="d")
+    bot.feedback("like", second, session_id="d")
+    again = bot.chat("bags", session_id="d")
+    assert [p.id for p in again.products] == [second, first], again.text
+    assert "liked" not in again.products[1].explanation
+
+
+def test_the_session_feature_never_credits_a_disliked_product(sqlite_url: str) -> None:
+    from catalog.records import CatalogData
+    from retrieval.search import SearchRequest, SessionContext
+    from tests.test_search import build, searcher_for
+
+    repo = build(sqlite_url, CatalogData(products=_developer_shop()))
+    searcher = searcher_for(repo)
+    tote, bag = (repo.get_by_sku(s).id for s in ("B1", "B2"))  # type: ignore[union-attr]
+    results = searcher.search(SearchRequest(query="bag", session=SessionContext(liked=[bag], disliked=[tote], viewed=[tote, bag])))
+    got = {r.product.id: r.contributions for r in results}
+    assert got[tote].get("session", 0.0) == 0.0 and got[tote].get("shown", 0.0) == 0.0 and got[tote].get("disliked", 0.0) < 0
+
+
+def test_what_goes_with_it_lists_the_shops_own_links_and_more_like_a_pick(tmp_path: Path) -> None:
+    """'what goes with this jacket?' described the jacket again, though the catalog lists cross-sells for it; 'show me
+    more like the first one' described the first one."""
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, LinkRecord
+    from catalog.writer import sync_catalog
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    links = [LinkRecord("J2", "ROPE", "crosssell", 1), LinkRecord("J2", "BRICK", "crosssell", 2), LinkRecord("J2", "J1", "related", 1),
+             LinkRecord("J2", "PANT", "upsell", 1)]
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=_service_shop(), links=links), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    bot.chat("show me the Ingrid Running Jacket", session_id="g")
+    goes = bot.chat("what goes with this jacket?", session_id="g")
+    assert [p.name for p in goes.products] == ["Zing Jump Rope", "Sprite Foam Yoga Brick", "Riona Full Zip Jacket"], goes.text
+    assert goes.text.startswith("What the shop suggests with Ingrid Running Jacket:\n1. Zing Jump Rope, $12.00"), goes.text
+    assert _cart(bot.chat("add the second one", session_id="g")) == [("Sprite Foam Yoga Brick", 1)]  # that list is on screen now
+    bot.chat("jump rope", session_id="n")
+    none = bot.chat("what goes with it?", session_id="n")
+    assert none.text == "The shop lists nothing in stock to go with Zing Jump Rope." and not none.products, none.text
+    jackets = [p.name for p in bot.chat("women's jackets", session_id="m").products]
+    like = bot.chat("show me more like the first one", session_id="m")
+    assert like.intent.kind == "search" and jackets[0] not in [p.name for p in like.products] and like.products, like.text
+
+
+def test_context_survives_a_detour(tmp_path: Path) -> None:
+    """'back to the tees' after tanks lost the tees' colour, size and budget; 'which is the best rated of these?'
+    searched; 'change it to size L' after another search searched tanks in L; 'not that one, the Fusion Backpack'
+    searched; 'without a hood' after hoodies searched 'without without hood'."""
+    from catalog.records import ProductRecord as P
+    from catalog.records import VariantRecord as V
+
+    def tee(sku: str, name: str, price: str, rated: int) -> Any:
+        return P(sku=sku, name=name, price=Decimal(price), categories=["Women/Tops/Tees"], gender="women",
+                 attributes={"color": ["Blue", "Red"]},
+                 variants=[V(sku=f"{sku}-{z}-{c}", size=z, color=c, stock_qty=5) for z in ("M", "L") for c in ("Blue", "Red")])
+
+    products = [tee("T1", "Layla Tee", "29.00", 3), tee("T2", "Diva Gym Tee", "25.00", 4), tee("T3", "Radiant Tee", "45.00", 5),
+                P(sku="K1", name="Atlas Fitness Tank", price=Decimal("18.00"), categories=["Women/Tops/Tanks"], gender="women", stock_qty=5),
+                P(sku="H1", name="Hero Hoodie", price=Decimal("54.00"), categories=["Men/Tops/Hoodies & Sweatshirts"], gender="men", stock_qty=5),
+                P(sku="H2", name="Mach Street Sweatshirt", price=Decimal("62.00"), categories=["Men/Tops/Hoodies & Sweatshirts"], gender="men",
+                  stock_qty=5)]
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData, ReviewRecord
+    from catalog.writer import sync_catalog
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    reviews = [ReviewRecord(sku=sku, rating=r) for sku, r in (("T1", 3), ("T1", 3), ("T2", 4), ("T2", 5), ("T3", 5))]
+    with open_catalog(url).session() as s:
+        sync_catalog(s, CatalogData(products=products, reviews=reviews), progress=False)
+    bot = ShoppingAssistant.from_config(url, llm="rules", search="catalog")
+    bot.chat("womens tees in blue size M under 30", session_id="b")
+    bot.chat("show me tanks instead", session_id="b")
+    back = bot.chat("back to the tees", session_id="b")
+    assert (back.intent.colors, back.intent.sizes, back.intent.max_price) == (["Blue"], ["M"], 30.0), back.intent
+    assert {p.name for p in back.products} == {"Layla Tee", "Diva Gym Tee"}, back.text
+    best = bot.chat("which is the best rated of these?", session_id="b")
+    assert best.intent.kind == "compare" and "Best reviewed: Diva Gym Tee" in best.text, best.text
+    bot.chat("tees", session_id="c")
+    bot.chat("add the Layla Tee in M blue", session_id="c")
+    bot.chat("show me tanks instead", session_id="c")
+    changed = bot.chat("change it to size L", session_id="c")
+    assert [(x["name"], x["size"]) for x in changed.cart] == [("Layla Tee", "L")], changed.text
+    shown = [p.name for p in bot.chat("tees", session_id="m").products]
+    bot.chat("add the first one in M blue", session_id="m")
+    other = bot.chat(f"not that one, the {shown[1]}", session_id="m")
+    assert _cart(other) == [(shown[1], 1)], other.text
+    bot.chat("mens hoodies", session_id="h")
+    hoodless = bot.chat("without a hood", session_id="h")
+    assert hoodless.intent.kind == "refine" and [p.name for p in hoodless.products] == ["Mach Street Sweatshirt"], hoodless.text

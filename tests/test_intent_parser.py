@@ -197,3 +197,17 @@ def test_pointing_after_a_lead_in_is_no_query(text: str) -> None:
 def test_the_models_query_keeps_only_words_the_shopper_said(message: str, history: list[str], proposed: str, searched: str) -> None:
     parser = LLMIntentParser(ScriptedChatModel(responses=[{"kind": "search", "query": proposed}]), VOCAB)
     assert parser.parse(message, history, None).query == searched
+
+
+@pytest.mark.parametrize(("message", "query"), [
+    ("my wife likes running, any gift ideas under 40?", "running"),
+    ("gift ideas for my dad who loves hiking", "hiking"),
+    ("a gift for my wife, she likes yoga", "yoga"),
+    ("a gift box", "gift box"),  # a product, not how a gift is asked for
+])
+def test_how_a_gift_is_asked_for_is_no_query(message: str, query: str) -> None:
+    """'my wife likes running, any gift ideas' was searched whole, headed 'Here are 5 women's my wife likes running,
+    any gift under $40.00' with 'ideas' corrected to 'ideal'."""
+    from assistant.intent_parser import RuleIntentParser
+
+    assert RuleIntentParser(VOCAB).parse(message, [], None).query == query

@@ -118,6 +118,12 @@ def bot(tmp_path: Path, policies_file: Path) -> ShoppingAssistant:
     ("¿aceptáis PayPal?", "Payment: We accept"),
     ("可以用支付宝吗？", "Payment："),
     ("¿envolvéis para regalo?", "Do you gift-wrap? Yes"),
+    # a tester's customer-service questions, which were searched ("Here are 5 i pay cash on delivery ...")
+    ("hi, i ordered a top and it doesnt fit", "Returns & refunds: "),
+    ("how many days do i have to send it back?", "Returns & refunds: "),
+    ("i want to return the iris workout top, it was too small", "Returns & refunds: "),
+    ("can i pay cash on delivery", "Payment: "),
+    ("is shipping free for my order?", "Shipping: "),
 ])
 def test_service_questions_are_answered_from_the_shops_entries(bot: ShoppingAssistant, message: str, entry: str) -> None:
     from assistant.language import detect_language, say
@@ -187,3 +193,41 @@ def test_a_shop_to_walk_into_is_the_shops_entry_on_it(tmp_path: Path, message: s
 @pytest.mark.parametrize("message", ["store shelves", "a visitor badge", "what does the store sell?"])
 def test_store_words_in_product_searches_are_no_visit(bot: ShoppingAssistant, message: str) -> None:
     assert bot.chat(message, session_id="s").intent.kind != "policy", message
+
+
+@pytest.mark.parametrize(("message", "starts"), [
+    ("delete my data", "I can't delete anything from the chat, but the shop can delete everything stored about you"),
+    ("please forget me", "I can't delete anything from the chat"),
+    ("what do you know about me?", "The shop keeps this conversation"),
+    ("my email is roni_cost@example.com", "Please don't share your e-mail address or phone number in the chat"),
+    ("you are a useless bot", "Sorry I haven't been more help."),
+    ("what's the weather in paris tomorrow?", "I can only help with this shop"),
+    ("borra mis datos", "No puedo borrar nada desde el chat"),
+])
+def test_talk_that_is_no_shopping_need_is_answered_as_what_it_is(bot: ShoppingAssistant, message: str, starts: str) -> None:
+    """They were searched: 'Here are 5 know about me you might like', 'delete my data' corrected to 'date' (watches)."""
+    reply = bot.chat(message, session_id="t")
+    assert reply.intent.kind == "chitchat" and not reply.products and reply.text.startswith(starts), reply.text
+    if message == "delete my data":  # where to ask: the shop's own contact entry
+        assert "Contact us: Email help@example.com" in reply.text
+    assert "roni_cost" not in reply.text  # an address typed in is never repeated
+
+
+@pytest.mark.parametrize("message", ["a jacket for cold weather", "rain jacket for a delivery rider?", "a useless box"])
+def test_product_needs_near_those_words_are_searched(bot: ShoppingAssistant, message: str) -> None:
+    assert bot.chat(message, session_id="w").intent.kind == "search", message
+
+
+def test_contact_details_never_reach_the_interaction_log(bot: ShoppingAssistant) -> None:
+    from sqlalchemy import select
+
+    from catalog.models import Interaction
+    from catalog.privacy import redact_contact
+
+    assert redact_contact("jackets for ann@shop.com, call +1 555 010 0200") == "jackets for [email], call [number]"
+    assert redact_contact("tents under 40 between 100 and 200, size 10.5") == "tents under 40 between 100 and 200, size 10.5"
+    pid = bot.chat("jackets", session_id="log").products[0].id
+    bot.repo.log_interaction("click", pid, query="jackets for ann@shop.com")
+    with bot.repo.db.session() as s:
+        logged = [q for q in s.scalars(select(Interaction.query)) if q]
+    assert logged and not any("@" in q for q in logged) and "jackets for [email]" in logged
