@@ -416,7 +416,9 @@ class ShoppingAssistant:
                 just_carted and _only_variant_words(low, own) and not (state.cart[-1].get("size") and state.cart[-1].get("color")))) \
             and (_IN_CART.search(low) is not None
                  # "change it to size L" with one line in the cart, a search later: that line (a list is not "changed")
-                 or (len(state.cart) == 1 and _CHANGE_IT.match(low) is not None) or (
+                 # (unless that product is in the list on screen: "jackets", then "change it to red" is about the list)
+                 or (len(state.cart) == 1 and _CHANGE_IT.match(low) is not None
+                     and all(int(x["id"]) != state.cart[0]["product_id"] for x in state.shown)) or (
                 ((named_lines := named_products(grounded_text, cart_words)) != [] or (just_carted and (
                     POINTS_AT_ONE.search(low) is not None or _THE_VARIANT.search(low) is not None or "instead" in low
                     or re.match(r"\s*(?:(?:please|ok|okay|actually|no|hmm)[\s,]+)*(?:(?:change|switch|swap|make)\b|换成|改成|换)", low) is not None
@@ -950,7 +952,12 @@ class ShoppingAssistant:
         have = {x.lower() for x in vocab.sizes}
         for asked in sizes_in_text(text):
             if asked.lower() not in have and asked.lower() not in {x.lower() for x in intent.sizes}:
-                return asked, sorted(vocab.sizes, key=_size_order)[:15]
+                # the sizes of what was asked for ("hoodies in XXL": the hoodies' XS-XL, not every size of the shop, pants'
+                # 28-36 and a strap's "10 foot" among them), else the shop's
+                kind = intent.model_copy(update={"sizes": [], "colors": []})
+                sizes = {z for p in self.repo.find(intent_to_filter(kind, in_stock=False), limit=500) for z in p.sizes} \
+                    if intent.category or intent.gender else set()
+                return asked, sorted(sizes or vocab.sizes, key=_size_order)[:20]
         return None
 
     def _colour_fixes(self, text: str, fixed: set[str]) -> list[tuple[str, str]]:
@@ -2244,7 +2251,7 @@ def quantity_in(text: str) -> int:
     if m is None:
         return 1
     word = next(g for g in (m.group("n"), m.group("n2"), m.group("n3"), m.group("n4"), m.group("n5")) if g)
-    return max(1, min(_number_word(word), MAX_QUANTITY))
+    return max(1, min(_number_word(word), 999))  # (the cart takes at most MAX_QUANTITY, and says so)
 
 
 def _typo_of(typed: str, word: str) -> bool:

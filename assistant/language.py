@@ -245,6 +245,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cart_pick_color": {"en": "Which colour? It comes in {values}: say for example 'change the colour to {example}'.",
                         "es": "¿Qué color? Viene en {values}: di por ejemplo «cámbiala a {example}».",
                         "zh": "要哪个颜色？有 {values}：例如说“颜色换成{example}”。"},
+    "in_shop_sale": {"en": "in the shop's sale, at its full price", "es": "en las rebajas de la tienda, a precio completo",
+                     "zh": "参加商店促销，按原价出售"},
     "on_sale_need": {"en": "on sale", "es": "en oferta", "zh": "（特价）"},
     "cart_kept": {"en": "I have left your cart as it is.", "es": "He dejado tu carrito como está.", "zh": "购物车保持不变。"},
     "cart_sold_out": {"en": "{name} is out of stock at the moment, so I have not added it.",

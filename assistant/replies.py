@@ -51,6 +51,8 @@ def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budge
         parts.append(price)
     if p.on_sale:
         parts.append(say("on_sale", lang, regular=money(p.regular_price, cur)))
+    elif intent.on_sale:  # in the shop's sale (its category or flag) at its full price: said, never as a discount
+        parts.append(say("in_shop_sale", lang))
     if p.rating_avg and p.rating_count:
         parts.append(say("rating", lang, avg=f"{p.rating_avg:.1f}", n=p.rating_count, s="s" if p.rating_count != 1 else ""))
     if p.stock_qty is not None and 0 < p.stock_qty <= 5:

@@ -626,7 +626,9 @@ _KIND_RULES: list[tuple[str, str]] = [
                 r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b|"
                 # "which is lighter?", "which is the warmest?" (a comparative or superlative is asked of the list)
                 r"^\s*which (?:is|are) (?:the )?(?:(?:best|top|highest|most|better)[ -](?:rated|reviewed)|\w+er|\w+est|more \w+|less \w+|"
-                r"most \w+|least \w+)(?: ones?)?(?: of (?:these|them|those|the \w+))?\s*\??\s*$"),
+                r"most \w+|least \w+)(?: ones?)?(?: of (?:these|them|those|the \w+))?\s*\??\s*$|"
+                # "which is cheaper, the first or the second?"
+                r"^\s*which (?:one )?(?:is|are) (?:the )?(?:\w+er|\w+est|more \w+|less \w+)\b[\s,:]+(?:the )?\w+(?: one)? or (?:the )?\w+"),
     # A question about a product already shown ("is the second one machine washable?")
     ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|last|this|that|primero|segundo)\b.*\?\s*$|"
                  # "show me the first one", "tell me more about the second one", "details of the last one"

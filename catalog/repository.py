@@ -299,7 +299,11 @@ class CatalogRepository:
                 .where(ProductCategory.product_id == Product.id,
                        or_(sale_name == "sale", sale_name.like("% sale"), sale_name.like("sale %"), sale_name.like("% sale %")))
             )
-            conds.append(or_(price < Product.price, in_sale_category))
+            # ... or the shop's own sale flag (Magento's "sale: Yes"): "any bags on sale?" left out the bags so marked
+            flagged = exists(select(ProductAttribute.id).where(
+                ProductAttribute.product_id == Product.id, func.lower(ProductAttribute.name).in_(("sale", "on_sale", "on sale")),
+                func.lower(ProductAttribute.value).in_(("yes", "1", "true", "y"))))
+            conds.append(or_(price < Product.price, in_sale_category, flagged))
         colors = [c.lower() for c in f.colors]
         sizes = [s.lower() for s in f.sizes]
         # with a size or colour asked, the price range is the variant's (an XL priced apart at $269 is not "under

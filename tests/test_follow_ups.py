@@ -796,6 +796,10 @@ def test_one_cart_line_never_takes_more_than_the_line_limit(tmp_path: Path) -> N
     more = bot.chat("add 5 more", session_id="t")
     assert _cart(more) == [("Savvy Shoulder Tote", MAX_QUANTITY)] and "the most one cart line takes" in more.text, more.text
     assert _cart(bot.chat("make it 3", session_id="t")) == [("Savvy Shoulder Tote", 3)]
+    bot.chat("shoulder tote", session_id="big")
+    big = bot.chat("add 150 of them", session_id="big")  # (it added 20 without a word)
+    assert _cart(big) == [("Savvy Shoulder Tote", MAX_QUANTITY)], big.text
+    assert big.text.startswith(f"Added {MAX_QUANTITY} × Savvy Shoulder Tote ({MAX_QUANTITY} is the most one cart line takes)"), big.text
     thirty = bot.chat("make that 30", session_id="t")
     assert thirty.intent.kind == "cart" and _cart(thirty) == [("Savvy Shoulder Tote", MAX_QUANTITY)], thirty.text
     tote = thirty.cart[0]["product_id"]
@@ -1010,3 +1014,27 @@ def test_context_survives_a_detour(tmp_path: Path) -> None:
     bot.chat("mens hoodies", session_id="h")
     hoodless = bot.chat("without a hood", session_id="h")
     assert hoodless.intent.kind == "refine" and [p.name for p in hoodless.products] == ["Mach Street Sweatshirt"], hoodless.text
+
+
+def test_the_shops_sale_flag_sizes_of_the_kind_and_which_is_cheaper(tmp_path: Path) -> None:
+    """'any bags on sale?' left out the bags the shop flags 'sale: Yes'; 'hoodies in XXL' listed every size of the shop
+    (pants' 28-36, a strap's '10 foot'); 'which is cheaper, the first or the second?' described both."""
+    from catalog.records import ProductRecord as P
+    from catalog.records import VariantRecord as V
+
+    bot = _shop(tmp_path, [
+        P(sku="B1", name="Strive Shoulder Pack", price=Decimal("32.00"), categories=["Gear/Bags"], attributes={"sale": ["Yes"]}, stock_qty=5),
+        P(sku="B2", name="Driven Backpack", price=Decimal("36.00"), categories=["Gear/Bags"], attributes={"sale": ["No"]}, stock_qty=5),
+        P(sku="H1", name="Hero Hoodie", price=Decimal("54.00"), categories=["Men/Tops/Hoodies"], gender="men",
+          variants=[V(sku=f"H1-{z}", size=z, stock_qty=3) for z in ("S", "M", "L")]),
+        P(sku="P1", name="Cronus Yoga Pant", price=Decimal("48.00"), categories=["Men/Bottoms/Pants"], gender="men",
+          variants=[V(sku=f"P1-{z}", size=z, stock_qty=3) for z in ("32", "34")]),
+    ])
+    sale = bot.chat("any bags on sale?", session_id="s")
+    assert [p.name for p in sale.products] == ["Strive Shoulder Pack"], sale.text
+    assert "in the shop's sale, at its full price" in sale.text and "from $" not in sale.text, sale.text
+    xxl = bot.chat("hoodies in XXL", session_id="x")
+    assert xxl.text.startswith("We have nothing in size XXL (our sizes: S, M, L)"), xxl.text
+    bot.chat("bags", session_id="c")
+    cheaper = bot.chat("which is cheaper, the first or the second?", session_id="c")
+    assert cheaper.intent.kind == "compare" and "The cheaper one is Strive Shoulder Pack at $32.00." in cheaper.text, cheaper.text
