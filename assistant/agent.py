@@ -255,6 +255,10 @@ class ShoppingAssistant:
                                       f"not {type(image).__name__}")
         _check_ids(session_id, user_id)
         user_id = user_id if user_id is None or user_id.strip() else None  # a blank id is a guest, never a shopper ''
+        if image is not None:
+            if not self.image_search_available:  # (it listed the first products by id as "5 products you might like")
+                raise AssistantInputError(f"photo search is not available ({self.image_status}); send text only")
+            image = shopper_photo(image)
         # checked now, not when the events are first read: a bad call fails where it is made
         return self._events(text, session_id or uuid.uuid4().hex, user_id, image, user_verified)
 
@@ -265,12 +269,12 @@ class ShoppingAssistant:
 
     def _turn(self, text: str, session_id: str, user_id: str | None, image: Any, user_verified: bool) -> Iterator[Event]:
         state = self.sessions.load(session_id, user_id, verified=user_verified)
-        in_cart, gone = self._refresh_cart(state)
+        lang = conversation_language(text, state.history)  # the frame of every answer: en, es or zh
+        in_cart, gone, fewer = self._refresh_cart(state, lang)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
 
         previous = ShoppingIntent.model_validate(state.intent) if state.intent else None
-        lang = conversation_language(text, state.history)  # the frame of every answer: en, es or zh
         need_text = self._without_owned(text)  # (what they own left out: their need is something else)
         raw = self.parser.parse(need_text, list(state.history), previous)
         if raw.max_price is None and _NOTHING_COSTS.search(need_text.lower()):
@@ -717,7 +721,7 @@ class ShoppingAssistant:
                              or kind_cats & set(getattr(by_id.get(c.id), "categories", None) or [])]
                 elif not of_kind and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands
                                           or intent.on_sale) \
-                        and singular(head) in PRODUCT_KINDS and self.repo.carries(head):
+                        and singular(head) in PRODUCT_KINDS and self.repo.carries(head) and not self.repo.has_in_stock_named(head):
                     # "camping chairs" when the only chair is sold out: said, never a lantern and a mug as "5 chairs"
                     note, missed_kind = say("kind_sold_out", lang, what=_kind_phrase(intent.query, head)), True
             if missed_kind and searched.sort != "relevance":
@@ -824,8 +828,12 @@ class ShoppingAssistant:
         yield ProductsRanked(cards, timings["ranked"], note, corrections)
 
         chunks: list[str] = []
-        if gone:  # a product the shop took off sale since: said, never dropped from the cart without a word
-            line = say("cart_gone", lang, names=", ".join(gone)) + "\n"
+        for name in gone:  # a product the shop took off sale since: said, never dropped from the cart without a word
+            line = say("cart_gone", lang, names=name) + "\n"
+            chunks.append(line)
+            yield ReplyChunk(line)
+        for name, n in fewer:  # fewer left than the cart held: the cart holds what there is, said
+            line = say("cart_fewer_now", lang, name=name, n=n) + "\n"
             chunks.append(line)
             yield ReplyChunk(line)
         if answer is not None:
@@ -1481,23 +1489,39 @@ class ShoppingAssistant:
         return bool(self.repo.find_ids(ProductFilter(ids=[product_id], sizes=[variant["size"]] if variant.get("size") else [],
                                                      colors=[variant["color"]] if variant.get("color") else [], in_stock=True), limit=1))
 
-    def _refresh_cart(self, state: SessionState) -> tuple[dict[int, Any], list[str]]:
+    def _refresh_cart(self, state: SessionState, lang: str = "en") -> tuple[dict[int, Any], list[str], list[tuple[str, int]]]:
         """Cart lines carry the catalog's price and name of now, never those of when they were added (a price
-        change or a sale since then shows at once); a product the catalog no longer has leaves the cart.
-        Returns the cart's products as the catalog has them now, by id, and the names of the lines that left."""
+        change or a sale since then shows at once); a product the catalog no longer has leaves the cart, and so
+        does a size or colour it no longer sells or has none left of; a line holds no more than the shop has now.
+        Returns the cart's products as the catalog has them now, by id, the names of the lines that left, and
+        (name, units) of the lines cut to what is left."""
         if not state.cart:
             state.touched = None
-            return {}, []
+            return {}, [], []
         # (a hidden product, off sale since a full-feed import, leaves the cart too)
         now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart], matching=ProductFilter())}
         keys = [(int(x["product_id"]), x.get("size"), x.get("color")) for x in state.cart]
         own, skus = self.repo.variant_prices(keys), self.repo.variant_skus(keys)  # (one query each for the whole cart)
-        kept, gone = [], []
+        kept, gone, fewer = [], [], []
         for line in state.cart:
             p = now.get(int(line["product_id"]))
             if p is None:
                 gone.append(str(line.get("name", "")))
                 continue
+            named = p.name + _variant_words(line, lang)
+            if line.get("size") or line.get("color"):
+                variants = self.repo.variant_stock(p.id)
+                if variants and not [r for r in variants if all(not line.get(k) or (r[i] or "").lower() == str(line[k]).lower()
+                                                                for i, k in ((0, "size"), (1, "color")))]:
+                    gone.append(named)  # that size or colour is sold no more (it stayed, at the product's price)
+                    continue
+            have = self.repo.units_available(p.id, line.get("size"), line.get("color"))
+            if have is not None and have < int(line["qty"]):
+                if have <= 0:
+                    gone.append(named)  # none left of it: the cart never holds what the shop cannot send
+                    continue
+                line["qty"] = have
+                fewer.append((named, have))
             price = own.get((p.id, line.get("size"), line.get("color"))) or p.price  # the size/colour's own, if it has one
             line.update(name=p.name, sku=p.sku, price=float(price), currency=p.currency)
             _set_variant_sku(line, skus.get((p.id, line.get("size"), line.get("color"))))
@@ -1505,7 +1529,7 @@ class ShoppingAssistant:
         state.cart = kept
         if state.touched and not (kept and _same_variant(kept[-1], state.touched)):
             state.touched = None  # the line "it" meant is gone: "make that 3" must not mean another one
-        return now, list(dict.fromkeys(gone))
+        return now, list(dict.fromkeys(gone)), fewer
 
     @staticmethod
     def _remove_from_cart(state: SessionState, product_id: int) -> None:
@@ -1813,6 +1837,37 @@ class ShoppingAssistant:
         return next((d for d in self.repo.documents("contact customer service", limit=1)
                      if "contact" in policy_topics(d.title + " " + d.body)), None)
 
+
+
+MAX_PHOTO_PIXELS = 40_000_000  # a shopper's photo: width × height (the HTTP API's limit too)
+
+
+def shopper_photo(image: Any) -> Any:
+    """A shopper's photo (PIL image, its bytes, a file path or an http(s) URL) as an RGB PIL image; anything that is
+    not one, or one of more than MAX_PHOTO_PIXELS, is an AssistantInputError saying what is wrong."""
+    from PIL import Image, UnidentifiedImageError
+
+    from catalog.images import ImageTooLargeError, open_image
+    from retrieval.images import load_image
+
+    try:
+        if isinstance(image, Image.Image):
+            if image.width * image.height > MAX_PHOTO_PIXELS:
+                raise ImageTooLargeError((image.width, image.height), MAX_PHOTO_PIXELS)
+            return image.convert("RGB")
+        if isinstance(image, (bytes, bytearray, memoryview)) or (isinstance(image, (str, Path)) and Path(str(image)).expanduser().is_file()):
+            with open_image(bytes(image) if isinstance(image, (bytes, bytearray, memoryview)) else Path(str(image)).expanduser(),
+                            max_pixels=MAX_PHOTO_PIXELS) as probe:
+                probe.verify()
+        return load_image(image)
+    except ImageTooLargeError as exc:
+        raise AssistantInputError(str(exc)) from None
+    except FileNotFoundError:
+        raise AssistantInputError(f"no photo at {image}: check the path") from None
+    except (UnidentifiedImageError, SyntaxError, Image.DecompressionBombError):
+        raise AssistantInputError("the photo is not a readable image (PNG, JPEG, WebP, GIF or BMP)") from None
+    except OSError as exc:  # (urllib's URLError is an OSError: an address that cannot be read)
+        raise AssistantInputError(f"the photo could not be read ({exc})") from None
 
 
 def _check_ids(session_id: Any, user_id: Any) -> None:

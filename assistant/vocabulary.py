@@ -345,10 +345,13 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
         rf"between\s+{_P}\s+(?:and|to|-)\s+{_P}",
         rf"entre\s+{_P}\s+y\s+{_P}",
         rf"(?:from|de)\s+{_P}\s+(?:to|a|hasta)\s+{_P}",
-        rf"{_P}\s*(?:-|~|到|至|to)\s*{_P}(?!\s*(?:码|号|cm|mm|years?|años|岁))",
+        # (a range of a count or a measure is no price: "a tent for 2-4 people", "a 20-40L backpack", "ages 3-5")
+        rf"(?<![\d.,]){_P}\s*(?:-|~|到|至|to)\s*{_P}(?![\d.,]*\d)(?!\s*(?:码|号|人|岁|升|cm|mm|years?|años|{_UNIT_WORDS})(?![a-z]))",
     ]
     for pat in between:
-        m = re.search(pat, t)
+        # "ages 3-5", "sizes 8-10": no prices
+        m = next((x for x in re.finditer(pat, t) if pat is not between[-1] or re.search(r"[$€£¥￥]", x.group(0))
+                  or not re.search(r"\b(?:ages?|sizes?|tallas?|edad(?:es)?|sleeps|fits)\s*$", t[:x.start()])), None)
         if m:
             lo, hi = _to_float(m.group(1), m.group(2)), _to_float(m.group(3), m.group(4))
             if lo > hi:
@@ -378,6 +381,12 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
         return _around(t)
     return lo_v, hi_v
 
+
+# what a number that is no price is counted in ("2-4 people", "20-40L", "10-12 inch")
+_UNIT_WORDS = (r"people|persons?|person|players?|seats?|seater|guests?|kids|children|l|ltrs?|liters?|litres?|lbs?|pounds?|kg|kgs|"
+               r"kilos?|grams?|g|oz|ounces?|in|inch|inches|ft|foot|feet|m|meters?|metres?|qt|quarts?|gal|gallons?|ml|cups?|"
+               r"pieces?|pcs|packs?|count|ct|days?|hours?|hrs?|h|mins?|minutes?|weeks?|months?|%|x|v|volts?|w|watts?|amps?|mah|"
+               r"gb|tb|mb|mp|hz|degrees?|°|cu|sq|pairs?|sets?|sizes?")
 
 _AROUND = r"(?:around|about|approximately|approx\.?|roughly|circa|~|cerca de|alrededor de|unos|大约|大概)"
 

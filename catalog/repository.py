@@ -835,6 +835,13 @@ class CatalogRepository:
                 return True
             return s.scalar(select(Category.id).where(has_word_starting(Category.name, stem)).limit(1)) is not None
 
+    def has_in_stock_named(self, word: str) -> bool:
+        """Whether some product on sale named with this word ("Pocket Knife" for "knives") is in stock now."""
+        stem = singular(word)
+        with self.db.session() as s:
+            named = list(s.scalars(select(Product.id).where(Product.visible.is_(True), has_word_starting(Product.name, stem)).limit(2000)))
+        return bool(named) and bool(self.find_ids(ProductFilter(ids=named, in_stock=True), limit=1))
+
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:
             return list(s.scalars(select(Product.id).order_by(Product.id)))

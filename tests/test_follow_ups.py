@@ -1038,3 +1038,74 @@ def test_the_shops_sale_flag_sizes_of_the_kind_and_which_is_cheaper(tmp_path: Pa
     bot.chat("bags", session_id="c")
     cheaper = bot.chat("which is cheaper, the first or the second?", session_id="c")
     assert cheaper.intent.kind == "compare" and "The cheaper one is Strive Shoulder Pack at $32.00." in cheaper.text, cheaper.text
+
+
+def test_the_cart_follows_the_catalog_when_a_variant_goes_or_stock_falls(tmp_path: Path) -> None:
+    """A cart line of a size/colour the shop no longer sells stayed, at the product's price; one holding 3 when 1 was
+    left stayed at 3; one sold out since stayed without a word."""
+    import dataclasses
+
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData
+    from catalog.records import VariantRecord as V
+    from catalog.writer import sync_catalog
+
+    products = _developer_shop()
+    bot = _shop(tmp_path, products)
+    bot.chat("organic cotton tee", session_id="c")
+    bot.chat("add it in M", session_id="c")  # the blue M, $26
+    bot.chat("camp mug", session_id="c")
+    bot.chat("add 3 of them", session_id="c")
+    bot.chat("beaumont summit kit", session_id="c")
+    held = bot.chat("add it in L orange", session_id="c")
+    assert [(x["name"], x["qty"]) for x in held.cart] == [("Organic Cotton Tee", 1), ("Camp Mug, enamel", 3), ("Beaumont Summit Kit", 1)]
+    tee, mug, kit = products[0], products[1], products[2]
+    changed = [dataclasses.replace(tee, variants=[v for v in tee.variants if v.color != "Blue"]),  # the blue M is sold no more
+               dataclasses.replace(mug, stock_qty=1),  # 1 mug left
+               dataclasses.replace(kit, variants=[V(sku="MJ1-L-O", size="L", color="Orange", stock_qty=0, in_stock=False),
+                                                  V(sku="MJ1-L-R", size="L", color="Red", stock_qty=5)])]  # the orange L sold out
+    with open_catalog(f"sqlite:///{tmp_path / 'shop.db'}").session() as s:
+        sync_catalog(s, CatalogData(products=changed), progress=False)
+    reply = bot.chat("what's in my cart?", session_id="c")
+    assert [(x["name"], x["qty"]) for x in reply.cart] == [("Camp Mug, enamel", 1)], reply.text
+    assert "Organic Cotton Tee in size M, Blue is no longer available, so I took it out of your cart.\n" in reply.text, reply.text
+    assert "Beaumont Summit Kit in size L, Orange is no longer available" in reply.text, reply.text
+    assert "Only 1 of Camp Mug, enamel left now, so your cart holds 1." in reply.text, reply.text
+
+
+def test_a_photo_through_the_python_api_is_checked_like_an_upload(tmp_path: Path) -> None:
+    """With image search off, chat('', image=...) listed products 1-5 by id; a missing file, a non-image and a
+    photo of 8000×6000 pixels raised FileNotFoundError / UnidentifiedImageError or went through."""
+    from PIL import Image
+
+    from assistant.errors import AssistantInputError
+
+    bot = _shop(tmp_path, _developer_shop())  # catalog search: no image index
+    photo = Image.new("RGB", (16, 16), "red")
+    with pytest.raises(AssistantInputError, match="photo search is not available"):
+        bot.chat("", image=photo)
+    from assistant.agent import shopper_photo
+
+    with pytest.raises(AssistantInputError, match="no photo at"):
+        shopper_photo(tmp_path / "missing.jpg")
+    (tmp_path / "notes.jpg").write_text("not a photo")
+    with pytest.raises(AssistantInputError, match="not a readable image"):
+        shopper_photo(tmp_path / "notes.jpg")
+    with pytest.raises(AssistantInputError, match="8000×6000 pixels"):
+        shopper_photo(Image.new("1", (8000, 6000)))
+    big = tmp_path / "big.png"
+    Image.new("1", (8000, 6000)).save(big)
+    with pytest.raises(AssistantInputError, match="the limit is 40"):
+        shopper_photo(big)
+    photo.save(tmp_path / "ok.png")
+    assert shopper_photo(tmp_path / "ok.png").size == (16, 16) and shopper_photo((tmp_path / "ok.png").read_bytes()).mode == "RGB"
+
+
+def test_a_kind_is_said_sold_out_only_when_none_is_in_stock(tmp_path: Path) -> None:
+    """'Our pocket knifes are out of stock right now' was said of a knife with 11 in stock (a search that had not yet
+    seen it): the claim now checks the catalog's stock."""
+    bot = _shop(tmp_path, _bottles_and_tents())
+    assert bot.repo.has_in_stock_named("tents") and bot.repo.has_in_stock_named("bottle")
+    assert not bot.repo.has_in_stock_named("chairs")
+    bot2 = _shop(tmp_path / "2", [p for p in _bottles_and_tents() if p.sku != "T2"])  # only the sold-out 4-person tent
+    assert not bot2.repo.has_in_stock_named("tent")

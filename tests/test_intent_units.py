@@ -127,6 +127,14 @@ def test_chinese_numerals(s: str, n: int) -> None:
         ("no more than about 50 dollars", (None, 50.0)),
         ("不要超过50块", (None, 50.0)),
         ("price around 60", (48.0, 72.0)),
+        # a range of a count or a measure is no price (they were filters of $2-$4 and $20-$40)
+        ("a tent for 2-4 people", (None, None)),
+        ("a 20-40L backpack", (None, None)),
+        ("ages 3-5", (None, None)),
+        ("a 10-12 inch skillet", (None, None)),
+        ("a backpack 20-40 liters under 60", (None, 60.0)),
+        ("jackets 50-100", (50.0, 100.0)),
+        ("sizes 8-10 for $5-$9", (5.0, 9.0)),
     ],
 )
 def test_price_phrases(text: str, expected: tuple[float | None, float | None]) -> None:

@@ -165,13 +165,15 @@ class PhotoEmbedder:
 
 def test_like_this_but_cheaper_in_the_chat(sqlite_url: str) -> None:
     """The shopper's turn end to end: a photo and 'like this but cheaper' / 'the cheapest like this'."""
+    from PIL import Image
+
     repo = build(sqlite_url, photo_store())
     base = searcher_for(repo)
     searcher = HybridSearcher(repo, base.embedder, base.index, image_index=photo_index(repo))
     search = HybridProductSearch(searcher, SimpleNamespace(image_embedder=PhotoEmbedder(), image_status="on"))
     bot = ShoppingAssistant(repo.db, intent_parser=RuleIntentParser(vocabulary_of(repo)), search=search)
     for message in ("like this but cheaper", "the cheapest like this"):
-        reply = bot.chat(message, image=object())
+        reply = bot.chat(message, image=Image.new("RGB", (8, 8), "white"))  # (the embedder's own vector stands for its look)
         assert reply.intent is not None and reply.intent.sort == "price_asc", reply.intent
         assert [c.sku for c in reply.products][:3] == ["B0", "B1", "B2"], reply.text
 
