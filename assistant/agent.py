@@ -1511,8 +1511,8 @@ class ShoppingAssistant:
             named = p.name + _variant_words(line, lang)
             if line.get("size") or line.get("color"):
                 variants = self.repo.variant_stock(p.id)
-                if variants and not [r for r in variants if all(not line.get(k) or (r[i] or "").lower() == str(line[k]).lower()
-                                                                for i, k in ((0, "size"), (1, "color")))]:
+                if variants and not [r for r in variants if all(not line.get(k) or str(v or "").lower() == str(line[k]).lower()
+                                                                for v, k in ((r[0], "size"), (r[1], "color")))]:
                     gone.append(named)  # that size or colour is sold no more (it stayed, at the product's price)
                     continue
             have = self.repo.units_available(p.id, line.get("size"), line.get("color"))
