@@ -192,13 +192,15 @@ class ShoppingAssistant:
             raise AssistantInputError(f"unknown search {search!r}: use 'auto', 'hybrid' or 'catalog'")
         if not isinstance(results, int) or not 1 <= results <= 50:
             raise AssistantInputError(f"results must be a whole number from 1 to 50, not {results!r}")
-        from catalog.config import normalize_db_url
+        from catalog.config import default_db_url, normalize_db_url
 
-        url = normalize_db_url(db_url) if db_url else None
-        if url and url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).expanduser().exists():
-            # serving a catalog that is not there would answer every shopper "nothing found"
-            raise AssistantInputError(f"no catalog at {url}: check the path, or import one first "
-                                      "(shopassist catalog import ... --db-url ...)")
+        url = normalize_db_url(db_url) if db_url else default_db_url()
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).expanduser().exists():
+            # serving a catalog that is not there would answer every shopper "nothing found" (a misspelt
+            # SHOPASSIST_HOME made a new, empty one)
+            raise AssistantInputError(f"no catalog at {url}: check the path"
+                                      + ("" if db_url else " (SHOPASSIST_HOME / SHOPASSIST_DB_URL)")
+                                      + ", or import one first (shopassist catalog import ...)")
         db = open_catalog(db_url)
         repo = CatalogRepository(db)
         vocab = vocabulary_of(repo)
@@ -222,10 +224,14 @@ class ShoppingAssistant:
                     raise
                 import logging
 
-                # an index built with another embedder is a misconfiguration worth seeing; no index yet is not
-                mismatch = type(exc).__name__ in ("ModelMismatchError", "CatalogMismatchError")
+                # no index yet is the normal state of a new shop; anything else (an index of another model or
+                # catalog, a damaged one, a configured server that does not answer) is worth a warning
+                not_built = type(exc).__name__ == "VectorIndexError" and "there is no vector index" in str(exc)
                 logging.getLogger(__name__).log(
-                    logging.WARNING if mismatch else logging.INFO, "hybrid search unavailable (%s); using catalog search", exc
+                    logging.INFO if not_built else logging.WARNING,
+                    "hybrid search unavailable (%s); using catalog search (words only)%s", exc,
+                    "" if not_built else ": fix the index (`shopassist index --verify`, or delete the index folder and run "
+                    "`shopassist index`) or the settings it names",
                 )
         return cls(db, intent_parser=parser, search=searcher, results=results)
 

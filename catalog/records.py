@@ -165,6 +165,7 @@ class SkippedRow:
     where: str
     reason: str  # may quote the file (see CatalogImportError)
     public: str | None = None  # "where: reason" quoting nothing read from a file; None: `where` and `reason` quote nothing
+    sku: str | None = None  # a bad row's SKU, when it has one: it is in the file, so the catalog keeps what it has for it
 
     def public_line(self) -> str:
         """What the HTTP API shows for this row."""
@@ -184,3 +185,8 @@ class CatalogData:
     documents: list[DocumentRecord] = field(default_factory=list)
     documents_complete: bool = False  # the documents are the shop's whole set: others are removed (policies import)
     skipped: list[SkippedRow] = field(default_factory=list)  # filled only with --skip-bad-rows
+
+    @property
+    def skipped_skus(self) -> set[str]:
+        """SKUs of bad rows left out: in the file, but nothing of them imported (the writer leaves them as they are)."""
+        return {s.sku for s in self.skipped if s.sku}

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from catalog.importers._common import MAX_INT, MAX_PRICE
 from catalog.models import (
     Brand,
     CatalogState,
@@ -39,10 +40,12 @@ from catalog.records import (
     CatalogData,
     CatalogImportError,
     CustomerRecord,
+    ImageRecord,
     OrderRecord,
     ProductRecord,
     ReviewRecord,
     SkippedRow,
+    VariantRecord,
 )
 
 
@@ -186,6 +189,12 @@ def _apply_product(
     if rec.variants:
         tracked = [v.stock_qty for v in rec.variants if v.stock_qty is not None]
         prod.stock_qty = sum(tracked) if tracked else None
+        if prod.stock_qty is not None and prod.stock_qty > MAX_INT:  # each fits, their sum may not
+            raise CatalogImportError(
+                f"the variants' stock adds up to {prod.stock_qty}, too large for a quantity (at most {MAX_INT})",
+                file=rec.where or None, field="stock_qty",
+                public=f"the variants' stock adds up to more than a quantity can be (at most {MAX_INT})",
+            )
         prod.in_stock = any(v.in_stock and (v.stock_qty is None or v.stock_qty > 0) for v in rec.variants)
     else:
         prod.stock_qty = rec.stock_qty
@@ -237,13 +246,52 @@ def _apply_product(
             session.add(ProductCategory(product_id=prod.id, category_id=cid))
 
 
+def _kept_variants(session: Session, skus: set[str]) -> dict[str, tuple[list[VariantRecord], list[ImageRecord]]]:
+    """{product SKU: the catalog's variants among `skus` (bad rows left out), and the variant photos of their
+    colours}: what the product keeps of them when the rest of it is rewritten."""
+    kept: dict[str, tuple[list[VariantRecord], list[ImageRecord]]] = {}
+    for psku, vsku, name, size, color, price, qty, in_stock in session.execute(
+        select(Product.sku, Variant.sku, Variant.name, Variant.size, Variant.color, Variant.price, Variant.stock_qty,
+               Variant.in_stock).join(Product, Variant.product_id == Product.id).order_by(Variant.id)
+    ):
+        if vsku in skus:
+            kept.setdefault(psku, ([], []))[0].append(
+                VariantRecord(sku=vsku, name=name, size=size, color=color, price=price, stock_qty=qty, in_stock=in_stock)
+            )
+    colors = {psku: {v.color for v in variants} for psku, (variants, _) in kept.items()}
+    if kept:
+        for psku, uri, label, color in session.execute(
+            select(Product.sku, ProductImage.uri, ProductImage.label, ProductImage.color)
+            .join(Product, ProductImage.product_id == Product.id)
+            .where(ProductImage.role == "variant").order_by(ProductImage.position)
+        ):
+            if color in colors.get(psku, ()):
+                kept[psku][1].append(ImageRecord(uri=uri, role="variant", label=label, color=color))
+    return kept
+
+
+def _with_kept(rec: ProductRecord, kept: dict[str, tuple[list[VariantRecord], list[ImageRecord]]]) -> ProductRecord:
+    """`rec` plus the variants (and their photos) the catalog keeps for it, as though their rows were read."""
+    variants, images = kept.get(rec.sku, ([], []))
+    have = {v.sku for v in rec.variants}
+    variants = [v for v in variants if v.sku not in have]
+    if not variants:
+        return rec
+    uris = {i.uri for i in rec.images}
+    return dataclasses.replace(rec, product_type="configurable", variants=[*rec.variants, *variants],
+                               images=[*rec.images, *(i for i in images if i.uri not in uris)])
+
+
 def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progress: bool = True,
                  hide_missing: bool = False) -> ImportStats:
     """Upsert `data` into the catalog. Raises CatalogImportError on inconsistent input; never commits.
 
     `hide_missing`: `data` is the shop's whole feed, so a product it no longer has is taken off sale (hidden:
     search, the API and the assistant stop showing it; its orders and reviews stay), and a hidden one it has
-    again comes back."""
+    again comes back.
+
+    A bad row left out (`data.skipped` with its SKU) is in the file all the same: the catalog keeps what it has
+    for that SKU (a variant stays on its product, a product is neither rewritten nor hidden)."""
     stats = ImportStats(skipped=list(data.skipped))
 
     seen: set[str] = set()
@@ -274,7 +322,16 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
                     public="a variant SKU of this product already belongs to another product",
                 )
 
-    bar = tqdm(data.products, desc="products", unit="product", disable=not progress, leave=False)
+    imported = {rec.sku for rec in data.products} | {v.sku for rec in data.products for v in rec.variants}
+    kept_skus = data.skipped_skus - imported
+    records = data.products
+    if kept_skus:
+        kept = _kept_variants(session, kept_skus)
+        records = [_with_kept(rec, kept) for rec in data.products]
+        in_catalog = existing.keys() | variant_owner.keys()
+        stats.skipped = [_says_kept(s) if s.sku in kept_skus and s.sku in in_catalog else s for s in stats.skipped]
+
+    bar = tqdm(records, desc="products", unit="product", disable=not progress, leave=False)
     for i, rec in enumerate(bar):
         digest = product_hash(rec)
         hit = existing.get(rec.sku)
@@ -307,6 +364,8 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
     if hide_missing:
         in_feed = {rec.sku for rec in data.products if rec.visible}
         for prod in session.scalars(select(Product)):
+            if prod.sku in kept_skus:
+                continue  # its row was bad and left out: in the file all the same, so it stays as it is
             if prod.visible and prod.sku not in in_feed:
                 prod.visible = False
                 stats.products_hidden += 1
@@ -324,6 +383,13 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
         bump_catalog_version(session)
     session.flush()
     return stats
+
+
+def _says_kept(row: SkippedRow) -> SkippedRow:
+    """`row`, saying that the catalog keeps what it had for its SKU."""
+    public = row.public if row.public is not None else f"{row.where}: {row.reason}"
+    return SkippedRow(row.where, f"{row.reason}; '{row.sku}' stays in the catalog as it was",
+                      f"{public}; this SKU stays in the catalog as it was", row.sku)
 
 
 def bump_catalog_version(session: Session) -> None:
@@ -434,6 +500,11 @@ def _sync_orders(
             name = prod.name
             lines.append(OrderLine(product_id=pid, variant_id=variant_id, sku=ln.sku, name=name, qty=ln.qty, unit_price=unit))
         total = sum((line.unit_price * line.qty for line in lines), Decimal("0"))
+        if total > MAX_PRICE:  # each line's price and quantity fit, their product may not
+            raise CatalogImportError(
+                f"order {rec.number}: the total {total} is too large for a price (at most {MAX_PRICE})",
+                file=rec.where or None, public=f"the order's total is too large for a price (at most {MAX_PRICE})",
+            )
         cust_id = customers.get((rec.customer_email or "").lower())
         order = existing.get(rec.number)
         signature = (rec.status, rec.currency, rec.shipping_method, rec.payment_method, total, cust_id,

@@ -105,6 +105,12 @@ BAD_CASES = {
     ),
     "wrong_encoding": ("products.csv", lambda d: (d / "products.csv").write_bytes("sku,name,price\nA,Café,1\n".encode("latin-1")), "UTF-8"),
     "broken_jsonl": ("products.jsonl", lambda d: (d / "products.jsonl").write_text('{"sku": "A", "name": "x", "price": 1}\n{"sku": "B",\n', encoding="utf-8"), "line 2"),
+    # was an OverflowError traceback from SQLite, naming no row
+    "huge_stock": (
+        "products.csv",
+        lambda d: write_csv(d / "products.csv", [{"sku": "A", "name": "x", "price": "1", "stock_qty": "99999999999999999999"}]),
+        "line 2, field 'stock_qty': 99999999999999999999 is too large for a quantity (at most 2147483647)",
+    ),
 }
 
 
@@ -130,6 +136,72 @@ def test_skip_bad_rows_reports_and_imports_the_rest(tmp_path: Path, sqlite_url: 
     code, out = run("catalog", "import", str(tmp_path / "p.csv"), "--db-url", sqlite_url, "-q", "--skip-bad-rows")
     assert code == 0, out
     assert "1 added" in out and "left out 1 (bad rows skipped" in out and "line 3" in out
+
+
+JACKET_ROWS = [
+    {"sku": "JKT-1", "name": "Alpine Rain Jacket", "price": "79.00", "stock_qty": "", "color": "", "size": "", "parent_sku": "", "image": ""},
+    {"sku": "JKT-1-S-RED", "name": "", "price": "", "stock_qty": "3", "color": "Red", "size": "S", "parent_sku": "JKT-1", "image": ""},
+    {"sku": "JKT-1-M-RED", "name": "", "price": "", "stock_qty": "0", "color": "Red", "size": "M", "parent_sku": "JKT-1", "image": ""},
+    {"sku": "JKT-1-M-BLU", "name": "", "price": "85.00", "stock_qty": "5", "color": "Blue", "size": "M", "parent_sku": "JKT-1", "image": "blue.png"},
+    {"sku": "HAR-1", "name": "Summit Pro Harness", "price": "89.99", "stock_qty": "4", "color": "Blue", "size": "", "parent_sku": "", "image": ""},
+    {"sku": "MUG-1", "name": "Camp Mug", "price": "12.50", "stock_qty": "40", "color": "", "size": "", "parent_sku": "", "image": ""},
+    {"sku": "HAT-1", "name": "Sun Hat", "price": "25.00", "stock_qty": "7", "color": "", "size": "", "parent_sku": "", "image": ""},
+]
+
+
+def _edited(rows: list[dict[str, str]], sku: str, **changes: str) -> list[dict[str, str]]:
+    return [dict(r, **changes) if r["sku"] == sku else r for r in rows]
+
+
+def _jackets(folder: Path) -> Path:
+    Image.new("RGB", (8, 8), "blue").save(folder / "blue.png")
+    return write_csv(folder / "p.csv", JACKET_ROWS)
+
+
+def test_a_skipped_variant_row_keeps_the_variant(tmp_path: Path, sqlite_url: str) -> None:
+    """--skip-bad-rows reported a bad variant row (stock -1) as left out, then deleted that variant (3 -> 2)."""
+    f = _jackets(tmp_path)
+    assert run("catalog", "import", str(f), "--db-url", sqlite_url, "-q")[0] == 0
+    before = db_fingerprint(sqlite_url)
+    write_csv(f, _edited(JACKET_ROWS, "JKT-1-M-BLU", stock_qty="-1"))
+    code, out = run("catalog", "import", str(f), "--db-url", sqlite_url, "-q", "--skip-bad-rows")
+    assert code == 0, out
+    assert f"{f}, line 5: negative value -1" in out and "'JKT-1-M-BLU' stays in the catalog as it was" in out
+    assert "3 variants" in out
+    after = db_fingerprint(sqlite_url)
+    after.pop("import_runs"), before.pop("import_runs")
+    assert after == before  # the variant, its photo, its product's stock: everything as it was
+    assert len(before["product_images"]) == 1  # type: ignore[arg-type]
+
+
+def test_a_full_feed_does_not_hide_a_product_whose_row_was_skipped(tmp_path: Path, sqlite_url: str) -> None:
+    """--hide-missing --skip-bad-rows said "1 hidden (not in this file)" and hid HAR-1, whose row (empty price) is in
+    the file."""
+    f = _jackets(tmp_path)
+    assert run("catalog", "import", str(f), "--db-url", sqlite_url, "-q")[0] == 0
+    rows = [r for r in _edited(JACKET_ROWS, "HAR-1", price="") if r["sku"] != "HAT-1"]  # HAT-1: really gone
+    write_csv(f, rows)
+    code, out = run("catalog", "import", str(f), "--db-url", sqlite_url, "-q", "--skip-bad-rows", "--hide-missing")
+    assert code == 0, out
+    assert "1 hidden (not in this file)" in out and "'HAR-1' stays in the catalog as it was" in out
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        rows_now = conn.execute(sa.text("SELECT sku, visible, price FROM products ORDER BY sku")).all()
+    engine.dispose()
+    assert [(sku, bool(vis), float(price)) for sku, vis, price in rows_now] == [
+        ("HAR-1", True, 89.99), ("HAT-1", False, 25.0), ("JKT-1", True, 79.0), ("MUG-1", True, 12.5),
+    ]
+
+
+def test_a_duplicate_policy_heading_names_both_lines(tmp_path: Path, sqlite_url: str) -> None:
+    """The error said "(p2.md and p2.md)", naming no line."""
+    f = tmp_path / "p2.md"
+    f.write_text("## Shipping\nWe ship.\n## Shipping\nAgain\n", encoding="utf-8")
+    code, out = run("catalog", "import", str(f), "--db-url", sqlite_url, "-q")
+    assert code == 1
+    assert f"Error: {f}, line 3: two entries are called 'Shipping': the first at {f}, line 1;" in out, out
 
 
 def test_bad_db_url_is_a_clear_error(tmp_path: Path) -> None:

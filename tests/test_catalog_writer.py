@@ -10,7 +10,15 @@ from sqlalchemy import func, select, text
 
 from catalog.db import current_revision, open_catalog
 from catalog.models import Order, Product, Review, Variant
-from catalog.records import CatalogImportError, LinkRecord, OrderLineRecord, OrderRecord, ProductRecord
+from catalog.records import (
+    CatalogImportError,
+    LinkRecord,
+    OrderLineRecord,
+    OrderRecord,
+    ProductRecord,
+    SkippedRow,
+    VariantRecord,
+)
 from catalog.writer import sync_catalog
 from tests.catalog_fixtures import small_store
 
@@ -207,3 +215,91 @@ def test_a_full_feed_hides_what_it_no_longer_has_and_shows_it_again(db_url: str)
         back = sync_catalog(s, small_store(), progress=False, hide_missing=True)
     assert (back.products_hidden, back.products_shown_again) == (0, 1)
     assert gone.sku in {p.sku for p in repo.find(ProductFilter(), limit=None)}
+
+
+def _variants_of(db, sku: str) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        return [tuple(r) for r in s.execute(
+            select(Variant.id, Variant.sku, Variant.size, Variant.color, Variant.stock_qty, Variant.in_stock)
+            .join(Product, Variant.product_id == Product.id).where(Product.sku == sku).order_by(Variant.id)
+        )]
+
+
+def test_a_skipped_variant_row_keeps_the_catalogs_variant(db_url: str) -> None:
+    """--skip-bad-rows left out a bad variant row (stock -1): its product was rewritten without it and the variant
+    deleted. The row is in the file: the variant keeps its old values, and the report says so."""
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    before = _variants_of(db, "WJ02")
+    with db.session() as s:
+        stock_before = s.scalar(select(Product.stock_qty).where(Product.sku == "WJ02"))
+    data = small_store()
+    jacket = data.products[1]
+    bad = jacket.variants[2]  # WJ02-L-Purple, whose row was bad
+    data.products[1] = dataclasses.replace(jacket, name="Nadia Elements Shell II",
+                                           variants=[v for v in jacket.variants if v is not bad])
+    data.skipped.append(SkippedRow("p.csv, line 5", "negative value -1 (field 'stock_qty')", None, bad.sku))
+    with db.session() as s:
+        stats = sync_catalog(s, data, progress=False)
+    assert stats.products_updated == 1  # the rest of the product is updated
+    assert _variants_of(db, "WJ02") == before
+    with db.session() as s:
+        assert s.scalar(select(Product.stock_qty).where(Product.sku == "WJ02")) == stock_before
+        assert s.scalar(select(Product.name).where(Product.sku == "WJ02")) == "Nadia Elements Shell II"
+    assert [row.reason for row in stats.skipped] == [
+        f"negative value -1 (field 'stock_qty'); '{bad.sku}' stays in the catalog as it was"
+    ]
+    assert stats.skipped[0].public_line() == "p.csv, line 5: negative value -1 (field 'stock_qty'); this SKU stays in the catalog as it was"
+    with db.session() as s:  # the same file again changes nothing
+        assert not sync_catalog(s, data, progress=False).changed
+    # a row with a new SKU is simply left out, and the report does not claim the catalog has it
+    data.skipped[0] = SkippedRow("p.csv, line 5", "bad", None, "WJ02-XL-Purple")
+    with db.session() as s:
+        stats = sync_catalog(s, data, progress=False)
+    assert [row.reason for row in stats.skipped] == ["bad"]
+    assert [v[1] for v in _variants_of(db, "WJ02")] == [v[1] for v in before if v[1] != bad.sku]
+
+
+def test_a_skipped_row_is_in_a_full_feed_and_not_hidden(db_url: str) -> None:
+    """--hide-missing --skip-bad-rows hid the product whose row was skipped ("1 hidden (not in this file)")."""
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    data = small_store()
+    bad = data.products.pop(6)  # 24-UG01: its row has an empty price
+    gone = data.products.pop(5)  # 24-MB02: really no longer in the feed
+    data.skipped.append(SkippedRow("p.csv, line 8", "empty price (field 'price')", None, bad.sku))
+    with db.session() as s:
+        stats = sync_catalog(s, data, progress=False, hide_missing=True)
+    assert (stats.products_hidden, stats.products_shown_again) == (1, 0)
+    with db.session() as s:
+        visible = dict(s.execute(select(Product.sku, Product.visible)).tuples().all())
+        price = s.scalar(select(Product.price).where(Product.sku == bad.sku))
+    assert visible[bad.sku] and not visible[gone.sku]
+    assert price == bad.price
+    assert stats.skipped[0].reason.endswith(f"'{bad.sku}' stays in the catalog as it was")
+
+
+@pytest.mark.parametrize("breakage", ["variant_stock_sum", "order_total"])
+def test_sums_too_large_to_store_are_errors(db_url: str, breakage: str) -> None:
+    """Each quantity and price fits its column, but a product's summed variant stock or an order's total may not:
+    a clear error naming the row, not the database's overflow."""
+    db = open_catalog(db_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    before = snapshot(db)
+    data = small_store()
+    big = 2**31 - 1
+    if breakage == "variant_stock_sum":
+        data.products.append(ProductRecord(sku="BIG", name="Big", price=Decimal("1"), where="p.csv, line 9", variants=[
+            VariantRecord(sku="BIG-1", stock_qty=big), VariantRecord(sku="BIG-2", stock_qty=big)]))
+        says = "too large for a quantity"
+    else:
+        data.orders.append(OrderRecord(number="T-9", customer_email=None, where="o.csv, line 2", lines=[
+            OrderLineRecord(sku="24-MB01", qty=big, unit_price=Decimal("9999999999.99"))]))
+        says = "too large for a price"
+    with pytest.raises(CatalogImportError, match=says) as err, db.session() as s:
+        sync_catalog(s, data, progress=False)
+    assert str(err.value).startswith(("p.csv, line 9", "o.csv, line 2"))
+    assert snapshot(db) == before

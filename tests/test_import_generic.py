@@ -190,6 +190,7 @@ def test_missing_required_column(tmp_path: Path) -> None:
         ("1e2", "not a number"),  # a plain decimal only
         ("10.999", "more than 2 decimals"),  # never rounded without a word
         ("99999999999999999999", "too large for a price"),
+        ("1234567890123456789012345678901.5", "too large for a price"),  # past Decimal's 28 digits: no InvalidOperation
     ],
 )
 def test_bad_price(tmp_path: Path, price: str, what: str) -> None:
@@ -312,6 +313,46 @@ def test_other_bad_values(tmp_path: Path, cols: str, row: str, field: str, what:
     with pytest.raises(CatalogImportError, match=what) as e:
         load("csv", f)
     assert (e.value.line, e.value.field) == (2, field)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("p.csv", "sku,name,price,stock_qty\nA,x,1,2\nB,y,1,99999999999999999999\n"),
+        ("p.csv", "sku,name,price,stock_qty\nA,x,1,2\nB,y,1,2147483648\n"),  # SQLite takes it, PostgreSQL not
+        ("p.jsonl", '{"sku": "A", "name": "x", "price": 1, "stock_qty": 2}\n'
+                    '{"sku": "B", "name": "y", "price": 1, "stock_qty": 99999999999999999999}\n'),
+        ("p.jsonl", '{"sku": "A", "name": "x", "price": 1, "stock_qty": 2}\n'
+                    '{"sku": "B", "name": "y", "price": 1, "stock_qty": ' + "9" * 5000 + "}\n"),  # past int()'s limit
+    ],
+)
+def test_a_whole_number_too_large_to_store_is_a_row_error(tmp_path: Path, name: str, text: str) -> None:
+    """A huge stock_qty crashed the import with "OverflowError: Python int too large to convert to SQLite INTEGER"
+    (or int()'s ValueError in JSON), naming no file, line or field."""
+    f = write(tmp_path / name, text)
+    fmt, line = name.split(".")[1], text.count("\n")  # B's row is the last
+    with pytest.raises(CatalogImportError, match="too large for a quantity") as e:
+        load(fmt, f)
+    assert (e.value.file, e.value.line, e.value.field) == (str(f), line, "stock_qty")
+    assert e.value.public_str().endswith("too large for a quantity (at most 2147483647)")
+    data = load(fmt, f, skip_bad_rows=True)
+    assert [p.sku for p in data.products] == ["A"] and data.products[0].stock_qty == 2
+    assert [s.where for s in data.skipped] == [f"{f}, line {line}"] and data.skipped_skus == {"B"}
+
+
+def test_skipped_rows_name_their_sku(tmp_path: Path) -> None:
+    """The writer keeps what the catalog has for a bad row's SKU, so each skipped row says which SKU it was: a bad
+    product row, a bad variant row, a row with a field too many, a variant of a skipped product."""
+    f = write(
+        tmp_path / "p.csv",
+        "sku,name,price,stock_qty,parent_sku\nA,x,1,,\nA-1,,,-1,A\nA-2,,,3,A\nB,y,,,\nB-1,,,3,B\nC,z,39,00,,\n,w,1,,\n",
+    )
+    data = load("csv", f, skip_bad_rows=True)
+    assert [(p.sku, [v.sku for v in p.variants]) for p in data.products] == [("A", ["A-2"])]
+    assert [(s.where.rsplit(" ", 1)[1], s.sku) for s in data.skipped] == [
+        ("3", "A-1"), ("5", "B"), ("7", "C"), ("8", None), ("6", "B-1"),
+    ]
+    assert "its product row is a bad row, left out" in data.skipped[-1].reason
 
 
 def test_variant_of_unknown_or_variant_parent(tmp_path: Path) -> None:

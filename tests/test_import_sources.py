@@ -97,6 +97,7 @@ def test_eshop_errors(tmp_path: Path) -> None:
     data = load("eshop", root, skip_bad_rows=True)
     assert [p.name for p in data.products] == ["A"]
     assert "duplicate Id" in data.skipped[1].reason
+    assert data.skipped_skus == {"ESHOP-1", "ESHOP-2"}  # (the catalog keeps what it has for them)
     (root / "images" / "1.webp").write_bytes(b"RIFF....WEBPjunk")
     with pytest.raises(CatalogImportError, match="corrupt"):
         load("eshop", root)
@@ -107,6 +108,9 @@ def test_eshop_errors(tmp_path: Path) -> None:
     with pytest.raises(CatalogImportError, match="malformed JSON") as e:
         load("eshop", root)
     assert e.value.line == 2
+    (root / "catalog.json").write_text('[{"Id": 1, "Name": "A", "Price": ' + "9" * 5000 + "}]", encoding="utf-8")
+    with pytest.raises(CatalogImportError, match="too large for a price"):  # not int()'s ValueError on 4300+ digits
+        load("eshop", root, verify_images=False)
     (root / "catalog.json").write_bytes('[{"Id": 1, "Name": "Caf\xe9"}]'.encode("cp1252"))
     with pytest.raises(CatalogImportError, match="UTF-8"):
         load("eshop", root)
@@ -416,6 +420,51 @@ def test_magento_errors(tmp_path: Path) -> None:
         load("magento", root, verify_images=False)
     with pytest.raises(CatalogImportError, match="not a Magento sample-data folder"):
         load("magento", root / "images")
+
+
+def test_magento_numbers_too_large_and_skipped_variants(tmp_path: Path) -> None:
+    """Quantities too large to store are row errors, not an OverflowError at write time; a variant row skipped for
+    one keeps the catalog's variant (it was deleted); a rating such as '²' is refused, not a ValueError."""
+    from sqlalchemy import select
+
+    from catalog.db import open_catalog
+    from catalog.models import Variant
+    from catalog.service import import_source
+
+    root = magento(tmp_path)
+    db = open_catalog(f"sqlite:///{tmp_path / 'c.db'}")
+    import_source(db, root, "magento", progress=False)
+    with db.session() as s:
+        before = sorted(tuple(r) for r in s.execute(select(Variant.sku, Variant.stock_qty, Variant.in_stock)))
+    products = root / "fixtures/ConfigurableSampleData/products.csv"
+    good = products.read_text(encoding="utf-8")
+    products.write_text(good.replace(",100,1,", ",99999999999999999999,1,"), encoding="utf-8")
+    with pytest.raises(CatalogImportError, match="too large for a quantity") as e:
+        load("magento", root)
+    assert (e.value.line, e.value.field) == (2, "qty")
+    data = load("magento", root, skip_bad_rows=True)
+    assert [v.sku for v in data.products[0].variants] == ["MH01-S-Gray"] and data.skipped_skus == {"MH01-S-Black"}
+    stats = import_source(db, root, "magento", skip_bad_rows=True, progress=False).stats
+    with db.session() as s:
+        assert sorted(tuple(r) for r in s.execute(select(Variant.sku, Variant.stock_qty, Variant.in_stock))) == before
+    assert "'MH01-S-Black' stays in the catalog as it was" in stats.skipped[0].reason
+
+    products.write_text(good, encoding="utf-8")
+
+    orders = root / "fixtures/SalesSampleData/orders.csv"
+    text = orders.read_text(encoding="utf-8")
+    for qty in ("99999999999999999999", "9" * 5000):  # (past int()'s limit on digits, too)
+        orders.write_text(text.replace('""qty"":""1""', f'""qty"":{qty}'), encoding="utf-8")
+        with pytest.raises(CatalogImportError, match="too large for a quantity") as e:
+            load("magento", root)
+        assert (e.value.line, e.value.field) == (3, "product")
+    orders.write_text(text, encoding="utf-8")
+
+    reviews = root / "fixtures/ReviewSampleData/products_reviews.csv"
+    reviews.write_text(reviews.read_text(encoding="utf-8").replace("Rating,4", "Rating,\u00b2"), encoding="utf-8")
+    with pytest.raises(CatalogImportError, match="1 to 5") as e:
+        load("magento", root)
+    assert (e.value.line, e.value.field) == (2, "rating_value")
 
 
 # --- the real shared data -------------------------------------------------------------------------

@@ -84,12 +84,14 @@ class Policy:
     verify_images: bool = True
     _verified: dict[Path, str | None] = field(default_factory=dict)
 
-    def bad(self, err: CatalogImportError) -> None:
-        """Raise `err`, or with skip_bad_rows record it and return (the caller then skips the row)."""
+    def bad(self, err: CatalogImportError, *, sku: str | None = None) -> None:
+        """Raise `err`, or with skip_bad_rows record it and return (the caller then skips the row). `sku`: the
+        row's SKU, when it has one, so that the writer keeps what the catalog has for it (a skipped variant row
+        must not delete the variant, nor a skipped product row hide the product)."""
         if not self.skip_bad_rows:
             raise err
         at = where(err.file or "", err.line)
-        self.data.skipped.append(SkippedRow(at, _reason(err), f"{at}: {_reason(err, public=True)}"))
+        self.data.skipped.append(SkippedRow(at, _reason(err), f"{at}: {_reason(err, public=True)}", sku or None))
 
     def note(self, where_: str, reason: str, public: str | None = None) -> None:
         """Something left out that is not the user's mistake to fix (e.g. a link to an unknown SKU). `public`:
@@ -161,7 +163,8 @@ def read_text(path: Path) -> str:
 def read_json(path: Path) -> Any:
     text = read_text(path)
     try:
-        return json.loads(text, parse_float=Decimal)
+        # integers as Decimal too: int() of one thousands of digits long raises a ValueError with no line
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as e:
         raise CatalogImportError(
             f"malformed JSON: {e.msg} (column {e.colno}). Fix the JSON syntax and import again.",
@@ -215,9 +218,10 @@ class CsvFile:
                     public=f"missing required column '{c}'. Add a '{c}' column to the first line (the header).",
                 )
 
-    def rows(self, policy: Policy | None = None, *, exact_width: bool = False) -> Iterator[CsvRow]:
+    def rows(self, policy: Policy | None = None, *, exact_width: bool = False, key: str | None = None) -> Iterator[CsvRow]:
         """Data rows. A row with too many fields is a bad row (skipped under `policy` with
-        skip_bad_rows); broken quoting stops the file, since nothing after it can be trusted.
+        skip_bad_rows); broken quoting stops the file, since nothing after it can be trusted. `key`: the column
+        of the SKU, recorded with such a row (see `Policy.bad`).
 
         Without `exact_width`, empty fields past the header's last column are accepted and a short row is
         padded with empty values. With it, a row must have as many fields as the header: an unquoted value
@@ -227,6 +231,7 @@ class CsvFile:
         delimiter at the end of every data line; see `_usual_width`) or fewer (trailing columns nobody fills),
         and a row that leaves out only the header's unnamed trailing columns (a header ending with a delimiter)."""
         cols = self.columns
+        key_at = cols.index(key) if key in cols else None
         usual = self._usual_width() if exact_width else len(cols)
         named = len(cols)
         while named and not cols[named - 1]:
@@ -262,7 +267,8 @@ class CsvFile:
             if err is not None:
                 if policy is None:
                     raise err
-                policy.bad(err)
+                # a misplaced delimiter shifts only the fields after it: the SKU, usually first, still names the row
+                policy.bad(err, sku=raw[key_at].strip() if key_at is not None and key_at < len(raw) else None)
                 continue
             yield CsvRow(start, {c: (raw[i] if i < len(raw) else "") for i, c in enumerate(cols)})
 
@@ -360,12 +366,18 @@ def parse_decimal(
     return d
 
 
+MAX_INT = 2**31 - 1  # what an Integer column holds (PostgreSQL's is 32 bits; SQLite's 64)
+
+
 def parse_int(value: Any, *, file: Path | str, line: int | None, field: str) -> int:
     d = parse_decimal(value, file=file, line=line, field=field)
     if d != d.to_integral_value():
         raise CatalogImportError(
             f"'{value}' is not a whole number", file=str(file), line=line, field=field, public="not a whole number"
         )
+    if abs(d) > MAX_INT:  # else the database refuses it with a traceback that names no row
+        raise CatalogImportError(f"{value} is too large for a quantity (at most {MAX_INT})", file=str(file), line=line,
+                                 field=field, public=f"too large for a quantity (at most {MAX_INT})")
     return int(d)
 
 
@@ -396,12 +408,12 @@ MAX_PRICE = Decimal("9999999999.99")  # what Numeric(12, 2) holds
 def money(d: Decimal, *, file: Path | str = "", line: int | None = None, field: str = "price") -> Decimal:
     """Prices are exact to the cent: a price with more decimals, or too large to store, is an error (never rounded
     or cut without a word)."""
+    if abs(d) > MAX_PRICE:  # (first: quantize() raises InvalidOperation past 28 digits)
+        raise CatalogImportError(f"{d} is too large for a price (at most {MAX_PRICE})", file=str(file) or None, line=line,
+                                 field=field, public=f"too large for a price (at most {MAX_PRICE})")
     if d != d.quantize(Decimal("0.01")):
         raise CatalogImportError(f"{d} has more than 2 decimals; prices are in cents, e.g. 19.99", file=str(file) or None,
                                  line=line, field=field, public="more than 2 decimals; prices are in cents, e.g. 19.99")
-    if abs(d) > MAX_PRICE:
-        raise CatalogImportError(f"{d} is too large for a price (at most {MAX_PRICE})", file=str(file) or None, line=line,
-                                 field=field, public=f"too large for a price (at most {MAX_PRICE})")
     return d.quantize(Decimal("0.01"))
 
 

@@ -65,7 +65,8 @@ def load(
             if not e.message.startswith("item "):
                 e.message = f"item {idx}: {e.message}"
                 e.public = f"item {idx}: {e.public}"
-            policy.bad(e)
+            has_id = isinstance(item, dict) and item.get("Id") not in (None, "")
+            policy.bad(e, sku=f"ESHOP-{str(item['Id']).strip()}" if has_id else None)
             continue
         seen[rec.sku] = idx
         data.products.append(rec)

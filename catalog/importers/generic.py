@@ -193,7 +193,7 @@ def _rows_csv(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator[t
             f"column(s) {', '.join(repr(c) for c in header.ignored)} ignored: not one of ours; {fix}",
             f"{len(header.ignored)} column(s) ignored: not one of ours; {fix}",
         )
-    for r in f.rows(policy, exact_width=True):
+    for r in f.rows(policy, exact_width=True, key=header.source_of.get("sku")):
         yield r.line, header.pick(r.values)
 
 
@@ -205,7 +205,8 @@ def _rows_jsonl(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator
         if not line.strip():
             continue
         try:
-            obj = json.loads(line, parse_float=Decimal)
+            # integers as Decimal too: int() of a number thousands of digits long raises a ValueError with no line
+            obj = json.loads(line, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError as e:
             policy.bad(
                 CatalogImportError(
@@ -389,17 +390,21 @@ class _Builder:
         return ImageRecord(uri=str(p.resolve()))
 
     def attach_variants(self) -> None:
+        skipped = self.policy.data.skipped_skus
         for line, parent_sku, variant, images in self.pending_variants:
             parent = self.products.get(parent_sku)
             if parent is None:
                 hint = (
                     "it is itself a variant; variants cannot have variants"
                     if parent_sku in self.sku_line
+                    else "its product row is a bad row, left out"
+                    if parent_sku in skipped
                     else "add a row for that product (parent_sku must name a product row in the same file)"
                 )
                 self.policy.bad(
                     self.err(f"parent_sku '{parent_sku}' is not a product: {hint}", line, "parent_sku",
-                             f"parent_sku is not a product: {hint}")
+                             f"parent_sku is not a product: {hint}"),
+                    sku=variant.sku,
                 )
                 continue
             parent.product_type = "configurable"
@@ -434,7 +439,7 @@ def load(
         try:
             builder.row(line, values)
         except CatalogImportError as e:
-            policy.bad(e)
+            policy.bad(e, sku=_str(values.get("sku")))
     builder.attach_variants()
     data.products = list(builder.products.values())
     if n_rows == 0 and not data.skipped:

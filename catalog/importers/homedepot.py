@@ -62,7 +62,7 @@ def load(
             policy.bad(CatalogImportError("empty product_id", file=f, line=lineno, field="product_id"))
             continue
         if not title:
-            policy.bad(CatalogImportError("empty title", file=f, line=lineno, field="title"))
+            policy.bad(CatalogImportError("empty title", file=f, line=lineno, field="title"), sku=f"HD-{pid}")
             continue
         first = seen.get(pid)
         if first is not None:

@@ -305,7 +305,7 @@ class _Magento:
         path = f.path
         rows: dict[str, _Row] = {}
         order: list[_Row] = []
-        f_rows = list(f.rows(self.policy))
+        f_rows = list(f.rows(self.policy, key="sku"))
         for r in progress_iter(f_rows, enabled=self.progress, desc="magento products"):
             try:
                 sku = r.get("sku").strip()
@@ -320,7 +320,7 @@ class _Magento:
                 row = _Row(r, sku, price)
                 row.images = self._row_images(r, path, "base")
             except CatalogImportError as e:
-                self.policy.bad(e)
+                self.policy.bad(e, sku=r.get("sku").strip())
                 continue
             rows[sku] = row
             order.append(row)
@@ -339,7 +339,7 @@ class _Magento:
             try:
                 rec = self._product(row, path, "configurable")
             except CatalogImportError as e:
-                self.policy.bad(e)
+                self.policy.bad(e, sku=row.sku)
                 continue
             for item in filter(None, (s.strip() for s in row.row.get("configurable_variations").split("|"))):
                 spec = dict(kv.split("=", 1) for kv in item.split(",") if "=" in kv)
@@ -392,7 +392,7 @@ class _Magento:
                         parse_int(qty_text, file=path, line=vrow.row.line, field="qty") if qty_text else None
                     )
                 except CatalogImportError as e:
-                    self.policy.bad(e)
+                    self.policy.bad(e, sku=vsku)
                     continue
                 in_stock = vrow.row.get("is_in_stock", "1").strip() not in ("0", "")
                 rec.variants.append(
@@ -436,7 +436,7 @@ class _Magento:
             try:
                 rec = self._product(row, path, "simple")
             except CatalogImportError as e:
-                self.policy.bad(e)
+                self.policy.bad(e, sku=row.sku)
                 continue
             self._add(rec)
 
@@ -516,11 +516,11 @@ class _Magento:
         for p in sorted(folder.glob("products_*.csv")):
             f = CsvFile(p)
             f.require("sku", "name", "price")
-            for r in progress_iter(list(f.rows(self.policy)), enabled=self.progress, desc=p.stem):
+            for r in progress_iter(list(f.rows(self.policy, key="sku")), enabled=self.progress, desc=p.stem):
                 try:
                     rec = self._gear_product(r, p, images.get(r.get("sku").strip(), []))
                 except CatalogImportError as e:
-                    self.policy.bad(e)
+                    self.policy.bad(e, sku=r.get("sku").strip())
                     continue
                 gear_skus.add(rec.sku)
                 self._add(rec)
@@ -637,7 +637,7 @@ class _Magento:
         for r in f.rows(self.policy):
             try:
                 raw = r.get("rating_value").strip()
-                if not raw.isdigit() or not 1 <= int(raw) <= 5:
+                if not re.fullmatch(r"0*[1-5]", raw):  # (isdigit() takes '²', which int() then refuses)
                     raise CatalogImportError(
                         f"rating_value '{raw}' must be a whole number from 1 to 5",
                         file=str(f.path),
@@ -715,7 +715,8 @@ class _Magento:
             number = f"M-{n:06d}"
             try:
                 try:
-                    spec = json.loads(r.get("product"))
+                    # integers as Decimal: int() of one thousands of digits long raises a ValueError with no line
+                    spec = json.loads(r.get("product"), parse_int=Decimal)
                 except json.JSONDecodeError as e:
                     raise CatalogImportError(
                         f"malformed JSON in the product column: {e.msg}",

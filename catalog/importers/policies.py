@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from catalog.importers._common import read_text
+from catalog.importers._common import read_text, where
 from catalog.records import CatalogData, CatalogImportError, DocumentRecord
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,3})\s+(.*?)\s*#*\s*$")
@@ -31,9 +31,10 @@ def slug_of(title: str) -> str:
     return slug[:200] or "policy"
 
 
-def _entries(path: Path) -> list[DocumentRecord]:
+def _entries(path: Path) -> list[tuple[int, DocumentRecord]]:
+    """The file's entries, each with the line of its heading."""
     text = read_text(path)
-    out: list[DocumentRecord] = []
+    out: list[tuple[int, DocumentRecord]] = []
     title: str | None = None
     title_line = 0
     body: list[str] = []
@@ -49,8 +50,8 @@ def _entries(path: Path) -> list[DocumentRecord]:
             raise CatalogImportError(f"the entry '{title}' is {len(answer)} characters long; keep each answer under "
                                      f"{MAX_BODY} (split it into several headings)", file=str(path), line=title_line,
                                      public=f"an entry is longer than {MAX_BODY} characters; split it into several headings")
-        out.append(DocumentRecord(slug=slug_of(title), title=title, body=re.sub(r"\n{3,}", "\n\n", answer),
-                                  kind="faq" if title.endswith("?") else "policy"))
+        out.append((title_line, DocumentRecord(slug=slug_of(title), title=title, body=re.sub(r"\n{3,}", "\n\n", answer),
+                                               kind="faq" if title.endswith("?") else "policy")))
 
     for n, line in enumerate(text.split("\n"), 1):
         m = _HEADING.match(line)
@@ -74,14 +75,17 @@ def load(source: Path, *, skip_bad_rows: bool = False, verify_images: bool = Tru
         raise CatalogImportError("no .md files in this folder; give a Markdown file of '## Title' sections",
                                  file=str(source))
     data = CatalogData(documents_complete=True)
-    seen: dict[str, tuple[str, str]] = {}
+    seen: dict[str, tuple[str, str]] = {}  # slug -> where its heading is, title
     for path in files:
-        for doc in _entries(path):
+        for line, doc in _entries(path):
             if doc.slug in seen:
-                raise CatalogImportError(f"two entries are called '{doc.title}' ({seen[doc.slug][0]} and {path}); "
-                                         "give each heading its own name", file=str(path),
-                                         public="two entries have the same heading; give each its own name")
-            seen[doc.slug] = (str(path), doc.title)
+                first, title = seen[doc.slug]
+                written = "" if title == doc.title else f" (written '{title}'; case and punctuation do not count)"
+                raise CatalogImportError(f"two entries are called '{doc.title}': the first at {first}{written}; "
+                                         "give each heading its own name", file=str(path), line=line,
+                                         public=f"two entries have the same heading: the first at {first}; "
+                                         "give each its own name")
+            seen[doc.slug] = (where(path, line), doc.title)
             data.documents.append(doc)
     if not data.documents:
         raise CatalogImportError("no policies found; start each one with a heading such as '## Shipping'",
