@@ -42,7 +42,7 @@ def demo_command(
             fmt = store or "magento"
             click.echo(f"No --from given: fetching the {fmt} sample data from its public source...")
             source = fetch_dataset(fmt, url=download_url)
-        db = open_db_or_exit(db_url)
+        db = open_db_or_exit(db_url, must_exist=False)
         result = import_source(db, source, fmt)
     except CatalogImportError as exc:
         raise click.ClickException(str(exc)) from None

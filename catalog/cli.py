@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from catalog.config import default_db_url
+from catalog.config import default_db_url, normalize_db_url
 from catalog.db import CatalogDatabaseError, CatalogDB, open_catalog
 from catalog.records import CatalogImportError
 
@@ -21,9 +21,15 @@ db_url_option = click.option(
 )
 
 
-def open_db_or_exit(db_url: str | None) -> CatalogDB:
+def open_db_or_exit(db_url: str | None, *, must_exist: bool = True) -> CatalogDB:
+    """The catalog, or a one-line error. `must_exist`: a SQLite file that is not there is an error, never a new empty
+    catalog (a misspelt SHOPASSIST_HOME made `privacy delete-user` report 0 deleted from a catalog it had just made)."""
+    url = normalize_db_url(db_url) if db_url else default_db_url()
+    if must_exist and url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).expanduser().exists():
+        raise click.ClickException(f"no catalog at {url[len('sqlite:///'):]}: check --db-url / SHOPASSIST_HOME / SHOPASSIST_DB_URL, "
+                                   "or import one first with `shopassist catalog import SOURCE`")
     try:
-        return open_catalog(db_url or default_db_url())
+        return open_catalog(url)
     except CatalogDatabaseError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -70,7 +76,7 @@ def import_command(
             raise click.ClickException(f"{mapping}: not a valid JSON object ({exc})") from None
         if not isinstance(mapping_dict, dict):
             raise click.ClickException(f"{mapping}: must be a JSON object of column names")
-    db = open_db_or_exit(db_url)
+    db = open_db_or_exit(db_url, must_exist=False)
     try:
         result = import_source(
             db,
@@ -139,5 +145,5 @@ def init_command(db_url: str | None) -> None:
     """Create or upgrade the catalog schema."""
     from catalog.db import current_revision
 
-    db = open_db_or_exit(db_url)
+    db = open_db_or_exit(db_url, must_exist=False)
     click.echo(f"catalog schema at revision {current_revision(db.engine)} ({db.engine.url.render_as_string(hide_password=True)})")

@@ -316,3 +316,19 @@ def test_demo_download_failure_is_clear(local_server: tuple[str, Path], sqlite_u
     base, _ = local_server
     code, out = run("demo", "--store", "eshop", "--url", f"{base}/missing.zip", "--db-url", sqlite_url, "--no-serve", "--no-index")
     assert code == 1 and "could not download" in out and "--from" in out
+
+
+def test_a_catalog_that_is_not_there_is_an_error_never_a_new_empty_one(tmp_path: Path) -> None:
+    """A misspelt SHOPASSIST_HOME made `privacy delete-user` report 'deleted 0 sessions' from a catalog it had just
+    created; `catalog stats` and the assistant did the same."""
+    from assistant.agent import AssistantInputError, ShoppingAssistant
+
+    typo = tmp_path / "shopasist-home"
+    env = {"SHOPASSIST_HOME": str(typo), "SHOPASSIST_DB_URL": ""}
+    for args in (["privacy", "delete-user", "ann@shop.com"], ["privacy", "export-user", "ann@shop.com"], ["catalog", "stats"]):
+        r = CliRunner().invoke(cli, args, env=env)
+        assert r.exit_code == 1 and "no catalog at" in r.output and "SHOPASSIST_HOME" in r.output, (args, r.output)
+    assert not (typo / "catalog.db").exists()
+    with pytest.raises(AssistantInputError, match="no catalog at"):
+        ShoppingAssistant.from_config(f"sqlite:///{typo / 'catalog.db'}", llm="rules")
+    assert CliRunner().invoke(cli, ["catalog", "init"], env=env).exit_code == 0  # creating one is what init is for
