@@ -88,7 +88,13 @@ def _read_dialogues(path: Path) -> list[dict[str, Any]]:
         turns = row.get("turns") if isinstance(row, dict) else None
         if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
             raise click.ClickException(f'{path}:{n}: expected {{"id": ..., "turns": ["user message", ...]}}')
-        rows.append({"id": row.get("id", f"line{n}"), "turns": turns, "user_id": row.get("user_id")})
+        user_id = row.get("user_id")
+        if user_id is not None and (not isinstance(user_id, str) or not user_id.strip()):
+            # checked before any turn runs: it crashed mid-run, after the earlier dialogues' output
+            raise click.ClickException(f'{path}:{n}: "user_id" must be text (an e-mail or customer id), not {json.dumps(user_id)}')
+        rows.append({"id": row.get("id", f"line{n}"), "turns": turns, "user_id": user_id})
+    if not rows:
+        raise click.ClickException(f'{path}: no dialogues in it; write one per line: {{"id": "d1", "turns": ["hi", "jackets"]}}')
     return rows
 
 
@@ -100,6 +106,8 @@ def _read_dialogues(path: Path) -> list[dict[str, Any]]:
 def replay_command(dialogues: Path, out_path: Path | None, db_url: str | None, llm: str, llm_url: str | None,
                    llm_model: str | None, search: str) -> None:
     """Replay scripted dialogues; one JSON line per turn (dialogue, turn, user, reply, products, intent, timings_ms)."""
+    from assistant.agent import AssistantInputError
+
     rows = _read_dialogues(dialogues)
     bot = build_assistant(db_url, llm, llm_url, llm_model, search)
     out = out_path.open("w", encoding="utf-8") if out_path else sys.stdout
@@ -107,7 +115,10 @@ def replay_command(dialogues: Path, out_path: Path | None, db_url: str | None, l
         for row in rows:
             session_id = f"replay-{row['id']}-{uuid.uuid4().hex[:6]}"
             for i, message in enumerate(row["turns"], 1):
-                reply = bot.chat(message, session_id=session_id, user_id=row.get("user_id"))
+                try:
+                    reply = bot.chat(message, session_id=session_id, user_id=row.get("user_id"))
+                except AssistantInputError as exc:  # (a message too long, say): which one, never a traceback
+                    raise click.ClickException(f"{dialogues}: dialogue {row['id']!r}, turn {i}: {exc}") from None
                 record = {
                     "dialogue": row["id"],
                     "turn": i,

@@ -83,3 +83,10 @@ def test_replay_rejects_bad_file(tmp_path: Path) -> None:
     bad.write_text('{"id": 1, "turns": []}\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["replay", str(bad), "--llm", "rules"])
     assert result.exit_code == 1 and "d.jsonl:1" in result.output
+    # a user id that is no text is refused before any turn runs (it crashed mid-run); an empty file says so
+    bad.write_text('{"id": "a", "turns": ["hi"]}\n{"id": "b", "turns": ["jackets"], "user_id": 5}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["replay", str(bad), "--llm", "rules"])
+    assert result.exit_code == 1 and 'd.jsonl:2: "user_id" must be text' in result.output and '"turn"' not in result.output, result.output
+    bad.write_text("\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["replay", str(bad), "--llm", "rules"])
+    assert result.exit_code == 1 and "no dialogues in it" in result.output, result.output
