@@ -125,7 +125,7 @@ def train_ranker_command(products: Path, queries: Path, qrels: Path, embedder: s
         setup = build_setup(products, embedder_name=None if embedder.lower() == "none" else embedder, progress=say)
         try:
             model = train_ranker(setup, {q: qs[q] for q in train_ids}, rels, model=model_kind, l2=l2, progress=say,
-                                 meta={"split": "dev-train", "embedder": setup.info.get("embedder"), "products": str(products)})
+                                 meta={"split": "dev-train", "embedder": setup.info.get("embedder", "none"), "products": str(products)})
         finally:
             setup.close()
     except _input_errors() as exc:

@@ -476,6 +476,11 @@ def build_setup(
         say(f"dense index: {len(index)} vectors of {embedder.model_id} in {time.perf_counter() - t1:.1f}s")
         info["embedder"] = embedder.model_id
     ranker = load_ranker(ranker_path) if ranker_path else None
+    if ranker is not None and "embedder" in ranker.meta and (ranker.meta["embedder"] or "none") != info.get("embedder", "none"):
+        # its dense feature means the vectors it was trained with: another embedder's (or none) would mislead it
+        raise EvalInputError(f"the ranker {ranker_path} was trained with --embedder {ranker.meta['embedder'] or 'none'}, but this "
+                             f"evaluation uses --embedder {info.get('embedder', 'none')}: evaluate with the ranker's embedder, "
+                             "or train a ranker with this one")
     info["ranker"] = str(ranker_path) if ranker_path else "config weights"
     searcher = HybridSearcher(repo, embedder, index, ranker, config=config)
     return EvalSetup(repo, searcher, catalog_id, {v: k for k, v in catalog_id.items()}, workdir, info)
@@ -600,9 +605,10 @@ def evaluate(
     bm25 = score_run(bm25_runs, qrels, bm25_lat)
     system = score_run(sys_runs, qrels, sys_lat)
     split_name = {"heldout": "dev-heldout", "train": "dev-train", "all": "dev (both halves)"}[split]
+    said = {"heldout": "the dev-heldout half", "train": "the dev-train half", "all": "both halves"}[split]
     return {
         "split": split_name,
-        "note": f"Home Depot DEV queries, {split_name} half (split by sha256(query_id)); not a test-set result",
+        "note": f"Home Depot DEV queries, {said} (split by sha256(query_id)); not a test-set result",
         "queries": len(chosen),
         "system": system.as_dict(),
         "bm25": bm25.as_dict(),

@@ -510,4 +510,7 @@ def load_ranker(path: str | Path) -> LearnedRanker | GBDTRanker:
         raise ValueError(f"{path} is not a shopassist ranker (not JSON: {exc})") from None
     if data.get("format") == GBDT_FORMAT:
         return GBDTRanker(list(data["features"]), str(data["model"]), meta=dict(data.get("meta", {})))
+    if data.get("format") != FORMAT:  # (named both kinds: "expected ...logistic..." misled about the LambdaMART default)
+        raise ValueError(f"{path} is not a shopassist ranker (format {data.get('format')!r}; expected {GBDT_FORMAT} "
+                         f"or {FORMAT}, as `shopassist train ranker` writes)")
     return LearnedRanker.load(path)

@@ -99,3 +99,10 @@ def test_eval_and_train_commands_end_to_end(tmp_path: Path) -> None:
     res = runner.invoke(eval_group, ["retrieval", *args, "--split", "all", "--ranker", str(out)])
     assert res.exit_code == 0, res.output
     assert "NDCG@10" in res.output and "dev" in res.output.lower()
+    # a ranker is evaluated only with the embedder it learned from (it took one trained without any, silently)
+    bare = [*args[:-1], "none"]
+    res = runner.invoke(eval_group, ["retrieval", *bare, "--split", "all", "--ranker", str(out)])
+    assert res.exit_code == 1 and "was trained with --embedder hashing" in res.output and "uses --embedder none" in res.output, res.output
+    out.write_text(json.dumps({"format": "something/1"}))
+    res = runner.invoke(eval_group, ["retrieval", *args, "--ranker", str(out)])
+    assert res.exit_code == 1 and "shopassist-lambdamart-ranker/1 or shopassist-logistic-ranker/1" in res.output, res.output
