@@ -54,10 +54,13 @@ def default_threads() -> int:
     50 ms (passive wait) to 2 s (spinning) against 15 ms with one thread, and batch throughput was the same.
     One thread also leaves a core for the LLM.
     """
-    try:
-        return max(1, int(os.environ.get("SHOPASSIST_EMBED_THREADS", "1")))
-    except ValueError:
+    raw = os.environ.get("SHOPASSIST_EMBED_THREADS", "1").strip() or "1"
+    if not raw.isdigit() or int(raw) < 1:  # a typo is said, never taken silently
+        import logging
+
+        logging.getLogger(__name__).warning("SHOPASSIST_EMBED_THREADS=%r is not a whole number of 1 or more; using 1", raw)
         return 1
+    return int(raw)
 
 
 def _require(module: str, pip_name: str) -> Any:

@@ -385,6 +385,8 @@ def build_image_embedder(config: ImageModelConfig | None = None) -> ImageBackend
         except ImageModelError as exc:
             return ImageBackend(None, f"image search is off: {exc}")
         return ImageBackend(emb, f"image search uses {emb.model_id} (image -> image similarity only; no CLIP weights)")
-    return ImageBackend(
-        None, f"image search is off: unknown image model '{kind}' (use auto, efficientnet, open_clip or none)"
-    )
+    reason = f"image search is off: unknown image model '{kind}' (use auto, efficientnet, open_clip or none)"
+    import logging
+
+    logging.getLogger(__name__).warning("SHOPASSIST_IMAGE_MODEL: %s", reason)  # a typo is said, not only in /health
+    return ImageBackend(None, reason)

@@ -182,3 +182,21 @@ def test_open_clip_plumbing_with_random_weights(tmp_path: Path) -> None:
     txt = emb.embed_text(["a green shirt", "a red dress"])
     assert imgs.shape == (1, emb.dim) and txt.shape == (2, emb.dim)
     assert np.allclose(np.linalg.norm(txt, axis=1), 1, atol=1e-4)
+
+
+def test_a_misspelt_setting_is_warned_about(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """SHOPASSIST_EMBED_THREADS=abc and SHOPASSIST_IMAGE_MODEL=bogus were ignored without a word."""
+    import logging
+
+    from retrieval.embedders import default_threads
+    from retrieval.images import ImageModelConfig, build_image_embedder
+
+    caplog.set_level(logging.WARNING)
+    for raw in ("abc", "0", "-2"):
+        monkeypatch.setenv("SHOPASSIST_EMBED_THREADS", raw)
+        assert default_threads() == 1
+        assert f"SHOPASSIST_EMBED_THREADS={raw!r}" in caplog.text
+    monkeypatch.setenv("SHOPASSIST_EMBED_THREADS", "2")
+    assert default_threads() == 2
+    assert build_image_embedder(ImageModelConfig(model="bogus")).embedder is None
+    assert "unknown image model 'bogus'" in caplog.text
