@@ -230,8 +230,9 @@ class ShoppingAssistant:
                 logging.getLogger(__name__).log(
                     logging.INFO if not_built else logging.WARNING,
                     "hybrid search unavailable (%s); using catalog search (words only)%s", exc,
-                    "" if not_built else ": fix the index (`shopassist index --verify`, or delete the index folder and run "
-                    "`shopassist index`) or the settings it names",
+                    "" if not_built or type(exc).__name__ == "IndexDamagedError"  # (that one's message says the fix)
+                    else ": fix the index (`shopassist index --verify`, or delete the index folder and run `shopassist index`) "
+                    "or the settings it names",
                 )
         return cls(db, intent_parser=parser, search=searcher, results=results)
 
@@ -594,6 +595,13 @@ class ShoppingAssistant:
             kind, answer = "chitchat", say(talk, lang)
             if talk == "privacy_delete" and (contact := self._contact_entry()) is not None:
                 answer += " " + _entry(contact, lang)
+        if kind in ("search", "refine", "question", "chitchat") and _MY_LIKES.search(low):
+            # "which ones did I like?": the products liked in this conversation, as a list to pick from (it searched)
+            liked = self.repo.get_many(state.liked[-self.results:], matching=ProductFilter())
+            kind, cards = "chitchat", [card(RankedItem(p, 0.0), ShoppingIntent(), lang) for p in liked]
+            answer = "\n".join([say("liked_list", lang)] + [f"{i}. {c.name}, {money(c.price, c.currency)}" for i, c in enumerate(cards, 1)]) \
+                if cards else say("liked_none", lang)
+            listed_anew = bool(cards)
         if count_of is not None:
             # "how many jackets do you have?": the catalog's count of that kind; a kind it lacks is searched
             # alone ("how many tents do you sell?" -> "We do not carry tents", not a list headed "how many tents")
@@ -1005,6 +1013,9 @@ class ShoppingAssistant:
             raise AssistantInputError(f"unknown event {event!r}; use one of: {', '.join(FEEDBACK_EVENTS)}")
         if (size or color) and event != "add_to_cart":
             raise AssistantInputError("'size' and 'color' go only with the add_to_cart event")
+        if event in ("view", "click", "like", "dislike") and not self.repo.get_many([product_id], matching=ProductFilter()):
+            # a product off sale (hidden) or unknown is shown to no one: a view or like of it is no signal to log
+            raise AssistantInputError(f"unknown product id {product_id}: it is not on sale")
         if size or color:
             p = self.repo.get(product_id)
             for key, value, offered in (("size", size, p.sizes if p else []), ("color", color, p.colors if p else [])):
@@ -2060,6 +2071,9 @@ _ABOUT_PAYING = re.compile(r"\bpay(?:ing|ment)?\b|\bcash\b|\bcredit card|\bpaypa
 
 
 _CHANGE_IT = re.compile(r"\s*(?:(?:please|ok|okay|actually|no|hmm|can you|could you)[\s,]+)*(?:change|switch|swap)\s+(?:it|that|the (?:size|colou?r))\b")
+_MY_LIKES = re.compile(r"\b(?:which|what) (?:ones?|products?|items?|things?)?\s*(?:did|have) i (?:like|liked|favou?rited|save|saved)\b|"
+                       r"\b(?:show|list|see)(?: me)? (?:my|the) (?:likes|liked (?:ones|items|products)|favou?rites)\b|\bwhat i (?:liked|saved)\b|"
+                       r"\bqu[eé] (?:me gust[oó]|me han gustado)\b|我喜欢(?:过)?的(?:商品|东西)?")
 # "back to the tees", "let's go back to the jackets", "ok, back to jackets please"
 _BACK_TO = re.compile(r"^\s*(?:(?:ok(?:ay)?|no|hmm|actually|so)[\s,]+)*(?:let'?s\s+)?(?:go\s+)?back\s+to\s+(?:the\s+)?"
                       r"(?P<what>[a-z][a-z' -]*?)(?:\s+(?:please|then|again))?\s*[.!?]*$")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from catalog.db import CatalogDB
     from retrieval.indexer import UnreadableImage
 
 
@@ -81,58 +82,75 @@ def index_command(
     """Build or update the vector indexes from the catalog (only new and changed products are embedded)."""
     import time
 
-    from retrieval.embedders import EmbedderError
-    from retrieval.indexer import open_indexer
-    from retrieval.vector_index import TEXT_COLLECTION, VectorIndexError
+    from retrieval.vector_index import damage_error, local_chroma_path
 
     t0 = time.perf_counter()
     db = _open_catalog(db_url)
     try:
-        try:
-            indexer, messages = open_indexer(
-                db,
-                embedder=embedder_name,
-                chroma_url=chroma_url,
-                images=not no_images,
-                image_model=image_model,
-                rebuild=rebuild,
-                progress=not quiet,
-                threads=threads or os.cpu_count() or 1,
-            )
-        except (EmbedderError, VectorIndexError) as exc:  # VectorIndexError includes ModelMismatchError
-            raise click.ClickException(str(exc)) from None
-        for message in messages:
-            click.echo(message)
-        try:
-            indexer.claim_catalog()
-        except VectorIndexError as exc:  # another catalog's index: refused before anything is written
-            raise click.ClickException(str(exc)) from None
-        if verify:
-            results = indexer.verify(repair=True)
-            found = repaired = left = 0
-            for before, after in results:
-                click.echo(f"verify {before.line()}")
-                found += before.divergences
-                if after is not None:
-                    click.echo(f"  after repair: {after.line()}")
-                    repaired += max(0, before.divergences - after.divergences)
-                    left += after.divergences
-            if not found and not left:
-                click.echo("index and catalog agree")
-            elif not left:
-                click.echo(f"{found} divergence(s) found and repaired")
-            else:
-                click.echo(
-                    f"{found} divergence(s) found, {repaired} repaired, {left} left: "
-                    "run `shopassist index --verify` again, or `shopassist index --rebuild` if they stay"
-                )
-        else:
-            for report in indexer.sync():
-                click.echo(report.line())
-        _echo_unreadable(indexer.unreadable_images(), verifying=verify)
-        click.echo(f"done in {time.perf_counter() - t0:.1f}s ({len(indexer.text_index)} products in {TEXT_COLLECTION})")
+        _index(db, rebuild=rebuild, verify=verify, no_images=no_images, embedder_name=embedder_name,
+               image_model=image_model, chroma_url=chroma_url, threads=threads, quiet=quiet, t0=t0)
+    except click.ClickException:
+        raise
+    except BaseException as exc:  # a store found damaged while reading or writing it: one line saying what to do
+        damage = damage_error(exc, local_chroma_path(url=chroma_url))
+        if damage is None:
+            raise
+        raise click.ClickException(str(damage)) from None
     finally:
         db.close()
+
+
+def _index(db: CatalogDB, *, rebuild: bool, verify: bool, no_images: bool, embedder_name: str | None,
+           image_model: str | None, chroma_url: str | None, threads: int | None, quiet: bool, t0: float) -> None:
+    import time
+
+    from retrieval.embedders import EmbedderError
+    from retrieval.indexer import open_indexer
+    from retrieval.vector_index import TEXT_COLLECTION, VectorIndexError
+
+    try:
+        indexer, messages = open_indexer(
+            db,
+            embedder=embedder_name,
+            chroma_url=chroma_url,
+            images=not no_images,
+            image_model=image_model,
+            rebuild=rebuild,
+            progress=not quiet,
+            threads=threads or os.cpu_count() or 1,
+        )
+    except (EmbedderError, VectorIndexError) as exc:  # VectorIndexError includes ModelMismatchError
+        raise click.ClickException(str(exc)) from None
+    for message in messages:
+        click.echo(message)
+    try:
+        indexer.claim_catalog()
+    except VectorIndexError as exc:  # another catalog's index: refused before anything is written
+        raise click.ClickException(str(exc)) from None
+    if verify:
+        results = indexer.verify(repair=True)
+        found = repaired = left = 0
+        for before, after in results:
+            click.echo(f"verify {before.line()}")
+            found += before.divergences
+            if after is not None:
+                click.echo(f"  after repair: {after.line()}")
+                repaired += max(0, before.divergences - after.divergences)
+                left += after.divergences
+        if not found and not left:
+            click.echo("index and catalog agree")
+        elif not left:
+            click.echo(f"{found} divergence(s) found and repaired")
+        else:
+            click.echo(
+                f"{found} divergence(s) found, {repaired} repaired, {left} left: "
+                "run `shopassist index --verify` again, or `shopassist index --rebuild` if they stay"
+            )
+    else:
+        for report in indexer.sync():
+            click.echo(report.line())
+    _echo_unreadable(indexer.unreadable_images(), verifying=verify)
+    click.echo(f"done in {time.perf_counter() - t0:.1f}s ({len(indexer.text_index)} products in {TEXT_COLLECTION})")
 
 
 def _echo_unreadable(photos: list[UnreadableImage], *, verifying: bool, shown: int = 20) -> None:

@@ -1,8 +1,11 @@
 """Build and incrementally update the vector indexes from the SQL catalog.
 
 The catalog is the truth; the index is derived from it. Every record carries a fingerprint,
-sha256(model_id + text) for text and sha256(model_id + image uri) for images, so one pass that compares
-the catalog's fingerprints with the index's finds exactly what is new, changed or deleted. Writes go in
+sha256(model_id + text) for text and, for images, sha256(model_id + uri + the sha256 of the photo file's bytes)
+for a local photo (sha256(model_id + uri) for an http(s) URL, which is keyed by its address), so one pass that
+compares the catalog's fingerprints with the index's finds exactly what is new, changed or deleted, including a
+photo replaced in place under the same path. A sync hashes a local photo only when its size or mtime differs
+from the ones recorded with its vector (`photo_stat`, `photo_sha256`); `verify()` hashes every local photo. Writes go in
 batches, each one Chroma upsert carrying vectors and fingerprints together: a run killed midway leaves
 every record either old or new, and the next run (or `--verify`) finishes the job.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,6 +84,44 @@ def catalog_images(db: CatalogDB) -> dict[str, str]:
         for pid, uri in rows:
             out.setdefault(str(pid), uri)
     return out
+
+
+def local_photo_path(uri: str) -> str | None:
+    """The file a photo uri names (as `retrieval.images.load_image` opens it), or None for an http(s) URL."""
+    if uri.startswith(("http://", "https://")):
+        return None
+    if uri.startswith("file://"):
+        uri = uri[len("file://") :]
+    return os.path.expanduser(uri)
+
+
+def photo_content(uri: str, sha256: str | None) -> str:
+    """What an image fingerprint hashes: the uri, and the file's content hash when it is a readable local file."""
+    return f"{uri}\nsha256:{sha256}" if sha256 else uri
+
+
+@dataclass(frozen=True)
+class PhotoDigest:
+    """A local photo file as last seen: its size and mtime (`stat`, "size:mtime_ns") and its bytes' sha256."""
+
+    stat: str
+    sha256: str
+
+
+def _stat_key(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _hash_file(path: str) -> PhotoDigest | None:
+    """Size, mtime (read before the bytes: a file changed while it is read shows another mtime next time) and
+    the sha256 of a local file; None when it cannot be read (the photo is then reported as unreadable)."""
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except (OSError, ValueError):
+        return None
+    return PhotoDigest(_stat_key(st), digest)
 
 
 @dataclass
@@ -256,15 +298,56 @@ class Indexer:
             todo.append(pid)
         return todo
 
-    def sync_images(self, uris: dict[str, str] | None = None) -> list[SyncReport]:
-        """Embed each product's main photo with every configured image embedder, decoding it once."""
+    def photo_digests(self, uris: dict[str, str], *, trust_stat: bool = True) -> dict[str, PhotoDigest]:
+        """product id -> its local photo's size, mtime and content hash (http(s) photos and files that cannot be
+        read are left out). With `trust_stat`, a file whose size and mtime are those recorded with its vector in
+        an image index (for this uri) is not read again; without, every file is hashed (what `verify` does)."""
+        known: dict[str, list[tuple[str, str, str, str]]] = {}  # pid -> [(stat, sha256, fingerprint, model id)]
+        if trust_stat:
+            for index, emb in self._image_pairs():
+                for pid, meta in index.metadatas().items():
+                    stat, sha = meta.get("photo_stat"), meta.get("photo_sha256")
+                    if stat and sha:
+                        known.setdefault(pid, []).append(
+                            (str(stat), str(sha), str(meta.get("fingerprint", "")), emb.model_id)
+                        )
+        out: dict[str, PhotoDigest] = {}
+        for pid, uri in uris.items():
+            path = local_photo_path(uri)
+            if path is None:
+                continue
+            seen = None
+            if pid in known:
+                try:
+                    key = _stat_key(os.stat(path))
+                except OSError:
+                    continue
+                # the recorded hash is this file's while its size and mtime are unchanged, and the record is of this
+                # uri (its fingerprint is the one this uri with that hash gives)
+                seen = next(
+                    (PhotoDigest(stat, sha) for stat, sha, fp, model_id in known[pid]
+                     if stat == key and fp == fingerprint(model_id, photo_content(uri, sha))),
+                    None,
+                )
+            digest = seen or _hash_file(path)
+            if digest is not None:
+                out[pid] = digest
+        return out
+
+    def sync_images(
+        self, uris: dict[str, str] | None = None, *, digests: dict[str, PhotoDigest] | None = None
+    ) -> list[SyncReport]:
+        """Embed each product's main photo with every configured image embedder, decoding it once. A local
+        photo is re-embedded when its file's content changed, even under the same path (`digests`: the content
+        hashes to compare, by default `photo_digests(uris)`)."""
         t0 = time.perf_counter()
         uris = catalog_images(self.db) if uris is None else uris
+        digests = self.photo_digests(uris) if digests is None else digests
         plans: list[tuple[ChromaVectorIndex, ImageEmbedder, dict[str, str], set[str], set[str], SyncReport]] = []
         union: list[str] = []
         seen: set[str] = set()
         for index, emb in self._image_pairs():
-            wanted = {pid: fingerprint(emb.model_id, uri) for pid, uri in uris.items()}
+            wanted = self._image_fingerprints(emb, uris, digests)
             report = SyncReport(index.name, emb.model_id)
             existing = set(index.fingerprints())
             todo = self._plan(index, wanted, report)
@@ -298,12 +381,27 @@ class Indexer:
                         report.deleted += len(stale)
                     if ok:
                         vecs = emb.embed_images([loaded[pid] for pid in ok])
-                        index.upsert(ok, vecs, [{"product_id": int(pid), "fingerprint": wanted[pid]} for pid in ok])
+                        index.upsert(ok, vecs, [self._image_meta(pid, wanted[pid], digests) for pid in ok])
                 bar.update(len(ids))
         elapsed = time.perf_counter() - t0
         for *_, report in plans:
             report.seconds = elapsed
         return [p[-1] for p in plans]
+
+    @staticmethod
+    def _image_fingerprints(emb: ImageEmbedder, uris: dict[str, str], digests: dict[str, PhotoDigest]) -> dict[str, str]:
+        return {
+            pid: fingerprint(emb.model_id, photo_content(uri, digests[pid].sha256 if pid in digests else None))
+            for pid, uri in uris.items()
+        }
+
+    @staticmethod
+    def _image_meta(pid: str, fp: str, digests: dict[str, PhotoDigest]) -> dict[str, Any]:
+        meta: dict[str, Any] = {"product_id": int(pid), "fingerprint": fp}
+        digest = digests.get(pid)
+        if digest is not None:
+            meta.update(photo_stat=digest.stat, photo_sha256=digest.sha256)
+        return meta
 
     def _load(self, pid: str, uri: str) -> Any:
         """The decoded photo, or None after recording in `unreadable` why it cannot be read."""
@@ -367,13 +465,14 @@ class Indexer:
         texts = catalog_texts(self.db)
         pairs = self._image_pairs()
         uris = catalog_images(self.db) if pairs else {}
+        digests = self.photo_digests(uris, trust_stat=False) if pairs else {}  # a photo replaced in place is stale
         # what earlier runs of this indexer found unreadable counts only while the product still shows that photo
         self.unreadable = {pid: u for pid, u in self.unreadable.items() if uris.get(pid) == u.uri}
         targets: list[tuple[ChromaVectorIndex, dict[str, str], bool]] = [
             (self.text_index, {pid: fingerprint(self.embedder.model_id, t) for pid, t in texts.items()}, False)
         ]
         for index, emb in pairs:
-            targets.append((index, {pid: fingerprint(emb.model_id, u) for pid, u in uris.items()}, True))
+            targets.append((index, self._image_fingerprints(emb, uris, digests), True))
         befores: list[tuple[VerifyReport, list[str]]] = []
         for index, wanted, _ in targets:
             before, bad, absent = self._verify_one(index, wanted)
@@ -393,7 +492,7 @@ class Indexer:
             ]
         self.sync_text(texts)
         if pairs:
-            self.sync_images(uris)  # retries every absent photo: `unreadable` is now what cannot be read today
+            self.sync_images(uris, digests=digests)  # retries every absent photo: `unreadable` is now what cannot be read today
         results: list[tuple[VerifyReport, VerifyReport | None]] = []
         for (index, wanted, is_image), (before, absent) in zip(targets, befores, strict=True):
             after, _, absent_after = self._verify_one(index, wanted)
@@ -429,11 +528,18 @@ def open_indexes(
     """Open the built indexes for searching (never creates them: raises VectorIndexError saying to run
     `shopassist index`, or ModelMismatchError when the index was built with another model)."""
     from retrieval.embedders import build_embedder
-    from retrieval.vector_index import VectorIndexError, chroma_client
+    from retrieval.vector_index import VectorIndexError, chroma_client, damage_error, local_chroma_path
 
     emb = build_embedder(embedder) if embedder is None or isinstance(embedder, str) else embedder
-    client = chroma_client(path=chroma_path, url=chroma_url)
-    text_index = ChromaVectorIndex(TEXT_COLLECTION, emb.model_id, emb.dim, client=client, create=False)
+    try:
+        client = chroma_client(path=chroma_path, url=chroma_url)
+        text_index = ChromaVectorIndex(TEXT_COLLECTION, emb.model_id, emb.dim, client=client, create=False)
+    except BaseException as exc:
+        # a damaged store says so, naming its folder and the fix (the assistant logs it as a warning and falls back)
+        damage = damage_error(exc, local_chroma_path(path=chroma_path, url=chroma_url))
+        if damage is None:
+            raise
+        raise damage from None
     out = RetrievalIndexes(embedder=emb, text_index=text_index)
     if not images:
         out.image_status = "image search is off: disabled"
@@ -477,24 +583,23 @@ def open_indexer(
 ) -> tuple[Indexer, list[str]]:
     """An Indexer over the catalog `db` with the configured models, creating the collections as needed
     (`rebuild` drops them first). Returns it with messages for the user (e.g. why image search is off).
-    Raises EmbedderError / VectorIndexError / ModelMismatchError with a message for the user."""
+    Raises EmbedderError / VectorIndexError / ModelMismatchError with a message for the user, IndexDamagedError
+    when the local store's database is damaged; `rebuild` then moves the damaged folder aside and starts afresh."""
     from retrieval.embedders import build_embedder, embedder_source
     from retrieval.images import ColorHistogramEmbedder, ImageModelConfig, build_image_embedder
-    from retrieval.vector_index import chroma_client
+    from retrieval.vector_index import (
+        IndexDamagedError,
+        chroma_client,
+        damage_error,
+        local_chroma_path,
+        move_aside,
+        store_damage,
+    )
 
     emb = build_embedder(embedder, threads=threads) if embedder is None or isinstance(embedder, str) else embedder
-    client = chroma_client(path=chroma_path, url=chroma_url)
-
-    def open_index(name: str, model_id: str, dim: int, source: str | None = None) -> ChromaVectorIndex:
-        if rebuild:
-            return ChromaVectorIndex.rebuild(name, model_id, dim, client=client, source=source)
-        return ChromaVectorIndex(name, model_id, dim, client=client, source=source)
-
     messages: list[str] = []
     source = embedder_source(embedder) if embedder is None or isinstance(embedder, str) else None
-    text_index = open_index(TEXT_COLLECTION, emb.model_id, emb.dim, source)
     image_emb: ImageEmbedder | None = None
-    image_index = color_index = None
     color_emb: ImageEmbedder | None = None
     if not images:
         messages.append("images: skipped (--no-images)")
@@ -506,12 +611,46 @@ def open_indexer(
             cfg.model = image_model
         backend = build_image_embedder(cfg)
         messages.append(backend.reason)
-        if backend.embedder is not None:
-            image_emb = backend.embedder
-            image_index = open_index(IMAGE_COLLECTION, image_emb.model_id, image_emb.dim)
+        image_emb = backend.embedder
         if cfg.color_histogram and cfg.model not in {"none", "off"}:
             color_emb = ColorHistogramEmbedder()
-            color_index = open_index(COLOR_COLLECTION, color_emb.model_id, color_emb.dim)
+
+    def open_all() -> tuple[ChromaVectorIndex, ChromaVectorIndex | None, ChromaVectorIndex | None]:
+        client = chroma_client(path=chroma_path, url=chroma_url)
+
+        def open_index(name: str, model_id: str, dim: int, source: str | None = None) -> ChromaVectorIndex:
+            if rebuild:
+                return ChromaVectorIndex.rebuild(name, model_id, dim, client=client, source=source)
+            return ChromaVectorIndex(name, model_id, dim, client=client, source=source)
+
+        text = open_index(TEXT_COLLECTION, emb.model_id, emb.dim, source)
+        image = open_index(IMAGE_COLLECTION, image_emb.model_id, image_emb.dim) if image_emb is not None else None
+        color = open_index(COLOR_COLLECTION, color_emb.model_id, color_emb.dim) if color_emb is not None else None
+        return text, image, color
+
+    folder = local_chroma_path(path=chroma_path, url=chroma_url)
+
+    def set_aside(damage: IndexDamagedError) -> None:
+        # a rebuild replaces the index anyway: keep the damaged store beside it (never deleted without a word)
+        assert folder is not None
+        moved = move_aside(folder)
+        messages.insert(0, f"the search index at {folder} was damaged ({damage.reason}): moved it to {moved} "
+                           "and building a new one (delete that folder once you no longer need it)")
+
+    if rebuild and folder is not None:  # (a damaged store can still open: never rebuild into one)
+        reason = store_damage(folder)
+        if reason:
+            set_aside(IndexDamagedError(folder, reason))
+    try:
+        text_index, image_index, color_index = open_all()
+    except BaseException as exc:
+        damage = damage_error(exc, folder)
+        if damage is None:
+            raise
+        if not rebuild or folder is None:
+            raise damage from None
+        set_aside(damage)
+        text_index, image_index, color_index = open_all()
     indexer = Indexer(
         db,
         embedder=emb,

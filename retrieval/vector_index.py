@@ -57,10 +57,98 @@ class CatalogMismatchError(VectorIndexError):
     """The stored collection holds another catalog's products (its ids would name the wrong products here)."""
 
 
+class IndexDamagedError(VectorIndexError):
+    """The local Chroma store's database file is damaged (garbage, truncated, malformed): the message names the
+    folder and how to rebuild it."""
+
+    def __init__(self, folder: str | Path, reason: str):
+        self.folder = Path(folder)
+        self.reason = reason
+        super().__init__(
+            f"the search index at {self.folder} is damaged ({reason}): run `shopassist index --rebuild` (it moves that "
+            "folder aside and builds a new index), or delete that folder and run `shopassist index` to rebuild it"
+        )
+
+
 def default_chroma_path() -> Path:
     from catalog.config import shopassist_home
 
     return shopassist_home() / "chroma"
+
+
+def local_chroma_path(*, path: str | Path | None = None, url: str | None = None) -> Path | None:
+    """The folder `chroma_client(path=, url=)` opens, or None when it talks to a Chroma server."""
+    if url or os.environ.get("SHOPASSIST_CHROMA_URL"):
+        return None
+    return (Path(path) if path else default_chroma_path()).expanduser().resolve()
+
+
+def _is_chroma_failure(exc: BaseException) -> bool:
+    """An error Chroma raised: an Exception, or the Rust bindings' panic (pyo3's PanicException is a BaseException,
+    raised e.g. when a damaged database file is read)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def store_damage(folder: str | Path) -> str | None:
+    """Why the local Chroma store in `folder` is damaged (SQLite's own words, from a read-only quick_check of
+    chroma.sqlite3), or None when its database file is sound or absent."""
+    import sqlite3
+
+    db = Path(folder) / "chroma.sqlite3"
+    if not db.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = con.execute("PRAGMA quick_check(3)").fetchall()
+        finally:
+            con.close()
+    except sqlite3.OperationalError:  # locked, cannot be opened: no sign of damage
+        return None
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        return str(exc)
+    lines = [ln.strip() for r in rows if r and r[0] != "ok" for ln in str(r[0]).splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith("***")]  # ("*** in database main ***")
+    return f"database disk image is malformed: {lines[0][:200]}" if lines else None
+
+
+def damage_error(exc: BaseException, folder: str | Path | None) -> IndexDamagedError | None:
+    """`exc` as an IndexDamagedError when it comes from a damaged local store in `folder`; None otherwise (an error
+    of ours with nothing under it, a server, a sound store: nothing to say about damage)."""
+    if isinstance(exc, IndexDamagedError):
+        return exc
+    if folder is None or not _is_chroma_failure(exc):
+        return None
+    if isinstance(exc, VectorIndexError) and (exc.__cause__ is None or isinstance(exc, ModelMismatchError | CatalogMismatchError)):
+        return None
+    reason = store_damage(folder)
+    return IndexDamagedError(folder, reason) if reason else None
+
+
+def forget_store(folder: str | Path) -> None:
+    """Drop this process's Chroma state of a local store (before its folder is moved away or opened afresh)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(Path(folder).resolve())
+    SharedSystemClient._identifier_to_system.pop(key, None)
+    with _stores_lock:
+        _stores.pop(key, None)
+
+
+def move_aside(folder: str | Path) -> Path:
+    """Rename a (damaged) local store to `<folder>.damaged-<time>` beside it, never deleting it; returns the new path."""
+    import time
+
+    src = Path(folder).resolve()
+    forget_store(src)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    dest = src.with_name(f"{src.name}.damaged-{stamp}")
+    n = 1
+    while dest.exists():
+        n += 1
+        dest = src.with_name(f"{src.name}.damaged-{stamp}-{n}")
+    src.rename(dest)
+    return dest
 
 
 def chroma_client(*, path: str | Path | None = None, url: str | None = None) -> Any:
@@ -86,8 +174,19 @@ def chroma_client(*, path: str | Path | None = None, url: str | None = None) -> 
             raise VectorIndexError(f"cannot reach the Chroma server at {url}: {exc}") from exc
     target = Path(path) if path else default_chroma_path()
     target.mkdir(parents=True, exist_ok=True)
-    # one spelling per folder: Chroma keeps one in-process state per path string (see `_Store`)
-    return chromadb.PersistentClient(path=str(target.resolve()), settings=settings)
+    folder = str(target.resolve())
+    try:
+        # one spelling per folder: Chroma keeps one in-process state per path string (see `_Store`)
+        return chromadb.PersistentClient(path=folder, settings=settings)
+    except BaseException as exc:
+        if not _is_chroma_failure(exc):
+            raise
+        # Chroma caches the System of a folder before starting it: a failed start would be reused by the next client
+        forget_store(folder)
+        damage = damage_error(exc, folder)
+        if damage is not None:
+            raise damage from None
+        raise VectorIndexError(f"cannot open the search index at {folder}: {type(exc).__name__}: {exc}") from exc
 
 
 def _is_not_found(exc: Exception) -> bool:
@@ -588,6 +687,11 @@ class ChromaVectorIndex:
     def fingerprints(self) -> dict[str, str]:
         with self._lock:
             return {id_: str(m.get("fingerprint", "")) for id_, m in zip(self._ids, self._meta, strict=False)}
+
+    def metadatas(self) -> dict[str, dict[str, Any]]:
+        """id -> a copy of its stored metadata (from the in-memory copy)."""
+        with self._lock:
+            return {id_: dict(m) for id_, m in zip(self._ids, self._meta, strict=False)}
 
     # ----- extras --------------------------------------------------------------------------------
     def __len__(self) -> int:

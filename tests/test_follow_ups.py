@@ -1109,3 +1109,32 @@ def test_a_kind_is_said_sold_out_only_when_none_is_in_stock(tmp_path: Path) -> N
     assert not bot.repo.has_in_stock_named("chairs")
     bot2 = _shop(tmp_path / "2", [p for p in _bottles_and_tents() if p.sku != "T2"])  # only the sold-out 4-person tent
     assert not bot2.repo.has_in_stock_named("tent")
+
+
+def test_a_view_or_like_of_a_product_off_sale_is_refused(tmp_path: Path) -> None:
+    """A 'view' event on a hidden product was accepted and logged (it fed popularity and the shopper's history)."""
+    from assistant.errors import AssistantInputError
+    from catalog.db import open_catalog
+    from catalog.records import CatalogData
+    from catalog.writer import sync_catalog
+
+    products = _developer_shop()
+    bot = _shop(tmp_path, products)
+    mug = bot.repo.get_by_sku("MUG-7")
+    assert mug is not None and bot.feedback("view", mug.id, session_id="v")
+    with open_catalog(f"sqlite:///{tmp_path / 'shop.db'}").session() as s:
+        sync_catalog(s, CatalogData(products=[p for p in products if p.sku != "MUG-7"]), progress=False, hide_missing=True)
+    for event in ("view", "click", "like", "dislike"):
+        with pytest.raises(AssistantInputError, match="not on sale"):
+            bot.feedback(event, mug.id, session_id="v")
+
+
+def test_which_ones_did_i_like_lists_them(tmp_path: Path) -> None:
+    """'which ones did i like?' searched the words; it now lists the products liked in this conversation."""
+    bot = _shop(tmp_path, _developer_shop())
+    assert bot.chat("which ones did i like?", session_id="l").text == "You haven't liked anything in this conversation yet."
+    bags = bot.chat("bags", session_id="l").products
+    bot.feedback("like", bags[1].id, session_id="l")
+    liked = bot.chat("which ones did i like?", session_id="l")
+    assert liked.text == f"What you liked in this conversation:\n1. {bags[1].name}, $24.00" and [p.id for p in liked.products] == [bags[1].id], liked.text
+    assert _cart(bot.chat("add the first one", session_id="l")) == [(bags[1].name, 1)]

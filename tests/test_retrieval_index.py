@@ -424,6 +424,55 @@ def test_verify_reports_an_unreadable_photo_apart_and_never_as_repaired(sqlite_u
     assert ix.unreadable_images() == [] and pid3 in ix.image_index.fingerprints()  # type: ignore[union-attr]
 
 
+def _bmp(path: Path, rgb: tuple[int, int, int]) -> str:
+    """A 40x30 BMP: every one has the same file size, whatever its colour."""
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), rgb).save(path, format="BMP")
+    return str(path)
+
+
+def test_a_photo_replaced_under_the_same_path_is_re_embedded(sqlite_url: str, tmp_path: Path) -> None:
+    """A product photo replaced in place (same path, new picture) was never re-embedded: `index` said unchanged,
+    `--verify` said the index and catalog agree, and photo search matched the old picture until `--rebuild`."""
+    import os
+
+    from retrieval.images import load_image
+
+    imgs = {i: _bmp(tmp_path / f"p{i}.bmp", (60 * i, 200, 30)) for i in range(3)}
+    db = _catalog(sqlite_url, _records(3, images=imgs))
+    make = lambda: _image_indexer(db, tmp_path / "chroma")  # noqa: E731 (a new indexer reads the index from disk)
+    make().sync()
+    pid1 = _pid(db, "SKU-1")
+
+    def top(ix: Indexer, photo: str) -> tuple[str, float]:
+        assert ix.image_index is not None and ix.image_embedder is not None
+        hit = ix.image_index.query(ix.image_embedder.embed_images([load_image(photo)])[0], 1)[0]
+        return hit.id, hit.score
+
+    _bmp(tmp_path / "p1.bmp", (250, 0, 0))  # the shop replaces the photo file; the catalog row is the same
+    os.utime(tmp_path / "p1.bmp", ns=(1, 1_000_000_000))  # (another mtime than the first file's, whatever the clock)
+    ix = make()
+    _, img_r, color_r = ix.sync()
+    assert (img_r.updated, img_r.unchanged) == (1, 2) and (color_r.updated, color_r.unchanged) == (1, 2)
+    assert ix.image_embedder.images_embedded == 1  # type: ignore[union-attr]
+    assert top(ix, imgs[1]) == (pid1, pytest.approx(1.0, abs=1e-5))
+    [_, img_r, _] = make().sync()
+    assert (img_r.updated, img_r.unchanged) == (0, 3)  # and once only
+
+    # replaced again with the same size and mtime: the cheap check of `index` trusts them; `--verify` hashes every
+    # photo, finds it stale and re-embeds it
+    _bmp(tmp_path / "p1.bmp", (0, 0, 250))
+    os.utime(tmp_path / "p1.bmp", ns=(1, 1_000_000_000))
+    [_, img_r, _] = make().sync()
+    assert img_r.unchanged == 3
+    ix = make()
+    results = ix.verify()
+    assert [(b.stale, a.divergences if a else None) for b, a in results] == [(0, 0), (1, 0), (1, 0)]
+    assert top(ix, imgs[1]) == (pid1, pytest.approx(1.0, abs=1e-5))
+    assert all(b.divergences == 0 for b, _ in make().verify())
+
+
 @pytest.mark.slow  # the real image models (EfficientNet-Lite2 from its wheel, colour histograms)
 def test_cli_verify_lists_unreadable_photos_and_repairs_nothing_for_them(sqlite_url: str, tmp_path: Path) -> None:
     imgs = {i: _png(tmp_path / f"p{i}.png", (60 * i, 120, 30)) for i in range(2)}
@@ -581,3 +630,52 @@ def test_a_deleted_index_does_not_stop_the_served_search(tmp_path: Path) -> None
         _settled(searcher)
     searcher.invalidate()  # a rebuild on the search path too
     assert searcher.search(SearchRequest(query="wool jacket", limit=5))
+
+
+# ----- a damaged store -----------------------------------------------------------------------------
+def test_a_damaged_index_is_one_clear_error_and_rebuild_sets_it_aside(sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """A garbage or truncated chroma.sqlite3 made `index`, `--verify` and `--rebuild` end in a chromadb traceback,
+    and the assistant fell back to catalog-only search without a word."""
+    import logging
+    import os
+
+    from catalog.config import shopassist_home
+
+    _catalog(sqlite_url, _records(5))
+    folder = shopassist_home() / "chroma"
+    args = ("--db-url", sqlite_url, "--embedder", "hashing", "-q", "--no-images")
+    code, out = _cli(*args)
+    assert code == 0 and "5 added" in out, out
+    store = folder / "chroma.sqlite3"
+    store.write_bytes(os.urandom(100_000))
+    for extra in ((), ("--verify",)):
+        code, out = _cli(*args, *extra)
+        assert code == 1 and "Traceback" not in out, out
+        assert out.startswith(f"Error: the search index at {folder.resolve()} is damaged (file is not a database)"), out
+        assert "shopassist index --rebuild" in out and len(out.strip().splitlines()) == 1
+
+    # the assistant still answers from the catalog, and says why in a warning
+    from assistant.agent import ShoppingAssistant
+
+    monkeypatch.setenv("SHOPASSIST_EMBEDDER", "hashing")
+    with caplog.at_level(logging.INFO):
+        bot = ShoppingAssistant.from_config(sqlite_url, llm="rules")
+    assert type(bot.searcher).__name__ == "CatalogSearch"
+    assert any(r.levelno == logging.WARNING and "is damaged (file is not a database)" in r.getMessage()
+               and "--rebuild" in r.getMessage() for r in caplog.records), caplog.text
+
+    # --rebuild moves the damaged folder aside (never deletes it) and builds a new index
+    code, out = _cli(*args, "--rebuild")
+    assert code == 0 and "5 added" in out and "Traceback" not in out, out
+    [aside] = folder.parent.glob("chroma.damaged-*")
+    assert f"moved it to {aside}" in out and (aside / "chroma.sqlite3").stat().st_size == 100_000
+    code, out = _cli(*args)
+    assert code == 0 and "5 unchanged" in out, out
+    assert type(ShoppingAssistant.from_config(sqlite_url, llm="rules").searcher).__name__ == "HybridProductSearch"
+
+    # a truncated database file
+    with open(store, "r+b") as fh:
+        fh.truncate(store.stat().st_size // 2)
+    code, out = _cli(*args, "--verify")
+    assert code == 1 and "is damaged (database disk image is malformed" in out and "Traceback" not in out, out

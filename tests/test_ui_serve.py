@@ -135,3 +135,59 @@ def test_photo_upload_shows_only_when_image_search_is_available(sqlite_url: str)
         bot.image_search_available = True  # type: ignore[attr-defined]  # an assistant without the property
     on = _elem_ids(build_blocks(bot))
     assert "sa-photo" in on and on["sa-photo"].get("visible", True) is not False and "sa-photo-note" not in on
+
+
+def test_the_access_log_never_shows_a_shopper_s_id_in_admin_paths(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DELETE /api/v1/admin/users/ann@shop.com and its export were logged by uvicorn with the e-mail in clear,
+    so a deletion request left the shopper's personal data behind in the server's log."""
+    import contextlib
+    import io
+    import logging
+    import threading
+    import time
+    import urllib.request
+
+    import uvicorn
+
+    from ui import server
+
+    db = open_catalog(sqlite_url)
+    with db.session() as s:
+        sync_catalog(s, small_store(), progress=False)
+    ran: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: ran.update(app=app, **kw))
+    server.serve(db_url=sqlite_url, port=7999, llm="rules", search="catalog", admin_key="k")
+    config = ran["log_config"]  # what `shopassist serve` runs uvicorn with
+    log = io.StringIO()
+    config["handlers"]["access"]["stream"] = log
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {n: (lg.handlers[:], lg.filters[:], lg.level, lg.propagate, lg.disabled)
+             for n, lg in ((n, logging.getLogger(n)) for n in names)}
+    real = uvicorn.Server(uvicorn.Config(ran["app"], host="127.0.0.1", port=0, log_config=config, log_level="info"))
+    thread = threading.Thread(target=real.run, daemon=True)
+    try:
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not real.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert real.started
+        port = real.servers[0].sockets[0].getsockname()[1]
+        for method, path in (("DELETE", "ann@shop.com"), ("GET", "ann%40shop.com/export?full=1"), ("DELETE", "bob%20smith%2Fx")):
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/admin/users/{path}", method=method,
+                                         headers={"X-API-Key": "k"})
+            with contextlib.suppress(urllib.error.HTTPError):  # (the last one is no route: logged all the same)
+                urllib.request.urlopen(req, timeout=10).close()
+    finally:
+        real.should_exit = True
+        thread.join(timeout=10)
+        for n, (handlers, filters, level, propagate, disabled) in saved.items():
+            lg = logging.getLogger(n)
+            lg.handlers[:], lg.filters[:] = handlers, filters
+            lg.setLevel(level)
+            lg.propagate, lg.disabled = propagate, disabled
+    lines = log.getvalue()
+    assert '"DELETE /api/v1/admin/users/<user> HTTP/1.1" 200' in lines, lines
+    assert '"GET /api/v1/admin/users/<user>/export?full=1 HTTP/1.1" 200' in lines, lines
+    assert '"DELETE /api/v1/admin/users/<user> HTTP/1.1" 404' in lines, lines
+    for secret in ("ann", "shop.com", "bob", "smith"):
+        assert secret not in lines, lines

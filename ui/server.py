@@ -46,6 +46,48 @@ SHOPPER_EVENTS = tuple(e for e in EVENT_WEIGHTS if e != "impression")  # what a 
 
 log = logging.getLogger(__name__)
 
+# The id in /admin/users/<user_id>[/export] is a shopper's (often an e-mail): it never goes into a log, or a request
+# to delete their data would leave it behind there. It runs to the end of the path (a query, a quote, or the
+# " HTTP/1.1" of a formatted request line); the route's own "/export" is kept.
+_ADMIN_USER_PATH = re.compile(r"(/admin/users/)([^?#\"]*?)(?=\s+HTTP/|[?#\"]|$)")
+USER_PLACEHOLDER = "<user>"
+
+
+def redact_user_paths(text: str) -> str:
+    """`text` with the user id of every /admin/users/<id> path replaced by <user>."""
+    if "/admin/users/" not in text:
+        return text
+    return _ADMIN_USER_PATH.sub(
+        lambda m: m.group(1) + USER_PLACEHOLDER + ("/export" if m.group(2).endswith("/export") else ""), text
+    )
+
+
+class RedactUserPaths(logging.Filter):
+    """A logging filter (on uvicorn's access log) that removes shoppers' ids from /admin/users/... paths."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_user_paths(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_user_paths(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact_user_paths(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's default logging, with `RedactUserPaths` on its access log (what `serve` runs with)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_user_paths"] = {"()": RedactUserPaths}
+    for section, name in (("loggers", "uvicorn.access"), ("handlers", "access")):
+        entry = config.setdefault(section, {}).setdefault(name, {})
+        entry["filters"] = [*entry.get("filters", []), "redact_user_paths"]
+    return config
+
 STATIC = Path(__file__).resolve().parent / "static"
 API = "/api/v1"
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -335,7 +377,7 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, redact_user_paths(request.url.path))
         return error(500, "internal error; the server log has the details")
 
     # ----- dependencies ----------------------------------------------------------------------------------
@@ -630,4 +672,5 @@ def serve(
         print(warning, file=sys.stderr)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"shopassist: chat http://{shown}:{port}/ui/  API docs http://{shown}:{port}/docs  widget demo http://{shown}:{port}/widget-demo")
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    # the access log names every request's path: shoppers' ids in admin paths are replaced by <user>
+    uvicorn.run(app, host=host, port=port, log_level=log_level, log_config=uvicorn_log_config())
