@@ -12,7 +12,7 @@ import functools
 import re
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,7 @@ from assistant.vocabulary import (
     categories_in_text,
     colors_in_text,
     is_cheaper_request,
+    kind_in_text,
     map_color,
     normalize_intent,
     references_in_text,
@@ -82,7 +83,14 @@ from assistant.vocabulary import (
 )
 from catalog.db import CatalogDB, open_catalog
 from catalog.models import Customer, Order, Variant
-from catalog.repository import CatalogRepository, ProductFilter, policy_topics, singular, storable_id
+from catalog.repository import (
+    CatalogRepository,
+    ProductFilter,
+    policy_topics,
+    singular,
+    storable_id,
+    units_of,
+)
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
@@ -192,10 +200,10 @@ class ShoppingAssistant:
             raise AssistantInputError(f"unknown search {search!r}: use 'auto', 'hybrid' or 'catalog'")
         if not isinstance(results, int) or not 1 <= results <= 50:
             raise AssistantInputError(f"results must be a whole number from 1 to 50, not {results!r}")
-        from catalog.config import default_db_url, normalize_db_url
+        from catalog.config import default_db_url, missing_sqlite_file, normalize_db_url
 
         url = normalize_db_url(db_url) if db_url else default_db_url()
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).expanduser().exists():
+        if missing_sqlite_file(url) is not None:
             # serving a catalog that is not there would answer every shopper "nothing found" (a misspelt
             # SHOPASSIST_HOME made a new, empty one)
             raise AssistantInputError(f"no catalog at {url}: check the path"
@@ -589,6 +597,10 @@ class ShoppingAssistant:
             kind = "policy"
         if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
             kind = "chitchat"
+        if (kind == "policy" and faq is None and _SIZE_ADVICE.search(low) and len(in_view := state.focus or state.shown) == 1
+                and not [d for d in self.repo.documents("size guide sizing fit", limit=3) if "size" in f"{d.title} {d.body}".lower()]):
+            # "does it run small?" about the one product in view, in a shop with no size guide: its sizes, not "no policy"
+            kind, referenced = "question", self.repo.get_many([int(in_view[0]["id"])])
         if kind in ("search", "refine", "other", "chitchat") and (talk := _talk_about(text)) is not None:
             # "delete my data", "what do you know about me?", "my email is ...", "you are useless", "what's the
             # weather?": answered as what they are, never searched ("Here are 5 know about me you might like")
@@ -1089,7 +1101,8 @@ class ShoppingAssistant:
             if (not ids and len({x["product_id"] for x in state.cart}) == 1 and not references_in_text(text)
                     and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))
                     # "remove one of the bricks" with only a jump rope in the cart names something else
-                    and not _names_something_else(text.lower(), state.cart[0]["name"])):
+                    and not _names_something_else(text.lower(), state.cart[0]["name"],
+                                                  lambda w: singular(w) in PRODUCT_KINDS or self.repo.carries(w))):
                 ids = [int(state.cart[0]["product_id"])]  # "take one out" ("remove the bag" names another thing)
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
@@ -1519,6 +1532,7 @@ class ShoppingAssistant:
         now = {p.id: p for p in self.repo.get_many([int(line["product_id"]) for line in state.cart], matching=ProductFilter())}
         keys = [(int(x["product_id"]), x.get("size"), x.get("color")) for x in state.cart]
         own, skus = self.repo.variant_prices(keys), self.repo.variant_skus(keys)  # (one query each for the whole cart)
+        stocks = self.repo.variant_stocks(list(now))  # (one query for the whole cart)
         kept, gone, fewer = [], [], []
         for line in state.cart:
             p = now.get(int(line["product_id"]))
@@ -1526,13 +1540,13 @@ class ShoppingAssistant:
                 gone.append(str(line.get("name", "")))
                 continue
             named = p.name + _variant_words(line, lang)
-            if line.get("size") or line.get("color"):
-                variants = self.repo.variant_stock(p.id)
-                if variants and not [r for r in variants if all(not line.get(k) or str(v or "").lower() == str(line[k]).lower()
-                                                                for v, k in ((r[0], "size"), (r[1], "color")))]:
-                    gone.append(named)  # that size or colour is sold no more (it stayed, at the product's price)
-                    continue
-            have = self.repo.units_available(p.id, line.get("size"), line.get("color"))
+            variants = stocks.get(p.id, [])
+            if (line.get("size") or line.get("color")) and variants and not [
+                    r for r in variants if all(not line.get(k) or str(v or "").lower() == str(line[k]).lower()
+                                               for v, k in ((r[0], "size"), (r[1], "color")))]:
+                gone.append(named)  # that size or colour is sold no more (it stayed, at the product's price)
+                continue
+            have = units_of(variants, line.get("size"), line.get("color"), p.stock_qty, p.in_stock)
             if have is not None and have < int(line["qty"]):
                 if have <= 0:
                     gone.append(named)  # none left of it: the cart never holds what the shop cannot send
@@ -2048,7 +2062,9 @@ _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\b
 THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
                         r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
                         r"(?:\s+(?:so much|a lot|very much|for (?:your|the|all the) help|for now|muchas|de nuevo))*[\s,.!！？。，]*)+$")
-_EMAIL_OR_PHONE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:my|mi)\s+(?:phone|number|tel[eé]fono|n[uú]mero)\s+(?:is|es)\b|我的(?:邮箱|电话|手机)")
+# an address, or a phone number said as one ("my phone is an iPhone 12", "mi número es 42" are no contact details)
+_EMAIL_OR_PHONE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:my|mi)\s+(?:phone(?: number)?|number|tel[eé]fono|n[uú]mero de tel[eé]fono)"
+                             r"\s+(?:is|es)\s*:?\s*\+?\d[\d\s().-]{6,}\d|我的(?:邮箱|电话|手机)(?:号码?)?(?:是)?\s*\+?\d{7,}")
 _PRIVACY_DELETE = re.compile(r"\b(?:delete|remove|erase|wipe|forget)\s+(?:all\s+)?(?:of\s+)?(?:my|me)\b(?:\s+(?:personal\s+)?(?:data|account|"
                              r"information|info|details|history|conversations?|chats?))?(?:\s+please)?\s*[.!?]*$|\bforget (?:about )?me\b|"
                              r"\bborr(?:a|ad|en|ar)\s+(?:todos\s+)?mis\s+datos\b|\belimin(?:a|ad|en|ar)\s+mis\s+datos\b|删除我的(?:数据|信息|资料|记录)")
@@ -2059,7 +2075,7 @@ _RUDE = re.compile(r"\b(?:you(?:'re| are)?|this (?:bot|chat|thing|assistant)|the
                    r"(?:useless|stupid|dumb|idiot\w*|rubbish|terrible|awful|pointless|annoying|not (?:very )?helpful|unhelpful|worthless)\b|"
                    r"\b(?:you suck|this sucks|shut up|i hate (?:you|this bot))\b|\beres (?:in[uú]til|tonto)\b|你(?:真|太)?(?:没用|笨|蠢)")
 _OFF_TOPIC = re.compile(r"\bwhat(?:'s| is| will be) the weather\b|\bweather (?:forecast|today|tomorrow)\b|\bwill it rain\b|"
-                        r"\bwho (?:won|is the president)\b|\bcapital of\b|\b(?:latest )?news (?:today|about)\b|\bstock price of\b|"
+                        r"\bwho (?:won|is the president)\b|\bcapital of\b|\bstock price of\b|"
                         r"\bqu[eé] tiempo (?:hace|har[aá])\b|天气怎么样|明天天气")
 
 
@@ -2067,6 +2083,8 @@ _ABOUT_RETURNS = re.compile(r"\b(?:does(?:n'?t| not)|did(?:n'?t| not)) (?:fit|wo
                             r"\b(?:return|returns|returning|exchange)\b")
 
 
+_SIZE_ADVICE = re.compile(r"\bwhat size (?:should|do|would) i\b|\bwhich size (?:should|do|would) i\b|\bi'?m between\b|"
+                          r"\b(?:run|fit)s? (?:small|large|big|true)\b")
 _ABOUT_PAYING = re.compile(r"\bpay(?:ing|ment)?\b|\bcash\b|\bcredit card|\bpaypal\b|\bklarna\b|\bapple pay\b")
 
 
@@ -2084,8 +2102,12 @@ def _earlier_ask(what: str, history: Sequence[str]) -> str | None:
     stems = {singular(w) for w in re.findall(r"[a-z]+", what) if w not in ("one", "ones", "those", "them")}
     if not stems:
         return None
-    return next((h for h in reversed(history) if not _BACK_TO.match(h.lower())
-                 and stems <= {singular(w) for w in re.findall(r"[a-z]+", h.lower())}), None)
+    def asked_for(h: str) -> bool:  # a search, not a cart request or a question about one product
+        low = h.lower()
+        return (not _BACK_TO.match(low) and kind_in_text(h) in (None, "search", "refine") and not _ADDING.search(low)
+                and not REMOVING.search(low) and not re.match(r"\s*(?:is|are|does|do|can|will|how|what|which)\b.*\?\s*$", low))
+
+    return next((h for h in reversed(history) if asked_for(h) and stems <= {singular(w) for w in re.findall(r"[a-z]+", h.lower())}), None)
 
 
 def _talk_about(text: str) -> str | None:
@@ -2098,9 +2120,13 @@ def _talk_about(text: str) -> str | None:
         return "privacy_what"
     if _EMAIL_OR_PHONE.search(text):
         return "contact_in_chat"
-    if _RUDE.search(low):
+    # a product asked for in the same message is the need ("this thing is useless, do you have a better jump rope?",
+    # "明天天气怎么样？我需要一件夹克"): searched, not answered as talk
+    wants = any(singular(w) in PRODUCT_KINDS for w in re.findall(r"[a-z]+", low)) or bool(english_product_words(text)) \
+        or re.search(r"\b(?:do you have|have you got|any|show me|looking for|i need|i want|busco|necesito|quiero)\b", low) is not None
+    if _RUDE.search(low) and not wants:
         return "sorry_unhelpful"
-    if _OFF_TOPIC.search(low) and not any(singular(w) in PRODUCT_KINDS for w in re.findall(r"[a-z]+", low)):
+    if _OFF_TOPIC.search(low) and not wants:
         return "off_topic"
     return None
 
@@ -2110,7 +2136,8 @@ _THANKED = re.compile(r"thank|thx|\bty\b|cheers|gracias|谢|感谢")
 # ("what I meant to ask: …?" and "is the second one meant for rain?" are questions)
 I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to|it for)\b)(?![^?]*\?\s*$)"
                      # "not that one, the Fusion Backpack", "no, the other one", "wrong one, the second one"
-                     r"|^\s*(?:no[\s,]+)?(?:not (?:that|this|the) one|wrong one|the other one)\b[\s,.;-]*(?=\S)"
+                     # (not "the other one is fine too, add it as well", nor a question)
+                     r"|^(?!.*\b(?:too|as well|also)\b)(?![^?]*\?\s*$)\s*(?:no[\s,]+)?(?:not (?:that|this|the) one|wrong one|the other one)\b[\s,.;-]*(?=\S)"
                      r"|\b(?:quise decir|me refería|me referia)\b|我是说|我指的是")
 # "change the jacket in my cart to size L", "can I get it in blue instead", "switch it to a large"
 # ("a change of clothes", "can I exchange it later?" and "make it easier" are none)
@@ -2219,11 +2246,13 @@ def _names_other_kind(low: str, name: str) -> bool:
 _REMOVAL_WORDS = frozenset(["remove", "delete", "take", "drop", "out", "off", "away", "of", "from", "one", "two", "three", "a", "couple", "please", "can", "you", "could", "i", "want", "don't", "need", "anymore", "any", "more", "cart", "basket", "my", "the", "it", "them", "that", "this", "those", "these", "from", "get", "rid", "quita", "quitar", "quítala", "quitala", "quítalo", "quitalo", "elimina", "eliminar", "saca", "sacar", "borra", "borrar", "una", "uno", "un", "dos", "tres", "la", "el", "las", "los", "lo", "de", "del", "mi", "carrito", "por", "favor"])
 
 
-def _names_something_else(low: str, name: str) -> bool:
-    """A removal that says a word for the thing ("remove one of the bricks") that this cart line's name does not
-    have: about something else than the line."""
+def _names_something_else(low: str, name: str, names_a_thing: Callable[[str], bool]) -> bool:
+    """A removal that says a word for a thing ("remove one of the bricks") that this cart line's name does not have:
+    about something else than the line. Only a word for a kind of product or one the catalog carries counts
+    ("remove one, thanks", "take one out now" are about the line)."""
     own = {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
-    return any(singular(w) not in own for w in re.findall(r"[a-záéíóúñ']+", low) if w not in _REMOVAL_WORDS and w not in _PICK_WORDS)
+    return any(singular(w) not in own and names_a_thing(w) for w in re.findall(r"[a-záéíóúñ']{3,}", low)
+               if w not in _REMOVAL_WORDS and w not in _PICK_WORDS)
 
 
 def _only_a_pick(low: str) -> bool:

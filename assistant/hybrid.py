@@ -20,10 +20,11 @@ from assistant.search_backend import (
 )
 from assistant.vocabulary import same_kind
 from catalog.db import CatalogDB
-from catalog.repository import CatalogRepository
+from catalog.repository import CatalogRepository, singular
 
 # words of a query that are no wish of what the product is (asking, people, occasions)
-_NOT_WISHES = frozenset(["looking", "search", "searching", "show", "need", "want", "would", "like", "buy", "sell", "have", "please", "also", "just", "really", "very", "with", "without", "from", "what", "which", "that", "this", "these", "those", "about", "some", "more", "less", "other", "another", "kind", "sort", "type", "size", "sizes", "colour", "color", "wife", "husband", "girlfriend", "boyfriend", "friend", "mother", "father", "mom", "dad", "daughter", "son", "kids", "children", "gifts", "ideas", "idea"])
+_NOT_WISHES = frozenset(["looking", "search", "searching", "show", "need", "want", "would", "like", "buy", "sell", "have", "please", "also", "just", "really", "very", "with", "without", "from", "what", "which", "that", "this", "these", "those", "about", "some", "more", "less", "other", "another", "kind", "sort", "type", "size", "sizes", "colour", "color", "wife", "husband", "girlfriend", "boyfriend", "friend", "mother", "father", "mom", "dad", "daughter", "son", "kids", "children", "gifts", "ideas", "idea", "than", "too",
+                         "except", "rather", "instead"])
 
 
 def beside_the_kind(intent: ShoppingIntent) -> str:
@@ -32,16 +33,11 @@ def beside_the_kind(intent: ShoppingIntent) -> str:
     Shell, the one whose description says waterproof). Dense retrieval still finds every product of the category;
     a lexical-only search keeps the word (its candidates come from the words)."""
     text = query_text(intent)
-    if not intent.category:
+    leaf = [w for w in re.findall(r"[a-z]+", (intent.category or "").rsplit("/", 1)[-1].lower()) if w != "and"]
+    if len(leaf) != 1:  # no category, or one of two kinds ("Hoodies & Sweatshirts"): the word that tells them apart stays
         return text
-    leaf = {_kind_stem(x) for x in re.findall(r"[a-z]+", intent.category.rsplit("/", 1)[-1].lower())}
-    words = re.findall(r"\S+", text)
-    rest = [w for w in words if _kind_stem(w.lower().strip(",.!?")) not in leaf]
+    rest = [w for w in re.findall(r"\S+", text) if singular(w.lower().strip(",.!?")) != singular(leaf[0])]
     return " ".join(rest) if [w for w in rest if not names_nothing(w.strip(",.!?"))] else text
-
-
-def _kind_stem(word: str) -> str:
-    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def phrases_wished(text: str, by_first: dict[str, list[str]]) -> list[str]:
@@ -92,11 +88,16 @@ class HybridProductSearch:
             # the kind is the category filter already: the words beside it are what tells its products apart
             # ("waterproof jacket": the shell whose description says Waterproof, not every "... Jacket" first),
             # and the kind's own word is no wish (every product of it has it, or a Shell ranks below every Jacket)
-            leaf = re.findall(r"[a-z]+", intent.category.rsplit("/", 1)[-1].lower())
+            # (in a category of two kinds, "Hoodies & Sweatshirts", the kind said is what tells them apart: a wish)
+            leaf = [w for w in re.findall(r"[a-z]+", intent.category.rsplit("/", 1)[-1].lower()) if w != "and"]
+            leaf = leaf if len(leaf) == 1 else []
             words = [w for w in words if not any(same_kind(w, x) for x in leaf)]
+            # (never what is said no to: "not too heavy", "other than the Layla")
+            unsaid = set(re.findall(r"\b(?:not|no|without|except|but|than|nor)\s+(?:(?:too|so|very|a|an|the|any)\s+)*([a-z-]+)",
+                                    intent.query.lower()))
             words += [w for w in re.findall(r"[a-z][a-z-]{3,}", intent.query.lower())
                       if not names_nothing(w) and w not in _NOT_WISHES and w not in said_in and w not in words
-                      and not any(same_kind(w, x) for x in leaf)]
+                      and w not in unsaid and not any(same_kind(w, x) for x in leaf)]
         if intent.gender == "kids":  # what the catalog says is for boys or girls first ("anything for kids?")
             words += [w for w in ("kids", "boys", "girls", "children") if w in values]
         return list(dict.fromkeys([*intent.attributes, *words]))

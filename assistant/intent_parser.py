@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant.intent import IntentDecodeError, ShoppingIntent, intent_from_json, intent_response_format
 from assistant.prompts import render
 from assistant.vocabulary import (
+    GIFT_TALK,
     POINTING_ONLY,
     POINTING_WORDS,
     CatalogVocabulary,
@@ -66,14 +67,6 @@ _LEAD_IN = re.compile(
     r"un|una|unos|unas|hola|buenas|buenos d[ií]as|algo|para m[ií])(?:[\s,!.¡]+|$))+",
     re.I,
 )
-_GIFT_TALK = re.compile(r"\b(?:any|some|good|nice|great)?\s*(?:gift|present)\s+(?:ideas?|suggestions?)\b|"
-                        r"\b(?:an?\s+|some\s+)?(?:gift|present)s?\b(?=\s*(?:for\b|,|$|(?:my|our|his|her|him)\b))|\bideas?\s+for\s+(?:a\s+)?(?:gift|present)\b|"
-                        r"\b(?:my|our|a|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|daughter|"
-                        r"sister|brother|friend|kid|kids|child|children)\s+(?:likes?|loves?|enjoys?|is into|is (?:a )?(?:big )?fan of|does|goes)\b|"
-                        r"\bwho (?:likes?|loves?|enjoys?|is into)\b|\b(?:she|he|they)\s+(?:likes?|loves?|enjoys?|is into|are into|does)\b|"
-                        # "for my dad": who it is for (the gender field says it), never a word to search
-                        r"\b(?:for\s+)?(?:my|our|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|"
-                        r"daughter|sister|brother|friend|kid|kids|child|children)\b")
 # Chinese has no spaces: "给我推荐200元以下的跑步鞋" less its price words leaves "给我推荐 的跑步鞋"
 # (a measure word only after a lead-in: "一个人用的帐篷" is a one-person tent)
 _LEAD_IN_ZH = re.compile(r"^[\s,，]*(?:请|麻烦)?(?:给我推荐|帮我推荐|推荐一下|推荐|帮我找|给我找|我想要|我想买|我要买|我要|有没有|给我)"
@@ -106,11 +99,12 @@ class RuleIntentParser:
                 kind = "refine"
             else:
                 kind = "search"
-        query = _LEAD_IN.sub("", _ADD_A.sub("", _SIZE_WORDS.sub(" ", text).strip()))
+        # "my wife likes running, any gift ideas": the interest is the need, the rest is how gifts are asked for
+        gifted = GIFT_TALK.search(text) is not None
+        said = re.sub(r"\s+", " ", GIFT_TALK.sub(" ", text)).strip(" ,.!?;") if gifted else text
+        query = _LEAD_IN.sub("", _ADD_A.sub("", _SIZE_WORDS.sub(" ", said).strip()))
         query = _LEAD_IN.sub("", re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", query)).strip(" ,.!?¿¡"))
         query = _LEAD_IN_ZH.sub("", query).strip(" ,.!?¿¡，。！？")
-        # "my wife likes running, any gift ideas": the interest is the need, the rest is how gifts are asked for
-        query = re.sub(r"\s+", " ", _GIFT_TALK.sub(" ", query)).strip(" ,.!?;") or query
         if query.startswith("的") and not text.strip().startswith("的"):  # what "200元以下的" left ("的确良" keeps it)
             query = query[1:].strip()
         if query and gender_in_text(text):
@@ -120,7 +114,7 @@ class RuleIntentParser:
         query = re.sub(r"(?:\s+(?:de|para|con|en|por|y|o))+$", "", re.sub(r"\s+", " ", query))  # "mochila de menos de 100"
         cats = categories_in_text(text, self.vocabulary)
         # a photo's "like this" is no query ("find me something like this" included)
-        query = query if query or POINTING_ONLY.fullmatch(_LEAD_IN.sub("", text.strip())) else text.strip()
+        query = query if query or gifted or POINTING_ONLY.fullmatch(_LEAD_IN.sub("", text.strip())) else text.strip()
         proposal = ShoppingIntent(kind=kind, query=query, category=cats[0] if cats else None)  # type: ignore[arg-type]
         return normalize_intent(proposal, self.vocabulary, text, has_previous=previous is not None)
 

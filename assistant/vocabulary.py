@@ -345,13 +345,14 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
         rf"between\s+{_P}\s+(?:and|to|-)\s+{_P}",
         rf"entre\s+{_P}\s+y\s+{_P}",
         rf"(?:from|de)\s+{_P}\s+(?:to|a|hasta)\s+{_P}",
-        # (a range of a count or a measure is no price: "a tent for 2-4 people", "a 20-40L backpack", "ages 3-5")
-        rf"(?<![\d.,]){_P}\s*(?:-|~|到|至|to)\s*{_P}(?![\d.,]*\d)(?!\s*(?:码|号|人|岁|升|cm|mm|years?|años|{_UNIT_WORDS})(?![a-z]))",
+        rf"(?<![\d.,]){_P}\s*(?:-|~|到|至|to)\s*{_P}(?![\d.,]*\d)",
     ]
     for pat in between:
-        # "ages 3-5", "sizes 8-10": no prices
-        m = next((x for x in re.finditer(pat, t) if pat is not between[-1] or re.search(r"[$€£¥￥]", x.group(0))
-                  or not re.search(r"\b(?:ages?|sizes?|tallas?|edad(?:es)?|sleeps|fits)\s*$", t[:x.start()])), None)
+        # a bare range of a count or a measure is no price ("a tent for 2-4 people", "a 20-40L backpack", "ages 3-5",
+        # "sizes 8-10"); one with a currency always is ("jackets $50-80 in blue")
+        m = next((x for x in re.finditer(pat, t) if pat is not between[-1] or re.search(r"[$€£¥￥]|元|块", x.group(0))
+                  or not (_COUNTED.match(t, x.end()) or re.search(r"\b(?:ages?|sizes?|tallas?|edad(?:es)?|sleeps|fits)\s*$",
+                                                                  t[:x.start()]))), None)
         if m:
             lo, hi = _to_float(m.group(1), m.group(2)), _to_float(m.group(3), m.group(4))
             if lo > hi:
@@ -382,11 +383,24 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
     return lo_v, hi_v
 
 
-# what a number that is no price is counted in ("2-4 people", "20-40L", "10-12 inch")
-_UNIT_WORDS = (r"people|persons?|person|players?|seats?|seater|guests?|kids|children|l|ltrs?|liters?|litres?|lbs?|pounds?|kg|kgs|"
-               r"kilos?|grams?|g|oz|ounces?|in|inch|inches|ft|foot|feet|m|meters?|metres?|qt|quarts?|gal|gallons?|ml|cups?|"
-               r"pieces?|pcs|packs?|count|ct|days?|hours?|hrs?|h|mins?|minutes?|weeks?|months?|%|x|v|volts?|w|watts?|amps?|mah|"
-               r"gb|tb|mb|mp|hz|degrees?|°|cu|sq|pairs?|sets?|sizes?")
+# how a gift is asked for ("any gift ideas", "for my dad who loves"): no words of the need
+GIFT_TALK = re.compile(r"\b(?:any|some|good|nice|great)?\s*(?:gift|present)\s+(?:ideas?|suggestions?)\b|"
+                        r"\b(?:an?\s+|some\s+)?(?:gift|present)s?\b(?=\s*(?:for\b|,|$|(?:my|our|his|her|him)\b))|\bideas?\s+for\s+(?:a\s+)?(?:gift|present)\b|"
+                        r"\b(?:my|our|a|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|daughter|"
+                        r"sister|brother|friend|kid|kids|child|children)\s+(?:likes?|loves?|enjoys?|is into|is (?:a )?(?:big )?fan of|does|goes)\b|"
+                        r"\bwho (?:likes?|loves?|enjoys?|is into)\b|\b(?:she|he|they)\s+(?:likes?|loves?|enjoys?|is into|are into|does)\b|"
+                        # "for my dad": who it is for (the gender field says it), never a word to search
+                        r"\b(?:for\s+)?(?:my|our|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|"
+                        r"daughter|sister|brother|friend|kid|kids|child|children)\b", re.I)
+
+
+# what a number that is no price is counted in: words after a space ("2-4 people", "10-12 inch"), short units only
+# written on the number ("20-40L", "6-8ft"; "50-80 in blue" is a price range)
+_COUNTED = re.compile(
+    r"(?:\s*(?:码|号|人|岁|升|cm|mm|years?|años|people|persons?|person|players?|seats?|seater|guests?|kids|children|ltrs?|liters?|"
+    r"litres?|lbs|pounds|kgs?|kilos?|grams?|oz|ounces?|inch|inches|feet|foot|meters?|metres?|quarts?|gallons?|ml|cups?|pieces?|"
+    r"pcs|packs?|count|days?|hours?|hrs?|mins?|minutes?|weeks?|months?|volts?|watts?|amps?|mah|gb|tb|degrees?|pairs?|sets?|"
+    r"sizes?)|(?:l|lb|ft|in|m|h|x|g|v|w|qt|gal|ct|%|°|mp|hz|p))(?![a-z])")
 
 _AROUND = r"(?:around|about|approximately|approx\.?|roughly|circa|~|cerca de|alrededor de|unos|大约|大概)"
 
@@ -531,6 +545,10 @@ def order_id_in_text(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+# "which is lighter?", "which is the cheapest?" (not "which is the leather one?", "which is the sweater?")
+_COMPARATIVES = (r"(?:cheap|light|heav|warm|cool|bett|bigg|small|larg|long|short|soft|strong|new|old|nic|thick|thin|low|high|"
+                 r"sturd|comf|dear|pric|fast|quiet|dur|waterproof|tough|good|b)(?:er|ier|est|iest)\b|best|worst")
+
 _KIND_RULES: list[tuple[str, str]] = [
     # "I want to return my order", "my order arrived damaged": the returns policy, before "my order" is a lookup
     ("policy", r"\b(?:return|refund|exchange|send back)\b.*\b(?:my|the|an?|this|it)\b.*\b(?:order|item|purchase|package|parcel)\b|"
@@ -538,8 +556,11 @@ _KIND_RULES: list[tuple[str, str]] = [
                # "i ordered a top and it doesn't fit", "i want to return the iris top, it was too small", "how many days do
                # i have to send it back?", "which order can i return?"
                r"\b(?:i|we)\s+(?:ordered|bought|got|received)\b.*\b(?:does(?:n'?t| not)|did(?:n'?t| not))\s+(?:fit|work|match)\b|"
-               r"\bi(?:'d| would)? (?:want|like|need) to (?:return|exchange|send back)\b|\b(?:send|ship|take) (?:it|them|this|that) back\b|"
-               r"\b(?:can|could|may) i (?:return|exchange)\b|\bhow (?:do|can) i (?:return|exchange)\b|"
+               # ("I want to return to the jackets" is a search; "exchange ideas" is no exchange)
+               r"\bi(?:'d| would)? (?:want|like|need) to (?:return|send back)\b(?!\s+to\b)|"
+               r"\bi(?:'d| would)? (?:want|like|need) to exchange (?:it|this|that|them|my|the|an?|for)\b|"
+               r"\b(?:send|ship|take) (?:it|them|this|that) back\b|"
+               r"\b(?:can|could|may) i (?:return|exchange)\b(?!\s+to\b)|\bhow (?:do|can) i (?:return|exchange)\b(?!\s+to\b)|"
                r"\b(?:how (?:many|long)|what) .*\b(?:to return|for returns?|to send (?:it|them) back|to exchange)\b|"
                # "can i pay cash on delivery", "do you take cash?", "is shipping free for my order?"
                r"\bcash on delivery\b|\bpay (?:in |with |by )?cash\b|\b(?:accept|take) cash\b|"
@@ -634,10 +655,10 @@ _KIND_RULES: list[tuple[str, str]] = [
                 # "which one is lighter?", "which of them is warmer?": among the products on screen
                 r"^\s*which (?:one|of (?:them|these|those|the two)) (?:is|are|has|would|will)\b|"
                 # "which is lighter?", "which is the warmest?" (a comparative or superlative is asked of the list)
-                r"^\s*which (?:is|are) (?:the )?(?:(?:best|top|highest|most|better)[ -](?:rated|reviewed)|\w+er|\w+est|more \w+|less \w+|"
-                r"most \w+|least \w+)(?: ones?)?(?: of (?:these|them|those|the \w+))?\s*\??\s*$|"
+                r"^\s*which (?:is|are) (?:the )?(?:(?:best|top|highest|most|better)[ -](?:rated|reviewed)|" + _COMPARATIVES + r"|more \w+|"
+                r"less \w+|most \w+|least \w+)(?: ones?)?(?: of (?:these|them|those|the \w+))?\s*\??\s*$|"
                 # "which is cheaper, the first or the second?"
-                r"^\s*which (?:one )?(?:is|are) (?:the )?(?:\w+er|\w+est|more \w+|less \w+)\b[\s,:]+(?:the )?\w+(?: one)? or (?:the )?\w+"),
+                r"^\s*which (?:one )?(?:is|are) (?:the )?(?:" + _COMPARATIVES + r"|more \w+|less \w+)\b[\s,:]+(?:the )?\w+(?: one)? or (?:the )?\w+"),
     # A question about a product already shown ("is the second one machine washable?")
     ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|last|this|that|primero|segundo)\b.*\?\s*$|"
                  # "show me the first one", "tell me more about the second one", "details of the last one"
@@ -1150,7 +1171,7 @@ def normalize_intent(
     if features:  # "jackets without a hood" searches for jackets: "hood" in the query would pull hoods in
         query = without_features(query, [w for w, _ in features])
     if not query and kind in ("search", "refine"):
-        query = "" if POINTING_ONLY.fullmatch(text) else text.strip()
+        query = "" if POINTING_ONLY.fullmatch(text) or GIFT_TALK.search(text) else text.strip()
 
     return ShoppingIntent(
         kind=kind, query=query, category=category, brands=brands, min_price=min_price, max_price=max_price,

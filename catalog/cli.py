@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from catalog.config import default_db_url, normalize_db_url
+from catalog.config import default_db_url, missing_sqlite_file, normalize_db_url
 from catalog.db import CatalogDatabaseError, CatalogDB, open_catalog
 from catalog.records import CatalogImportError
 
@@ -25,8 +25,8 @@ def open_db_or_exit(db_url: str | None, *, must_exist: bool = True) -> CatalogDB
     """The catalog, or a one-line error. `must_exist`: a SQLite file that is not there is an error, never a new empty
     catalog (a misspelt SHOPASSIST_HOME made `privacy delete-user` report 0 deleted from a catalog it had just made)."""
     url = normalize_db_url(db_url) if db_url else default_db_url()
-    if must_exist and url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).expanduser().exists():
-        raise click.ClickException(f"no catalog at {url[len('sqlite:///'):]}: check --db-url / SHOPASSIST_HOME / SHOPASSIST_DB_URL, "
+    if must_exist and (missing := missing_sqlite_file(url)) is not None:
+        raise click.ClickException(f"no catalog at {missing}: check --db-url / SHOPASSIST_HOME / SHOPASSIST_DB_URL, "
                                    "or import one first with `shopassist catalog import SOURCE`")
     try:
         return open_catalog(url)

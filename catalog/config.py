@@ -28,3 +28,11 @@ def normalize_db_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite catalog URL whose file is not there (opening it would make a new, empty catalog), else None."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    path = url[len("sqlite:///"):]
+    return None if Path(path).expanduser().exists() else path

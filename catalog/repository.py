@@ -173,6 +173,19 @@ def singular(word: str) -> str:
     return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
 
 
+def units_of(variants: Sequence[tuple[str | None, str | None, int | None, bool]], size: str | None, color: str | None,
+             product_qty: int | None, product_in_stock: bool) -> int | None:
+    """How many can be sent in that size and colour, from a product's `variant_stock` rows, else (no variants) from its
+    own count; None where the shop does not count them."""
+    rows = [r for r in variants
+            if (not size or (r[0] or "").lower() == size.lower()) and (not color or (r[1] or "").lower() == color.lower())]
+    if rows:
+        return None if any(r[3] and r[2] is None for r in rows) else sum(r[2] or 0 for r in rows if r[3])
+    if size or color or variants:
+        return None if size or color else 0  # sizes or colours only as attributes: not counted apart
+    return None if product_qty is None else (int(product_qty) if product_in_stock else 0)
+
+
 def has_word_starting(column: Any, stem: str) -> ColumnElement[bool]:
     """A word of the column's text begins with `stem` ("hood": "Hooded Parka", "a detachable hood", not
     "neighbourhood"), whatever the case, non-ASCII letters included."""
@@ -621,22 +634,28 @@ class CatalogRepository:
     def units_available(self, product_id: int, size: str | None = None, color: str | None = None) -> int | None:
         """How many the shop can send of the product in that size and colour (those given): the counted units of its
         in-stock variants, else the product's own count; None where the shop does not count them."""
-        rows = [r for r in self.variant_stock(product_id)
-                if (not size or (r[0] or "").lower() == size.lower()) and (not color or (r[1] or "").lower() == color.lower())]
-        if rows:
-            return None if any(r[3] and r[2] is None for r in rows) else sum(r[2] or 0 for r in rows if r[3])
-        if size or color:
-            return None  # sizes or colours only as attributes: not counted apart
+        variants = self.variant_stock(product_id)
+        if variants or size or color:
+            return units_of(variants, size, color, None, False)
         with self.db.session() as s:
             qty, ok = s.execute(select(Product.stock_qty, Product.in_stock).where(Product.id == product_id)).one_or_none() or (None, False)
-        return None if qty is None else (int(qty) if ok else 0)
+        return units_of([], None, None, qty, bool(ok))
 
     def variant_stock(self, product_id: int) -> list[tuple[str | None, str | None, int | None, bool]]:
         """(size, colour, units in stock or None where the shop does not count them, in stock) per variant."""
+        return self.variant_stocks([product_id]).get(product_id, [])
+
+    def variant_stocks(self, product_ids: Sequence[int]) -> dict[int, list[tuple[str | None, str | None, int | None, bool]]]:
+        """`variant_stock` of several products in one query (a cart's, each turn)."""
+        ids = [i for i in dict.fromkeys(product_ids) if storable_id(i)]
+        out: dict[int, list[tuple[str | None, str | None, int | None, bool]]] = {}
+        if not ids:
+            return out
         with self.db.session() as s:
-            rows = s.execute(select(Variant.size, Variant.color, Variant.stock_qty, Variant.in_stock)
-                             .where(Variant.product_id == product_id).order_by(Variant.id)).all()
-        return [(r[0], r[1], r[2], bool(r[3]) and (r[2] is None or r[2] > 0)) for r in rows]
+            for pid, size, color, qty, ok in s.execute(select(Variant.product_id, Variant.size, Variant.color, Variant.stock_qty,
+                                                              Variant.in_stock).where(Variant.product_id.in_(ids)).order_by(Variant.id)):
+                out.setdefault(int(pid), []).append((size, color, qty, bool(ok) and (qty is None or qty > 0)))
+        return out
 
     def reviews(self, product_id: int, limit: int = 3) -> list[tuple[int, str, str]]:
         """(stars, title, text) of a product's newest reviews (no reviewer: a name is not the answer's to share)."""

@@ -507,11 +507,12 @@ def _sync_orders(
             )
         cust_id = customers.get((rec.customer_email or "").lower())
         order = existing.get(rec.number)
-        signature = (rec.status, rec.currency, rec.shipping_method, rec.payment_method, total, cust_id,
+        # (the date too: a catalog upgraded to 0006 has none yet, and re-importing a source with dates fills them in)
+        signature = (rec.status, rec.currency, rec.shipping_method, rec.payment_method, total, cust_id, rec.created_at,
                      [(line.sku, line.qty, line.unit_price) for line in lines])
         if order is not None:
             current = (order.status, order.currency, order.shipping_method, order.payment_method, order.total,
-                       order.customer_id, [(line.sku, line.qty, line.unit_price) for line in order.lines])
+                       order.customer_id, order.placed_at, [(line.sku, line.qty, line.unit_price) for line in order.lines])
             if current == signature:
                 continue
             stats.orders_updated += 1

@@ -137,6 +137,11 @@ def test_my_orders_without_a_number_lists_a_verified_customers_latest_orders(db_
                                                                                created_at=None)]), progress=False)
     zoe = bot.chat("my orders", session_id="zoe", user_id="zoe@example.com").text
     assert "1. Z-9999: canceled, placed 2024-03-09, total" in zoe and "2. Z-9998: complete, total $10.50" in zoe, zoe
+    # a source that now gives the date fills it in (an order whose only change is its date was "unchanged")
+    with db.session() as s:
+        stats = sync_catalog(s, dataclasses.replace(data, orders=[order("Z-9998", "zoe@example.com", 1, "complete")]), progress=False)
+    assert stats.orders_updated == 1
+    assert "Z-9998: complete, placed 2024-03-01" in bot.chat("my orders", session_id="zoe2", user_id="zoe@example.com").text
 
     # a mere claim (an unsigned id), a guest, and a signed-in shopper who is not a customer learn nothing
     for i, (uid, verified) in enumerate([("roni@example.com", False), (None, True), (None, False), ("someone@else.com", True)]):

@@ -916,6 +916,12 @@ def test_the_words_beside_the_kind_rank_the_category(sqlite_url: str) -> None:
         assert items[0].product.name == "Nadia Elements Shell", (query, [i.product.name for i in items])
     assert beside_the_kind(ShoppingIntent(query="jackets", category="Women/Tops/Jackets")) == "jackets"
     assert beside_the_kind(ShoppingIntent(query="backpack for hiking", category="Gear/Bags")) == "backpack for hiking"
+    # in a category of two kinds the word that tells them apart stays ("lightweight sweatshirt" listed hoodies first)
+    two = ShoppingIntent(query="lightweight sweatshirt", category="Men/Tops/Hoodies & Sweatshirts")
+    assert beside_the_kind(two) == "lightweight sweatshirt"
+    assert "sweatshirt" in search._wishes(two)
+    # what is said no to is no wish
+    assert search._wishes(ShoppingIntent(query="jacket not too heavy", category="Women/Tops/Jackets")) == []
 
 
 def test_a_disliked_product_comes_last_in_a_new_search_and_is_never_liked(tmp_path: Path) -> None:
@@ -1138,3 +1144,28 @@ def test_which_ones_did_i_like_lists_them(tmp_path: Path) -> None:
     liked = bot.chat("which ones did i like?", session_id="l")
     assert liked.text == f"What you liked in this conversation:\n1. {bags[1].name}, $24.00" and [p.id for p in liked.products] == [bags[1].id], liked.text
     assert _cart(bot.chat("add the first one", session_id="l")) == [(bags[1].name, 1)]
+
+
+def test_review_regressions_stay_fixed(tmp_path: Path) -> None:
+    """A review of this session's rules: 'remove one, thanks' asked which; 'the other one is fine too, add the second
+    as well' took the first back; 'back to the jackets' searched the cart request; 'which is the leather one?' was
+    a comparison; 'does it run small?' was 'no store policy'."""
+    bot = _shop(tmp_path, _service_shop())
+    bot.chat("jump rope", session_id="r")
+    bot.chat("add 3 of them", session_id="r")
+    for text, left in (("remove one, thanks", 2), ("take one out now", 1)):
+        assert _cart(bot.chat(text, session_id="r")) == [("Zing Jump Rope", left)], text
+    shown = [p.name for p in bot.chat("jackets", session_id="o").products]
+    bot.chat("add the first one", session_id="o")
+    also = bot.chat("no, the other one is fine too, add the second as well", session_id="o")
+    assert shown[0] in [x["name"] for x in also.cart], also.text
+    bot.chat("jackets", session_id="b")
+    bot.chat("add the Riona Full Zip Jacket to my cart", session_id="b")
+    bot.chat("jump rope", session_id="b")
+    back = bot.chat("back to the jackets", session_id="b")
+    assert back.intent.query == "jackets" and back.intent.kind == "search", back.intent
+    assert bot.chat("which is the leather one?", session_id="b").intent.kind != "compare"
+    bot.chat("mens running shorts", session_id="s")
+    bot.chat("the first one", session_id="s")
+    small = bot.chat("does it run small?", session_id="s")
+    assert small.intent.kind == "question" and small.text.startswith("Apollo Running Short"), small.text

@@ -204,6 +204,9 @@ def test_the_models_query_keeps_only_words_the_shopper_said(message: str, histor
     ("gift ideas for my dad who loves hiking", "hiking"),
     ("a gift for my wife, she likes yoga", "yoga"),
     ("a gift box", "gift box"),  # a product, not how a gift is asked for
+    ("Gift ideas for my wife who likes yoga", "yoga"),
+    ("a gift for my wife under 50", ""),  # the gender and the budget say it all
+    ("gifts for runners", "runners"),
 ])
 def test_how_a_gift_is_asked_for_is_no_query(message: str, query: str) -> None:
     """'my wife likes running, any gift ideas' was searched whole, headed 'Here are 5 women's my wife likes running,

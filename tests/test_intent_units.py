@@ -135,6 +135,9 @@ def test_chinese_numerals(s: str, n: int) -> None:
         ("a backpack 20-40 liters under 60", (None, 60.0)),
         ("jackets 50-100", (50.0, 100.0)),
         ("sizes 8-10 for $5-$9", (5.0, 9.0)),
+        ("jackets $50-80 in blue", (50.0, 80.0)),  # (a unit word only right on the number: "in" here is no inch)
+        ("jackets 50-80 m", (50.0, 80.0)),
+        ("a 6-8ft ladder", (None, None)),
     ],
 )
 def test_price_phrases(text: str, expected: tuple[float | None, float | None]) -> None:

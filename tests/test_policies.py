@@ -213,9 +213,13 @@ def test_talk_that_is_no_shopping_need_is_answered_as_what_it_is(bot: ShoppingAs
     assert "roni_cost" not in reply.text  # an address typed in is never repeated
 
 
-@pytest.mark.parametrize("message", ["a jacket for cold weather", "rain jacket for a delivery rider?", "a useless box"])
+@pytest.mark.parametrize("message", ["a jacket for cold weather", "rain jacket for a delivery rider?", "a useless box",
+                                     # (a review found these answered as talk or policy)
+                                     "my phone is an iPhone 12, do you have a case for it?", "mi número es 42, busco zapatillas",
+                                     "this thing is useless, do you have a better jacket?", "I want to return to the jackets",
+                                     "明天天气怎么样？我需要一件夹克", "I want to exchange ideas for a gift"])
 def test_product_needs_near_those_words_are_searched(bot: ShoppingAssistant, message: str) -> None:
-    assert bot.chat(message, session_id="w").intent.kind == "search", message
+    assert bot.chat(message, session_id="w").intent.kind in ("search", "refine"), message
 
 
 def test_contact_details_never_reach_the_interaction_log(bot: ShoppingAssistant) -> None:
