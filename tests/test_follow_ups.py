@@ -1146,7 +1146,7 @@ def test_which_ones_did_i_like_lists_them(tmp_path: Path) -> None:
     assert _cart(bot.chat("add the first one", session_id="l")) == [(bags[1].name, 1)]
 
 
-def test_review_regressions_stay_fixed(tmp_path: Path) -> None:
+def test_a_second_review_s_regressions_stay_fixed(tmp_path: Path) -> None:
     """A review of this session's rules: 'remove one, thanks' asked which; 'the other one is fine too, add the second
     as well' took the first back; 'back to the jackets' searched the cart request; 'which is the leather one?' was
     a comparison; 'does it run small?' was 'no store policy'."""
