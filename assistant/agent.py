@@ -69,6 +69,7 @@ from assistant.search_backend import (
 from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
     PRODUCT_KINDS,
+    SIZE_ADVICE,
     CatalogVocabulary,
     canonical_color,
     categories_in_text,
@@ -388,8 +389,7 @@ class ShoppingAssistant:
                 and (picked := references_in_text(grounded_text.lower())) and _only_a_pick(re.sub(
                     r"\b(?:not|i don'?t (?:like|want)|none of|except|no me gusta|no|nah|but)\b", " ", grounded_text.lower()))):
             # "I don't want the second one", "not the first one": the same need without those
-            dropped = [int(state.shown[r - 1 if r > 0 else len(state.shown) + r]["id"]) for r in picked
-                       if -len(state.shown) <= r <= len(state.shown) and r != 0]
+            dropped = [int(x["id"]) for x in _at_positions(state.shown, picked)]
             intent = previous.model_copy(update={"kind": "refine", "references": []})
         if dropped and previous is not None:
             if names_only(grounded_text, state.shown, dropped):  # nothing else said: the same need
@@ -397,8 +397,8 @@ class ShoppingAssistant:
             elif intent.kind not in ("search", "refine"):
                 dropped = []
             state.disliked.extend(i for i in dropped if i not in state.disliked)
-        picked_like = [state.shown[r - 1 if r > 0 else len(state.shown) + r] for r in references_in_text(grounded_text.lower())
-                       if -len(state.shown) <= r <= len(state.shown) and r != 0] if _SIMILAR_TO_PICK.match(grounded_text.lower()) else []
+        picked_like = _at_positions(state.shown, references_in_text(grounded_text.lower())) \
+            if _SIMILAR_TO_PICK.match(grounded_text.lower()) else []
         if (_SIMILAR.fullmatch(grounded_text.strip().lower()) or len(picked_like) == 1) and (
                 one := picked_like if len(picked_like) == 1 else state.focus if len(state.focus) == 1
                 else state.shown if len(state.shown) == 1 and not state.focus else []):
@@ -529,8 +529,7 @@ class ShoppingAssistant:
             picks = references_in_text(low)
             on_screen = state.focus or state.shown
             if picks:
-                referenced = self.repo.get_many([int(state.shown[r - 1 if r > 0 else len(state.shown) + r]["id"]) for r in picks
-                                                 if -len(state.shown) <= r <= len(state.shown) and r != 0])
+                referenced = self.repo.get_many([int(x["id"]) for x in _at_positions(state.shown, picks)])
             elif not referenced:  # a product named in full, else what is on screen
                 named = self.repo.named_in(grounded_text) if named is None else named
                 referenced = self.repo.get_many(named or [int(x["id"]) for x in on_screen[:5]])
@@ -569,9 +568,7 @@ class ShoppingAssistant:
             earlier = state.history[-1]
             # the one meant is what follows "not that one,": "that one" is the one just added, not the one meant
             meant = I_MEANT.sub(" ", grounded_text)
-            meant_ids = named_products(meant, state.shown) or [
-                int(state.shown[r - 1 if r > 0 else len(state.shown) + r]["id"]) for r in references_in_text(meant.lower())
-                if -len(state.shown) <= r <= len(state.shown) and r != 0]
+            meant_ids = named_products(meant, state.shown) or [int(x["id"]) for x in _at_positions(state.shown, references_in_text(meant.lower()))]
             if meant_ids:
                 referenced = self.repo.get_many(meant_ids)
             if _ADDING.search(earlier.lower()) and not REMOVING.search(earlier.lower()):
@@ -1080,8 +1077,7 @@ class ShoppingAssistant:
         ("the second one"), else by name ("the Bruno hoodie"), by price ("the cheaper one", among the products
         just compared), or "it" when one product is in focus."""
         def at(positions: Sequence[int]) -> list[int]:
-            idx = [r - 1 if r > 0 else len(state.shown) + r for r in positions]
-            return [int(state.shown[i]["id"]) for i in idx if 0 <= i < len(state.shown)]
+            return [int(x["id"]) for x in _at_positions(state.shown, positions)]
 
         # positions the text states win; a model's guessed position comes last ("the cheaper one" is no position)
         ids = at(intent.references) if not text or references_in_text(text) else []
@@ -1093,8 +1089,7 @@ class ShoppingAssistant:
             if not ids and len(set(kinds := _lines_of_kind(text.lower(), state.cart, {
                     p.id: p.categories for p in self.repo.get_many([int(x["product_id"]) for x in state.cart], matching=ProductFilter())}))) == 1:
                 ids = kinds[:1]  # "remove the shorts": the one line that is shorts
-            if not ids and (said := {singular(w) for w in re.findall(r"[a-z]+", text.lower())
-                                     if w not in _REMOVAL_WORDS and w not in _PICK_WORDS}):
+            if not ids and (said := {singular(w) for w in _thing_words(text.lower(), r"[a-z]+")}):
                 # "remove one of the bricks": the one line whose name has every word said ("Sprite Foam Yoga Brick")
                 hits = {int(x["product_id"]) for x in state.cart if said <= {singular(t) for t in re.findall(r"[a-z]+", x["name"].lower())}}
                 ids = list(hits) if len(hits) == 1 else []
@@ -1921,6 +1916,11 @@ def _entry(doc: Any, lang: str) -> str:
     return lead + say("policy_answer", lang, title=doc.title, body=doc.body)
 
 
+def _at_positions(shown: Sequence[dict[str, Any]], positions: Sequence[int]) -> list[dict[str, Any]]:
+    """The products on screen at these positions (1 = first, -1 = last); one off the list is left out."""
+    return [shown[r - 1 if r > 0 else len(shown) + r] for r in positions if r != 0 and -len(shown) <= r <= len(shown)]
+
+
 def _listed(cards: Sequence[ProductCard]) -> list[dict[str, Any]]:
     """Products as the session remembers a list on screen: id, name and price, in display order."""
     return [{"id": c.id, "name": c.name, "price": float(c.price)} for c in cards]
@@ -2083,8 +2083,7 @@ _ABOUT_RETURNS = re.compile(r"\b(?:does(?:n'?t| not)|did(?:n'?t| not)) (?:fit|wo
                             r"\b(?:return|returns|returning|exchange)\b")
 
 
-_SIZE_ADVICE = re.compile(r"\bwhat size (?:should|do|would) i\b|\bwhich size (?:should|do|would) i\b|\bi'?m between\b|"
-                          r"\b(?:run|fit)s? (?:small|large|big|true)\b")
+_SIZE_ADVICE = re.compile(SIZE_ADVICE)
 _ABOUT_PAYING = re.compile(r"\bpay(?:ing|ment)?\b|\bcash\b|\bcredit card|\bpaypal\b|\bklarna\b|\bapple pay\b")
 
 
@@ -2251,8 +2250,12 @@ def _names_something_else(low: str, name: str, names_a_thing: Callable[[str], bo
     about something else than the line. Only a word for a kind of product or one the catalog carries counts
     ("remove one, thanks", "take one out now" are about the line)."""
     own = {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
-    return any(singular(w) not in own and names_a_thing(w) for w in re.findall(r"[a-záéíóúñ']{3,}", low)
-               if w not in _REMOVAL_WORDS and w not in _PICK_WORDS)
+    return any(singular(w) not in own and names_a_thing(w) for w in _thing_words(low, r"[a-záéíóúñ']{3,}"))
+
+
+def _thing_words(low: str, word: str) -> list[str]:
+    """The words of a cart request that may name a thing: not its removing, counting or picking words."""
+    return [w for w in re.findall(word, low) if w not in _REMOVAL_WORDS and w not in _PICK_WORDS]
 
 
 def _only_a_pick(low: str) -> bool:

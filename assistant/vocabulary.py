@@ -549,6 +549,10 @@ def order_id_in_text(text: str) -> str | None:
 _COMPARATIVES = (r"(?:cheap|light|heav|warm|cool|bett|bigg|small|larg|long|short|soft|strong|new|old|nic|thick|thin|low|high|"
                  r"sturd|comf|dear|pric|fast|quiet|dur|waterproof|tough|good|b)(?:er|ier|est|iest)\b|best|worst")
 
+# asking which size to take ("what size should i get?", "i'm between M and L", "does it run small?")
+SIZE_ADVICE = (r"\bwhat size (?:should|do|would) i (?:get|buy|order|take|choose|pick|go for)\b|\bwhich size (?:should|do|would) i\b|"
+               r"\bi'?m between (?:sizes?|an? )?\w{1,4} and (?:an? )?\w{1,4}\b|\b(?:does|do) (?:it|they|this|these) (?:run|fit) (?:small|large|big|true)\b")
+
 _KIND_RULES: list[tuple[str, str]] = [
     # "I want to return my order", "my order arrived damaged": the returns policy, before "my order" is a lookup
     ("policy", r"\b(?:return|refund|exchange|send back)\b.*\b(?:my|the|an?|this|it)\b.*\b(?:order|item|purchase|package|parcel)\b|"
@@ -566,8 +570,7 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"\bcash on delivery\b|\bpay (?:in |with |by )?cash\b|\b(?:accept|take) cash\b|"
                r"\b(?:is|are) (?:the )?(?:shipping|delivery) free\b|\bfree (?:shipping|delivery) (?:on|for)\b|"
                # "what size should i get?", "i'm between M and L": the shop's size guide
-               r"\bwhat size (?:should|do|would) i (?:get|buy|order|take|choose|pick|go for)\b|\bwhich size (?:should|do|would) i\b|"
-               r"\bi'?m between (?:sizes?|an? )?\w{1,4} and (?:an? )?\w{1,4}\b|\b(?:does|do) (?:it|they|this|these) (?:run|fit) (?:small|large|big|true)\b"),
+               + SIZE_ADVICE),
     # "was the minerva tee refunded?", "has it shipped yet?", "and M-000001?": about an order
     ("order_status", r"^\s*(?:(?:and|so|hi|hey)[\s,]+)*(?:was|were|is|are|has|have)\b(?:\s+(?:it|my|the|this|that|these|those)\b).*"
                      r"\b(?:refunded|shipped|dispatched|delivered|cancell?ed)(?:\s+yet)?\s*[?.!]*\s*$|"

@@ -33,7 +33,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.agent import AssistantInputError, ShoppingAssistant
+from assistant.agent import MAX_PHOTO_PIXELS, AssistantInputError, ShoppingAssistant
 from assistant.events import event_to_json, finished_anyway
 from assistant.sessions import SESSION_ID_RE  # one rule for the HTTP and the Python API
 from catalog.repository import EVENT_WEIGHTS, MAX_SQL_ID, ProductFilter, storable_id
@@ -91,7 +91,7 @@ def uvicorn_log_config() -> dict[str, Any]:
 STATIC = Path(__file__).resolve().parent / "static"
 API = "/api/v1"
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000  # a photo's width × height: more is refused, saying so (and how large it is)
+MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS  # a photo's width × height: more is refused, saying so (as the Python API does)
 
 IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
 ProductId = Annotated[int, Field(ge=1, le=MAX_SQL_ID, strict=True,  # strict: true is no product id
