@@ -374,3 +374,13 @@ def test_cheaper_after_a_price_range_is_below_what_is_shown() -> None:
     s = merge(prev, ShoppingIntent(kind="refine", sort="price_asc"), [{"id": 1, "price": 32.0}, {"id": 2, "price": 48.0}],
               text="something cheaper")
     assert (s.min_price, s.max_price) == (None, 31.99)
+
+
+def test_a_long_run_of_digits_is_no_price_and_is_read_quickly() -> None:
+    # each price pattern backtracked over such a run once per digit (4,000 nines took 5 s)
+    import time
+
+    t = time.perf_counter()
+    assert prices_in_text("9" * 4000) == (None, None)
+    assert prices_in_text("order 12345678901 under $50") == (None, 50.0)
+    assert time.perf_counter() - t < 2.0  # was 5 s; milliseconds now
