@@ -403,7 +403,7 @@ _COUNTED = re.compile(
     r"(?:\s*(?:码|号|人|岁|升|cm|mm|years?|años|people|persons?|person|players?|seats?|seater|guests?|kids|children|ltrs?|liters?|"
     r"litres?|lbs|pounds|kgs?|kilos?|grams?|oz|ounces?|inch|inches|feet|foot|meters?|metres?|quarts?|gallons?|ml|cups?|pieces?|"
     r"pcs|packs?|count|days?|hours?|hrs?|mins?|minutes?|weeks?|months?|volts?|watts?|amps?|mah|gb|tb|degrees?|pairs?|sets?|"
-    r"sizes?)|(?:l|lb|ft|in|m|h|x|g|v|w|qt|gal|ct|%|°|mp|hz|p))(?![a-z])")
+    r"sizes?|options?|choices?|results?|items?|products?|ones|suggestions?|ideas?|opciones|resultados|个|款|种)|(?:l|lb|ft|in|m|h|x|g|v|w|qt|gal|ct|%|°|mp|hz|p))(?![a-z])")
 
 _AROUND = r"(?:around|about|approximately|approx\.?|roughly|circa|~|cerca de|alrededor de|unos|大约|大概)"
 

@@ -138,6 +138,8 @@ def test_chinese_numerals(s: str, n: int) -> None:
         ("jackets $50-80 in blue", (50.0, 80.0)),  # (a unit word only right on the number: "in" here is no inch)
         ("jackets 50-80 m", (50.0, 80.0)),
         ("a 6-8ft ladder", (None, None)),
+        ("show me the first 2-3 options", (None, None)),  # a count of results, not $2-3
+        ("give me 3-5 ideas under $40", (None, 40.0)),
     ],
 )
 def test_price_phrases(text: str, expected: tuple[float | None, float | None]) -> None:
