@@ -105,6 +105,9 @@ def import_command(
             f"  products: {st.products_added} added, {st.products_updated} updated, {st.products_unchanged} unchanged"
             + (f", {st.products_hidden} hidden (not in this file), {st.products_shown_again} shown again" if hide_missing else "")
         )
+        if st.hiding_withheld:
+            click.echo(f"  --hide-missing hid nothing: {st.hiding_withheld} bad row(s) below have no readable SKU, so the products "
+                       "they hold cannot be told from products the file no longer has; fix those rows and import again")
     extra = [
         ("categories added", st.categories_added),
         ("reviews added", st.reviews_added),

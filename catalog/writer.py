@@ -68,6 +68,8 @@ class ImportStats:
     documents_removed: int = 0
     products_hidden: int = 0  # a full feed (hide_missing): shown products the file no longer has
     products_shown_again: int = 0  # ... and hidden ones it has again
+    # hide_missing hid nothing: this many bad rows had no readable SKU, so a product they hold looks missing
+    hiding_withheld: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
 
     @property
@@ -363,10 +365,12 @@ def sync_catalog(session: Session, data: CatalogData, *, source: str = "", progr
 
     if hide_missing:
         in_feed = {rec.sku for rec in data.products if rec.visible}
+        # a bad row whose SKU could not be read may hold any product: hiding "missing" ones would take it off sale
+        stats.hiding_withheld = sum(1 for s in data.skipped if s.bad_row and s.sku is None)
         for prod in session.scalars(select(Product)):
             if prod.sku in kept_skus:
                 continue  # its row was bad and left out: in the file all the same, so it stays as it is
-            if prod.visible and prod.sku not in in_feed:
+            if prod.visible and prod.sku not in in_feed and not stats.hiding_withheld:
                 prod.visible = False
                 stats.products_hidden += 1
             elif not prod.visible and prod.sku in in_feed:

@@ -332,3 +332,31 @@ def test_a_catalog_that_is_not_there_is_an_error_never_a_new_empty_one(tmp_path:
     with pytest.raises(AssistantInputError, match="no catalog at"):
         ShoppingAssistant.from_config(f"sqlite:///{typo / 'catalog.db'}", llm="rules")
     assert CliRunner().invoke(cli, ["catalog", "init"], env=env).exit_code == 0  # creating one is what init is for
+
+
+def test_a_full_feed_hides_nothing_when_a_bad_row_has_no_readable_sku(tmp_path: Path, sqlite_url: str) -> None:
+    """--hide-missing --skip-bad-rows hid the product of a JSON line that could not be read (its SKU unknown):
+    the feed still holds it, so nothing may be taken off sale until the row is fixed."""
+    import json as _json
+
+    import sqlalchemy as sa
+
+    f = tmp_path / "feed.jsonl"
+    rows = [{"sku": s, "name": f"Thing {s}", "price": 10} for s in ("A", "B", "C")]
+    f.write_text("\n".join(_json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert run("catalog", "import", str(f), "--db-url", sqlite_url, "-q")[0] == 0
+    # B's line is broken JSON (its SKU cannot be read); C is really gone
+    f.write_text(_json.dumps(rows[0]) + '\n{"sku": "B", "name": "Thing B", "price": 10\n', encoding="utf-8")
+    code, out = run("catalog", "import", str(f), "--db-url", sqlite_url, "-q", "--skip-bad-rows", "--hide-missing")
+    assert code == 0, out
+    assert "0 hidden (not in this file)" in out
+    assert "--hide-missing hid nothing: 1 bad row(s) below have no readable SKU" in out
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        shown = conn.execute(sa.text("SELECT sku, visible FROM products ORDER BY sku")).all()
+    engine.dispose()
+    assert [(sku, bool(v)) for sku, v in shown] == [("A", True), ("B", True), ("C", True)]
+    # with the row fixed, the full feed hides C
+    f.write_text("\n".join(_json.dumps(r) for r in rows[:2]) + "\n", encoding="utf-8")
+    code, out = run("catalog", "import", str(f), "--db-url", sqlite_url, "-q", "--skip-bad-rows", "--hide-missing")
+    assert code == 0 and "1 hidden (not in this file)" in out and "hid nothing" not in out, out

@@ -91,7 +91,8 @@ class Policy:
         if not self.skip_bad_rows:
             raise err
         at = where(err.file or "", err.line)
-        self.data.skipped.append(SkippedRow(at, _reason(err), f"{at}: {_reason(err, public=True)}", sku or None))
+        self.data.skipped.append(SkippedRow(at, _reason(err), f"{at}: {_reason(err, public=True)}", sku or None,
+                                            bad_row=True))
 
     def note(self, where_: str, reason: str, public: str | None = None) -> None:
         """Something left out that is not the user's mistake to fix (e.g. a link to an unknown SKU). `public`:
