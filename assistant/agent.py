@@ -266,6 +266,7 @@ class ShoppingAssistant:
             raise AssistantInputError("the message is empty: type what you are looking for")
         if len(text) > MAX_MESSAGE_CHARS:
             raise AssistantInputError(f"the message is too long ({len(text)} characters; the limit is {MAX_MESSAGE_CHARS})")
+        _check_encodable(text, "the message")
         if isinstance(image, (bool, int, float, dict, list, tuple, set)):  # (an image embedder may take its own objects)
             raise AssistantInputError("'image' must be a PIL image, the photo's bytes, a file path or an http(s) URL, "
                                       f"not {type(image).__name__}")
@@ -1903,6 +1904,20 @@ def _check_ids(session_id: Any, user_id: Any) -> None:
                                   + ("" if isinstance(session_id, str) else f" (got {type(session_id).__name__}; use str(...))"))
     if user_id is not None and not isinstance(user_id, str):
         raise AssistantInputError(f"'user_id' must be a str, not {type(user_id).__name__} (use str(...))")
+    if user_id is not None:
+        _check_encodable(user_id, "'user_id'")
+
+
+def _check_encodable(text: str, what: str) -> None:
+    """AssistantInputError for text that is no valid Unicode: a lone UTF-16 surrogate (half an emoji, as JSON
+    "\\ud800") cannot be stored, embedded or sent back, and failed deep inside a turn as an internal error."""
+    bad = _LONE_SURROGATE.search(text)
+    if bad:
+        raise AssistantInputError(f"{what} holds an invalid character at position {bad.start() + 1} (a lone UTF-16 surrogate "
+                                  f"U+{ord(bad.group()):04X}, half of a character such as an emoji): send valid Unicode text")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _entry(doc: Any, lang: str) -> str:

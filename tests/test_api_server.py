@@ -176,6 +176,21 @@ def test_chat_sse_bad_input_is_a_json_error_not_a_stream(client: TestClient) -> 
     assert_clean_error(r, 400, "empty")
 
 
+@pytest.mark.parametrize("accept", ["application/json", "text/event-stream"])
+def test_half_an_emoji_in_a_request_is_a_422_that_says_so(client: TestClient, accept: str) -> None:
+    """A lone surrogate ("\\ud800" in the JSON) was a 500 internal error; under SSE a 200 stream that ended with no
+    event at all."""
+    r = client.post("/api/v1/chat", content=b'{"message": "\\ud800 jacket"}',
+                    headers={"Content-Type": "application/json", "Accept": accept})
+    assert_clean_error(r, 422, "message", "invalid character", "surrogate", "valid Unicode")
+    r = client.post("/api/v1/refine/remove", content=b'{"session_id": "s", "field": "colors", "value": "\\udc00"}',
+                    headers={"Content-Type": "application/json"})
+    assert_clean_error(r, 422, "value", "invalid character")
+    ok = client.post("/api/v1/chat", content=b'{"message": "\\ud83d\\ude00 jackets for women"}',  # a whole emoji is fine
+                     headers={"Content-Type": "application/json"})
+    assert ok.status_code == 200 and ok.json()["products"]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [
@@ -816,3 +831,26 @@ def test_ids_that_name_nothing_are_refused(client: TestClient, bot: ShoppingAssi
     with pytest.raises(AssistantInputError, match="session_id"):  # the Python API takes the web API's session ids
         bot.chat("jackets", session_id="../x")
     assert bot.sessions.exists(sid) and bot.chat("jackets", session_id=sid, user_id="  ").session_id == sid
+
+
+def test_half_an_emoji_through_the_python_api_is_an_input_error(bot: ShoppingAssistant) -> None:
+    from assistant.errors import AssistantInputError
+
+    with pytest.raises(AssistantInputError, match="invalid character at position 1 .*surrogate"):
+        bot.chat("\ud800 jacket", session_id="s-emoji")
+    with pytest.raises(AssistantInputError, match="'user_id' holds an invalid character"):
+        bot.chat("jackets", session_id="s-emoji", user_id="a\udfffb")
+    assert bot.chat("\U0001F600 jackets for women", session_id="s-emoji").products
+
+
+def test_a_session_named_through_the_python_api_is_not_reachable_over_http(client: TestClient, bot: ShoppingAssistant) -> None:
+    """A guest conversation the Python API opened as "llm1" answered an HTTP request that guessed that id with its
+    cart; the server takes only ids of its own form (which it issues)."""
+    bot.chat("jackets for women", session_id="llm1")
+    for path, body in [("/api/v1/chat", {"message": "what is my total?", "session_id": "llm1"}),
+                       ("/api/v1/refine/more-like", {"session_id": "llm1", "product_id": 1})]:
+        assert_clean_error(client.post(path, json=body), 404, "unknown session_id", "omit session_id")
+    # a conversation with an id of the server's form (as the Python API makes when none is given) goes on
+    sid = bot.chat("jackets for women").session_id
+    r = client.post("/api/v1/chat", json={"message": "only in red", "session_id": sid})
+    assert r.status_code == 200 and r.json()["session_id"] == sid

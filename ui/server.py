@@ -30,7 +30,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.agent import MAX_PHOTO_PIXELS, AssistantInputError, ShoppingAssistant
@@ -93,13 +93,26 @@ API = "/api/v1"
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS  # a photo's width × height: more is refused, saying so (as the Python API does)
 
+ISSUED_SESSION_ID = re.compile(r"[0-9a-f]{32}")  # what ShoppingAssistant.stream makes when no id is given
 IMAGE_TYPES = ("png", "jpeg", "jpg", "webp", "gif", "bmp")
 ProductId = Annotated[int, Field(ge=1, le=MAX_SQL_ID, strict=True,  # strict: true is no product id
                                  description="A product's id, as in a reply's products (1 or more).")]
 
 
 # ----- request bodies ------------------------------------------------------------------------------------
-class ShopperRequest(BaseModel):
+class _ValidText(BaseModel):
+    # JSON may carry half an emoji ("\\ud800"): such text cannot be stored or sent back, and a chat message
+    # holding one was a 500 (under SSE a stream that stopped with no event)
+    @field_validator("*", mode="after")
+    @classmethod
+    def _whole_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.search("[\ud800-\udfff]", value):
+            raise ValueError("holds an invalid character (a lone UTF-16 surrogate, half of a character such as an emoji); "
+                             "send valid Unicode text")
+        return value
+
+
+class ShopperRequest(_ValidText):
     """Who is asking: every shopper request may name a signed-in shopper (see `shopper_identity`)."""
 
     # a misspelt field ({"msg": "hi"}) is refused by name, never silently dropped (it answered an empty message)
@@ -135,7 +148,7 @@ class MoreLikeRequest(ShopperRequest):
     product_id: ProductId
 
 
-class ImportRequest(BaseModel):
+class ImportRequest(_ValidText):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(..., description="A folder or file on the server's disk.")
@@ -412,7 +425,9 @@ def create_app(
             return
         if not SESSION_ID_RE.match(session_id):
             raise AssistantInputError("'session_id' must be 1-128 letters, digits or _ . : -")
-        if must_exist and not assistant.sessions.exists(session_id):
+        # only ids of the server's own form (uuid4 hex, 128 random bits): a session the Python API or `shopassist
+        # chat` opened under a chosen name ("s1") is no business of a browser that guesses that name
+        if must_exist and not (ISSUED_SESSION_ID.fullmatch(session_id) and assistant.sessions.exists(session_id)):
             raise HTTPException(
                 404, f"unknown session_id '{session_id}': it expired or never existed; omit session_id to start a new conversation"
             )
