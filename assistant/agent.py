@@ -733,11 +733,13 @@ class ShoppingAssistant:
                 # products are shown under that, never as "5 refrigerator you might like"
                 note, missed_kind = say("no_word_matches", lang, words=" ".join(everything_unseen)), True
             if cards and not note and kind == "search" and intent.sort == "relevance" and lang == "en" and (head := _head_noun(intent.query)):
-                of_kind = [c for c in cards if _names_word(c.name, head)]
+                by_id = {i.product.id: i.product for i in outcome.items}
+                # of the kind: named so, or in a category named so ("belts": a "Leather Strap" in Accessories/Belts)
+                of_kind = [c for c in cards if _names_word(c.name, head) or any(
+                    _names_word(cat.rsplit("/", 1)[-1], head) for cat in getattr(by_id.get(c.id), "categories", None) or [])]
                 if of_kind and intent.category is None:  # (a category asked is the kind already)
                     # "chef knife": the knife, not a kettle and a jacket beside it as "5 chef knife" (a product that
                     # neither is of the kind nor shares a word with the request is no match for it)
-                    by_id = {i.product.id: i.product for i in outcome.items}
                     kind_cats = {cat for c in of_kind for cat in (getattr(by_id.get(c.id), "categories", None) or [])}
                     # (a word beside the kind is not enough: "yoga brick" listed yoga pants, "insulated water bottle" a
                     # down jacket)

@@ -855,11 +855,15 @@ class CatalogRepository:
             return s.scalar(select(Category.id).where(has_word_starting(Category.name, stem)).limit(1)) is not None
 
     def has_in_stock_named(self, word: str) -> bool:
-        """Whether some product on sale named with this word ("Pocket Knife" for "knives") is in stock now."""
+        """Whether some product on sale named with this word ("Pocket Knife" for "knives"), or in a category so
+        named ("Leather Strap" in Accessories/Belts for "belts": `carries` counts categories too), is in stock now."""
         stem = singular(word)
         with self.db.session() as s:
             named = list(s.scalars(select(Product.id).where(Product.visible.is_(True), has_word_starting(Product.name, stem)).limit(2000)))
-        return bool(named) and bool(self.find_ids(ProductFilter(ids=named, in_stock=True), limit=1))
+            paths = list(s.scalars(select(Category.path).where(has_word_starting(Category.name, stem))))
+        if named and self.find_ids(ProductFilter(ids=named, in_stock=True), limit=1):
+            return True
+        return any(self.find_ids(ProductFilter(category=path, in_stock=True), limit=1) for path in paths)
 
     def all_product_ids(self) -> list[int]:
         with self.db.session() as s:

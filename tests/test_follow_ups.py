@@ -1169,3 +1169,32 @@ def test_a_second_review_s_regressions_stay_fixed(tmp_path: Path) -> None:
     bot.chat("the first one", session_id="s")
     small = bot.chat("does it run small?", session_id="s")
     assert small.intent.kind == "question" and small.text.startswith("Apollo Running Short"), small.text
+
+
+def _accessories(belt_stock: int = 50) -> list[Any]:
+    from catalog.records import ProductRecord as P
+
+    return [
+        P(sku="BELT-1", name="Leather Strap", price=Decimal("39.00"), categories=["Accessories/Belts"], stock_qty=belt_stock,
+          in_stock=belt_stock > 0, description="A leather strap for trousers."),
+        P(sku="HAT-1", name="Wool Beanie", price=Decimal("19.00"), categories=["Accessories/Hats"], stock_qty=8),
+        P(sku="MUG-1", name="Camp Mug", price=Decimal("12.00"), categories=["Kitchen/Mugs"], stock_qty=5),
+        P(sku="JKT-1", name="Rain Shell", price=Decimal("89.00"), categories=["Clothing/Jackets"], stock_qty=3),
+    ]
+
+
+@pytest.mark.parametrize(("ask", "first"), [("belts", "Leather Strap"), ("a hat", "Wool Beanie"), ("show me hats", "Wool Beanie")])
+def test_a_kind_named_by_its_category_only_is_in_stock_and_listed(tmp_path: Path, ask: str, first: str) -> None:
+    """'belts' answered 'Our belts are out of stock right now; here is what comes closest. Closest alternatives:
+    1. Leather Strap' with 50 in stock: the stock check looked at product names only, never the Belts category."""
+    bot = _shop(tmp_path, _accessories())
+    reply = bot.chat(ask, session_id="c")
+    assert "out of stock" not in reply.text and "Closest alternatives" not in reply.text, reply.text
+    assert reply.products[0].name == first, reply.text
+
+
+def test_a_kind_named_by_its_category_whose_products_are_sold_out_is_said_so(tmp_path: Path) -> None:
+    bot = _shop(tmp_path, _accessories(belt_stock=0))
+    reply = bot.chat("belts", session_id="c")
+    assert reply.text.startswith("Everything that matches is out of stock at the moment."), reply.text
+    assert [p.name for p in reply.products] == ["Leather Strap"], reply.text
