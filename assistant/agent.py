@@ -783,7 +783,8 @@ class ShoppingAssistant:
             # said only above real results (not above "nothing matched; alternatives"), and only for words
             # the shopper typed in this message
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
-            corrections = said if cards and not note else []
+            # (a relaxed filter's note, "Nothing under $5; the cheapest is ...", still lists the word searched)
+            corrections = said if cards and (not note or outcome.note) else []
         elif kind == "question" and len(referenced) == 1 and _GOES_WITH.search(low):
             # "what goes with this jacket?": the shop's own cross-sell and related links, in stock (it described the
             # jacket again)

@@ -265,9 +265,11 @@ def test_misspelt_word_is_searched_as_the_catalog_word_and_the_reply_says_so(tmp
     # a query with every word in the catalog gets no such line
     plain = bot.chat("a warm jacket", session_id="plain")
     assert plain.corrections == [] and not plain.text.startswith("Showing results for")
-    # above "nothing matched; closest alternatives" the line would contradict the note: it is left out
+    # a price nothing meets: the alternatives are still jackets, so the word searched is said above the note (the
+    # chat API's corrections were empty, though the query had been corrected)
     none = bot.chat("a warm jakcet under 1 dollar", session_id="none")
-    assert none.note and none.products and not none.corrections and not none.text.startswith("Showing results for")
+    assert none.note and none.products and none.corrections == [("jakcet", "jacket")], none.text
+    assert none.text.startswith('Showing results for "jacket" (you wrote "jakcet").\nNothing under $1.00'), none.text
 
 
 def test_a_misspelt_product_word_still_finds_its_category(tmp_path) -> None:  # type: ignore[no-untyped-def]
