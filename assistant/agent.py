@@ -359,6 +359,17 @@ class ShoppingAssistant:
             if _FILTER_OFF.search(intent.query.lower()):  # "clear all filters and show me tees": tees are the words
                 intent = intent.model_copy(update={"query": _LEAD_IN_WORDS.sub("", re.sub(
                     r"^\W*(?:and\W+)?", "", _FILTER_OFF.sub(" ", intent.query.lower()).strip())).strip()})
+        elif previous is not None and previous.colors and (relax := _COLOUR_RELAX.search(grounded_text.lower())):
+            # "any colour is fine", "doesn't have to be red", "other colours too": the colour filter off (it kept
+            # showing red only, and "other colours too" read as "not red")
+            said = next((v for v in (relax.group("val"), relax.group("val2")) if v and canonical_color(v)), None)
+            rest = _COLOUR_RELAX.sub(" ", grounded_text.lower())
+            alone = not re.search(r"[^\W\d_]{3,}", re.sub(r"\b(?:please|and|then|now|just|also|ok(?:ay)?|fine|the|that'?s|"
+                                                        r"is|are|too|as well|show me|results?|again|everything|them)\b", " ", rest))
+            base = previous if alone else intent
+            base = base.model_copy(update={"exclude": [e for e in base.exclude if canonical_color(e) is None
+                                                       or canonical_color(e) != canonical_color(said or "")]})
+            intent = _without_filter(base.model_copy(update={"kind": "refine"}), said or "colour")
         cheaper_than = None  # the product named in "cheaper than the …"
         if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (
                 than := self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
@@ -2072,6 +2083,11 @@ _SIMILAR = re.compile(r"¿?\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you|sh
                       r"similar (?:items?|ones?|products?|things?|styles?)|similar ones|similar|alternatives|"
                       r"algo (?:parecido|similar)|(?:productos? )?(?:parecidos|similares)|类似的(?:商品|产品)?|相似的(?:商品|产品)?)"
                       r"(?:\s+please)?[\s?!.？！。]*")
+# the colour filter relaxed in words ("in red" said earlier): "any colour is fine", "doesn't have to be red",
+# "other colours too", "not just red"
+_COLOUR_RELAX = re.compile(r"\b(?:any|all|whatever) colou?rs?\b(?!\s+but\b)|\bcolou?r (?:does(?:n'?t| not)|is not|isn'?t) "
+                           r"(?:matter|important)|\b(?:other|different) colou?rs? (?:too|as well|also)\b|\b(?:does(?:n'?t| not)|"
+                           r"need(?:n'?t| not)) (?:have to |need to )?be (?P<val>[a-z]+)\b|\bnot (?:only|just) (?:in )?(?P<val2>[a-z]+)\b")
 _LEAD_IN_WORDS = re.compile(r"^(?:(?:and|then|now|please|show me|find me|give me|just)\s+)+")
 _FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")

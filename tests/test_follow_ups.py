@@ -1198,3 +1198,23 @@ def test_a_kind_named_by_its_category_whose_products_are_sold_out_is_said_so(tmp
     reply = bot.chat("belts", session_id="c")
     assert reply.text.startswith("Everything that matches is out of stock at the moment."), reply.text
     assert [p.name for p in reply.products] == ["Leather Strap"], reply.text
+
+
+@pytest.mark.parametrize("relax", ["any colour is fine", "doesn't have to be red", "other colours too", "not just red",
+                                   "the colour doesn't matter"])
+def test_the_colour_filter_is_relaxed_in_words(outdoor: ShoppingAssistant, relax: str) -> None:
+    """After 'red jackets for women', 'any colour is fine' and 'doesn't have to be red' still listed red only, and
+    'other colours too' read as 'not red'."""
+    first = outdoor.chat("red jackets for women", session_id="r")
+    assert first.intent.colors == ["Red"] and {c for p in first.products for c in p.colors} == {"Red"}, first.text
+    reply = outdoor.chat(relax, session_id="r")
+    assert reply.intent.colors == [] and not reply.intent.exclude and reply.intent.gender == "women", reply.intent
+    assert "red" not in reply.intent.query.lower() and "jacket" in reply.intent.query.lower()
+    assert {c for p in reply.products for c in p.colors} - {"Red"}, reply.text  # other colours now
+
+
+def test_a_relaxed_colour_keeps_the_rest_of_the_message(outdoor: ShoppingAssistant) -> None:
+    outdoor.chat("red jackets for women", session_id="r")
+    reply = outdoor.chat("any colour is fine but under 95", session_id="r")
+    assert reply.intent.colors == [] and reply.intent.max_price == 95.0, reply.intent
+    assert [p.name for p in reply.products] == ["Nova Jacket"], reply.text  # blue, $89.99 (the red Aurora is $99.99)

@@ -144,6 +144,12 @@ def without(intent: ShoppingIntent, field: str, value: str | None = None) -> Sho
         what = f"{field} {value!r}" if value is not None and now else f"{field} constraint"
         has = f" (its {field}: {now})" if now and now != "relevance" else ""
         raise ValueError(f"the current search has no {what} to remove{has}")
+    if field == "colors" and data["query"]:
+        # the colour's word leaves the words searched too: "red jackets" less its Red chip still ranked red ones first
+        from assistant.vocabulary import canonical_color
+
+        dropped = {canonical_color(str(c)) for c in before} - {canonical_color(str(c)) for c in data[field]}
+        data["query"] = " ".join(t for t in data["query"].split() if canonical_color(t.strip(",.")) not in dropped)
     data["kind"] = "refine"
     data["references"] = []
     return ShoppingIntent.model_validate(data)
