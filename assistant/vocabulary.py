@@ -589,7 +589,10 @@ _KIND_RULES: list[tuple[str, str]] = [
                # service questions a shop's bot gets: delivery, payment, contact, hours, codes, size guide
                # (bare "shipping"/"delivery" only in a question: "a shipping box" is a product)
                r"^(?=.*\?\s*$)(?=\s*(?:do|does|is|are|can|how|what|when|where|will|which|any)\b)"
-               r"(?!.*\b(?:box|boxes|bags?|supplies|labels?|tape|envelopes?|trucks?|rider|driver|jacket|shoes?)\b).*\b(?:shipping|deliver(?:y|ies))\b|"
+               r"(?!.*\b(?:box|boxes|bags?|supplies|labels?|tape|envelopes?|trucks?|rider|driver|jacket|shoes?)\b).*\b(?:shipping|deliver(?:y|ies|s|ed)?)\b|"
+               # "do you price match?", "can you match that price?", "I saw it for $20 elsewhere, can you match that?"
+               r"\bprice[- ]?match(?:es|ing)?\b|\bmatch (?:a |the |that |their |competitors'? |a competitor'?s )?(?:lower )?prices?\b|"
+               r"\belsewhere\b.*\bmatch\b|\bmatch\b.*\belsewhere\b|"
                r"\b(?:shipping|delivery) (?:times?|costs?|fees?|options?|rates?|methods?|charges?|info(?:rmation)?)\b|\bship(?:s|ped)? (?:to|abroad|internationally|overseas)\b|"
                r"\bhow (?:long|soon|fast)\b.*\b(?:ship|deliver|arrive|take to (?:get|come))|\bwhen will (?:it|my \w+) (?:arrive|ship|come)\b|"
                # (payment words name products too: "credit card holder", "a bag with a payment card slot")

@@ -66,7 +66,7 @@ heavier lighter better worse newest latest popular rated rating ratings review r
 hola gracias adios adiós buenos buenas tardes noches quiero busco buscando tienes tienen tiene algo para como
 cuanto cuánto donde dónde pedido ayuda favor también tambien estoy está esta este esto
 then than them were been being will shall might must whom whose while until unless though because since
-onto upon also into okay""".split())  # noqa: SIM905
+onto upon also into okay match matches matched matching goes fits suits pairs elsewhere cheers""".split())  # noqa: SIM905
 
 
 # Words no misspelt product word is meant to become ("nike" is no typo of "like", even where descriptions say "like")

@@ -124,6 +124,7 @@ def bot(tmp_path: Path, policies_file: Path) -> ShoppingAssistant:
     ("i want to return the iris workout top, it was too small", "Returns & refunds: "),
     ("can i pay cash on delivery", "Payment: "),
     ("is shipping free for my order?", "Shipping: "),
+    ("do you deliver on sundays?", "Shipping: "),  # (searched: "Here are 5 deliver on sundays you might like")
 ])
 def test_service_questions_are_answered_from_the_shops_entries(bot: ShoppingAssistant, message: str, entry: str) -> None:
     from assistant.language import detect_language, say
@@ -135,13 +136,17 @@ def test_service_questions_are_answered_from_the_shops_entries(bot: ShoppingAssi
     assert reply.intent.kind == "policy" and reply.text.startswith(lead + entry) and not reply.products, reply.text
 
 
-def test_nothing_on_a_topic_is_said_and_points_to_the_shops_contact(bot: ShoppingAssistant) -> None:
-    reply = bot.chat("what are your opening hours?", session_id="h")
+@pytest.mark.parametrize("message", ["what are your opening hours?", "do you price match?",
+                                     "I saw it for $20 elsewhere, can you match that?"])
+def test_nothing_on_a_topic_is_said_and_points_to_the_shops_contact(bot: ShoppingAssistant, message: str) -> None:
+    """("do you price match?" listed watches as "5 products for match")"""
+    reply = bot.chat(message, session_id="h")
     assert reply.text == ("I have no store policy on that; please contact the shop for details. "
                           "Contact us: Email help@example.com or call +1 555 0100. A person answers."), reply.text
 
 
-@pytest.mark.parametrize("message", ["a shipping box", "delivery bag", "a coupon book", "red jackets"])
+@pytest.mark.parametrize("message", ["a shipping box", "delivery bag", "a coupon book", "red jackets", "a watch that matches my jacket",
+                                     "matching socks"])
 def test_product_words_that_look_like_service_words_are_searched(bot: ShoppingAssistant, message: str) -> None:
     assert bot.chat(message, session_id="p").intent.kind == "search"
 

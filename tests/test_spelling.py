@@ -76,6 +76,9 @@ def test_words_of_conversation_are_never_corrected_into_product_words() -> None:
     assert bikes.correct("nike short") == "bike short"
     assert bikes.correct("nike short", frozenset({"nike"})) == "nike short"  # a name the shopper wrote is kept
     assert bikes.unknown(["nike", "bike"]) == ["nike"]
+    # "a watch that matches my jacket" searched watches twice over: 'Showing results for "watches" (you wrote "matches")'
+    watches = QueryCorrector(["Cruise Dual Analog Watch", "Aim Analog Watch", "Summit Watch", "Orion Fitted Jacket"])
+    assert watches.correct("a watch that matches my jacket") == "a watch that matches my jacket"
 
 
 def test_relative_features_compare_candidates_of_one_query() -> None:
