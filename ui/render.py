@@ -148,7 +148,7 @@ def without(intent: ShoppingIntent, field: str, value: str | None = None) -> Sho
         # the colour's word leaves the words searched too: "red jackets" less its Red chip still ranked red ones first
         from assistant.vocabulary import canonical_color
 
-        dropped = {canonical_color(str(c)) for c in before} - {canonical_color(str(c)) for c in data[field]}
+        dropped = {canonical_color(str(c)) for c in before or []} - {canonical_color(str(c)) for c in data[field]}
         data["query"] = " ".join(t for t in data["query"].split() if canonical_color(t.strip(",.")) not in dropped)
     data["kind"] = "refine"
     data["references"] = []
