@@ -70,6 +70,7 @@ from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
     PRODUCT_KINDS,
     SIZE_ADVICE,
+    TOP_AS_RANK,
     CatalogVocabulary,
     canonical_color,
     categories_in_text,
@@ -343,7 +344,9 @@ class ShoppingAssistant:
             # "what about tvs?" after laptops: a new kind of product asked for, not the last need again
             intent = self.parser.parse(what_about.group(1), [], None).model_copy(update={"kind": "search"})
         elif (previous is not None and raw.kind == "refine" and raw.query and not raw.category and not raw.references
-              and (new_kinds := {singular(w) for w in re.findall(r"[a-z]+", raw.query.lower()) if singular(w) in PRODUCT_KINDS})
+              # ("top rated" after men's shorts: a rank, not the kind tops, which searched "top rated" among all tops)
+              and (new_kinds := {singular(w) for w in re.findall(r"[a-z]+", TOP_AS_RANK.sub(" ", raw.query.lower()))
+                                 if singular(w) in PRODUCT_KINDS})
               and not new_kinds & {singular(w) for w in re.findall(r"[a-z]+", f"{previous.query} {previous.category or ''}".lower())}):
             # "a sweater for men" after "do you sell shoes?": a new kind of product with a constraint, not the shoes for men
             intent = raw.model_copy(update={"kind": "search"})
@@ -371,20 +374,28 @@ class ShoppingAssistant:
                                                        or canonical_color(e) != canonical_color(said or "")]})
             intent = _without_filter(base.model_copy(update={"kind": "refine"}), said or "colour")
         cheaper_than = None  # the product named in "cheaper than the …"
-        if _CHEAPER_THAN.search(grounded_text.lower()) and intent.kind in ("search", "refine") and (
+        dearer_than = None  # ... and in "more expensive than the …"
+        dearer = _DEARER_THAN.search(grounded_text.lower()) is not None and not _CHEAPER_THAN.search(grounded_text.lower())
+        if (_CHEAPER_THAN.search(grounded_text.lower()) or dearer) and intent.kind in ("search", "refine") and (
                 than := self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
                 or self._named_after_than(grounded_text)):
             # "something cheaper than the Lando Gym Jacket" / "than the Chemex": below that product's price, among its
-            # kind (it took the cheapest on screen as the bar, and the named one's words as the query)
+            # kind (it took the cheapest on screen as the bar, and the named one's words as the query); "more
+            # expensive than the Savvy Shoulder Tote": above it (it listed the tote itself first, with no floor)
             named_p = self.repo.get(than[0])
-            cheaper_than = named_p
+            if dearer:
+                dearer_than = named_p
+            else:
+                cheaper_than = named_p
             if named_p is not None:
                 # the named product's own kind: its real category (never a collection it is also in), else the
                 # last word of its name
                 own_category = self.repo.product_category(named_p)
                 leaf = own_category.rsplit("/", 1)[-1] if own_category else None
                 kind_word = (leaf or (re.sub(r"[^a-z ]", "", named_p.name.lower()).split()[-1:] or [""])[0]).lower()
-                intent = intent.model_copy(update={"max_price": round(float(named_p.price) - 0.01, 2), "query": kind_word,
+                bound = {"min_price": round(float(named_p.price) + 0.01, 2), "max_price": None} if dearer \
+                    else {"max_price": round(float(named_p.price) - 0.01, 2)}
+                intent = intent.model_copy(update={**bound, "query": kind_word,
                                                    "kind": "search", "category": own_category,
                                                    # ("the Chemex" names the product, not a brand to keep to)
                                                    "brands": [b for b in intent.brands if b.lower() != (named_p.brand or "").lower()],
@@ -475,8 +486,12 @@ class ShoppingAssistant:
         if more_of is not None and named_products(grounded_text, state.shown):
             more_of = None  # "add one more Nova Jacket" names what to add
         if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or keeping or more_of or (
-                # "make that 3" right after adding ("make it 150" after a search is a budget)
-                state.cart and just_carted and quantity is not None and _number_word(quantity.group("n")) <= 99)):
+                # "make that 3" right after adding ("make it 150" after a search is a budget); "set quantity to 4",
+                # "make it 2 hoodies" (a cart line named) a turn or two later too (it searched "set quantity to")
+                state.cart and quantity is not None and _number_word(quantity.group("n")) <= 99 and (
+                    (just_carted and not _quantity_what(quantity)) or quantity.group("qword") in ("quantity", "qty")
+                    or _IN_CART.search(low) is not None or (bool(_quantity_what(quantity)) and _lines_named(
+                        _quantity_what(quantity), state.cart, {pid: p.categories for pid, p in in_cart.items()}) != [])))):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
             intent = (previous or intent).model_copy(update={"kind": "cart", "references": intent.references})
 
@@ -494,6 +509,13 @@ class ShoppingAssistant:
             # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
             kind = "cart" if _ADDING.search(low) else "question"
             intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
+        coloured: list[Any] = []  # "the purple one": the products of the list on screen that come in that colour
+        if kind in ("search", "refine") and state.shown and not picked_like and not _ADDING.search(low) \
+                and (coloured := self._coloured_on_screen(low, state)):
+            # a pick from the list, never a search for purple ones ("add it" then asked "which of these?" of nothing);
+            # several that come in it: which of them
+            kind = "question"
+            intent = (previous or intent).model_copy(update={"kind": kind, "references": []})
         cards: list[ProductCard] = []
         currency_line = ""  # "(Our prices are in US dollars ...)" below a list whose budget was said in another currency
         asked_for: Any = None  # the sold-out product the shopper asked for by name, said above the alternatives
@@ -515,7 +537,7 @@ class ShoppingAssistant:
                 or (len(state.shown) == 1 and not state.focus and _ABOUT_THEM.search(low))):
             # about what is in view: a question, not a search for its words
             kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
-        referenced = self._referenced(intent, state, grounded_text)
+        referenced = coloured or self._referenced(intent, state, grounded_text)
         if kind in ("search", "refine") and len(state.focus) >= 2 and _WHICH_OF_THEM.match(low.lstrip("¿ ")) and not named_products(grounded_text, state.shown):
             kind = "compare"  # "which is lighter?" right after a comparison: about the products compared
         elif (kind in ("search", "refine") and len(state.shown) >= 2 and _WHICH_MORE.match(low) and not _names_kind_word(low)
@@ -599,6 +621,14 @@ class ShoppingAssistant:
               and not references_in_text(state.history[-1].lower())):
             # "add 2" with two bags on screen asked "which of these?": "the second one" is the answer, 2 of it
             kind, redo = "cart", f"{state.history[-1]} {text}"
+        if (kind in ("search", "refine") and not coloured and (state.focus or state.shown)
+                and (other := self._the_one_by_words(grounded_text, state)) is not None):
+            # "how much is the Sprite Yoga Strap 10 foot?", then "and the 6 foot one?": that other strap, asked the
+            # same (it listed five products for "6 foot one")
+            kind, referenced = "question", [other]
+            earlier = state.history[-1] if state.history else ""
+            if len(state.focus) == 1 and ("?" in earlier or _ASKS_ABOUT.search(earlier.lower())):
+                redo = earlier
         # (only a question can be an FAQ heading: no lookup of the shop's entries on every search)
         faq = (self.repo.heading_asked(grounded_text) if kind in ("search", "refine", "question") and not referenced
                and ("?" in grounded_text or "？" in grounded_text or _YES_NO.match(low) or _ASKS_ABOUT.search(low)) else None)
@@ -710,6 +740,7 @@ class ShoppingAssistant:
                     note = note[:under.start("lo") - 1] + money(cards[0].price, cards[0].currency) + note[under.end("lo"):]
             said_fixes = bool(fixes or outcome.corrections)
             missed_kind = False  # nothing of the kind asked for: the closest products are shown instead
+            uncarried: str | None = None  # (the kind of product the shop does not carry: "tent")
             unknown = getattr(self.searcher, "unknown_words", None)
             # a name said no to ("jackets without Legend" in a shop with no Legend) needs no note: the list is the answer
             # (a colour word is no name: "grey" for the shop's Gray is the colour filter's, said by its own note)
@@ -733,6 +764,7 @@ class ShoppingAssistant:
                 # "running shoes" in a shop with no shoes: say so, rather than list jackets as "5 running shoes" (also
                 # when a word before it named a category: "trekking shoes" listed the Trekking poles as shoes)
                 note, missed_kind = say("not_carried", lang, what=_head_noun(intent.query) or ""), True
+                uncarried = _head_noun(intent.query)
             elif cards and not note and lang != "en" and (
                     kinds := [own for own, en in product_word_pairs(text) if self._not_carried(en)]):
                 # "跑步鞋", "zapatillas" in a shop with no shoes: the same, in the shopper's words
@@ -765,6 +797,15 @@ class ShoppingAssistant:
                 # "cheap hiking shoes" with no shoes: the closest products by what was asked, not the shop's cheapest
                 outcome = self.searcher.search(searched.model_copy(update={"sort": "relevance"}), ctx, self.results)
                 cards = [card(item, intent, lang) for item in outcome.items] or cards
+            if uncarried is not None and cards:
+                # "I want a tent", "do you sell shoes?" in a shop with neither: only alternatives that share a word or a
+                # category with the request (it offered tank tops for a tent and push-up grips for shoes), else what
+                # the shop does carry
+                alike = {p.id for p in self.repo.get_many([c.id for c in cards], matching=ProductFilter())
+                         if _related_to(intent.query, uncarried, p)}
+                cards = [c for c in cards if c.id in alike]
+                if not cards and (carried := self._kinds_carried())[0]:
+                    note = f"{note} {say('shop_carries_more' if carried[1] else 'shop_carries', lang, kinds=carried[0])}"
             if (intent.max_price is not None or intent.min_price is not None) and cards \
                     and (theirs := _currency_said(text)) and theirs != self.repo.shop_currency():
                 # "100元以下", "menos de 50 euros" in a shop priced in dollars: the budget is read in dollars, and said so
@@ -779,6 +820,12 @@ class ShoppingAssistant:
                 # "anything cheaper than the Sprite Foam Yoga Brick" when nothing of its kind is: that one is the cheapest
                 cards, note = [card(RankedItem(cheaper_than, 0.0), intent, lang)], None
                 answer = say("already_cheapest", lang, name=cheaper_than.name, price=money(cheaper_than.price, cheaper_than.currency))
+                only_one = True
+            elif note and dearer_than is not None and intent.min_price is not None and float(dearer_than.price) < intent.min_price \
+                    and not any(float(c.price) >= intent.min_price for c in cards):
+                # "anything more expensive than the Stellar Solar Jacket" when nothing of its kind is: that one is the dearest
+                cards, note = [card(RankedItem(dearer_than, 0.0), intent, lang)], None
+                answer = say("already_dearest", lang, name=dearer_than.name, price=money(dearer_than.price, dearer_than.currency))
                 only_one = True
             elif (note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown)
                   and all(getattr(intent, f) == getattr(previous, f)  # only the price cap changed ("cheaper in green" is not this)
@@ -796,6 +843,17 @@ class ShoppingAssistant:
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
             # (a relaxed filter's note, "Nothing under $5; the cheapest is ...", still lists the word searched)
             corrections = said if cards and (not note or outcome.note) else []
+        elif (not referenced and state.shown and (kind == "question" or (
+                kind == "cart" and _ADDING.search(low) and not (changing or keeping or more_of is not None or REMOVING.search(low))))
+              and (picks := references_in_text(low)) and not _at_positions(state.shown, picks)):
+            # "the second one" with one product on screen: that one is all there is, said with it (it asked "which of
+            # these?" with nothing listed)
+            shown_ids = [int(x["id"]) for x in state.shown]
+            cards = [card(RankedItem(p, 0.0), ShoppingIntent(), lang)
+                     for p in sorted(self.repo.get_many(shown_ids, matching=ProductFilter()), key=lambda p: shown_ids.index(p.id))]
+            names_shown = ", ".join(f"{c.name} ({money(c.price, c.currency)})" for c in cards)
+            answer = say("only_one_shown" if len(cards) == 1 else "only_some_shown", lang, n=len(cards), names=names_shown)
+            listed_anew = bool(cards)
         elif kind == "question" and len(referenced) == 1 and _GOES_WITH.search(low):
             # "what goes with this jacket?": the shop's own cross-sell and related links, in stock (it described the
             # jacket again)
@@ -808,6 +866,11 @@ class ShoppingAssistant:
                                                                           for i, c in enumerate(cards, 1)]) \
                 if cards else say("goes_with_none", lang, name=of.name)
             listed_anew = bool(cards)
+        elif kind == "question" and len(coloured) > 1 and referenced == coloured:
+            # "the blue one" with two blue ones on screen: those two, to pick from (the list "the first one" counts in)
+            cards = [card(RankedItem(p, 0.0), intent, lang) for p in coloured]
+            answer = "\n".join([say("which_of_these", lang)] + [f"{i}. {c.name}, {money(c.price, c.currency)}" for i, c in enumerate(cards, 1)])
+            listed_anew = True
         elif kind == "question" and referenced:
             answer = self._answer_question(redo or text, referenced, lang)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
@@ -966,6 +1029,57 @@ class ShoppingAssistant:
             if asked.lower() not in have and searched and searched in intent.colors:
                 return asked, searched
         return None
+
+    def _kinds_carried(self, limit: int = 8) -> tuple[str, bool]:
+        """'bags, fitness equipment, watches, pants, …': the kinds of product the shop's categories name (the last
+        part of each category path that has none below it, and names a kind of product), for a shopper asking for one
+        it lacks; and whether there are more than those."""
+        vocab = getattr(self.parser, "vocabulary", None)
+        paths = list(vocab.categories) if isinstance(vocab, CatalogVocabulary) else []
+        leaves = [c.rsplit("/", 1)[-1] for c in paths if not any(o.startswith(c + "/") for o in paths)]
+        kinds = [x for x in leaves if any(singular(w) in PRODUCT_KINDS for w in re.findall(r"[a-z]+", x.lower()))] or leaves
+        unique = list(dict.fromkeys(x.lower() for x in kinds))
+        return ", ".join(unique[:limit]), len(unique) > limit
+
+    def _coloured_on_screen(self, low: str, state: SessionState) -> list[Any]:
+        """'the purple one', 'I like the yellow one', 'show me the brown one': the products of the list on screen that
+        come in that colour, in the list's order; [] when the message asks more than that ("the purple ones" is a
+        filter) or none on screen comes in it (then it is a search for that colour)."""
+        wanted, unwanted = colors_in_text(_spaced(low))
+        if not wanted or unwanted or not re.search(r"\bone\b", low) or re.search(r"\bones\b", low) \
+                or not _only_a_pick(_without_colours(low)):
+            return []
+        said = {canonical_color(c) or c for c in wanted}
+        order = [int(x["id"]) for x in state.shown[:10]]
+        on_screen = sorted(self.repo.get_many(order), key=lambda p: order.index(p.id))
+        return [p for p in on_screen if said & {canonical_color(c) or c for c in p.colors}]
+
+    def _the_one_by_words(self, text: str, state: SessionState) -> Any:
+        """'and the 6 foot one?', 'the Adrienne one': the one product of the list on screen whose name has every word
+        said, else (right after one product) the one product like it whose name has them ("Sprite Yoga Strap 6 foot"
+        after the 10 foot one); None when the words are no such name or name several."""
+        m = _THE_WORDS_ONE.match(text.lower())
+        words = re.findall(r"[a-z0-9]+", m.group("what")) if m else []
+        if not words or references_in_text(text.lower()) or colors_in_text(m.group("what") if m else "")[0] \
+                or all(w in _PICK_WORDS or w in _LEAD_WORDS for w in words):
+            return None
+
+        def has_all(name: str) -> bool:
+            return set(words) <= set(re.findall(r"[a-z0-9]+", name.lower()))
+
+        hits = [int(x["id"]) for x in [*state.focus, *state.shown] if has_all(str(x.get("name", "")))]
+        if len(set(hits)) == 1:
+            return self.repo.get(hits[0])
+        if hits or len(state.focus) != 1 or (like := self.repo.get(int(state.focus[0]["id"]))) is None:
+            return None
+        own = set(re.findall(r"[a-z0-9]+", like.name.lower())) - set(words)
+        found = [h.product_id for h in self.repo.lexical_search(" ".join(words), ProductFilter(), limit=20, mode="all")]
+        kin = [(len(own & set(re.findall(r"[a-z0-9]+", p.name.lower()))), p) for p in self.repo.get_many(found)
+               if p.id != like.id and has_all(p.name)]
+        best = max((n for n, _ in kin), default=0)
+        closest = [p for n, p in kin if n == best]
+        # (it shares the rest of the name: "Sprite Yoga Strap", not any product that is 6 foot)
+        return closest[0] if best and len(closest) == 1 and best >= len(own) - len(words) else None
 
     def _named_after_than(self, text: str) -> list[int]:
         """'cheaper than the Chemex': the one product whose name has every word said after 'than'."""
@@ -1427,9 +1541,11 @@ class ShoppingAssistant:
                 continue
             # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
             said = (sizes_in_text(unnamed) if key == "size" else colors_in_text(unnamed)[0])
-            if key == "size" and not said and (bare := re.search(r"\b(?:in|size|talla)\s+(\d{1,3}|xxs|xs|s|m|l|xl|xxl)\b", unnamed.lower())) \
-                    and bare.group(1).upper() in {o.upper() for o in offered}:
-                said = [bare.group(1).upper()]  # "add it in 29", "in M red": a size the product comes in
+            if key == "size" and not said and (bare := re.search(
+                    r"\b(?:in|size|talla)[\s,]+(?:and\s+)?(\d{1,3}|xxs|xs|s|m|l|xl|xxl)\b(?!'|\s*(?:of|more|units?|pieces?|pairs?|items?)\b)",
+                    _without_colours(unnamed.lower(), p.colors))) and bare.group(1).upper() in {o.upper() for o in offered}:
+                # "add it in 29", "in M red", "in red M", "in red, M" (a colour may come between): a size it comes in
+                said = [bare.group(1).upper()]
             said = [x for x in (intent.sizes if key == "size" else intent.colors) if x.lower() in unnamed.lower()] or said
             earlier = (previous.sizes if key == "size" else previous.colors) if previous else []
             wanted = said if len(said) == 1 else earlier if len(earlier) == 1 and not said else []
@@ -1581,20 +1697,51 @@ class ShoppingAssistant:
                 break  # one fewer of one line (a size M and a size S of it are two lines)
         state.cart = [line for line in state.cart if line["qty"] > 0]
 
+    @staticmethod
+    def _line_meant(text: str, lines: list[dict[str, Any]], state: SessionState) -> dict[str, Any] | None:
+        """The one cart line of `lines` a request means: the only one, else those whose size or colour the text says
+        ("remove one of the blue ones"), else the line just added or changed; None when that leaves several."""
+        low = _spaced(text).lower()
+
+        def said(value: Any) -> bool:  # (a one-letter size only as "size M", "in M", "M," after a colour)
+            v = str(value or "").lower()
+            return bool(v) and re.search(rf"(?<![\w']){re.escape(v)}(?![\w'])", low) is not None and (
+                len(v) > 1 or re.search(rf"\b(?:from|size|in|talla)[\s,]+(?:and\s+)?{re.escape(v)}\b", _without_colours(low)) is not None)
+
+        if len(lines) > 1:
+            best = max(sum(said(x.get(k)) for k in ("size", "color")) for x in lines)
+            lines = [x for x in lines if sum(said(x.get(k)) for k in ("size", "color")) == best]
+        if len(lines) == 1:
+            return lines[0]
+        last = state.cart[-1] if state.cart else None
+        if last is not None and state.touched and _same_variant(last, state.touched) and any(x is last for x in lines):
+            return last  # "remove one of them", "make that 3" right after adding: the line just added to
+        return None
+
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
         if (m := SET_QUANTITY.match(text.lower())) and state.cart and _number_word(m.group("n")) <= 99:
-            line = state.cart[-1]  # "make that 3": the line just added to
+            # "make that 3": the line just added to; "change the quantity of the hoodie to 2": the line it names,
+            # a turn or two later too; the only line; several and none named: which (it searched "the hoodie")
+            what = _quantity_what(m)
+            lines = _lines_named(what, state.cart, {p.id: p.categories for p in self.repo.get_many(
+                [int(x["product_id"]) for x in state.cart], matching=ProductFilter())}) if what else state.cart
+            meant = self._line_meant(text[:m.start("n")] + text[m.end("n"):], lines, state) if lines else None
+            if meant is None:
+                return say("cart_which_quantity", lang, lines=_lines_listed(lines or state.cart, lang))
+            line = meant
             n = _number_word(m.group("n"))
             limited = n > MAX_QUANTITY  # "make that 30": the most one line takes, said so
             n = min(n, MAX_QUANTITY)
             if n == 0:
-                state.cart.pop()
+                state.cart.remove(line)
                 self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
                 return say("cart_removed", lang, names=line["name"]) + " " + self._cart_summary(state, lang)
             have = self.repo.units_available(int(line["product_id"]), line.get("size"), line.get("color"))
             line["qty"] = min(n, have) if have is not None and have > 0 else n  # "make that 4" of the 1 left: 1
+            state.cart.remove(line)
+            state.cart.append(line)  # the line last touched is the one "it" and "make that 3" mean
             return say("cart_quantity_capped" if have is not None and 0 < have < n else "cart_quantity_limit" if limited else "cart_quantity", lang,
                        name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + self._cart_summary(state, lang)
         if EMPTY_CART.search(text.lower()):
@@ -1617,18 +1764,25 @@ class ShoppingAssistant:
                 return say("cart_not_in_one" if len(referenced) == 1 else "cart_not_in_many", lang,
                            names=", ".join(p.name for p in referenced)) + " " + summary
             counted = _REMOVAL_COUNT.search(text.lower())
-            fewer = _number_word(next(g for g in counted.groups() if g)) if counted else None
+            if counted:
+                # "remove one of them": that many fewer of one line, the one its size or colour says, else the one
+                # just added (it took one off every line of the product); several and none of them meant: which
+                fewer = _number_word(next(g for g in counted.groups() if g))
+                meant = self._line_meant(text, [line for line in state.cart if line["product_id"] in names], state)
+                if meant is None:
+                    return say("cart_which_line", lang, lines=_lines_listed([x for x in state.cart if x["product_id"] in names], lang))
+                self.repo.log_interaction("remove_from_cart", meant["product_id"], user_id=state.user_id, session_id=state.session_id)
+                meant["qty"] = max(0, meant["qty"] - fewer)
+                if meant["qty"] > 0:
+                    return say("cart_quantity", lang, name=meant["name"] + _variant_words(meant, lang), n=meant["qty"]) \
+                        + " " + self._cart_summary(state, lang)
+                state.cart.remove(meant)
+                return say("cart_removed", lang, names=meant["name"] + _variant_words(meant, lang)) + " " + self._cart_summary(state, lang)
             for line in state.cart:
-                if line["product_id"] in names:  # logged like the button's event
+                if line["product_id"] in names:  # logged like the button's event; the whole line goes
                     self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
                                               session_id=state.session_id)
-                    # "remove one of them": that many fewer; else the whole line goes
-                    line["qty"] = max(0, line["qty"] - fewer) if fewer is not None else 0
-            kept = [line for line in state.cart if line["qty"] > 0]
-            if fewer is not None and len(kept) == len(state.cart):
-                state.cart = kept
-                return say("cart_quantity", lang, name=", ".join(gone), n=", ".join(str(x["qty"]) for x in kept if x["product_id"] in names)) \
-                    + " " + self._cart_summary(state, lang)
+            kept = [line for line in state.cart if line["product_id"] not in names]
             state.cart = kept
             return say("cart_removed", lang, names=", ".join(gone)) + " " + self._cart_summary(state, lang)
         if referenced and not _ADDING.search(text.lower()) and _VIEWS_CART.search(text.lower()):
@@ -1640,6 +1794,15 @@ class ShoppingAssistant:
                 variant, problem = self._variant(p, intent, previous, text, lang)
                 if problem:
                     return problem + " " + summary
+                last = state.cart[-1] if state.cart else None
+                if len(referenced) == 1 and last is not None and last["product_id"] == p.id and state.touched \
+                        and _same_variant(last, state.touched):
+                    # "add 2 of them" right after adding it in blue, size M: more of that line (it added a second line
+                    # with no size or colour), unless the message itself says another size or colour ("in red too")
+                    held = {k: str(last[k]) for k in ("size", "color") if last.get(k)}
+                    own, _ = self._variant(p, intent, None, text, lang)
+                    if held and all(held.get(k) == v for k, v in own.items()):
+                        variant = held
                 given = dict(variant)
                 variant = self._only_choice(p.id, variant)
                 for key in ("size", "color"):
@@ -2092,6 +2255,9 @@ _LEAD_IN_WORDS = re.compile(r"^(?:(?:and|then|now|please|show me|find me|give me
 _FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")
 _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\bm[aá]s barat[oa]s? que\b|比.+便宜")
+# "and the 6 foot one?", "what about the Adrienne one?", "the 65 cm one": a product by words of its name
+_THE_WORDS_ONE = re.compile(r"^\s*(?:(?:and|or|so|what about|how about)\s+)?the\s+(?P<what>[a-z0-9][\w' -]*?)\s+one\s*[?.!]*\s*$")
+_DEARER_THAN = re.compile(r"\b(?:more expensive|pricier|dearer|costlier|higher priced|more costly) than\b|\bm[aá]s car[oa]s? que\b|比.+贵")
 # "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
 THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
                         r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
@@ -2188,10 +2354,21 @@ _ONE_MORE = re.compile(r"\b(?:add|get|take|buy|give me|i'?ll take|i want)\s+(?:(
                        r"another(?:\s+one)?|one more)\b|^\s*(?:and\s+)?(?P<n2>\d{1,2}|one|two|three)\s+more(?:\s+(?:of\s+)?(?:those|them|these|please))?\s*[.!]*$|"
                        r"\b(?:añade|agrega|pon)\s+otr[oa](?:\s+más)?\b|再来一[件个条双]|再加一[件个条双]")
 # "make that 3", "make it two", "change it to 3", "3 of them please" after an add
+# (and of a line it names: "change the quantity of the hoodie in my cart to 2", "set the hoodie quantity to 2",
+# "make it 2 hoodies"; `_quantity_what` reads which)
 SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm|please|can you|could you)[\s,]+)*(?:make\s+(?:that|it)|"
-                          rf"(?:change|update|set)\s+(?:that|it|(?:the\s+)?(?:quantity|qty|amount|number))\s+to|"
+                          rf"(?:change|update|set)\s+(?:that|it|(?:the\s+|my\s+)?(?:(?P<what>[a-z][\w' -]*?)\s+)?(?P<qword>quantity|qty|amount|number)"
+                          rf"(?:\s+(?:of|for|in|on)\s+(?P<what2>[^\d]+?))?)\s+to|"
                           rf"i(?:'d like| want| need| will take|'ll take)(?=\s+\S+\s+of\s+(?:them|those|these)))\s+{_N}(?:\s+of\s+(?:them|those|these))?"
-                          r"(?:\s+(?:instead|please))?\s*[.!]*\s*$")
+                          r"(?:\s+(?!(?:instead|please)\b)(?P<what3>[a-z][\w' -]*?))?(?:\s+(?:instead|please))?\s*[.!]*\s*$")
+
+
+def _quantity_what(m: re.Match[str]) -> str:
+    """The words of a SET_QUANTITY request that name a cart line ("the hoodie", "hoodies"), less those of the cart
+    itself and of units ("in my cart", "2 units"): empty when it names none."""
+    what = " ".join(g for g in (m.group("what"), m.group("what2"), m.group("what3")) if g)
+    return re.sub(r"\b(?:in|on|from|of|for|my|the|your|this|that|shopping|cart|basket|carrito|ones?|items?|lines?|units?|pieces?)\b",
+                  " ", what).strip()
 
 
 _KIDS_WORDS = frozenset(["kids", "kid", "boys", "girls", "children", "child", "baby", "toddler", "junior", "youth"])
@@ -2212,6 +2389,21 @@ _PICK_WORDS = frozenset("""what how the that this one ones number no please item
 like love want looks look good great nice fine ok okay yes yeah sounds perfect cool it i me about more tell show let see
 add buy get to my cart basket and then will el la lo los las uno una número numero por favor quiero me gusta ese esa
 este esta dame ver más mas sobre de del al carrito añade añádelo agrega""".split())  # noqa: SIM905
+
+
+def _lines_named(what: str, cart: list[dict[str, Any]], categories: Mapping[int, Sequence[str]] | None = None) -> list[dict[str, Any]]:
+    """The cart lines `what` names: by a word of the name only that product has ("the Hero one"), else by the kind of
+    product ("the hoodie", "2 hoodies"), else by their colour or size ("the blue ones")."""
+    ids = set(named_products(what, [{"id": x["product_id"], "name": x["name"]} for x in cart])) \
+        or set(_lines_of_kind(what.lower(), cart, categories))
+    low = _spaced(what).lower()
+    return [x for x in cart if int(x["product_id"]) in ids] or [x for x in cart if any(
+        v and len(str(v)) > 1 and re.search(rf"(?<![\w']){re.escape(str(v).lower())}(?![\w'])", low) for v in (x.get("color"), x.get("size")))]
+
+
+def _lines_listed(lines: Sequence[Mapping[str, Any]], lang: str = "en") -> str:
+    """'1 × Juno Jacket in size M, Blue; 2 × Juno Jacket in size S, Black': cart lines to choose from."""
+    return "; ".join(f"{x['qty']} × {x['name']}{_variant_words(x, lang)}" for x in lines)
 
 
 def _lines_of_kind(low: str, cart: list[dict[str, Any]], categories: Mapping[int, Sequence[str]] | None = None) -> list[int]:
@@ -2373,6 +2565,14 @@ def _spaced(text: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u4e00-\u9fff])", " ", text)
 
 
+def _without_colours(low: str, own: Sequence[str] = ()) -> str:
+    """The text with its colour words (and the product's own colours, "Matte Black") blanked out: "in red, M" reads
+    as "in M" for the size said after the colour."""
+    for colour in sorted(own, key=len, reverse=True):
+        low = re.sub(rf"(?<![\w]){re.escape(colour.lower())}(?![\w])", " ", low)
+    return re.sub(r"[^\W\d_]+", lambda w: " " if canonical_color(w.group()) is not None else w.group(), low)
+
+
 def _sized(text: str) -> str:
     """'change the size to L' written as 'size L', the way sizes are found."""
     text = re.sub(r"\b(?:the|its)\s+size\s+(?:to|into|for)\s+(?:an?\s+)?", "size ", text, flags=re.I)
@@ -2487,6 +2687,16 @@ def _shares_a_word(query: str, product: Any) -> bool:
     text = " ".join([product.name, product.description or "", *(v for vs in product.attributes.values() for v in vs)]).lower()
     have = {singular(t) for t in re.findall(r"[a-z]+", text)}
     return any(singular(w) in have for w in re.findall(r"[a-z]{3,}", query.lower()) if w not in _LEAD_WORDS and w not in _FOR_WHOM)
+
+
+def _related_to(query: str, head: str, product: Any) -> bool:
+    """A word of the request besides the kind the shop lacks ("trekking" of "trekking shoes") in the product's name,
+    categories or attribute values: an alternative that has something to do with the request (its description is
+    not enough: every product's text mentions something)."""
+    words = {singular(w) for w in re.findall(r"[a-z]{3,}", query.lower())
+             if w not in _LEAD_WORDS and w not in _FOR_WHOM and w not in _ASKING_WORDS and w not in _PICK_WORDS} - {singular(head.lower())}
+    text = " ".join([product.name, *product.categories, *(v for vs in product.attributes.values() for v in vs)]).lower()
+    return bool(words & {singular(t) for t in re.findall(r"[a-z]+", text)})
 
 
 def _head_noun(query: str) -> str | None:

@@ -950,11 +950,11 @@ def _category_aliases(text_l: str) -> set[str]:
 
 
 # "top rated", "top sellers", "top 3", "the top ones": a rank, not the category Tops
-_TOP_AS_RANK = re.compile(r"\btop(?=[\s-]+(?:rated|rating|reviewed|sellers?|selling|picks?|choices?|quality|brands?|ones?|\d+)\b)")
+TOP_AS_RANK = re.compile(r"\btop(?=[\s-]+(?:rated|rating|reviewed|sellers?|selling|picks?|choices?|quality|brands?|ones?|\d+)\b)")
 
 
 def categories_in_text(text: str, vocab: CatalogVocabulary, gender: str | None = None) -> list[str]:
-    text = _TOP_AS_RANK.sub(" ", text.lower())
+    text = TOP_AS_RANK.sub(" ", text.lower())
     words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text)} | _category_aliases(text)
     out: list[str] = []
     depth: dict[str, int] = {}  # of the deepest catalog path behind each result (a bare "Jackets" is still deep)
