@@ -12,7 +12,7 @@ import functools
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -438,7 +438,7 @@ class ShoppingAssistant:
         low = grounded_text.lower()
         cart_before = [dict(line) for line in state.cart]
         just_added = bool(state.touched) and int((state.touched or {}).get("added", 0)) > 0
-        quantity = SET_QUANTITY.match(low)
+        quantity = _quantity_request(low, [z for p in in_cart.values() for z in p.sizes])
         cart_words = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
         removing = REMOVAL_REQUEST.match(low) is not None and (
             # "remove it", "take one out", "take the Bruno hoodie out": what it names is in the cart ("remove the
@@ -1721,7 +1721,9 @@ class ShoppingAssistant:
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
-        if (m := SET_QUANTITY.match(text.lower())) and state.cart and _number_word(m.group("n")) <= 99:
+        if state.cart and (m := _quantity_request(text.lower(), [z for p in self.repo.get_many(
+                [int(x["product_id"]) for x in state.cart], matching=ProductFilter()) for z in p.sizes])) \
+                and _number_word(m.group("n")) <= 99:
             # "make that 3": the line just added to; "change the quantity of the hoodie to 2": the line it names,
             # a turn or two later too; the only line; several and none named: which (it searched "the hoodie")
             what = _quantity_what(m)
@@ -2361,6 +2363,16 @@ SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm|please|can you|
                           rf"(?:\s+(?:of|for|in|on)\s+(?P<what2>[^\d]+?))?)\s+to|"
                           rf"i(?:'d like| want| need| will take|'ll take)(?=\s+\S+\s+of\s+(?:them|those|these)))\s+{_N}(?:\s+of\s+(?:them|those|these))?"
                           r"(?:\s+(?!(?:instead|please)\b)(?P<what3>[a-z][\w' -]*?))?(?:\s+(?:instead|please))?\s*[.!]*\s*$")
+
+
+def _quantity_request(low: str, sizes: Iterable[str]) -> re.Match[str] | None:
+    """A SET_QUANTITY request, unless its number is a size of a cart product ("change it to 12 cup" is the French
+    press's 12 cup size, not 12 of it)."""
+    m = SET_QUANTITY.match(low)
+    if m is not None and any(re.search(rf"(?<![\w.]){re.escape(z.lower())}(?!\w)", low[m.start("n"):])
+                             for z in sizes if re.search(r"\d", z)):
+        return None
+    return m
 
 
 def _quantity_what(m: re.Match[str]) -> str:

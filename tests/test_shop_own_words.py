@@ -142,24 +142,27 @@ def test_product_api_lists_each_size_and_colour_with_its_own_price_and_stock(bot
 
 def test_the_cart_never_holds_more_than_the_shop_has(bot: ShoppingAssistant) -> None:
     """'add 10' of a product with 4 left put 10 in the cart; 'make that 4' of the 1 left did the same; the button too."""
+    import uuid
+
     from fastapi.testclient import TestClient
 
     from ui.server import create_app
 
-    bot.chat("show me the Fellow Stagg Kettle", session_id="n")
-    reply = bot.chat("add 15 of them in Matte Black to my cart", session_id="n")  # 10 Matte Black in stock
+    sid = uuid.uuid4().hex  # an id of the server's form: the HTTP API below goes on with this conversation
+    bot.chat("show me the Fellow Stagg Kettle", session_id=sid)
+    reply = bot.chat("add 15 of them in Matte Black to my cart", session_id=sid)  # 10 Matte Black in stock
     assert _lines(reply) == [("Fellow Stagg Kettle", None, "Matte Black", 195.0, 10)], reply.text
     assert "(all 10 we have in stock)" in reply.text
-    assert _lines(bot.chat("make that 3", session_id="n"))[0][-1] == 3
-    more = bot.chat("make that 12", session_id="n")
+    assert _lines(bot.chat("make that 3", session_id=sid))[0][-1] == 3
+    more = bot.chat("make that 12", session_id=sid)
     assert _lines(more)[0][-1] == 10 and "all we have in stock" in more.text, more.text
     client = TestClient(create_app(bot, admin_api_key="k" * 32, rate_limit=None, ui=False))
     kettle = bot.repo.get_by_sku("KT-100")
     assert kettle is not None
-    body = {"session_id": "n", "product_id": kettle.id, "event": "add_to_cart", "color": "Matte Black"}
+    body = {"session_id": sid, "product_id": kettle.id, "event": "add_to_cart", "color": "Matte Black"}
     r = client.post("/api/v1/feedback", json=body)
     assert r.status_code == 409 and "only 10 in stock" in r.json()["error"], r.text
-    assert _lines(bot.chat("what's in my cart?", session_id="n"))[0][-1] == 10
+    assert _lines(bot.chat("what's in my cart?", session_id=sid))[0][-1] == 10
 
 
 def test_a_search_in_the_shops_own_colour(bot: ShoppingAssistant) -> None:
