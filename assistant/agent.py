@@ -362,17 +362,25 @@ class ShoppingAssistant:
             if _FILTER_OFF.search(intent.query.lower()):  # "clear all filters and show me tees": tees are the words
                 intent = intent.model_copy(update={"query": _LEAD_IN_WORDS.sub("", re.sub(
                     r"^\W*(?:and\W+)?", "", _FILTER_OFF.sub(" ", intent.query.lower()).strip())).strip()})
-        elif previous is not None and previous.colors and (relax := _COLOUR_RELAX.search(grounded_text.lower())):
+        elif previous is not None and previous.colors and (relax := _COLOUR_RELAX.search(grounded_text.lower())) and all(
+                not v or canonical_color(v) for v in (relax.group("val"), relax.group("val2"))):
             # "any colour is fine", "doesn't have to be red", "other colours too": the colour filter off (it kept
-            # showing red only, and "other colours too" read as "not red")
-            said = next((v for v in (relax.group("val"), relax.group("val2")) if v and canonical_color(v)), None)
+            # showing red only, and "other colours too" read as "not red"); "doesn't have to be for women",
+            # "not just for hiking" are about other things
+            said = next((v for v in (relax.group("val"), relax.group("val2")) if v), None)
             rest = _COLOUR_RELAX.sub(" ", grounded_text.lower())
             alone = not re.search(r"[^\W\d_]{3,}", re.sub(r"\b(?:please|and|then|now|just|also|ok(?:ay)?|fine|the|that'?s|"
-                                                        r"is|are|too|as well|show me|results?|again|everything|them)\b", " ", rest))
-            base = previous if alone else intent
+                                                        r"is|are|too|as well|show me|results?|again|everything|them|but|it)\b", " ", rest))
+            # more said ("... but under 95", "... but not blue"): the parsed constraints on the earlier need's words
+            base = previous if alone else intent.model_copy(update={"query": previous.query})
             base = base.model_copy(update={"exclude": [e for e in base.exclude if canonical_color(e) is None
                                                        or canonical_color(e) != canonical_color(said or "")]})
-            intent = _without_filter(base.model_copy(update={"kind": "refine"}), said or "colour")
+            added = [c for c in intent.colors if canonical_color(c) not in {canonical_color(x) for x in previous.colors}]
+            if relax.group("val2") and added and not alone:
+                # "not just red, blue too": red and blue (it showed blue only)
+                intent = base.model_copy(update={"kind": "refine", "colors": [*previous.colors, *added]})
+            else:
+                intent = _without_filter(base.model_copy(update={"kind": "refine"}), said or "colour")
         cheaper_than = None  # the product named in "cheaper than the …"
         dearer_than = None  # ... and in "more expensive than the …"
         dearer = _DEARER_THAN.search(grounded_text.lower()) is not None and not _CHEAPER_THAN.search(grounded_text.lower())
@@ -628,7 +636,11 @@ class ShoppingAssistant:
             kind, referenced = "question", [other]
             earlier = state.history[-1] if state.history else ""
             if len(state.focus) == 1 and ("?" in earlier or _ASKS_ABOUT.search(earlier.lower())):
-                redo = earlier
+                # less the words of the earlier product's name that this one's lacks ("is the Element Jacket
+                # waterproof?", "and the Nova one?": the Nova Jacket asked "waterproof", never "element waterproof")
+                own = {w.lower() for w in re.findall(r"\w+", getattr(other, "name", ""))}
+                drop = {w.lower() for w in re.findall(r"\w+", str(state.focus[0].get("name", "")))} - own
+                redo = re.sub(r"\s+", " ", re.sub(r"\w+", lambda w: "" if w.group().lower() in drop else w.group(), earlier)).strip()
         # (only a question can be an FAQ heading: no lookup of the shop's entries on every search)
         faq = (self.repo.heading_asked(grounded_text) if kind in ("search", "refine", "question") and not referenced
                and ("?" in grounded_text or "？" in grounded_text or _YES_NO.match(low) or _ASKS_ABOUT.search(low)) else None)
@@ -1770,7 +1782,16 @@ class ShoppingAssistant:
                 # "remove one of them": that many fewer of one line, the one its size or colour says, else the one
                 # just added (it took one off every line of the product); several and none of them meant: which
                 fewer = _number_word(next(g for g in counted.groups() if g))
-                meant = self._line_meant(text, [line for line in state.cart if line["product_id"] in names], state)
+                of_them = [line for line in state.cart if line["product_id"] in names]
+                if len(of_them) > 1 and fewer >= sum(int(line["qty"]) for line in of_them):
+                    # "remove 2 hoodies" with two lines of one each: both go (it took 1 line and kept the other)
+                    for line in of_them:
+                        self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
+                                                  session_id=state.session_id)
+                    state.cart = [line for line in state.cart if line not in of_them]
+                    return say("cart_removed", lang, names=", ".join(line["name"] + _variant_words(line, lang) for line in of_them)) \
+                        + " " + self._cart_summary(state, lang)
+                meant = self._line_meant(text, of_them, state)
                 if meant is None:
                     return say("cart_which_line", lang, lines=_lines_listed([x for x in state.cart if x["product_id"] in names], lang))
                 self.repo.log_interaction("remove_from_cart", meant["product_id"], user_id=state.user_id, session_id=state.session_id)
@@ -2448,6 +2469,12 @@ def _names_a_kind(word: str, parser: Any) -> bool:
     return singular(word) in PRODUCT_KINDS or singular(word) in categories
 
 
+def _colour_key(word: str) -> str:
+    """A colour word's canonical colour, else the word itself ("teal", "Multi": no colour of the table, never None, which
+    every other word also maps to)."""
+    return canonical_color(word) or word.lower()
+
+
 def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
     """The need without the filter named ("blue", "colour", "size", "price", "brand"), or without every filter."""
     w = what.lower()
@@ -2466,8 +2493,8 @@ def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
     else:  # "clear all filters", "remove the filters"
         off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False}
     if "colors" in off:  # the colour's word leaves the words searched too ("jackets red" kept showing red ones)
-        dropped = {canonical_color(c) for c in need.colors} - {canonical_color(c) for c in off["colors"]}
-        off["query"] = " ".join(t for t in need.query.split() if canonical_color(t.strip(",.")) not in dropped or not t.strip(",."))
+        dropped = {_colour_key(c) for c in need.colors} - {_colour_key(c) for c in off["colors"]}
+        off["query"] = " ".join(t for t in need.query.split() if _colour_key(t.strip(",.")) not in dropped or not t.strip(",."))
     return need.model_copy(update={**off, "kind": "search" if need.kind == "search" else "refine", "references": []})
 
 

@@ -354,6 +354,10 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
         # a bare range of a count or a measure is no price ("a tent for 2-4 people", "a 20-40L backpack", "ages 3-5",
         # "sizes 8-10"); one with a currency always is ("jackets $50-80 in blue")
         m = next((x for x in re.finditer(pat, t) if pat is not between[-1] or re.search(r"[$€£¥￥]|元|块", x.group(0))
+                  # a currency word after it ("20-30 dollar options", "50-80 usd ideas") makes it a price too
+                  or re.search(r"^\s*(?:dollars?|usd|bucks|euros?|eur|gbp|quid|pesos?|yuan|rmb|d[oó]lares)\b|"
+                               r"\b(?:dollars?|usd|bucks|euros?|eur|gbp|quid|pesos?|yuan|rmb|d[oó]lares)\s*$",
+                               t[x.end():] if not x.group(0)[-1:].isalpha() else x.group(0))
                   or not (_COUNTED.match(t, x.end()) or re.search(r"\b(?:ages?|sizes?|tallas?|edad(?:es)?|sleeps|fits)\s*$",
                                                                   t[:x.start()]))), None)
         if m:
@@ -589,7 +593,9 @@ _KIND_RULES: list[tuple[str, str]] = [
                # service questions a shop's bot gets: delivery, payment, contact, hours, codes, size guide
                # (bare "shipping"/"delivery" only in a question: "a shipping box" is a product)
                r"^(?=.*\?\s*$)(?=\s*(?:do|does|is|are|can|how|what|when|where|will|which|any)\b)"
-               r"(?!.*\b(?:box|boxes|bags?|supplies|labels?|tape|envelopes?|trucks?|rider|driver|jacket|shoes?)\b).*\b(?:shipping|deliver(?:y|ies|s|ed)?)\b|"
+               r"(?!.*\b(?:box|boxes|bags?|supplies|labels?|tape|envelopes?|trucks?|rider|driver|jacket|shoes?)\b).*\b(?:shipping|deliver(?:y|ies))\b|"
+               # "do you deliver on sundays?" (a product that "delivers the most warmth" is no service question)
+               r"\b(?:do|can|will|would) (?:you|u|y'?all) deliver\b|\bdeliver (?:on|at|to) (?:sundays?|saturdays?|weekends?|holidays?)\b|"
                # "do you price match?", "can you match that price?", "I saw it for $20 elsewhere, can you match that?"
                r"\bprice[- ]?match(?:es|ing)?\b|\bmatch (?:a |the |that |their |competitors'? |a competitor'?s )?(?:lower )?prices?\b|"
                r"\belsewhere\b.*\bmatch\b|\bmatch\b.*\belsewhere\b|"

@@ -166,7 +166,7 @@ class SkippedRow:
     reason: str  # may quote the file (see CatalogImportError)
     public: str | None = None  # "where: reason" quoting nothing read from a file; None: `where` and `reason` quote nothing
     sku: str | None = None  # a bad row's SKU, when it has one: it is in the file, so the catalog keeps what it has for it
-    bad_row: bool = False  # a row of the file left out as bad (not a note such as a link to an unknown SKU)
+    bad_row: bool = False  # a bad row of a products file (a category or review row never holds a product)
 
     def public_line(self) -> str:
         """What the HTTP API shows for this row."""

@@ -855,3 +855,11 @@ def test_a_session_named_through_the_python_api_is_not_reachable_over_http(clien
     sid = bot.chat("jackets for women").session_id
     r = client.post("/api/v1/chat", json={"message": "only in red", "session_id": sid})
     assert r.status_code == 200 and r.json()["session_id"] == sid
+
+
+def test_removing_a_colour_the_colour_table_does_not_know_keeps_the_other_words() -> None:
+    """(review) removing a 'teal' chip left an empty query: every word that is no colour was taken for it."""
+    from assistant.intent import ShoppingIntent
+    from ui.render import without
+
+    assert without(ShoppingIntent(kind="search", query="teal water bottle", colors=["teal"]), "colors", "teal").query == "water bottle"

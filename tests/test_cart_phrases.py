@@ -122,3 +122,13 @@ def test_several_cart_lines_and_a_quantity_without_a_name_asks_which(shop: Shopp
     assert which.text.startswith("Which item's quantity should I change: 1 × Hero Hoodie in size L, Black; 1 × Dash Digital Watch?"), which.text
     watch = shop.chat("make it 25 watches", session_id="w")  # the line limit still holds
     assert ("Dash Digital Watch", 20) in _cart(watch) and ("Hero Hoodie", 1) in _cart(watch), watch.text
+
+
+def test_remove_as_many_as_the_lines_hold_removes_them_all(shop: ShoppingAssistant) -> None:
+    """(review) 'remove 2 jackets' with two lines of one each took one line off and kept the other."""
+    shop.chat("show me the Stellar Solar Jacket", session_id="two")
+    shop.chat("add it in red, size S", session_id="two")
+    shop.chat("add it in blue, size M", session_id="two")
+    both = shop.chat("remove 2 jackets", session_id="two")
+    assert _lines(both) == [], both.text
+    assert both.text.startswith("Removed Stellar Solar Jacket in size S, Red, Stellar Solar Jacket in size M, Blue."), both.text

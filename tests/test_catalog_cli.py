@@ -360,3 +360,27 @@ def test_a_full_feed_hides_nothing_when_a_bad_row_has_no_readable_sku(tmp_path: 
     f.write_text("\n".join(_json.dumps(r) for r in rows[:2]) + "\n", encoding="utf-8")
     code, out = run("catalog", "import", str(f), "--db-url", sqlite_url, "-q", "--skip-bad-rows", "--hide-missing")
     assert code == 0 and "1 hidden (not in this file)" in out and "hid nothing" not in out, out
+
+
+def test_a_bad_row_that_holds_no_product_does_not_stop_a_full_feed_hiding(tmp_path: Path, sqlite_url: str) -> None:
+    """(review) a bad category row (no SKU, and no product either) switched --hide-missing off for every product."""
+    from catalog.db import open_catalog
+    from catalog.importers import load_source
+    from catalog.importers._common import Policy
+    from catalog.records import CatalogImportError
+    from catalog.writer import sync_catalog
+
+    f = _jackets(tmp_path)
+    assert run("catalog", "import", str(f), "--db-url", sqlite_url, "-q")[0] == 0
+    write_csv(f, [r for r in JACKET_ROWS if r["sku"] != "HAT-1"])  # HAT-1: really gone
+    for product, hidden, withheld in ((False, 1, 0), (True, 0, 1)):
+        data = load_source("csv", f, skip_bad_rows=True, verify_images=False, progress=False)
+        Policy(data, skip_bad_rows=True).bad(CatalogImportError("empty name", file="categories.csv", line=3), product=product)
+        with open_catalog(sqlite_url).session() as s:
+            stats = sync_catalog(s, data, progress=False, hide_missing=True)
+            s.rollback()
+        assert (stats.products_hidden, stats.hiding_withheld) == (hidden, withheld)
+    # a JSON line that is no object is a product row: it withholds
+    j = tmp_path / "p.jsonl"
+    j.write_text('{"sku": "A", "name": "x", "price": 1}\n[1, 2]\n', encoding="utf-8")
+    assert [r.bad_row for r in load_source("jsonl", j, skip_bad_rows=True, verify_images=False, progress=False).skipped] == [True]

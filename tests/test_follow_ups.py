@@ -1218,3 +1218,26 @@ def test_a_relaxed_colour_keeps_the_rest_of_the_message(outdoor: ShoppingAssista
     reply = outdoor.chat("any colour is fine but under 95", session_id="r")
     assert reply.intent.colors == [] and reply.intent.max_price == 95.0, reply.intent
     assert [p.name for p in reply.products] == ["Nova Jacket"], reply.text  # blue, $89.99 (the red Aurora is $99.99)
+
+
+def test_a_relaxed_phrase_about_something_else_keeps_the_colour(outdoor: ShoppingAssistant) -> None:
+    """(review) 'doesn't have to be for women' dropped red; 'doesn't have to be red, but not blue' searched
+    "doesn't to be not blue"; 'not just red, blue too' showed blue only."""
+    outdoor.chat("red jackets for women", session_id="w")
+    assert outdoor.chat("doesn't have to be for women", session_id="w").intent.colors == ["Red"]
+    outdoor.chat("red jackets", session_id="b")
+    blue = outdoor.chat("doesn't have to be red, but not blue", session_id="b")
+    assert blue.intent.colors == [] and blue.intent.exclude == ["Blue"] and blue.intent.query == "jackets", blue.intent
+    assert blue.products and all("Blue" not in p.colors for p in blue.products), blue.text
+    outdoor.chat("red jackets", session_id="t")
+    both = outdoor.chat("not just red, blue too", session_id="t")
+    assert both.intent.colors == ["Red", "Blue"] and {c for p in both.products for c in p.colors} >= {"Red", "Blue"}, both.text
+
+
+def test_and_the_other_one_asks_the_question_without_the_first_products_name(outdoor: ShoppingAssistant) -> None:
+    """(review) 'is the Element Jacket waterproof?', 'and the Nova one?' said the catalog does not mention
+    "element waterproof"."""
+    outdoor.chat("jackets", session_id="q")
+    outdoor.chat("is the Element Jacket waterproof?", session_id="q")
+    reply = outdoor.chat("and the Nova one?", session_id="q")
+    assert reply.text.startswith("Nova Jacket costs $89.99;") and "element" not in reply.text.lower(), reply.text

@@ -240,3 +240,9 @@ def test_contact_details_never_reach_the_interaction_log(bot: ShoppingAssistant)
     with bot.repo.db.session() as s:
         logged = [q for q in s.scalars(select(Interaction.query)) if q]
     assert logged and not any("@" in q for q in logged) and "jackets for [email]" in logged
+
+
+@pytest.mark.parametrize("message", ["which jacket delivers the most warmth?", "is the rain jacket delivered with a bag?"])
+def test_a_product_that_delivers_something_is_no_delivery_question(bot: ShoppingAssistant, message: str) -> None:
+    """(review) 'which hoodie delivers the most warmth?' got the canned 'no store policy' answer."""
+    assert bot.chat(message, session_id="d").intent.kind != "policy"

@@ -148,8 +148,11 @@ def without(intent: ShoppingIntent, field: str, value: str | None = None) -> Sho
         # the colour's word leaves the words searched too: "red jackets" less its Red chip still ranked red ones first
         from assistant.vocabulary import canonical_color
 
-        dropped = {canonical_color(str(c)) for c in before or []} - {canonical_color(str(c)) for c in data[field]}
-        data["query"] = " ".join(t for t in data["query"].split() if canonical_color(t.strip(",.")) not in dropped)
+        def key(word: str) -> str:  # ("teal" is no colour of the table: its own word, never None like every word)
+            return canonical_color(word) or word.lower()
+
+        dropped = {key(str(c)) for c in before or []} - {key(str(c)) for c in data[field]}
+        data["query"] = " ".join(t for t in data["query"].split() if key(t.strip(",.")) not in dropped)
     data["kind"] = "refine"
     data["references"] = []
     return ShoppingIntent.model_validate(data)

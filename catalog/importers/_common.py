@@ -84,15 +84,16 @@ class Policy:
     verify_images: bool = True
     _verified: dict[Path, str | None] = field(default_factory=dict)
 
-    def bad(self, err: CatalogImportError, *, sku: str | None = None) -> None:
+    def bad(self, err: CatalogImportError, *, sku: str | None = None, product: bool = False) -> None:
         """Raise `err`, or with skip_bad_rows record it and return (the caller then skips the row). `sku`: the
         row's SKU, when it has one, so that the writer keeps what the catalog has for it (a skipped variant row
-        must not delete the variant, nor a skipped product row hide the product)."""
+        must not delete the variant, nor a skipped product row hide the product). `product`: the row is of a products
+        file, so one without a readable SKU may hold any product (a full feed then hides nothing)."""
         if not self.skip_bad_rows:
             raise err
         at = where(err.file or "", err.line)
         self.data.skipped.append(SkippedRow(at, _reason(err), f"{at}: {_reason(err, public=True)}", sku or None,
-                                            bad_row=True))
+                                            bad_row=product))
 
     def note(self, where_: str, reason: str, public: str | None = None) -> None:
         """Something left out that is not the user's mistake to fix (e.g. a link to an unknown SKU). `public`:
@@ -269,7 +270,8 @@ class CsvFile:
                 if policy is None:
                     raise err
                 # a misplaced delimiter shifts only the fields after it: the SKU, usually first, still names the row
-                policy.bad(err, sku=raw[key_at].strip() if key_at is not None and key_at < len(raw) else None)
+                policy.bad(err, sku=raw[key_at].strip() if key_at is not None and key_at < len(raw) else None,
+                           product=key is not None)
                 continue
             yield CsvRow(start, {c: (raw[i] if i < len(raw) else "") for i, c in enumerate(cols)})
 

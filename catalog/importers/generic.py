@@ -213,12 +213,13 @@ def _rows_jsonl(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator
                     f"malformed JSON: {e.msg} (column {e.colno}); each line must be one complete JSON object",
                     file=str(path),
                     line=lineno,
-                )
+                ),
+                product=True,
             )
             continue
         if not isinstance(obj, dict):
             policy.bad(
-                CatalogImportError("each line must be a JSON object {...}", file=str(path), line=lineno)
+                CatalogImportError("each line must be a JSON object {...}", file=str(path), line=lineno), product=True
             )
             continue
         if header is None or set(obj) - set(header.source_of.values()) - ignored:
@@ -439,7 +440,7 @@ def load(
         try:
             builder.row(line, values)
         except CatalogImportError as e:
-            policy.bad(e, sku=_str(values.get("sku")))
+            policy.bad(e, sku=_str(values.get("sku")), product=True)
     builder.attach_variants()
     data.products = list(builder.products.values())
     if n_rows == 0 and not data.skipped:
