@@ -638,8 +638,8 @@ class ShoppingAssistant:
             if len(state.focus) == 1 and ("?" in earlier or _ASKS_ABOUT.search(earlier.lower())):
                 # less the words of the earlier product's name that this one's lacks ("is the Element Jacket
                 # waterproof?", "and the Nova one?": the Nova Jacket asked "waterproof", never "element waterproof")
-                own = {w.lower() for w in re.findall(r"\w+", getattr(other, "name", ""))}
-                drop = {w.lower() for w in re.findall(r"\w+", str(state.focus[0].get("name", "")))} - own
+                own_words = {w.lower() for w in re.findall(r"\w+", getattr(other, "name", ""))}
+                drop = {w.lower() for w in re.findall(r"\w+", str(state.focus[0].get("name", "")))} - own_words
                 redo = re.sub(r"\s+", " ", re.sub(r"\w+", lambda w: "" if w.group().lower() in drop else w.group(), earlier)).strip()
         # (only a question can be an FAQ heading: no lookup of the shop's entries on every search)
         faq = (self.repo.heading_asked(grounded_text) if kind in ("search", "refine", "question") and not referenced
