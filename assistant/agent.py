@@ -75,6 +75,7 @@ from assistant.vocabulary import (
     canonical_color,
     categories_in_text,
     colors_in_text,
+    colour_key,
     is_cheaper_request,
     kind_in_text,
     map_color,
@@ -1733,14 +1734,16 @@ class ShoppingAssistant:
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
-        if state.cart and (m := _quantity_request(text.lower(), [z for p in self.repo.get_many(
-                [int(x["product_id"]) for x in state.cart], matching=ProductFilter()) for z in p.sizes])) \
+        # the cart's products, read once and only for a quantity request: their sizes tell "change it to 12 cup"
+        # from 12 of it, their categories which line "the hoodie" is
+        carted = self.repo.get_many([int(x["product_id"]) for x in state.cart], matching=ProductFilter()) \
+            if state.cart and SET_QUANTITY.match(text.lower()) else []
+        if state.cart and (m := _quantity_request(text.lower(), [z for p in carted for z in p.sizes])) \
                 and _number_word(m.group("n")) <= 99:
             # "make that 3": the line just added to; "change the quantity of the hoodie to 2": the line it names,
             # a turn or two later too; the only line; several and none named: which (it searched "the hoodie")
             what = _quantity_what(m)
-            lines = _lines_named(what, state.cart, {p.id: p.categories for p in self.repo.get_many(
-                [int(x["product_id"]) for x in state.cart], matching=ProductFilter())}) if what else state.cart
+            lines = _lines_named(what, state.cart, {p.id: p.categories for p in carted}) if what else state.cart
             meant = self._line_meant(text[:m.start("n")] + text[m.end("n"):], lines, state) if lines else None
             if meant is None:
                 return say("cart_which_quantity", lang, lines=_lines_listed(lines or state.cart, lang))
@@ -2111,13 +2114,13 @@ def _check_ids(session_id: Any, user_id: Any) -> None:
 def _check_encodable(text: str, what: str) -> None:
     """AssistantInputError for text that is no valid Unicode: a lone UTF-16 surrogate (half an emoji, as JSON
     "\\ud800") cannot be stored, embedded or sent back, and failed deep inside a turn as an internal error."""
-    bad = _LONE_SURROGATE.search(text)
+    bad = LONE_SURROGATE.search(text)
     if bad:
         raise AssistantInputError(f"{what} holds an invalid character at position {bad.start() + 1} (a lone UTF-16 surrogate "
                                   f"U+{ord(bad.group()):04X}, half of a character such as an emoji): send valid Unicode text")
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # (the HTTP API refuses such text with it too)
 
 
 def _entry(doc: Any, lang: str) -> str:
@@ -2469,12 +2472,6 @@ def _names_a_kind(word: str, parser: Any) -> bool:
     return singular(word) in PRODUCT_KINDS or singular(word) in categories
 
 
-def _colour_key(word: str) -> str:
-    """A colour word's canonical colour, else the word itself ("teal", "Multi": no colour of the table, never None, which
-    every other word also maps to)."""
-    return canonical_color(word) or word.lower()
-
-
 def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
     """The need without the filter named ("blue", "colour", "size", "price", "brand"), or without every filter."""
     w = what.lower()
@@ -2493,8 +2490,8 @@ def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
     else:  # "clear all filters", "remove the filters"
         off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False}
     if "colors" in off:  # the colour's word leaves the words searched too ("jackets red" kept showing red ones)
-        dropped = {_colour_key(c) for c in need.colors} - {_colour_key(c) for c in off["colors"]}
-        off["query"] = " ".join(t for t in need.query.split() if _colour_key(t.strip(",.")) not in dropped or not t.strip(",."))
+        dropped = {colour_key(c) for c in need.colors} - {colour_key(c) for c in off["colors"]}
+        off["query"] = " ".join(t for t in need.query.split() if colour_key(t.strip(",.")) not in dropped or not t.strip(",."))
     return need.model_copy(update={**off, "kind": "search" if need.kind == "search" else "refine", "references": []})
 
 

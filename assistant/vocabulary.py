@@ -143,6 +143,12 @@ def _key(s: str) -> str:
     return re.sub(r"[^\w]+", "", s.lower())
 
 
+def colour_key(word: str) -> str:
+    """A colour word's canonical colour, else the word itself ("teal", "Multi": no colour of the table, never None, which
+    every other word also maps to)."""
+    return canonical_color(word) or word.lower()
+
+
 def canonical_color(word: str) -> str | None:
     """'grey' -> 'Gray', '黑色' -> 'Black', 'negro' -> 'Black'; None when unknown."""
     w = word.strip().lower()
@@ -327,6 +333,8 @@ def numbers_in_text(text: str) -> set[float]:
 _CUR_PRE = r"(?:\$|us\$|usd\s*|€|£|¥|￥|rmb\s*)?"
 _CUR_POST = r"(?:\s*(?:dollars?|bucks|usd|euros?|eur|€|dólares|dolares|pesos|美元|美金|欧元|英镑|元|块钱|块|刀|rmb|yuan|kuai|\$))?"
 _P = rf"{_CUR_PRE}\s*{_NUM}{_CUR_POST}"
+# a currency in a matched price phrase, as `_CUR_PRE`/`_CUR_POST` take it
+_CURRENCY_IN = re.compile(r"[$€£¥￥]|元|块|刀|美元|美金|欧元|英镑|\b(?:us|usd|dollars?|bucks|euros?|eur|d[oó]lares|pesos|rmb|yuan|kuai)\b")
 _MAX_CUES = (r"under|below|less than|cheaper than|no more than|not more than|not over|max(?:imum)?|up to|at most|"
              r"within|budget(?: of| is)?|(?:can|could) (?:spend|pay|afford)(?: up to)?(?!\s*\d+\s+(?:of|pieces?|items?|units?|pairs?|people)\b)|menos de|por debajo de|hasta|máximo|maximo|bajo|no más de|"
              r"moins de|unter|不超过|低于|少于|最多|小于|不到|以内")
@@ -353,11 +361,8 @@ def prices_in_text(text: str) -> tuple[float | None, float | None]:
     for pat in between:
         # a bare range of a count or a measure is no price ("a tent for 2-4 people", "a 20-40L backpack", "ages 3-5",
         # "sizes 8-10"); one with a currency always is ("jackets $50-80 in blue")
-        m = next((x for x in re.finditer(pat, t) if pat is not between[-1] or re.search(r"[$€£¥￥]|元|块", x.group(0))
-                  # a currency word after it ("20-30 dollar options", "50-80 usd ideas") makes it a price too
-                  or re.search(r"^\s*(?:dollars?|usd|bucks|euros?|eur|gbp|quid|pesos?|yuan|rmb|d[oó]lares)\b|"
-                               r"\b(?:dollars?|usd|bucks|euros?|eur|gbp|quid|pesos?|yuan|rmb|d[oó]lares)\s*$",
-                               t[x.end():] if not x.group(0)[-1:].isalpha() else x.group(0))
+        # (a currency, symbol or word, makes it a price: "20-30 dollar options", "50-80 usd ideas")
+        m = next((x for x in re.finditer(pat, t) if pat is not between[-1] or _CURRENCY_IN.search(x.group(0))
                   or not (_COUNTED.match(t, x.end()) or re.search(r"\b(?:ages?|sizes?|tallas?|edad(?:es)?|sleeps|fits)\s*$",
                                                                   t[:x.start()]))), None)
         if m:

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.intent import ShoppingIntent
 from assistant.language import variant_bits
+from assistant.vocabulary import colour_key
 from catalog.text import money
 
 
@@ -146,13 +147,8 @@ def without(intent: ShoppingIntent, field: str, value: str | None = None) -> Sho
         raise ValueError(f"the current search has no {what} to remove{has}")
     if field == "colors" and data["query"]:
         # the colour's word leaves the words searched too: "red jackets" less its Red chip still ranked red ones first
-        from assistant.vocabulary import canonical_color
-
-        def key(word: str) -> str:  # ("teal" is no colour of the table: its own word, never None like every word)
-            return canonical_color(word) or word.lower()
-
-        dropped = {key(str(c)) for c in before or []} - {key(str(c)) for c in data[field]}
-        data["query"] = " ".join(t for t in data["query"].split() if key(t.strip(",.")) not in dropped)
+        dropped = {colour_key(str(c)) for c in before or []} - {colour_key(str(c)) for c in data[field]}
+        data["query"] = " ".join(t for t in data["query"].split() if colour_key(t.strip(",.")) not in dropped)
     data["kind"] = "refine"
     data["references"] = []
     return ShoppingIntent.model_validate(data)

@@ -33,7 +33,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.agent import MAX_PHOTO_PIXELS, AssistantInputError, ShoppingAssistant
+from assistant.agent import LONE_SURROGATE, MAX_PHOTO_PIXELS, AssistantInputError, ShoppingAssistant
 from assistant.events import event_to_json, finished_anyway
 from assistant.sessions import SESSION_ID_RE  # one rule for the HTTP and the Python API
 from catalog.repository import EVENT_WEIGHTS, MAX_SQL_ID, ProductFilter, storable_id
@@ -106,7 +106,7 @@ class _ValidText(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _whole_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and re.search("[\ud800-\udfff]", value):
+        if isinstance(value, str) and LONE_SURROGATE.search(value):
             raise ValueError("holds an invalid character (a lone UTF-16 surrogate, half of a character such as an emoji); "
                              "send valid Unicode text")
         return value
