@@ -100,14 +100,20 @@ class Product(Base):
 
     def effective_price(self, today: dt.date | None = None) -> Decimal:
         """The price a shopper pays today: the special price while it applies, else the regular one."""
-        today = today or dt.date.today()
-        applies = (
-            self.special_price is not None
-            and self.special_price < self.price
-            and (self.special_from is None or self.special_from <= today)
-            and (self.special_to is None or today <= self.special_to)
-        )
-        return self.special_price if applies and self.special_price is not None else self.price
+        return effective_price(self.price, self.special_price, self.special_from, self.special_to,
+                               today or dt.date.today())
+
+
+def effective_price(price: Decimal, special: Decimal | None, special_from: dt.date | None,
+                    special_to: dt.date | None, today: dt.date) -> Decimal:
+    """`Product.effective_price` from the columns themselves (for code reading rows, not objects)."""
+    applies = (
+        special is not None
+        and special < price
+        and (special_from is None or special_from <= today)
+        and (special_to is None or today <= special_to)
+    )
+    return special if applies and special is not None else price
 
 
 class Variant(Base):

@@ -296,8 +296,10 @@ def _fuzzy_match(word: str, title: ParsedText) -> bool:
 
 def title_match_features(query: str, title: str) -> dict[str, float]:
     """Query-vs-title signals that need no index: coverage, bigrams, trigrams, numbers, brand, head noun."""
-    q = parse_text(query)
-    t = parse_text(title)
+    return _title_match(parse_text(query), parse_text(title))
+
+
+def _title_match(q: ParsedText, t: ParsedText) -> dict[str, float]:
     qwords = [s for s in dict.fromkeys(q.stems) if s not in _STOP] or list(dict.fromkeys(q.stems))
     out = dict.fromkeys(
         ("coverage", "fuzzy_coverage", "all_covered", "bigram", "head_match", "trigram", "numbers", "numbers_missing", "brand", "title_len", "extra_tokens"),
@@ -365,8 +367,10 @@ def title_head(title: str) -> str:
 
 def idf_features(query: str, title: str, stats: TermStats | None) -> dict[str, float]:
     """Which query words the title has, weighted by how rare they are in the catalog, and the title's type."""
-    q = parse_text(query)
-    t = parse_text(title)
+    return _idf_match(parse_text(query), parse_text(title), stats)
+
+
+def _idf_match(q: ParsedText, t: ParsedText, stats: TermStats | None) -> dict[str, float]:
     words = [s for s in dict.fromkeys(q.stems) if s not in _STOP] or list(dict.fromkeys(q.stems))
     out = dict.fromkeys(("idf_coverage", "query_words", "missing_idf_max", "missing_idf", "title_head", "first_word",
                          "first_match_pos", "query_idf"), 0.0)
@@ -382,7 +386,7 @@ def idf_features(query: str, title: str, stats: TermStats | None) -> dict[str, f
     out["missing_idf_max"] = max(missing, default=0.0)
     out["missing_idf"] = sum(missing)
     out["query_idf"] = total
-    head = title_head(title)
+    head = title_head(t.raw)
     out["title_head"] = 1.0 if head and (head in q.stem_set or any(_fuzzy_in(w, parse_text(head)) for w in words)) else 0.0
     out["first_word"] = 1.0 if matched[0] else 0.0
     pos = [i for i, s in enumerate(t.stems) if s in q.stem_set]
@@ -413,9 +417,11 @@ def compute_text_features(query: str, cands: Sequence[Candidate], *, rrf_k: floa
     lex_max = max((c.lex_score for c in cands if c.lex_score is not None), default=0.0) or 1.0
     dense_max = max((c.dense_score for c in cands if c.dense_score is not None), default=0.0)
     rrf_max = 2.0 / (rrf_k + 1)
+    q = parse_text(query)  # once: the query is the same for every candidate
     for c in cands:
-        f = title_match_features(query, c.title)
-        f.update(idf_features(query, c.title, stats))
+        t = parse_text(c.title)
+        f = _title_match(q, t)
+        f.update(_idf_match(q, t, stats))
         f["rrf"] = rrf_score((c.lex_rank, c.dense_rank), rrf_k) / rrf_max
         f["lex"] = (c.lex_score / lex_max) if c.lex_score is not None and lex_max > 0 else 0.0
         f["lex_rank"] = 10.0 / (10.0 + c.lex_rank) if c.lex_rank is not None else 0.0

@@ -518,9 +518,13 @@ class HybridSearcher:
         top = [c for _, _, c in first[:depth]]
         # The snapshot may be seconds old: the catalog has the last word on every hard constraint.
         matching = request.filter if self.use_snapshot else None
+        t1 = time.perf_counter()
         products = {p.id: p for p in self.repo.get_many([c.product_id for c in top], matching=matching)}
+        timings["fetch_ms"] = (time.perf_counter() - t1) * 1000
         top = [c for c in top if c.product_id in products]
+        t1 = time.perf_counter()
         ctx = self._context(request, [products[c.product_id] for c in top], image_scores={c.product_id: c.image_score for c in top})
+        timings["context_ms"] = (time.perf_counter() - t1) * 1000
         rows = [{**c.text_features, **ctx[c.product_id]} for c in top]
         # Rank with plain scores; contributions are worked out below for the shown products only
         # (path attributions cost ~0.1-0.2 ms a product with the 600-tree LambdaMART ranker).
