@@ -123,7 +123,7 @@ def import_command(
     click.echo("  " + ", ".join(f"{k}: {v}" for k, v in extra if v) if any(v for _, v in extra) else "  nothing else changed")
     if st.skipped:
         # bad rows skipped under --skip-bad-rows and notes (ignored columns, links to unknown SKUs) share the list
-        click.echo(f"  left out {len(st.skipped)} (bad rows skipped, or things the catalog cannot take):")
+        click.echo(f"  notes on {len(st.skipped)} (bad rows skipped, things the catalog cannot take, values read otherwise):")
         for row in st.skipped[:50]:
             click.echo(f"    {row.where}: {row.reason}")
         if len(st.skipped) > 50:

@@ -135,7 +135,7 @@ def test_skip_bad_rows_reports_and_imports_the_rest(tmp_path: Path, sqlite_url: 
     write_csv(tmp_path / "p.csv", [{"sku": "A", "name": "ok", "price": "1"}, {"sku": "B", "name": "bad", "price": "abc"}])
     code, out = run("catalog", "import", str(tmp_path / "p.csv"), "--db-url", sqlite_url, "-q", "--skip-bad-rows")
     assert code == 0, out
-    assert "1 added" in out and "left out 1 (bad rows skipped" in out and "line 3" in out
+    assert "1 added" in out and "notes on 1 (bad rows skipped" in out and "line 3" in out
 
 
 JACKET_ROWS = [

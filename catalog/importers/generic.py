@@ -27,6 +27,7 @@ from catalog.importers._common import (
     where,
 )
 from catalog.records import CatalogData, CatalogImportError, ImageRecord, ProductRecord, VariantRecord
+from catalog.text import strip_html
 
 REQUIRED = ("sku", "name", "price")
 OPTIONAL = (
@@ -61,6 +62,13 @@ GENDERS = {
     "unisex": "unisex",
 }
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# a real HTML tag ("<p>", "<br/>", "</b>", "<a href=...>"), not a "<" of plain text ("sizes < 10 > 5")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+
+
+def plain_description(text: str) -> str:
+    """Shop exports often hold HTML descriptions; the assistant quotes descriptions as text, so tags go."""
+    return strip_html(text) if _HTML_TAG.search(text) else text
 
 
 def _is_known(col: str) -> bool:
@@ -295,6 +303,13 @@ class _Builder:
         price = (
             money(parse_decimal(price_raw, file=self.path, line=line, field="price"), file=self.path, line=line, field="price") if price_raw else None
         )
+        if price == 0 and not parent:
+            raise self.err(
+                "price 0: a product needs its selling price (the assistant quotes it to shoppers as the price)",
+                line, "price")
+        variant_zero = price == 0  # a variant row: many exports write 0 for "the product's price", as for special prices
+        if variant_zero:
+            price = None
         special = _str(v.get("special_price"))
         special_price = (
             money(parse_decimal(special, file=self.path, line=line, field="special_price"), file=self.path, line=line, field="special_price")
@@ -324,6 +339,8 @@ class _Builder:
         if parent:
             if parent == sku:
                 raise self.err("parent_sku is the row's own SKU", line, "parent_sku")
+            if variant_zero:
+                self.policy.note(where(self.path, line), "field 'price': 0 on a variant row read as the product's price")
             self.sku_line[sku] = line
             variant = VariantRecord(
                 sku=sku, name=name, size=size, color=color, price=price, stock_qty=stock, in_stock=in_stock
@@ -368,7 +385,7 @@ class _Builder:
             sku=sku,
             name=name,
             price=price,
-            description=_str(v.get("description")),
+            description=plain_description(_str(v.get("description"))),
             brand=_str(v.get("brand")) or None,
             special_price=special_price,
             currency=currency,

@@ -1,0 +1,48 @@
+"""Values a shop's own export holds that the catalog must not take as written: a price of 0, HTML descriptions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from catalog.importers import load_source
+from catalog.records import CatalogImportError
+
+
+def _load(path: Path, **kw):  # type: ignore[no-untyped-def]
+    return load_source("csv", path, progress=False, **kw)
+
+
+def test_a_product_priced_0_is_a_bad_row_not_a_free_product(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("sku,name,price\nA,Parka,0\nB,Tee,12\n", encoding="utf-8")
+    with pytest.raises(CatalogImportError) as err:
+        _load(f)
+    assert err.value.line == 2 and err.value.field == "price" and "price 0" in str(err.value)
+    data = _load(f, skip_bad_rows=True)  # the rest of the file is still taken
+    assert [(p.sku, p.price) for p in data.products] == [("B", Decimal("12.00"))]
+    assert any("price 0" in s.reason for s in data.skipped)
+
+
+def test_a_variant_priced_0_takes_its_products_price_and_says_so(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("sku,name,price,size,parent_sku\nT,Tee,20,,\nT-M,Tee M,0,M,T\n", encoding="utf-8")
+    data = _load(f)
+    (p,) = data.products
+    assert p.price == Decimal("20.00") and [(v.sku, v.price) for v in p.variants] == [("T-M", None)]
+    assert [s.reason for s in data.skipped] == ["field 'price': 0 on a variant row read as the product's price"]
+
+
+def test_html_descriptions_are_stored_as_text(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text(
+        'sku,name,price,description\n'
+        'A,Tee,10,"<p>Soft <b>organic cotton</b> tee.<br>Machine washable &amp; quick-dry.</p>"\n'
+        'B,Ruler,3,"Marks 0 < 10 > 5 cm, plain text"\n',
+        encoding="utf-8",
+    )
+    a, b = _load(f).products
+    assert a.description == "Soft organic cotton tee.\nMachine washable & quick-dry."
+    assert b.description == "Marks 0 < 10 > 5 cm, plain text"  # a "<" of plain text is not a tag
