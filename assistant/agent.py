@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import time
 import uuid
@@ -68,10 +69,13 @@ from assistant.search_backend import (
 )
 from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
+    COLOR_WORDS,
+    ORDINAL_WORDS,
     PRODUCT_KINDS,
     SIZE_ADVICE,
     TOP_AS_RANK,
     CatalogVocabulary,
+    bare_size,
     canonical_color,
     categories_in_text,
     colors_in_text,
@@ -351,6 +355,7 @@ class ShoppingAssistant:
               and not new_kinds & {singular(w) for w in re.findall(r"[a-z]+", f"{previous.query} {previous.category or ''}".lower())}):
             # "a sweater for men" after "do you sell shoes?": a new kind of product with a constraint, not the shoes for men
             intent = raw.model_copy(update={"kind": "search"})
+        relaxed_line: str | None = None  # "I have dropped "waterproof" from your search." above the list without it
         if previous is not None and (off := _FILTER_OFF.search(grounded_text.lower())):
             # "remove the blue filter", "drop the price filter", "clear all filters (and show me tents)": the need
             # without it, with whatever else the message asks
@@ -382,6 +387,11 @@ class ShoppingAssistant:
                 intent = base.model_copy(update={"kind": "refine", "colors": [*previous.colors, *added]})
             else:
                 intent = _without_filter(base.model_copy(update={"kind": "refine"}), said or "colour")
+        elif (previous is not None and raw.kind not in ("cart", "order_status", "policy") and not _ADDING.search(grounded_text.lower())
+              and (loosened := self._loosened(grounded_text, previous, state, lang)) is not None):
+            # "it doesn't have to be waterproof", "doesn't have to be for women", "it can be for men too": the need
+            # without that requirement, said so (it searched "it doesn't to be waterproof", and kept the women's filter)
+            intent, relaxed_line = loosened
         cheaper_than = None  # the product named in "cheaper than the …"
         dearer_than = None  # ... and in "more expensive than the …"
         dearer = _DEARER_THAN.search(grounded_text.lower()) is not None and not _CHEAPER_THAN.search(grounded_text.lower())
@@ -446,6 +456,7 @@ class ShoppingAssistant:
             intent = intent.model_copy(update={"kind": "question", "references": []})  # like which? ("Which of these …")
         low = grounded_text.lower()
         cart_before = [dict(line) for line in state.cart]
+        focus_before = list(state.focus)  # (a colour picked with "the purple one" stays with it while it is in view)
         just_added = bool(state.touched) and int((state.touched or {}).get("added", 0)) > 0
         quantity = _quantity_request(low, [z for p in in_cart.values() for z in p.sizes])
         cart_words = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
@@ -494,7 +505,17 @@ class ShoppingAssistant:
         more_of = _ONE_MORE.search(low) if state.cart and just_carted and not references_in_text(low) else None
         if more_of is not None and named_products(grounded_text, state.shown):
             more_of = None  # "add one more Nova Jacket" names what to add
+        # "the blue one", "the M one", "the first one" right after "Which one should I take off: ...?": that line, for
+        # the removal or quantity change that asked (it searched blue ones, or answered about the first product shown)
+        pending, state.pending = state.pending, None  # (kept only by a turn that asks again)
+        pending_lines = self._pending_lines(grounded_text, pending, state) if pending else None
+        if pending_lines is not None:
+            intent = (previous or intent).model_copy(update={"kind": "cart", "references": []})
         if intent.kind != "cart" and (EMPTY_CART.search(low) or removing or changing or keeping or more_of or (
+                # "set quantity to 3", "make it 3" with nothing in the cart: said so (it searched "set quantity to");
+                # "I'll take 2 of them" with one product in view: 2 of it
+                not state.cart and quantity is not None and _number_word(quantity.group("n")) <= 99
+                and (not _TAKES_N_OF_THEM.search(low) or len(state.focus) == 1 or (len(state.shown) == 1 and not state.focus))) or (
                 # "make that 3" right after adding ("make it 150" after a search is a budget); "set quantity to 4",
                 # "make it 2 hoodies" (a cart line named) a turn or two later too (it searched "set quantity to")
                 state.cart and quantity is not None and _number_word(quantity.group("n")) <= 99 and (
@@ -856,9 +877,12 @@ class ShoppingAssistant:
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
             # (a relaxed filter's note, "Nothing under $5; the cheapest is ...", still lists the word searched)
             corrections = said if cards and (not note or outcome.note) else []
-        elif (not referenced and state.shown and (kind == "question" or (
-                kind == "cart" and _ADDING.search(low) and not (changing or keeping or more_of is not None or REMOVING.search(low))))
-              and (picks := references_in_text(low)) and not _at_positions(state.shown, picks)):
+        elif (state.shown and (picks := references_in_text(low)) and (
+                (not referenced and not _at_positions(state.shown, picks) and (kind == "question" or (
+                    kind == "cart" and _ADDING.search(low) and not (changing or keeping or more_of is not None or REMOVING.search(low)))))
+                # "compare the first and second" with one product on screen: that one is all there is (it asked
+                # "which of these?", and the next message, whatever it asked, got the same question)
+                or (kind == "compare" and len(referenced) < 2 and len(_at_positions(state.shown, picks)) < len(set(picks))))):
             # "the second one" with one product on screen: that one is all there is, said with it (it asked "which of
             # these?" with nothing listed)
             shown_ids = [int(x["id"]) for x in state.shown]
@@ -907,7 +931,9 @@ class ShoppingAssistant:
                 answer += " " + say("not_compared", lang, what=asked.group(1))  # never a guess at weights it lacks
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "cart":
-            if changing:
+            if pending and pending_lines is not None:
+                answer = self._finish_pending(pending, pending_lines, state, lang)
+            elif changing:
                 answer = self._change_variant(grounded_text, state, just_carted, lang)
             elif keeping:
                 answer = say("cart_kept", lang) + " " + self._cart_summary(state, lang)
@@ -954,6 +980,10 @@ class ShoppingAssistant:
             chunks.append(answer)
             yield ReplyChunk(answer)
         else:
+            if relaxed_line and kind in ("search", "refine"):
+                line = relaxed_line + "\n"
+                chunks.append(line)
+                yield ReplyChunk(line)
             if corrections:
                 line = corrections_line(corrections, lang) + "\n"
                 chunks.append(line)
@@ -991,6 +1021,18 @@ class ShoppingAssistant:
                 self.repo.log_impressions([c.id for c in cards], query=searched_query, session_id=state.session_id, user_id=state.user_id)
         elif kind in ("question", "compare") and cards:
             state.focus = [x for x in _listed(cards) if singled is None or int(x["id"]) == singled]
+        if kind == "question" and coloured and cards:
+            # "the purple one": that one in purple, so "add it" then adds it in purple (it added it with no colour);
+            # several in purple listed to pick from: each in purple ("the second one", then "add it")
+            for entry in state.shown if listed_anew else state.focus:
+                if (one_coloured := next((q for q in coloured if q.id == int(entry["id"])), None)) is not None \
+                        and (picked_shade := _own_value(low, one_coloured.colors, "color")) is not None:
+                    entry["color"] = picked_shade
+        elif kind in ("question", "compare") and cards and not listed_anew and not colors_in_text(_spaced(low))[0]:
+            # "is it waterproof?", "the second one" of those purple ones: still the colour picked
+            for entry in state.focus:
+                if (was := next((x for x in [*focus_before, *state.shown] if int(x["id"]) == int(entry["id"]) and x.get("color")), None)):
+                    entry["color"] = was["color"]
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine") and not (more and not cards):
             state.intent = intent.model_dump()
@@ -1117,13 +1159,89 @@ class ShoppingAssistant:
             return say("shop_has_no", lang, what=word)
         return say(f"shop_{key}", lang, values=", ".join(values[:40]) + (" …" if len(values) > 40 else ""))
 
+    def _loosened(self, text: str, previous: ShoppingIntent, state: SessionState, lang: str) -> tuple[ShoppingIntent, str | None] | None:
+        """The need less the requirement the message relaxes ("it doesn't have to be waterproof", "doesn't have to be
+        for women", "it can be for men too", "size doesn't matter"), and the line that says what was dropped (None when
+        the need had no such requirement: the same need again). None when the message relaxes nothing."""
+        low = re.sub(r"\s+", " ", text.lower().replace("’", "'")).strip()
+        either = _EITHER_GENDER.search(low)
+        relax = None if either else _NEED_RELAX.search(low)
+        matched = either or relax
+        if matched is None:
+            return None
+        words: list[str] = []
+        tail = ""
+        if relax is not None:
+            said = (relax.group("what") or relax.group("what2") or relax.group("what3") or "").split()
+            while said and said[0] in ("being", "the", "a", "an", "it", "to", "be", "made", "of", "from", "by", "in"):
+                said = said[1:]
+            words = list(itertools.takewhile(lambda w: w.strip(",.;:!?") not in _RELAX_STOP, said))
+            words = [w.strip(",.;:!?") for w in words]
+            tail = " ".join(said[len(words):])
+        rest = _RELAX_FILLER.sub(" ", f"{low[:matched.start()]} {tail} {low[matched.end():]}").strip(" ,.;:!?")
+        base, anew = previous, False
+        if re.search(r"[^\W\d_]{2,}|\d", rest):
+            # more said ("... but under 60", "..., in blue please"): that on the need first
+            extra = self.parser.parse(rest, [], previous)
+            if extra.kind not in ("search", "refine"):
+                return None
+            # (another kind of product named, "... I need a rain jacket": a new need, searched as one)
+            base = merge(previous, extra.model_copy(update={"kind": "refine"}), state.focus or state.shown, text=rest)
+            anew = base.kind == "search"
+        base = base.model_copy(update={"kind": "search" if anew else "refine", "references": []})
+        phrase = " ".join(words)
+        if either is not None or phrase == "gender" or re.fullmatch(rf"(?:for\s+)?(?:the\s+)?{_GENDER_WORD}", phrase):
+            if base.gender is None:
+                return base, None
+            # (a category under that gender, "Women/Tops/Jackets", is that kind for anyone)
+            leaf = base.category.rsplit("/", 1)[-1] if base.category and "/" in base.category else base.category
+            loose = base.model_copy(update={"gender": None, "category": leaf})
+            return loose, say("relaxed_for", lang, who=say(f"who_{base.gender}", lang)) if base.gender in ("women", "men", "kids") else None
+        if phrase in ("size", "sizes", "brand", "brands", "price", "prices", "budget", "colour", "color", "colours", "colors", "sale", "on sale"):
+            loose = _without_filter(base, phrase.removeprefix("on "))
+            return loose, say("relaxed", lang, what=phrase) if loose != base.model_copy(update={"kind": loose.kind}) else None
+        if phrase in ("cheap", "that cheap", "so cheap", "inexpensive", "affordable", "under budget"):
+            loose = base.model_copy(update={"min_price": None, "max_price": None,
+                                            "sort": "relevance" if base.sort == "price_asc" else base.sort})
+            return loose, say("relaxed", lang, what=phrase) if loose != base else None
+        if len(words) == 1 and canonical_color(phrase) is not None:  # (a colour filter is the colour rule's: this is its word)
+            loose = _without_filter(base, phrase)
+            return loose, say("relaxed", lang, what=phrase) if loose != base.model_copy(update={"kind": loose.kind}) else None
+        if (size := bare_size(phrase)) and size.upper() in {z.upper() for z in base.sizes}:
+            loose = base.model_copy(update={"sizes": [z for z in base.sizes if z.upper() != size.upper()]})
+            return loose, say("relaxed", lang, what=phrase)
+        if (brand := next((b for b in base.brands if b.lower() == phrase), None)) is not None:
+            loose = base.model_copy(update={"brands": [b for b in base.brands if b != brand],
+                                            "query": re.sub(rf"\s*\b(?:by|from)?\s*{re.escape(brand)}\b", " ", base.query, flags=re.I).strip() or base.query})
+            return loose, say("relaxed", lang, what=brand)
+        # a word of the need ("waterproof" in "waterproof jacket", or a wish the model set): out of the words searched
+        # and out of the wishes, the rest of the need searched again
+        def pieces(word: str) -> list[str]:
+            return [singular(x) for x in re.findall(r"[a-z0-9]+", word.lower())]
+
+        own = {x for w in [*base.query.split(), *base.attributes] for x in pieces(w)}
+        lead = list(itertools.takewhile(lambda w: w in ("for", "with", "in"), words))
+        named = words[len(lead):]
+        cut = next((n for n in range(len(named), 0, -1) if all(pieces(w) and set(pieces(w)) <= own for w in named[:n])), 0)
+        if not cut:
+            return base, None  # nothing of the need to relax: the same need again (it searched the words said)
+        gone = {x for w in named[:cut] for x in pieces(w)}
+        tokens: list[str | None] = [None if pieces(t) and set(pieces(t)) <= gone else t for t in base.query.split()]
+        for i, t in enumerate(tokens):  # "jacket for hiking" less "hiking": "jacket"
+            if t is not None and t.lower() in ("for", "with", "in") and (i + 1 >= len(tokens) or tokens[i + 1] is None):
+                tokens[i] = None
+        query = " ".join(t for t in tokens if t is not None).strip(" ,;")
+        loose = base.model_copy(update={"query": query, "attributes": [a for a in base.attributes if not set(pieces(a)) & gone]})
+        return loose, say("relaxed", lang, what=" ".join([*lead, *named[:cut]]))
+
     def _size_not_stocked(self, text: str, intent: ShoppingIntent) -> tuple[str, list[str]] | None:
         """(size asked, the shop's sizes) when the text names a size no product of the shop comes in."""
         vocab = getattr(self.parser, "vocabulary", None)
         if not isinstance(vocab, CatalogVocabulary) or not vocab.sizes:
             return None
         have = {x.lower() for x in vocab.sizes}
-        for asked in sizes_in_text(text):
+        # (a size said alone after a list counts too: "3XL" alone is no size to `sizes_in_text`)
+        for asked in dict.fromkeys([*sizes_in_text(text), *([alone] if (alone := bare_size(text)) else [])]):
             if asked.lower() not in have and asked.lower() not in {x.lower() for x in intent.sizes}:
                 # the sizes of what was asked for ("hoodies in XXL": the hoodies' XS-XL, not every size of the shop, pants'
                 # 28-36 and a strap's "10 foot" among them), else the shop's
@@ -1166,7 +1284,7 @@ class ShoppingAssistant:
             raise AssistantInputError("'size' and 'color' go only with the add_to_cart event")
         if event in ("view", "click", "like", "dislike") and not self.repo.get_many([product_id], matching=ProductFilter()):
             # a product off sale (hidden) or unknown is shown to no one: a view or like of it is no signal to log
-            raise AssistantInputError(f"unknown product id {product_id}: it is not on sale")
+            raise AssistantInputError(f"unknown product id {product_id}: the shop does not sell it (unknown, or no longer sold)")
         if size or color:
             p = self.repo.get(product_id)
             for key, value, offered in (("size", size, p.sizes if p else []), ("color", color, p.colors if p else [])):
@@ -1264,7 +1382,9 @@ class ShoppingAssistant:
             if not ids and points:
                 sort = (state.intent or {}).get("sort", "relevance")
                 if intent.kind == "cart" and REMOVING.search(text.lower()):
-                    ids = [int(state.cart[0]["product_id"])] if len(state.cart) == 1 else []
+                    # (right after adding, "remove it" is the line just added, whatever else the cart holds)
+                    ids = [int(state.cart[0]["product_id"])] if len(state.cart) == 1 else [int(state.cart[-1]["product_id"])] \
+                        if state.touched and _same_variant(state.cart[-1], state.touched) else []
                 elif len(state.focus) == 1:
                     ids = [int(state.focus[0]["id"])]
                 elif len(state.shown) == 1 or (state.shown and sort != "relevance"):
@@ -1275,8 +1395,8 @@ class ShoppingAssistant:
                 on_screen = self.repo.get_many([int(x["id"]) for x in state.shown[:10]]) if said else []
                 coloured = [p.id for p in on_screen if said & {c.lower() for c in p.colors}]
                 ids = coloured if len(coloured) == 1 else []
-            if not ids:
-                ids = at(intent.references)
+            # (never a model's position for words that state none: it sees the shopper's messages, never the list, so
+            # its [2] for "add it in size S" with two on screen was a guess, added in silence; asked instead)
         return self.repo.get_many(list(dict.fromkeys(ids)))
 
     def _answer_question(self, text: str, products: list[Any], lang: str = "en") -> str:
@@ -1731,6 +1851,121 @@ class ShoppingAssistant:
             return last  # "remove one of them", "make that 3" right after adding: the line just added to
         return None
 
+    @staticmethod
+    def _picked_colour(state: SessionState, p: Any) -> str | None:
+        """The colour the shopper picked `p` in ("the purple one"), while it is in view: one of its own colours."""
+        # (in focus without one: "does it come in green?" since, and the list's colour is no longer the one meant)
+        entry = next((x for x in (*state.focus, *state.shown) if int(x.get("id", -1)) == p.id), None)
+        return str(entry["color"]) if entry is not None and entry.get("color") in p.colors else None
+
+    def _ask_which_line(self, action: str, n: int | None, lines: Sequence[Mapping[str, Any]], state: SessionState,
+                        lang: str = "en") -> str:
+        """"Which one should I take off: ...?" / "Which item's quantity should I change: ...?": asked, and the request
+        kept in the state, so that the next message ("the blue one", "the M one", "the first one") finishes it."""
+        state.pending = {"action": action, "n": n, "lines": [{"product_id": int(x["product_id"]), "size": x.get("size"),
+                                                             "color": x.get("color")} for x in lines]}
+        if action == "quantity":
+            return say("cart_which_quantity", lang, lines=_lines_listed(lines, lang))
+        if n is None:
+            return say("cart_which", lang) + " " + self._cart_summary(state, lang)
+        return say("cart_which_line", lang, lines=_lines_listed(lines, lang))
+
+    def _take_off(self, line: dict[str, Any], fewer: int | None, state: SessionState, lang: str = "en") -> str:
+        """`fewer` units off one cart line (None: the whole line), logged like the button's event."""
+        self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
+        line["qty"] = 0 if fewer is None else max(0, line["qty"] - fewer)
+        if line["qty"] > 0:
+            return say("cart_quantity", lang, name=line["name"] + _variant_words(line, lang), n=line["qty"]) \
+                + " " + self._cart_summary(state, lang)
+        state.cart.remove(line)
+        return say("cart_removed", lang, names=line["name"] + _variant_words(line, lang)) + " " + self._cart_summary(state, lang)
+
+    def _set_quantity(self, line: dict[str, Any], n: int, state: SessionState, lang: str = "en") -> str:
+        """"make that 3" of one cart line: never more than the shop has or one line takes; 0 takes the line out."""
+        limited = n > MAX_QUANTITY  # "make that 30": the most one line takes, said so
+        n = min(n, MAX_QUANTITY)
+        if n == 0:
+            state.cart.remove(line)
+            self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
+            return say("cart_removed", lang, names=line["name"]) + " " + self._cart_summary(state, lang)
+        have = self.repo.units_available(int(line["product_id"]), line.get("size"), line.get("color"))
+        line["qty"] = min(n, have) if have is not None and have > 0 else n  # "make that 4" of the 1 left: 1
+        state.cart.remove(line)
+        state.cart.append(line)  # the line last touched is the one "it" and "make that 3" mean
+        return say("cart_quantity_capped" if have is not None and 0 < have < n else "cart_quantity_limit" if limited else "cart_quantity", lang,
+                   name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + self._cart_summary(state, lang)
+
+    def _pending_lines(self, text: str, pending: Mapping[str, Any], state: SessionState) -> list[dict[str, Any]] | None:
+        """The cart lines a bare answer to "which line?" picks among those listed: by position ("the first one", "the
+        last one"), size ("the M one", "the large"), colour ("the blue one") or a word of the name only that product
+        has ("the Hero one"). None when the message is no such answer (it is a request of its own); [] when it is one
+        that fits none of the lines."""
+        listed = [next((x for x in state.cart if _same_variant(x, key)), None) for key in pending.get("lines") or []]
+        lines = [x for x in listed if x is not None]
+        if not lines:
+            return None
+        low = _spaced(text).lower().strip()
+        rest = f" {low} "
+        picks = references_in_text(low)
+        rest = re.sub(r"(?<![a-z])(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|primer[oa]?|segund[oa]|"
+                      r"tercer[oa]?|cuart[oa]|quint[oa]|últim[oa])(?![a-z])|#?\b\d\b|第[一二三四五1-5]\s*[个件款条双]?", " ", rest) if picks else rest
+        # sizes and colours as the lines have them ("M", "10 foot", "Matte Black"), else a word for them ("large", "azul")
+        sizes_said = {z.upper() for z in sizes_in_text(low)}
+        colours_said = {canonical_color(c) or c.lower() for c in colors_in_text(low)[0]}
+
+        def says(value: Any) -> bool:
+            v = str(value or "").lower()
+            return bool(v) and re.search(rf"(?<![\w']){re.escape(v)}(?![\w'])", low) is not None
+
+        def fits(x: Mapping[str, Any]) -> tuple[bool, bool]:  # (its size said, its colour said)
+            size, colour = str(x.get("size") or ""), str(x.get("color") or "")
+            return (bool(size) and (says(size) or size.upper() in sizes_said
+                                    or any(z.upper() in sizes_said for z in sizes_in_text(f"size {size}")[:1])),
+                    bool(colour) and (says(colour) or (canonical_color(colour) or colour.lower()) in colours_said))
+
+        for x in lines:
+            for value in (x.get("size"), x.get("color")):
+                if says(value):
+                    rest = re.sub(rf"(?<![\w']){re.escape(str(value).lower())}(?![\w'])", " ", rest)
+        # ("the hoodie" with a hoodie and a watch listed: the hoodie's line)
+        named = set(named_products(low, [{"id": x["product_id"], "name": x["name"]} for x in lines])) or set(_lines_of_kind(low, lines))
+        own_words = {singular(w) for x in lines if int(x["product_id"]) in named for w in re.findall(r"[a-z][a-z'-]{2,}", str(x["name"]).lower())}
+        left = [w for w in re.findall(r"[a-záéíóúñü]+(?:'[a-z]+)?|\d+", rest) if w not in _WHICH_LINE_FILLER and singular(w) not in own_words
+                and canonical_color(w) is None and not sizes_in_text(f"size {w}")]
+        cjk = re.sub("|".join(sorted((w for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)),
+                     " ", re.sub(r"[^\u4e00-\u9fff]+", " ", rest)) if re.search(r"[\u4e00-\u9fff]", rest) else ""
+        if left or re.sub(r"[\s这那个件款条双的吧呢要码号。，！？,.!?]+", "", cjk):
+            return None
+        said = bool(picks or named or sizes_said or colours_said or any(any(fits(x)) for x in lines))
+        if not said:
+            return None
+        if picks:
+            return _at_positions(lines, picks[:1])
+        out = [x for x in lines if not named or int(x["product_id"]) in named]
+        if sizes_said or any(fits(x)[0] for x in lines):
+            out = [x for x in out if fits(x)[0]]
+        if colours_said or any(fits(x)[1] for x in lines):
+            out = [x for x in out if fits(x)[1]]
+        return out
+
+    def _finish_pending(self, pending: Mapping[str, Any], lines: list[dict[str, Any]], state: SessionState, lang: str = "en") -> str:
+        """The removal or quantity change that asked "which line?", done on the line the answer picked; asked again
+        among those it leaves (or among all those listed, when it fits none)."""
+        action, n = str(pending.get("action")), pending.get("n")
+        if action == "remove" and n is None and len(lines) > 1 and len({x["product_id"] for x in lines}) == 1:
+            # "remove the Hero one" answered with two lines of it: both go, as "remove the Hero Hoodie" does
+            for x in lines:
+                self.repo.log_interaction("remove_from_cart", x["product_id"], user_id=state.user_id, session_id=state.session_id)
+            state.cart = [x for x in state.cart if all(x is not y for y in lines)]
+            return say("cart_removed", lang, names=", ".join(x["name"] + _variant_words(x, lang) for x in lines)) \
+                + " " + self._cart_summary(state, lang)
+        if len(lines) != 1:
+            listed = lines or [x for key in pending.get("lines") or [] for x in state.cart if _same_variant(x, key)]
+            return self._ask_which_line(action, None if n is None else int(n), listed, state, lang)
+        if action == "quantity":
+            return self._set_quantity(lines[0], int(n or 0), state, lang)
+        return self._take_off(lines[0], None if n is None else int(n), state, lang)
+
     def _cart(self, text: str, referenced: list[Any], state: SessionState, intent: ShoppingIntent,
               previous: ShoppingIntent | None, lang: str = "en") -> str:
         summary = self._cart_summary(state, lang)
@@ -1746,21 +1981,12 @@ class ShoppingAssistant:
             lines = _lines_named(what, state.cart, {p.id: p.categories for p in carted}) if what else state.cart
             meant = self._line_meant(text[:m.start("n")] + text[m.end("n"):], lines, state) if lines else None
             if meant is None:
-                return say("cart_which_quantity", lang, lines=_lines_listed(lines or state.cart, lang))
-            line = meant
-            n = _number_word(m.group("n"))
-            limited = n > MAX_QUANTITY  # "make that 30": the most one line takes, said so
-            n = min(n, MAX_QUANTITY)
-            if n == 0:
-                state.cart.remove(line)
-                self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id, session_id=state.session_id)
-                return say("cart_removed", lang, names=line["name"]) + " " + self._cart_summary(state, lang)
-            have = self.repo.units_available(int(line["product_id"]), line.get("size"), line.get("color"))
-            line["qty"] = min(n, have) if have is not None and have > 0 else n  # "make that 4" of the 1 left: 1
-            state.cart.remove(line)
-            state.cart.append(line)  # the line last touched is the one "it" and "make that 3" mean
-            return say("cart_quantity_capped" if have is not None and 0 < have < n else "cart_quantity_limit" if limited else "cart_quantity", lang,
-                       name=line["name"] + _variant_words(line, lang), n=line["qty"]) + " " + self._cart_summary(state, lang)
+                return self._ask_which_line("quantity", _number_word(m.group("n")), lines or state.cart, state, lang)
+            return self._set_quantity(meant, _number_word(m.group("n")), state, lang)
+        if not state.cart and (m := _quantity_request(text.lower(), [])) is not None and not _TAKES_N_OF_THEM.search(text.lower()):
+            # "set quantity to 3", "make it 3" with nothing in the cart: no line to change (it searched "set quantity
+            # to", or added the product in view)
+            return summary
         if EMPTY_CART.search(text.lower()):
             if not state.cart:
                 return summary
@@ -1773,8 +1999,10 @@ class ShoppingAssistant:
         if REMOVING.search(text.lower()):
             if not state.cart:
                 return summary
-            if not referenced:
-                return say("cart_which", lang) + " " + summary
+            if not referenced:  # ("remove one of them" with several products: one unit of the line then named)
+                counted = _REMOVAL_COUNT.search(text.lower())
+                return self._ask_which_line("remove", _number_word(next(g for g in counted.groups() if g)) if counted else None,
+                                            state.cart, state, lang)
             names = {p.id for p in referenced}
             gone = [line["name"] for line in state.cart if line["product_id"] in names]
             if not gone:
@@ -1796,14 +2024,13 @@ class ShoppingAssistant:
                         + " " + self._cart_summary(state, lang)
                 meant = self._line_meant(text, of_them, state)
                 if meant is None:
-                    return say("cart_which_line", lang, lines=_lines_listed([x for x in state.cart if x["product_id"] in names], lang))
-                self.repo.log_interaction("remove_from_cart", meant["product_id"], user_id=state.user_id, session_id=state.session_id)
-                meant["qty"] = max(0, meant["qty"] - fewer)
-                if meant["qty"] > 0:
-                    return say("cart_quantity", lang, name=meant["name"] + _variant_words(meant, lang), n=meant["qty"]) \
-                        + " " + self._cart_summary(state, lang)
-                state.cart.remove(meant)
-                return say("cart_removed", lang, names=meant["name"] + _variant_words(meant, lang)) + " " + self._cart_summary(state, lang)
+                    return self._ask_which_line("remove", fewer, of_them, state, lang)
+                return self._take_off(meant, fewer, state, lang)
+            newest = state.cart[-1]
+            if (len(names) == 1 and newest["product_id"] in names and state.touched and _same_variant(newest, state.touched)
+                    and POINTS_AT_ONE.search(text.lower()) and len([x for x in state.cart if x["product_id"] in names]) > 1):
+                # "remove it" right after adding it in size M: that line, not the product's other sizes too
+                return self._take_off(newest, None, state, lang)
             for line in state.cart:
                 if line["product_id"] in names:  # logged like the button's event; the whole line goes
                     self.repo.log_interaction("remove_from_cart", line["product_id"], user_id=state.user_id,
@@ -1817,7 +2044,10 @@ class ShoppingAssistant:
             added = []
             filled_notes: list[str] = []
             for p in referenced:
-                variant, problem = self._variant(p, intent, previous, text, lang)
+                # "the purple one", then "add it": in purple (a colour this message says wins)
+                picked = self._picked_colour(state, p) if not colors_in_text(_spaced(text.lower()))[0] else None
+                variant, problem = self._variant(p, intent, previous if picked is None else
+                                                 (previous or ShoppingIntent()).model_copy(update={"colors": [picked]}), text, lang)
                 if problem:
                     return problem + " " + summary
                 last = state.cart[-1] if state.cart else None
@@ -2213,7 +2443,7 @@ _HOW_MANY = re.compile(r"\bhow many(?:\s+(?:of\s+(?:them|these|those|it|this|tha
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
 _YES_NO_OTHER = re.compile(r"(?:^|[¿\s])(?:tiene|tienen|lleva|llevan|es|son|está|viene|incluye|trae)\b|吗|有没有|是不是|是否")
 _NOT_A_PROPERTY = frozenset("""
-first second third fourth fifth last this that these those them they does have come comes what which about more tell
+first second third fourth fifth sixth seventh eighth ninth tenth last this that these those them they does have come comes what which about more tell
 show please there with good sizes size colours colors colour color available stock cost costs much price made from
 make brand really also kind sort type well ones other others different""".split())  # noqa: SIM905
 
@@ -2262,7 +2492,7 @@ _GOES_WITH = re.compile(r"\bwhat (?:else )?(?:goes|would go|will go|goes well|ma
 # "show me more like the first one", "anything similar to the second one?", "algo parecido al primero"
 _SIMILAR_TO_PICK = re.compile(r"^\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you)[\s,]+)*(?:show me |find me |give me |do you have |got )?"
                               r"(?:(?:some|any)\s*)?(?:more|others?|something|anything|items?|ones?|products?)?\s*(?:like|similar to)\s+"
-                              r"(?:the\s+)?(?:first|second|third|fourth|fifth|last|[1-5](?:st|nd|rd|th)?|number [1-5])(?: one)?\s*[?.!]*$|"
+                              r"(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d{1,2}(?:st|nd|rd|th)?|number \d{1,2})(?: one)?\s*[?.!]*$|"
                               r"^\s*(?:algo|productos?|m[aá]s)\s+(?:parecidos?|similar(?:es)?)\s+a(?:l| la)\s+(?:primer[oa]?|segund[oa]|tercer[oa]?|[uú]ltim[oa])")
 # "show me similar items", "more like this", "anything similar?", "algo parecido", "类似的": about the one in view
 _SIMILAR = re.compile(r"¿?\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you|show me|find me|do you have|have you got|got|any|y|tienes|tienen|hay|"
@@ -2277,6 +2507,29 @@ _SIMILAR = re.compile(r"¿?\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you|sh
 _COLOUR_RELAX = re.compile(r"\b(?:any|all|whatever) colou?rs?\b(?!\s+but\b)|\bcolou?r (?:does(?:n'?t| not)|is not|isn'?t) "
                            r"(?:matter|important)|\b(?:other|different) colou?rs? (?:too|as well|also)\b|\b(?:does(?:n'?t| not)|"
                            r"need(?:n'?t| not)) (?:have to |need to )?be (?P<val>[a-z]+)\b|\bnot (?:only|just) (?:in )?(?P<val2>[a-z]+)\b")
+# any other requirement of the need relaxed in words ("a waterproof jacket", then "it doesn't have to be waterproof",
+# "waterproof isn't necessary", "not necessarily for hiking", "size doesn't matter"): what is relaxed is `what`
+_WHAT_RELAXED = r"[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2}"
+_NEED_RELAX = re.compile(
+    r"\b(?:does(?:n'?t| not)|do(?:n'?t| not)|need(?:n'?t| not))\s+(?:(?:have|need|got)\s+to\s+|need\s+(?:it|them|one)\s+to\s+|"
+    rf"necessarily\s+)?be\s+(?:(?:necessarily|a|an|so|that|all|just|only|strictly)\s+)*(?P<what>{_WHAT_RELAXED})|"
+    rf"\bnot\s+(?:necessarily|only|just)\s+(?:(?:a|an)\s+)?(?P<what2>{_WHAT_RELAXED})|"
+    r"(?:^|\b(?:the|and|but|so|being)\s+)(?P<what3>[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)\s+(?:(?:is|are)(?:n'?t| not)\s+(?:really\s+|that\s+|so\s+)?"
+    r"(?:needed|necessary|required|important|essential|a must|a requirement|a priority)|is no longer needed|"
+    r"(?:does(?:n'?t| not)|do(?:n'?t| not))\s+(?:really\s+)?matter)\b")
+_GENDER_WORD = r"(?:(?:wo)?m[ae]n(?:['’]?s)?|lad(?:y|ies)(?:['’]s?)?|girls?|boys?|kids?)"
+# the gender filter relaxed in words ("womens jackets", then "it can be for men too", "for men too", "any gender")
+_EITHER_GENDER = re.compile(
+    rf"\b(?:can|could|may|might)\s+(?:also\s+)?be\s+(?:for\s+)?{_GENDER_WORD}\s+(?:too|as well|also)\b|"
+    rf"^\W*(?:(?:and|also|or|ok(?:ay)?|but|maybe)\s+)*(?:for\s+)?{_GENDER_WORD}\s+(?:too|as well)\W*$|"
+    r"\b(?:any|either)\s+gender\b|\bgender\s+(?:does(?:n'?t| not)\s+matter|is(?:n'?t| not)\s+important)\b|"
+    rf"\b{_GENDER_WORD}\s+or\s+{_GENDER_WORD}\s+(?:is|are|would be)?\s*(?:fine|ok(?:ay)?|good)\b")
+# words that end what is relaxed ("waterproof anymore", "for women though") and words around it that say nothing
+_RELAX_STOP = frozenset("""anymore any more though actually either at all then please but and or so if i you it just really too as now
+because since thanks thank i'm im we""".split())  # noqa: SIM905
+_RELAX_FILLER = re.compile(r"\b(?:please|and|then|now|just|also|ok(?:ay)?|fine|the|that'?s|is|are|too|as well|show me|results?|"
+                           r"again|everything|them|they|but|it|actually|anymore|any more|though|either|so|really|hmm+|well|no|"
+                           r"sorry|oh|wait|one|ones)\b")
 _LEAD_IN_WORDS = re.compile(r"^(?:(?:and|then|now|please|show me|find me|give me|just)\s+)+")
 _FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")
@@ -2387,6 +2640,14 @@ SET_QUANTITY = re.compile(rf"^\s*(?:(?:ok(?:ay)?|actually|no|hmm|please|can you|
                           rf"(?:\s+(?:of|for|in|on)\s+(?P<what2>[^\d]+?))?)\s+to|"
                           rf"i(?:'d like| want| need| will take|'ll take)(?=\s+\S+\s+of\s+(?:them|those|these)))\s+{_N}(?:\s+of\s+(?:them|those|these))?"
                           r"(?:\s+(?!(?:instead|please)\b)(?P<what3>[a-z][\w' -]*?))?(?:\s+(?:instead|please))?\s*[.!]*\s*$")
+
+
+# "I'd like 3 of them", "I'll take 2 of those": a number of the product in view wanted (with an empty cart, an add)
+_TAKES_N_OF_THEM = re.compile(r"\bi(?:'d like| want| need| will take|'ll take)\b")
+# what an answer to "which line?" may say besides the line's size, colour, name or position
+_WHICH_LINE_FILLER = frozenset("""the one ones please that this size colour color in of ok okay yes yeah just only it them those these
+line item i mean meant want remove delete take off out drop change set quantity qty to please thanks sure a an and what about
+how el la lo uno una talla en de por favor quita ese esa este esta""".split())  # noqa: SIM905
 
 
 def _quantity_request(low: str, sizes: Iterable[str]) -> re.Match[str] | None:
@@ -2523,8 +2784,7 @@ def _thing_words(low: str, word: str) -> list[str]:
 def _only_a_pick(low: str) -> bool:
     """'the second one', 'number 2 please', 'the third one looks good, add it', '第二个': a pick from the list, and
     nothing else (no colour, size or other need)."""
-    rest = re.sub(r"(?<![a-z])(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|primer[oa]?|segund[oa]|"
-                  r"tercer[oa]?|cuart[oa]|quint[oa]|últim[oa])(?![a-z])|#?\d|第[一二三四五1-5]\s*[个件款条双]?", " ", low)
+    rest = re.sub(rf"(?<![a-z])(?:{ORDINAL_WORDS})(?![a-z])|#?\d|第(?:[一二三四五六七八九十]+|\d{{1,2}})\s*[个件款条双]?", " ", low)
     if re.search(r"[\u4e00-\u9fff]", rest):
         return re.fullmatch(r"[\s这那个件款吧的要呢吗我看看一下加入购物车，。！？,.!?]*", rest) is not None
     return all(w in _PICK_WORDS for w in re.findall(r"[^\W\d_]+(?:'[a-z]+)?", rest))

@@ -233,6 +233,13 @@ def merge(
         gone = {c.lower() for c in previous.colors}
         gone |= {w.lower() for c in previous.colors for w in COLOR_WORDS.get(canonical_color(c) or "", ())}  # rojas, 红色
         upd["query"] = _without_words(str(upd["query"]), gone) or upd["query"]
+    elif new.colors and not adds and previous.colors:
+        # "in blue instead" after "red jackets": the red leaves the words searched too (it went on searching "red
+        # jackets", so "doesn't have to be blue" then listed the red ones)
+        kept = {canonical_color(c) or c.lower() for c in upd["colors"]}
+        replaced = [c for c in previous.colors if (canonical_color(c) or c.lower()) not in kept]
+        gone = {c.lower() for c in replaced} | {w.lower() for c in replaced for w in COLOR_WORDS.get(canonical_color(c) or "", ())}
+        upd["query"] = _without_words(str(upd["query"]), gone) or upd["query"]
 
     cheaper = is_cheaper_request(text) if text is not None else (
         new.sort == "price_asc" and new.max_price is None and previous.sort != "price_asc"

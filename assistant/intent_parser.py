@@ -171,11 +171,44 @@ class LLMIntentParser:
             self.last_source = "rules"
             return self.fallback.parse(text, list(history or []), previous)
         intent = normalize_intent(proposal, self.vocabulary, text, has_previous=has_prev)
+        if not kind_said(intent.kind, text):
+            # a cart change or a comparison the words never ask for ("how much is the wool scarf?" read as "cart"
+            # added a second scarf; "what's the cheapest thing you sell?" read as "compare" asked "which of these?"):
+            # the message as the rules read it
+            log.info("intent LLM kind %r not in the words of %r: the rules' reading", intent.kind, text)
+            self.last_source = "rules"
+            return self.fallback.parse(text, list(history or []), previous)
         query = grounded_query(intent.query, text, history or [])
         if query != intent.query:
             log.info("intent LLM query %r: words the shopper never said dropped -> %r", intent.query, query)
             intent = intent.model_copy(update={"query": query})
         return intent
+
+
+# what a message that asks for a cart change (add, buy, take, remove, more of it) or for the cart itself says, in the
+# languages the assistant speaks: without any of it a model's "cart" is a misreading, never an add
+_CART_SAID = re.compile(
+    r"\b(?:add|adding|added|buy|buying|purchase|checkout|check\s*out|cart|basket|trolley|quantity|qty|total|remove|delete|"
+    r"take\s+(?:\S+\s+){0,4}?(?:out|off)|make\s+(?:it|that|them)|another\s+one|(?:one|two|three|\d+)\s+more|"
+    r"i'?ll\s+(?:take|get|grab|have|buy|order)|i\s+will\s+(?:take|get|grab|have|buy|order)|"
+    r"i'?d\s+like\s+(?:to\s+(?:buy|order|get|have)|it|this|that|them|one|two|\d)|"
+    r"(?:want|need|take|grab|get|order|put|keep)\s+(?:\S+\s+){0,2}?(?:it|this|that|them|these|those|both)(?!\w)|"
+    r"a[ñn]ad\w*|a[ñn]ád\w*|agr[eé]g\w*|compr[aoeé]\w*|llev[aoeé]\w*|quit[ae]\w*|quít\w*|elimin\w*|borr\w*|saca\w*|carrito|cesta|"
+    r"p[oó]n(?:lo|la|los|las|me)|m[eé]te(?:lo|la|los|las)?|(?:lo|la|los|las)\s+quiero|quiero\s+(?:est|es[eoa]|el|la|los|las|un|una))|"
+    r"购物车|加入|加到|放进|买|要这|要那|我要|删|去掉|拿掉|总共|一共|再来|再加", re.I)
+# ... and what one that asks to compare says ("compare", "which is lighter?", "the first or the second", "vs")
+_COMPARE_SAID = re.compile(r"\b(?:compar\w*|vs\.?|versus|differen\w*|which|between|both|the two|or|than|"
+                           r"cu[aá]l(?:es)?|diferencia|ambos|ambas|los dos|las dos|o|m[aá]s\s+\w+\s+que|menos\s+\w+\s+que)\b|比较|对比|区别|哪|两个|还是", re.I)
+
+
+def kind_said(kind: str, text: str) -> bool:
+    """Whether the words could ask for what a model's kind says: a cart change or a look at the cart, a comparison.
+    (Other kinds are checked by `normalize_intent`, or need no words of their own.)"""
+    if kind == "cart":
+        return kind_in_text(text) == "cart" or _CART_SAID.search(text) is not None
+    if kind == "compare":
+        return kind_in_text(text) == "compare" or _COMPARE_SAID.search(text) is not None
+    return True
 
 
 def grounded_query(query: str, text: str, history: list[str]) -> str:

@@ -198,6 +198,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "corrections": {"en": "Showing results for {searched} (you wrote {wrote}).",
                     "es": "Mostrando resultados para {searched} (escribiste {wrote}).",
                     "zh": "显示{searched}的结果（您输入的是{wrote}）。"},
+    # a requirement the shopper relaxed ("it doesn't have to be waterproof"), said above the list without it
+    "relaxed": {"en": 'I have dropped "{what}" from your search.', "es": "He quitado «{what}» de tu búsqueda.",
+                "zh": "已从搜索条件中去掉“{what}”。"},
+    "relaxed_for": {"en": 'I have dropped "for {who}" from your search.', "es": "He quitado «para {who}» de tu búsqueda.",
+                    "zh": "已从搜索条件中去掉“{who}”。"},
     # ----- describing the need
     "gender_women": {"en": "women's", "es": "de mujer", "zh": "女士"},
     "gender_men": {"en": "men's", "es": "de hombre", "zh": "男士"},

@@ -52,6 +52,10 @@ class SessionState:
     # the cart line the last turn added to or changed ({"product_id", "size", "color", "added"}): what "it",
     # "make that 3", "change the size to L" and "I meant the other one" mean right after; None after any other turn
     touched: dict[str, Any] | None = None
+    # a cart request waiting for the shopper to say which line ("Which one should I take off: ...?"): {"action":
+    # "remove" | "quantity", "n": how many (None: the whole line), "lines": [{"product_id", "size", "color"}] in the
+    # order they were listed}; the next turn's "the blue one" / "the first one" finishes it; None after any other turn
+    pending: dict[str, Any] | None = None
     version: int | None = None  # as loaded; None: not stored yet
 
     def to_json(self) -> dict[str, Any]:
@@ -66,6 +70,7 @@ class SessionState:
             "viewed": self.viewed[-50:],
             "owner_verified": self.owner_verified,
             "touched": self.touched,
+            "pending": self.pending,
         }
 
 
@@ -154,6 +159,7 @@ class SessionStore:
             disliked=list(st.get("disliked", [])),
             viewed=list(st.get("viewed", [])),
             touched=st.get("touched"),
+            pending=st.get("pending"),
             # a signed-in shopper continuing a guest's (or a mere claim's) conversation makes it theirs
             owner_verified=owner_verified or bool(verified and user_id),
             version=version,

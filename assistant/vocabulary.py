@@ -253,6 +253,24 @@ def sizes_in_text(text: str) -> list[str]:
     return _dedup(found)
 
 
+# a size said alone after a list ("M", "size M", "in large", "XL please", "3XL"): that size of the need on screen. A
+# number counts only after "size" ("32" alone may be a budget)
+_BARE_SIZE = re.compile(r"\W*(?:(?:ok(?:ay)?|and|or|also|just|only|maybe|then|now|what about|how about|in|an?)[\s,:]+)*"
+                        r"(?:(?:in\s+)?(?:sizes?|sz|tallas?)[\s:#]+(?P<cued>\d{1,3}(?:\.5)?|[2-5]xl|xxxl|xxl|xxs|xl|xs|s|m|l)|"
+                        r"(?P<size>[2-5]xl|xxxl|xxl|xxs|xl|xs|s|m|l|extra[- ]small|x-small|small|medium|large|extra[- ]large|x-large))"
+                        r"(?:[\s,]+(?:please|pls|then|instead|too|only|thanks|thank you))*[\s?!.]*", re.I)
+
+
+def bare_size(text: str) -> str | None:
+    """The size a message says and nothing else ("M", "size 3XL", "in large", "XL please"), as written, else None."""
+    m = _BARE_SIZE.fullmatch(text.strip())
+    if m is None:
+        return None
+    said = (m.group("cued") or m.group("size")).lower()
+    words = {w: canon for canon, ws in _SIZE_WORDS.items() for w in ws}
+    return words.get(said.replace("extra-", "extra "), said.upper())
+
+
 def map_size(value: str, vocab: CatalogVocabulary) -> str | None:
     v = value.strip()
     for canon, words in _SIZE_WORDS.items():
@@ -496,8 +514,15 @@ def gender_in_text(text: str) -> str | None:
 
 _ORDINALS = {
     1: r"first|1st|primer[oa]?|第一|第1", 2: r"second|2nd|segund[oa]|第二|第2", 3: r"third|3rd|tercer[oa]?|第三|第3",
-    4: r"fourth|4th|cuart[oa]|第四|第4", 5: r"fifth|5th|quint[oa]|第五|第5", -1: r"last|final|últim[oa]|最后",
+    4: r"fourth|4th|cuart[oa]|第四|第4", 5: r"fifth|5th|quint[oa]|第五|第5", 6: r"sixth|6th|sext[oa]|第六",
+    7: r"seventh|7th|s[eé]ptim[oa]|第七", 8: r"eighth|8th|octav[oa]|第八", 9: r"ninth|9th|noven[oa]|第九",
+    10: r"tenth|10th|d[eé]cim[oa]|第十(?![一二三四五六七八九])", -1: r"last|final|últim[oa]|最后",
 }
+# the ordinal words a pick from a longer list is made with ("the seventh one", "the 12th"), for the rules that tell a
+# pick from a search ("number 8" is counted by `references_in_text` as it is)
+ORDINAL_WORDS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d{1,2}(?:st|nd|rd|th)|"
+                 r"primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|sext[oa]|s[eé]ptim[oa]|octav[oa]|noven[oa]|"
+                 r"d[eé]cim[oa]|últim[oa]")
 
 
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5,
@@ -518,7 +543,7 @@ def references_in_text(text: str) -> list[int]:
     refs: list[tuple[int, int]] = []
     listed: list[tuple[int, int]] = []  # "... and second": an ordinal in a list, taken only beside a sure one
     for n, pat in _ORDINALS.items():
-        for m in re.finditer(rf"(?<![a-z])(?:{pat})(?![a-z])", tl):
+        for m in re.finditer(rf"(?<![a-z])(?:{pat})(?![a-z0-9])", tl):
             word = m.group()
             if re.fullmatch(r"[a-z]+", word):  # English ordinals only as "the second (one)", not "highest first"
                 before, after = tl[max(0, m.start() - 12) : m.start()], tl[m.end() : m.end() + 10]
@@ -538,6 +563,10 @@ def references_in_text(text: str) -> list[int]:
         refs.extend((m.start(), -count + i if last else i + 1) for i in range(count))
     for m in re.finditer(r"(?:#|\bnumber\s+|\bno\.\s*|\bitem\s+|\boption\s+|\bnúmero\s+|第)(\d{1,2})(?!\d)", tl):
         refs.append((m.start(), int(m.group(1))))
+    # "the 11th", "the 23rd one" (the words up to the tenth are in _ORDINALS)
+    for m in re.finditer(r"(?<![\w.,])(\d{2})(?:st|nd|rd|th)(?![a-z])", tl):
+        if int(m.group(1)) > 10:
+            refs.append((m.start(), int(m.group(1))))
     if re.search(r"\b(?:both|the two|ambos|los dos)\b|两个都|这两个", tl) and not refs:
         refs = [(0, 1), (1, 2)]
     out: list[int] = []
@@ -680,12 +709,13 @@ _KIND_RULES: list[tuple[str, str]] = [
                 # "which is cheaper, the first or the second?"
                 r"^\s*which (?:one )?(?:is|are) (?:the )?(?:" + _COMPARATIVES + r"|more \w+|less \w+)\b[\s,:]+(?:the )?\w+(?: one)? or (?:the )?\w+"),
     # A question about a product already shown ("is the second one machine washable?")
-    ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|last|this|that|primero|segundo)\b.*\?\s*$|"
+    ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                 r"\d{1,2}(?:st|nd|rd|th)|last|this|that|primero|segundo)\b.*\?\s*$|"
                  # "show me the first one", "tell me more about the second one", "details of the last one"
                  r"^\s*(?:please\s+)?(?:(?:show|tell)\s+me\s+(?:more\s+)?(?:about\s+)?|more\s+(?:about|on)\s+|"
                  r"(?:more\s+)?details\s+(?:of|on|about)\s+|what\s+about\s+)(?:the\s+|that\s+)?"
-                 r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|item|product)\b[\s?!.]*(?:please)?[\s?!.]*$|"
-                 r"^\s*(?:第[一二三四五]个|这个|那个).*(?:吗|？|\?)|"
+                 r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d{1,2}(?:st|nd|rd|th))\s+(?:one|item|product)\b[\s?!.]*(?:please)?[\s?!.]*$|"
+                 r"^\s*(?:第[一二三四五六七八九十]个|这个|那个).*(?:吗|？|\?)|"
                  # "¿la segunda es impermeable?", "¿qué tallas tiene la primera?", "¿de qué material es el primero?"
                  r"^\s*¿?\s*(?:(?:la|el|los|las)\s+(?:primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|últim[oa])\b.*|"
                  r"(?:qué|que|cuántas?|cuántos?|de qué)\s+(?:tallas?|colores|material|precio|cuesta|dicen|opinan)\b.*"
@@ -960,6 +990,9 @@ def _category_aliases(text_l: str) -> set[str]:
     return out
 
 
+# how a rank by reviews is said ("top-rated", "best reviewed", "with the best reviews"): the sort, not words to search
+_RANK_WORDS = re.compile(r"\b(?:the\s+)?(?:(?:best|top|highest|most highly)[- ](?:rated|reviewed|ranked)|best[- ]reviews?|"
+                         r"(?:with|having) (?:the )?(?:best|top|highest|great) (?:reviews|ratings)|most popular)\b", re.I)
 # "top rated", "top sellers", "top 3", "the top ones": a rank, not the category Tops
 TOP_AS_RANK = re.compile(r"\btop(?=[\s-]+(?:rated|rating|reviewed|sellers?|selling|picks?|choices?|quality|brands?|ones?|\d+)\b)")
 
@@ -1063,13 +1096,18 @@ def normalize_intent(
     model_sizes = [x for x in intent.sizes
                    if (len(x.strip()) > 1 and _has_word(text.lower(), x.strip().lower()))
                    or re.search(rf"(?<![\w']){re.escape(x.strip())}(?![\w'])", text)]
+    alone = bare_size(text) if has_previous else None  # "M" after a list: that size of the need (it searched "M")
     for s in sizes_in_text(text) + model_sizes:
         m = map_size(s, vocab)
         if m:
             sizes.append(m)
         elif re.fullmatch(r"\d{1,3}(?:\.5)?", s.strip()):
             soft.append(f"size {s.strip()}")
+    if alone and (m := map_size(alone, vocab)):
+        sizes.append(m)
     sizes = _dedup(sizes)
+    if alone and kind == "search":
+        kind = "refine"  # (a size the shop has none of too: the need stays, and the reply says which sizes there are)
 
     # brands: text evidence required; "not Legend" is an exclusion, never a wanted brand
     unwanted_brands = negated_brands(text, named_brands)
@@ -1190,6 +1228,10 @@ def normalize_intent(
         query = without_negated_brands(query, unwanted_brands)
     if features:  # "jackets without a hood" searches for jackets: "hood" in the query would pull hoods in
         query = without_features(query, [w for w, _ in features])
+    if sort == "rating" and (ranked := re.sub(r"\s+", " ", _RANK_WORDS.sub(" ", query)).strip(" ,.!?")) != query.strip() \
+            and re.search(r"[^\W\d_]{3,}", re.sub(r"\b(?:ones?|some|any|the|me|show|find)\b", " ", ranked.lower())):
+        # "top rated tees under 30": tees, best rated first (the words "top rated" searched brought tops in)
+        query = ranked
     if not query and kind in ("search", "refine"):
         query = "" if POINTING_ONLY.fullmatch(text) or GIFT_TALK.search(text) else text.strip()
 

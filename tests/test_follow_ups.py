@@ -1131,7 +1131,7 @@ def test_a_view_or_like_of_a_product_off_sale_is_refused(tmp_path: Path) -> None
     with open_catalog(f"sqlite:///{tmp_path / 'shop.db'}").session() as s:
         sync_catalog(s, CatalogData(products=[p for p in products if p.sku != "MUG-7"]), progress=False, hide_missing=True)
     for event in ("view", "click", "like", "dislike"):
-        with pytest.raises(AssistantInputError, match="not on sale"):
+        with pytest.raises(AssistantInputError, match="no longer sold"):
             bot.feedback(event, mug.id, session_id="v")
 
 
