@@ -46,3 +46,14 @@ def test_html_descriptions_are_stored_as_text(tmp_path: Path) -> None:
     a, b = _load(f).products
     assert a.description == "Soft organic cotton tee.\nMachine washable & quick-dry."
     assert b.description == "Marks 0 < 10 > 5 cm, plain text"  # a "<" of plain text is not a tag
+
+
+def test_a_json_number_in_exponent_form_is_quoted_as_the_file_wrote_it(tmp_path: Path) -> None:
+    f = tmp_path / "p.jsonl"
+    f.write_text('{"sku": "A", "name": "Tee", "price": 1e1}\n', encoding="utf-8")
+    with pytest.raises(CatalogImportError) as err:
+        load_source("jsonl", f, progress=False)
+    assert "'1e1' is not a number" in str(err.value) and "1E+1" not in str(err.value)
+    f.write_text('{"sku": "A", "name": "Tee", "price": 19.90, "stock_qty": 3}\n', encoding="utf-8")
+    (p,) = load_source("jsonl", f, progress=False).products
+    assert (p.price, p.stock_qty) == (Decimal("19.90"), 3)

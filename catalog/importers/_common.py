@@ -162,11 +162,25 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+class JsonNumber(Decimal):
+    """A number of a JSON file, keeping the text the file wrote: an error quotes `1e1` as written, not `1E+1`.
+    (Decimal, not float or int: int() of a number thousands of digits long raises a ValueError with no line.)"""
+
+    text: str
+
+    def __new__(cls, text: str) -> JsonNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def read_json(path: Path) -> Any:
     text = read_text(path)
     try:
-        # integers as Decimal too: int() of one thousands of digits long raises a ValueError with no line
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+        return json.loads(text, parse_float=JsonNumber, parse_int=JsonNumber)
     except json.JSONDecodeError as e:
         raise CatalogImportError(
             f"malformed JSON: {e.msg} (column {e.colno}). Fix the JSON syntax and import again.",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from catalog.importers._common import (
     CsvFile,
+    JsonNumber,
     Policy,
     dedupe,
     money,
@@ -213,8 +213,7 @@ def _rows_jsonl(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator
         if not line.strip():
             continue
         try:
-            # integers as Decimal too: int() of a number thousands of digits long raises a ValueError with no line
-            obj = json.loads(line, parse_float=Decimal, parse_int=Decimal)
+            obj = json.loads(line, parse_float=JsonNumber, parse_int=JsonNumber)
         except json.JSONDecodeError as e:
             policy.bad(
                 CatalogImportError(
