@@ -292,7 +292,11 @@ class ShoppingAssistant:
 
     def _turn(self, text: str, session_id: str, user_id: str | None, image: Any, user_verified: bool) -> Iterator[Event]:
         state = self.sessions.load(session_id, user_id, verified=user_verified)
-        lang = conversation_language(text, state.history)  # the frame of every answer: en, es or zh
+        # the frame of every answer: en, es or zh, from the shopper's own words (a catalog name they quote, "Silk Scarf
+        # 絲巾", is no Chinese)
+        lang = conversation_language(text, state.history)
+        if lang != "en":  # (a name can only have made it another language: English stands as it is)
+            lang = conversation_language(self._own_words(text), [self._own_words(t) for t in state.history])
         in_cart, gone, fewer = self._refresh_cart(state, lang)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -338,6 +342,18 @@ class ShoppingAssistant:
             vocab = getattr(self.parser, "vocabulary", None)
             if isinstance(vocab, CatalogVocabulary):
                 raw = normalize_intent(raw, vocab, grounded_text, has_previous=previous is not None or bool(state.history))
+        if (raw.category and re.search(r"[\u4e00-\u9fff]", need_text) and not re.search(r"[\u4e00-\u9fff]", self._own_words(need_text))
+                and not (set(re.findall(r"[a-z]+", need_text.lower())) & set(re.findall(r"[a-z]+", raw.category.lower())))
+                and isinstance(own_vocab := getattr(self.parser, "vocabulary", None), CatalogVocabulary)
+                and not categories_in_text(need_text, own_vocab)):
+            # "how much is the Silk Scarf 絲巾?": Chinese only in the name quoted, so a category the words never name was
+            # the model's guess from the history (Jackets, after a jacket), dropped as for any English message
+            raw = raw.model_copy(update={"category": None})
+        if raw.colors and (quoted := self.repo.named_in(grounded_text)):
+            # "cheaper than the Wanderer Black Hiking Boots", "do you sell the Café Denim Jacket?": a colour word of a
+            # name the shopper quotes is no colour wished for (it filtered black boots, and answered "not in Brown")
+            raw = raw.model_copy(update={"colors": _colours_outside_names(
+                raw.colors, grounded_text, [p.name for p in self.repo.get_many(quoted)])})
         # "cheaper" after a comparison: cheaper than the products compared, which are what is on screen
         intent = merge(previous, raw, state.focus or state.shown, text=grounded_text)
         if (back := _BACK_TO.match(grounded_text.lower())) and (earlier := _earlier_ask(back.group("what"), state.history)):
@@ -395,9 +411,11 @@ class ShoppingAssistant:
         cheaper_than = None  # the product named in "cheaper than the …"
         dearer_than = None  # ... and in "more expensive than the …"
         dearer = _DEARER_THAN.search(grounded_text.lower()) is not None and not _CHEAPER_THAN.search(grounded_text.lower())
-        if (_CHEAPER_THAN.search(grounded_text.lower()) or dearer) and intent.kind in ("search", "refine") and (
-                than := self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
-                or self._named_after_than(grounded_text)):
+        # "anything cheaper than the third one?": the one at that position on screen (a search, never a question about it)
+        picked_than = _picked_after_than(grounded_text, state.shown) if _CHEAPER_THAN.search(grounded_text.lower()) or dearer else []
+        if (_CHEAPER_THAN.search(grounded_text.lower()) or dearer) and (intent.kind in ("search", "refine") or picked_than) and (
+                than := self.repo.named_in(grounded_text) or picked_than
+                or named_products(grounded_text, [*state.focus, *state.shown]) or self._named_after_than(grounded_text)):
             # "something cheaper than the Lando Gym Jacket" / "than the Chemex": below that product's price, among its
             # kind (it took the cheapest on screen as the bar, and the named one's words as the query); "more
             # expensive than the Savvy Shoulder Tote": above it (it listed the tote itself first, with no floor)
@@ -414,7 +432,7 @@ class ShoppingAssistant:
                 kind_word = (leaf or (re.sub(r"[^a-z ]", "", named_p.name.lower()).split()[-1:] or [""])[0]).lower()
                 bound = {"min_price": round(float(named_p.price) + 0.01, 2), "max_price": None} if dearer \
                     else {"max_price": round(float(named_p.price) - 0.01, 2)}
-                intent = intent.model_copy(update={**bound, "query": kind_word,
+                intent = intent.model_copy(update={**bound, "query": kind_word, "references": [],
                                                    "kind": "search", "category": own_category,
                                                    # ("the Chemex" names the product, not a brand to keep to)
                                                    "brands": [b for b in intent.brands if b.lower() != (named_p.brand or "").lower()],
@@ -586,25 +604,33 @@ class ShoppingAssistant:
         if count_of is not None and (count_of.group("what") or count_of.group("es") or "").strip() in _POINTING:
             count_of = None  # "how many of them do you have?": the stock of what is on screen
         named: list[int] | None = None  # the products the message names in full (looked up once, when needed)
+        # the line the last turn added ("how many are left?" right after adding it: that one, in its size and colour)
+        added_line = state.touched if just_added and state.touched and any(
+            int(x["product_id"]) == int(state.touched["product_id"]) for x in state.cart) else None
         if (kind in ("search", "refine", "question") and _HOW_MANY.search(low) and count_of is None
-                and (state.focus or state.shown or referenced or (named := self.repo.named_in(grounded_text))) and not (raw.category and (previous is None or raw.category != previous.category))):
+                and (state.focus or state.shown or referenced or added_line or (named := self.repo.named_in(grounded_text)))
+                and not (raw.category and (previous is None or raw.category != previous.category))):
             # "how many are in stock?", "how many of the first one do you have?": the catalog's counts of what is on
             # screen (it searched for "how many stock"); "how many tents do you have?" names a new kind and searches
             picks = references_in_text(low)
             on_screen = state.focus or state.shown
             if picks:
                 referenced = self.repo.get_many([int(x["id"]) for x in _at_positions(state.shown, picks)])
-            elif not referenced:  # a product named in full, else what is on screen
+            elif not referenced:  # a product named in full, else the one just added, else what is on screen
                 named = self.repo.named_in(grounded_text) if named is None else named
-                referenced = self.repo.get_many(named or [int(x["id"]) for x in on_screen[:5]])
+                referenced = self.repo.get_many(named or ([int(added_line["product_id"])] if added_line else [])
+                                                or [int(x["id"]) for x in on_screen[:5]])
             kind = "question" if referenced else kind
         if kind in ("search", "refine") and _ASKS_ABOUT.search(low) and not _LIKE_OTHER.search(low) and need_text == text:
             # "is the Fusion Backpack in stock?", "what is the Beaumont made of?": a question about that product,
             # named in full (the catalog's) or by a word only it has on screen; "how much is the copper one?" with
             # one product on screen that comes in copper
             one = state.focus if len(state.focus) == 1 else state.shown if len(state.shown) == 1 and not state.focus else []
-            about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown]) or [
-                int(x["id"]) for x in one for p in self.repo.get_many([int(x["id"])]) if _about_the_one(grounded_text, p)]
+            about = self.repo.named_in(grounded_text) or named_products(grounded_text, [*state.focus, *state.shown])
+            if (elsewhere := self._named_off_screen(grounded_text, about, [*state.focus, *state.shown])) is not None:
+                about = elsewhere  # (another product of the catalog named by all its words, not the one sharing "scarf")
+            elif not about:
+                about = [int(x["id"]) for x in one for p in self.repo.get_many([int(x["id"])]) if _about_the_one(grounded_text, p)]
             if about:
                 referenced, kind = self.repo.get_many(about), "question"
         if (kind in ("search", "refine") and len(state.focus) == 1 and lang != "en" and not raw.category
@@ -780,6 +806,12 @@ class ShoppingAssistant:
             # (a colour word is no name: "grey" for the shop's Gray is the colour filter's, said by its own note)
             wanted_names = {w for w in names if w not in {e.lower() for e in intent.exclude} and canonical_color(w) is None
                             and not re.search(rf"\b(?:not|no|without|except|sin|ni)\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b", text, re.I)}
+            if cards and not note and kind in ("search", "refine") and (withdrawn := self._withdrawn_asked(grounded_text, cards)):
+                # "silk scarf" once the Silk Scarf is taken off sale: said, never the Wool Scarf as "one match for silk scarf"
+                note = say("no_longer_sold", lang, name=withdrawn)
+                # the alternatives are of its kind where some are (a tee and a dress are no alternative to a scarf)
+                kin = {singular(w) for w in re.findall(r"[a-z0-9]+", withdrawn.lower()) if len(w) >= 3}
+                cards = [c for c in cards if kin & {singular(w) for w in re.findall(r"[a-z0-9]+", c.name.lower())}] or cards
             missing = unknown(sorted(wanted_names)) if callable(unknown) and wanted_names and cards and not note else []
             sold_out = self._sold_out_named(grounded_text, intent, cards, lang) if kind == "search" and not note else None
             if sold_out is not None:  # "wool beanie" when the Wool Beanie is sold out: say so, then the closest
@@ -877,19 +909,21 @@ class ShoppingAssistant:
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
             # (a relaxed filter's note, "Nothing under $5; the cheapest is ...", still lists the word searched)
             corrections = said if cards and (not note or outcome.note) else []
-        elif (state.shown and (picks := references_in_text(low)) and (
-                (not referenced and not _at_positions(state.shown, picks) and (kind == "question" or (
+        elif (state.shown and (
+                ((picks := references_in_text(low)) and not referenced and not _at_positions(state.shown, picks) and (kind == "question" or (
                     kind == "cart" and _ADDING.search(low) and not (changing or keeping or more_of is not None or REMOVING.search(low)))))
-                # "compare the first and second" with one product on screen: that one is all there is (it asked
-                # "which of these?", and the next message, whatever it asked, got the same question)
-                or (kind == "compare" and len(referenced) < 2 and len(_at_positions(state.shown, picks)) < len(set(picks))))):
+                # "compare the first and second", "which is cheaper?" with one product on screen: that one is all there
+                # is (it asked "which of these?", and the next message, whatever it asked, got the same question)
+                or (kind == "compare" and len(referenced) < 2 and len(state.focus) < 2
+                    and (len(state.shown) == 1 or len(_at_positions(state.shown, picks)) < len(set(picks)))))):
             # "the second one" with one product on screen: that one is all there is, said with it (it asked "which of
             # these?" with nothing listed)
             shown_ids = [int(x["id"]) for x in state.shown]
             cards = [card(RankedItem(p, 0.0), ShoppingIntent(), lang)
                      for p in sorted(self.repo.get_many(shown_ids, matching=ProductFilter()), key=lambda p: shown_ids.index(p.id))]
             names_shown = ", ".join(f"{c.name} ({money(c.price, c.currency)})" for c in cards)
-            answer = say("only_one_shown" if len(cards) == 1 else "only_some_shown", lang, n=len(cards), names=names_shown)
+            answer = say(("only_one_to_compare" if kind == "compare" else "only_one_shown") if len(cards) == 1 else "only_some_shown",
+                         lang, n=len(cards), names=names_shown)
             listed_anew = bool(cards)
         elif kind == "question" and len(referenced) == 1 and _GOES_WITH.search(low):
             # "what goes with this jacket?": the shop's own cross-sell and related links, in stock (it described the
@@ -909,7 +943,7 @@ class ShoppingAssistant:
             answer = "\n".join([say("which_of_these", lang)] + [f"{i}. {c.name}, {money(c.price, c.currency)}" for i, c in enumerate(cards, 1)])
             listed_anew = True
         elif kind == "question" and referenced:
-            answer = self._answer_question(redo or text, referenced, lang)
+            answer = self._answer_question(redo or text, referenced, lang, held=added_line)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
             answer = self._compare(referenced, lang, dearest=intent.sort == "price_desc")
@@ -1375,6 +1409,10 @@ class ShoppingAssistant:
                 ids = self.repo.named_in(text) or self._named_loosely(text)
             if not ids:
                 named = named_products(text, pool)
+                if (elsewhere := self._named_off_screen(text, named, pool)) is not None:
+                    # "how much is the silk scarf?" with the Wool Scarf on screen: the Silk Scarf, never the wool one
+                    # (none when the one named is no longer sold: the search says so)
+                    return self.repo.get_many(elsewhere)
                 names = {int(x["id"]): str(x.get("name", "")) for x in pool}
                 # "add a yoga mat" is no Voyage Yoga Bag: a kind of product the name is not
                 ids = [i for i in named if not _names_other_kind(text.lower(), names.get(i, ""))]
@@ -1399,7 +1437,9 @@ class ShoppingAssistant:
             # its [2] for "add it in size S" with two on screen was a guess, added in silence; asked instead)
         return self.repo.get_many(list(dict.fromkeys(ids)))
 
-    def _answer_question(self, text: str, products: list[Any], lang: str = "en") -> str:
+    def _answer_question(self, text: str, products: list[Any], lang: str = "en", *, held: Mapping[str, Any] | None = None) -> str:
+        """The catalog's facts each product has on what the text asks. `held`: the cart line just added
+        ({"product_id", "size", "color"}), whose size and colour a count of that product is of unless the text says others."""
         lines = []
         words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
         # "¿tiene capucha?", "有口袋吗？": the English words the catalog's descriptions use, asked as a yes/no
@@ -1427,7 +1467,9 @@ class ShoppingAssistant:
                                              or "有货" in text)
             # "is the Hero Hoodie available in XXL?": a size or colour it does not come in is said, never "in stock"
             not_sized = [z for z in sizes_in_text(_sized(text)) if p.sizes and z.lower() not in {s.lower() for s in p.sizes}]
-            not_coloured = [c for c in colors_in_text(_spaced(text))[0] if p.colors and c.lower() not in {x.lower() for x in p.colors}
+            # (a colour word of a name quoted is none asked: "do you sell the Café Denim Jacket?" is no "not in Brown")
+            not_coloured = [c for c in colors_in_text(_spaced(_without_names(text, [q.name for q in products])))[0]
+                            if p.colors and c.lower() not in {x.lower() for x in p.colors}
                             and not (variant.get("color") and (c.lower() in variant["color"].lower()
                                                                or canonical_color(variant["color"]) == canonical_color(c)))
                             # "olive" is the shop's Olive, not a Green it lacks
@@ -1435,7 +1477,7 @@ class ShoppingAssistant:
             facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
                      + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
             if asks_count and p.in_stock:
-                facts.append(self._stock_count(p, text, lang))
+                facts.append(self._stock_count(p, text, lang, held=held if held and int(held["product_id"]) == p.id else None))
             if variant:  # "how much is the copper one?", "is the matte white in stock?": that one's own price and stock
                 what = " ".join(variant.values())
                 own_price = self.repo.variant_price(p.id, variant.get("size"), variant.get("color"))
@@ -1519,8 +1561,9 @@ class ShoppingAssistant:
             lines.append(say("fact_sep", lang).join(facts) + say("end", lang))
         return " ".join(lines)
 
-    def _stock_count(self, p: Any, text: str, lang: str) -> str:
-        """ "how many are left in M?": the catalog's count (of the size or colour asked), never a guess."""
+    def _stock_count(self, p: Any, text: str, lang: str, *, held: Mapping[str, Any] | None = None) -> str:
+        """ "how many are left in M?": the catalog's count (of the size or colour asked, else of the cart line `held`'s:
+        "how many are left?" right after adding it in M, white), never a guess."""
         # ("in M" is a size here: a count is asked of this product, whose sizes say what M is)
         said = sizes_in_text(_sized(text)) or re.findall(r"\b(?:in|en)\s+([SMLX]{1,3})\b(?!')", text)
         sizes = {z.lower() for z in said} & {z.lower() for z in p.sizes}
@@ -1530,6 +1573,9 @@ class ShoppingAssistant:
             sizes = {own.lower()}
         if not colours and (own := _own_value(text, p.colors, "color")) is not None:
             colours = {own.lower()}
+        if held is not None and not sizes and not colours:
+            sizes = {str(held["size"]).lower()} & {z.lower() for z in p.sizes} if held.get("size") else set()
+            colours = {str(held["color"]).lower()} & {c.lower() for c in p.colors} if held.get("color") else set()
         rows = [r for r in self.repo.variant_stock(p.id)
                 if (not sizes or (r[0] or "").lower() in sizes) and (not colours or (r[1] or "").lower() in colours)]
         what = " ".join([*(say("size_value", lang, size=z) for z in p.sizes if z.lower() in sizes),
@@ -1603,6 +1649,51 @@ class ShoppingAssistant:
         head = _head_noun(query)
         return bool(head and singular(head) in PRODUCT_KINDS and not self.repo.carries(head)
                     and not any(self.repo.carries(other) for other in _SAME_KIND.get(singular(head), ())))
+
+    def _named_off_screen(self, text: str, named: Sequence[int], pool: Sequence[Mapping[str, Any]]) -> list[int] | None:
+        """When `named` (products of `pool` the text names by a word only they have there: the Wool Scarf's "scarf")
+        are not what the text names, but it says every word of another product's name ("the silk scarf": the Silk
+        Scarf 絲巾): that product, from the whole catalog; [] when the product so named is no longer on sale; None
+        when the names on screen stand."""
+        said = {singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
+
+        def all_said(name: str) -> bool:
+            own = {singular(w) for w in re.findall(r"[a-z0-9]+", _unmarked_name(name).lower())}
+            return len(own) >= 2 and own <= said
+
+        on_screen = {int(x["id"]): str(x.get("name", "")) for x in pool}
+        if not named or any(all_said(on_screen.get(int(i), "")) for i in named):
+            return None
+        words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) >= 3]
+        hits = self.repo.lexical_search(" ".join(words), ProductFilter(), limit=10) if words else []
+        others = [p.id for p in self.repo.get_many([h.product_id for h in hits]) if p.id not in on_screen and all_said(p.name)]
+        if others:
+            return others
+        return [] if any(all_said(name) for _, name in self.repo.withdrawn_names()) else None
+
+    def _withdrawn_asked(self, text: str, cards: Sequence[ProductCard]) -> str | None:
+        """The name of a product taken off sale whose name's every word the text says ("silk scarf": the Silk Scarf
+        絲巾), when no product listed has them all (a product on sale of that name is the answer): None otherwise."""
+        said = {singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
+
+        def words_of(name: str) -> set[str]:
+            return {singular(w) for w in re.findall(r"[a-z0-9]+", _unmarked_name(name).lower())}
+
+        asked = [(pid, own) for pid, name in self.repo.withdrawn_names() if len(own := words_of(name)) >= 2 and own <= said]
+        if not asked or any(own <= words_of(c.name) for c in cards for _, own in asked):
+            return None
+        found = self.repo.get_many([asked[0][0]])
+        return str(found[0].name) if found else None
+
+    def _own_words(self, text: str) -> str:
+        """The text less the catalog's product names it quotes whole (on sale or taken off it), where they could tell
+        another language than the shopper's words: "how much is the Silk Scarf 絲巾?" is English."""
+        if detect_language(text) in (None, "en"):
+            return text  # (nothing a name could have made English here: no name needs cutting out)
+        names = [p.name for p in self.repo.get_many(self.repo.named_in(text))]
+        low = " ".join(_unmarked_name(text).lower().split())
+        names += [name for _, name in self.repo.withdrawn_names() if len(name) >= 4 and name in low]
+        return _without_names(text, names) if names else text
 
     def _all_words_unseen(self, query: str) -> list[str]:
         """The query's words when it has some and no product text has any of them (nor their singulars)."""
@@ -2445,7 +2536,7 @@ _YES_NO_OTHER = re.compile(r"(?:^|[¿\s])(?:tiene|tienen|lleva|llevan|es|son|est
 _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth sixth seventh eighth ninth tenth last this that these those them they does have come comes what which about more tell
 show please there with good sizes size colours colors colour color available stock cost costs much price made from
-make brand really also kind sort type well ones other others different""".split())  # noqa: SIM905
+make brand really also kind sort type well ones other others different sell sells selling carry carries""".split())  # noqa: SIM905
 
 
 MAX_QUANTITY = 20  # one chat line never orders more of one product than this
@@ -2923,9 +3014,9 @@ _SAME_KIND: dict[str, tuple[str, ...]] = {
     "trainer": ("sneaker", "shoe"),
     "trouser": ("pant", "jean"),
     "pant": ("trouser", "jean", "legging"),
-    "tee": ("t-shirt", "shirt"),
+    "tee": ("t-shirt",),  # (a T-shirt is no plain shirt: an Oxford Shirt is no answer to "t-shirts")
     "shirt": ("tee", "t-shirt", "top"),
-    "t-shirt": ("tee", "shirt"),
+    "t-shirt": ("tee",),
     "coat": ("jacket", "parka"),
     "parka": ("jacket", "coat"),
     "bag": ("backpack", "duffle", "tote"),
@@ -3003,7 +3094,8 @@ def _head_noun(query: str) -> str | None:
     parts = re.split(r"\b(?:for|with|without|under|over|below|above|in|to|from|by|that|which|near|like|on|at|and|or|"
                      r"my|your|his|her|their|our|the|a|an)\b", query.lower())
     for part in parts:  # the first phrase that names something ("i'm looking" names nothing)
-        words = [w for w in re.findall(r"[a-z]{3,}", part) if w not in _LEAD_WORDS]
+        # ("t-shirts" is one word: its kind is the T-shirt, no shirt)
+        words = [w for w in re.findall(r"t-shirts?|[a-z]{3,}", re.sub(r"\bt[\s-]?shirt", "t-shirt", part)) if w not in _LEAD_WORDS]
         if words:
             return None if names_nothing(words[-1]) else words[-1]
     return None
@@ -3027,3 +3119,34 @@ def _clip(sentence: str, limit: int = 200) -> str:
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in text.replace("\n", ". ").split(". ") if s.strip()]
+
+
+def _without_names(text: str, names: Iterable[str]) -> str:
+    """The text with these product names cut out where it quotes them whole (case, ™ and ® aside): what the
+    shopper says besides the names ("is the Café Denim Jacket in stock?" says no colour)."""
+    for name in sorted(names, key=len, reverse=True):
+        words = _unmarked_name(name).split()
+        if words:
+            text = re.sub(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", " ", text, flags=re.I)
+    return text
+
+
+def _unmarked_name(name: str) -> str:
+    return name.replace("™", "").replace("®", "")
+
+
+def _colours_outside_names(colours: Sequence[str], text: str, names: Sequence[str]) -> list[str]:
+    """`colours` less those that only a quoted name says ("Black" of the Wanderer Black Hiking Boots, the "Café" of
+    the Café Denim Jacket read as brown); a colour also said outside the names stays ("the Wanderer Black Hiking
+    Boots in black")."""
+    in_names = {colour_key(w) for n in names for w in re.findall(r"[^\W\d_]+", n.lower()) if canonical_color(w)}
+    outside = {colour_key(c) for c in colors_in_text(_spaced(_without_names(text, names)))[0]}
+    return [c for c in colours if colour_key(c) not in in_names or colour_key(c) in outside]
+
+
+def _picked_after_than(text: str, shown: Sequence[dict[str, Any]]) -> list[int]:
+    """'cheaper than the first one', 'más barato que el segundo': the one product of the list on screen at the position
+    said after "than" (it capped the price just under the cheapest shown, not under the one pointed at)."""
+    m = re.search(r"\bthan\b|\bque\b|比", text.lower())
+    picks = references_in_text(text.lower()[m.end():]) if m else []
+    return [int(x["id"]) for x in _at_positions(shown, picks)] if len(picks) == 1 else []

@@ -232,6 +232,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reason_history": {"en": "like things you picked before", "es": "como lo que elegiste antes", "zh": "与您之前选择的相似"},
     "reason_image": {"en": "looks like your photo", "es": "se parece a tu foto", "zh": "与您的照片相似"},
     "reason_recency": {"en": "new in", "es": "novedad", "zh": "新品"},
+    # a kind of product wished for ("dress") that the product is: said so, never a bare "Dress"
+    "reason_kind": {"en": "{what}, as asked", "es": "{what}, como pediste", "zh": "{what}，符合您的要求"},
     # ----- answers
     "which_of_these": {"en": "Which of these do you mean? Say for example 'the second one', or its name.",
                        "es": "¿Cuál de estos quieres decir? Di por ejemplo «el segundo», o su nombre.",
@@ -239,6 +241,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "only_one_shown": {"en": "Only one product is shown: {names}. Say 'the first one', or its name.",
                        "es": "Solo se muestra un producto: {names}. Di «el primero», o su nombre.",
                        "zh": "目前只展示了一件商品：{names}。请说“第一个”，或说出商品名称。"},
+    "only_one_to_compare": {"en": "Only one product is shown: {names}. Name another product to compare it with.",
+                            "es": "Solo se muestra un producto: {names}. Dime otro producto para compararlo.",
+                            "zh": "目前只展示了一件商品：{names}。请说出另一件要比较的商品。"},
     "only_some_shown": {"en": "Only {n} products are shown: {names}. Say for example 'the first one', or its name.",
                         "es": "Solo se muestran {n} productos: {names}. Di por ejemplo «el primero», o su nombre.",
                         "zh": "目前只展示了{n}件商品：{names}。请说例如“第一个”，或说出商品名称。"},
@@ -363,6 +368,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "{what}目前缺货；以下是最接近的商品。"},
     "sold_out": {"en": "{name} is out of stock right now; here is what comes closest.",
                  "es": "{name} está agotado por ahora; esto es lo más parecido.", "zh": "{name}目前缺货；以下是最接近的商品。"},
+    # a product asked for by name that the shop has taken off sale: said, above the closest it still sells
+    "no_longer_sold": {"en": "{name} is no longer available; here is what comes closest.",
+                       "es": "{name} ya no está disponible; esto es lo más parecido.", "zh": "{name}已下架；以下是最接近的商品。"},
     "not_in_catalog": {"en": "Nothing in our catalog mentions {names}.", "es": "Nada en nuestro catálogo menciona {names}.",
                        "zh": "我们的商品目录中没有{names}。"},
     "cart_added": {"en": "Added {names} to your cart.", "es": "Añadí {names} a tu carrito.", "zh": "已将{names}加入购物车。"},

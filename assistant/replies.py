@@ -33,8 +33,16 @@ def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budge
     p = item.product
     parts: list[str] = []
     wished = soft_match(p, intent.attributes)
+    # a kind of product wished for ("dress") is no quality: said as what it is ("a dress, as asked"), not a bare "Dress"
+    kinds = [w for w in wished if singular(w.split()[-1]) in PRODUCT_KINDS]
+    wished = [w for w in wished if w not in kinds]
     colours = [c for c in p.colors if c.lower() in {x.lower() for x in intent.colors}]
     sizes = [s for s in p.sizes if s.lower() in {x.lower() for x in intent.sizes}]
+    if kinds:
+        what = kinds[0].lower()
+        if lang == "en" and singular(what.split()[-1]) == what.split()[-1]:  # "a dress", "jeans"
+            what = ("an " if what[:1] in "aeiou" else "a ") + what
+        parts.append(say("reason_kind", lang, what=what))
     if wished or colours or sizes:
         parts.append(", ".join([*wished, *colours, *(say("size_value", lang, size=s) for s in sizes)]))
     cur = p.currency  # a budget is read in the currency of the products it is compared with
@@ -51,7 +59,9 @@ def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budge
         parts.append(price)
     if p.on_sale:
         parts.append(say("on_sale", lang, regular=money(p.regular_price, cur)))
-    elif intent.on_sale:  # in the shop's sale (its category or flag) at its full price: said, never as a discount
+    elif intent.on_sale and _in_shop_sale(p):  # in the shop's sale (its category or flag) at its full price: said, never as a discount
+        # (only where the catalog puts it there: "any hats on sale?" in a shop with no sale called a beanie at its usual
+        # price "in the shop's sale")
         parts.append(say("in_shop_sale", lang))
     if p.rating_avg and p.rating_count:
         parts.append(say("rating", lang, avg=f"{p.rating_avg:.1f}", n=p.rating_count, s="s" if p.rating_count != 1 else ""))
@@ -65,6 +75,17 @@ def explain(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budge
     return "; ".join(parts)
 
 
+def _in_shop_sale(p: object) -> bool:
+    """Whether the catalog puts the product in the shop's own sale, as the on-sale filter reads it
+    (catalog.repository): a category named "Sale" ("Women Sale", "Sale Items"), or a sale flag set ("sale: Yes")."""
+    leaves = [str(c).rsplit("/", 1)[-1].strip().lower() for c in getattr(p, "categories", None) or []]
+    if any(re.search(r"(?:^|\s)sale(?:\s|$)", leaf) for leaf in leaves):
+        return True
+    attributes = getattr(p, "attributes", None) or {}
+    return any(str(v).strip().lower() in ("yes", "1", "true", "y")
+               for name in ("sale", "on_sale", "on sale") for v in attributes.get(name, []))
+
+
 def card(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budget_said: bool = True) -> ProductCard:
     p = item.product
     return ProductCard(
@@ -75,7 +96,12 @@ def card(item: RankedItem, intent: ShoppingIntent, lang: str = "en", *, budget_s
     )
 
 
-_GENDER_WORDS = frozenset({"men", "mens", "man", "women", "womens", "woman", "ladies", "kids", "s"})
+_GENDER_WORDS = frozenset({"men", "mens", "man", "women", "womens", "woman", "ladies", "kids", "s",
+                           "mujer", "mujeres", "hombre", "hombres", "dama", "damas", "caballero", "caballeros", "niño", "niños",
+                           "niña", "niñas"})
+# a word that joins the need's words, left hanging once the words it joined are said otherwise ("clothes for women"
+# less "women", said as "women's": "Here are 2 blue women's clothes for you might like")
+_JOINING = frozenset({"for", "in", "with", "of", "to", "and", "or", "para", "de", "en", "con", "y", "o"})
 
 
 _PRICE_PHRASE = re.compile(
@@ -119,7 +145,8 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
     said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())}
     if intent.gender:
         said |= _GENDER_WORDS
-    kept = [w for w in query.split() if re.sub(r"[^a-z]", "", w.lower()) not in said and w.lower() not in ("from", "by")]
+    kept = [w for w in query.split() if re.sub(r"[^a-záéíóúñü]", "", w.lower()) not in said and w.lower() not in ("from", "by")]
+    kept = [w for i, w in enumerate(kept) if w.lower() not in _JOINING or (i + 1 < len(kept) and kept[i + 1].lower() not in _JOINING)]
     while kept and kept[0].lower() in ("a", "an", "the"):
         kept = kept[1:]
     low = [w.lower() for w in kept]

@@ -175,6 +175,10 @@ def map_color(word: str, vocab: CatalogVocabulary) -> str | None:
         return canon
     if canon.lower() in by_lower:
         return by_lower[canon.lower()]
+    # the shop's own spelling of that colour ("grey" in a shop of "Grey": never "Gray", which nothing there is)
+    spelt = [c for c in vocab.colors if " " not in c.strip() and canonical_color(c) == canon]
+    if len(spelt) == 1:
+        return spelt[0]
     fam = _COLOR_FAMILY.get(canon)
     if fam and fam.lower() in by_lower:
         return by_lower[fam.lower()]
@@ -997,9 +1001,21 @@ _RANK_WORDS = re.compile(r"\b(?:the\s+)?(?:(?:best|top|highest|most highly)[- ](
 TOP_AS_RANK = re.compile(r"\btop(?=[\s-]+(?:rated|rating|reviewed|sellers?|selling|picks?|choices?|quality|brands?|ones?|\d+)\b)")
 
 
+# "t-shirts", "tshirt", "t shirt", "tees": the T-shirt kind, whose "shirt" is no plain shirt (it listed an Oxford Shirt
+# as the one match for "t-shirts" in a shop with a T-Shirts category)
+_T_SHIRT = re.compile(r"(?<![\w-])(?:t[\s-]?shirts?|tees?)(?![\w-])")
+
+
+def _kind_words(text_l: str) -> set[str]:
+    """The stems of a lower-case text's words, as category words are compared; a T-shirt's words are "t-shirt" and
+    "tee", never "shirt"."""
+    words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", _T_SHIRT.sub(" ", text_l))}
+    return words | ({_stem("t-shirts"), _stem("tshirts"), _stem("tees")} if _T_SHIRT.search(text_l) else set())
+
+
 def categories_in_text(text: str, vocab: CatalogVocabulary, gender: str | None = None) -> list[str]:
     text = TOP_AS_RANK.sub(" ", text.lower())
-    words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text)} | _category_aliases(text)
+    words = _kind_words(text) | _category_aliases(text)
     out: list[str] = []
     depth: dict[str, int] = {}  # of the deepest catalog path behind each result (a bare "Jackets" is still deep)
     for c in vocab.categories:
@@ -1082,7 +1098,10 @@ def normalize_intent(
         else:
             soft.append(c.lower())
     for c in intent.colors:
-        if canonical_color(c) is None and c.lower() in colour_text.lower():  # unknown colour word the text names: a wish
+        if canonical_color(c) is None and c.lower() in colour_text.lower() \
+                and _singular(c) not in PRODUCT_KINDS and gender_in_text(c) is None:  # unknown colour word the text names: a wish
+            # (a model's colour "Dress" for "show me dresses", "Women" for "clothes for women" is the kind or the
+            # gender asked, no wish: it showed a bare "Dress" as the reason beside the dress)
             soft.append(c)
     excluded_colors = {map_color(c, vocab) or c for c in unwanted}
     for e in intent.exclude:
@@ -1131,7 +1150,7 @@ def normalize_intent(
             category = found[0]
         elif not found and category and intent.category and not _CJK.search(text):
             # a category the (Latin-script) text never names was copied from an example or the history: drop it
-            words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", text.lower())}
+            words = _kind_words(text.lower())  # ("t-shirts" names no Shirts)
             if not any(_stem(w) in words for w in re.findall(r"[a-záéíóúñü]+", intent.category.lower())):
                 category = None
 

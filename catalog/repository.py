@@ -890,6 +890,17 @@ class CatalogRepository:
 
         return self._per_version("names", build)  # type: ignore[no-any-return]
 
+    def withdrawn_names(self) -> list[tuple[int, str]]:
+        """(id, name) of the products no longer on sale (hidden: an import with hide_missing took them off), names
+        lower case, unmarked, spaces normalised, kept until an import bumps the catalog's version: what a shopper
+        may still ask for by name ("silk scarf" after the Silk Scarf was taken off sale)."""
+        def build() -> list[tuple[int, str]]:
+            with self.db.session() as s:
+                rows = s.execute(select(Product.id, Product.name).where(Product.visible.is_(False))).all()
+            return [(int(pid), " ".join(_unmarked(name).lower().split())) for pid, name in rows if name and name.strip()]
+
+        return self._per_version("withdrawn", build)  # type: ignore[no-any-return]
+
     def carries(self, word: str) -> bool:
         """Whether some product on sale, or a category, is named with this word or its singular ("shoes":
         a "Trail Shoe", a "Shoes" category); a description that mentions shoes sells none."""
