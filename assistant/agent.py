@@ -1998,8 +1998,8 @@ class ShoppingAssistant:
         low = _spaced(text).lower().strip()
         rest = f" {low} "
         picks = references_in_text(low)
-        rest = re.sub(r"(?<![a-z])(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|primer[oa]?|segund[oa]|"
-                      r"tercer[oa]?|cuart[oa]|quint[oa]|últim[oa])(?![a-z])|#?\b\d\b|第[一二三四五1-5]\s*[个件款条双]?", " ", rest) if picks else rest
+        rest = re.sub(rf"(?<![a-z])(?:{ORDINAL_WORDS})(?![a-z])|#?\b\d\b|第[一二三四五六七八九十\d]+\s*[个件款条双]?", " ", rest) \
+            if picks else rest
         # sizes and colours as the lines have them ("M", "10 foot", "Matte Black"), else a word for them ("large", "azul")
         sizes_said = {z.upper() for z in sizes_in_text(low)}
         colours_said = {canonical_color(c) or c.lower() for c in colors_in_text(low)[0]}

@@ -224,3 +224,11 @@ def test_remove_one_of_them_with_several_products_takes_one_unit_of_the_line_nam
     one = shop.chat("the black one", session_id="u")  # one of the two, not the whole line
     assert _lines(one) == [("Hero Hoodie", 1, "M", "Black"), ("Stellar Solar Jacket", 1, "M", "Blue")], one.text
     assert one.text.startswith("Hero Hoodie in size M, Black: quantity 1."), one.text
+
+
+def test_a_position_past_the_listed_lines_asks_again_and_changes_nothing(shop: ShoppingAssistant) -> None:
+    """Ordinals past "fifth" were no answer at all here (searched as words) though picks from lists take them."""
+    _three_lines(shop, "p")
+    shop.chat("remove one of them", session_id="p")
+    again = shop.chat("the sixth one", session_id="p")
+    assert _lines(again) == THREE and again.text.startswith("Which one should I take off:"), again.text
