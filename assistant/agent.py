@@ -352,8 +352,13 @@ class ShoppingAssistant:
         if raw.colors and (quoted := self.repo.named_in(grounded_text)):
             # "cheaper than the Wanderer Black Hiking Boots", "do you sell the Café Denim Jacket?": a colour word of a
             # name the shopper quotes is no colour wished for (it filtered black boots, and answered "not in Brown")
-            raw = raw.model_copy(update={"colors": _colours_outside_names(
-                raw.colors, grounded_text, [p.name for p in self.repo.get_many(quoted)])})
+            # Only a name quoted as a product's ("the …", "than …"): "black jacket" or "a black jacket in M" in a shop
+            # with a "Black Jacket" still wishes black (it listed a blue Rain Jacket)
+            low_text = " ".join(grounded_text.lower().split())
+            as_names = [p.name for p in self.repo.get_many(quoted)
+                        if re.search(rf"\b(?:the|than|el|la|los|las)\s+{re.escape(' '.join(p.name.lower().split()))}", low_text)]
+            if as_names:
+                raw = raw.model_copy(update={"colors": _colours_outside_names(raw.colors, grounded_text, as_names)})
         # "cheaper" after a comparison: cheaper than the products compared, which are what is on screen
         intent = merge(previous, raw, state.focus or state.shown, text=grounded_text)
         if (back := _BACK_TO.match(grounded_text.lower())) and (earlier := _earlier_ask(back.group("what"), state.history)):
@@ -1693,7 +1698,13 @@ class ShoppingAssistant:
         names = [p.name for p in self.repo.get_many(self.repo.named_in(text))]
         low = " ".join(_unmarked_name(text).lower().split())
         names += [name for _, name in self.repo.withdrawn_names() if len(name) >= 4 and name in low]
-        return _without_names(text, names) if names else text
+        rest = _without_names(text, names) if names else text
+        if re.search(r"[^\W\d_]{2,}", rest) and detect_language(rest) is not None:
+            return rest
+        # the message is (nearly) the name itself: a name in one language ("chaqueta impermeable", "羊毛围巾") is the
+        # shopper's language; a name mixing scripts ("Silk Scarf 絲巾") tells none (the conversation's is kept)
+        mixed = any(re.search(r"[a-zA-Z]", n) and re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", n) for n in names)
+        return rest if mixed else text
 
     def _all_words_unseen(self, query: str) -> list[str]:
         """The query's words when it has some and no product text has any of them (nor their singulars)."""

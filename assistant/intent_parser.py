@@ -204,11 +204,21 @@ _COMPARE_SAID = re.compile(r"\b(?:compar\w*|vs\.?|versus|differen\w*|which|betwe
 def kind_said(kind: str, text: str) -> bool:
     """Whether the words could ask for what a model's kind says: a cart change or a look at the cart, a comparison.
     (Other kinds are checked by `normalize_intent`, or need no words of their own.)"""
+    # A model's reading is overruled only for a question that asks something else ("how much is the wool scarf?",
+    # "do you gift wrap?"): "I'd like the second one" or "dame el segundo" are adds in words no list holds.
     if kind == "cart":
-        return kind_in_text(text) == "cart" or _CART_SAID.search(text) is not None
+        return kind_in_text(text) == "cart" or _CART_SAID.search(text) is not None or not _A_QUESTION.search(text)
     if kind == "compare":
-        return kind_in_text(text) == "compare" or _COMPARE_SAID.search(text) is not None
+        return (kind_in_text(text) == "compare" or _COMPARE_SAID.search(text) is not None or not _A_QUESTION.search(text)
+                or _OF_THE_SHOWN.search(text) is not None)
     return True
+
+
+_A_QUESTION = re.compile(r"[?？¿]|^\s*(?:how|what|what's|which|where|when|why|who|do|does|did|is|are|can|could|any|cu[aá]nt|qu[eé]|"
+                         r"c[oó]mo|d[oó]nde|tienen|hay)\b|[吗呢]|多少|几", re.IGNORECASE)
+# words that point at products on screen: a question with them may well compare them ("how do they stack up?")
+_OF_THE_SHOWN = re.compile(r"\b(?:first|second|third|1st|2nd|3rd|two|both|they|them|these|those|either|vs|versus|better|"
+                           r"pros|stack|primer[oa]?|segund[oa]|ambos|ell[oa]s|diferencia\w*)\b|第|两|哪个", re.IGNORECASE)
 
 
 def grounded_query(query: str, text: str, history: list[str]) -> str:

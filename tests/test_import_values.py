@@ -57,3 +57,10 @@ def test_a_json_number_in_exponent_form_is_quoted_as_the_file_wrote_it(tmp_path:
     f.write_text('{"sku": "A", "name": "Tee", "price": 19.90, "stock_qty": 3}\n', encoding="utf-8")
     (p,) = load_source("jsonl", f, progress=False).products
     assert (p.price, p.stock_qty) == (Decimal("19.90"), 3)
+
+
+def test_angle_brackets_that_are_no_html_tag_are_kept(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text('sku,name,price,description\nA,Tee,10,"Fits <M> and <L> sizes; 2 < 3"\n', encoding="utf-8")
+    (a,) = _load(f).products
+    assert a.description == "Fits <M> and <L> sizes; 2 < 3"

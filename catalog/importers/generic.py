@@ -63,7 +63,8 @@ GENDERS = {
 }
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 # a real HTML tag ("<p>", "<br/>", "</b>", "<a href=...>"), not a "<" of plain text ("sizes < 10 > 5")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_TAG = re.compile(r"</?(?:p|br|b|i|u|em|strong|span|div|ul|ol|li|h[1-6]|a|img|table|tr|td|th|tbody|thead|small|"
+                       r"sup|sub|hr|font|section|article|blockquote|code|pre)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 
 def plain_description(text: str) -> str:
