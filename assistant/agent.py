@@ -296,7 +296,7 @@ class ShoppingAssistant:
         # 絲巾", is no Chinese)
         lang = conversation_language(text, state.history)
         if lang != "en":  # (a name can only have made it another language: English stands as it is)
-            lang = conversation_language(self._own_words(text), [self._own_words(t) for t in state.history])
+            lang = conversation_language(text, state.history, own_words=self._own_words)
         in_cart, gone, fewer = self._refresh_cart(state, lang)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -1663,7 +1663,7 @@ class ShoppingAssistant:
         said = {singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
 
         def all_said(name: str) -> bool:
-            own = {singular(w) for w in re.findall(r"[a-z0-9]+", _unmarked_name(name).lower())}
+            own = _name_words(name)
             return len(own) >= 2 and own <= said
 
         on_screen = {int(x["id"]): str(x.get("name", "")) for x in pool}
@@ -1680,12 +1680,8 @@ class ShoppingAssistant:
         """The name of a product taken off sale whose name's every word the text says ("silk scarf": the Silk Scarf
         絲巾), when no product listed has them all (a product on sale of that name is the answer): None otherwise."""
         said = {singular(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
-
-        def words_of(name: str) -> set[str]:
-            return {singular(w) for w in re.findall(r"[a-z0-9]+", _unmarked_name(name).lower())}
-
-        asked = [(pid, own) for pid, name in self.repo.withdrawn_names() if len(own := words_of(name)) >= 2 and own <= said]
-        if not asked or any(own <= words_of(c.name) for c in cards for _, own in asked):
+        asked = [(pid, own) for pid, name in self.repo.withdrawn_names() if len(own := _name_words(name)) >= 2 and own <= said]
+        if not asked or any(own <= _name_words(c.name) for c in cards for _, own in asked):
             return None
         found = self.repo.get_many([asked[0][0]])
         return str(found[0].name) if found else None
@@ -3144,6 +3140,11 @@ def _without_names(text: str, names: Iterable[str]) -> str:
 
 def _unmarked_name(name: str) -> str:
     return name.replace("™", "").replace("®", "")
+
+
+def _name_words(name: str) -> set[str]:
+    """A product name's words as a shopper may say them: unmarked (™, ®), lower case, singular."""
+    return {singular(w) for w in re.findall(r"[a-z0-9]+", _unmarked_name(name).lower())}
 
 
 def _colours_outside_names(colours: Sequence[str], text: str, names: Sequence[str]) -> list[str]:

@@ -8,7 +8,7 @@ assistant never translates a fact). `say(key, lang, **values)` renders strictly:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 LANGUAGES = ("en", "es", "zh")
 
@@ -80,9 +80,13 @@ def spanish_fixes(text: str) -> list[tuple[str, str]]:
     return fixes
 
 
-def conversation_language(text: str, history: Sequence[str] = ()) -> str:
-    """The language to answer in: this message's, else the latest earlier message's that shows one, else English."""
+def conversation_language(text: str, history: Sequence[str] = (), own_words: Callable[[str], str] | None = None) -> str:
+    """The language to answer in: this message's, else the latest earlier message's that shows one, else English.
+    `own_words`: a message less what tells no language of the shopper's (names quoted), applied only to the
+    messages looked at."""
     for t in [text, *reversed(list(history))]:
+        if own_words is not None:
+            t = own_words(t)
         lang = detect_language(t)
         # a bare name ("Solstix") is no sign of English in a Spanish conversation
         # (nor is a product's name: "Josie Yoga Jacket")
