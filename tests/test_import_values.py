@@ -35,6 +35,35 @@ def test_a_variant_priced_0_takes_its_products_price_and_says_so(tmp_path: Path)
     assert [s.reason for s in data.skipped] == ["field 'price': 0 on a variant row read as the product's price"]
 
 
+def test_a_product_priced_0_with_priced_variants_takes_the_lowest_variant_price(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"  # a configurable export: the parent row has 0, its variant rows the prices
+    f.write_text(
+        "sku,name,price,size,parent_sku\nJ,Jacket,0,,\nJ-S,Jacket S,49.50,S,J\nJ-L,Jacket L,54,L,J\nT,Tee,12,,\n",
+        encoding="utf-8",
+    )
+    data = _load(f)
+    j, t = data.products
+    assert (j.sku, j.price, t.price) == ("J", Decimal("49.50"), Decimal("12.00"))
+    assert [(v.sku, v.price) for v in j.variants] == [("J-S", Decimal("49.50")), ("J-L", Decimal("54.00"))]
+    assert [s.reason for s in data.skipped] == [
+        "field 'price': 0 on a product row with priced variants read as the lowest variant price, 49.50"]
+
+
+def test_a_product_priced_0_whose_variant_has_no_price_is_still_a_bad_row(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("sku,name,price,size,parent_sku\nJ,Jacket,0,,\nJ-S,Jacket S,49,S,J\nJ-L,Jacket L,,L,J\n"
+                 "T,Tee,12,,\n", encoding="utf-8")
+    with pytest.raises(CatalogImportError) as err:
+        _load(f)
+    assert err.value.line == 2 and err.value.field == "price" and "a variant row has no price" in str(err.value)
+    data = _load(f, skip_bad_rows=True)
+    assert [p.sku for p in data.products] == ["T"] and "J" in data.skipped_skus
+    f.write_text("sku,name,price,special_price,size,parent_sku\nJ,Jacket,0,5,,\nJ-S,Jacket S,49,,S,J\n",
+                 encoding="utf-8")  # a sale price on a product that has none is no configurable parent
+    with pytest.raises(CatalogImportError, match="price 0"):
+        _load(f)
+
+
 def test_html_descriptions_are_stored_as_text(tmp_path: Path) -> None:
     f = tmp_path / "p.csv"
     f.write_text(

@@ -243,6 +243,8 @@ def _rows_jsonl(path: Path, mapping: dict[str, str], policy: Policy) -> Iterator
         )
 
 
+_PRICE_0 = ("price 0: a product needs its selling price (the assistant quotes it to shoppers as the price), "
+            "or variant rows that each have a price")
 _NUMBERS = frozenset({"price", "special_price", "stock_qty"})
 
 
@@ -270,6 +272,7 @@ class _Builder:
         self.products: dict[str, ProductRecord] = {}
         self.sku_line: dict[str, int] = {}
         self.pending_variants: list[tuple[int, str, VariantRecord, list[ImageRecord]]] = []
+        self.priced_by_variants: dict[str, int] = {}  # product rows priced 0: SKU -> line
 
     def err(self, msg: str, line: int, field: str | None = None, public: str | None = None) -> CatalogImportError:
         return CatalogImportError(msg, file=str(self.path), line=line, field=field, public=public)
@@ -303,11 +306,11 @@ class _Builder:
         price = (
             money(parse_decimal(price_raw, file=self.path, line=line, field="price"), file=self.path, line=line, field="price") if price_raw else None
         )
-        if price == 0 and not parent:
-            raise self.err(
-                "price 0: a product needs its selling price (the assistant quotes it to shoppers as the price)",
-                line, "price")
-        variant_zero = price == 0  # a variant row: many exports write 0 for "the product's price", as for special prices
+        if price == 0 and not parent:  # a configurable export's parent row: its variants carry the prices
+            if _str(v.get("special_price")) not in ("", "0"):
+                raise self.err(_PRICE_0, line, "price")
+            self.priced_by_variants[sku] = line
+        variant_zero = price == 0 and bool(parent)  # a variant row: many exports write 0 for "the product's price", as for special prices
         if variant_zero:
             price = None
         special = _str(v.get("special_price"))
@@ -407,6 +410,24 @@ class _Builder:
         self.policy.check_image(p, file=self.path, line=line, field="image")
         return ImageRecord(uri=str(p.resolve()))
 
+    def price_from_variants(self) -> None:
+        """A product row priced 0 takes its variants' lowest own price (a configurable export writes the prices
+        on the variant rows); without variants that all have a price of their own it is a bad row."""
+        for sku, line in self.priced_by_variants.items():
+            product = self.products.get(sku)
+            if product is None:
+                continue
+            prices = [v.price for v in product.variants]
+            if not prices or any(p is None for p in prices):
+                del self.products[sku]
+                why = " (no variant rows)" if not prices else " (a variant row has no price of its own either)"
+                self.policy.bad(self.err(_PRICE_0 + why, line, "price"), sku=sku, product=True)
+                continue
+            product.price = min(p for p in prices if p is not None)
+            self.policy.note(where(self.path, line), "field 'price': 0 on a product row with priced variants read as "
+                             f"the lowest variant price, {product.price}", "field 'price': 0 on a product row with "
+                             "priced variants read as the lowest variant price")
+
     def attach_variants(self) -> None:
         skipped = self.policy.data.skipped_skus
         for line, parent_sku, variant, images in self.pending_variants:
@@ -459,6 +480,7 @@ def load(
         except CatalogImportError as e:
             policy.bad(e, sku=_str(values.get("sku")), product=True)
     builder.attach_variants()
+    builder.price_from_variants()
     data.products = list(builder.products.values())
     if n_rows == 0 and not data.skipped:
         raise CatalogImportError("the file has no product rows", file=str(path))
