@@ -70,8 +70,11 @@ from assistant.search_backend import (
 from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
     COLOR_WORDS,
+    IRREGULAR_PLURAL_OF,
+    IRREGULAR_PLURALS,
     ORDINAL_WORDS,
     PRODUCT_KINDS,
+    PUT_IN_CART,
     SIZE_ADVICE,
     TOP_AS_RANK,
     CatalogVocabulary,
@@ -80,11 +83,15 @@ from assistant.vocabulary import (
     categories_in_text,
     colors_in_text,
     colour_key,
+    gender_in_text,
     is_cheaper_request,
     kind_in_text,
     map_color,
     normalize_intent,
+    number_forms,
+    other_spellings,
     references_in_text,
+    same_kind,
     sizes_in_text,
     vocabulary_from_lists,
 )
@@ -94,13 +101,22 @@ from catalog.repository import (
     CatalogRepository,
     ProductFilter,
     policy_topics,
-    singular,
     storable_id,
     units_of,
 )
+from catalog.repository import singular as _regular_singular
 from catalog.text import money
 
 MAX_MESSAGE_CHARS = 4000
+
+
+def singular(word: str) -> str:
+    """'shoes' -> 'shoe', and the plurals no suffix rule undoes: 'scarves' -> 'scarf', 'knives' -> 'knife' (they were
+    no kind of product: "do you sell knives?" said nothing matched)."""
+    w = word.lower()
+    return w if w in IRREGULAR_PLURAL_OF else IRREGULAR_PLURALS.get(w) or _regular_singular(word)
+
+
 # what a shop's page may report ("impression" is the assistant's own record of what it showed)
 FEEDBACK_EVENTS = ("view", "click", "like", "dislike", "add_to_cart", "remove_from_cart", "purchase")
 
@@ -399,7 +415,9 @@ class ShoppingAssistant:
             alone = not re.search(r"[^\W\d_]{3,}", re.sub(r"\b(?:please|and|then|now|just|also|ok(?:ay)?|fine|the|that'?s|"
                                                         r"is|are|too|as well|show me|results?|again|everything|them|but|it)\b", " ", rest))
             # more said ("... but under 95", "... but not blue"): the parsed constraints on the earlier need's words
-            base = previous if alone else intent.model_copy(update={"query": previous.query})
+            # (what else it says is read on the earlier need: "the colour isn't important but they need to be waterproof"
+            # kept the jackets and wished waterproof; it searched "red jackets" among everything)
+            base = previous if alone else (self._rest_need(rest, previous, state) or intent.model_copy(update={"query": previous.query}))
             base = base.model_copy(update={"exclude": [e for e in base.exclude if canonical_color(e) is None
                                                        or canonical_color(e) != canonical_color(said or "")]})
             added = [c for c in intent.colors if canonical_color(c) not in {canonical_color(x) for x in previous.colors}]
@@ -408,6 +426,9 @@ class ShoppingAssistant:
                 intent = base.model_copy(update={"kind": "refine", "colors": [*previous.colors, *added]})
             else:
                 intent = _without_filter(base.model_copy(update={"kind": "refine"}), said or "colour")
+                if off_colours := [c for c in previous.colors if c not in intent.colors]:
+                    # said above the list, as any other requirement dropped ("I have dropped "red" from your search.")
+                    relaxed_line = say("relaxed", lang, what="/".join(colour_name(c, lang) for c in off_colours))
         elif (previous is not None and raw.kind not in ("cart", "order_status", "policy") and not _ADDING.search(grounded_text.lower())
               and (loosened := self._loosened(grounded_text, previous, state, lang)) is not None):
             # "it doesn't have to be waterproof", "doesn't have to be for women", "it can be for men too": the need
@@ -415,10 +436,12 @@ class ShoppingAssistant:
             intent, relaxed_line = loosened
         cheaper_than = None  # the product named in "cheaper than the …"
         dearer_than = None  # ... and in "more expensive than the …"
+        # "is the third one cheaper than the first one?": a yes or no about those two, never a capped search
+        price_asked = self._price_question(grounded_text, state) if state.shown or state.focus else None
         dearer = _DEARER_THAN.search(grounded_text.lower()) is not None and not _CHEAPER_THAN.search(grounded_text.lower())
         # "anything cheaper than the third one?": the one at that position on screen (a search, never a question about it)
         picked_than = _picked_after_than(grounded_text, state.shown) if _CHEAPER_THAN.search(grounded_text.lower()) or dearer else []
-        if (_CHEAPER_THAN.search(grounded_text.lower()) or dearer) and (intent.kind in ("search", "refine") or picked_than) and (
+        if price_asked is None and (_CHEAPER_THAN.search(grounded_text.lower()) or dearer) and (intent.kind in ("search", "refine") or picked_than) and (
                 than := self.repo.named_in(grounded_text) or picked_than
                 or named_products(grounded_text, [*state.focus, *state.shown]) or self._named_after_than(grounded_text)):
             # "something cheaper than the Lando Gym Jacket" / "than the Chemex": below that product's price, among its
@@ -528,6 +551,26 @@ class ShoppingAssistant:
         more_of = _ONE_MORE.search(low) if state.cart and just_carted and not references_in_text(low) else None
         if more_of is not None and named_products(grounded_text, state.shown):
             more_of = None  # "add one more Nova Jacket" names what to add
+        # "make it 10", "make it a 10", "in a 10 instead" after a search: that search in size 10 when it had a size (it
+        # said "Your cart is empty."), at that budget when it had one ("under 50", then "make it 100"), and which it is
+        # asked when it had neither and nothing is in the cart; right after an add "make it 3" is how many (below)
+        renumber = _RENUMBER.match(low) if not (about_a_line or removing or more_of) else None
+        number_meant = _number_meant(renumber, previous, just_carted=just_carted, has_lines=bool(state.cart), one_in_view=len(
+            state.focus) == 1 or (len(state.shown) == 1 and not state.focus)) if renumber is not None else None
+        ask_number: str | None = None
+        if number_meant is not None:
+            quantity = None
+            meant_as, said_n = number_meant
+            if previous is not None and meant_as == "size":
+                intent = previous.model_copy(update={"kind": "refine", "sizes": [said_n], "references": []})
+            elif previous is not None and meant_as == "budget":
+                n_budget = float(said_n)
+                intent = previous.model_copy(update={"kind": "refine", "references": [], **(
+                    {"min_price": n_budget} if previous.max_price is None and previous.min_price is not None else
+                    {"max_price": n_budget, "min_price": previous.min_price if (previous.min_price or 0) < n_budget else None})})
+            else:
+                ask_number = said_n
+                intent = (previous or intent).model_copy(update={"kind": "chitchat", "references": []})
         # "the blue one", "the M one", "the first one" right after "Which one should I take off: ...?": that line, for
         # the removal or quantity change that asked (it searched blue ones, or answered about the first product shown)
         pending, state.pending = state.pending, None  # (kept only by a turn that asks again)
@@ -543,6 +586,8 @@ class ShoppingAssistant:
                 # "make it 2 hoodies" (a cart line named) a turn or two later too (it searched "set quantity to")
                 state.cart and quantity is not None and _number_word(quantity.group("n")) <= 99 and (
                     (just_carted and not _quantity_what(quantity)) or quantity.group("qword") in ("quantity", "qty")
+                    # "make it 3" a search later that had no size or budget: how many, of a cart line (it searched "make")
+                    or renumber is not None
                     or _IN_CART.search(low) is not None or (bool(_quantity_what(quantity)) and _lines_named(
                         _quantity_what(quantity), state.cart, {pid: p.categories for pid, p in in_cart.items()}) != [])))):
             # "remove the Bruno hoodie" / "take it out": about the cart, never a search for "remove"
@@ -649,8 +694,10 @@ class ShoppingAssistant:
             named = self.repo.named_in(grounded_text)
             if len(named) >= (2 if kind == "compare" else 1):
                 referenced = self.repo.get_many(named)
-        if kind == "question" and not referenced and len(state.shown) >= 2 and _ASKS_VARIANTS.search(grounded_text.lower()):
-            # "does it come in other colours?" with a list on screen: each one's colours, not "which product?"
+        if kind == "question" and not referenced and len(state.shown) >= 2 and _ASKS_VARIANTS.search(grounded_text.lower()) \
+                and not references_in_text(low):
+            # "does it come in other colours?" with a list on screen: each one's colours, not "which product?" ("is
+            # the 21st one in stock?" points past the list: said so)
             referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
         searched_query = ""  # the text a search ran with (logged with what it showed)
         only_one = False  # the answer is one product of the list on screen ("already the cheapest"), not a new list
@@ -705,7 +752,9 @@ class ShoppingAssistant:
                 and not [d for d in self.repo.documents("size guide sizing fit", limit=3) if "size" in f"{d.title} {d.body}".lower()]):
             # "does it run small?" about the one product in view, in a shop with no size guide: its sizes, not "no policy"
             kind, referenced = "question", self.repo.get_many([int(in_view[0]["id"])])
-        if kind in ("search", "refine", "other", "chitchat") and (talk := _talk_about(text)) is not None:
+        if ask_number is not None:  # "make it 10" with no size, budget or cart line it could be: which it is, asked
+            kind, answer = "chitchat", say("which_number", lang, n=ask_number)
+        elif kind in ("search", "refine", "other", "chitchat") and (talk := _talk_about(text)) is not None:
             # "delete my data", "what do you know about me?", "my email is ...", "you are useless", "what's the
             # weather?": answered as what they are, never searched ("Here are 5 know about me you might like")
             kind, answer = "chitchat", say(talk, lang)
@@ -737,6 +786,11 @@ class ShoppingAssistant:
             kind, referenced = "question", self.repo.get_many([int(one_on_screen[0]["id"])])
         elif shop_facts is not None:  # "what sizes do you have?": the shop's own list, not a search for "sizes"
             kind, answer, referenced = "question", shop_facts, []
+        if price_asked is not None and answer is None:
+            # (both products, or none when a position said is off the list: "Only 5 products are shown")
+            # (the need on screen stays the conversation's: no cap below either, no search for the question's words)
+            kind, referenced = "compare", price_asked[0]
+            intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
         if kind != intent.kind:  # what the turn turned out to be about ("is the Fusion Backpack in stock?")
             intent = intent.model_copy(update={"kind": kind})
         timings["intent"] = (time.perf_counter() - t0) * 1000
@@ -753,10 +807,10 @@ class ShoppingAssistant:
                                 exclude_ids=list(state.viewed) if more else list(state.disliked) if kind == "refine" else dropped)
             searched = intent
             if (intent.category is None or intent.category.lower() in ("men", "women", "kids")) and lang == "en" \
-                    and (head := _head_noun(intent.query)) and singular(head) in _SAME_KIND and not self.repo.carries(head):
+                    and (head := _head_noun(intent.query)) and singular(head) in _SAME_KIND and not self._carries(head):
                 # "a sweater" in a shop of pullovers: searched with the words the shop uses, said as asked, in the
                 # category those words name ("a men's sweater" listed jogging pants in Men)
-                others = [w for w in _SAME_KIND[singular(head)] if self.repo.carries(w)]
+                others = [w for w in _SAME_KIND[singular(head)] if self._carries(w)]
                 vocab = getattr(self.parser, "vocabulary", None)
                 kinds = [c for w in others for c in (categories_in_text(w, vocab) if isinstance(vocab, CatalogVocabulary) else [])
                          if c.lower() not in ("men", "women", "kids")]
@@ -764,6 +818,11 @@ class ShoppingAssistant:
                                                      **({"category": kinds[0]} if kinds else {})})
                 if head == singular(head):  # "Here are 5 purses", never "5 purse"
                     told = intent.model_copy(update={"query": re.sub(rf"\b{re.escape(head)}\b", plural_en(head), intent.query, count=1, flags=re.I)})
+            as_said = searched  # (before the spellings below: a search in the shop's own words is no other need)
+            if spelt := other_spellings(searched.query):
+                # "knives" finds the Chef Knife, "scarf" the Scarves category's wraps (the search's stemming keeps
+                # knives/knife and scarves/scarf apart), "tshirt dress" the T-Shirt Dress
+                searched = searched.model_copy(update={"query": " ".join([searched.query, *spelt])})
             outcome = self.searcher.search(searched, ctx, self.results)
             searched_query = query_text(searched)
             timings["search"] = (time.perf_counter() - t1) * 1000
@@ -840,8 +899,15 @@ class ShoppingAssistant:
                     kinds := [own for own, en in product_word_pairs(text) if self._not_carried(en)]):
                 # "跑步鞋", "zapatillas" in a shop with no shoes: the same, in the shopper's words
                 note, missed_kind = say("not_carried", lang, what=kinds[0]), True
+            elif cards and not note and lang == "en" and kind in ("search", "refine") and not intent.brands \
+                    and (unmet := self._wish_unmet(intent)) is not None \
+                    and (of_its_kind := [c for c in cards if unmet[3] is None or c.id in unmet[3]]):
+                # "silk hat" where the shop's hats are wool and straw: said plainly, above the hats it has (they were
+                # listed as "2 hats you might like", as if silk)
+                cards = of_its_kind
+                note = self._no_such_wish(unmet[0], unmet[1], unmet[2], intent, cards, lang)
             elif (cards and not note and kind == "search" and not intent.category and not intent.brands and not said_fixes
-                  and searched is intent  # ("a sweater" searched as pullovers is no miss)
+                  and as_said is intent  # ("a sweater" searched as pullovers is no miss)
                   and (everything_unseen := self._all_words_unseen(intent.query))):
                 # "I need a refrigerator", "asdkjh qwpoeiru": no product text has any word of it; the closest
                 # products are shown under that, never as "5 refrigerator you might like"
@@ -861,7 +927,7 @@ class ShoppingAssistant:
                              or kind_cats & set(getattr(by_id.get(c.id), "categories", None) or [])]
                 elif not of_kind and not (intent.min_price or intent.max_price or intent.colors or intent.sizes or intent.brands
                                           or intent.on_sale) \
-                        and singular(head) in PRODUCT_KINDS and self.repo.carries(head) and not self.repo.has_in_stock_named(head):
+                        and singular(head) in PRODUCT_KINDS and self._carries(head) and not self._has_in_stock_named(head):
                     # "camping chairs" when the only chair is sold out: said, never a lantern and a mug as "5 chairs"
                     note, missed_kind = say("kind_sold_out", lang, what=_kind_phrase(intent.query, head)), True
             if missed_kind and searched.sort != "relevance":
@@ -914,6 +980,11 @@ class ShoppingAssistant:
             said = list(dict.fromkeys([*fixes, *corrections_in(text, outcome.corrections)]))
             # (a relaxed filter's note, "Nothing under $5; the cheapest is ...", still lists the word searched)
             corrections = said if cards and (not note or outcome.note) else []
+        elif price_asked is not None and len(referenced) == 2:
+            # "is the third one cheaper than the first one?": "Yes: the Nova Jacket is $89.99, the Element Jacket is $119.99."
+            answer = self._answer_price_question(referenced, price_asked[1], lang)
+            cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
+            singled = referenced[0].id  # "add it" then: the one asked about
         elif (state.shown and (
                 ((picks := references_in_text(low)) and not referenced and not _at_positions(state.shown, picks) and (kind == "question" or (
                     kind == "cart" and _ADDING.search(low) and not (changing or keeping or more_of is not None or REMOVING.search(low)))))
@@ -951,10 +1022,12 @@ class ShoppingAssistant:
             answer = self._answer_question(redo or text, referenced, lang, held=added_line)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
-            answer = self._compare(referenced, lang, dearest=intent.sort == "price_desc")
-            if intent.sort in ("price_desc", "price_asc") and len({p.price for p in referenced}) > 1:
+            # ("which is more expensive, the second or the fourth?" named the cheaper one)
+            dearest = intent.sort == "price_desc" or (intent.sort != "price_asc" and _ASKS_DEARER.search(low) is not None)
+            answer = self._compare(referenced, lang, dearest=dearest)
+            if (dearest or intent.sort == "price_asc") and len({p.price for p in referenced}) > 1:
                 # "which one is the most expensive?", then "add it": the one that answer named
-                pick = max if intent.sort == "price_desc" else min
+                pick = max if dearest else min
                 singled = pick(referenced, key=lambda p: p.price).id
             if _ASKS_REVIEWS.search(grounded_text.lower()):
                 answer += " " + self._better_reviewed(referenced, lang)
@@ -1200,46 +1273,63 @@ class ShoppingAssistant:
 
     def _loosened(self, text: str, previous: ShoppingIntent, state: SessionState, lang: str) -> tuple[ShoppingIntent, str | None] | None:
         """The need less the requirement the message relaxes ("it doesn't have to be waterproof", "doesn't have to be
-        for women", "it can be for men too", "size doesn't matter"), and the line that says what was dropped (None when
-        the need had no such requirement: the same need again). None when the message relaxes nothing."""
+        for women", "it can be for men too", "size doesn't matter", "doesn't have to be under 100", "forget the budget",
+        "no tiene que ser impermeable", "价格无所谓"), and the line that says what was dropped (None when the need had no
+        such requirement: the same need again). None when the message relaxes nothing."""
         low = re.sub(r"\s+", " ", text.lower().replace("’", "'")).strip()
         either = _EITHER_GENDER.search(low)
-        relax = None if either else _NEED_RELAX.search(low)
+        relax = None if either else (_NEED_RELAX.search(low) or _NEED_RELAX_ES.search(low)
+                                     # (a question is asked, not relaxed: "不需要电池吗？")
+                                     or (None if re.search(r"[吗呢？?]\W*$", low) else _NEED_RELAX_ZH.search(low)))
         matched = either or relax
         if matched is None:
             return None
         words: list[str] = []
         tail = ""
         if relax is not None:
-            said = (relax.group("what") or relax.group("what2") or relax.group("what3") or "").split()
-            while said and said[0] in ("being", "the", "a", "an", "it", "to", "be", "made", "of", "from", "by", "in"):
+            said = next((v for k, v in relax.groupdict().items() if k.startswith("what") and v), "").split()
+            while said and said[0] in ("being", "the", "a", "an", "it", "to", "be", "made", "of", "from", "by", "in",
+                                       "el", "la", "los", "las", "un", "una", "de", "del", "hecho", "hecha"):
                 said = said[1:]
-            words = list(itertools.takewhile(lambda w: w.strip(",.;:!?") not in _RELAX_STOP, said))
-            words = [w.strip(",.;:!?") for w in words]
+            # (a comma ends it too: "not only jackets, show me scarves too" relaxes "jackets")
+            words = []
+            for w in itertools.takewhile(lambda w: w.strip(",.;:!?") not in _RELAX_STOP, said):
+                words.append(w.strip(",.;:!?"))
+                if w[-1:] in ",.;:!?":
+                    break
             tail = " ".join(said[len(words):])
-        rest = _RELAX_FILLER.sub(" ", f"{low[:matched.start()]} {tail} {low[matched.end():]}").strip(" ,.;:!?")
-        base, anew = previous, False
-        if re.search(r"[^\W\d_]{2,}|\d", rest):
-            # more said ("... but under 60", "..., in blue please"): that on the need first
-            extra = self.parser.parse(rest, [], previous)
-            if extra.kind not in ("search", "refine"):
-                return None
-            # (another kind of product named, "... I need a rain jacket": a new need, searched as one)
-            base = merge(previous, extra.model_copy(update={"kind": "refine"}), state.focus or state.shown, text=rest)
-            anew = base.kind == "search"
-        base = base.model_copy(update={"kind": "search" if anew else "refine", "references": []})
+        rest = _RELAX_FILLER.sub(" ", f"{low[:matched.start()]} {tail} {low[matched.end():]}").strip(" ,.;:!?，。！？、")
         phrase = " ".join(words)
-        if either is not None or phrase == "gender" or re.fullmatch(rf"(?:for\s+)?(?:the\s+)?{_GENDER_WORD}", phrase):
+        if (relax is not None and relax.groupdict().get("only") in ("only", "just")
+                and (widened := self._widened(words, rest, previous, lang)) is not None):
+            return widened
+        base = self._rest_need(rest, previous, state)
+        if base is None:
+            return None
+        anew = base.kind == "search" and base is not previous
+        base = base.model_copy(update={"kind": "search" if anew else "refine", "references": []})
+        if either is not None or phrase == "gender" or re.fullmatch(rf"(?:for\s+|para\s+)?(?:the\s+)?{_GENDER_WORD}", phrase):
             if base.gender is None:
                 return base, None
             # (a category under that gender, "Women/Tops/Jackets", is that kind for anyone)
             leaf = base.category.rsplit("/", 1)[-1] if base.category and "/" in base.category else base.category
             loose = base.model_copy(update={"gender": None, "category": leaf})
             return loose, say("relaxed_for", lang, who=say(f"who_{base.gender}", lang)) if base.gender in ("women", "men", "kids") else None
-        if phrase in ("size", "sizes", "brand", "brands", "price", "prices", "budget", "colour", "color", "colours", "colors", "sale", "on sale"):
-            loose = _without_filter(base, phrase.removeprefix("on "))
+        if (filter_name := _filter_named(phrase)) is not None:
+            # "size doesn't matter", "forget the budget", "el precio no importa", "尺码无所谓": that filter off
+            loose = _without_filter(base, filter_name)
+            if filter_name == "size" and loose.sizes != base.sizes:  # (and its words: "M码的夹克" is "夹克")
+                loose = loose.model_copy(update={"query": re.sub(r"\s+", " ", _SIZE_WORDS.sub(" ", loose.query)).strip() or loose.query})
             return loose, say("relaxed", lang, what=phrase) if loose != base.model_copy(update={"kind": loose.kind}) else None
-        if phrase in ("cheap", "that cheap", "so cheap", "inexpensive", "affordable", "under budget"):
+        if _PRICE_SAID.fullmatch(phrase):
+            # "doesn't have to be under 100": the cap off ("... over 50": the floor; "... between 50 and 100": both)
+            floor, cap = re.search(_PRICE_FLOOR, phrase) is not None, re.search(_PRICE_CAP, phrase) is not None
+            both = not floor and not cap or re.search(r"\bbetween\b|\bentre\b", phrase) is not None
+            loose = base.model_copy(update={**({"max_price": None} if cap or both else {}), **({"min_price": None} if floor or both else {}),
+                                            "sort": "relevance" if base.sort == "price_asc" and (cap or both) else base.sort})
+            return loose, say("relaxed", lang, what=phrase) if loose != base else None
+        if phrase in ("cheap", "that cheap", "so cheap", "inexpensive", "affordable", "under budget", "barato", "barata", "baratos",
+                      "baratas", "便宜"):
             loose = base.model_copy(update={"min_price": None, "max_price": None,
                                             "sort": "relevance" if base.sort == "price_asc" else base.sort})
             return loose, say("relaxed", lang, what=phrase) if loose != base else None
@@ -1256,22 +1346,115 @@ class ShoppingAssistant:
         # a word of the need ("waterproof" in "waterproof jacket", or a wish the model set): out of the words searched
         # and out of the wishes, the rest of the need searched again
         def pieces(word: str) -> list[str]:
-            return [singular(x) for x in re.findall(r"[a-z0-9]+", word.lower())]
+            # (a Spanish or Chinese word counts as its English word too: "impermeable", "防水" are "waterproof")
+            own_words = [singular(x) for x in re.findall(r"[a-z0-9]+", word.lower())]
+            return [*own_words, *(singular(x) for _, en in feature_words(word) for x in re.findall(r"[a-z0-9]+", en))]
 
         own = {x for w in [*base.query.split(), *base.attributes] for x in pieces(w)}
-        lead = list(itertools.takewhile(lambda w: w in ("for", "with", "in"), words))
+        lead = list(itertools.takewhile(lambda w: w in ("for", "with", "in", "con", "para", "de"), words))
         named = words[len(lead):]
-        cut = next((n for n in range(len(named), 0, -1) if all(pieces(w) and set(pieces(w)) <= own for w in named[:n])), 0)
+
+        def in_need(word: str) -> bool:
+            if re.search(r"[\u4e00-\u9fff]", word):  # "防水" of "防水夹克" (no spaces between Chinese words)
+                return word in base.query or bool(pieces(word)) and set(pieces(word)) <= own
+            return bool(pieces(word)) and (set(pieces(word)) <= own or bool(english := [
+                singular(x) for _, en in feature_words(word) for x in re.findall(r"[a-z0-9]+", en)]) and set(english) <= own)
+
+        cut = next((n for n in range(len(named), 0, -1) if all(in_need(w) for w in named[:n])), 0)
         if not cut:
             return base, None  # nothing of the need to relax: the same need again (it searched the words said)
         gone = {x for w in named[:cut] for x in pieces(w)}
-        tokens: list[str | None] = [None if pieces(t) and set(pieces(t)) <= gone else t for t in base.query.split()]
+        query = base.query
+        for w in named[:cut]:
+            if re.search(r"[\u4e00-\u9fff]", w):  # "防水夹克" less "防水": "夹克"
+                query = re.sub(rf"{re.escape(w)}的?", "", query)
+        tokens: list[str | None] = [None if pieces(t) and set(pieces(t)) <= gone else t for t in query.split()]
         for i, t in enumerate(tokens):  # "jacket for hiking" less "hiking": "jacket"
-            if t is not None and t.lower() in ("for", "with", "in") and (i + 1 >= len(tokens) or tokens[i + 1] is None):
+            if t is not None and t.lower() in ("for", "with", "in", "de", "con", "para") and (i + 1 >= len(tokens) or tokens[i + 1] is None):
                 tokens[i] = None
         query = " ".join(t for t in tokens if t is not None).strip(" ,;")
-        loose = base.model_copy(update={"query": query, "attributes": [a for a in base.attributes if not set(pieces(a)) & gone]})
+        update: dict[str, Any] = {"query": query, "attributes": [a for a in base.attributes if not set(pieces(a)) & gone]}
+        leaf = base.category.rsplit("/", 1)[-1].lower() if base.category else ""
+        if leaf and singular(leaf) in gone:
+            # "not just jackets": the kind itself is what is relaxed, so the Jackets category goes too (it said "I have
+            # dropped "jackets"" above jackets only)
+            update["category"] = None
+        loose = self._grounded(base.model_copy(update=update))
         return loose, say("relaxed", lang, what=" ".join([*lead, *named[:cut]]))
+
+    def _rest_need(self, rest: str, previous: ShoppingIntent, state: SessionState) -> ShoppingIntent | None:
+        """The earlier need with what else a message that relaxes part of it says ("..., but under 60", "..., in blue
+        please", "... but they need to be waterproof"): `previous` itself when it says nothing more; a new need when it
+        names another kind of product ("... I need a rain jacket"); None when the rest asks no search."""
+        rest = _MUST_BE.sub(" ", rest).strip(" ,.;:!?，。！？、")
+        if not re.search(r"[^\W\d_]{2,}|\d", rest):
+            return previous
+        extra = self.parser.parse(rest, [], previous)
+        if extra.kind not in ("search", "refine"):
+            return None
+        base = merge(previous, extra.model_copy(update={"kind": "refine"}), state.focus or state.shown, text=rest)
+        if base.kind == "refine" and (wished := self._wished_words(rest, base, extra)):
+            # "... but they need to be waterproof": a wish on the need, searched with its words and said on each product
+            # that has it (the merge kept only the earlier words: "waterproof" was lost)
+            base = base.model_copy(update={"attributes": [*base.attributes, *wished]})
+        return base
+
+    def _wished_words(self, rest: str, need: ShoppingIntent, extra: ShoppingIntent) -> list[str]:
+        """The qualities a message wishes for besides its filters ("waterproof" in "they need to be waterproof and under
+        70"), less what the need asks already. Spanish and Chinese feature words are given as the catalog's English."""
+        from assistant.search_backend import names_nothing
+
+        low = _PRICE_PHRASE_ANY.sub(" ", rest.lower())
+        had = {singular(w) for w in re.findall(r"[a-z0-9]+", f"{need.query} {need.category or ''} {' '.join(need.attributes)}".lower())}
+        named = {singular(w) for b in extra.brands for w in re.findall(r"[a-z0-9]+", b.lower())}
+        wished = [en for _, en in feature_words(low)]
+        # (in Spanish or Chinese only the feature words the table knows: "pero tienen que ser impermeables")
+        for w in re.findall(r"[a-z][a-z'-]{2,}", low) if detect_language(rest) not in ("es", "zh") else []:
+            if (w in _NOT_A_WISH or names_nothing(w) or canonical_color(w) is not None or bare_size(w) or singular(w) in named
+                    or singular(w) in PRODUCT_KINDS or re.fullmatch(_GENDER_WORD, w) or w in _RELAX_STOP):
+                continue
+            wished.append(w)
+        return [w for w in dict.fromkeys(wished) if not {singular(x) for x in w.split()} <= had]
+
+    def _widened(self, words: list[str], rest: str, previous: ShoppingIntent, lang: str) -> tuple[ShoppingIntent, str | None] | None:
+        """"not only jackets, show me scarves too": the kind on screen and the other kind said, in one list; the need as
+        it was, said so, when the shop does not carry the other kind. None when the message names no other kind."""
+        need_words = {singular(w) for w in re.findall(r"[a-z]+", f"{previous.query} {(previous.category or '').rsplit('/', 1)[-1]}".lower())}
+        if not words or not {singular(w) for w in words} & need_words:
+            return None
+        others = [w for w in re.findall(r"[a-z]+", rest.lower())
+                  if singular(w) not in need_words and (singular(w) in PRODUCT_KINDS or _names_a_kind(w, self.parser))]
+        if not others:
+            return None
+        other = others[0]
+        same = previous.model_copy(update={"kind": "refine", "references": []})
+        if self._not_carried(other):  # "... scarves too" in a shop with no scarves: the jackets again, said so
+            return same, say("not_carried", lang, what=other)
+        kind_words = " ".join(words)
+        said_kind = previous.query if kind_words in previous.query.lower() else kind_words
+        # (in no one category: each kind by its words; sizes are the first kind's, so they go)
+        wide = self._grounded(same.model_copy(update={"query": f"{said_kind} and {other}", "category": None, "sizes": []}))
+        if singular(other) not in {a.lower() for a in wide.attributes}:
+            # the kind just asked for first (the first kind has been seen: "Phoebe Zipper Sweatshirt" alone among jackets)
+            wide = wide.model_copy(update={"attributes": [*wide.attributes, singular(other)]})
+        return wide, say("widened", lang, what=other)
+
+    def _grounded(self, need: ShoppingIntent) -> ShoppingIntent:
+        """The need with the shop's own form of a plural its texts lack ("scarves" where the shop says "Scarf": searched
+        as "scarf" too, else it matched nothing and listed the shop's best sellers, jackets, as "scarves"). A need whose
+        words then match nothing at all is searched anew, so the reply says nothing matches them."""
+        from assistant.search_backend import query_text
+
+        f = intent_to_filter(need)
+        have = {a.lower() for a in need.attributes}
+        extra = [singular(w) for w in dict.fromkeys(re.findall(r"[a-z]+", need.query.lower()))
+                 if singular(w) != w and singular(w) not in have and not self.repo.lexical_search(w, f, limit=1)
+                 and self.repo.lexical_search(singular(w), f, limit=1)]
+        if extra:
+            need = need.model_copy(update={"attributes": [*need.attributes, *extra]})
+        if need.category is None and (text := query_text(need)) and not self.repo.lexical_search(text, f, limit=1):
+            need = need.model_copy(update={"kind": "search"})
+        return need
 
     def _size_not_stocked(self, text: str, intent: ShoppingIntent) -> tuple[str, list[str]] | None:
         """(size asked, the shop's sizes) when the text names a size no product of the shop comes in."""
@@ -1396,7 +1579,7 @@ class ShoppingAssistant:
                     and (POINTS_AT_ONE.search(text.lower()) or _REMOVAL_COUNT.search(text.lower()))
                     # "remove one of the bricks" with only a jump rope in the cart names something else
                     and not _names_something_else(text.lower(), state.cart[0]["name"],
-                                                  lambda w: singular(w) in PRODUCT_KINDS or self.repo.carries(w))):
+                                                  lambda w: singular(w) in PRODUCT_KINDS or self._carries(w))):
                 ids = [int(state.cart[0]["product_id"])]  # "take one out" ("remove the bag" names another thing)
         if not ids and text:
             pool = [*state.focus, *state.shown] + ([{"id": x["product_id"], "name": x["name"], "price": x["price"]}
@@ -1425,9 +1608,10 @@ class ShoppingAssistant:
             if not ids and points:
                 sort = (state.intent or {}).get("sort", "relevance")
                 if intent.kind == "cart" and REMOVING.search(text.lower()):
-                    # (right after adding, "remove it" is the line just added, whatever else the cart holds)
+                    # (right after adding, "remove it" is the line just added, whatever else the cart holds; "remove
+                    # one of them" with lines of several products points at them all: which one is asked)
                     ids = [int(state.cart[0]["product_id"])] if len(state.cart) == 1 else [int(state.cart[-1]["product_id"])] \
-                        if state.touched and _same_variant(state.cart[-1], state.touched) else []
+                        if state.touched and _same_variant(state.cart[-1], state.touched) and not _OF_THEM.search(low) else []
                 elif len(state.focus) == 1:
                     ids = [int(state.focus[0]["id"])]
                 elif len(state.shown) == 1 or (state.shown and sort != "relevance"):
@@ -1595,6 +1779,48 @@ class ShoppingAssistant:
             return say("stock_uncounted", lang)
         return say("stock_count_in" if what else "stock_count", lang, n=n, what=what)
 
+    def _price_question(self, text: str, state: SessionState) -> tuple[list[Any], bool] | None:
+        """'is the third one cheaper than the first one?': ([the third, the first], asks cheaper); ([], ...) when a
+        position said is off the list on screen; None when the text asks no such question of two products (a wish
+        for cheaper ones, "is there anything cheaper than the first?", is no question about two)."""
+        m = _PRICE_QUESTION.match(text.strip().lower())
+        if m is None:
+            return None
+        a, b = (m.group("a") or m.group("a2") or m.group("a3") or m.group("a4"),
+                m.group("b") or m.group("b2") or m.group("b3") or m.group("b4"))
+        cheaper = any(m.group(g) for g in ("less", "less2", "less3", "less4"))
+        in_view = [*state.focus, *state.shown]
+        pair: list[int] = []
+        for part in (a, b):
+            picks = references_in_text(part)
+            if picks:
+                if len(picks) != 1:
+                    return None
+                at = _at_positions(state.shown, picks)
+                if not at:
+                    return [], cheaper  # "is the 7th one cheaper ..." with five shown
+                pair.append(int(at[0]["id"]))
+            elif (named := self.repo.named_in(part) or named_products(part, in_view)) and len(named) == 1:
+                pair.append(named[0])
+            elif re.fullmatch(r"\s*(?:it|this(?: one)?|that(?: one)?|este|esta|ese|esa|它|这个|那个)\s*", part) and len(state.focus) == 1:
+                pair.append(int(state.focus[0]["id"]))
+            else:
+                return None
+        if pair[0] == pair[1]:
+            return None
+        products = {p.id: p for p in self.repo.get_many(pair, matching=ProductFilter())}
+        return ([products[pair[0]], products[pair[1]]] if len(products) == 2 else []), cheaper
+
+    def _answer_price_question(self, products: list[Any], cheaper: bool, lang: str = "en") -> str:
+        """'Yes: the Nova Jacket is $89.99, the Element Jacket is $119.99.': the catalog's prices (a sale price where
+        the sale is on) of the product asked about and the one it is measured against."""
+        subject, other = products
+        values = {"a": subject.name, "pa": money(subject.price, subject.currency), "b": other.name, "pb": money(other.price, other.currency)}
+        if subject.price == other.price and subject.currency == other.currency:
+            return say("price_same_answer", lang, **values)
+        yes = subject.price < other.price if cheaper else subject.price > other.price
+        return say("price_yes" if yes else "price_no", lang, **values)
+
     def _compare(self, products: list[Any], lang: str = "en", *, dearest: bool = False) -> str:
         rows = []
         for p in products:
@@ -1627,7 +1853,7 @@ class ShoppingAssistant:
             rest = re.sub(r"\b(i (?:already |just )?(?:have|own|bought|got)\s+(?:the\s+|a\s+|my\s+)?)" + re.escape(p.name),
                           r"\1 ", rest, flags=re.I)
         words = [w for w in re.findall(r"[a-z]{4,}", rest.lower()) if canonical_color(w) is None and w not in _OWN_WORDS]
-        if rest != text and any(singular(w) in PRODUCT_KINDS or self.repo.carries(w) for w in words):
+        if rest != text and any(singular(w) in PRODUCT_KINDS or self._carries(w) for w in words):
             return rest
         return text
 
@@ -1649,11 +1875,83 @@ class ShoppingAssistant:
                 return True
         return False
 
+    def _carries(self, word: str) -> bool:
+        """`repo.carries`, in either number of a word no suffix rule turns round: a "Scarves" category carries "scarf",
+        a "Wool Scarf" carries "scarves"."""
+        return any(self.repo.carries(w) for w in number_forms(word))
+
+    def _has_in_stock_named(self, word: str) -> bool:
+        return any(self.repo.has_in_stock_named(w) for w in number_forms(word))
+
+    def _wish_unmet(self, intent: ShoppingIntent) -> tuple[list[str], str, str, list[int] | None] | None:
+        """The words of a search beside the kind asked that the catalog uses of some product (an attribute's value, a
+        word of a name: "silk") but that no product of that kind has anywhere in its text: (those words, the kind's word
+        as said, the kind in the plural, the ids of the products of the kind where no category says it). None when
+        every word is met or none is judged: a colour, size, brand, gender or price has its own filter and note, and a
+        word the catalog never uses says nothing of what the kind lacks."""
+        from assistant.search_backend import names_nothing
+
+        said = re.findall(r"[a-z][a-z'-]*", intent.query.lower())
+        leaf = (intent.category or "").rsplit("/", 1)[-1]
+        ids: list[int] | None = None
+        if leaf and leaf.lower() not in ("men", "women", "kids"):
+            parts = [p for p in re.split(r"\s*(?:&|,|/|\band\b)\s*", leaf.lower()) if p]
+            kind_said = [w for w in said if any(same_kind(w, p) for p in parts)]
+            head = _head_noun(intent.query)
+            if not kind_said or not head or not any(same_kind(head, p) for p in parts):
+                # (the kind said in other words or another language, or the category's word qualifies another kind:
+                # "camping chairs" in Outdoor/Camping are chairs: not judged here)
+                return None
+            word, kinds, of_kind = kind_said[-1], leaf.lower(), ProductFilter(category=leaf, gender=intent.gender)
+        elif (head := _head_noun(intent.query)) and singular(head) in PRODUCT_KINDS:
+            # no category names the kind: its products are those named so ("silk cap": the Trail Cap)
+            hits = [h.product_id for x in number_forms(head) for h in self.repo.lexical_search(x, limit=200)]
+            ids = [p.id for p in self.repo.get_many(list(dict.fromkeys(hits))) if _names_word(p.name, head)]
+            if not ids:
+                return None
+            kind_said, word, kinds = [head], head, plural_en(singular(head))
+            of_kind = ProductFilter(ids=ids, gender=intent.gender)
+        else:
+            return None
+        values = self.repo.attribute_values()
+        brands = {w for b in intent.brands for w in re.findall(r"[a-z]+", b.lower())}
+        unmet = [w for w in dict.fromkeys(said)
+                 if len(w) >= 3 and w not in kind_said and re.fullmatch(r"[a-z]+", w) and not names_nothing(w)
+                 and singular(w) not in PRODUCT_KINDS  # (another kind's word is no wish: "shirt dress")
+                 and w not in _LEAD_WORDS and w not in _ASKING_WORDS and w not in _FOR_WHOM and w not in brands
+                 # (a second kind asked with the first is no wish of it: "jackets and scarves", "not only jackets, scarves too")
+                 and not (singular(w) in PRODUCT_KINDS and re.search(rf"\b(?:and|or)\s+{re.escape(w)}\b", intent.query.lower()))
+                 and canonical_color(w) is None and not sizes_in_text(w) and gender_in_text(w) is None
+                 and (w in values or self._carries(w))
+                 and not any(self.repo.lexical_search(x, of_kind, limit=1) for x in number_forms(w))
+                 # (nor one of its kind named so outside the category: a "Silk Hat" filed under Accessories)
+                 and not any(_names_word(p.name, word) and _names_word(p.name, w) for p in self.repo.get_many(
+                     [h.product_id for h in self.repo.lexical_search(f"{w} {word}", mode="all", limit=20)]))]
+        return (unmet, word, kinds, ids) if unmet else None
+
+    def _no_such_wish(self, unmet: list[str], kind_word: str, kind: str, intent: ShoppingIntent, cards: Sequence[ProductCard],
+                      lang: str) -> str:
+        """"We have no silk hats; here are the hats we have (material: Wool, Straw)": what the catalog says the
+        products shown are instead, where the word asked for is a value of one of its attributes."""
+        what = _kind_phrase(intent.query, kind_word)
+        named: dict[str, int] = {}  # the attributes the catalog gives the word as a value of, by how many products
+        for p in self.repo.get_many([h.product_id for h in self.repo.lexical_search(unmet[0], limit=20)]):
+            for name, vals in p.attributes.items():
+                if name not in ("color", "size") and any(v.lower() == unmet[0] for v in vals):
+                    named[name] = named.get(name, 0) + 1
+        if named:
+            attr = max(named, key=lambda n: named[n])
+            shown = self.repo.get_many([c.id for c in cards], matching=ProductFilter())
+            theirs = list(dict.fromkeys(v for p in shown for v in p.attributes.get(attr, [])))
+            if theirs:
+                return say("no_such_wish_values", lang, what=what, kind=kind, label=_attribute_label(attr), values=", ".join(theirs))
+        return say("no_such_wish", lang, what=what, kind=kind)
+
     def _not_carried(self, query: str) -> bool:
         """The query's head noun is a kind of product no product or category of the shop is named with."""
         head = _head_noun(query)
-        return bool(head and singular(head) in PRODUCT_KINDS and not self.repo.carries(head)
-                    and not any(self.repo.carries(other) for other in _SAME_KIND.get(singular(head), ())))
+        return bool(head and singular(head) in PRODUCT_KINDS and not self._carries(head)
+                    and not any(self._carries(other) for other in _SAME_KIND.get(singular(head), ())))
 
     def _named_off_screen(self, text: str, named: Sequence[int], pool: Sequence[Mapping[str, Any]]) -> list[int] | None:
         """When `named` (products of `pool` the text names by a word only they have there: the Wool Scarf's "scarf")
@@ -1714,6 +2012,11 @@ class ShoppingAssistant:
             return []  # Chinese and accented words are searched through their English words: not judged here
         unseen = getattr(self.searcher, "unseen_words", None)
         missing = unseen(words) if callable(unseen) else [w for w in words if not self.repo.lexical_search(w, limit=1)]
+
+        def seen(word: str) -> bool:
+            return not unseen([word]) if callable(unseen) else bool(self.repo.lexical_search(word, limit=1))
+
+        missing = [w for w in missing if not any(seen(f) for f in number_forms(w)[1:])]  # ("knives" of a Chef Knife)
         return words if len(missing) == len(words) else []
 
     @staticmethod
@@ -1966,7 +2269,8 @@ class ShoppingAssistant:
             return say("cart_which_quantity", lang, lines=_lines_listed(lines, lang))
         if n is None:
             return say("cart_which", lang) + " " + self._cart_summary(state, lang)
-        return say("cart_which_line", lang, lines=_lines_listed(lines, lang))
+        return say("cart_which_line" if len({int(x["product_id"]) for x in lines}) == 1 else "cart_which_line_named", lang,
+                   lines=_lines_listed(lines, lang))
 
     def _take_off(self, line: dict[str, Any], fewer: int | None, state: SessionState, lang: str = "en") -> str:
         """`fewer` units off one cart line (None: the whole line), logged like the button's event."""
@@ -2518,7 +2822,9 @@ _VIEWS_CART = re.compile(r"\btotal\b|\bwhat(?:'?s| is) in\b|\b(?:show|view|see|c
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进|加[一两二三四五六七八九十\d]+[件个条双]|"
                      r"\bm[eé]te(?:lo|la|los|las)\b|\bc[oó]mpra(?:lo|la|los|las)\b|"
                      r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:compro|llevo|pido|quedo)\b|"
-                     r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*me\s+(?:llevo|quedo(?:\s+con)?)\s+(?:el|la|los|las|est[eao]s?|es[eao]s?)\b")
+                     r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*me\s+(?:llevo|quedo(?:\s+con)?)\s+(?:el|la|los|las|est[eao]s?|es[eao]s?)\b|"
+                     # "put it in my basket", "pop the second one in the bag", "stick it in my cart"
+                     + PUT_IN_CART)
 # questions every product of a list can answer at once: colours, sizes, stock
 _ASKS_VARIANTS = re.compile(r"\b(?:colou?rs?|sizes?|tallas?|colores|in stock|available|disponibles?)\b|颜色|尺码|有货")
 _COMPARATIVE = re.compile(r"\b(lighter|heavier|warmer|cooler|smaller|bigger|larger|longer|shorter|softer|stronger|"
@@ -2552,8 +2858,11 @@ _NUMBER_WORDS = {"a couple of": 2, "a couple": 2, "two": 2, "three": 3, "four": 
 _N = r"(?P<n>\d{1,4}|a couple(?: of)?|two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco)"
 # "2 of them", "add 2 of those", "two pairs", "x3", "qty 2", "añade dos", "两件"
 _QUANTITY = re.compile(rf"(?<!size )(?<!size: )(?<!talla )(?<!número )(?<!numero )\b{_N}\s+(?:of\s+(?:them|those|these|it|the|that)\b|pieces?\b|units?\b|pairs?\b|items?\b|unidades\b|piezas?\b|pares\b)|"
-                       rf"^\s*(?:(?:please|ok(?:ay)?|also|and|then)[\s,]+)*(?:add|buy|añade|agrega)\s+{_N.replace('P<n>', 'P<n2>')}\b|"
+                       rf"^\s*(?:(?:please|ok(?:ay)?|also|and|then)[\s,]+)*(?:add|buy|put|pop|stick|añade|agrega)\s+{_N.replace('P<n>', 'P<n2>')}\b|"
                        r"\bx\s?(?P<n3>\d{1,2})\b|\bqty:?\s*(?P<n4>\d{1,2})\b|(?P<n5>[两三四五])[件个条双]")
+# "one of them", "any of those": the products a plural points at, never the one line just added
+_OF_THEM = re.compile(r"\b(?:of|from)\s+(?:them|those|these)\b|\b(?:one|any)\s+of\s+(?:my|the)\s+(?:items|lines|things)\b|"
+                      r"\b(?:un[oa]|alguno|alguna)\s+de\s+(?:ellos|ellas|esos|esas|estos|estas)\b|其中")
 # "remove one of them", "take 2 out", "remove 1 Teton hoodie": that many fewer
 _REMOVAL_COUNT = re.compile(r"\b(?:remove|delete|take|drop)\s+(\d{1,2}|one|two|three|a couple)\b(?!\s*(?:st|nd|rd|th)\b)|"
                             # "quita una", "saca dos", "删除一件", "去掉两件"
@@ -2608,13 +2917,47 @@ _COLOUR_RELAX = re.compile(r"\b(?:any|all|whatever) colou?rs?\b(?!\s+but\b)|\bco
 # any other requirement of the need relaxed in words ("a waterproof jacket", then "it doesn't have to be waterproof",
 # "waterproof isn't necessary", "not necessarily for hiking", "size doesn't matter"): what is relaxed is `what`
 _WHAT_RELAXED = r"[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2}"
+# a budget said as one ("doesn't have to be under 100", "not necessarily below $80", "no tiene que ser de menos de 100")
+_PRICE_RELAXED = (r"(?:(?:under|below|less than|over|above|more than|within|at most|at least|up to|between)|"
+                  r"(?:de\s+)?(?:menos\s+de|por\s+debajo\s+de|m[aá]s\s+de|por\s+encima\s+de|hasta|entre))\s+"
+                  r"[$€£]?\s?\d[\d,.]*(?:\s*(?:and|to|y|-)\s*[$€£]?\s?\d[\d,.]*)?(?:\s*(?:dollars?|bucks|usd|euros?|eur|d[oó]lares)\b)?")
+_PRICE_SAID = re.compile(_PRICE_RELAXED)
+_PRICE_CAP = r"\b(?:under|below|less|within|most|up|menos|debajo|hasta)\b"  # (which end of it: the cap ...
+_PRICE_FLOOR = r"\b(?:over|above|more|least|m[aá]s|encima)\b"  # ... or the floor)
 _NEED_RELAX = re.compile(
     r"\b(?:does(?:n'?t| not)|do(?:n'?t| not)|need(?:n'?t| not))\s+(?:(?:have|need|got)\s+to\s+|need\s+(?:it|them|one)\s+to\s+|"
-    rf"necessarily\s+)?be\s+(?:(?:necessarily|a|an|so|that|all|just|only|strictly)\s+)*(?P<what>{_WHAT_RELAXED})|"
-    rf"\bnot\s+(?:necessarily|only|just)\s+(?:(?:a|an)\s+)?(?P<what2>{_WHAT_RELAXED})|"
+    rf"necessarily\s+)?be\s+(?:(?:necessarily|a|an|so|that|all|just|only|strictly)\s+)*(?P<what>{_PRICE_RELAXED}|{_WHAT_RELAXED})|"
+    rf"\bnot\s+(?P<only>necessarily|only|just)\s+(?:(?:a|an)\s+)?(?P<what2>{_PRICE_RELAXED}|{_WHAT_RELAXED})|"
     r"(?:^|\b(?:the|and|but|so|being)\s+)(?P<what3>[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)\s+(?:(?:is|are)(?:n'?t| not)\s+(?:really\s+|that\s+|so\s+)?"
     r"(?:needed|necessary|required|important|essential|a must|a requirement|a priority)|is no longer needed|"
-    r"(?:does(?:n'?t| not)|do(?:n'?t| not))\s+(?:really\s+)?matter)\b")
+    r"(?:does(?:n'?t| not)|do(?:n'?t| not))\s+(?:really\s+)?matter)\b|"
+    # "forget the budget", "never mind the size", "I don't care about the price" (a filter named: "forget the jacket" is not)
+    r"\b(?:forget|ignore|never\s?mind|skip|scrap)\s+(?:about\s+)?(?:the\s+|my\s+|that\s+|your\s+)?"
+    r"(?P<what4>budget|prices?|price\s+(?:range|cap)|sizes?|colou?rs?|brands?)\b(?!\s+(?:filters?|limit|constraint))|"
+    r"\b(?:i\s+)?do(?:n'?t| not)\s+(?:really\s+)?care\s+(?:about|for)\s+(?:the\s+)?(?P<what5>budget|prices?|sizes?|colou?rs?|brands?)\b")
+# the same in Spanish ("no tiene que ser impermeable", "el precio no importa", "la talla da igual", "olvida el presupuesto")
+_ES_RELAXED = r"[a-záéíóúñü][\wáéíóúñü'-]*(?:\s+[a-záéíóúñü][\wáéíóúñü'-]*){0,2}"
+_NEED_RELAX_ES = re.compile(
+    r"\bno\s+(?:tiene(?:n)?\s+(?:que|por\s+qu[eé])\s+ser|hace\s+falta\s+que\s+sea(?:n)?|necesita(?:n)?\s+ser|"
+    r"es\s+necesario\s+que\s+sea(?:n)?|necesariamente(?:\s+tiene(?:n)?\s+que\s+ser)?)\s+(?:(?:un|una|unos|unas)\s+)?"
+    rf"(?P<what>{_PRICE_RELAXED}|{_ES_RELAXED})|"
+    r"(?:^|\b(?:el|la|los|las|y|pero|que)\s+)(?P<what3>[a-záéíóúñü]+)\s+(?:no\s+(?:me\s+)?importa(?:n)?|(?:me\s+)?da(?:n)?\s+igual|"
+    r"no\s+es\s+importante|es\s+lo\s+de\s+menos)\b|"
+    r"\b(?:me\s+)?da\s+igual\s+(?:el|la|los|las)\s+(?P<what4>[a-záéíóúñü]+)|"
+    r"\bolv[ií]da(?:te)?\s+(?:de\s+)?(?:el|la|los|las|del|mi)\s+(?P<what5>precios?|presupuesto|tallas?|colou?r(?:es)?|marcas?)\b|"
+    r"\bcualquier\s+(?P<what6>precio|talla|color|marca)\b")
+# ... and in Chinese ("不一定要防水", "价格无所谓", "尺码无所谓")
+_NEED_RELAX_ZH = re.compile(
+    r"(?:不一定(?:要|得|需要|非要|非得)?|不必(?:要)?|不需要|没必要|不用|不要求)(?:是)?(?![了啦吧啊呢])(?P<what>[\u4e00-\u9fff]{1,6}?)(?:的)?"
+    r"(?=$|[\s，。！？,.!?;；~]|也|了|啦|吧)|"
+    r"(?P<what3>[\u4e00-\u9fff]{1,4}?)(?:都)?(?:不重要|无所谓|都行|都可以|没关系|不限|随意|随便)")
+# the filter a relaxed word names, in the shopper's words ("budget", "precio", "尺码")
+_FILTER_NAMES = {
+    "price": "price", "prices": "price", "budget": "price", "price range": "price", "price cap": "price", "precio": "price",
+    "precios": "price", "presupuesto": "price", "价格": "price", "价钱": "price", "预算": "price", "价位": "price",
+    "size": "size", "sizes": "size", "talla": "size", "tallas": "size", "尺码": "size", "尺寸": "size", "码数": "size",
+    "colour": "colour", "color": "colour", "colours": "colour", "colors": "colour", "colores": "colour", "颜色": "colour",
+    "brand": "brand", "brands": "brand", "marca": "brand", "marcas": "brand", "品牌": "brand", "sale": "sale", "on sale": "sale"}
 _GENDER_WORD = r"(?:(?:wo)?m[ae]n(?:['’]?s)?|lad(?:y|ies)(?:['’]s?)?|girls?|boys?|kids?)"
 # the gender filter relaxed in words ("womens jackets", then "it can be for men too", "for men too", "any gender")
 _EITHER_GENDER = re.compile(
@@ -2624,16 +2967,45 @@ _EITHER_GENDER = re.compile(
     rf"\b{_GENDER_WORD}\s+or\s+{_GENDER_WORD}\s+(?:is|are|would be)?\s*(?:fine|ok(?:ay)?|good)\b")
 # words that end what is relaxed ("waterproof anymore", "for women though") and words around it that say nothing
 _RELAX_STOP = frozenset("""anymore any more though actually either at all then please but and or so if i you it just really too as now
-because since thanks thank i'm im we""".split())  # noqa: SIM905
+because since thanks thank i'm im we pero y o ya entonces por porque sino aunque también tampoco""".split())  # noqa: SIM905
 _RELAX_FILLER = re.compile(r"\b(?:please|and|then|now|just|also|ok(?:ay)?|fine|the|that'?s|is|are|too|as well|show me|results?|"
                            r"again|everything|them|they|but|it|actually|anymore|any more|though|either|so|really|hmm+|well|no|"
                            r"sorry|oh|wait|one|ones)\b")
+# "they need to be", "it must have", "tienen que ser", "必须": the lead-in of a wish said after a relaxed one
+_MUST_BE = re.compile(r"\b(?:(?:they|it|these|those|them)\s+)?(?:(?:really\s+)?(?:need|needs|have|has|got)\s+to|must|should)\s+(?:be|have)\b|"
+                      r"\b(?:tienen?|deben?|necesitan?)\s+(?:que\s+)?(?:ser|tener)\b|\bque\s+sean?\b|必须|一定要|得是")
+# a size in the words searched ("jackets in size M", "chaquetas en talla M", "M码的夹克")
+_SIZE_WORDS = re.compile(r"\b(?:in\s+|en\s+)?(?:size|talla)\s+[a-z0-9]{1,4}\b|(?<![a-z0-9])[a-z0-9]{1,4}\s*码的?", re.I)
+# any price phrase ("under 70", "de menos de 70"): a filter, no quality wished for
+_PRICE_PHRASE_ANY = re.compile(_PRICE_RELAXED + r"|[$€£]?\s?\d[\d,.]*")
+# words of a message that are no quality wished for ("they need to be waterproof and under 70": only "waterproof")
+_NOT_A_WISH = frozenset("""need needs must should have has got they them it its one ones be to with a an the in of for and or but not
+no under below over above less more than between within dollars bucks usd euros size sizes colour color colours colors price prices
+budget brand brands too also well want would like prefer something anything maybe rather instead only just really very made any
+some all can could show find give get looking look see other others another different pair pairs kind kinds type types style
+styles thing things item items piece pieces cheaper cheapest expensive pricier better best top rated sort sorted order okay fine
+sure yes yeah please thanks""".split())  # noqa: SIM905
 _LEAD_IN_WORDS = re.compile(r"^(?:(?:and|then|now|please|show me|find me|give me|just)\s+)+")
 _FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")
 _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\bm[aá]s barat[oa]s? que\b|比.+便宜")
+# "is the third one cheaper than the first one?", "does the second cost more than the first?", "¿el tercero es más
+# barato que el primero?", "第三个比第一个便宜吗？": a yes-or-no question about two products, never a wish for cheaper ones
+# ("something cheaper than the first one", "is there anything cheaper than the first?", "有比第一个便宜的吗？")
+_PRICE_QUESTION = re.compile(
+    r"^\W*(?:(?:so|and|but|ok(?:ay)?|hmm+|well|wait)[\s,]+)*(?:is|are|was|would)\s+(?P<a>.+?)\s+"
+    r"(?:(?:any|much|even|a\s+(?:lot|bit|little))\s+)?(?:(?P<less>cheaper|less\s+expensive|lower[- ]priced)|"
+    r"more\s+expensive|pricier|dearer|costlier|higher[- ]priced|more\s+costly)\s+than\s+(?P<b>.+?)[\s?!.]*$|"
+    r"^\W*(?:(?:so|and|but|ok(?:ay)?|hmm+|well|wait)[\s,]+)*(?:does|do)\s+(?P<a2>.+?)\s+cost\s+(?:(?P<less2>less)|more)\s+than\s+"
+    r"(?P<b2>.+?)[\s?!.]*$|"
+    r"^[\s¿]*(?:y\s+)?(?:es\s+)?(?P<a3>(?:el|la|este|esta|ese|esa)\b.+?)\s+(?:es\s+)?(?:(?P<less3>m[aá]s\s+barat[oa]|menos\s+car[oa])|"
+    r"m[aá]s\s+car[oa])\s+que\s+(?P<b3>.+?)[\s?!.]*$|"
+    r"^\s*(?P<a4>[^比]+?)比(?P<b4>[^比]+?)(?:更|还)?(?:(?P<less4>便宜)|贵)(?:(?:吗|么|嘛|不)[\s?？!！。]*|\s*[?？]+\s*)$")
 # "and the 6 foot one?", "what about the Adrienne one?", "the 65 cm one": a product by words of its name
 _THE_WORDS_ONE = re.compile(r"^\s*(?:(?:and|or|so|what about|how about)\s+)?the\s+(?P<what>[a-z0-9][\w' -]*?)\s+one\s*[?.!]*\s*$")
+# "which is more expensive, the first or the third?", "¿cuál es más cara?", "哪个更贵？": the dearer one is asked for
+_ASKS_DEARER = re.compile(r"\b(?:more expensive|pricier|priciest|dearer|dearest|costlier|more costly|higher[- ]priced|most expensive)\b|"
+                          r"\bm[aá]s car[oa]s?\b|更贵|最贵")
 _DEARER_THAN = re.compile(r"\b(?:more expensive|pricier|dearer|costlier|higher priced|more costly) than\b|\bm[aá]s car[oa]s? que\b|比.+贵")
 # "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
 THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
@@ -2758,6 +3130,49 @@ def _quantity_request(low: str, sizes: Iterable[str]) -> re.Match[str] | None:
     return m
 
 
+# "make it 10", "make that a 10", "change it to 100", "make it under $100", "in a 10 instead", "try a 9.5": a number for
+# the last search (a size or a budget) or for a cart line (how many); `_number_meant` reads which
+_RENUMBER = re.compile(r"^\s*(?:(?:ok(?:ay)?|actually|no|hmm|please|can you|could you|and|so|then|maybe|oh|sorry)[\s,]+)*"
+                       r"(?:(?:make\s+(?:it|that|them)|(?:change|switch)\s+(?:it|that|them)\s+to)\s+"
+                       r"(?P<how>an?\s+|size\s+|\$\s*|(?:under|below|up\s+to|max(?:imum)?)\s+\$?\s*)?|"
+                       r"(?:in|try|how\s+about|what\s+about|maybe)\s+(?P<how2>an?|size)\s+|(?P<how3>an?)\s+(?=\d[\d.]*\s+instead\b))"
+                       r"(?P<n>\d{1,4}(?:\.\d{1,2})?)(?P<cur>\s*(?:dollars?|bucks|usd|euros?|eur|€|£))?"
+                       r"(?:\s+(?:instead|then|please))*\s*[.!?]*\s*$")
+
+
+def _number_meant(m: re.Match[str], previous: ShoppingIntent | None, *, just_carted: bool, has_lines: bool,
+                  one_in_view: bool) -> tuple[str, str] | None:
+    """What the number of a `_RENUMBER` message is: ("size", "10") or ("budget", "100") of the last search, ("ask",
+    "10") when nothing tells which, or None when it is how many (of the line just added, of a cart line, or with
+    nothing in the cart and no list to size: "Your cart is empty.")."""
+    said = m.group("n")
+    how = (m.group("how") or "").strip()
+    sized = how in ("a", "an", "size") or m.group("how2") is not None or m.group("how3") is not None
+    money = (bool(how) and not sized) or m.group("cur") is not None
+    n = float(said)
+    if just_carted and not sized and not money and n <= 99:
+        return None  # "make it 3" right after adding: how many of that line
+    if previous is None or not (previous.query or previous.category or previous.sizes or previous.brands or previous.colors):
+        return None  # nothing searched to size or price: how many (the cart says what it holds)
+    budget = previous.max_price if previous.max_price is not None else previous.min_price
+    if sized:
+        return ("size", said)
+    if money:
+        return ("budget", said)
+    numeric = [float(z) for z in previous.sizes if re.fullmatch(r"\d{1,3}(?:\.\d+)?", z)]
+    if previous.sizes and budget is not None:
+        # both said ("size 9 under 100"): the one the number is nearer ("make it 10" a size, "make it 120" a budget);
+        # letter sizes take no number, so it is the budget
+        return ("size", said) if numeric and abs(n - numeric[0]) <= abs(n - budget) else ("budget", said)
+    if previous.sizes and n < 100:
+        return ("size", said)
+    if budget is not None:
+        return ("budget", said)
+    # nothing said it could be: how many of a cart line, or of the one product in view ("Your cart is empty."); of a
+    # list, which it is, asked
+    return None if has_lines or one_in_view or n > 99 else ("ask", said)
+
+
 def _quantity_what(m: re.Match[str]) -> str:
     """The words of a SET_QUANTITY request that name a cart line ("the hoodie", "hoodies"), less those of the cart
     itself and of units ("in my cart", "2 units"): empty when it names none."""
@@ -2829,6 +3244,15 @@ def _names_a_kind(word: str, parser: Any) -> bool:
     vocab = getattr(parser, "vocabulary", None)
     categories = {singular(c.rsplit("/", 1)[-1].lower()) for c in vocab.categories} if isinstance(vocab, CatalogVocabulary) else set()
     return singular(word) in PRODUCT_KINDS or singular(word) in categories
+
+
+def _filter_named(phrase: str) -> str | None:
+    """The filter a relaxed phrase names ("the budget" -> "price", "talla" -> "size", "颜色" -> "colour"), else None."""
+    said = re.sub(r"^(?:the|my|your|el|la|los|las|mi)\s+", "", phrase.strip())
+    if said in _FILTER_NAMES:
+        return _FILTER_NAMES[said]
+    # ("我觉得价格无所谓": the Chinese filter word ends what was said)
+    return next((v for k, v in _FILTER_NAMES.items() if re.search(r"[\u4e00-\u9fff]", k) and said.endswith(k)), None)
 
 
 def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:

@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from assistant.intent import IntentDecodeError, ShoppingIntent, intent_from_json, intent_response_format
 from assistant.prompts import render
 from assistant.vocabulary import (
+    DAY_OR_OCCASION,
     GIFT_TALK,
     POINTING_ONLY,
     POINTING_WORDS,
@@ -30,6 +31,7 @@ from assistant.vocabulary import (
     looks_like_refinement,
     normalize_intent,
     references_in_text,
+    without_occasions,
 )
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,8 @@ _PRICE_WORDS = re.compile(
     # (a count or a measure is a product word: "tent for 4 people", "2 liter bottle", "4-person tent", "6 pack")
     r"[$€£¥]?(?<![A-Za-z0-9.,])\d+(?:[.,]\d+)?(?!\d|[.,]\d)(?!\s*-?\s*(?:person|people|persons|seater|seats?|burners?|slices?|"
     r"cups?|pack|pk|pieces?|pcs|liters?|litres?|l|ml|oz|gallons?|gal|qt|quarts?|inch|inches|in\.|ft|feet|foot|mm|cm|lbs?|pounds?|"
-    r"kg|watts?|w|volts?|v|mah|gb|tb|speeds?|tiers?|drawers?|shelf|shelves|doors?|season)\b)"
+    r"kg|watts?|w|volts?|v|mah|gb|tb|speeds?|tiers?|drawers?|shelf|shelves|doors?|season|"
+    r"st|nd|rd|th)\b)"  # (an ordinal is no price: "the 21st century" searched "st century")
     r"\s*(?:dollars?|bucks|usd|euros?|eur\b|€|£|美元|美金|欧元|元|块|刀|dólares)?|(?<![\w-])(?:under|below|over|above|less than|more than|"
     r"between|and|cheapest|cheaper|(?:the )?(?:most|least) expensive|priciest|most affordable|(?:highest|lowest)[- ]priced?|for|in|size|with|menos de|por|entre|más de|con|para|around|approximately|roughly|"
     r"budget|alrededor de|cerca de|(?:(?:not|nothing|no|anything)\s+(?:(?:too|so|a|an|very|really)\s+)*|too )?cheap(?:\s+ones?)?|inexpensive|affordable|low[- ]cost|budget[- ]friendly|barat[oa]s?|económic[oa]s?)(?![\w-])|"
@@ -102,6 +105,9 @@ class RuleIntentParser:
         # "my wife likes running, any gift ideas": the interest is the need, the rest is how gifts are asked for
         gifted = GIFT_TALK.search(text) is not None
         said = re.sub(r"\s+", " ", GIFT_TALK.sub(" ", text)).strip(" ,.!?;") if gifted else text
+        # "tops for a 30th anniversary", "a gift for the 7th of July": the day or occasion names no product
+        occasion = DAY_OR_OCCASION.search(said) is not None
+        said = without_occasions(said) if occasion else said
         query = _LEAD_IN.sub("", _ADD_A.sub("", _SIZE_WORDS.sub(" ", said).strip()))
         query = _LEAD_IN.sub("", re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", query)).strip(" ,.!?¿¡"))
         query = _LEAD_IN_ZH.sub("", query).strip(" ,.!?¿¡，。！？")
@@ -114,7 +120,7 @@ class RuleIntentParser:
         query = re.sub(r"(?:\s+(?:de|para|con|en|por|y|o))+$", "", re.sub(r"\s+", " ", query))  # "mochila de menos de 100"
         cats = categories_in_text(text, self.vocabulary)
         # a photo's "like this" is no query ("find me something like this" included)
-        query = query if query or gifted or POINTING_ONLY.fullmatch(_LEAD_IN.sub("", text.strip())) else text.strip()
+        query = query if query or gifted or occasion or POINTING_ONLY.fullmatch(_LEAD_IN.sub("", text.strip())) else text.strip()
         proposal = ShoppingIntent(kind=kind, query=query, category=cats[0] if cats else None)  # type: ignore[arg-type]
         return normalize_intent(proposal, self.vocabulary, text, has_previous=previous is not None)
 

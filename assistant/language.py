@@ -205,6 +205,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     # a requirement the shopper relaxed ("it doesn't have to be waterproof"), said above the list without it
     "relaxed": {"en": 'I have dropped "{what}" from your search.', "es": "He quitado «{what}» de tu búsqueda.",
                 "zh": "已从搜索条件中去掉“{what}”。"},
+    # "not only jackets, scarves too": the other kind listed with the first one
+    "widened": {"en": 'I have added "{what}" to your search.', "es": "He añadido «{what}» a tu búsqueda.",
+                "zh": "已在搜索条件中加上“{what}”。"},
     "relaxed_for": {"en": 'I have dropped "for {who}" from your search.', "es": "He quitado «para {who}» de tu búsqueda.",
                     "zh": "已从搜索条件中去掉“{who}”。"},
     # ----- describing the need
@@ -392,6 +395,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "closest_colour": {"en": "We have nothing in {asked}; these are {shown}, the closest colour we have.",
                        "es": "No tenemos nada en {asked}; estos son {shown}, el color más parecido que tenemos.",
                        "zh": "我们没有{asked}的商品；以下是最接近的{shown}。"},
+    # "silk hat" where the shop sells hats, none of them silk: said plainly above the hats it has (they were listed
+    # as if silk), with what the catalog says they are instead where it says
+    "no_such_wish": {"en": "We have no {what}; here are the {kind} we have.",
+                     "es": "No tenemos {what}; esto es lo que tenemos en {kind}.",
+                     "zh": "我们没有{what}；以下是我们现有的{kind}。"},
+    "no_such_wish_values": {"en": "We have no {what}; here are the {kind} we have ({label}: {values}).",
+                            "es": "No tenemos {what}; esto es lo que tenemos en {kind} ({label}: {values}).",
+                            "zh": "我们没有{what}；以下是我们现有的{kind}（{label}：{values}）。"},
     "cart_quantity": {"en": "{name}: quantity {n}.", "es": "{name}: cantidad {n}.", "zh": "{name}：数量 {n}。"},
     "cart_changed": {"en": "Changed to {name}.", "es": "Cambiado a {name}.", "zh": "已改为{name}。"},
     "cart_which_change": {"en": "Which item in your cart should I change? Name it.",
@@ -409,10 +420,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "es": "¿Cuál quito? Dime su nombre o di «el segundo».", "zh": "要移除哪一件？请说出名称，或者说“第二个”。"},
     "cart_which_line": {"en": "Which one should I take off: {lines}? Say its size or colour.",
                         "es": "¿De cuál quito: {lines}? Dime su talla o color.", "zh": "要减少哪一件：{lines}？请说出尺码或颜色。"},
+    # (lines of several products: a name tells them apart)
+    "cart_which_line_named": {"en": "Which one should I take off: {lines}? Name it, or say its size or colour.",
+                              "es": "¿De cuál quito: {lines}? Dime su nombre, talla o color.",
+                              "zh": "要减少哪一件：{lines}？请说出名称、尺码或颜色。"},
     "cart_which_quantity": {"en": "Which item's quantity should I change: {lines}? Name it, or say its size or colour.",
                             "es": "¿De qué artículo cambio la cantidad: {lines}? Dime su nombre, talla o color.",
                             "zh": "要修改哪一件的数量：{lines}？请说出名称、尺码或颜色。"},
     "cart_empty": {"en": "Your cart is empty.", "es": "Tu carrito está vacío.", "zh": "您的购物车是空的。"},
+    # "make it 10" with nothing in the cart and no size or budget said before: which of them it is
+    "which_number": {"en": "Is {n} the size or your budget? Say for example 'size {n}' or 'under {n}'.",
+                     "es": "¿{n} es la talla o tu presupuesto? Di por ejemplo «talla {n}» o «menos de {n}».",
+                     "zh": "{n}是指尺码还是预算？请说例如“{n}码”或“{n}以下”。"},
     "cart_summary": {"en": "Your cart: {items}. Total {total}.", "es": "Tu carrito: {items}. Total {total}.",
                      "zh": "购物车：{items}。合计{total}。"},
     "variant": {"en": " in {bits}", "es": " en {bits}", "zh": "（{bits}）"},
@@ -451,6 +470,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "zh": "更贵的是{name}，{price}。"},
     "dearest_of": {"en": "The most expensive is {name} at {price}.", "es": "El más caro es {name}, por {price}.",
                    "zh": "最贵的是{name}，{price}。"},
+    # "is the third one cheaper than the first one?": yes or no, with both prices
+    "price_yes": {"en": "Yes: the {a} is {pa}, the {b} is {pb}.", "es": "Sí: {a} cuesta {pa} y {b} cuesta {pb}.",
+                  "zh": "是的：{a}售价{pa}，{b}售价{pb}。"},
+    "price_no": {"en": "No: the {a} is {pa}, the {b} is {pb}.", "es": "No: {a} cuesta {pa} y {b} cuesta {pb}.",
+                 "zh": "不是：{a}售价{pa}，{b}售价{pb}。"},
+    "price_same_answer": {"en": "No, they cost the same: the {a} is {pa}, the {b} is {pb}.",
+                          "es": "No, cuestan lo mismo: {a} cuesta {pa} y {b} cuesta {pb}.",
+                          "zh": "不是，价格相同：{a}售价{pa}，{b}售价{pb}。"},
     "costs": {"en": "{name} costs {price}", "es": "{name} cuesta {price}", "zh": "{name}售价{price}"},
     "product_count": {"en": "We have {n} {what}, {m} of them in stock.", "es": "Tenemos {n} {what}; {m} disponibles ahora.",
                       "zh": "我们有{n}款{what}，其中{m}款有货。"},

@@ -16,7 +16,7 @@ from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
 from assistant.language import colour_name, localize_note, product_word_pairs, say
 from assistant.search_backend import RankedItem, names_nothing, soft_match
-from assistant.vocabulary import PRODUCT_KINDS, canonical_color, without_brands
+from assistant.vocabulary import IRREGULAR_PLURAL_OF, PRODUCT_KINDS, canonical_color, without_brands
 from catalog.repository import singular
 from catalog.text import money
 
@@ -114,7 +114,10 @@ would should good best great nice ideal perfect suitable useful only just much m
 
 
 def plural_en(word: str) -> str:
-    """An English noun's plural, as the reply's header says it ("purse" -> "purses", "hoody" -> "hoodies")."""
+    """An English noun's plural, as the reply's header says it ("purse" -> "purses", "hoody" -> "hoodies", "scarf" ->
+    "scarves", never "scarfs")."""
+    if word.lower() in IRREGULAR_PLURAL_OF:
+        return IRREGULAR_PLURAL_OF[word.lower()]
     if re.search(r"(?:s|x|z|ch|sh)$", word):
         return word + "es"
     if re.search(r"[^aeiou]y$", word):

@@ -115,8 +115,39 @@ def _has_word(text_l: str, word: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text_l) is not None
 
 
+# plurals no suffix rule undoes ("scarves" is no "scarve", and a shop's "Scarves" must be what "a scarf" asks for)
+IRREGULAR_PLURALS = {
+    "scarves": "scarf", "knives": "knife", "shelves": "shelf", "leaves": "leaf", "wolves": "wolf", "halves": "half",
+    "loaves": "loaf", "calves": "calf", "hooves": "hoof", "elves": "elf", "dwarves": "dwarf", "thieves": "thief",
+    "wives": "wife", "mice": "mouse", "lenses": "lens", "buses": "bus",
+}
+IRREGULAR_PLURAL_OF = {one: many for many, one in IRREGULAR_PLURALS.items()}
+
+
+def number_forms(word: str) -> list[str]:
+    """The word, lower case, and its other number where no suffix rule reaches it: "scarf" -> ["scarf", "scarves"],
+    "knives" -> ["knives", "knife"], "jacket" -> ["jacket"] (a search for "scarf" must find a "Scarves" category's
+    products, which lexical stemming does not: scarves is "scarv")."""
+    w = word.lower().strip()
+    other = IRREGULAR_PLURALS.get(w) or IRREGULAR_PLURAL_OF.get(w)
+    return [w, other] if other else [w]
+
+
+def other_spellings(text: str) -> list[str]:
+    """Words to search beside the text's own where a catalog writes them otherwise: the other number of an irregular
+    plural ("knives": "knife"), and "t-shirt" for "tshirt" or "tee shirt" (a name's "T-Shirt" is the words t and
+    shirt to a search: "tshirt dress" ranked the T-Shirt Dress below the other dresses)."""
+    low = text.lower()
+    out = [f for w in re.findall(r"[a-z]+", low) for f in number_forms(w)[1:]]
+    if re.search(r"(?<![\w-])(?:tshirts?|tee[\s-]shirts?)(?![\w-])", low):
+        out.append("t-shirt")
+    return list(dict.fromkeys(out))
+
+
 def _singular(word: str) -> str:
     w = word.lower().strip()
+    if w in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[w]
     for suf, rep in (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"), ("oes", "o")):
         if w.endswith(suf) and len(w) > len(suf) + 2:
             return w[: -len(suf)] + rep
@@ -126,8 +157,10 @@ def _singular(word: str) -> str:
 
 
 def _stem(word: str) -> str:
-    """Comparison stem, plural-insensitive: hoodies/hoodie/hoody -> hoodi, shoes/shoe -> sho, dresses -> dress."""
+    """Comparison stem, plural-insensitive: hoodies/hoodie/hoody -> hoodi, shoes/shoe -> sho, dresses -> dress,
+    scarves/scarf -> scarf, knives/knife -> knif."""
     w = word.lower().strip()
+    w = IRREGULAR_PLURALS.get(w, w)
     if w.endswith("ies") and len(w) > 4:
         w = w[:-3] + "i"
     elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
@@ -528,6 +561,47 @@ ORDINAL_WORDS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|te
                  r"primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|sext[oa]|s[eé]ptim[oa]|octav[oa]|noven[oa]|"
                  r"d[eé]cim[oa]|últim[oa]")
 
+# A number said as a day or an occasion is no position in a list: "the 7th of July", "July 7th", "a party on the
+# 21st", "a 30th anniversary", "my 40th birthday", "el primero de julio", "el quinto aniversario" (they were read
+# as the 7th, 21st, 30th product shown and answered "Only 5 products are shown")
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+           r"nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre|diciembre")
+_DAY_ORDINAL = (r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                r"primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|sext[oa]|s[eé]ptim[oa]|octav[oa]|noven[oa]|d[eé]cim[oa]")
+_NOT_A_PICK = r"(?!\s+(?:one|ones|item|product|option|pair|model)\b)"  # "on the 2nd one" is a pick
+_DAY_OR_OCCASION = (
+    # "the 7th of July", "the first of May", "7th July" ("the second may be too small": "may" and "mar" need "of"),
+    # "el primero de julio"
+    rf"(?<![a-z0-9])(?:{_DAY_ORDINAL})\s+(?:(?:of|de)\s+(?:{_MONTHS})|(?!may\b|mar\b)(?:{_MONTHS}))(?![a-z])|"
+    # "July 7th", "July the 4th", "May 4th"
+    rf"\b(?:(?!may\b)(?:{_MONTHS})\s+(?:the\s+)?|may\s+)(?:\d{{1,2}}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
+    rf"seventh|eighth|ninth|tenth)(?![a-z0-9]){_NOT_A_PICK}|"
+    # "a party on the 21st", "by the 3rd", "until the 10th", "a present for the 21st" ("for the 2nd" may be a pick)
+    rf"\b(?:(?:on|by|before|until|till|til)\s+the\s+\d{{1,2}}|for\s+the\s+(?:1[1-9]|2\d|3[01]))(?:st|nd|rd|th)(?![a-z0-9]){_NOT_A_PICK}|"
+    # "a 30th anniversary", "my 40th birthday", "her fifth birthday", "el quinto aniversario"
+    rf"(?<![a-z0-9])(?:\d{{1,3}}(?:st|nd|rd|th)|{_DAY_ORDINAL})\s+(?:wedding\s+|work\s+)?"
+    r"(?:anniversar(?:y|ies)|birthdays?|b-?days?|aniversarios?|cumpleaños|cumple)(?![a-z])|"
+    # "birthday number 40", "cumpleaños número 40"
+    r"\b(?:anniversary|birthday|aniversario|cumpleaños)\s+(?:number|no\.|#|número|numero)\s*\d{1,3}(?!\d)")
+DAY_OR_OCCASION = re.compile(_DAY_OR_OCCASION, re.I)
+# ... and other ordinals that count no product shown ("the 21st century", "a 5th grader", "the 3rd generation")
+_NO_POSITION = re.compile(_DAY_OR_OCCASION + r"|(?<![a-z0-9])\d{1,3}(?:st|nd|rd|th)\s+(?:century|grade|graders?|edition|generation)\b",
+                          re.I)
+# the words around a day or occasion that say no product ("tops for a 30th anniversary" searches tops)
+_OCCASION_PHRASE = re.compile(r"(?:\b(?:for|on|by|para|en)\s+)?(?:(?:the|a|an|my|our|his|her|their|your|mi|su|nuestro|nuestra|el|la)\s+)?"
+                              rf"(?:{_DAY_OR_OCCASION})", re.I)
+
+
+def without_positionless_ordinals(text: str) -> str:
+    """The text with its days, occasions and other ordinals that count no product shown blanked out (same length)."""
+    return _NO_POSITION.sub(lambda m: " " * len(m.group()), text)
+
+
+def without_occasions(text: str) -> str:
+    """The text less the days and occasions it names and the words that introduce them ("for a 30th anniversary",
+    "on the 21st", "for the 7th of July"): what is left is the need."""
+    return re.sub(r"\s+", " ", _OCCASION_PHRASE.sub(" ", text)).strip() if DAY_OR_OCCASION.search(text) else text
+
 
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5,
                 "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -542,12 +616,13 @@ _FIRST_N = re.compile(
 
 
 def references_in_text(text: str) -> list[int]:
-    """Positions of shown products the text points at: 'the second one', '#3', 'el primero', '第二个', 'the last'."""
-    tl = text.lower()
+    """Positions of shown products the text points at: 'the second one', '#3', 'el primero', '第二个', 'the last'
+    (never a day or an occasion: 'the 7th of July', 'on the 21st', 'my 40th birthday')."""
+    tl = without_positionless_ordinals(text.lower())
     refs: list[tuple[int, int]] = []
     listed: list[tuple[int, int]] = []  # "... and second": an ordinal in a list, taken only beside a sure one
     for n, pat in _ORDINALS.items():
-        for m in re.finditer(rf"(?<![a-z])(?:{pat})(?![a-z0-9])", tl):
+        for m in re.finditer(rf"(?<![a-z0-9])(?:{pat})(?![a-z0-9])", tl):  # (not the "1st" of "21st")
             word = m.group()
             if re.fullmatch(r"[a-z]+", word):  # English ordinals only as "the second (one)", not "highest first"
                 before, after = tl[max(0, m.start() - 12) : m.start()], tl[m.end() : m.end() + 10]
@@ -597,6 +672,14 @@ _COMPARATIVES = (r"(?:cheap|light|heav|warm|cool|bett|bigg|small|larg|long|short
 # asking which size to take ("what size should i get?", "i'm between M and L", "does it run small?")
 SIZE_ADVICE = (r"\bwhat size (?:should|do|would) i (?:get|buy|order|take|choose|pick|go for)\b|\bwhich size (?:should|do|would) i\b|"
                r"\bi'?m between (?:sizes?|an? )?\w{1,4} and (?:an? )?\w{1,4}\b|\b(?:does|do) (?:it|they|this|these) (?:run|fit) (?:small|large|big|true)\b")
+
+# "put it in my basket", "pop it in the basket", "put the second one in my bag", "stick it in my cart": an add in other
+# words (at the start of the message, of something in view: "a pouch to put in my bag" and "a basket for picnics" are
+# searches, "what's in my basket?" a look at the cart)
+PUT_IN_CART = (r"^\s*(?:(?:also|and|please|ok|okay|then|now|just|so|can you|could you|would you|go ahead and|i'?ll|let'?s)[\s,]+)*"
+               r"(?:put|pop|stick|place|throw|toss|chuck|bung|slip)\s+(?:(?:\d{1,4}|two|three|four|five|a couple|a pair)(?:\s+of)?\s+)?"
+               r"(?:it|this|that|them|these|those|both|one|another|the|\d{1,4}|two|three|four|five|a couple|a pair)\b"
+               r"(?:\s+[^\s,.!?]+){0,6}?\s+(?:in|into|in to|inside)\s+(?:my|the|your|our)\s+(?:shopping\s+)?(?:cart|basket|bag|trolley)\b")
 
 _KIND_RULES: list[tuple[str, str]] = [
     # "I want to return my order", "my order arrived damaged": the returns policy, before "my order" is a lookup
@@ -666,6 +749,7 @@ _KIND_RULES: list[tuple[str, str]] = [
                r"发货|配送|多久到|几天到|怎么付款|如何付款|付款方式|支付方式|联系(?:你们|客服|方式)|客服|人工客服|转人工|营业时间|优惠码|优惠券|尺码表"),
     ("cart", r"\badd\b(?:\s+[^\s,.!?]+){0,6}?\s+to (?:my |the |your )?(?:shopping )?(?:cart|basket)\b|\badd to (?:my |the )?(?:cart|basket)|"
              r"add (?:it |this |that |them |the \w+ (?:one )?)?to (?:my |the )?bag\b|"
+             + PUT_IN_CART + "|"
              # "also add the Ridgevent backpack", "and add the second one": adding what is on screen
              r"^\s*(?:(?:also|and|please|ok|okay|then)[\s,]+)*add\s+(?:(?:\d{1,4}|two|three|four|five|a couple)\s+(?:of\s+)?)?"
              r"(?:the|it|this|that|them|those|these|both|one|another)\b|"
@@ -711,7 +795,10 @@ _KIND_RULES: list[tuple[str, str]] = [
                 r"^\s*which (?:is|are) (?:the )?(?:(?:best|top|highest|most|better)[ -](?:rated|reviewed)|" + _COMPARATIVES + r"|more \w+|"
                 r"less \w+|most \w+|least \w+)(?: ones?)?(?: of (?:these|them|those|the \w+))?\s*\??\s*$|"
                 # "which is cheaper, the first or the second?"
-                r"^\s*which (?:one )?(?:is|are) (?:the )?(?:" + _COMPARATIVES + r"|more \w+|less \w+)\b[\s,:]+(?:the )?\w+(?: one)? or (?:the )?\w+"),
+                r"^\s*which (?:one )?(?:is|are) (?:the )?(?:" + _COMPARATIVES + r"|more \w+|less \w+)\b[\s,:]+(?:the )?\w+(?: one)? or (?:the )?\w+|"
+                # "¿cuál es más barata, la segunda o la tercera?", "第一个和第三个哪个更便宜？" (a question about each)
+                r"^[¿\s]*cu[aá]l(?:es)? (?:es|son) (?:el |la |los |las )?(?:m[aá]s|menos) \w+[\s,:]+(?:el |la )?\w+ o (?:el |la )?\w+|"
+                r"第[一二三四五六七八九十\d]+个?(?:和|跟|与|还是)第[一二三四五六七八九十\d]+个?.*哪(?:个|一个|款)?更"),
     # A question about a product already shown ("is the second one machine washable?")
     ("question", r"^\s*(?:is|are|does|do|can|will|what|how|tiene|es|está)\b.*\b(?:it|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
                  r"\d{1,2}(?:st|nd|rd|th)|last|this|that|primero|segundo)\b.*\?\s*$|"
@@ -734,7 +821,8 @@ _KIND_RULES: list[tuple[str, str]] = [
 def kind_in_text(text: str) -> str | None:
     tl = text.lower().strip()
     for kind, pat in _KIND_RULES:
-        if re.search(pat, tl):
+        # ("what can I get for my 40th birthday?" asks about no product shown)
+        if re.search(pat, without_positionless_ordinals(tl) if kind == "question" else tl):
             return kind
     return None
 
@@ -1003,25 +1091,40 @@ TOP_AS_RANK = re.compile(r"\btop(?=[\s-]+(?:rated|rating|reviewed|sellers?|selli
 
 # "t-shirts", "tshirt", "t shirt", "tees": the T-shirt kind, whose "shirt" is no plain shirt (it listed an Oxford Shirt
 # as the one match for "t-shirts" in a shop with a T-Shirts category)
-_T_SHIRT = re.compile(r"(?<![\w-])(?:t[\s-]?shirts?|tees?)(?![\w-])")
+_T_SHIRT = re.compile(r"(?<![\w-])(?:t[\s-]?shirts?|tee[\s-]?shirts?|tees?)(?![\w-])")
+# a T-shirt (or shirt) word before another kind's word only says which of that kind: "t-shirt dresses", "a tee dress",
+# "shirt dress", "t-shirt bra" are dresses and bras (it listed T-shirts for "show me t shirt dresses")
+_SHIRT_BEFORE = re.compile(r"(?<![\w-])(?:t[\s-]?shirts?|tee[\s-]?shirts?|tees?|shirts?)[\s-]+(?=([a-z]+)(?![\w-]))")
+_SHIRT_KINDS = frozenset({"shirt", "tee", "t-shirt", "tshirt", "top"})
+
+
+def _without_kind_modifiers(text_l: str) -> str:
+    """The text less the T-shirt or shirt words that only qualify the kind named after them ("t shirt dresses" ->
+    "dresses"): the kind asked for is the last one."""
+    def drop(m: re.Match[str]) -> str:
+        after = _singular(m.group(1))
+        return " " if after in PRODUCT_KINDS and after not in _SHIRT_KINDS else m.group(0)
+    return _SHIRT_BEFORE.sub(drop, text_l)
 
 
 def _kind_words(text_l: str) -> set[str]:
     """The stems of a lower-case text's words, as category words are compared; a T-shirt's words are "t-shirt" and
-    "tee", never "shirt"."""
+    "tee", never "shirt"; a T-shirt word before another kind ("t-shirt dress") is none."""
+    text_l = _without_kind_modifiers(text_l)
     words = {_stem(w) for w in re.findall(r"[a-záéíóúñü]+", _T_SHIRT.sub(" ", text_l))}
     return words | ({_stem("t-shirts"), _stem("tshirts"), _stem("tees")} if _T_SHIRT.search(text_l) else set())
 
 
 def categories_in_text(text: str, vocab: CatalogVocabulary, gender: str | None = None) -> list[str]:
     text = TOP_AS_RANK.sub(" ", text.lower())
-    words = _kind_words(text) | _category_aliases(text)
+    words = _kind_words(text) | _category_aliases(_without_kind_modifiers(text))
+    spelt = re.sub(r"(?<![\w-])(?:t[\s-]?|tee[\s-]?)shirt", "t-shirt", text)  # a "T-Shirt Dresses" category, as named
     out: list[str] = []
     depth: dict[str, int] = {}  # of the deepest catalog path behind each result (a bare "Jackets" is still deep)
     for c in vocab.categories:
         cw = _category_words(c)
         if any(w in words for w in cw if " " not in w) or any(
-            w in text.lower() for w in cw if " " in w
+            w in spelt for w in cw if " " in w
         ):
             mapped = map_category(c.rsplit("/", 1)[-1], vocab, gender)
             if mapped:
@@ -1201,7 +1304,11 @@ def normalize_intent(
     # references: ordinal evidence required
     refs = references_in_text(text)
     if not refs and intent.references and re.search(r"\b(?:it|this|that|one|ones|them)\b|这个|那个|este|ese", text.lower()):
-        refs = [r for r in intent.references if 0 < r <= 10]
+        # (a model's reading of "the 7th of July" or "my 40th birthday" as a position is no evidence)
+        said = [m.group().lower() for m in _NO_POSITION.finditer(text)]
+        dated = {int(n) for d in said for n in re.findall(r"\d+", d)} | {
+            n for d in said for n, pat in _ORDINALS.items() if re.search(rf"(?<![a-z0-9])(?:{pat})(?![a-z0-9])", d)}
+        refs = [r for r in intent.references if 0 < r <= 10 and r not in dated]
 
     # exclusions: only when the text negates something
     if re.search(_NEGATION, text.lower()):
@@ -1251,8 +1358,10 @@ def normalize_intent(
             and re.search(r"[^\W\d_]{3,}", re.sub(r"\b(?:ones?|some|any|the|me|show|find)\b", " ", ranked.lower())):
         # "top rated tees under 30": tees, best rated first (the words "top rated" searched brought tops in)
         query = ranked
+    if DAY_OR_OCCASION.search(query):  # "tops for a 30th anniversary" searches tops (a model's query too)
+        query = without_occasions(query)
     if not query and kind in ("search", "refine"):
-        query = "" if POINTING_ONLY.fullmatch(text) or GIFT_TALK.search(text) else text.strip()
+        query = "" if POINTING_ONLY.fullmatch(text) or GIFT_TALK.search(text) or DAY_OR_OCCASION.search(text) else text.strip()
 
     return ShoppingIntent(
         kind=kind, query=query, category=category, brands=brands, min_price=min_price, max_price=max_price,
