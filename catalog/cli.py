@@ -11,7 +11,7 @@ from catalog.config import default_db_url, missing_sqlite_file, normalize_db_url
 from catalog.db import CatalogDatabaseError, CatalogDB, open_catalog
 from catalog.records import CatalogImportError
 
-FORMATS = ("eshop", "magento", "csv", "jsonl", "homedepot")
+FORMATS = ("eshop", "magento", "csv", "jsonl", "homedepot", "policies")  # as catalog.importers.FORMATS
 
 db_url_option = click.option(
     "--db-url",

@@ -8,6 +8,9 @@ installed it returns `ImageBackend(None, "image search is off: <why>")`, and cal
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -101,7 +104,10 @@ class EfficientNetImageEmbedder:
             raise ImageModelError(f"EfficientNet-Lite2 weights not found at {weights_path}")
         torch.set_num_threads(threads or default_threads())
         self._torch = torch
-        self.model = EfficientNet.from_pretrained("efficientnet-lite2", weights_path=str(weights_path))
+        said = io.StringIO()  # it prints "Loaded pretrained weights…" to stdout: scripts that print JSON get noise
+        with contextlib.redirect_stdout(said):
+            self.model = EfficientNet.from_pretrained("efficientnet-lite2", weights_path=str(weights_path))
+        logging.getLogger(__name__).debug("%s", said.getvalue().strip())
         self.model.eval()
         self.size = 260
         self.batch_size = batch_size

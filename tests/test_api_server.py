@@ -213,6 +213,8 @@ def test_chat_bad_requests_get_clear_4xx(client: TestClient, body: dict[str, Any
 def test_broken_json_and_wrong_content(client: TestClient) -> None:
     r = client.post("/api/v1/chat", content=b'{"message": "hi"', headers={"Content-Type": "application/json"})
     assert_clean_error(r, 422, "not valid JSON")
+    r = client.post("/api/v1/chat", content=b'{"message": "jacket \xff\xfe red"}', headers={"Content-Type": "application/json"})
+    assert_clean_error(r, 400, "encoded as UTF-8")
     r = client.post("/api/v1/chat", content=b"[1, 2]", headers={"Content-Type": "application/json"})
     assert_clean_error(r, 422)
     r = client.get("/api/v1/chat")

@@ -157,8 +157,9 @@ def test_fast_query_encoder_refuses_what_it_cannot_reproduce(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-def test_efficientnet_image_similarity(tmp_path: Path) -> None:
+def test_efficientnet_image_similarity(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     emb = EfficientNetImageEmbedder()
+    assert capfd.readouterr().out == ""  # the package's "Loaded pretrained weights" stays off stdout (scripts print JSON)
     assert isinstance(emb, ImageEmbedder) and emb.dim == 1280 and not emb.supports_text
     a = _png(tmp_path / "a.png", (200, 30, 30), size=(120, 90))
     a2 = _png(tmp_path / "a2.png", (205, 35, 30), size=(90, 120))

@@ -93,6 +93,21 @@ def test_cli_import(tmp_path: Path, policies_file: Path) -> None:
     assert "policies added: 5" in out.output and "5 policies" in out.output and "products:" not in out.output
 
 
+
+def test_cli_import_with_format_policies_for_a_file_it_cannot_guess(tmp_path: Path, policies_file: Path) -> None:
+    from catalog.cli import FORMATS, catalog_group
+    from catalog.importers import FORMATS as IMPORT_FORMATS
+
+    assert FORMATS == IMPORT_FORMATS  # every format the error message names is one --format takes
+    text = tmp_path / "policies.txt"  # a .txt is not guessed: the error says to pass --format policies
+    text.write_text(policies_file.read_text(encoding="utf-8"), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    guessed = CliRunner().invoke(catalog_group, ["import", str(text), "--db-url", url, "-q"])
+    assert guessed.exit_code != 0 and "policies" in guessed.output
+    out = CliRunner().invoke(catalog_group, ["import", str(text), "--format", "policies", "--db-url", url, "-q"])
+    assert out.exit_code == 0, out.output
+    assert "policies added: 5" in out.output
+
 @pytest.fixture
 def bot(tmp_path: Path, policies_file: Path) -> ShoppingAssistant:
     url = f"sqlite:///{tmp_path / 'shop.db'}"

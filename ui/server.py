@@ -386,6 +386,8 @@ def create_app(
             message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
         if exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path} (see /docs)"
+        if exc.status_code == 400 and message == "There was an error parsing the body":  # FastAPI's words for bytes
+            message = "the request body could not be read as JSON text: send JSON encoded as UTF-8"  # json cannot decode
         return error(exc.status_code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
