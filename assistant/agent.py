@@ -45,17 +45,19 @@ from assistant.events import (
 from assistant.intent import ShoppingIntent
 from assistant.intent_parser import IntentParser, RuleIntentParser
 from assistant.language import (
+    attribute_label,
     colour_name,
     conversation_language,
     detect_language,
     english_product_words,
     feature_words,
+    localize_note,
     product_word_pairs,
     say,
     spanish_fixes,
     variant_bits,
 )
-from assistant.replies import ReplyWriter, TemplateReplyWriter, card, describe_need, plural_en
+from assistant.replies import ReplyWriter, StatedNeed, TemplateReplyWriter, card, describe_need, plural_en
 from assistant.search_backend import (
     CatalogSearch,
     ProductSearch,
@@ -64,6 +66,7 @@ from assistant.search_backend import (
     apply_corrections,
     corrections_in,
     intent_to_filter,
+    names_nothing,
     query_text,
     replace_words,
 )
@@ -106,6 +109,7 @@ from catalog.repository import (
 )
 from catalog.repository import singular as _regular_singular
 from catalog.text import money
+from retrieval.sort_pool import has_every_word, residual_words
 
 MAX_MESSAGE_CHARS = 4000
 
@@ -330,6 +334,11 @@ class ShoppingAssistant:
             if all(w in _SALE_FILLER for w in re.findall(r"[^\W\d_]+", rest.lower())):
                 rest = ""  # "what is on sale?", "anything on sale": everything on sale
             raw = raw.model_copy(update={"on_sale": True, "query": rest})
+            if (raw.category and re.search(r"(?:^|\s)sale(?:\s|$)", raw.category.rsplit("/", 1)[-1].lower())
+                    and not re.search(r"\bsale\b", ON_SALE.sub(" ", need_text.lower()))):
+                # "what's on sale?" in a shop with a "Sale" category: every product on sale (the on-sale filter takes
+                # that category in too), not that category alone under "sale on sale" (a tent at a special price was left out)
+                raw = raw.model_copy(update={"category": None})
         if _WITH_SOLD_OUT.search(need_text.lower()) and raw.kind in ("search", "refine"):  # (a filter, not words to search)
             raw = raw.model_copy(update={"query": re.sub(r"\s+", " ", _WITH_SOLD_OUT.sub(" ", raw.query.lower())).strip(" ,.?!")
                                          .removesuffix(" ones").removesuffix(" items").strip()})
@@ -347,10 +356,13 @@ class ShoppingAssistant:
         names = frozenset(w.lower() for w in _NAMES.findall(text))
         # a colour word is no typo ("a gold watch" is not "good", "rose" not "rise")
         names |= frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if canonical_color(w) is not None)
+        # nor a word of a requirement relaxed ("I don't care about the colour" is no "core", "skip the size filter" no "slip")
+        unfixed = names | frozenset(w for m in [*_NEED_RELAX.finditer(text.lower().replace("’", "'")), *_FILTER_OFF.finditer(text.lower())]
+                                   for w in re.findall(r"[a-z]+", m.group(0)))
         # a Spanish message's words are no misspelt English ("que no sean negras" is not "seam")
         # (its product words one letter off are fixed to the Spanish word: "chaqeta" listed bags "for anyone")
-        fixes = ([f for f in spanish_fixes(text) if f[0] not in names] if raw.kind in ("search", "refine") else []) \
-            if detect_language(text) == "es" else [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in names]
+        fixes = ([f for f in spanish_fixes(text) if f[0] not in unfixed] if raw.kind in ("search", "refine") else []) \
+            if detect_language(text) == "es" else [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in unfixed]
         grounded_text = text
         if fixes:
             grounded_text = replace_words(text, fixes)
@@ -487,6 +499,9 @@ class ShoppingAssistant:
             state.disliked.extend(i for i in dropped if i not in state.disliked)
         picked_like = _at_positions(state.shown, references_in_text(grounded_text.lower())) \
             if _SIMILAR_TO_PICK.match(grounded_text.lower()) else []
+        no_likes = False  # "more like the one I liked" with nothing liked yet: said so
+        withdrawn_meant: str | None = None  # the product taken off sale a question names ("is the mug in stock?")
+        also_like: list[ShoppingIntent] = []  # ... liked products of other kinds: their searches, shown in turn
         if (_SIMILAR.fullmatch(grounded_text.strip().lower()) or len(picked_like) == 1) and (
                 one := picked_like if len(picked_like) == 1 else state.focus if len(state.focus) == 1
                 else state.shown if len(state.shown) == 1 and not state.focus else []):
@@ -500,6 +515,31 @@ class ShoppingAssistant:
                 dropped = [like.id]
         elif _SIMILAR.fullmatch(grounded_text.strip().lower()) and (state.shown or state.focus):
             intent = intent.model_copy(update={"kind": "question", "references": []})  # like which? ("Which of these …")
+        elif _LIKED_SIMILAR.search(grounded_text.lower()):
+            # "more like the one I liked", "similar to what I liked": like the products liked here (a thumbs-up, the
+            # API's like), never those words searched; nothing liked yet: said so
+            liked_ps = self.repo.get_many([i for i in state.liked if i not in state.disliked][-3:][::-1])  # (latest first)
+            if liked_ps:
+                # one search a kind ("the ones I liked", a jacket and a watch: jackets and watches, never one search
+                # for both names), the latest liked first
+                by_kind: dict[str | None, list[Any]] = {}
+                for p in liked_ps:
+                    by_kind.setdefault(self.repo.product_category(p), []).append(p)
+                intent, *also_like = [self._similar_intent(ps, raw) for ps in by_kind.values()]
+                dropped = [p.id for p in liked_ps]
+            else:
+                intent, no_likes = intent.model_copy(update={"kind": "chitchat", "references": []}), True
+        elif (not picked_like and (similar_to := _SIMILAR_TO_NAMED.search(grounded_text))
+              # ("something like a rain jacket" names a kind, not the jacket on screen: only "the …" or a full name)
+              and (_THE_NAME.match(similar_to.group("what").lower()) or self.repo.named_in(similar_to.group("what")))
+              and (like_named := self._product_meant(similar_to.group("what"), state)) is not None):
+            # "something similar to the Adrienne Trek Jacket": its kind, like its name, never itself (its words were
+            # searched, and it came first); what else is said stays ("... under 50", "... in blue")
+            intent, dropped = self._similar_intent([like_named], raw), [like_named.id]
+            if is_cheaper_request(grounded_text):  # "... but cheaper": below its price (it listed dearer ones, cheapest first)
+                intent = intent.model_copy(update={"max_price": round(float(like_named.price) - 0.01, 2)})
+            elif _DEARER.search(grounded_text.lower()):  # "... but more upmarket": above it
+                intent = intent.model_copy(update={"min_price": round(float(like_named.price) + 0.01, 2), "max_price": None})
         low = grounded_text.lower()
         cart_before = [dict(line) for line in state.cart]
         focus_before = list(state.focus)  # (a colour picked with "the purple one" stays with it while it is in view)
@@ -556,7 +596,8 @@ class ShoppingAssistant:
         # asked when it had neither and nothing is in the cart; right after an add "make it 3" is how many (below)
         renumber = _RENUMBER.match(low) if not (about_a_line or removing or more_of) else None
         number_meant = _number_meant(renumber, previous, just_carted=just_carted, has_lines=bool(state.cart), one_in_view=len(
-            state.focus) == 1 or (len(state.shown) == 1 and not state.focus)) if renumber is not None else None
+            state.focus) == 1 or (len(state.shown) == 1 and not state.focus),
+            sells_size=lambda z: self._sells_size(previous, state.shown, z)) if renumber is not None else None
         ask_number: str | None = None
         if number_meant is not None:
             quantity = None
@@ -606,6 +647,13 @@ class ShoppingAssistant:
         if kind in ("search", "refine") and state.shown and references_in_text(low) and _only_a_pick(low) and not picked_like:
             # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
             kind = "cart" if _ADDING.search(low) else "question"
+            intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
+        pick_variant = False  # "the second one in size M", "la segunda en azul": that one, in that size or colour
+        if kind in ("search", "refine", "question") and state.shown and not picked_like and not _ADDING.search(low) \
+                and _pick_in_variant(low):
+            # whether it comes in it, at what price, and "add it" then adds it so (it searched the list again in size
+            # M, and "add it" asked "which of these?")
+            kind, pick_variant = "question", True
             intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
         coloured: list[Any] = []  # "the purple one": the products of the list on screen that come in that colour
         if kind in ("search", "refine") and state.shown and not picked_like and not _ADDING.search(low) \
@@ -681,12 +729,33 @@ class ShoppingAssistant:
                 about = elsewhere  # (another product of the catalog named by all its words, not the one sharing "scarf")
             elif not about:
                 about = [int(x["id"]) for x in one for p in self.repo.get_many([int(x["id"])]) if _about_the_one(grounded_text, p)]
+            if not about and not _GOES_WITH.search(low):
+                # "is the lantern in stock?" where the Glow Camp Lantern is the shop's only lantern: that one, answered
+                # from its facts (it searched "is the lantern stock" and listed headlamps)
+                about = self._one_named_by_words(grounded_text)
+                if not about and (gone_ids := self._one_named_by_words(grounded_text, withdrawn=True)) \
+                        and (gone_p := self.repo.get(gone_ids[0])) is not None:
+                    # "is the mug in stock?" once the Camp Mug was taken off sale: its name searched, so the reply says
+                    # it is no longer available above the closest (it searched "mug stock": "nothing matches")
+                    withdrawn_meant, kind = gone_p.name, "search"
+                    intent = ShoppingIntent(kind="search", query=" ".join(re.sub(r"[^\w\s-]", " ", gone_p.name).split()))
             if about:
                 referenced, kind = self.repo.get_many(about), "question"
         if (kind in ("search", "refine") and len(state.focus) == 1 and lang != "en" and not raw.category
                 and ((feature_words(low) and _YES_NO_OTHER.search(low)) or _ASKS_MATERIAL.search(low))):
             # "¿es impermeable?", "有口袋吗？", "¿de qué material es?" right after one product: about that one
             referenced, kind = self.repo.get_many([int(state.focus[0]["id"])]), "question"
+        if (kind in ("search", "refine", "question") and (goes_asked := _GOES_WITH.search(low))
+                and (goes_what := _GOES_WITH_THE.search(low, goes_asked.start())) is not None):
+            # "what goes with the watch?", "what matches the Luma watch?", "what can I wear with the Adrienne jacket?":
+            # the shop's own links for the product meant (the one named in full, in focus, in the cart, the one on
+            # screen so named, else the catalog's only one), never a search for watches; several on screen: which one
+            meant = self._product_meant(goes_what.group(0), state)
+            first = re.findall(r"[a-z0-9]+", goes_what.group("what"))[:1]
+            if meant is not None:
+                kind, referenced = "question", [meant]
+            elif first and sum(singular(first[0]) in _name_words(str(x.get("name", ""))) for x in state.shown) >= 2:
+                kind, referenced = "question", []  # "the jacket" with several jackets on screen: which one
         wants_named = kind in ("question", "compare") or (kind == "cart" and _ADDING.search(low))
         if wants_named and len(referenced) < (2 if kind == "compare" else 1):
             # products named in full that are not on screen ("compare the Kenobi Trail Jacket and the Lando Gym
@@ -703,6 +772,7 @@ class ShoppingAssistant:
         only_one = False  # the answer is one product of the list on screen ("already the cheapest"), not a new list
         singled: int | None = None  # the one product a comparison's answer singled out ("which has the best reviews?")
         told: ShoppingIntent | None = None  # the need as the reply states it, when that differs from the search's
+        header: dict[str, Any] = {}  # what the list's header says besides the need (replies.StatedNeed)
         redo: str | None = None  # "no wait, I meant the third one": the last request again, about that product
         undone: str | None = None  # (and the cart line the last request added, taken back)
         if (I_MEANT.search(low) and state.history and state.shown and referenced and kind in ("search", "refine", "question")
@@ -760,7 +830,13 @@ class ShoppingAssistant:
             kind, answer = "chitchat", say(talk, lang)
             if talk == "privacy_delete" and (contact := self._contact_entry()) is not None:
                 answer += " " + _entry(contact, lang)
-        if kind in ("search", "refine", "question", "chitchat") and _MY_LIKES.search(low):
+        elif kind in ("search", "refine", "other", "chitchat", "cart") and _CHECKOUT.fullmatch(low.strip()):
+            # "checkout please", "I want to pay", "quiero pagar", "结账": the cart, and that paying is the shop's own
+            # checkout, never a search for "checkout" (nor a link or a step the shop has not given)
+            kind, answer = "chitchat", self._cart_summary(state, lang) + " " + say("checkout", lang)
+        if no_likes:  # "more like the one I liked" before any like: said, never a search for those words
+            kind, answer = "chitchat", say("liked_none_similar", lang)
+        elif kind in ("search", "refine", "question", "chitchat") and _MY_LIKES.search(low) and not _LIKED_SIMILAR.search(low):
             # "which ones did I like?": the products liked in this conversation, as a list to pick from (it searched)
             liked = self.repo.get_many(state.liked[-self.results:], matching=ProductFilter())
             kind, cards = "chitchat", [card(RankedItem(p, 0.0), ShoppingIntent(), lang) for p in liked]
@@ -824,6 +900,11 @@ class ShoppingAssistant:
                 # knives/knife and scarves/scarf apart), "tshirt dress" the T-Shirt Dress
                 searched = searched.model_copy(update={"query": " ".join([searched.query, *spelt])})
             outcome = self.searcher.search(searched, ctx, self.results)
+            if also_like:  # like each kind liked, in turn (the latest liked's first)
+                runs = [outcome.items, *(self.searcher.search(other, ctx, self.results).items for other in also_like)]
+                merged = list({i.product.id: i for group in itertools.zip_longest(*runs) for i in group if i is not None}.values())
+                outcome = dataclasses.replace(outcome, items=merged[:self.results], note=None, corrections=[])
+                told = ShoppingIntent(kind="search")  # "Here are 5 products", never "5 women's jackets" with a watch
             searched_query = query_text(searched)
             timings["search"] = (time.perf_counter() - t1) * 1000
             yield CandidatesFound(outcome.candidates, timings["search"])
@@ -870,8 +951,9 @@ class ShoppingAssistant:
             # (a colour word is no name: "grey" for the shop's Gray is the colour filter's, said by its own note)
             wanted_names = {w for w in names if w not in {e.lower() for e in intent.exclude} and canonical_color(w) is None
                             and not re.search(rf"\b(?:not|no|without|except|sin|ni)\s+(?:\w+\s+){{0,2}}{re.escape(w)}\b", text, re.I)}
-            if cards and not note and kind in ("search", "refine") and (withdrawn := self._withdrawn_asked(grounded_text, cards)):
+            if cards and kind in ("search", "refine") and (withdrawn := self._withdrawn_asked(grounded_text, cards) or withdrawn_meant):
                 # "silk scarf" once the Silk Scarf is taken off sale: said, never the Wool Scarf as "one match for silk scarf"
+                # (also over the search's own note: where it was the only scarf, "Nothing in Scarves matches" told less)
                 note = say("no_longer_sold", lang, name=withdrawn)
                 # the alternatives are of its kind where some are (a tee and a dress are no alternative to a scarf)
                 kin = {singular(w) for w in re.findall(r"[a-z0-9]+", withdrawn.lower()) if len(w) >= 3}
@@ -943,6 +1025,10 @@ class ShoppingAssistant:
                 cards = [c for c in cards if c.id in alike]
                 if not cards and (carried := self._kinds_carried())[0]:
                     note = f"{note} {say('shop_carries_more' if carried[1] else 'shop_carries', lang, kinds=carried[0])}"
+            if cards and not note and not more:
+                # "cheapest?" after "something for yoga, pants": the words the sort kept to said ("yoga pants"); "water
+                # bottles": only the bottles counted as such; a cap never said is no budget ("under $28.99")
+                header, cards = self._header_facts(intent, searched, ctx, cards, lang, budget_said=budget_said)
             if (intent.max_price is not None or intent.min_price is not None) and cards \
                     and (theirs := _currency_said(text)) and theirs != self.repo.shop_currency():
                 # "100元以下", "menos de 50 euros" in a shop priced in dollars: the budget is read in dollars, and said so
@@ -964,9 +1050,15 @@ class ShoppingAssistant:
                 cards, note = [card(RankedItem(dearer_than, 0.0), intent, lang)], None
                 answer = say("already_dearest", lang, name=dearer_than.name, price=money(dearer_than.price, dearer_than.currency))
                 only_one = True
-            elif (note and kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown)
+            elif (kind == "refine" and previous is not None and is_cheaper_request(grounded_text) and (state.focus or state.shown)
                   and all(getattr(intent, f) == getattr(previous, f)  # only the price cap changed ("cheaper in green" is not this)
-                          for f in ("colors", "sizes", "brands", "category", "gender", "exclude", "min_price", "attributes"))):
+                          for f in ("colors", "sizes", "brands", "category", "gender", "exclude", "min_price", "attributes"))
+                  # (alternatives cheaper than the list are an answer: after "running shorts, medium" in a shop with no
+                  # shorts in M, "something cheaper" said nothing was, above men's shorts at $20 in other sizes)
+                  and ((note and not any(float(c.price) < min(float(x.get("price") or 0) for x in (state.focus or state.shown)) for c in cards))
+                       # "cheaper" after three yoga straps: no strap is, and a yoga brick and a water bottle are no cheaper
+                       # strap ("The cheapest yoga strap: Sprite Foam Yoga Brick at $5.00")
+                       or (not note and lang == "en" and _none_of_the_kind(intent, cards, state.focus or state.shown)))):
                 # nothing is cheaper than what is on screen: say so, rather than quote a budget the shopper never set
                 on_screen = state.focus or state.shown
                 cheapest = self.repo.get(int(min(on_screen, key=lambda x: float(x.get("price") or 0))["id"]))
@@ -1019,11 +1111,12 @@ class ShoppingAssistant:
             answer = "\n".join([say("which_of_these", lang)] + [f"{i}. {c.name}, {money(c.price, c.currency)}" for i, c in enumerate(cards, 1)])
             listed_anew = True
         elif kind == "question" and referenced:
-            answer = self._answer_question(redo or text, referenced, lang, held=added_line)
+            answer = self._answer_question(redo or text, referenced, lang, held=added_line, picked=pick_variant)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
         elif kind == "compare" and len(referenced) >= 2:
             # ("which is more expensive, the second or the fourth?" named the cheaper one)
-            dearest = intent.sort == "price_desc" or (intent.sort != "price_asc" and _ASKS_DEARER.search(low) is not None)
+            # ("compare the first and third, nothing more expensive than 40 please" is a limit, not the dearer asked)
+            dearest = intent.sort == "price_desc" or (intent.sort != "price_asc" and _ASKS_DEARER.search(_NOT_DEARER.sub(" ", low)) is not None)
             answer = self._compare(referenced, lang, dearest=dearest)
             if (dearest or intent.sort == "price_asc") and len({p.price for p in referenced}) > 1:
                 # "which one is the most expensive?", then "add it": the one that answer named
@@ -1077,7 +1170,9 @@ class ShoppingAssistant:
             answer = say("no_list_yet" if no_list else ("goodbye" if _THANKED.search(low) else "farewell") if THANKS_BYE.match(low)
                          else "greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
-        yield ProductsRanked(cards, timings["ranked"], note, corrections)
+        # (a searcher's note, "None in Blue; …", in the reply's language in the event and the reply as in the text)
+        shown_note = localize_note(note, lang) if note else note
+        yield ProductsRanked(cards, timings["ranked"], shown_note, corrections)
 
         chunks: list[str] = []
         for name in gone:  # a product the shop took off sale since: said, never dropped from the cart without a word
@@ -1100,7 +1195,10 @@ class ShoppingAssistant:
                 line = corrections_line(corrections, lang) + "\n"
                 chunks.append(line)
                 yield ReplyChunk(line)
-            for chunk in self.writer.write(told or intent, cards, note, lang):
+            stated = told or intent
+            if header and kind in ("search", "refine") and answer is None:
+                stated = StatedNeed.model_validate({**stated.model_dump(), **header})
+            for chunk in self.writer.write(stated, cards, note, lang):
                 chunks.append(chunk)
                 yield ReplyChunk(chunk)
             if currency_line:
@@ -1145,6 +1243,18 @@ class ShoppingAssistant:
             for entry in state.focus:
                 if (was := next((x for x in [*focus_before, *state.shown] if int(x["id"]) == int(entry["id"]) and x.get("color")), None)):
                     entry["color"] = was["color"]
+        if pick_variant and kind == "question" and cards:
+            # "the second one in size M", "la segunda en azul": that one in it, so "add it" then adds it so (it asked
+            # "which of these?"); one it does not come in is kept for none
+            for entry in state.focus:
+                if (one_picked := next((q for q in referenced if q.id == int(entry["id"])), None)) is not None:
+                    entry.update(self._variant(one_picked, ShoppingIntent(), None, grounded_text, lang)[0])
+        elif kind in ("question", "compare") and cards and not listed_anew and not sizes_in_text(_sized(low)) \
+                and not re.search(r"\b(?:in|en)\s+(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,3})\b", low):
+            # "is it waterproof?" after "the second one in size M": still that size
+            for entry in state.focus:
+                if (was := next((x for x in focus_before if int(x["id"]) == int(entry["id"]) and x.get("size")), None)):
+                    entry["size"] = was["size"]
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine") and not (more and not cards):
             state.intent = intent.model_dump()
@@ -1170,8 +1280,63 @@ class ShoppingAssistant:
                 "timings_ms": {k: round(v, 1) for k, v in timings.items()},
             },
         )
-        reply = ChatReply(reply_text, cards, intent, timings, session_id, list(state.cart), note, corrections)
+        reply = ChatReply(reply_text, cards, intent, timings, session_id, list(state.cart), shown_note, corrections)
         yield TurnDone(reply)
+
+    def _header_facts(self, intent: ShoppingIntent, searched: ShoppingIntent, ctx: SearchContext, cards: list[ProductCard],
+                      lang: str, *, budget_said: bool) -> tuple[dict[str, Any], list[ProductCard]]:
+        """What a list's header says besides the need (replies.StatedNeed), and the list it heads.
+
+        * An explicit price sort whose first product is not the cheapest (dearest) of the whole filter kept to the
+          query's words (retrieval.sort_pool): the header says those of them every product listed has ("The cheapest
+          black yoga pants", not "black pants" above the Karmen Yoga Pant with the Caesar Warm-Up Pant $4 cheaper);
+          none such, under a category's name: the sort over the whole filter, which is what that header says.
+        * A cap the shopper never said (one cent under the list on screen, after "something cheaper"): "cheaper than
+          $29.00", and no cap at all above the cheapest (the cheapest under it is the cheapest).
+        * A list of the kind asked for padded with others ("water bottles": one bottle, three bags that mention
+          bottles): the products of that kind first, and only they counted as it ("1 water bottle, and 3 more")."""
+        facts: dict[str, Any] = {}
+        if not budget_said and intent.max_price is not None:
+            facts["cap_unsaid"] = True
+            if intent.sort == "price_asc" and intent.min_price is None:
+                facts["max_price"] = None
+        sort = searched.sort
+        if sort in ("price_asc", "price_desc") and cards:
+            f = intent_to_filter(searched, in_stock=not ctx.with_sold_out, exclude_ids=ctx.exclude_ids)
+            extreme = self.repo.find(f, sort=sort, limit=1)
+            first = cards[0]
+            if extreme and extreme[0].id != first.id and (
+                    extreme[0].price < first.price if sort == "price_asc" else extreme[0].price > first.price):
+                words = [w for w in residual_words(query_text(searched), f)
+                         if len(w) > 2 and not w.isdigit() and not names_nothing(w) and w not in _LEAD_WORDS
+                         and w not in _ASKING_WORDS and w not in _FOR_WHOM and w not in _SORT_FILLER]
+                products = self.repo.get_many([c.id for c in cards], matching=ProductFilter())
+                texts = [" ".join([p.name, p.description or "", *(v for vs in p.attributes.values() for v in vs)]) for p in products]
+                kept = [w for w in words if texts and all(has_every_word([w], t) for t in texts)]
+                # (only the shopper's own words: "backpack" searched for "mochila" is the kind "mochilas" says already)
+                said = [w for w in kept if w.lower() in set(re.findall(r"[^\W\d_]+", intent.query.lower()))]
+                kinds = [w for w in said if singular(w.lower()) in PRODUCT_KINDS]
+                if [w for w in said if w not in kinds]:
+                    facts["narrowed_by"] = [w for w in said if w not in kinds]
+                if kinds and lang == "en":  # "backpack" in Bags: "the cheapest backpacks", not "bags"
+                    facts["kind_word"] = singular(kinds[-1].lower())
+                if not kept and searched.category and searched.category.lower() not in ("men", "women", "kids"):
+                    # no word every product listed has: the header names the category only, so its cheapest (dearest)
+                    whole = self.searcher.search(searched.model_copy(update={"query": "", "attributes": []}), ctx, self.results)
+                    if whole.items and not whole.note:
+                        self._at_variant_prices(whole.items, intent)
+                        cards = [card(item, intent, lang, budget_said=budget_said) for item in whole.items]
+        elif sort == "relevance" and (not intent.category or intent.category.lower() in ("men", "women", "kids")) and len(cards) > 1:
+            head = _head_noun(intent.query) if lang == "en" else next(
+                (en.split()[-1] for _, en in product_word_pairs(intent.query)), None)
+            if head and singular(head) in PRODUCT_KINDS:
+                by_id = {p.id: p for p in self.repo.get_many([c.id for c in cards], matching=ProductFilter())}
+                of_kind = [c for c in cards if _names_word(c.name, head) or any(
+                    _names_word(cat.rsplit("/", 1)[-1], head) for cat in getattr(by_id.get(c.id), "categories", None) or [])]
+                if 0 < len(of_kind) < len(cards):
+                    cards = of_kind + [c for c in cards if c not in of_kind]
+                    facts["of_kind"] = len(of_kind)
+        return facts, cards
 
     def _spelling_fixes(self, text: str, intent: ShoppingIntent) -> list[tuple[str, str]]:
         """(typed, catalog word) for the misspelt words of a search the shopper typed in this message."""
@@ -1297,6 +1462,9 @@ class ShoppingAssistant:
                 words.append(w.strip(",.;:!?"))
                 if w[-1:] in ",.;:!?":
                     break
+            if (price := _PRICE_SAID.match(" ".join(said))) is not None and len(price.group(0).split()) > len(words):
+                # a range is said whole ("between 40 and 60": its "and" ends no word of it)
+                words = [w.strip(",.;:!?") for w in price.group(0).split()]
             tail = " ".join(said[len(words):])
         rest = _RELAX_FILLER.sub(" ", f"{low[:matched.start()]} {tail} {low[matched.end():]}").strip(" ,.;:!?，。！？、")
         phrase = " ".join(words)
@@ -1392,6 +1560,12 @@ class ShoppingAssistant:
         extra = self.parser.parse(rest, [], previous)
         if extra.kind not in ("search", "refine"):
             return None
+        said_kinds = _kind_words(rest)
+        had_kinds = _kind_words(f"{previous.query} {(previous.category or '').rsplit('/', 1)[-1]}")
+        if said_kinds and not said_kinds & had_kinds and not any(k in _SAME_KIND.get(h, ()) for k in said_kinds for h in had_kinds):
+            # "eso no importa, enséñame relojes" after backpacks: the other kind asked for, anew (the Spanish words
+            # name no category, so the merge below kept the backpacks)
+            return extra.model_copy(update={"kind": "search", "references": []})
         base = merge(previous, extra.model_copy(update={"kind": "refine"}), state.focus or state.shown, text=rest)
         if base.kind == "refine" and (wished := self._wished_words(rest, base, extra)):
             # "... but they need to be waterproof": a wish on the need, searched with its words and said on each product
@@ -1609,9 +1783,11 @@ class ShoppingAssistant:
                 sort = (state.intent or {}).get("sort", "relevance")
                 if intent.kind == "cart" and REMOVING.search(text.lower()):
                     # (right after adding, "remove it" is the line just added, whatever else the cart holds; "remove
-                    # one of them" with lines of several products points at them all: which one is asked)
+                    # one of them" with lines of several products points at them all: which one is asked, unless
+                    # several of one were just added: "add 2 of the first one", "remove one of them" is one of those)
                     ids = [int(state.cart[0]["product_id"])] if len(state.cart) == 1 else [int(state.cart[-1]["product_id"])] \
-                        if state.touched and _same_variant(state.cart[-1], state.touched) and not _OF_THEM.search(low) else []
+                        if state.touched and _same_variant(state.cart[-1], state.touched) and (
+                            not _OF_THEM.search(low) or int(state.touched.get("added", 0)) > 1) else []
                 elif len(state.focus) == 1:
                     ids = [int(state.focus[0]["id"])]
                 elif len(state.shown) == 1 or (state.shown and sort != "relevance"):
@@ -1626,9 +1802,12 @@ class ShoppingAssistant:
             # its [2] for "add it in size S" with two on screen was a guess, added in silence; asked instead)
         return self.repo.get_many(list(dict.fromkeys(ids)))
 
-    def _answer_question(self, text: str, products: list[Any], lang: str = "en", *, held: Mapping[str, Any] | None = None) -> str:
+    def _answer_question(self, text: str, products: list[Any], lang: str = "en", *, held: Mapping[str, Any] | None = None,
+                         picked: bool = False) -> str:
         """The catalog's facts each product has on what the text asks. `held`: the cart line just added
-        ({"product_id", "size", "color"}), whose size and colour a count of that product is of unless the text says others."""
+        ({"product_id", "size", "color"}), whose size and colour a count of that product is of unless the text says others.
+        `picked`: the text picks the product from the list in a size or colour ("the second one in size M"): that
+        one's overview, and whether it comes in it, at what price."""
         lines = []
         words = [w for w in text.lower().replace("?", " ").split() if len(w) > 3]
         # "¿tiene capucha?", "有口袋吗？": the English words the catalog's descriptions use, asked as a yes/no
@@ -1665,6 +1844,10 @@ class ShoppingAssistant:
                             and not any(pc.lower() in unnamed.lower() for pc in p.colors)]
             facts = [say("costs", lang, name=p.name, price=money(p.price, p.currency))
                      + (say("and_in_stock", lang) if p.in_stock and asks_stock else "" if p.in_stock else say("and_out_of_stock", lang))]
+            if picked:  # "the second one in size M": whether it comes in it and at what price, then its overview
+                lines.append(say("fact_sep", lang).join(self._picked_facts(p, text, variant, not_sized, not_coloured, facts, lang))
+                             + say("end", lang))
+                continue
             if asks_count and p.in_stock:
                 facts.append(self._stock_count(p, text, lang, held=held if held and int(held["product_id"]) == p.id else None))
             if variant:  # "how much is the copper one?", "is the matte white in stock?": that one's own price and stock
@@ -1684,7 +1867,8 @@ class ShoppingAssistant:
                         or any(vw.startswith(w) and len(vw) - len(w) <= 3 for v in values for vw in re.findall(r"[a-z]+", v.lower())
                                for w in said_stems if len(w) >= 4)
                         or (name == "material" and _ASKS_MATERIAL.search(text.lower()))):
-                    facts.append(f"{_attribute_label(name)}: {', '.join(values)}")
+                    # ("¿tiene capucha?": "estilo: …, Hooded", the values as the catalog writes them)
+                    facts.append(say("attribute_values", lang, label=attribute_label(_attribute_label(name), lang), values=", ".join(values)))
             if _ASKS_MATERIAL.search(text.lower()) and "material" not in p.attributes:
                 facts.append(say("not_mentioned", lang, what="material"))  # "what is it made of?": never a guess
             if (any(w.strip("?.!¿") in ("sizes", "size", "talla", "tallas") for w in words) or "尺码" in text) and p.sizes:
@@ -1712,8 +1896,17 @@ class ShoppingAssistant:
             if not_sized:
                 facts.append(say("not_in_size", lang, value=not_sized[0], offered=", ".join(p.sizes)))
             if not_coloured:
-                facts.append(say("not_in_colour", lang, value=not_coloured[0], offered=", ".join(p.colors)))
+                facts.append(say("not_in_colour", lang, value=colour_name(not_coloured[0], lang) if lang != "en" else not_coloured[0],
+                                 offered=", ".join(p.colors)))
                 asked = [w for w in asked if canonical_color(w) is None]
+            elif lang != "en" and not p.colors and (_COMES_IN.search(text.lower()) or _YES_NO_OTHER.search(text.lower())) \
+                    and (unlisted := _unlisted_colour(p, text, lang)) is not None:
+                # "¿viene en azul?" of a backpack the catalog lists no colours for: said so, in the shopper's words (it
+                # repeated the description; an English question says it through the words asked below)
+                facts.append(unlisted)
+            if not p.sizes and (_COMES_IN.search(text.lower()) or _AND_IN.match(text.lower())) \
+                    and (sizes_in_text(_sized(text)) or re.search(r"\b(?:in|en)\s+(?:XXS|XS|S|M|L|XL|XXL|XXXL)\b", text)):
+                facts.append(say("one_size_only", lang))  # "does it come in size M?" of a bag
             if variant.get("color"):  # "green?" answered by its Olive: no "does not mention green" beside it
                 asked = [w for w in asked if canonical_color(w) is None]
             if p.brand and p.brand.lower() in text.lower():
@@ -1749,6 +1942,39 @@ class ShoppingAssistant:
                 facts.append(say("rating", lang, avg=f"{p.rating_avg:.1f}", n=p.rating_count, s="s" if p.rating_count != 1 else ""))
             lines.append(say("fact_sep", lang).join(facts) + say("end", lang))
         return " ".join(lines)
+
+    def _picked_facts(self, p: Any, text: str, variant: Mapping[str, str], not_sized: Sequence[str], not_coloured: Sequence[str],
+                      facts: list[str], lang: str) -> list[str]:
+        """'the second one in size M', 'la segunda en azul': after `facts` (its price), whether `p` comes in the size or
+        colour said (`variant`: the one of its own it said; `not_sized`, `not_coloured`: those it lacks), at what price
+        and in stock or not, then its overview (the catalog's first sentence, its colours and sizes) and rating."""
+        facts = list(facts)
+        if variant:
+            what = ", ".join(say("size_value", lang, size=v) if k == "size" else colour_name(v, lang) if lang != "en" else v
+                             for k, v in variant.items())
+            if self._can_send(p.id, variant):
+                own_price = self.repo.variant_price(p.id, variant.get("size"), variant.get("color"))
+                facts.append(say("pick_in_stock", lang, what=what, price=money(own_price if own_price is not None else p.price, p.currency)))
+            else:
+                facts.append(say("out_of_stock_in", lang, what=what))
+        if not_sized:
+            facts.append(say("not_in_size", lang, value=not_sized[0], offered=", ".join(p.sizes)))
+        elif not p.sizes and (sizes_in_text(_sized(text)) or re.search(r"\b(?:in|en)\s+(?:XXS|XS|S|M|L|XL|XXL|XXXL)\b", text)):
+            facts.append(say("one_size_only", lang))  # "the second one in size M" of a bag
+        if not_coloured:
+            facts.append(say("not_in_colour", lang, value=colour_name(not_coloured[0], lang) if lang != "en" else not_coloured[0],
+                             offered=", ".join(p.colors)))
+        elif not p.colors and (unlisted := _unlisted_colour(p, text, lang)) is not None:
+            facts.append(unlisted)  # "la segunda en azul" of a bag the catalog lists no colours for
+        if (first := next(iter(_sentences(p.description)), "")) and not any(_clip(first) in f for f in facts):
+            facts.append(say("quote", lang, sentence=_clip(first)))
+        if p.colors and not not_coloured:
+            facts.append(say("colours_list", lang, values=", ".join(p.colors)))
+        if p.sizes and not not_sized:
+            facts.append(say("sizes_list", lang, values=", ".join(p.sizes)))
+        if p.rating_count:
+            facts.append(say("rating", lang, avg=f"{p.rating_avg:.1f}", n=p.rating_count, s="s" if p.rating_count != 1 else ""))
+        return facts
 
     def _stock_count(self, p: Any, text: str, lang: str, *, held: Mapping[str, Any] | None = None) -> str:
         """ "how many are left in M?": the catalog's count (of the size or colour asked, else of the cart line `held`'s:
@@ -1875,6 +2101,15 @@ class ShoppingAssistant:
                 return True
         return False
 
+    def _sells_size(self, intent: ShoppingIntent | None, shown: Sequence[Mapping[str, Any]], size: str) -> bool:
+        """Whether the shop sells the kind of product `intent` searched (its category, else the products shown) in
+        `size` ("make it 34" after "men's pants in size 32": pants come in 34; hoodies never in 36)."""
+        if intent is not None and intent.category:
+            products = self.repo.find(ProductFilter(category=intent.category, gender=intent.gender), limit=500)
+        else:
+            products = self.repo.get_many([int(x["id"]) for x in shown])
+        return any(size.lower() == z.lower() for p in products for z in p.sizes)
+
     def _carries(self, word: str) -> bool:
         """`repo.carries`, in either number of a word no suffix rule turns round: a "Scarves" category carries "scarf",
         a "Wool Scarf" carries "scarves"."""
@@ -1922,18 +2157,32 @@ class ShoppingAssistant:
                  # (a second kind asked with the first is no wish of it: "jackets and scarves", "not only jackets, scarves too")
                  and not (singular(w) in PRODUCT_KINDS and re.search(rf"\b(?:and|or)\s+{re.escape(w)}\b", intent.query.lower()))
                  and canonical_color(w) is None and not sizes_in_text(w) and gender_in_text(w) is None
-                 and (w in values or self._carries(w))
+                 # (only a material the catalog has: "running", "hiking", "waterproof", "race" say what it is for or
+                 # does, which a product's text may not spell out: "running shorts for a race" are the Running Shorts)
+                 and self._a_material(w, values)
                  and not any(self.repo.lexical_search(x, of_kind, limit=1) for x in number_forms(w))
                  # (nor one of its kind named so outside the category: a "Silk Hat" filed under Accessories)
                  and not any(_names_word(p.name, word) and _names_word(p.name, w) for p in self.repo.get_many(
                      [h.product_id for h in self.repo.lexical_search(f"{w} {word}", mode="all", limit=20)]))]
         return (unmet, word, kinds, ids) if unmet else None
 
+    def _a_material(self, word: str, values: frozenset[str]) -> bool:
+        """The word is a material the catalog has: a value of a material attribute of some product ("leather" of a
+        bag's material), or a material's word in some product's text ("silk" of a "Silk Scarf")."""
+        if word in _MATERIAL_WORDS:
+            return word in values or self._carries(word)
+        if word not in values:
+            return False
+        return any(_MATERIAL_ATTRIBUTE.search(name) and any(v.lower() == word for v in vals)
+                   for p in self.repo.get_many([h.product_id for h in self.repo.lexical_search(word, limit=20)])
+                   for name, vals in p.attributes.items())
+
     def _no_such_wish(self, unmet: list[str], kind_word: str, kind: str, intent: ShoppingIntent, cards: Sequence[ProductCard],
                       lang: str) -> str:
         """"We have no silk hats; here are the hats we have (material: Wool, Straw)": what the catalog says the
         products shown are instead, where the word asked for is a value of one of its attributes."""
-        what = _kind_phrase(intent.query, kind_word)
+        # the words unmet themselves ("a black leather jacket for running": "leather jackets", never the other words said)
+        what = " ".join([*unmet, plural_en(singular(kind_word))])
         named: dict[str, int] = {}  # the attributes the catalog gives the word as a value of, by how many products
         for p in self.repo.get_many([h.product_id for h in self.repo.lexical_search(unmet[0], limit=20)]):
             for name, vals in p.attributes.items():
@@ -2095,6 +2344,70 @@ class ShoppingAssistant:
                                offered=", ".join(offered))
         return chosen, None
 
+    def _similar_intent(self, likes: Sequence[Any], said: ShoppingIntent) -> ShoppingIntent:
+        """A search for products like these: their names' words, in their real category and for whom they are made
+        where they share one, with what else the message asks (a budget, a colour, a size, an order)."""
+        categories = {self.repo.product_category(p) for p in likes}
+        genders = {p.gender for p in likes}
+        data: dict[str, Any] = {"kind": "search", "query": " ".join(p.name for p in likes)}
+        if len(categories) == 1 and None not in categories:
+            data["category"] = next(iter(categories))
+        if said.gender:
+            data["gender"] = said.gender
+        elif len(genders) == 1 and (gender := next(iter(genders))) in ("women", "men", "kids", "unisex"):
+            data["gender"] = gender
+        for field in ("min_price", "max_price", "colors", "sizes", "sort", "on_sale"):
+            if getattr(said, field) not in (None, [], "relevance", False):
+                data[field] = getattr(said, field)
+        return ShoppingIntent.model_validate(data)
+
+    def _named_with(self, words: Sequence[str], limit: int = 50) -> list[int]:
+        """The products on sale whose name has every one of these words (singular, as `_name_words` gives them)."""
+        hits = self.repo.lexical_search(" ".join(words), ProductFilter(), limit=limit, mode="all")
+        wanted = set(words)
+        return [p.id for p in self.repo.get_many([h.product_id for h in hits]) if wanted <= _name_words(p.name)]
+
+    def _one_named_by_words(self, text: str, *, withdrawn: bool = False) -> list[int]:
+        """'is the lantern in stock?', 'what goes with the camp lantern?': the one product on sale whose name has every
+        word said after "the" (the longest such run of words: "the lantern in stock" is the lantern); [] when no
+        product or several are so named ("the jacket" in a shop of jackets is for the shopper to say which).
+        `withdrawn`: the one product taken off sale so named instead ("is the mug in stock?" after the Camp Mug went)."""
+        gone = self.repo.withdrawn_names() if withdrawn else []
+        if withdrawn and not gone:
+            return []
+        low = " ".join(_unmarked_name(text).lower().split())
+        for m in _THE_NAME.finditer(low):
+            words = [singular(w) for w in re.findall(r"[a-z0-9]+", low[m.end():])[:5]]
+            if not words or words[0] in _NOT_A_NAME or not re.search(r"[a-z]{3,}", words[0]):
+                continue
+            for n in range(len(words), 0, -1):
+                said = words[:n]
+                if any(w in _FILLER_WORDS for w in said):
+                    continue
+                ids = [pid for pid, name in gone if set(said) <= _name_words(name)] if withdrawn else self._named_with(said)
+                if len(ids) == 1:
+                    return ids
+                if ids:
+                    break  # several so named: fewer words name no fewer
+        return []
+
+    def _product_meant(self, text: str, state: SessionState) -> Any:
+        """The one product "the …" names in 'what goes with the watch?', 'similar to the Adrienne Trek Jacket': named
+        in full, else the one in focus, a cart line, then a product on screen named by a word only it has there, else
+        the catalog's only product so named; None when the words name none, or several ("which of these?")."""
+        named = self.repo.named_in(text, limit=1)
+        if named:
+            return self.repo.get(named[0])
+        cart_words = [{"id": x["product_id"], "name": x["name"]} for x in state.cart]
+        for pool in (state.focus, cart_words, state.shown):
+            ids = list(dict.fromkeys(named_products(text, pool)))
+            if len(ids) == 1:
+                return self.repo.get(ids[0])
+            if len(ids) > 1:
+                return None
+        ids = self._one_named_by_words(text)
+        return self.repo.get(ids[0]) if ids else None
+
     def _named_loosely(self, text: str) -> list[int]:
         """'add 10 camp mugs', 'buy 2 yoga straps': a number of the one product whose name has every word said (its
         full name is "Camp Mug, enamel"); none when no number is said ("add a yoga mat" is a need to search) or when
@@ -2251,6 +2564,12 @@ class ShoppingAssistant:
         if last is not None and state.touched and _same_variant(last, state.touched) and any(x is last for x in lines):
             return last  # "remove one of them", "make that 3" right after adding: the line just added to
         return None
+
+    @staticmethod
+    def _picked_size(state: SessionState, p: Any) -> str | None:
+        """The size the shopper picked `p` in ("the second one in size M"), while it is in focus: one of its own sizes."""
+        entry = next((x for x in state.focus if int(x.get("id", -1)) == p.id), None)
+        return str(entry["size"]) if entry is not None and entry.get("size") in p.sizes else None
 
     @staticmethod
     def _picked_colour(state: SessionState, p: Any) -> str | None:
@@ -2448,8 +2767,11 @@ class ShoppingAssistant:
             for p in referenced:
                 # "the purple one", then "add it": in purple (a colour this message says wins)
                 picked = self._picked_colour(state, p) if not colors_in_text(_spaced(text.lower()))[0] else None
-                variant, problem = self._variant(p, intent, previous if picked is None else
-                                                 (previous or ShoppingIntent()).model_copy(update={"colors": [picked]}), text, lang)
+                # ... and "the second one in size M", then "add it": in M (a size this message says wins)
+                picked_size = self._picked_size(state, p) if not sizes_in_text(_sized(text)) else None
+                earlier = previous if picked is None and picked_size is None else (previous or ShoppingIntent()).model_copy(update={
+                    **({"colors": [picked]} if picked is not None else {}), **({"sizes": [picked_size]} if picked_size is not None else {})})
+                variant, problem = self._variant(p, intent, earlier, text, lang)
                 if problem:
                     return problem + " " + summary
                 last = state.cart[-1] if state.cart else None
@@ -2782,6 +3104,8 @@ _NAMES = re.compile(r"(?<![.!?¿¡]\s)(?<![¿¡])(?<!^)(?<!\A)\b(?:[A-Z][a-z]{2,
 _ASKS_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|rated|stars|reseñas?|valoraci[oó]n(?:es)?)\b|评价|评分|好评")
 # "la quiero en azul": the one product in view (or just added) wanted, so the cart; after a list, a refinement
 _ES_WANT_IT = re.compile(r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:lo|la)\s+quiero\b(?!\s+(?:ver|m[aá]s)\b)")
+# words around a sort that narrow nothing ("pants maybe under 50": "maybe" is no kind of pants)
+_SORT_FILLER = frozenset("maybe perhaps probably possibly ideally preferably really very also just only something anything".split())  # noqa: SIM905
 _ASKING_WORDS = frozenset("do does you your sell carry have got any some the a an is are there what which".split())  # noqa: SIM905
 _BACK_IN_STOCK = re.compile(r"\bwhen (?:will|is|does|do|are) (?:it|this|that|they|these|those|the \w+(?: \w+)?) (?:be |come |get )?"
                             r"(?:back|in stock|available|restocked)\b|\brestock|\bback in stock\b|\bcu[aá]ndo (?:vuelve|volver[aá]|llega)|什么时候(?:到货|补货|有货)")
@@ -2893,9 +3217,13 @@ _ZH_FILLER = re.compile(r"你们家?|店里|全店|所有|最|贵|便宜|东西|
 _WHAT_ABOUT = re.compile(r"(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:what|how) about (?:some |any |the )?([a-z]+)\s*[?.!]*")
 # "what goes with this jacket?", "what can I wear with it?", "complete the look", "¿qué combina con esta?", "配什么"
 _GOES_WITH = re.compile(r"\bwhat (?:else )?(?:goes|would go|will go|goes well|matches|pairs|can i (?:wear|use|get)|should i (?:wear|get|buy)|"
-                        r"to (?:wear|get))(?: well)? with (?:it|this|that|these|them|the \w+(?: \w+)?)\b|\bcomplete the look\b|"
+                        r"to (?:wear|get))(?: well)? with (?:it|this|that|these|them|the \w+(?: \w+)?|my \w+)\b|\bcomplete the look\b|"
+                        # "what matches the Luma watch?", "what would match it?"
+                        r"\bwhat (?:else )?(?:would |will |could )?match(?:es)? (?:it|this|that|these|them|the \w+|my \w+)\b|"
                         r"\b(?:go|goes) (?:well )?with (?:it|this|that)\?|\bcomplementary (?:products|items)\b|"
                         r"\bqu[eé] (?:combina|va bien|puedo llevar) con\b|搭配什么|配什么|什么搭配")
+# ... the product it names ("the watch", "my jacket"), from the determiner on
+_GOES_WITH_THE = re.compile(r"\b(?:the|my)\s+(?P<what>[^\W_].*)$")
 # "show me more like the first one", "anything similar to the second one?", "algo parecido al primero"
 _SIMILAR_TO_PICK = re.compile(r"^\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you)[\s,]+)*(?:show me |find me |give me |do you have |got )?"
                               r"(?:(?:some|any)\s*)?(?:more|others?|something|anything|items?|ones?|products?)?\s*(?:like|similar to)\s+"
@@ -2909,6 +3237,23 @@ _SIMILAR = re.compile(r"¿?\s*(?:(?:ok(?:ay)?|and|so|please|can you|could you|sh
                       r"similar (?:items?|ones?|products?|things?|styles?)|similar ones|similar|alternatives|"
                       r"algo (?:parecido|similar)|(?:productos? )?(?:parecidos|similares)|类似的(?:商品|产品)?|相似的(?:商品|产品)?)"
                       r"(?:\s+please)?[\s?!.？！。]*")
+# "something similar to the Adrienne Trek Jacket", "anything like the Luma watch?", "more like the camp lantern": the
+# product named, not its words searched (it listed the jacket itself first)
+_SIMILAR_TO_NAMED = re.compile(r"\b(?:similar to|alternatives? to|comparable to|(?:something|anything|more|others?|items?|products?|ones?|"
+                               r"things?|stuff)(?: \w+)? like)\s+(?P<what>(?:the|this|that|your|my)\s+[^\W_].*|[A-Za-z0-9].*)$",
+                               re.I)
+# "more like the one I liked", "similar to what I liked", "algo parecido a lo que me gustó", "和我喜欢的类似的": the
+# products this conversation liked, not those words searched
+_LIKED_SIMILAR = re.compile(r"\b(?:like|similar to|close to)\s+(?:the\s+)?(?:ones?|things?|items?|products?|what|those|that|stuff)?\s*"
+                            r"(?:that\s+|which\s+)?i(?:'ve| have)?\s+(?:liked|favou?rited|saved|loved|gave a thumbs up)\b|"
+                            r"\b(?:like|similar to)\s+my\s+(?:likes|favou?rites)\b|"
+                            r"(?:parecid[oa]s?|similar(?:es)?|como)\s+(?:a\s+)?(?:lo|los|las|el|la)\s+que\s+me\s+(?:gust[oó]|gustaron|ha(?:n)? gustado)|"
+                            r"(?:和|跟|与|像)我喜欢的.*(?:类似|相似|一样|差不多)|类似我喜欢的|像我喜欢的")
+# "the …" that opens a product's name, not a pick, a rank or a topic ("the one I liked", "the cheapest", "the price")
+_THE_NAME = re.compile(r"\b(?:the|this|that|your|my)\s+")
+_NOT_A_NAME = frozenset("""one ones first second third fourth fifth last other others same next previous cheapest cheaper best
+price cost rest shop store cart basket total difference size sizes colour color colours colors review reviews delivery shipping
+order return returns policy stock way thing things item items product products""".split())  # noqa: SIM905
 # the colour filter relaxed in words ("in red" said earlier): "any colour is fine", "doesn't have to be red",
 # "other colours too", "not just red"
 _COLOUR_RELAX = re.compile(r"\b(?:any|all|whatever) colou?rs?\b(?!\s+but\b)|\bcolou?r (?:does(?:n'?t| not)|is not|isn'?t) "
@@ -2950,7 +3295,11 @@ _NEED_RELAX_ES = re.compile(
 _NEED_RELAX_ZH = re.compile(
     r"(?:不一定(?:要|得|需要|非要|非得)?|不必(?:要)?|不需要|没必要|不用|不要求)(?:是)?(?![了啦吧啊呢])(?P<what>[\u4e00-\u9fff]{1,6}?)(?:的)?"
     r"(?=$|[\s，。！？,.!?;；~]|也|了|啦|吧)|"
-    r"(?P<what3>[\u4e00-\u9fff]{1,4}?)(?:都)?(?:不重要|无所谓|都行|都可以|没关系|不限|随意|随便)")
+    r"(?:什么|任何|哪种|啥)?(?P<what3>[\u4e00-\u9fff]{1,4}?)(?:都)?(?:不重要|无所谓|没关系|不限|随意|随便)|"
+    # "都行 / 都可以" ("either is fine") relaxes a filter named ("颜色都行", "什么尺码都可以") or a wish said both ways
+    # ("防水不防水都行"); after values it keeps them ("红色蓝色都行", "M码L码都行", "100元以下都行": red or blue, ...)
+    r"(?:什么|任何|哪种|啥)?(?P<what4>颜色|尺码|尺寸|码数|价格|价钱|价位|预算|品牌)都(?:行|可以)|"
+    r"(?P<what5>[\u4e00-\u9fff]{1,3}?)不(?P=what5)都(?:行|可以)")
 # the filter a relaxed word names, in the shopper's words ("budget", "precio", "尺码")
 _FILTER_NAMES = {
     "price": "price", "prices": "price", "budget": "price", "price range": "price", "price cap": "price", "precio": "price",
@@ -2986,7 +3335,7 @@ some all can could show find give get looking look see other others another diff
 styles thing things item items piece pieces cheaper cheapest expensive pricier better best top rated sort sorted order okay fine
 sure yes yeah please thanks""".split())  # noqa: SIM905
 _LEAD_IN_WORDS = re.compile(r"^(?:(?:and|then|now|please|show me|find me|give me|just)\s+)+")
-_FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
+_FILTER_OFF = re.compile(r"\b(?:remove|drop|clear|reset|forget|ignore|delete|undo|turn off|skip|scrap)\s+(?:the\s+|that\s+|my\s+|all\s+(?:the\s+)?)?"
                          r"(?:(?P<what>[a-z]+)\s+)?(?:filters?|limit|constraint)\b")
 _CHEAPER_THAN = re.compile(r"\b(?:cheaper|less expensive|lower priced) than\b|\bm[aá]s barat[oa]s? que\b|比.+便宜")
 # "is the third one cheaper than the first one?", "does the second cost more than the first?", "¿el tercero es más
@@ -3006,6 +3355,14 @@ _THE_WORDS_ONE = re.compile(r"^\s*(?:(?:and|or|so|what about|how about)\s+)?the\
 # "which is more expensive, the first or the third?", "¿cuál es más cara?", "哪个更贵？": the dearer one is asked for
 _ASKS_DEARER = re.compile(r"\b(?:more expensive|pricier|priciest|dearer|dearest|costlier|more costly|higher[- ]priced|most expensive)\b|"
                           r"\bm[aá]s car[oa]s?\b|更贵|最贵")
+# "nothing more expensive than 40", "I don't want anything pricier than $50", "nada más caro que 40", "不要比40更贵":
+# a price limit said
+_NOT_DEARER = re.compile(r"(?:\b(?:nothing|not|no|none|never|nada|nunca)|n't)\s+(?:(?:want|need|see|buy|spend on)\s+)?"
+                         r"(?:(?:any|anything|that'?s|that is|que sea)\s+)?"
+                         r"(?:more expensive|pricier|dearer|costlier|more costly|higher[- ]priced|m[aá]s car[oa]s?)\b|"
+                         r"不(?:要|能|会|可以)?(?:比.{0,8})?更贵")
+_DEARER = re.compile(r"\b(?:more expensive|pricier|dearer|costlier|higher[- ]priced|more costly|higher[- ]end|more upmarket)\b|"
+                     r"\bm[aá]s car[oa]s?\b|更贵")
 _DEARER_THAN = re.compile(r"\b(?:more expensive|pricier|dearer|costlier|higher priced|more costly) than\b|\bm[aá]s car[oa]s? que\b|比.+贵")
 # "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
 THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
@@ -3080,6 +3437,18 @@ def _talk_about(text: str) -> str | None:
 
 
 _THANKED = re.compile(r"thank|thx|\bty\b|cheers|gracias|谢|感谢")
+# "checkout", "I'd like to pay now", "proceed to checkout", "quiero pagar", "finalizar la compra", "我要结账": to pay
+# (a question how to pay with something, "can I pay with PayPal?", is the shop's payment policy)
+_CHECKOUT = re.compile(
+    r"(?:(?:ok(?:ay)?|please|now|so|then|and|great|thanks|thank you|right|alright|cool|perfect|done|that'?s all)[\s,.!]+)*"
+    r"(?:(?:i(?:'d| would)? (?:like|want|wanna|need)|i'?m ready|let me|let'?s|can i|could i|how (?:do|can) i|take me) (?:to )?)?"
+    r"(?:go (?:to )?|proceed (?:to )?|continue (?:to )?|head (?:to )?)?(?:the )?(?:check[\s-]?out|pay(?: now| for (?:it|them|this|that|everything|my (?:cart|order|items)))?"
+    r"|place (?:my|the|an) order|complete (?:my|the) (?:order|purchase)|finish (?:my|the) (?:order|purchase))"
+    r"(?:[\s,]+(?:now|please|then|thanks))*\s*[.!?]*"
+    r"|(?:(?:vale|ok|bueno|pues|ya|listo|gracias)[\s,.!]+)*(?:(?:quiero|quisiera|me gustar[ií]a|vamos a|voy a|puedo)\s+)?(?:ir a\s+)?"
+    r"(?:pagar|finalizar (?:la |mi )?compra|tramitar (?:el |mi )?pedido|realizar (?:el |mi )?pedido|hacer (?:el |mi )?pedido|"
+    r"proceder al pago|ir a la caja|checkout)(?:[\s,]+(?:ya|ahora|por favor))*\s*[.!?]*"
+    r"|(?:好的?|那|我)?(?:要|想)?去?(?:结账|结算|付款|买单|下单|支付)(?:吧|了)?\s*[。！!？?]*")
 # "no wait, I meant the third one", "oh I meant the second one", "perdón, quise decir la segunda"
 # ("what I meant to ask: …?" and "is the second one meant for rain?" are questions)
 I_MEANT = re.compile(r"\bi (?:actually |really )?mean(?:t)?\b(?!\s+(?:for|to|it for)\b)(?![^?]*\?\s*$)"
@@ -3141,10 +3510,11 @@ _RENUMBER = re.compile(r"^\s*(?:(?:ok(?:ay)?|actually|no|hmm|please|can you|coul
 
 
 def _number_meant(m: re.Match[str], previous: ShoppingIntent | None, *, just_carted: bool, has_lines: bool,
-                  one_in_view: bool) -> tuple[str, str] | None:
+                  one_in_view: bool, sells_size: Callable[[str], bool] = lambda z: True) -> tuple[str, str] | None:
     """What the number of a `_RENUMBER` message is: ("size", "10") or ("budget", "100") of the last search, ("ask",
     "10") when nothing tells which, or None when it is how many (of the line just added, of a cart line, or with
-    nothing in the cart and no list to size: "Your cart is empty.")."""
+    nothing in the cart and no list to size: "Your cart is empty."). A number not said as a size ("make it 2") is
+    the last search's size only when that was a number too and `sells_size` (the shop sells that kind in it)."""
     said = m.group("n")
     how = (m.group("how") or "").strip()
     sized = how in ("a", "an", "size") or m.group("how2") is not None or m.group("how3") is not None
@@ -3163,9 +3533,13 @@ def _number_meant(m: re.Match[str], previous: ShoppingIntent | None, *, just_car
     if previous.sizes and budget is not None:
         # both said ("size 9 under 100"): the one the number is nearer ("make it 10" a size, "make it 120" a budget);
         # letter sizes take no number, so it is the budget
-        return ("size", said) if numeric and abs(n - numeric[0]) <= abs(n - budget) else ("budget", said)
+        return ("size", said) if numeric and abs(n - numeric[0]) <= abs(n - budget) and sells_size(said) else ("budget", said)
     if previous.sizes and n < 100:
-        return ("size", said)
+        if numeric and sells_size(said):
+            return ("size", said)
+        # "hoodies in size M", then "make it 2" or "make it 36": no size of theirs (it searched hoodies in size 2 and
+        # said "None in 2"); how many of a cart line, else which it is, asked
+        return None if has_lines or one_in_view else ("ask", said)
     if budget is not None:
         return ("budget", said)
     # nothing said it could be: how many of a cart line, or of the one product in view ("Your cart is empty."); of a
@@ -3246,6 +3620,19 @@ def _names_a_kind(word: str, parser: Any) -> bool:
     return singular(word) in PRODUCT_KINDS or singular(word) in categories
 
 
+# materials a shopper may wish for that a shop may say only in a name ("Silk Scarf"), and the attributes that give one
+_MATERIAL_WORDS = frozenset("""leather silk wool cotton linen cashmere denim suede nylon polyester fleece velvet satin canvas
+merino bamboo hemp spandex lycra rayon viscose mesh rubber silicone plastic metal steel titanium aluminium aluminum wood wooden
+glass ceramic porcelain cork wicker rattan corduroy tweed chiffon acrylic alpaca mohair angora""".split())  # noqa: SIM905
+_MATERIAL_ATTRIBUTE = re.compile(r"material|fabric|made[\s_-]*of|composition", re.I)
+
+
+def _kind_words(text: str) -> set[str]:
+    """The kinds of product a text names, as singular English words ("enséñame relojes" -> {"watch"}, "夹克" -> {"jacket"})."""
+    kinds = {singular(w) for w in re.findall(r"[a-z]+", text.lower()) if singular(w) in PRODUCT_KINDS}
+    return kinds | {k for _, en in product_word_pairs(text) if (k := singular(en.split()[-1])) in PRODUCT_KINDS}
+
+
 def _filter_named(phrase: str) -> str | None:
     """The filter a relaxed phrase names ("the budget" -> "price", "talla" -> "size", "颜色" -> "colour"), else None."""
     said = re.sub(r"^(?:the|my|your|el|la|los|las|mi)\s+", "", phrase.strip())
@@ -3274,7 +3661,11 @@ def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
         off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False}
     if "colors" in off:  # the colour's word leaves the words searched too ("jackets red" kept showing red ones)
         dropped = {colour_key(c) for c in need.colors} - {colour_key(c) for c in off["colors"]}
-        off["query"] = " ".join(t for t in need.query.split() if colour_key(t.strip(",.")) not in dropped or not t.strip(",."))
+        # (a Chinese word runs into the next: "红色夹克" less "红色" is "夹克", never nothing)
+        cjk = sorted((w for c in dropped for w in COLOR_WORDS.get(c, ()) if re.search(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)
+        tokens = [re.sub("|".join(f"{re.escape(w)}的?" for w in cjk), "", t) if cjk and re.search(r"[\u4e00-\u9fff]", t) else t
+                  for t in need.query.split()]
+        off["query"] = " ".join(t for t in tokens if t and (colour_key(t.strip(",.")) not in dropped or not t.strip(",.")))
     return need.model_copy(update={**off, "kind": "search" if need.kind == "search" else "refine", "references": []})
 
 
@@ -3301,6 +3692,38 @@ def _names_something_else(low: str, name: str, names_a_thing: Callable[[str], bo
 def _thing_words(low: str, word: str) -> list[str]:
     """The words of a cart request that may name a thing: not its removing, counting or picking words."""
     return [w for w in re.findall(word, low) if w not in _REMOVAL_WORDS and w not in _PICK_WORDS]
+
+
+def _unlisted_colour(p: Any, text: str, lang: str) -> str | None:
+    """A colour asked of a product the catalog lists no colours for ("¿viene en azul?" of a backpack): the sentence of
+    its description that names it, else that the catalog does not mention it (never a guess); None when none is asked."""
+    asked = colors_in_text(_spaced(_without_names(text, [p.name])))[0]
+    if not asked:
+        return None
+    sentence = next((x for x in _sentences(p.description) if re.search(rf"\b{re.escape(asked[0].lower())}\b", x.lower())), "")
+    if sentence:
+        return say("description_says", lang, sentence=_clip(sentence))
+    return say("not_mentioned", lang, what=colour_name(asked[0], lang) if lang != "en" else asked[0].lower())
+
+
+def _pick_in_variant(low: str) -> bool:
+    """'the second one in size M', 'the first one in blue', 'la segunda en azul', 'number 3 in M, black': one product
+    of the list by its position, in a size or colour, and nothing else (no other need, no colour said no to)."""
+    if len(references_in_text(low)) != 1:
+        return False
+    spaced = _spaced(low)
+    wanted, unwanted = colors_in_text(spaced)
+    bare = re.search(r"\b(?:in|en)\s+(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,3})\b(?!')", spaced)
+    if unwanted or not (wanted or sizes_in_text(_sized(spaced)) or bare):
+        return False
+    if re.search(r"[\u4e00-\u9fff]", low):  # "第一个蓝色的", "第二个M码的" (a Chinese run is one word: its colour words go)
+        rest = re.sub("|".join(sorted((w for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)),
+                      " ", low)
+        rest = re.sub(r"[a-z]+", lambda w: " " if canonical_color(w.group()) is not None else w.group(), rest)
+        return _only_a_pick(re.sub(r"(?<![a-z第\d])(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,3})(?![a-z\d])|[的码号色]", " ", rest))
+    rest = re.sub(r"\b(?:in|en|but|pero|size|talla|colou?r|de|xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra|"
+                  r"peque[ñn][oa]|mediana|mediano|grande|\d{1,3}|and|y)\b", " ", _without_colours(spaced))
+    return _only_a_pick(rest)
 
 
 def _only_a_pick(low: str) -> bool:
@@ -3490,6 +3913,15 @@ def _kind_phrase(query: str, head: str) -> str:
     """'do you sell camping chairs?' -> 'camping chairs': the words up to the head noun, less the asking ones."""
     words = [w for w in re.findall(r"[a-z'-]+", query.lower().split(head.lower())[0]) if w not in _LEAD_WORDS and w not in _ASKING_WORDS]
     return " ".join([*words[-2:], plural_en(singular(head))])
+
+
+def _none_of_the_kind(intent: ShoppingIntent, cards: Sequence[ProductCard], on_screen: Sequence[Mapping[str, Any]]) -> bool:
+    """No card is named for the kind the need asks for (its head noun, with no category to say it) while every product
+    on screen was: a capped search that fell back to whatever is cheap ("cheaper" after yoga straps)."""
+    head = _head_noun(intent.query) if not intent.category else None
+    return bool(head and cards and on_screen
+                and not any(_names_word(c.name, head) for c in cards)
+                and all(_names_word(str(x.get("name") or ""), head) for x in on_screen))
 
 
 def _names_word(name: str, word: str) -> bool:

@@ -69,9 +69,9 @@ NOT_THIS = re.compile(r"^\s*(?:(?:no|nah|but)\s*,\s*|(?:no|nah)\s+(?=not\b))?(?:
 REMOVING = re.compile(r"\b(?:remove|delete|drop)\b|\bquita|\belimina|删除|去掉|拿掉|"
                       # "take it out", "can you take the Bruno hoodie out?" (not "... we take it out every weekend")
                       r"^\s*(?:(?:please|ok(?:ay)?|and|also|then|now|can you|could you)[\s,]+)*take\s+(?:\S+\s+){0,5}?out\b")
-# "remove the Bruno hoodie", "take it out", "please delete the second one": with something in the cart, a cart
-# request even without "from my cart" (the message begins with the removal)
-REMOVAL_REQUEST = re.compile(r"^\s*(?:(?:please|ok(?:ay)?|and|also|then|now|can you|could you)[\s,]+)*(?:remove|delete|"
+# "remove the Bruno hoodie", "take it out", "please delete the second one", "actually remove one of them": with
+# something in the cart, a cart request even without "from my cart" (the message begins with the removal)
+REMOVAL_REQUEST = re.compile(r"^\s*(?:(?:please|ok(?:ay)?|and|also|then|now|can you|could you|actually|sorry|oh|hmm|wait)[\s,]+)*(?:remove|delete|"
                              r"take\s+(?:out\b|(?:\S+\s+){0,5}?out\b)|quita|elimina|saca|borra|删除|删掉|去掉|拿掉)")
 # "empty my cart", "clear the basket", "remove everything from my cart", "vacía mi carrito", "清空购物车"
 EMPTY_CART = re.compile(r"\b(?:empty|clear)\s+(?:out\s+)?(?:my|the)\s+(?:shopping\s+)?(?:cart|basket)\b|"

@@ -66,6 +66,8 @@ _PRICE_WORDS = re.compile(
 _LEAD_IN = re.compile(
     r"^(?:(?:please|hi|hello|hey|ok|okay|and|also|so|then|now show me|now find me|can you|could you|would you|i'?m|i am|i'?d like|i would like|i want|"
     r"i need|i'?m looking for|looking for|searching for|search for|show me|find me|get me|give me|show|find|something|anything|"
+    # "what can I get my husband for his 40th birthday? he likes running": less the gift talk and the occasion, "running"
+    r"what (?:can|could|should|shall|do|would) (?:i|we) (?:get|buy|give|gift)(?:\s+(?:him|her|them))?|"
     r"do you have|have you got|got any|any|some|a|an|the|me|busco|quiero|necesito|mu[eé]strame|tienes|tienen|"
     r"un|una|unos|unas|hola|buenas|buenos d[ií]as|algo|para m[ií])(?:[\s,!.¡]+|$))+",
     re.I,

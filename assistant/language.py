@@ -22,10 +22,12 @@ otro otra otros otras color colores chaqueta chaquetas camiseta camisetas pantal
 bolso sudadera también pero sin con del los las el la de que por favor cuál cual cuánto cuesta primero segundo
 tercero último rojo roja azul negro negra blanco blanca verde gris morado cambia cámbialo cámbiala cambialo cambiala
 cámbiame cambiar quise decir mejor llevo quedo compro primera segunda tercera última agrégala agrégalo añádela añádelo
-cómprala cómpralo ponla ponlo me lo""".split())  # noqa: SIM905
+cómprala cómpralo ponla ponlo me lo pagar pago finalizar compra azules rojos rojas negros negras blancos blancas verdes grises
+morados moradas amarillo amarilla amarillos amarillas marrones""".split())  # noqa: SIM905
 _ENGLISH_WORDS = frozenset("""
 the a an and for with show me find want need looking some any what which is are do does have in of to my i you
-this that these those one ones cheaper cheapest under over than size color colour jacket jackets shoes bag""".split())  # noqa: SIM905
+this that these those one ones cheaper cheapest under over than size color colour jacket jackets shoes bag
+please thanks thank yes how much it they them can pay checkout""".split())  # noqa: SIM905
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’™®-]*(?:\s+(?:[A-Z0-9][\w'’™®-]*))+")
@@ -190,6 +192,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "here_are": {"en": "Here are {n} {need} you might like:", "es": "Aquí tienes {n} {need} que te pueden gustar:",
                  "zh": "为您找到{n}件{need}："},
     "one_match": {"en": "One match for {need}:", "es": "Un resultado para {need}:", "zh": "找到1件{need}："},
+    # "do you have water bottles?": the bottles counted as what was asked, the bags that mention bottles as more
+    "some_of_kind": {"en": "Here are {n} {need}, and {m} more you might like:",
+                     "es": "Aquí tienes {n} {need} y {m} más que te pueden gustar:", "zh": "为您找到{n}件{need}，另有{m}件您可能喜欢："},
+    "one_of_kind": {"en": "Here is 1 {need}, and {m} more you might like:",
+                    "es": "Aquí tienes 1 {need} y {m} más que te pueden gustar:", "zh": "为您找到1件{need}，另有{m}件您可能喜欢："},
     "cheapest": {"en": "The cheapest {need}: {name} at {price}.", "es": "Lo más barato en {need}: {name}, por {price}.",
                  "zh": "最便宜的{need}：{name}，{price}。"},
     "dearest": {"en": "The most expensive {need}: {name} at {price}.", "es": "Lo más caro en {need}: {name}, por {price}.",
@@ -220,6 +227,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "in_colours": {"en": "{colours}", "es": "en {colours}", "zh": "{colours}"},
     "between": {"en": "between {lo} and {hi}", "es": "entre {lo} y {hi}", "zh": "{lo}到{hi}之间"},
     "under": {"en": "under {hi}", "es": "por menos de {hi}", "zh": "{hi}以下"},
+    # a cap below the list on screen ("something cheaper"), never said as the shopper's budget ("under $28.99")
+    "cheaper_than_price": {"en": "cheaper than {price}", "es": "por menos de {price}", "zh": "低于{price}"},
+    # the words an explicit sort kept to ("the cheapest black yoga pants", not "black pants" above a dearer yoga pant)
+    "narrowed_kind": {"en": "{what} {kind}", "es": "{kind} de {what}", "zh": "{what}{kind}"},
     "over": {"en": "over {lo}", "es": "por más de {lo}", "zh": "{lo}以上"},
     "products": {"en": "products", "es": "productos", "zh": "商品"},
     # ----- why this
@@ -355,6 +366,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "liked_list": {"en": "What you liked in this conversation:", "es": "Lo que te gustó en esta conversación:", "zh": "您在本次对话中喜欢的商品："},
     "liked_none": {"en": "You haven't liked anything in this conversation yet.", "es": "Todavía no te ha gustado nada en esta conversación.",
                    "zh": "您在本次对话中还没有喜欢的商品。"},
+    "liked_none_similar": {"en": "You haven't liked anything yet in this conversation, so there is nothing to find more like it. "
+                                 "Like a product first, or tell me what you are looking for.",
+                           "es": "Todavía no te ha gustado nada en esta conversación, así que no hay nada con qué buscar parecidos. "
+                                 "Marca primero un producto que te guste, o dime qué buscas.",
+                           "zh": "您在本次对话中还没有喜欢任何商品，所以暂时无法查找相似的商品。请先点赞一件商品，或告诉我您在找什么。"},
     "goes_with": {"en": "What the shop suggests with {name}:", "es": "Lo que la tienda sugiere con {name}:", "zh": "商店为{name}推荐的搭配："},
     "goes_with_none": {"en": "The shop lists nothing in stock to go with {name}.", "es": "La tienda no tiene nada en stock que sugiera con {name}.",
                        "zh": "商店没有为{name}列出有货的搭配商品。"},
@@ -434,6 +450,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "zh": "{n}是指尺码还是预算？请说例如“{n}码”或“{n}以下”。"},
     "cart_summary": {"en": "Your cart: {items}. Total {total}.", "es": "Tu carrito: {items}. Total {total}.",
                      "zh": "购物车：{items}。合计{total}。"},
+    # "checkout", "I want to pay", "quiero pagar", "结账": the cart, and where paying happens (never a link or a step
+    # the shop has not given)
+    "checkout": {"en": "I can't take payment in this chat: you pay in the shop's own checkout.",
+                 "es": "No puedo cobrar en este chat: el pago se hace en el proceso de compra de la propia tienda.",
+                 "zh": "我无法在聊天中收款：请在商店自己的结账流程中付款。"},
     "variant": {"en": " in {bits}", "es": " en {bits}", "zh": "（{bits}）"},
     "no_sizes": {"en": "{name} comes in one size only: say 'add it' to add it as it is.",
                  "es": "{name} viene en talla única: di «añádelo» para añadirlo tal cual.",
@@ -505,9 +526,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cart_quantity_capped": {"en": "{name}: quantity {n}, all we have in stock.", "es": "{name}: cantidad {n}, todo lo que queda.",
                              "zh": "{name}：数量 {n}（库存仅剩{n}件）。"},
     "in_stock_now": {"en": "it is in stock now", "es": "está disponible ahora", "zh": "目前有货"},
-    "no_restock_date": {"en": "it is out of stock and I have no restock date; the shop can tell you more",
-                        "es": "está agotado y no tengo fecha de reposición; la tienda puede darte más detalles",
-                        "zh": "目前缺货，我没有补货日期；可以联系店铺了解详情"},
+    # after "... and is out of stock right now": the stock is said once
+    "no_restock_date": {"en": "I have no restock date; the shop can tell you more",
+                        "es": "no tengo fecha de reposición; la tienda puede darte más detalles",
+                        "zh": "我没有补货日期；可以联系店铺了解详情"},
+    # "the second one in size M": that one's price in it, and that it is in stock
+    "pick_in_stock": {"en": "in {what}: {price}, in stock", "es": "en {what}: {price}, disponible", "zh": "{what}：{price}，有货"},
+    "one_size_only": {"en": "it comes in one size only", "es": "viene en talla única", "zh": "只有一个尺码"},
     "available_in": {"en": "yes, it comes in {what}, in stock", "es": "sí, viene en {what} y hay stock", "zh": "有{what}，有货"},
     "out_of_stock_in": {"en": "{what} is out of stock right now", "es": "{what} está agotado ahora mismo", "zh": "{what}目前缺货"},
     "stock_count": {"en": "{n} in stock", "es": "{n} unidades en stock", "zh": "库存{n}件"},
@@ -522,6 +547,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "zh": "描述中写道：“{sentence}”"},
     "quote": {"en": '"{sentence}"', "es": "«{sentence}»", "zh": "“{sentence}”"},
     "brand_is": {"en": "brand: {brand}", "es": "marca: {brand}", "zh": "品牌：{brand}"},
+    "attribute_values": {"en": "{label}: {values}", "es": "{label}: {values}", "zh": "{label}: {values}"},
     "sizes_list": {"en": "sizes: {values}", "es": "tallas: {values}", "zh": "尺码：{values}"},
     "colours_list": {"en": "colours: {values}", "es": "colores: {values}", "zh": "颜色：{values}"},
     "in_stock": {"en": "in stock", "es": "disponible", "zh": "有货"},
@@ -529,6 +555,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fact_sep": {"en": "; ", "es": "; ", "zh": "；"},
     "end": {"en": ".", "es": ".", "zh": "。"},
 }
+
+
+# the usual names of a catalog's attributes ("style" of "style_general") in Spanish, for the words around their
+# values ("estilo: Jacket, Hooded"); a name not here, and any name in a Chinese reply, stays as the catalog writes it
+ATTRIBUTE_LABELS_ES: dict[str, str] = {
+    "style": "estilo", "material": "material", "activity": "actividad", "climate": "clima", "features": "características",
+    "pattern": "estampado", "strap": "correa", "performance fabric": "tejido técnico", "eco collection": "colección ecológica",
+    "gender": "para", "category": "categoría", "color": "color", "colour": "color", "size": "talla", "fit": "corte",
+    "weight": "peso", "capacity": "capacidad", "sleeve": "manga", "closure": "cierre", "care": "cuidado", "origin": "origen",
+}
+
+
+def attribute_label(label: str, lang: str) -> str:
+    """'style' -> 'estilo' in a Spanish reply; otherwise the attribute's name as the catalog writes it."""
+    return ATTRIBUTE_LABELS_ES.get(label.lower(), label) if lang == "es" else label
 
 
 def variant_bits(line: Mapping[str, object], lang: str = "en") -> list[str]:
@@ -556,6 +597,10 @@ _NOTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
      {"es": "No queda nada en {a}; aquí tienes otros colores y tallas.", "zh": "{a}的已售罄；这些是其他颜色和尺码。"}),
     (re.compile(r"None in (?P<a>.+?)(?: right now)?; here are (?:other colours and sizes|the closest options in other colours or sizes)\.$"),
      {"es": "No hay nada en {a}; aquí tienes otros colores y tallas.", "zh": "没有{a}的；这些是其他颜色和尺码。"}),
+    (re.compile(r"None in (?P<a>.+?); here are other colours\.$"),
+     {"es": "No hay nada en {a}; aquí tienes otros colores.", "zh": "没有{a}的；这些是其他颜色。"}),
+    (re.compile(r"None in (?P<a>.+?); here are other sizes\.$"),
+     {"es": "No hay nada en {a}; aquí tienes otras tallas.", "zh": "没有{a}的；这些是其他尺码。"}),
     (re.compile(r"Nothing that matches is on sale right now; here are the matches at their usual price\.$"),
      {"es": "Nada de lo que coincide está en oferta ahora; aquí está a su precio habitual.", "zh": "符合条件的商品目前都没有特价；以下为原价商品。"}),
     (re.compile(r"Everything that matches is out of stock at the moment\.$"),
@@ -583,5 +628,21 @@ def localize_note(note: str, lang: str) -> str:
             values = {k: v for k, v in m.groupdict().items() if v is not None}
             if "a" not in values and "b" in values:
                 values["a"] = values["b"]
-            return forms[lang].format(**values)
+            return _of_what_was_asked(forms[lang].format(**values), note, values.get("a", ""))
     return note
+
+
+_SIZE_VALUE = re.compile(r"(?:xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl|\d{1,3}(?:\.5)?)", re.I)
+_OTHER_VARIANTS = {"otros colores y tallas": ("otros colores", "otras tallas"), "其他颜色和尺码": ("其他颜色", "其他尺码")}
+
+
+def _of_what_was_asked(said: str, note: str, values: str) -> str:
+    """'None in Blue; … other colours or sizes' framed in Spanish or Chinese: other colours where only colours were
+    asked, other sizes where only sizes were ("bolsos azules" offered "otros colores y tallas" of bags with no sizes)."""
+    if not note.startswith("None in "):
+        return said
+    sized = [_SIZE_VALUE.fullmatch(w) is not None for w in values.split()]
+    for both, (colours, sizes) in _OTHER_VARIANTS.items():
+        if both in said and sized and (all(sized) or not any(sized)):
+            return said.replace(both, sizes if all(sized) else colours)
+    return said

@@ -12,9 +12,11 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Protocol
 
+from pydantic import Field
+
 from assistant.events import ProductCard
 from assistant.intent import ShoppingIntent
-from assistant.language import colour_name, localize_note, product_word_pairs, say
+from assistant.language import PRODUCT_WORDS, colour_name, localize_note, product_word_pairs, say
 from assistant.search_backend import RankedItem, names_nothing, soft_match
 from assistant.vocabulary import IRREGULAR_PLURAL_OF, PRODUCT_KINDS, canonical_color, without_brands
 from catalog.repository import singular
@@ -136,13 +138,54 @@ def _plural_es(word: str) -> str:
     return word.translate(str.maketrans("áéíóú", "aeiou")) + "es"
 
 
-def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en", *, one: bool = False) -> str:
+class StatedNeed(ShoppingIntent):
+    """The need as a reply's header states it, with what the intent alone does not say (the agent knows it from the
+    search): the words an explicit sort kept to ("the cheapest black yoga pants", where "yoga" narrowed the pants), how
+    many of the products listed first are of the kind asked for ("1 water bottle, and 3 more"), and whether the price
+    cap is one the shopper never said (one cent under the list on screen after "something cheaper")."""
+
+    narrowed_by: list[str] = Field(default_factory=list)
+    kind_word: str | None = None  # the kind the sort kept to, in place of its category's name ("backpack" in Bags)
+    of_kind: int | None = None
+    cap_unsaid: bool = False
+
+
+def _singular_es(word: str) -> str:
+    """'botellas' -> 'botella', 'pantalones' -> 'pantalón' (one of them): the singular the product words know, else the
+    word less its plural 's'."""
+    plain = word.lower().translate(str.maketrans("áéíóú", "aeiou"))
+    english = PRODUCT_WORDS.get(word.lower())
+    for other, en in PRODUCT_WORDS.items():
+        bare = other.translate(str.maketrans("áéíóú", "aeiou"))
+        if en == english and other != word.lower() and plain.startswith(bare) and 0 < len(plain) - len(bare) <= 2:
+            return other
+    return word[:-1] if word.endswith("s") and not word.endswith("es") else word
+
+
+def _es_number(phrase: str, head: str, *, plural: bool) -> str:
+    """A Spanish product phrase that starts with the product word `head`, in the number a header needs: "botella de agua"
+    -> "botellas de agua", "chaqueta impermeable" -> "chaquetas impermeables" (the words up to "de", "para", ...)."""
+    words = phrase.split()
+    if not words or words[0].lower() != head.lower():
+        return phrase
+    cut = next((i for i, w in enumerate(words) if i and (w.lower() in _JOINING or not w.isalpha())), len(words))
+    change = _plural_es if plural else _singular_es
+    return " ".join([*(change(w) for w in words[:cut]), *words[cut:]])
+
+
+def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en", *, one: bool = False,
+                  single: bool = False) -> str:
+    """The need as a header says it ("black women's jackets under $100.00"). `one`: said of one product (no plural
+    made); `single`: also the plural the shopper typed made singular ("1 water bottle" for "water bottles")."""
+    one = one or single
     words = []
     if intent.colors:
         words.append("/".join(c.lower() for c in intent.colors))
     if intent.gender in ("women", "men", "kids"):
         words.append({"women": "women's", "men": "men's", "kids": "kids'"}[intent.gender])
     noun = intent.category.rsplit("/", 1)[-1].lower() if intent.category else ""
+    if intent.on_sale and re.search(r"(?:^|\s)sale(?:\s|$)", noun):
+        noun = ""  # the shop's "Sale" category on sale names no kind ("One match for sale on sale")
     # the query, less what the line says anyway: its price phrase, brands, colours, gender words
     query = without_brands(_PRICE_PHRASE.sub(" ", intent.query or ""), intent.brands)
     said = {w for part in words for w in re.findall(r"[a-z]+", part.lower())}
@@ -171,7 +214,10 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         # (a kind of product: "mochila", not "impermeable" in "mochila impermeable")
         own = [w for w, en in product_word_pairs(intent.query or "") if singular(en.split()[-1]) in PRODUCT_KINDS]
         if own and (intent.category or noun.strip().lower() == own[0].lower()):  # their own word ("3 chaquetas")
-            noun = _plural_es(own[0]) if lang == "es" and not one else own[0]
+            noun = _plural_es(own[0]) if lang == "es" and not one else _singular_es(own[0]) if lang == "es" and single else own[0]
+        elif own and lang == "es":  # "5 botella de agua": the phrase in the number said ("botellas de agua")
+            noun = _es_number(noun, own[0], plural=not one) if not one or single else noun
+        noun = _narrowed(noun, intent, lang)
         gender = say(f"gender_{intent.gender}", lang) if intent.gender in ("women", "men", "kids") else ""
         colours = "/".join(colour_name(c, lang) for c in intent.colors)
         if lang == "es":
@@ -179,9 +225,12 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         else:  # Chinese runs its words together ("女士夹克"); an English category name stays apart ("女士 jackets")
             words = ["".join(w for w in (colours, gender, noun) if w)] if intent.category and own else [colours, gender, noun]
     else:
+        noun = _narrowed(noun, intent, lang)
         last = noun.rsplit(" ", 1)[-1]
         if not one and last in PRODUCT_KINDS and singular(last) == last:
             noun = noun[: len(noun) - len(last)] + plural_en(last)  # "5 headlamps", never "5 headlamp"
+        elif single and last.lower() != singular(last.lower()) and singular(last.lower()) in PRODUCT_KINDS:
+            noun = noun[: len(noun) - len(last)] + singular(last)  # "1 water bottle", never "1 water bottles"
         words.append(noun)
     if intent.sizes:
         words.append(say("in_size", lang, sizes="/".join(intent.sizes)))
@@ -196,11 +245,25 @@ def describe_need(intent: ShoppingIntent, currency: str = "USD", lang: str = "en
         words.append(say("not_in_colours", lang, colours="/".join(unwanted_colours)))
     if intent.min_price is not None and intent.max_price is not None:
         words.append(say("between", lang, lo=money(intent.min_price, currency), hi=money(intent.max_price, currency)))
+    elif intent.max_price is not None and getattr(intent, "cap_unsaid", False) and f"{intent.max_price:.2f}".endswith(".99"):
+        # one cent under the list on screen ("something cheaper"): cheaper than that, never "under $28.99" as if said
+        words.append(say("cheaper_than_price", lang, price=money(Decimal(f"{intent.max_price:.2f}") + Decimal("0.01"), currency)))
     elif intent.max_price is not None:
         words.append(say("under", lang, hi=money(intent.max_price, currency)))
     elif intent.min_price is not None:
         words.append(say("over", lang, lo=money(intent.min_price, currency)))
     return " ".join(w for w in words if w)
+
+
+def _narrowed(noun: str, intent: ShoppingIntent, lang: str) -> str:
+    """The kind with the words an explicit sort kept to, when the noun does not say them ("yoga pants")."""
+    kind = getattr(intent, "kind_word", None)
+    if kind and lang == "en" and kind not in {singular(w) for w in noun.lower().split()}:
+        noun = kind  # (made plural by the header as any kind)
+    extra = [w for w in getattr(intent, "narrowed_by", None) or [] if w.lower() not in noun.lower().split()]
+    if not extra or not noun:
+        return noun
+    return say("narrowed_kind", lang, what=" ".join(extra), kind=noun)
 
 
 def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: str | None, lang: str = "en") -> str:
@@ -220,8 +283,14 @@ def template_reply(intent: ShoppingIntent, cards: Sequence[ProductCard], note: s
         lines.append(say("dearest", lang, need=describe_need(intent, cur, lang), name=cards[0].name, price=money(cards[0].price, cur)))
     else:
         # one card: "1 red tees" would be wrong, and singularising a category name is guesswork
-        lines.append(say("one_match", lang, need=describe_need(intent, cur, lang, one=True)) if len(cards) == 1
-                     else say("here_are", lang, n=len(cards), need=describe_need(intent, cur, lang)))
+        of_kind = getattr(intent, "of_kind", None)
+        if of_kind is not None and 0 < of_kind < len(cards):
+            # only the products of the kind asked for are counted as it ("1 water bottle, and 3 more you might like")
+            lines.append(say("one_of_kind", lang, m=len(cards) - 1, need=describe_need(intent, cur, lang, single=True)) if of_kind == 1
+                         else say("some_of_kind", lang, n=of_kind, m=len(cards) - of_kind, need=describe_need(intent, cur, lang)))
+        else:
+            lines.append(say("one_match", lang, need=describe_need(intent, cur, lang, one=True)) if len(cards) == 1
+                         else say("here_are", lang, n=len(cards), need=describe_need(intent, cur, lang)))
     same_name = {c.name for c in cards if sum(d.name == c.name for d in cards) > 1}
     for i, c in enumerate(cards, 1):
         stock = "" if c.in_stock else say("out_of_stock_tag", lang)

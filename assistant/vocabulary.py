@@ -592,9 +592,24 @@ _OCCASION_PHRASE = re.compile(r"(?:\b(?:for|on|by|para|en)\s+)?(?:(?:the|a|an|my
                               rf"(?:{_DAY_OR_OCCASION})", re.I)
 
 
+# "any reviews on the 2nd?", "what's the rating on the 2nd?", "what colours are available on the 3rd?", "what sizes do
+# you have on the 4th?": a question about a shown product's reviews, rating, colours, sizes ... asks it of the Nth shown
+# (up to the tenth); "a party on the 21st", "is the 2nd one on sale on the 3rd?", "by the 3rd" stay days
+_ASKED_OF_THE_NTH = re.compile(
+    r"\b(?:reviews?|ratings?|rated|stars|colou?rs?|sizes?|sizing|prices?|costs?|materials?|fabrics?|made of|weight|weigh|"
+    r"dimensions|specs?|details|features)\b[^.!?;]*?\bon\s+the\s+(?P<n>(?:[1-9]|10)(?:st|nd|rd|th))(?![a-z0-9])(?!\s+of\b)", re.I)
+
+
 def without_positionless_ordinals(text: str) -> str:
     """The text with its days, occasions and other ordinals that count no product shown blanked out (same length)."""
-    return _NO_POSITION.sub(lambda m: " " * len(m.group()), text)
+    asked = {m.start("n") for m in _ASKED_OF_THE_NTH.finditer(text)}
+
+    def blank(m: re.Match[str]) -> str:
+        if re.match(r"on\s", m.group(), re.I) and any(m.start() <= a < m.end() for a in asked):
+            return m.group()  # "reviews on the 2nd": the second shown
+        return " " * len(m.group())
+
+    return _NO_POSITION.sub(blank, text)
 
 
 def without_occasions(text: str) -> str:
@@ -675,11 +690,16 @@ SIZE_ADVICE = (r"\bwhat size (?:should|do|would) i (?:get|buy|order|take|choose|
 
 # "put it in my basket", "pop it in the basket", "put the second one in my bag", "stick it in my cart": an add in other
 # words (at the start of the message, of something in view: "a pouch to put in my bag" and "a basket for picnics" are
-# searches, "what's in my basket?" a look at the cart)
-PUT_IN_CART = (r"^\s*(?:(?:also|and|please|ok|okay|then|now|just|so|can you|could you|would you|go ahead and|i'?ll|let'?s)[\s,]+)*"
-               r"(?:put|pop|stick|place|throw|toss|chuck|bung|slip)\s+(?:(?:\d{1,4}|two|three|four|five|a couple|a pair)(?:\s+of)?\s+)?"
-               r"(?:it|this|that|them|these|those|both|one|another|the|\d{1,4}|two|three|four|five|a couple|a pair)\b"
-               r"(?:\s+[^\s,.!?]+){0,6}?\s+(?:in|into|in to|inside)\s+(?:my|the|your|our)\s+(?:shopping\s+)?(?:cart|basket|bag|trolley)\b")
+# searches, "what's in my basket?" a look at the cart). A bag is the shop's only when the assistant is told to put it
+# there ("put the second one in my bag") or it is a shopping bag: "I'll put the water bottle in my bag" is the shopper's
+# own bag; "I'll put it in my basket later, first show me tees" adds nothing yet
+_PUT_LEAD = r"^\s*(?:(?:also|and|please|ok|okay|then|now|just|so|can you|could you|would you|go ahead and|let'?s)[\s,]+)*"
+_PUT_WHAT = (r"(?:put|pop|stick|place|throw|toss|chuck|bung|slip)\s+(?:(?:\d{1,4}|two|three|four|five|a couple|a pair)(?:\s+of)?\s+)?"
+             r"(?:it|this|that|them|these|those|both|one|another|the|\d{1,4}|two|three|four|five|a couple|a pair)\b"
+             r"(?:\s+[^\s,.!?]+){0,6}?\s+(?:in|into|in to|inside)\s+(?:my|the|your|our)\s+")
+_NOT_YET = r"(?![^.!?]*\b(?:later|afterwards?|tomorrow|tonight|eventually|at some point|once i|when i)\b)(?![^.!?]*,\s*(?:but\s+)?first\b)"
+PUT_IN_CART = (rf"(?:{_PUT_LEAD}{_PUT_WHAT}(?:(?:shopping\s+)?(?:cart|basket|trolley|bag))\b{_NOT_YET}|"
+               rf"{_PUT_LEAD}(?:(?:ok|okay|so|then|now)[\s,]+)*i'?ll\s+{_PUT_WHAT}(?:(?:shopping\s+)?(?:cart|basket|trolley)|shopping\s+bag)\b{_NOT_YET})")
 
 _KIND_RULES: list[tuple[str, str]] = [
     # "I want to return my order", "my order arrived damaged": the returns policy, before "my order" is a lookup

@@ -759,5 +759,9 @@ class HybridSearcher:
                     "attributes": ", ".join(f"{k}={'/'.join(v)}" for k, v in f.attributes.items()),
                     "exclusions": ruled_out(f.exclude_terms, f.exclude_colors),
                 }.get(violated, "")
-                return NoMatch(template.format(what=what), violated, rf, None, alts(rf, "relevance"))
+                said = template.format(what=what)
+                if violated == "colors/sizes" and not (f.colors and f.sizes):
+                    # "bags in blue": other colours, never "other colours and sizes" of bags that come in no sizes
+                    said = said.replace("other colours and sizes", "other colours" if f.colors else "other sizes")
+                return NoMatch(said, violated, rf, None, alts(rf, "relevance"))
         return NoMatch("Nothing in the catalog matches these constraints.", "filters")
