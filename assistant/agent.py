@@ -518,7 +518,11 @@ class ShoppingAssistant:
         elif _LIKED_SIMILAR.search(grounded_text.lower()):
             # "more like the one I liked", "similar to what I liked": like the products liked here (a thumbs-up, the
             # API's like), never those words searched; nothing liked yet: said so
-            liked_ps = self.repo.get_many([i for i in state.liked if i not in state.disliked][-3:][::-1])  # (latest first)
+            liked_ids = [i for i in state.liked if i not in state.disliked][-3:][::-1]  # (latest first)
+            if not liked_ids and _SAID_LIKE.search(" ".join(state.history[-3:]).lower()):
+                # "I like the first one" (said, no thumbs-up), then "more like the one I liked": the one in focus
+                liked_ids = [int(e["id"]) for e in state.focus][:3]
+            liked_ps = self.repo.get_many(liked_ids)
             if liked_ps:
                 # one search a kind ("the ones I liked", a jacket and a watch: jackets and watches, never one search
                 # for both names), the latest liked first
@@ -1320,8 +1324,15 @@ class ShoppingAssistant:
                     facts["narrowed_by"] = [w for w in said if w not in kinds]
                 if kinds and lang == "en":  # "backpack" in Bags: "the cheapest backpacks", not "bags"
                     facts["kind_word"] = singular(kinds[-1].lower())
-                if not kept and searched.category and searched.category.lower() not in ("men", "women", "kids"):
-                    # no word every product listed has: the header names the category only, so its cheapest (dearest)
+                shoppers = [w for w in words if w.lower() in set(re.findall(r"[^\W\d_]+", intent.query.lower()))]
+                if not kept and shoppers:
+                    # "cheapest running shorts": the sort kept to the shopper's words, and the header says them (the
+                    # whole category's cheapest gym short is no running short)
+                    facts["narrowed_by"] = [w for w in shoppers if singular(w.lower()) not in PRODUCT_KINDS] or None
+                    if facts["narrowed_by"] is None:
+                        del facts["narrowed_by"]
+                elif not kept and searched.category and searched.category.lower() not in ("men", "women", "kids"):
+                    # no word of the shopper's: the header names the category only, so its cheapest (dearest)
                     whole = self.searcher.search(searched.model_copy(update={"query": "", "attributes": []}), ctx, self.results)
                     if whole.items and not whole.note:
                         self._at_variant_prices(whole.items, intent)
@@ -3244,6 +3255,7 @@ _SIMILAR_TO_NAMED = re.compile(r"\b(?:similar to|alternatives? to|comparable to|
                                re.I)
 # "more like the one I liked", "similar to what I liked", "algo parecido a lo que me gustó", "和我喜欢的类似的": the
 # products this conversation liked, not those words searched
+_SAID_LIKE = re.compile(r"\bi (?:really |quite )?(?:like|love|fancy)\b|\bme (?:gusta|encanta)|我喜欢")
 _LIKED_SIMILAR = re.compile(r"\b(?:like|similar to|close to)\s+(?:the\s+)?(?:ones?|things?|items?|products?|what|those|that|stuff)?\s*"
                             r"(?:that\s+|which\s+)?i(?:'ve| have)?\s+(?:liked|favou?rited|saved|loved|gave a thumbs up)\b|"
                             r"\b(?:like|similar to)\s+my\s+(?:likes|favou?rites)\b|"
@@ -3716,6 +3728,14 @@ def _pick_in_variant(low: str) -> bool:
     bare = re.search(r"\b(?:in|en)\s+(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,3})\b(?!')", spaced)
     if unwanted or not (wanted or sizes_in_text(_sized(spaced)) or bare):
         return False
+    # "the second blue one", "第二个蓝色的": the second of the blue ones, no pick of the second one in blue
+    position = rf"(?<![a-z])(?:{ORDINAL_WORDS})(?![a-z])|第(?:[一二三四五六七八九十]+|\d{{1,2}})\s*[个件款条双]?"
+    for found in re.finditer(position, spaced):
+        after = spaced[found.end():].strip()
+        if after and any(after.startswith(c.lower()) for c in colors_in_text(after[:20])[0]) or re.match(
+                r"(?:light|dark|pale|bright)\s", after) or any(
+                after.startswith(w) for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)):
+            return False
     if re.search(r"[\u4e00-\u9fff]", low):  # "第一个蓝色的", "第二个M码的" (a Chinese run is one word: its colour words go)
         rest = re.sub("|".join(sorted((w for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)),
                       " ", low)

@@ -455,6 +455,9 @@ GIFT_TALK = re.compile(r"\b(?:any|some|good|nice|great)?\s*(?:gift|present)\s+(?
                         r"\b(?:an?\s+|some\s+)?(?:gift|present)s?\b(?=\s*(?:for\b|,|$|(?:my|our|his|her|him)\b))|\bideas?\s+for\s+(?:a\s+)?(?:gift|present)\b|"
                         r"\b(?:my|our|a|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|daughter|"
                         r"sister|brother|friend|kid|kids|child|children)\s+(?:likes?|loves?|enjoys?|is into|is (?:a )?(?:big )?fan of|does|goes)\b|"
+                        # "for his birthday", "for our anniversary": the occasion names no product
+                        r"\b(?:for|on)\s+(?:my|our|his|her|their|your|a|the)\s+(?:birthday|b-?day|anniversary|wedding|christmas|"
+                        r"xmas|graduation|retirement)\b|"
                         r"\bwho (?:likes?|loves?|enjoys?|is into)\b|\b(?:she|he|they)\s+(?:likes?|loves?|enjoys?|is into|are into|does)\b|"
                         # "for my dad": who it is for (the gender field says it), never a word to search
                         r"\b(?:for\s+)?(?:my|our|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|"
