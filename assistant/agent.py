@@ -2336,7 +2336,7 @@ class ShoppingAssistant:
             # as written, too: a size no product of the shop has ("XL" in a shop of S and M) is no size filter
             said = (sizes_in_text(unnamed) if key == "size" else colors_in_text(unnamed)[0])
             if key == "size" and not said and (bare := re.search(
-                    r"\b(?:in|size|talla)[\s,]+(?:and\s+)?(\d{1,3}|xxs|xs|s|m|l|xl|xxl)\b(?!'|\s*(?:of|more|units?|pieces?|pairs?|items?)\b)",
+                    r"\b(?:in|size|talla|en)[\s,]+(?:and\s+)?(\d{1,3}|xxs|xs|s|m|l|xl|xxl)\b(?!'|\s*(?:of|more|units?|pieces?|pairs?|items?)\b)",
                     _without_colours(unnamed.lower(), p.colors))) and bare.group(1).upper() in {o.upper() for o in offered}:
                 # "add it in 29", "in M red", "in red M", "in red, M" (a colour may come between): a size it comes in
                 said = [bare.group(1).upper()]

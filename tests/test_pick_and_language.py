@@ -170,3 +170,12 @@ def test_spanish_colour_and_hood_questions_are_answered_in_spanish_from_the_cata
     assert "no viene en rojo (colores: Blue, Green)" in red.text, red.text
     english = shop.chat("does it have a hood?", session_id="h")
     assert "style: Jacket, Lightweight, Hooded" in english.text, english.text
+
+
+def test_la_primera_en_m_keeps_the_size_when_added(shop: ShoppingAssistant) -> None:
+    """'la segunda en M' was answered in size M, then 'añádela' added it without a size and asked '¿Qué talla?'."""
+    n = _position(shop.chat("chaquetas de mujer", session_id="em"), "Adrienne Trek Jacket")
+    picked = shop.chat(f"la {_ORDINAL_ES[n]} en M", session_id="em")
+    assert "en talla M: $57.00, disponible" in picked.text, picked.text
+    added = shop.chat("añádela al carrito", session_id="em")
+    assert _lines(added) == [("Adrienne Trek Jacket", "M", "Gray", 1)], added.text
