@@ -22,6 +22,7 @@ from assistant.prompts import render
 from assistant.vocabulary import (
     DAY_OR_OCCASION,
     GIFT_TALK,
+    PLAIN_OCCASION,
     POINTING_ONLY,
     POINTING_WORDS,
     CatalogVocabulary,
@@ -110,6 +111,9 @@ class RuleIntentParser:
         # "tops for a 30th anniversary", "a gift for the 7th of July": the day or occasion names no product
         occasion = DAY_OR_OCCASION.search(said) is not None
         said = without_occasions(said) if occasion else said
+        plain = re.sub(r"\s+", " ", PLAIN_OCCASION.sub(" ", said)).strip()
+        if plain != said and _LEAD_IN.sub("", plain.strip(" ,.!?¿¡")).strip(" ,.!?¿¡"):
+            said = plain  # "a hoodie for his birthday": the hoodie
         query = _LEAD_IN.sub("", _ADD_A.sub("", _SIZE_WORDS.sub(" ", said).strip()))
         query = _LEAD_IN.sub("", re.sub(r"\s+", " ", _PRICE_WORDS.sub(" ", query)).strip(" ,.!?¿¡"))
         query = _LEAD_IN_ZH.sub("", query).strip(" ,.!?¿¡，。！？")

@@ -30,6 +30,7 @@ this that these those one ones cheaper cheapest under over than size color colou
 please thanks thank yes how much it they them can pay checkout""".split())  # noqa: SIM905
 
 
+_COURTESY = frozenset({"please", "thanks", "thank", "yes", "ok", "okay"})
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’™®-]*(?:\s+(?:[A-Z0-9][\w'’™®-]*))+")
 
 
@@ -92,7 +93,10 @@ def conversation_language(text: str, history: Sequence[str] = (), own_words: Cal
         lang = detect_language(t)
         # a bare name ("Solstix") is no sign of English in a Spanish conversation
         # (nor is a product's name: "Josie Yoga Jacket")
-        if lang is not None and (lang != "en" or any(w in _ENGLISH_WORDS for w in re.findall(r"[a-z]+", _NAME_RUN.sub(" ", t).lower()))):
+        # (nor a bare "thanks", "yes please": English courtesy a Spanish or Chinese shopper uses too)
+        words = re.findall(r"[a-z]+", _NAME_RUN.sub(" ", t).lower())
+        if lang is not None and (lang != "en" or any(w in _ENGLISH_WORDS for w in words)
+                                 and not all(w in _COURTESY for w in words)):
             return lang
     return "en"
 

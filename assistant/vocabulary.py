@@ -455,9 +455,6 @@ GIFT_TALK = re.compile(r"\b(?:any|some|good|nice|great)?\s*(?:gift|present)\s+(?
                         r"\b(?:an?\s+|some\s+)?(?:gift|present)s?\b(?=\s*(?:for\b|,|$|(?:my|our|his|her|him)\b))|\bideas?\s+for\s+(?:a\s+)?(?:gift|present)\b|"
                         r"\b(?:my|our|a|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|daughter|"
                         r"sister|brother|friend|kid|kids|child|children)\s+(?:likes?|loves?|enjoys?|is into|is (?:a )?(?:big )?fan of|does|goes)\b|"
-                        # "for his birthday", "for our anniversary": the occasion names no product
-                        r"\b(?:for|on)\s+(?:my|our|his|her|their|your|a|the)\s+(?:birthday|b-?day|anniversary|wedding|christmas|"
-                        r"xmas|graduation|retirement)\b|"
                         r"\bwho (?:likes?|loves?|enjoys?|is into)\b|\b(?:she|he|they)\s+(?:likes?|loves?|enjoys?|is into|are into|does)\b|"
                         # "for my dad": who it is for (the gender field says it), never a word to search
                         r"\b(?:for\s+)?(?:my|our|his|her)\s+(?:wife|husband|girlfriend|boyfriend|partner|mom|mum|mother|dad|father|son|"
@@ -538,7 +535,7 @@ _GENDER_RULES: list[tuple[str, str]] = [
              r"\b(?:(?:my|our|your|his|her|little|teenage|baby)\s+|for\s+(?:a\s+|the\s+)?)son'?s?\b|\bsons\b|儿童|孩子|小孩|童装|童鞋|宝宝"),
     ("women", r"\b(?:women'?s?|woman'?s?|womn'?s?|wmn'?s?|wemen'?s?|womans|ladies|lady|female|her|wife|girlfriend|mom|mum|mother|sister|grandma|aunt|"
               r"mujer(?:es)?|femenin[oa]|dama|femme|mam[aá]|madre|esposa|novia|hermana)\b|女|妈妈|母亲|老婆|妻子|姐姐|妹妹"),
-    ("men", r"\b(?:men'?s?|male|gents?|him|husband|boyfriend|dad|father|brother|grandpa|uncle|"
+    ("men", r"\b(?:men'?s?|male|gents?|him|his|husband|boyfriend|dad|father|brother|grandpa|uncle|"
             r"hombres?|masculin[oa]|caballeros?|homme|pap[aá]|padre|esposo|novio|hermano)\b|爸爸|父亲|老公|丈夫|哥哥|弟弟|"
             + _NOT_A_MAN + r"\bman'?s?\b(?![ -]?(?:cave|made|hole|power)\b)|男"),
 ]
@@ -587,6 +584,10 @@ _DAY_OR_OCCASION = (
     # "birthday number 40", "cumpleaños número 40"
     r"\b(?:anniversary|birthday|aniversario|cumpleaños)\s+(?:number|no\.|#|número|numero)\s*\d{1,3}(?!\d)")
 DAY_OR_OCCASION = re.compile(_DAY_OR_OCCASION, re.I)
+# "a hoodie for his birthday", "for our anniversary": an occasion without a day, no word of the need (when the message
+# names one: "something for a wedding" alone is searched as said)
+PLAIN_OCCASION = re.compile(r"\b(?:for|on)\s+(?:my|our|his|her|their|your|a|the)\s+(?:birthday|b-?day|anniversary|wedding|"
+                            r"christmas|xmas|graduation|retirement)\b", re.I)
 # ... and other ordinals that count no product shown ("the 21st century", "a 5th grader", "the 3rd generation")
 _NO_POSITION = re.compile(_DAY_OR_OCCASION + r"|(?<![a-z0-9])\d{1,3}(?:st|nd|rd|th)\s+(?:century|grade|graders?|edition|generation)\b",
                           re.I)

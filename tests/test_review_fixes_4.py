@@ -75,3 +75,23 @@ def test_a_birthday_without_a_number_is_no_word_to_search(tmp_path: Path) -> Non
     reply = bot.chat("what can I get my husband for his birthday? he likes running", session_id="g")
     assert reply.intent.query == "running" and "birthday" not in reply.text, reply.text
     assert reply.products and reply.products[0].name in ("Apollo Running Short", "Ana Running Short"), reply.text
+
+
+def test_his_birthday_is_for_him_and_an_occasion_alone_is_searched_as_said(tmp_path: Path) -> None:
+    """'a hoodie for his birthday' lost its 'his' with the occasion (women's products came up): 'his' is for him.
+    'something for a wedding' became a list of anything with no word searched; it says nothing matches, as before."""
+    bot = _shop(tmp_path, _shorts())
+    his = bot.chat("shorts for his birthday", session_id="h")
+    assert his.intent.gender == "men" and his.intent.query == "shorts", (his.intent, his.text)
+    wedding = bot.chat("something for a wedding", session_id="w")
+    assert wedding.text.startswith('Nothing in our catalog matches "wedding"'), wedding.text
+
+
+def test_a_bare_thanks_or_yes_keeps_the_conversations_language(tmp_path: Path) -> None:
+    bot = _shop(tmp_path, _shorts())
+    bot.chat("pantalones cortos", session_id="es")
+    assert bot.chat("thanks", session_id="es").text.startswith("¡De nada!")
+    bot.chat("短裤", session_id="zh")
+    assert bot.chat("thanks", session_id="zh").text.startswith("不客气")
+    bot.chat("短裤", session_id="zh2")
+    assert bot.chat("checkout please", session_id="zh2").text.startswith("Your cart is empty.")  # English words of its own
