@@ -110,8 +110,10 @@ _CJK = CJK
 
 def _has_word(text_l: str, word: str) -> bool:
     """Whole-word match for Latin words; substring match for CJK words."""
+    if word not in text_l:  # most calls: no substring, no regex (its cache thrashes over thousands of words)
+        return False
     if _CJK.search(word):
-        return word in text_l
+        return True
     return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text_l) is not None
 
 
