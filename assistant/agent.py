@@ -171,8 +171,7 @@ def _capital(text: str) -> str:
 
 def _names_kind_word(low: str) -> bool:
     """The text names a kind of product, in English or in Spanish/Chinese ("chaquetas", "背包")."""
-    return any(singular(w) in PRODUCT_KINDS for w in re.findall(r"[a-z]+", low)) \
-        or any(singular(en.split()[-1]) in PRODUCT_KINDS for en in english_product_words(low))
+    return bool(_product_kinds_in(low))
 
 
 def _word_form(word: str) -> str:
@@ -509,10 +508,7 @@ class ShoppingAssistant:
             # words "similar items" were searched: a tote, a messenger bag and a jacket for a tee)
             like = self.repo.get(int(one[0]["id"]))
             if like is not None:
-                intent = ShoppingIntent.model_validate({
-                    "kind": "search", "query": like.name, "category": self.repo.product_category(like),
-                    **({"gender": like.gender} if like.gender in ("women", "men", "kids", "unisex") else {})})
-                dropped = [like.id]
+                intent, dropped = self._similar_intent([like], ShoppingIntent()), [like.id]
         elif _SIMILAR.fullmatch(grounded_text.strip().lower()) and (state.shown or state.focus):
             intent = intent.model_copy(update={"kind": "question", "references": []})  # like which? ("Which of these …")
         elif _LIKED_SIMILAR.search(grounded_text.lower()):
@@ -1318,13 +1314,14 @@ class ShoppingAssistant:
                 texts = [" ".join([p.name, p.description or "", *(v for vs in p.attributes.values() for v in vs)]) for p in products]
                 kept = [w for w in words if texts and all(has_every_word([w], t) for t in texts)]
                 # (only the shopper's own words: "backpack" searched for "mochila" is the kind "mochilas" says already)
-                said = [w for w in kept if w.lower() in set(re.findall(r"[^\W\d_]+", intent.query.lower()))]
+                own = set(re.findall(r"[^\W\d_]+", intent.query.lower()))
+                said = [w for w in kept if w.lower() in own]
                 kinds = [w for w in said if singular(w.lower()) in PRODUCT_KINDS]
                 if [w for w in said if w not in kinds]:
                     facts["narrowed_by"] = [w for w in said if w not in kinds]
                 if kinds and lang == "en":  # "backpack" in Bags: "the cheapest backpacks", not "bags"
                     facts["kind_word"] = singular(kinds[-1].lower())
-                shoppers = [w for w in words if w.lower() in set(re.findall(r"[^\W\d_]+", intent.query.lower()))]
+                shoppers = [w for w in words if w.lower() in own]
                 if not kept and shoppers:
                     # "cheapest running shorts": the sort kept to the shopper's words, and the header says them (the
                     # whole category's cheapest gym short is no running short)
@@ -1571,8 +1568,8 @@ class ShoppingAssistant:
         extra = self.parser.parse(rest, [], previous)
         if extra.kind not in ("search", "refine"):
             return None
-        said_kinds = _kind_words(rest)
-        had_kinds = _kind_words(f"{previous.query} {(previous.category or '').rsplit('/', 1)[-1]}")
+        said_kinds = _product_kinds_in(rest)
+        had_kinds = _product_kinds_in(f"{previous.query} {(previous.category or '').rsplit('/', 1)[-1]}")
         if said_kinds and not said_kinds & had_kinds and not any(k in _SAME_KIND.get(h, ()) for k in said_kinds for h in had_kinds):
             # "eso no importa, enséñame relojes" after backpacks: the other kind asked for, anew (the Spanish words
             # name no category, so the merge below kept the backpacks)
@@ -1587,8 +1584,6 @@ class ShoppingAssistant:
     def _wished_words(self, rest: str, need: ShoppingIntent, extra: ShoppingIntent) -> list[str]:
         """The qualities a message wishes for besides its filters ("waterproof" in "they need to be waterproof and under
         70"), less what the need asks already. Spanish and Chinese feature words are given as the catalog's English."""
-        from assistant.search_backend import names_nothing
-
         low = _PRICE_PHRASE_ANY.sub(" ", rest.lower())
         had = {singular(w) for w in re.findall(r"[a-z0-9]+", f"{need.query} {need.category or ''} {' '.join(need.attributes)}".lower())}
         named = {singular(w) for b in extra.brands for w in re.findall(r"[a-z0-9]+", b.lower())}
@@ -1628,8 +1623,6 @@ class ShoppingAssistant:
         """The need with the shop's own form of a plural its texts lack ("scarves" where the shop says "Scarf": searched
         as "scarf" too, else it matched nothing and listed the shop's best sellers, jackets, as "scarves"). A need whose
         words then match nothing at all is searched anew, so the reply says nothing matches them."""
-        from assistant.search_backend import query_text
-
         f = intent_to_filter(need)
         have = {a.lower() for a in need.attributes}
         extra = [singular(w) for w in dict.fromkeys(re.findall(r"[a-z]+", need.query.lower()))
@@ -2135,9 +2128,16 @@ class ShoppingAssistant:
         as said, the kind in the plural, the ids of the products of the kind where no category says it). None when
         every word is met or none is judged: a colour, size, brand, gender or price has its own filter and note, and a
         word the catalog never uses says nothing of what the kind lacks."""
-        from assistant.search_backend import names_nothing
-
         said = re.findall(r"[a-z][a-z'-]*", intent.query.lower())
+        brands = {w for b in intent.brands for w in re.findall(r"[a-z]+", b.lower())}
+        # the words worth judging, before any catalog look-up (most searches have none: "rain jackets")
+        judged = [w for w in dict.fromkeys(said)
+                  if len(w) >= 3 and re.fullmatch(r"[a-z]+", w) and not names_nothing(w)
+                  and singular(w) not in PRODUCT_KINDS  # (another kind's word is no wish: "shirt dress")
+                  and w not in _LEAD_WORDS and w not in _ASKING_WORDS and w not in _FOR_WHOM and w not in brands
+                  and canonical_color(w) is None and not sizes_in_text(w) and gender_in_text(w) is None]
+        if not judged:
+            return None
         leaf = (intent.category or "").rsplit("/", 1)[-1]
         ids: list[int] | None = None
         if leaf and leaf.lower() not in ("men", "women", "kids"):
@@ -2160,14 +2160,8 @@ class ShoppingAssistant:
         else:
             return None
         values = self.repo.attribute_values()
-        brands = {w for b in intent.brands for w in re.findall(r"[a-z]+", b.lower())}
-        unmet = [w for w in dict.fromkeys(said)
-                 if len(w) >= 3 and w not in kind_said and re.fullmatch(r"[a-z]+", w) and not names_nothing(w)
-                 and singular(w) not in PRODUCT_KINDS  # (another kind's word is no wish: "shirt dress")
-                 and w not in _LEAD_WORDS and w not in _ASKING_WORDS and w not in _FOR_WHOM and w not in brands
-                 # (a second kind asked with the first is no wish of it: "jackets and scarves", "not only jackets, scarves too")
-                 and not (singular(w) in PRODUCT_KINDS and re.search(rf"\b(?:and|or)\s+{re.escape(w)}\b", intent.query.lower()))
-                 and canonical_color(w) is None and not sizes_in_text(w) and gender_in_text(w) is None
+        unmet = [w for w in judged
+                 if w not in kind_said
                  # (only a material the catalog has: "running", "hiking", "waterproof", "race" say what it is for or
                  # does, which a product's text may not spell out: "running shorts for a race" are the Running Shorts)
                  and self._a_material(w, values)
@@ -2262,8 +2256,6 @@ class ShoppingAssistant:
 
     def _all_words_unseen(self, query: str) -> list[str]:
         """The query's words when it has some and no product text has any of them (nor their singulars)."""
-        from assistant.search_backend import names_nothing
-
         words = [w for w in re.findall(r"[^\W\d_]{3,}", (query or "").lower())
                  if w not in _LEAD_WORDS and w not in _FOR_WHOM and not names_nothing(w)]
         if any(english_product_words(w) for w in words):
@@ -2664,7 +2656,7 @@ class ShoppingAssistant:
         own_words = {singular(w) for x in lines if int(x["product_id"]) in named for w in re.findall(r"[a-z][a-z'-]{2,}", str(x["name"]).lower())}
         left = [w for w in re.findall(r"[a-záéíóúñü]+(?:'[a-z]+)?|\d+", rest) if w not in _WHICH_LINE_FILLER and singular(w) not in own_words
                 and canonical_color(w) is None and not sizes_in_text(f"size {w}")]
-        cjk = re.sub("|".join(sorted((w for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)),
+        cjk = re.sub(_CJK_COLOURS,
                      " ", re.sub(r"[^\u4e00-\u9fff]+", " ", rest)) if re.search(r"[\u4e00-\u9fff]", rest) else ""
         if left or re.sub(r"[\s这那个件款条双的吧呢要码号。，！？,.!?]+", "", cjk):
             return None
@@ -3639,7 +3631,7 @@ glass ceramic porcelain cork wicker rattan corduroy tweed chiffon acrylic alpaca
 _MATERIAL_ATTRIBUTE = re.compile(r"material|fabric|made[\s_-]*of|composition", re.I)
 
 
-def _kind_words(text: str) -> set[str]:
+def _product_kinds_in(text: str) -> set[str]:
     """The kinds of product a text names, as singular English words ("enséñame relojes" -> {"watch"}, "夹克" -> {"jacket"})."""
     kinds = {singular(w) for w in re.findall(r"[a-z]+", text.lower()) if singular(w) in PRODUCT_KINDS}
     return kinds | {k for _, en in product_word_pairs(text) if (k := singular(en.split()[-1])) in PRODUCT_KINDS}
@@ -3718,6 +3710,12 @@ def _unlisted_colour(p: Any, text: str, lang: str) -> str | None:
     return say("not_mentioned", lang, what=colour_name(asked[0], lang) if lang != "en" else asked[0].lower())
 
 
+# the Chinese colour words, longest first (a Chinese run is one word: "蓝色的" holds 蓝色 and 蓝)
+_CJK_COLOURS = re.compile("|".join(sorted((w for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)),
+                                          key=len, reverse=True)))
+_POSITION_WORD = re.compile(rf"(?<![a-z])(?:{ORDINAL_WORDS})(?![a-z])|第(?:[一二三四五六七八九十]+|\d{{1,2}})\s*[个件款条双]?")
+
+
 def _pick_in_variant(low: str) -> bool:
     """'the second one in size M', 'the first one in blue', 'la segunda en azul', 'number 3 in M, black': one product
     of the list by its position, in a size or colour, and nothing else (no other need, no colour said no to)."""
@@ -3729,15 +3727,13 @@ def _pick_in_variant(low: str) -> bool:
     if unwanted or not (wanted or sizes_in_text(_sized(spaced)) or bare):
         return False
     # "the second blue one", "第二个蓝色的": the second of the blue ones, no pick of the second one in blue
-    position = rf"(?<![a-z])(?:{ORDINAL_WORDS})(?![a-z])|第(?:[一二三四五六七八九十]+|\d{{1,2}})\s*[个件款条双]?"
-    for found in re.finditer(position, spaced):
+    for found in _POSITION_WORD.finditer(spaced):
         after = spaced[found.end():].strip()
         if after and any(after.startswith(c.lower()) for c in colors_in_text(after[:20])[0]) or re.match(
-                r"(?:light|dark|pale|bright)\s", after) or any(
-                after.startswith(w) for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)):
+                r"(?:light|dark|pale|bright)\s", after) or _CJK_COLOURS.match(after):
             return False
     if re.search(r"[\u4e00-\u9fff]", low):  # "第一个蓝色的", "第二个M码的" (a Chinese run is one word: its colour words go)
-        rest = re.sub("|".join(sorted((w for ws in COLOR_WORDS.values() for w in ws if re.search(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)),
+        rest = re.sub(_CJK_COLOURS,
                       " ", low)
         rest = re.sub(r"[a-z]+", lambda w: " " if canonical_color(w.group()) is not None else w.group(), rest)
         return _only_a_pick(re.sub(r"(?<![a-z第\d])(?:xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,3})(?![a-z\d])|[的码号色]", " ", rest))
@@ -3972,8 +3968,6 @@ def _related_to(query: str, head: str, product: Any) -> bool:
 def _head_noun(query: str) -> str | None:
     """The thing a query asks for: the last word before its first 'for/with/under...' ("running shoes for
     trails" -> "shoes"), unless that word names nothing ("something for hiking")."""
-    from assistant.search_backend import names_nothing
-
     parts = re.split(r"\b(?:for|with|without|under|over|below|above|in|to|from|by|that|which|near|like|on|at|and|or|"
                      r"my|your|his|her|their|our|the|a|an)\b", query.lower())
     for part in parts:  # the first phrase that names something ("i'm looking" names nothing)

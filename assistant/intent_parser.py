@@ -110,7 +110,7 @@ class RuleIntentParser:
         said = re.sub(r"\s+", " ", GIFT_TALK.sub(" ", text)).strip(" ,.!?;") if gifted else text
         # "tops for a 30th anniversary", "a gift for the 7th of July": the day or occasion names no product
         occasion = DAY_OR_OCCASION.search(said) is not None
-        said = without_occasions(said) if occasion else said
+        said = without_occasions(said)
         plain = re.sub(r"\s+", " ", PLAIN_OCCASION.sub(" ", said)).strip()
         if plain != said and _LEAD_IN.sub("", plain.strip(" ,.!?¿¡")).strip(" ,.!?¿¡"):
             said = plain  # "a hoodie for his birthday": the hoodie

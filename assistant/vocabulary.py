@@ -568,16 +568,16 @@ ORDINAL_WORDS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|te
 # as the 7th, 21st, 30th product shown and answered "Only 5 products are shown")
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
            r"nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre|diciembre")
-_DAY_ORDINAL = (r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-                r"primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|sext[oa]|s[eé]ptim[oa]|octav[oa]|noven[oa]|d[eé]cim[oa]")
+_EN_DAY_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+_DAY_ORDINAL = (_EN_DAY_ORDINAL + r"|primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|sext[oa]|s[eé]ptim[oa]|octav[oa]|"
+                r"noven[oa]|d[eé]cim[oa]")
 _NOT_A_PICK = r"(?!\s+(?:one|ones|item|product|option|pair|model)\b)"  # "on the 2nd one" is a pick
 _DAY_OR_OCCASION = (
     # "the 7th of July", "the first of May", "7th July" ("the second may be too small": "may" and "mar" need "of"),
     # "el primero de julio"
     rf"(?<![a-z0-9])(?:{_DAY_ORDINAL})\s+(?:(?:of|de)\s+(?:{_MONTHS})|(?!may\b|mar\b)(?:{_MONTHS}))(?![a-z])|"
     # "July 7th", "July the 4th", "May 4th"
-    rf"\b(?:(?!may\b)(?:{_MONTHS})\s+(?:the\s+)?|may\s+)(?:\d{{1,2}}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
-    rf"seventh|eighth|ninth|tenth)(?![a-z0-9]){_NOT_A_PICK}|"
+    rf"\b(?:(?!may\b)(?:{_MONTHS})\s+(?:the\s+)?|may\s+)(?:{_EN_DAY_ORDINAL})(?![a-z0-9]){_NOT_A_PICK}|"
     # "a party on the 21st", "by the 3rd", "until the 10th", "a present for the 21st" ("for the 2nd" may be a pick)
     rf"\b(?:(?:on|by|before|until|till|til)\s+the\s+\d{{1,2}}|for\s+the\s+(?:1[1-9]|2\d|3[01]))(?:st|nd|rd|th)(?![a-z0-9]){_NOT_A_PICK}|"
     # "a 30th anniversary", "my 40th birthday", "her fifth birthday", "el quinto aniversario"
@@ -1384,8 +1384,7 @@ def normalize_intent(
             and re.search(r"[^\W\d_]{3,}", re.sub(r"\b(?:ones?|some|any|the|me|show|find)\b", " ", ranked.lower())):
         # "top rated tees under 30": tees, best rated first (the words "top rated" searched brought tops in)
         query = ranked
-    if DAY_OR_OCCASION.search(query):  # "tops for a 30th anniversary" searches tops (a model's query too)
-        query = without_occasions(query)
+    query = without_occasions(query)  # "tops for a 30th anniversary" searches tops (a model's query too)
     if not query and kind in ("search", "refine"):
         query = "" if POINTING_ONLY.fullmatch(text) or GIFT_TALK.search(text) or DAY_OR_OCCASION.search(text) else text.strip()
 
