@@ -73,8 +73,6 @@ from assistant.search_backend import (
 from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
     COLOR_WORDS,
-    IRREGULAR_PLURAL_OF,
-    IRREGULAR_PLURALS,
     ORDINAL_WORDS,
     PRODUCT_KINDS,
     PUT_IN_CART,
@@ -95,6 +93,7 @@ from assistant.vocabulary import (
     other_spellings,
     references_in_text,
     same_kind,
+    singular,  # (the one singular rule, shared with the vocabulary's)
     sizes_in_text,
     vocabulary_from_lists,
 )
@@ -107,18 +106,10 @@ from catalog.repository import (
     storable_id,
     units_of,
 )
-from catalog.repository import singular as _regular_singular
 from catalog.text import money
 from retrieval.sort_pool import has_every_word, residual_words
 
 MAX_MESSAGE_CHARS = 4000
-
-
-def singular(word: str) -> str:
-    """'shoes' -> 'shoe', and the plurals no suffix rule undoes: 'scarves' -> 'scarf', 'knives' -> 'knife' (they were
-    no kind of product: "do you sell knives?" said nothing matched)."""
-    w = word.lower()
-    return w if w in IRREGULAR_PLURAL_OF else IRREGULAR_PLURALS.get(w) or _regular_singular(word)
 
 
 # what a shop's page may report ("impression" is the assistant's own record of what it showed)
@@ -445,6 +436,11 @@ class ShoppingAssistant:
             # "it doesn't have to be waterproof", "doesn't have to be for women", "it can be for men too": the need
             # without that requirement, said so (it searched "it doesn't to be waterproof", and kept the women's filter)
             intent, relaxed_line = loosened
+        if (intent.kind in ("search", "refine") and raw.kind in ("search", "refine")
+                and (wish := _wish_said(grounded_text)) is not None):
+            # "they need to be waterproof", "must have a hood": only the products whose name or attributes say it (it
+            # ranked them first among the others); "preferably waterproof", "ideally with a hood": those first
+            intent = self._with_wishes(intent, raw, wish, previous, state, grounded_text)
         cheaper_than = None  # the product named in "cheaper than the …"
         dearer_than = None  # ... and in "more expensive than the …"
         # "is the third one cheaper than the first one?": a yes or no about those two, never a capped search
@@ -535,7 +531,7 @@ class ShoppingAssistant:
               and (like_named := self._product_meant(similar_to.group("what"), state)) is not None):
             # "something similar to the Adrienne Trek Jacket": its kind, like its name, never itself (its words were
             # searched, and it came first); what else is said stays ("... under 50", "... in blue")
-            intent, dropped = self._similar_intent([like_named], raw), [like_named.id]
+            intent, dropped = self._similar_intent([like_named], raw, previous.gender if previous else None), [like_named.id]
             if is_cheaper_request(grounded_text):  # "... but cheaper": below its price (it listed dearer ones, cheapest first)
                 intent = intent.model_copy(update={"max_price": round(float(like_named.price) - 0.01, 2)})
             elif _DEARER.search(grounded_text.lower()):  # "... but more upmarket": above it
@@ -644,10 +640,29 @@ class ShoppingAssistant:
         listed_anew = False  # a question answered with a list of other products (what goes with it)
         if kind in ("search", "refine") and not state.shown and not state.cart and references_in_text(low) and _only_a_pick(low):
             kind, no_list = "chitchat", True  # "the second one" with nothing shown: no list to pick from
-        if kind in ("search", "refine") and state.shown and references_in_text(low) and _only_a_pick(low) and not picked_like:
+        # "I want to check out the first one", "let me have a look at the second": a look at it, never the cart's checkout
+        # nor a search for "check out"
+        looking = _LOOKS_AT.sub(" ", low)
+        if (kind in ("search", "refine") or (looking != low and kind in ("cart", "chitchat", "other"))) and state.shown \
+                and references_in_text(low) and _only_a_pick(looking) and not picked_like:
             # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
-            kind = "cart" if _ADDING.search(low) else "question"
+            kind = "cart" if _ADDING.search(looking) else "question"
             intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
+        # the product picked in a colour it does not come in, that colour, and those of its kind offered in it instead
+        colour_unmet: tuple[Any, str, list[int]] | None = None
+        price_pick: list[Any] = []  # "the cheaper one" right after a comparison: that one of the products compared
+        price_pool = [{k: v for k, v in x.items() if k != "compared"} for x in _compared(state)]  # (and those compared)
+        if (kind in ("search", "refine", "cart", "question") and _PRICE_PICK.fullmatch(low.strip(" ¿¡"))
+                and (compared := self.repo.get_many([int(x["id"]) for x in price_pool], matching=ProductFilter()))
+                and len(compared) >= 2):
+            # (it searched the shop's cheaper products, and "add the cheaper one" after "is the third cheaper than the
+            # first?" added the list's cheapest)
+            kind = "cart" if _ADDING.search(low) else "question"
+            intent = (previous or intent).model_copy(update={"kind": kind, "references": []})
+            dearer_pick = _DEARER_PICK.search(low) is not None
+            by_price = (max if dearer_pick else min)(compared, key=lambda p: p.price)
+            # two at one price: neither is "the cheaper one" (both shown, said so)
+            price_pick = compared if all(p.price == by_price.price for p in compared) else [by_price]
         pick_variant = False  # "the second one in size M", "la segunda en azul": that one, in that size or colour
         if kind in ("search", "refine", "question") and state.shown and not picked_like and not _ADDING.search(low) \
                 and _pick_in_variant(low):
@@ -683,7 +698,9 @@ class ShoppingAssistant:
                 or (len(state.shown) == 1 and not state.focus and _ABOUT_THEM.search(low))):
             # about what is in view: a question, not a search for its words
             kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
-        referenced = coloured or self._referenced(intent, state, grounded_text)
+        referenced = coloured or price_pick or self._referenced(intent, state, grounded_text)
+        if kind == "cart" and len(price_pick) > 1:
+            referenced = []  # "add the cheaper one" of two at one price: which is asked
         if kind in ("search", "refine") and len(state.focus) >= 2 and _WHICH_OF_THEM.match(low.lstrip("¿ ")) and not named_products(grounded_text, state.shown):
             kind = "compare"  # "which is lighter?" right after a comparison: about the products compared
         elif (kind in ("search", "refine") and len(state.shown) >= 2 and _WHICH_MORE.match(low) and not _names_kind_word(low)
@@ -732,7 +749,7 @@ class ShoppingAssistant:
             if not about and not _GOES_WITH.search(low):
                 # "is the lantern in stock?" where the Glow Camp Lantern is the shop's only lantern: that one, answered
                 # from its facts (it searched "is the lantern stock" and listed headlamps)
-                about = self._one_named_by_words(grounded_text)
+                about = self._one_named_by_words(grounded_text, several=3)  # (words several fit: each answered)
                 if not about and (gone_ids := self._one_named_by_words(grounded_text, withdrawn=True)) \
                         and (gone_p := self.repo.get(gone_ids[0])) is not None:
                     # "is the mug in stock?" once the Camp Mug was taken off sale: its name searched, so the reply says
@@ -816,7 +833,7 @@ class ShoppingAssistant:
                and ("?" in grounded_text or "？" in grounded_text or _YES_NO.match(low) or _ASKS_ABOUT.search(low)) else None)
         if faq is not None:  # "do you gift wrap?" under the shop's FAQ entry "Do you gift-wrap?": its answer, not a search
             kind = "policy"
-        if THANKS_BYE.match(low):  # "thanks, bye": no search for "thanks bye"
+        if THANKS_BYE.match(low) or _DECLINED.fullmatch(low.strip()):  # "thanks, bye", "不用了": no search for their words
             kind = "chitchat"
         if (kind == "policy" and faq is None and _SIZE_ADVICE.search(low) and len(in_view := state.focus or state.shown) == 1
                 and not [d for d in self.repo.documents("size guide sizing fit", limit=3) if "size" in f"{d.title} {d.body}".lower()]):
@@ -899,7 +916,23 @@ class ShoppingAssistant:
                 # "knives" finds the Chef Knife, "scarf" the Scarves category's wraps (the search's stemming keeps
                 # knives/knife and scarves/scarf apart), "tshirt dress" the T-Shirt Dress
                 searched = searched.model_copy(update={"query": " ".join([searched.query, *spelt])})
+            # must-haves no product of the kind has: searched as wishes, said so
+            if unlisted := self._unlisted(searched, ctx):
+                # (nor wished for: the wish would only bring in products of other kinds that have it)
+                searched = searched.model_copy(update={
+                    "required": [w for w in searched.required if w not in unlisted],
+                    "attributes": [a for a in searched.attributes
+                                   if a.lower() not in unlisted and not {en for _, en in feature_words(a)} & set(unlisted)]})
             outcome = self.searcher.search(searched, ctx, self.results)
+            if not also_like and (each_kind := self._two_kinds(searched)) is not None:
+                # "not only jackets, scarves too": the jackets and the scarves in turn (it listed scarves only)
+                runs = [items for one, its in each_kind if (items := [
+                    i for i in self.searcher.search(one, ctx, self.results).items  # (only that kind: never a bag as a jacket)
+                    if any(_names_word(i.product.name, k) or any(_names_word(c.rsplit("/", 1)[-1], k) for c in i.product.categories)
+                           for k in its)])]
+                if runs:  # (a kind with nothing under the filters said: the other alone, "under 50" after jackets and scarves)
+                    merged = list({i.product.id: i for group in itertools.zip_longest(*runs) for i in group if i is not None}.values())
+                    outcome = dataclasses.replace(outcome, items=merged[:self.results], note=None)
             if also_like:  # like each kind liked, in turn (the latest liked's first)
                 runs = [outcome.items, *(self.searcher.search(other, ctx, self.results).items for other in also_like)]
                 merged = list({i.product.id: i for group in itertools.zip_longest(*runs) for i in group if i is not None}.values())
@@ -928,6 +961,9 @@ class ShoppingAssistant:
                 told = (told or intent).model_copy(update={"gender": None})
                 unmade_for = intent.gender if intent.gender in ("kids", "women", "men") else None
             note = outcome.note
+            if note is None and unlisted and cards:
+                # "jackets, they need to be waterproof" with no jacket listed as waterproof: said, above the jackets
+                note = self._unlisted_note(unlisted, intent, cards, text, lang)
             if note is None and unmade_for is not None and cards:
                 # ("We have nothing made for women" only where that is so: a misspelt "chaqeta ... mujer" said it of a
                 # shop of women's clothes)
@@ -978,7 +1014,8 @@ class ShoppingAssistant:
                 note, missed_kind = say("not_carried", lang, what=_head_noun(intent.query) or ""), True
                 uncarried = _head_noun(intent.query)
             elif cards and not note and lang != "en" and (
-                    kinds := [own for own, en in product_word_pairs(text) if self._not_carried(en)]):
+                    kinds := [own for own, en in product_word_pairs(text) if self._not_carried(en)]) \
+                    and say("not_carried", lang, what=kinds[0]) != relaxed_line:  # (said already: "no solo chaquetas, también bufandas")
                 # "跑步鞋", "zapatillas" in a shop with no shoes: the same, in the shopper's words
                 note, missed_kind = say("not_carried", lang, what=kinds[0]), True
             elif cards and not note and lang == "en" and kind in ("search", "refine") and not intent.brands \
@@ -988,13 +1025,21 @@ class ShoppingAssistant:
                 # listed as "2 hats you might like", as if silk)
                 cards = of_its_kind
                 note = self._no_such_wish(unmet[0], unmet[1], unmet[2], intent, cards, lang)
+            elif (cards and not note and kind in ("search", "refine") and not said_fixes
+                  and (unnamed := self._name_unmet(text, intent, lang)) is not None
+                  and (of_its_kind := [c for c in cards if c.id in unnamed[2]])):
+                # "do you have a Sol jacket?" where no jacket is a Sol: said, above the jackets (only a quoted word, or
+                # one capitalised mid-sentence: "running watch", "hiking jacket" say what it is for, not its name)
+                cards = of_its_kind
+                note = say("no_such_name", lang, name=unnamed[0], kind=unnamed[1])
             elif (cards and not note and kind == "search" and not intent.category and not intent.brands and not said_fixes
                   and as_said is intent  # ("a sweater" searched as pullovers is no miss)
                   and (everything_unseen := self._all_words_unseen(intent.query))):
                 # "I need a refrigerator", "asdkjh qwpoeiru": no product text has any word of it; the closest
                 # products are shown under that, never as "5 refrigerator you might like"
                 note, missed_kind = say("no_word_matches", lang, words=" ".join(everything_unseen)), True
-            if cards and not note and kind == "search" and intent.sort == "relevance" and lang == "en" and (head := _head_noun(intent.query)):
+            if (cards and not note and kind == "search" and intent.sort == "relevance" and lang == "en" and (head := _head_noun(intent.query))
+                    and self._two_kinds(searched) is None):  # ("jackets and hoodies": both kinds)
                 by_id = {i.product.id: i.product for i in outcome.items}
                 # of the kind: named so, or in a category named so ("belts": a "Leather Strap" in Accessories/Belts)
                 of_kind = [c for c in cards if _names_word(c.name, head) or any(
@@ -1093,6 +1138,14 @@ class ShoppingAssistant:
             answer = say(("only_one_to_compare" if kind == "compare" else "only_one_shown") if len(cards) == 1 else "only_some_shown",
                          lang, n=len(cards), names=names_shown)
             listed_anew = bool(cards)
+        elif kind == "question" and price_pick and referenced == price_pick:
+            # "the cheaper one" right after comparing two: that one, with its catalog price ("add it" then adds it)
+            picked_p = price_pick[0]
+            which = ("dearer_one" if len(price_pool) == 2 else "dearest_of") if _DEARER_PICK.search(low) \
+                else ("cheaper_one" if len(price_pool) == 2 else "cheapest_of")
+            answer = say(which if len(price_pick) == 1 else "same_price", lang, **({"name": picked_p.name} if len(price_pick) == 1 else {}),
+                         price=money(picked_p.price, picked_p.currency))
+            cards = [card(RankedItem(p, 0.0), intent, lang) for p in price_pick]
         elif kind == "question" and len(referenced) == 1 and _GOES_WITH.search(low):
             # "what goes with this jacket?": the shop's own cross-sell and related links, in stock (it described the
             # jacket again)
@@ -1113,6 +1166,16 @@ class ShoppingAssistant:
         elif kind == "question" and referenced:
             answer = self._answer_question(redo or text, referenced, lang, held=added_line, picked=pick_variant)
             cards = [card(RankedItem(p, 0.0), intent, lang) for p in referenced]
+            if pick_variant and len(referenced) == 1 and (lacked := _colour_lacked(referenced[0], grounded_text)) is not None:
+                # "the first one in green" of a tee with no green: the tees that do come in green, to pick from (it
+                # offered nothing), and "add 2" then asks rather than add it in no colour (below, and in _cart)
+                instead = self._in_colour_instead(referenced[0], lacked, sizes_in_text(_sized(grounded_text)))
+                colour_unmet = (referenced[0], lacked, [q.id for q in instead])
+                if instead:  # (named, not listed: "the second one" still counts in the list on screen)
+                    kind_words = (self.repo.product_category(referenced[0]) or "").rsplit("/", 1)[-1]
+                    answer += " " + say("in_colour_instead", lang, kind=kind_words.lower() if lang == "en" else kind_words,
+                                        colour=lacked if lang == "en" else colour_name(lacked, lang),
+                                        names=", ".join(f"{q.name} ({money(q.price, q.currency)})" for q in instead))
         elif kind == "compare" and len(referenced) >= 2:
             # ("which is more expensive, the second or the fourth?" named the cheaper one)
             # ("compare the first and third, nothing more expensive than 40 please" is a limit, not the dearer asked)
@@ -1168,7 +1231,7 @@ class ShoppingAssistant:
             pass  # answered above (the shop's sizes, colours or brands)
         elif answer is None:
             answer = say("no_list_yet" if no_list else ("goodbye" if _THANKED.search(low) else "farewell") if THANKS_BYE.match(low)
-                         else "greeting", lang)
+                         else "declined" if _DECLINED.fullmatch(low.strip()) else "greeting", lang)
         timings["ranked"] = (time.perf_counter() - t0) * 1000
         # (a searcher's note, "None in Blue; …", in the reply's language in the event and the reply as in the text)
         shown_note = localize_note(note, lang) if note else note
@@ -1231,6 +1294,9 @@ class ShoppingAssistant:
                 self.repo.log_impressions([c.id for c in cards], query=searched_query, session_id=state.session_id, user_id=state.user_id)
         elif kind in ("question", "compare") and cards:
             state.focus = [x for x in _listed(cards) if singled is None or int(x["id"]) == singled]
+            if len(state.focus) == 1 and (kind == "compare" and len(cards) >= 2 or price_pick):
+                # "is the third cheaper than the first?", then "the more expensive one": still one of those compared
+                state.focus[0]["compared"] = _listed(cards) if kind == "compare" else price_pool
         if kind == "question" and coloured and cards:
             # "the purple one": that one in purple, so "add it" then adds it in purple (it added it with no colour);
             # several in purple listed to pick from: each in purple ("the second one", then "add it")
@@ -1255,6 +1321,13 @@ class ShoppingAssistant:
             for entry in state.focus:
                 if (was := next((x for x in focus_before if int(x["id"]) == int(entry["id"]) and x.get("size")), None)):
                     entry["size"] = was["size"]
+        if colour_unmet is not None and kind == "question":
+            # the one picked stays "it", marked with the colour it lacks (so "add 2" asks, never adds it in none), with
+            # those offered in that colour (added in it, and in the size said)
+            lacking, lacked_colour, offered = colour_unmet
+            state.focus = [{"id": lacking.id, "name": lacking.name, "price": float(lacking.price),
+                            **self._variant(lacking, ShoppingIntent(), None, grounded_text, lang)[0],
+                            "unmet_color": lacked_colour, "offered": offered, "unmet_sizes": sizes_in_text(_sized(grounded_text))}]
         state.viewed.extend(c.id for c in cards if c.id not in state.viewed)
         if kind in ("search", "refine") and not (more and not cards):
             state.intent = intent.model_dump()
@@ -1334,7 +1407,8 @@ class ShoppingAssistant:
                     if whole.items and not whole.note:
                         self._at_variant_prices(whole.items, intent)
                         cards = [card(item, intent, lang, budget_said=budget_said) for item in whole.items]
-        elif sort == "relevance" and (not intent.category or intent.category.lower() in ("men", "women", "kids")) and len(cards) > 1:
+        elif (sort == "relevance" and (not intent.category or intent.category.lower() in ("men", "women", "kids")) and len(cards) > 1
+              and self._two_kinds(searched) is None):  # ("jackets and hoodies": both kinds, each in turn)
             head = _head_noun(intent.query) if lang == "en" else next(
                 (en.split()[-1] for _, en in product_word_pairs(intent.query)), None)
             if head and singular(head) in PRODUCT_KINDS:
@@ -1380,6 +1454,15 @@ class ShoppingAssistant:
         kinds = [x for x in leaves if any(singular(w) in PRODUCT_KINDS for w in re.findall(r"[a-z]+", x.lower()))] or leaves
         unique = list(dict.fromkeys(x.lower() for x in kinds))
         return ", ".join(unique[:limit]), len(unique) > limit
+
+    def _in_colour_instead(self, p: Any, colour: str, sizes: Sequence[str] = ()) -> list[Any]:
+        """The products of `p`'s own kind (its real category) that come in `colour` (the catalog's exact colour, in
+        stock, in a size said too), `p` left out; none when it has no category."""
+        own_category = self.repo.product_category(p)
+        if not own_category:
+            return []
+        return self.repo.find(ProductFilter(category=own_category, colors=[colour], sizes=list(sizes), in_stock=True,
+                                            exclude_ids=[p.id]), limit=self.results)
 
     def _coloured_on_screen(self, low: str, state: SessionState) -> list[Any]:
         """'the purple one', 'I like the yellow one', 'show me the brown one': the products of the list on screen that
@@ -1476,7 +1559,7 @@ class ShoppingAssistant:
             tail = " ".join(said[len(words):])
         rest = _RELAX_FILLER.sub(" ", f"{low[:matched.start()]} {tail} {low[matched.end():]}").strip(" ,.;:!?，。！？、")
         phrase = " ".join(words)
-        if (relax is not None and relax.groupdict().get("only") in ("only", "just")
+        if (relax is not None and relax.groupdict().get("only") not in (None, "necessarily")
                 and (widened := self._widened(words, rest, previous, lang)) is not None):
             return widened
         base = self._rest_need(rest, previous, state)
@@ -1549,7 +1632,8 @@ class ShoppingAssistant:
             if t is not None and t.lower() in ("for", "with", "in", "de", "con", "para") and (i + 1 >= len(tokens) or tokens[i + 1] is None):
                 tokens[i] = None
         query = " ".join(t for t in tokens if t is not None).strip(" ,;")
-        update: dict[str, Any] = {"query": query, "attributes": [a for a in base.attributes if not set(pieces(a)) & gone]}
+        update: dict[str, Any] = {"query": query, "attributes": [a for a in base.attributes if not set(pieces(a)) & gone],
+                                  "required": [a for a in base.required if not set(pieces(a)) & gone]}
         leaf = base.category.rsplit("/", 1)[-1].lower() if base.category else ""
         if leaf and singular(leaf) in gone:
             # "not just jackets": the kind itself is what is relaxed, so the Jackets category goes too (it said "I have
@@ -1557,6 +1641,74 @@ class ShoppingAssistant:
             update["category"] = None
         loose = self._grounded(base.model_copy(update=update))
         return loose, say("relaxed", lang, what=" ".join([*lead, *named[:cut]]))
+
+    def _with_wishes(self, intent: ShoppingIntent, raw: ShoppingIntent, wish: tuple[list[tuple[str, str]], bool, re.Match[str]],
+                     previous: ShoppingIntent | None, state: SessionState, text: str) -> ShoppingIntent:
+        """The need with the qualities a message says it must have (a hard filter on the words the catalog's names and
+        attribute values use, where some product has them; else a wish) or would rather have (a wish that ranks)."""
+        pairs, hard, said = wish
+        if not pairs:
+            return intent
+        low = text.lower()
+        clause = _wish_clause(low, said)
+        names_kind = bool(raw.category or _product_kinds_in(low[:said.start()]) or any(
+            _names_a_kind(w, self.parser) for w in re.findall(r"[^\W\d_]{3,}", low[:said.start()])))
+        if intent.kind == "refine":
+            pass  # (the need read on the earlier one already: "the colour isn't important but they need to be waterproof")
+        elif previous is not None and not names_kind:
+            # "they need to be waterproof" after jackets: the jackets with it (it searched "they need to be waterproof")
+            rest = re.sub(r"\s+", " ", f"{low[:said.start()]} {low[said.end() + len(clause):]}").strip(" ,.;:!?，。！？、")
+            base = self._rest_need(rest, previous, state) if rest else previous
+            intent = (base or previous).model_copy(update={"kind": "refine", "references": []})
+        else:
+            # "bags that must be waterproof": the bags (the words of the wish are no words of the kind asked)
+            q = intent.query
+            if (in_query := _WISH_SAID.search(q.lower())) is not None:
+                q = _WISH_TAIL.sub("", q[:in_query.start()]).strip(" ,.;:!?，。！？、") or q
+            intent = intent.model_copy(update={"query": q})
+        english = [en for _, en in pairs]
+        update: dict[str, Any] = {"attributes": list(dict.fromkeys([*intent.attributes, *english]))}
+        if hard:  # (only what the catalog can check: a word no name or attribute value has stays a wish)
+            update["required"] = list(dict.fromkeys([*intent.required, *(w for w in english if self.repo.count(ProductFilter(must_words=[w])))]))
+        return intent.model_copy(update=update)
+
+    def _unlisted(self, need: ShoppingIntent, ctx: SearchContext) -> list[str]:
+        """The must-haves of a need that no product of its kind has (all of them when only together they match none):
+        none when every one is met, or when the need matches nothing without them either (the search's own notes)."""
+        if not need.required:
+            return []
+        must_f = intent_to_filter(need, in_stock=not ctx.with_sold_out, exclude_ids=ctx.exclude_ids)
+        loose_f = dataclasses.replace(must_f, must_words=[])
+        # the kind, where no category says it ("bufandas": the scarves, never waterproof jackets as "bufandas")
+        kinds = [] if need.category else sorted(_product_kinds_in(need.query))
+
+        def met(f: ProductFilter) -> bool:
+            if not kinds:
+                return self.repo.count(f) > 0
+            return any(self.repo.lexical_search(x, f, limit=1) for k in kinds for x in number_forms(k))
+
+        if met(must_f) or not met(loose_f):
+            return []
+        return [w for w in need.required if not met(dataclasses.replace(must_f, must_words=[w]))] or list(need.required)
+
+    def _unlisted_note(self, unlisted: list[str], intent: ShoppingIntent, cards: Sequence[ProductCard], text: str, lang: str) -> str:
+        """"None of our jackets lists "waterproof"; here are the jackets we have (features: Lightweight)": a must-have no
+        product of the kind has, and what the products shown have instead under the attributes that word is a value of."""
+        own = dict((en, mine) for mine, en in _wish_pairs(text.lower()))
+        what = ", ".join(own.get(w, w) for w in unlisted)
+        kind = intent.query.strip() or (intent.category or "").rsplit("/", 1)[-1].lower() or say("products", lang)
+        names: dict[str, int] = {}  # the attributes whose values say it, by how many products
+        for p in self.repo.find(ProductFilter(must_words=[unlisted[0]]), limit=50):
+            for name, vals in p.attributes.items():
+                if name not in ("color", "size") and any(re.search(rf"(?<!\w){re.escape(unlisted[0])}", v.lower()) for v in vals):
+                    names[name] = names.get(name, 0) + 1
+        if names:
+            attr = max(names, key=lambda n: names[n])
+            shown = self.repo.get_many([c.id for c in cards], matching=ProductFilter())
+            theirs = list(dict.fromkeys(v for p in shown for v in p.attributes.get(attr, [])))
+            if theirs:
+                return say("unlisted_wish_values", lang, what=what, kind=kind, label=_attribute_label(attr), values=", ".join(theirs))
+        return say("unlisted_wish", lang, what=what, kind=kind)
 
     def _rest_need(self, rest: str, previous: ShoppingIntent, state: SessionState) -> ShoppingIntent | None:
         """The earlier need with what else a message that relaxes part of it says ("..., but under 60", "..., in blue
@@ -1597,27 +1749,52 @@ class ShoppingAssistant:
         return [w for w in dict.fromkeys(wished) if not {singular(x) for x in w.split()} <= had]
 
     def _widened(self, words: list[str], rest: str, previous: ShoppingIntent, lang: str) -> tuple[ShoppingIntent, str | None] | None:
-        """"not only jackets, show me scarves too": the kind on screen and the other kind said, in one list; the need as
-        it was, said so, when the shop does not carry the other kind. None when the message names no other kind."""
-        need_words = {singular(w) for w in re.findall(r"[a-z]+", f"{previous.query} {(previous.category or '').rsplit('/', 1)[-1]}".lower())}
-        if not words or not {singular(w) for w in words} & need_words:
+        """"not only jackets, show me scarves too", "no solo chaquetas, también bufandas", "不只是夹克，围巾也要": the kind on
+        screen and the other kind said, in one list (each kind's products in turn, see `_two_kinds`); the need as it
+        was, said so, when the shop does not carry the other kind. None when the message names no other kind."""
+        had = f"{previous.query} {(previous.category or '').rsplit('/', 1)[-1]}"
+        need_words = {singular(w) for w in re.findall(r"[a-z]+", had.lower())} | _product_kinds_in(had)
+        said = " ".join(words)
+        if not words or not ({singular(w) for w in words} | _product_kinds_in(said)) & need_words:
             return None
-        others = [w for w in re.findall(r"[a-z]+", rest.lower())
+        # (the shopper's word for the other kind, and its English word)
+        others = [(w, singular(w)) for w in re.findall(r"[a-z]+", rest.lower())
                   if singular(w) not in need_words and (singular(w) in PRODUCT_KINDS or _names_a_kind(w, self.parser))]
+        others += [(own, singular(en.split()[-1])) for own, en in product_word_pairs(rest)
+                   if singular(en.split()[-1]) not in need_words and singular(en.split()[-1]) in PRODUCT_KINDS]
         if not others:
             return None
-        other = others[0]
+        other, other_en = others[0]
         same = previous.model_copy(update={"kind": "refine", "references": []})
-        if self._not_carried(other):  # "... scarves too" in a shop with no scarves: the jackets again, said so
+        if self._not_carried(other_en):  # "... scarves too" in a shop with no scarves: the jackets again, said so
             return same, say("not_carried", lang, what=other)
-        kind_words = " ".join(words)
-        said_kind = previous.query if kind_words in previous.query.lower() else kind_words
+        said_kind = previous.query if said in previous.query.lower() else said
+        joined = f"{said_kind}和{other}" if lang == "zh" else f"{said_kind} {'y' if lang == 'es' else 'and'} {other}"
         # (in no one category: each kind by its words; sizes are the first kind's, so they go)
-        wide = self._grounded(same.model_copy(update={"query": f"{said_kind} and {other}", "category": None, "sizes": []}))
-        if singular(other) not in {a.lower() for a in wide.attributes}:
-            # the kind just asked for first (the first kind has been seen: "Phoebe Zipper Sweatshirt" alone among jackets)
-            wide = wide.model_copy(update={"attributes": [*wide.attributes, singular(other)]})
+        wide = self._grounded(same.model_copy(update={"query": joined, "category": None, "sizes": []}))
         return wide, say("widened", lang, what=other)
+
+    def _two_kinds(self, need: ShoppingIntent) -> list[tuple[ShoppingIntent, set[str]]] | None:
+        """"jackets and scarves", "chaquetas y bufandas", "夹克和围巾" (a need widened to a second kind): one search a kind,
+        so the list shows both in turn (one search for both listed only the kind its words matched best)."""
+        if need.category is not None or need.brands:
+            return None
+        parts = [x.strip(" ,") for x in re.split(r"\s+(?:and|y|e)\s+|和|与", need.query) if x.strip(" ,")]
+        if len(parts) != 2:
+            return None
+        kinds = [_product_kinds_in(x) | {singular(w) for w in re.findall(r"[a-z]+", x.lower()) if _names_a_kind(w, self.parser)}
+                 for x in parts]
+        if not all(kinds) or kinds[0] & kinds[1]:
+            return None
+        every = kinds[0] | kinds[1]
+        runs = []
+        for part, own in zip(parts, kinds, strict=True):
+            wishes = [a for a in need.attributes if singular(a.lower()) not in every - own]
+            one = need.model_copy(update={"query": part, "attributes": wishes})
+            if spelt := other_spellings(part):
+                one = one.model_copy(update={"query": " ".join([part, *spelt])})
+            runs.append((one, own))
+        return runs
 
     def _grounded(self, need: ShoppingIntent) -> ShoppingIntent:
         """The need with the shop's own form of a plural its texts lack ("scarves" where the shop says "Scarf": searched
@@ -2171,6 +2348,45 @@ class ShoppingAssistant:
                      [h.product_id for h in self.repo.lexical_search(f"{w} {word}", mode="all", limit=20)]))]
         return (unmet, word, kinds, ids) if unmet else None
 
+    def _name_unmet(self, text: str, intent: ShoppingIntent, lang: str) -> tuple[str, str, set[int]] | None:
+        """A name said for a kind of product that no product of that kind has: (the name as said, the kind in the plural
+        in the shopper's language, the ids of the products of the kind); None otherwise. A name is a word quoted
+        ("a 'Sol' jacket") or capitalised mid-sentence beside a kind said in lower case ("a Sol jacket"; "a Waterproof
+        Jacket" capitalises every word, and "Running watch" its first): never a colour, size, gender, brand, kind or
+        feature word. A product of the kind with the name's words in its name, text or attributes has it ("a Kenobi
+        jacket": the Kenobi Trail Jacket)."""
+        if lang == "en":
+            head = _head_noun(intent.query)
+            said_kind = head or ""
+        else:
+            pairs = product_word_pairs(text)
+            said_kind, head = pairs[0] if pairs else ("", None)
+        if not head or singular(head) not in PRODUCT_KINDS:
+            return None
+        brands = {w for b in intent.brands for w in re.findall(r"\w+", b.lower())}
+        names = [n for n in _name_like(text, said_kind)
+                 if not any(canonical_color(w) or sizes_in_text(w) or gender_in_text(w) or singular(w) in PRODUCT_KINDS
+                            or w in _ASKING_WORDS or w in _LEAD_WORDS or w in _FOR_WHOM or w in brands or names_nothing(w)
+                            or feature_words(w) for w in re.findall(r"\w+", n.lower()))]
+        if not names:
+            return None
+        kind = singular(head)
+        found = [h.product_id for x in number_forms(head) for h in self.repo.lexical_search(x, limit=500)]
+        if intent.category:
+            found += [p.id for p in self.repo.find(ProductFilter(category=intent.category), limit=500)]
+        of_kind = [p for p in self.repo.get_many(list(dict.fromkeys(found)))
+                   if kind in _name_words(p.name) | {singular(w) for c in p.categories for w in re.findall(r"[a-z0-9]+", c.lower())}]
+        if not of_kind:
+            return None
+        for name in names:
+            words = {singular(w) for w in re.findall(r"\w+", name.lower())}
+            if not any(words <= _name_words(p.name) | {singular(w) for w in re.findall(r"\w+", " ".join(
+                    [p.description or "", *(v for vs in p.attributes.values() for v in vs)]).lower())} for p in of_kind):
+                plural = plural_en(kind) if lang == "en" else said_kind if lang == "zh" else \
+                    said_kind + ("s" if said_kind[-1:] in "aeiouáéó" else "es")
+                return name, plural, {p.id for p in of_kind}
+        return None
+
     def _a_material(self, word: str, values: frozenset[str]) -> bool:
         """The word is a material the catalog has: a value of a material attribute of some product ("leather" of a
         bag's material), or a material's word in some product's text ("silk" of a "Silk Scarf")."""
@@ -2347,17 +2563,22 @@ class ShoppingAssistant:
                                offered=", ".join(offered))
         return chosen, None
 
-    def _similar_intent(self, likes: Sequence[Any], said: ShoppingIntent) -> ShoppingIntent:
-        """A search for products like these: their names' words, in their real category and for whom they are made
-        where they share one, with what else the message asks (a budget, a colour, a size, an order)."""
+    def _similar_intent(self, likes: Sequence[Any], said: ShoppingIntent, talked: str | None = None) -> ShoppingIntent:
+        """A search for products like these: their names' words, in their real category, with what else the message
+        asks (a budget, a colour, a size, an order). For whom: the gender the shopper said, else the conversation's
+        (`talked`), else the department its category is filed under ("Women/Tops/Jackets"); never the liked products'
+        own gender alone ("similar to the Cruise watch but cheaper" kept to men's watches, hiding the women's ones
+        below its price: they are like it too)."""
         categories = {self.repo.product_category(p) for p in likes}
-        genders = {p.gender for p in likes}
         data: dict[str, Any] = {"kind": "search", "query": " ".join(p.name for p in likes)}
         if len(categories) == 1 and None not in categories:
             data["category"] = next(iter(categories))
-        if said.gender:
-            data["gender"] = said.gender
-        elif len(genders) == 1 and (gender := next(iter(genders))) in ("women", "men", "kids", "unisex"):
+        filed_for = {gender_in_text(c.replace("/", " ")) for c in categories if c}
+        if said.gender or talked:
+            data["gender"] = said.gender or talked
+        elif len(filed_for) == 1 and (gender := next(iter(filed_for))) in {p.gender for p in likes}:
+            # (a category of a department is the kind: "Women/Tops/Jackets" are women's jackets, as a "Gear/Watches"
+            # watch for men is a watch)
             data["gender"] = gender
         for field in ("min_price", "max_price", "colors", "sizes", "sort", "on_sale"):
             if getattr(said, field) not in (None, [], "relevance", False):
@@ -2370,10 +2591,13 @@ class ShoppingAssistant:
         wanted = set(words)
         return [p.id for p in self.repo.get_many([h.product_id for h in hits]) if wanted <= _name_words(p.name)]
 
-    def _one_named_by_words(self, text: str, *, withdrawn: bool = False) -> list[int]:
+    def _one_named_by_words(self, text: str, *, withdrawn: bool = False, several: int = 1) -> list[int]:
         """'is the lantern in stock?', 'what goes with the camp lantern?': the one product on sale whose name has every
         word said after "the" (the longest such run of words: "the lantern in stock" is the lantern); [] when no
         product or several are so named ("the jacket" in a shop of jackets is for the shopper to say which).
+        A word of a kind of product is the category's too: "the duffle bag" names the Joust Duffle Bag and the Impulse
+        and Overnight Duffles of Bags alike, and none of them is the one meant. `several`: up to that many products
+        the words fit equally, all of them (a question's answer covers each: "is the duffle bag waterproof?").
         `withdrawn`: the one product taken off sale so named instead ("is the mug in stock?" after the Camp Mug went)."""
         gone = self.repo.withdrawn_names() if withdrawn else []
         if withdrawn and not gone:
@@ -2388,11 +2612,30 @@ class ShoppingAssistant:
                 if any(w in _FILLER_WORDS for w in said):
                     continue
                 ids = [pid for pid, name in gone if set(said) <= _name_words(name)] if withdrawn else self._named_with(said)
-                if len(ids) == 1:
+                if ids and not withdrawn:
+                    ids = [*ids, *(i for i in self._named_with_kind_by_category(said) if i not in ids)]
+                if len(ids) == 1 or 1 < len(ids) <= several:
                     return ids
                 if ids:
                     break  # several so named: fewer words name no fewer
         return []
+
+    def _named_with_kind_by_category(self, words: Sequence[str]) -> list[int]:
+        """The products on sale that these words name by name and category together: every word that is no kind of
+        product in the name, each kind's word in the name or the category path, and some word in the name ("duffle
+        bag": the Impulse Duffle of Gear/Bags, never the Messenger Bag)."""
+        kinds = {w for w in words if w in PRODUCT_KINDS}
+        own = set(words) - kinds
+        if not kinds or len(words) < 2:
+            return []  # (one word is named by name alone, as ever)
+        hits = self.repo.lexical_search(" ".join(words), ProductFilter(), limit=100)
+        out = []
+        for p in self.repo.get_many([h.product_id for h in hits]):
+            named = _name_words(p.name)
+            filed = {singular(w) for c in p.categories for w in re.findall(r"[a-z0-9]+", c.lower())}
+            if own <= named and kinds <= named | filed and named & set(words):
+                out.append(p.id)
+        return out
 
     def _product_meant(self, text: str, state: SessionState) -> Any:
         """The one product "the …" names in 'what goes with the watch?', 'similar to the Adrienne Trek Jacket': named
@@ -2765,6 +3008,20 @@ class ShoppingAssistant:
         if referenced and not _ADDING.search(text.lower()) and _VIEWS_CART.search(text.lower()):
             return summary  # "how much is that in total?": the cart, never "that" added again
         if referenced:
+            if len(referenced) == 1 and (lacking := next((x for x in state.focus if x.get("unmet_color")
+                                                          and int(x["id"]) == referenced[0].id), None)) is not None \
+                    and not colors_in_text(_spaced(text.lower()))[0] and _own_value(text, referenced[0].colors, "color") is None:
+                # "the first one in green" of a tee with no green, then "add 2": never added in a colour not asked for;
+                # the one tee offered in green instead is the one meant (unless this names the first), else which is asked
+                offered = [int(i) for i in lacking.get("offered") or []]
+                if len(offered) == 1 and not named_products(text, [lacking]) \
+                        and (instead := self.repo.get_many(offered)):
+                    return self._cart(text, instead, state, intent, previous, lang)
+                p, wished = referenced[0], str(lacking["unmet_color"])
+                others = self.repo.get_many(offered)
+                return say("colour_unmet_ask_others" if others else "colour_unmet_ask", lang, name=p.name,
+                           colour=wished if lang == "en" else colour_name(wished, lang), values=", ".join(p.colors), example=p.colors[0],
+                           **({"names": ", ".join(q.name for q in others), "other": others[0].name} if others else {}))
             added = []
             filled_notes: list[str] = []
             for p in referenced:
@@ -2772,6 +3029,12 @@ class ShoppingAssistant:
                 picked = self._picked_colour(state, p) if not colors_in_text(_spaced(text.lower()))[0] else None
                 # ... and "the second one in size M", then "add it": in M (a size this message says wins)
                 picked_size = self._picked_size(state, p) if not sizes_in_text(_sized(text)) else None
+                if (instead_of := next((x for x in state.focus if x.get("unmet_color") and p.id in (x.get("offered") or [])), None)):
+                    # one of those offered in the colour the one picked lacks: in that colour (and the size said then)
+                    picked = picked or (None if colors_in_text(_spaced(text.lower()))[0] else next(
+                        (c for c in p.colors if c.lower() == str(instead_of["unmet_color"]).lower()), None))
+                    picked_size = picked_size or (None if sizes_in_text(_sized(text)) else next(
+                        (z for z in p.sizes if z.lower() in {w.lower() for w in instead_of.get("unmet_sizes") or []}), None))
                 earlier = previous if picked is None and picked_size is None else (previous or ShoppingIntent()).model_copy(update={
                     **({"colors": [picked]} if picked is not None else {}), **({"sizes": [picked_size]} if picked_size is not None else {})})
                 variant, problem = self._variant(p, intent, earlier, text, lang)
@@ -2800,6 +3063,9 @@ class ShoppingAssistant:
                 before = sum(int(x["qty"]) for x in state.cart)
                 named = self._add_to_cart(state, p.id, variant.get("size"), variant.get("color"), lang,
                                           qty=quantity_in(text) if len(referenced) == 1 else 1)
+                for entry in state.focus:  # a colour now chosen for it ("add it in orange"): no longer asked again
+                    if int(entry["id"]) == p.id:
+                        entry.pop("unmet_color", None)
                 if sum(int(x["qty"]) for x in state.cart) == before and len(referenced) == 1:
                     # "add 10 more" with every unit already in the cart: nothing was added, and it is said so
                     have = self.repo.units_available(p.id, variant.get("size"), variant.get("color"))
@@ -3146,6 +3412,29 @@ _OWN_WORDS = frozenset(["already", "have", "bought", "does", "come", "would", "w
 _LIKE_OTHER = re.compile(r"\b(?:like|similar|cheaper|alternative|instead|other than|besides|parecid|como)\b")
 _VIEWS_CART = re.compile(r"\btotal\b|\bwhat(?:'?s| is) in\b|\b(?:show|view|see|check|open)\b.*\b(?:cart|basket)\b|\bmy (?:cart|basket)\b|"
                          r"\bver\b.*\bcarrito\b|购物车里|查看购物车|总共|一共")
+# "the cheaper one", "I'll take the more expensive one", "add the cheaper one to my cart", "¿y el más barato?", "便宜的那个":
+# a pick by price among the products just compared, and nothing else
+_PRICE_PICK = re.compile(
+    r"(?:(?:ok(?:ay)?|so|then|and|yes|yeah|great|fine|hmm|well|y|vale|pues|entonces|bueno|s[ií])[\s,]+)*"
+    r"(?:(?:i'?ll (?:take|get|have|go with)|i (?:want|prefer|choose|like)|i'?d (?:like|prefer|take|go with)|give me|"
+    r"let'?s (?:go with|take|get)|go with|add|buy|get me|quiero|prefiero|me quedo con|me llevo|dame|a[ñn]ade|agrega)\s+)?"
+    r"(?:the|el|la)\s+(?:cheaper|less expensive|lower[- ]priced|more expensive|dearer|pricier|m[aá]s barat[oa]|m[aá]s car[oa])"
+    r"(?:\s+(?:one|of (?:the two|them|those|both|the 2)|option))?"
+    r"(?:\s+(?:to|in|into) (?:my|the) (?:cart|basket|bag)|\s+al carrito)?(?:[\s,]+(?:please|then|thanks|por favor))*\s*[.!?]*"
+    r"|(?:我要|要|那就|就)?(?:更)?(?:便宜|贵)的那个(?:吧)?(?:加入购物车)?\s*[。！!？?]*")
+_DEARER_PICK = re.compile(r"more expensive|dearer|pricier|m[aá]s car[oa]|贵的那个")
+
+
+def _compared(state: SessionState) -> list[dict[str, Any]]:
+    """The products the last comparison was about: those in focus, else those the one it singled out ("is the third
+    cheaper than the first?": the third) was compared with."""
+    if len(state.focus) >= 2:
+        return state.focus
+    return list(state.focus[0].get("compared") or []) if len(state.focus) == 1 else []
+
+
+# "I want to check out the first one", "let me take a look at the second one": to look at it (the pick is what is left)
+_LOOKS_AT = re.compile(r"\b(?:check(?:ing)?\s+out|(?:take|have)\s+a\s+(?:closer\s+|quick\s+)?look\s+at|look(?:ing)?\s+(?:closer\s+)?at)\b")
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进|加[一两二三四五六七八九十\d]+[件个条双]|"
                      r"\bm[eé]te(?:lo|la|los|las)\b|\bc[oó]mpra(?:lo|la|los|las)\b|"
                      r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:compro|llevo|pido|quedo)\b|"
@@ -3274,8 +3563,8 @@ _PRICE_SAID = re.compile(_PRICE_RELAXED)
 _PRICE_CAP = r"\b(?:under|below|less|within|most|up|menos|debajo|hasta)\b"  # (which end of it: the cap ...
 _PRICE_FLOOR = r"\b(?:over|above|more|least|m[aá]s|encima)\b"  # ... or the floor)
 _NEED_RELAX = re.compile(
-    r"\b(?:does(?:n'?t| not)|do(?:n'?t| not)|need(?:n'?t| not))\s+(?:(?:have|need|got)\s+to\s+|need\s+(?:it|them|one)\s+to\s+|"
-    rf"necessarily\s+)?be\s+(?:(?:necessarily|a|an|so|that|all|just|only|strictly)\s+)*(?P<what>{_PRICE_RELAXED}|{_WHAT_RELAXED})|"
+    r"\b(?:does(?:n'?t| not)|do(?:n'?t| not)|need(?:n'?t| not))\s+(?:(?:(?:have|need|got)\s+to\s+|need\s+(?:it|them|one)\s+to\s+|"
+    rf"necessarily\s+)?be|(?:have|need|got)\s+to\s+have)\s+(?:(?:necessarily|a|an|so|that|all|just|only|strictly)\s+)*(?P<what>{_PRICE_RELAXED}|{_WHAT_RELAXED})|"
     rf"\bnot\s+(?P<only>necessarily|only|just)\s+(?:(?:a|an)\s+)?(?P<what2>{_PRICE_RELAXED}|{_WHAT_RELAXED})|"
     r"(?:^|\b(?:the|and|but|so|being)\s+)(?P<what3>[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)\s+(?:(?:is|are)(?:n'?t| not)\s+(?:really\s+|that\s+|so\s+)?"
     r"(?:needed|necessary|required|important|essential|a must|a requirement|a priority)|is no longer needed|"
@@ -3287,6 +3576,8 @@ _NEED_RELAX = re.compile(
 # the same in Spanish ("no tiene que ser impermeable", "el precio no importa", "la talla da igual", "olvida el presupuesto")
 _ES_RELAXED = r"[a-záéíóúñü][\wáéíóúñü'-]*(?:\s+[a-záéíóúñü][\wáéíóúñü'-]*){0,2}"
 _NEED_RELAX_ES = re.compile(
+    # "no solo chaquetas, también bufandas": widened (see `_widened`)
+    rf"\bno\s+(?P<only>s[oó]lo|solamente|[uú]nicamente)\s+(?:(?:un|una|unos|unas|las|los|el|la)\s+)?(?P<what7>{_ES_RELAXED})|"
     r"\bno\s+(?:tiene(?:n)?\s+(?:que|por\s+qu[eé])\s+ser|hace\s+falta\s+que\s+sea(?:n)?|necesita(?:n)?\s+ser|"
     r"es\s+necesario\s+que\s+sea(?:n)?|necesariamente(?:\s+tiene(?:n)?\s+que\s+ser)?)\s+(?:(?:un|una|unos|unas)\s+)?"
     rf"(?P<what>{_PRICE_RELAXED}|{_ES_RELAXED})|"
@@ -3297,6 +3588,8 @@ _NEED_RELAX_ES = re.compile(
     r"\bcualquier\s+(?P<what6>precio|talla|color|marca)\b")
 # ... and in Chinese ("不一定要防水", "价格无所谓", "尺码无所谓")
 _NEED_RELAX_ZH = re.compile(
+    # "不只是夹克，围巾也要": widened (see `_widened`)
+    r"(?P<only>不只|不仅|不光|不止)(?:是|要|有)?(?P<what6>[\u4e00-\u9fff]{1,6}?)(?:的)?(?=$|[\s，。！？,.!?;；]|也|还)|"
     r"(?:不一定(?:要|得|需要|非要|非得)?|不必(?:要)?|不需要|没必要|不用|不要求)(?:是)?(?![了啦吧啊呢])(?P<what>[\u4e00-\u9fff]{1,6}?)(?:的)?"
     r"(?=$|[\s，。！？,.!?;；~]|也|了|啦|吧)|"
     r"(?:什么|任何|哪种|啥)?(?P<what3>[\u4e00-\u9fff]{1,4}?)(?:都)?(?:不重要|无所谓|没关系|不限|随意|随便)|"
@@ -3327,6 +3620,21 @@ _RELAX_FILLER = re.compile(r"\b(?:please|and|then|now|just|also|ok(?:ay)?|fine|t
 # "they need to be", "it must have", "tienen que ser", "必须": the lead-in of a wish said after a relaxed one
 _MUST_BE = re.compile(r"\b(?:(?:they|it|these|those|them)\s+)?(?:(?:really\s+)?(?:need|needs|have|has|got)\s+to|must|should)\s+(?:be|have)\b|"
                       r"\b(?:tienen?|deben?|necesitan?)\s+(?:que\s+)?(?:ser|tener)\b|\bque\s+sean?\b|必须|一定要|得是")
+# "they need to be waterproof", "must have a hood", "tienen que ser impermeables", "debe tener capucha", "必须防水", "一定要有
+#帽子": a must-have ("doesn't have to be", "no tiene que ser", "不一定要" relax one)
+_MUST_HAVE = re.compile(
+    r"(?<!\bnot )(?<!n't )\b(?:(?:they|it|these|those|them|that|which|one|ones)\s+)?(?:(?:really|absolutely|definitely)\s+)?"
+    r"(?:(?:need|needs)\s+to|must|(?:has|have|got)\s+to)\s+(?:be|have|come\s+with|include)\b|"
+    r"(?<!\bno )\b(?:tiene(?:n)?\s+que|debe(?:n)?|necesita(?:n)?)\s+(?:ser|tener|llevar|venir\s+con)\b|(?<!\bno )\bque\s+sean?\b|"
+    r"(?<![不没])(?:必须|一定要|非要|得是)(?:是|有|带|要)?")
+# "preferably waterproof", "ideally with a hood", "de preferencia impermeable", "最好防水": a wish (those first)
+_SOFT_WISH = re.compile(r"\b(?:preferabl[ey]|ideally|if possible|hopefully|de preferencia|preferiblemente|idealmente|"
+                        r"a ser posible|si es posible|si se puede)\b|最好(?:是|有|带)?|尽量(?:是|有)?")
+_WISH_SAID = re.compile(f"{_MUST_HAVE.pattern}|{_SOFT_WISH.pattern}")
+# what ends the words of a wish ("waterproof, under 70", "impermeable y de menos de 50")
+_WISH_END = re.compile(r"[.;!?\n，。！？；]|,\s*(?!and\b)|\s+(?:but|pero|or|o|under|below|over|less|más|menos|for|para)\b|但")
+# what leads to a wish at the end of the words searched ("bags that", "chaquetas que")
+_WISH_TAIL = re.compile(r"(?:[\s,，]+(?:that|which|who|and|but|they|it|que|y|pero|los|las))+\s*$|[\s,，]+$")
 # a size in the words searched ("jackets in size M", "chaquetas en talla M", "M码的夹克")
 _SIZE_WORDS = re.compile(r"\b(?:in\s+|en\s+)?(?:size|talla)\s+[a-z0-9]{1,4}\b|(?<![a-z0-9])[a-z0-9]{1,4}\s*码的?", re.I)
 # any price phrase ("under 70", "de menos de 70"): a filter, no quality wished for
@@ -3369,9 +3677,15 @@ _DEARER = re.compile(r"\b(?:more expensive|pricier|dearer|costlier|higher[- ]pri
                      r"\bm[aá]s car[oa]s?\b|更贵")
 _DEARER_THAN = re.compile(r"\b(?:more expensive|pricier|dearer|costlier|higher priced|more costly) than\b|\bm[aá]s car[oa]s? que\b|比.+贵")
 # "thanks, bye", "thank you so much!", "that's all, thanks", "gracias, adiós", "谢谢，再见"
-THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
+THANKS_BYE = re.compile(r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|no|nope|nah|¡|不要了|不用了|算了|好的)[\s,.!，。]*)*(?:(?:muchas |many |非常)?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|good bye|"
                         r"see you(?: later)?|that'?s all|that is all|nothing else|gracias|adi[oó]s|hasta luego|谢谢[你您]?|多谢|感谢|再见|拜拜)"
                         r"(?:\s+(?:so much|a lot|very much|for (?:your|the|all the) help|for now|muchas|de nuevo))*[\s,.!！？。，]*)+$")
+# "nope", "no need", "no hace falta", "no, está bien", "不用了", "不需要了": a polite decline of what was offered (a
+# courtesy, the conversation as it was); with thanks or a goodbye it is THANKS_BYE's ("no thanks", "不用了，谢谢")
+_DECLINED = re.compile(r"(?:(?:no|nope|nah)[\s,.!]*)?(?:nope|nah|no need|not now|maybe later|i'?m (?:good|fine|ok(?:ay)?)|"
+                       r"(?:that'?s|it'?s) (?:ok(?:ay)?|fine|alright)|no hace falta|no es necesario|est[aá] bien|as[ií] est[aá] bien|"
+                       r"nada m[aá]s|de momento no|por ahora no|ahora no)[\s,.!]*|"
+                       r"(?:不用了?|不需要了?|不必了?|不要了|算了|没有了|暂时不用|先不用了?|没事了?)[\s,.!，。！]*")
 # an address, or a phone number said as one ("my phone is an iPhone 12", "mi número es 42" are no contact details)
 _EMAIL_OR_PHONE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:my|mi)\s+(?:phone(?: number)?|number|tel[eé]fono|n[uú]mero de tel[eé]fono)"
                              r"\s+(?:is|es)\s*:?\s*\+?\d[\d\s().-]{6,}\d|我的(?:邮箱|电话|手机)(?:号码?)?(?:是)?\s*\+?\d{7,}")
@@ -3631,6 +3945,46 @@ glass ceramic porcelain cork wicker rattan corduroy tweed chiffon acrylic alpaca
 _MATERIAL_ATTRIBUTE = re.compile(r"material|fabric|made[\s_-]*of|composition", re.I)
 
 
+def _wish_clause(low: str, said: re.Match[str]) -> str:
+    """The words of the wish a lead-in opens ("waterproof" of "they need to be waterproof, under 70")."""
+    after = low[said.end():]
+    end = _WISH_END.search(after)
+    return after[:end.start()] if end else after
+
+
+def _wish_pairs(low: str) -> list[tuple[str, str]]:
+    """(the shopper's word, the English word) for each quality a message wishes for after a must-have or a
+    preference lead-in ("hood" in "has to have a hood", ("impermeable", "waterproof"), ("防水", "waterproof"))."""
+    out: list[tuple[str, str]] = []
+    for said in _WISH_SAID.finditer(low):
+        clause = _wish_clause(low, said)
+        pairs = feature_words(clause)
+        if detect_language(clause) not in ("es", "zh") and not re.search(r"[\u4e00-\u9fff]", clause):
+            for w in re.findall(r"[a-z][a-z'-]{2,}", clause):
+                if (w in _NOT_A_WISH or names_nothing(w) or canonical_color(w) is not None or bare_size(w)
+                        or singular(w) in PRODUCT_KINDS or re.fullmatch(_GENDER_WORD, w) or w in _RELAX_STOP or w in _WISH_FILLER):
+                    continue
+                pairs.append((w, singular(w)))
+        out.extend(p for p in pairs if p[1] not in {en for _, en in out})
+    return out
+
+
+# words around a wish that are no quality ("have a hood on it", "come with pockets please")
+_WISH_FILLER = frozenset("come comes include includes including on it its definitely absolutely really".split())  # noqa: SIM905
+
+
+def _wish_said(text: str) -> tuple[list[tuple[str, str]], bool, re.Match[str]] | None:
+    """The qualities a message wishes for, whether it says they are musts, and where it says so; None when it says
+    none."""
+    low = text.lower()
+    said = _WISH_SAID.search(low)
+    if said is None:
+        return None
+    pairs = _wish_pairs(low)
+    hard = _MUST_HAVE.search(low) is not None and not _SOFT_WISH.search(low)
+    return (pairs, hard, said) if pairs else None
+
+
 def _product_kinds_in(text: str) -> set[str]:
     """The kinds of product a text names, as singular English words ("enséñame relojes" -> {"watch"}, "夹克" -> {"jacket"})."""
     kinds = {singular(w) for w in re.findall(r"[a-z]+", text.lower()) if singular(w) in PRODUCT_KINDS}
@@ -3662,7 +4016,8 @@ def _without_filter(need: ShoppingIntent, what: str) -> ShoppingIntent:
     elif w in ("sale",):
         off = {"on_sale": False}
     else:  # "clear all filters", "remove the filters"
-        off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False}
+        off = {"colors": [], "sizes": [], "min_price": None, "max_price": None, "brands": [], "exclude": [], "on_sale": False,
+               "required": []}
     if "colors" in off:  # the colour's word leaves the words searched too ("jackets red" kept showing red ones)
         dropped = {colour_key(c) for c in need.colors} - {colour_key(c) for c in off["colors"]}
         # (a Chinese word runs into the next: "红色夹克" less "红色" is "夹克", never nothing)
@@ -3696,6 +4051,18 @@ def _names_something_else(low: str, name: str, names_a_thing: Callable[[str], bo
 def _thing_words(low: str, word: str) -> list[str]:
     """The words of a cart request that may name a thing: not its removing, counting or picking words."""
     return [w for w in re.findall(word, low) if w not in _REMOVAL_WORDS and w not in _PICK_WORDS]
+
+
+def _colour_lacked(p: Any, text: str) -> str | None:
+    """The colour a pick of `p` asks for that `p` does not come in ("the first one in green" of a tee in orange and
+    yellow: "Green"); None when it comes in every colour said, or the catalog lists no colours for it."""
+    if not p.colors:
+        return None
+    low = _spaced(_without_names(text, [p.name])).lower()
+    if _own_value(low, p.colors, "color") is not None or any(re.search(rf"(?<!\w){re.escape(c.lower())}(?!\w)", low) for c in p.colors):
+        return None  # ("olive" is the shop's Olive, not a Green it lacks)
+    own = {c.lower() for c in p.colors} | {(canonical_color(c) or c).lower() for c in p.colors}
+    return next((c for c in colors_in_text(low)[0] if c.lower() not in own), None)
 
 
 def _unlisted_colour(p: Any, text: str, lang: str) -> str | None:
@@ -3963,6 +4330,23 @@ def _related_to(query: str, head: str, product: Any) -> bool:
              if w not in _LEAD_WORDS and w not in _FOR_WHOM and w not in _ASKING_WORDS and w not in _PICK_WORDS} - {singular(head.lower())}
     text = " ".join([product.name, *product.categories, *(v for vs in product.attributes.values() for v in vs)]).lower()
     return bool(words & {singular(t) for t in re.findall(r"[a-z]+", text)})
+
+
+def _name_like(text: str, kind: str) -> list[str]:
+    """The words of `text` written as a name: quoted ("a 'Sol' jacket", «Sol»), else capitalised runs of words that do
+    not begin a sentence, where the kind's word is said in lower case ("a Sol jacket"; "a Waterproof Jacket" is
+    title case, and "Running watch" only begins with a capital)."""
+    quoted = re.findall(r"(?<![\w'])['\"‘“«]([^\W\d_][\w -]{0,28}?)['\"’”»](?!\w)", text)
+    if quoted:
+        return [q.strip() for q in quoted if q.strip()]
+    if not kind or not re.search(rf"(?<![\w-]){re.escape(kind)}", text):  # (the kind in lower case, as said)
+        return []
+    runs = []
+    for m in re.finditer(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b", text):
+        before = text[:m.start()].rstrip()
+        if before and not re.search(r"[.!?¿¡:;]$", before) and m.group(0) != "I":
+            runs.append(m.group(0))
+    return runs
 
 
 def _head_noun(query: str) -> str | None:

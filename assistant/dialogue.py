@@ -215,6 +215,7 @@ def merge(
     upd["sort"] = new.sort if new.sort != "relevance" else previous.sort
     upd["on_sale"] = new.on_sale or previous.on_sale
     upd["attributes"] = _union(list(previous.attributes), list(new.attributes))
+    upd["required"] = _union(list(previous.required), list(new.required))
     upd["exclude"] = _union(list(previous.exclude), list(new.exclude))
     # "the black one instead" after "no black": a wanted value stops being excluded, and vice versa
     wanted_now = {c.lower() for c in new.colors + new.brands + new.sizes}

@@ -43,10 +43,13 @@ class ShoppingIntent(BaseModel):
     # only products whose special price applies today ("any bags on sale?"): set from the text by code, never
     # asked of the model (its schema stays short)
     on_sale: bool = False
+    # must-haves the catalog can check exactly, as the English words its names and attribute values use ("they need
+    # to be waterproof": "waterproof"): a hard filter (`attributes` are soft wishes), set from the text by code
+    required: list[str] = Field(default_factory=list)
     order_id: str | None = None
     references: list[int] = Field(default_factory=list)  # 1-based positions of shown products; -1 = last
 
-    @field_validator("brands", "colors", "sizes", "attributes", "exclude", mode="before")
+    @field_validator("brands", "colors", "sizes", "attributes", "exclude", "required", mode="before")
     @classmethod
     def _listify(cls, v: Any) -> Any:
         if v is None:

@@ -109,6 +109,7 @@ PRODUCT_WORDS: dict[str, str] = {
     "夹克": "jacket", "外套": "jacket", "冲锋衣": "jacket", "chaqueta": "jacket", "chaquetas": "jacket",
     "chamarra": "jacket", "abrigo": "coat", "abrigos": "coat",
     "卫衣": "hoodie", "连帽衫": "hoodie", "sudadera": "hoodie", "sudaderas": "hoodie",
+    "围巾": "scarf", "bufanda": "scarf", "bufandas": "scarf",
     "t恤": "tee", "短袖": "tee", "camiseta": "tee", "camisetas": "tee", "playera": "tee", "背心": "tank",
     "瑜伽裤": "yoga pants", "运动裤": "pants", "长裤": "pants", "裤子": "pants", "pantalones cortos": "shorts", "pantalón corto": "shorts", "pantalones": "pants",
     "pantalón": "pants", "pantalon": "pants", "短裤": "shorts", "mallas": "leggings",
@@ -283,6 +284,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cart_pick_color": {"en": "Which colour? It comes in {values}: say for example 'change the colour to {example}'.",
                         "es": "¿Qué color? Viene en {values}: di por ejemplo «cámbiala a {example}».",
                         "zh": "要哪个颜色？有 {values}：例如说“颜色换成{example}”。"},
+    # "the first one in green" of a tee with no green: those of its kind that do come in it, to pick from
+    "in_colour_instead": {"en": "These {kind} do come in {colour}: {names}.", "es": "Estos {kind} sí vienen en {colour}: {names}.",
+                          "zh": "这些{kind}有{colour}：{names}。"},
+    # ... then "add 2": never added in a colour not asked for; which colour, or one of those offered
+    "colour_unmet_ask": {"en": "{name} doesn't come in {colour}. Which colour would you like? It comes in {values}: say for example 'add it in {example}'.",
+                         "es": "{name} no viene en {colour}. ¿Qué color quieres? Viene en {values}: di por ejemplo «añádelo en {example}».",
+                         "zh": "{name}没有{colour}。您想要哪个颜色？有 {values}：例如说“加入购物车，{example}”。"},
+    "colour_unmet_ask_others": {
+        "en": "{name} doesn't come in {colour}. Would you like it in one of its colours ({values}: say for example 'add it in {example}'), "
+              "or one of those in {colour}: {names} (say for example 'add the {other}')?",
+        "es": "{name} no viene en {colour}. ¿Lo quieres en uno de sus colores ({values}: di por ejemplo «añádelo en {example}») "
+              "o uno de los que vienen en {colour}: {names} (di por ejemplo «añade {other}»)?",
+        "zh": "{name}没有{colour}。您想要它的其他颜色（{values}：例如说“加入购物车，{example}”），还是{colour}的其中一款：{names}（例如说“把{other}加入购物车”）？"},
     "in_shop_sale": {"en": "in the shop's sale, at its full price", "es": "en las rebajas de la tienda, a precio completo",
                      "zh": "参加商店促销，按原价出售"},
     "on_sale_need": {"en": "on sale", "es": "en oferta", "zh": "（特价）"},
@@ -420,9 +434,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_such_wish": {"en": "We have no {what}; here are the {kind} we have.",
                      "es": "No tenemos {what}; esto es lo que tenemos en {kind}.",
                      "zh": "我们没有{what}；以下是我们现有的{kind}。"},
+    # "jackets, they need to be waterproof" where no jacket's name or attributes say so: said plainly above the
+    # jackets there are (never listed as if waterproof), with what the catalog says they have instead where it says
+    "unlisted_wish": {"en": 'None of our {kind} lists "{what}"; here are the {kind} we have.',
+                      "es": "Ninguno de nuestros productos de {kind} indica «{what}»; esto es lo que tenemos en {kind}.",
+                      "zh": "我们的{kind}都没有标注“{what}”；以下是我们现有的{kind}。"},
+    "unlisted_wish_values": {"en": 'None of our {kind} lists "{what}"; here are the {kind} we have ({label}: {values}).',
+                             "es": "Ninguno de nuestros productos de {kind} indica «{what}»; esto es lo que tenemos en {kind} ({label}: {values}).",
+                             "zh": "我们的{kind}都没有标注“{what}”；以下是我们现有的{kind}（{label}：{values}）。"},
+    # "no hace falta", "不用了", "nope" after a list: a polite decline, answered so (the conversation stays as it was)
+    "declined": {"en": "No problem! Let me know if you need anything else.", "es": "¡De acuerdo! Avísame si necesitas algo más.",
+                 "zh": "好的！如果还需要什么，随时告诉我。"},
     "no_such_wish_values": {"en": "We have no {what}; here are the {kind} we have ({label}: {values}).",
                             "es": "No tenemos {what}; esto es lo que tenemos en {kind} ({label}: {values}).",
                             "zh": "我们没有{what}；以下是我们现有的{kind}（{label}：{values}）。"},
+    # "do you have a Sol jacket?" where no jacket is named (or described) so: a name-like word the kind lacks
+    "no_such_name": {"en": 'We have no "{name}" {kind}; here are the {kind} we have.',
+                     "es": "No tenemos {kind} «{name}»; esto es lo que tenemos en {kind}.",
+                     "zh": "我们没有“{name}”{kind}；以下是我们现有的{kind}。"},
     "cart_quantity": {"en": "{name}: quantity {n}.", "es": "{name}: cantidad {n}.", "zh": "{name}：数量 {n}。"},
     "cart_changed": {"en": "Changed to {name}.", "es": "Cambiado a {name}.", "zh": "已改为{name}。"},
     "cart_which_change": {"en": "Which item in your cart should I change? Name it.",

@@ -108,6 +108,7 @@ def intent_to_filter(intent: ShoppingIntent, *, in_stock: bool = True, exclude_i
         exclude_terms=excluded_words,
         exclude_colors=excluded_colours,
         exclude_ids=list(exclude_ids),
+        must_words=list(intent.required),
     )
 
 
@@ -191,6 +192,10 @@ def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFil
         relaxed = ProductFilter(**{**f.__dict__, "gender": None})
         if repo.count(relaxed):
             return f"Nothing for {f.gender} matches; here are the nearest products.", relaxed
+    if f.must_words:  # before the category (see retrieval.search)
+        relaxed = ProductFilter(**{**f.__dict__, "must_words": []})
+        if repo.count(relaxed):
+            return f"Nothing is listed as {', '.join(f.must_words)}; here are the nearest products.", relaxed
     if f.category:
         relaxed = ProductFilter(**{**f.__dict__, "category": None})
         if repo.count(relaxed):

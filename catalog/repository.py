@@ -114,6 +114,9 @@ class ProductFilter:
     # colours the shopper does not want: a product stays only if it comes in some other colour (or says none)
     exclude_colors: list[str] = field(default_factory=list)
     ids: list[int] | None = None  # restrict to this candidate set
+    # words a product must have, each, in its name or one of its attribute values ("they need to be waterproof": a
+    # "Waterproof" feature; "has to have a hood": the style "Hooded"), never only in its free-text description
+    must_words: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -417,6 +420,12 @@ class CatalogRepository:
                     )
                 )
             )
+        for must in f.must_words:
+            if must.strip():
+                stem = must.strip().lower()
+                conds.append(has_word_starting(Product.name, stem) | exists(select(ProductAttribute.id).where(
+                    ProductAttribute.product_id == Product.id, ProductAttribute.name.notin_(("color", "size")),
+                    has_word_starting(ProductAttribute.value, stem))))
         for term in f.exclude_terms:
             if term.strip():
                 word = term.strip().lower()

@@ -742,6 +742,9 @@ class HybridSearcher:
             # gender before category: "a jacket for my 10 year old" in a shop with no kids' clothes is answered
             # with jackets, not with bags
             ("gender", {"gender": None}, "Nothing for {what} matches; here are the nearest products."),
+            # a must-have ("they need to be waterproof") before the category: the kind asked for without it, not
+            # waterproof bags for jackets
+            ("must_words", {"must_words": []}, "Nothing is listed as {what}; here are the nearest products."),
             ("category", {"category": None}, "Nothing in {what} matches; here are products from other categories."),
             ("attributes", {"attributes": {}}, "Nothing with {what}; here are the nearest products."),
         ]
@@ -758,6 +761,7 @@ class HybridSearcher:
                     "gender": f.gender or "",
                     "attributes": ", ".join(f"{k}={'/'.join(v)}" for k, v in f.attributes.items()),
                     "exclusions": ruled_out(f.exclude_terms, f.exclude_colors),
+                    "must_words": ", ".join(f.must_words),
                 }.get(violated, "")
                 said = template.format(what=what)
                 if violated == "colors/sizes" and not (f.colors and f.sizes):

@@ -194,6 +194,9 @@ class FilterCache:
             if values:
                 v = sorted({x.lower() for x in values})
                 out.append((("attr", name.lower(), *v), ProductFilter(attributes={name: v})))
+        if f.must_words:
+            m = sorted({x.lower() for x in f.must_words})
+            out.append((("must_words", *m), ProductFilter(must_words=m)))
         if f.exclude_terms:
             t = sorted({x.lower() for x in f.exclude_terms})
             out.append((("exclude_terms", *t), ProductFilter(exclude_terms=t)))
@@ -256,7 +259,8 @@ class FilterCache:
 
 # The ProductFilter fields FilterCache.mask understands; a filter class with more goes to SQL instead.
 _MASKED_FIELDS = frozenset({"category", "brands", "min_price", "max_price", "colors", "sizes", "gender", "attributes",
-                            "in_stock", "on_sale", "exclude_ids", "exclude_terms", "exclude_colors", "ids"})
+                            "in_stock", "on_sale", "exclude_ids", "exclude_terms", "exclude_colors", "ids",
+                            "must_words"})
 
 
 def covers_every_filter_field() -> bool:

@@ -93,7 +93,8 @@ def test_not_only_one_kind_lists_the_other_kind_too(shop: ShoppingAssistant) -> 
     reply = shop.chat("not only jackets, show me scarves too", session_id="k")
     names = _names(reply)
     assert reply.intent.category is None and "scarves" in reply.intent.query, reply.intent
-    assert {"Silk Scarf", "Wool Scarf", "Cashmere Scarf"} <= set(names), reply.text
+    # (both kinds, each in turn: the scarves were listed alone)
+    assert len({"Silk Scarf", "Wool Scarf", "Cashmere Scarf"} & set(names)) >= 2 and sum("Jacket" in n for n in names) >= 2, reply.text
     assert "Silk Sleep Mask" not in names and all("Scarf" in n or "Jacket" in n for n in names), reply.text
     assert reply.text.startswith('I have added "scarves" to your search.'), reply.text
     assert "dropped" not in reply.text
