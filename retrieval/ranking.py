@@ -412,16 +412,81 @@ def rrf_score(ranks: Iterable[int | None], k: float) -> float:
     return sum(1.0 / (k + r + 1) for r in ranks if r is not None)
 
 
+class _QueryParts:
+    """What the text features need of the query, worked out once per candidate list (not per candidate)."""
+
+    __slots__ = ("q", "words", "idfs", "total", "head")
+
+    def __init__(self, q: ParsedText, stats: TermStats | None):
+        self.q = q
+        self.words = [s for s in dict.fromkeys(q.stems) if s not in _STOP] or list(dict.fromkeys(q.stems))
+        self.idfs = [stats.idf(w) if stats is not None else 1.0 for w in self.words]
+        self.total = sum(self.idfs) or 1.0
+        heads = [w for w in q.stems if not w[0].isdigit() and w not in _STOP]
+        self.head = heads[-1] if heads else None
+
+
+def _text_match(qp: _QueryParts, t: ParsedText) -> dict[str, float]:
+    """`_title_match` and `_idf_match` in one pass, each query word fuzzily matched once (the same values)."""
+    q, words = qp.q, qp.words
+    f = _title_match_empty(t)
+    f.update(_IDF_EMPTY)
+    f["query_words"] = float(len(words))
+    if not words:
+        return f
+    matched = [_fuzzy_in(w, t) for w in words]
+    n = len(words)
+    fuzzy = sum(matched)
+    f["coverage"] = sum(1 for w in words if w in t.stem_set) / n
+    f["fuzzy_coverage"] = fuzzy / n
+    f["all_covered"] = 1.0 if fuzzy == n else 0.0
+    if q.bigrams:
+        f["bigram"] = len(q.bigrams & t.bigrams) / len(q.bigrams)
+    if qp.head is not None:
+        f["head_match"] = 1.0 if _fuzzy_in(qp.head, t) else 0.0
+    if q.trigrams:
+        f["trigram"] = len(q.trigrams & t.trigrams) / len(q.trigrams)
+    if q.numbers:
+        hit = len(q.numbers & t.numbers)
+        f["numbers"] = hit / len(q.numbers)
+        f["numbers_missing"] = 1.0 if hit == 0 else 0.0
+    if t.stems and t.stems[0] in q.stem_set and not t.stems[0][0].isdigit():
+        f["brand"] = 1.0
+    if t.stem_set:
+        f["extra_tokens"] = len(t.stem_set - q.stem_set) / len(t.stem_set)
+    missing = [i for i, m in zip(qp.idfs, matched, strict=True) if not m]
+    f["idf_coverage"] = sum(i for i, m in zip(qp.idfs, matched, strict=True) if m) / qp.total
+    f["missing_idf_max"] = max(missing, default=0.0)
+    f["missing_idf"] = sum(missing)
+    f["query_idf"] = qp.total
+    head = title_head(t.raw)
+    f["title_head"] = 1.0 if head and (head in q.stem_set or any(_fuzzy_in(w, parse_text(head)) for w in words)) else 0.0
+    f["first_word"] = 1.0 if matched[0] else 0.0
+    pos = next((i for i, s in enumerate(t.stems) if s in q.stem_set), None)
+    f["first_match_pos"] = pos / max(len(t.stems), 1) if pos is not None else 1.0
+    return f
+
+
+_TITLE_KEYS = ("coverage", "fuzzy_coverage", "all_covered", "bigram", "head_match", "trigram", "numbers",
+               "numbers_missing", "brand", "title_len", "extra_tokens")
+_IDF_EMPTY = {"idf_coverage": 0.0, "query_words": 0.0, "missing_idf_max": 0.0, "missing_idf": 0.0, "title_head": 0.0,
+              "first_word": 0.0, "first_match_pos": 1.0, "query_idf": 0.0}
+
+
+def _title_match_empty(t: ParsedText) -> dict[str, float]:
+    f = dict.fromkeys(_TITLE_KEYS, 0.0)
+    f["title_len"] = math.log1p(len(t.toks))
+    return f
+
+
 def compute_text_features(query: str, cands: Sequence[Candidate], *, rrf_k: float, stats: TermStats | None = None) -> None:
     """Fill `Candidate.text_features` for a candidate list of one query (normalised within the list)."""
     lex_max = max((c.lex_score for c in cands if c.lex_score is not None), default=0.0) or 1.0
     dense_max = max((c.dense_score for c in cands if c.dense_score is not None), default=0.0)
     rrf_max = 2.0 / (rrf_k + 1)
-    q = parse_text(query)  # once: the query is the same for every candidate
+    qp = _QueryParts(parse_text(query), stats)  # once: the query is the same for every candidate
     for c in cands:
-        t = parse_text(c.title)
-        f = _title_match(q, t)
-        f.update(_idf_match(q, t, stats))
+        f = _text_match(qp, parse_text(c.title))
         f["rrf"] = rrf_score((c.lex_rank, c.dense_rank), rrf_k) / rrf_max
         f["lex"] = (c.lex_score / lex_max) if c.lex_score is not None and lex_max > 0 else 0.0
         f["lex_rank"] = 10.0 / (10.0 + c.lex_rank) if c.lex_rank is not None else 0.0
@@ -441,15 +506,19 @@ def _relative_features(cands: Sequence[Candidate]) -> None:
     if not cands:
         return
     n = len(cands)
-    for name in RELATIVE_FEATURES:
-        values = np.fromiter((c.text_features[name] for c in cands), dtype=np.float64, count=n)
-        best = float(values.max())
-        order = np.argsort(-values, kind="stable")
-        pct = np.empty(n)
-        pct[order] = np.arange(n) / n
-        for c, v, p in zip(cands, values, pct, strict=True):
-            c.text_features[f"{name}_gap"] = float(v) - best
-            c.text_features[f"{name}_pct"] = float(p)
+    feats = [c.text_features for c in cands]
+    values = np.array([[f[name] for name in RELATIVE_FEATURES] for f in feats], dtype=np.float64).reshape(n, -1)
+    gaps = (values - values.max(axis=0)).tolist()
+    pct = np.empty_like(values)
+    ranks = np.arange(n) / n
+    for j in range(values.shape[1]):
+        pct[np.argsort(-values[:, j], kind="stable"), j] = ranks
+    pcts = pct.tolist()
+    keys = [(f"{name}_gap", f"{name}_pct") for name in RELATIVE_FEATURES]
+    for f, g, p in zip(feats, gaps, pcts, strict=True):
+        for (gk, pk), gv, pv in zip(keys, g, p, strict=True):
+            f[gk] = gv
+            f[pk] = pv
 
 
 # ----- context features ------------------------------------------------------------------------------
