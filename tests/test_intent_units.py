@@ -52,8 +52,9 @@ def test_intent_defaults_and_coercion() -> None:
                                       "max_price": "$30", "references": ["2", "x"], "category": "null"})
     assert (i.kind, i.colors, i.gender, i.sort, i.max_price, i.references, i.category) == (
         "search", ["red"], "women", "relevance", 30.0, [2], None)
-    # every field the model may fill is in its schema; on_sale is set from the text by code, never by the model
-    assert set(INTENT_JSON_SCHEMA["properties"]) == set(ShoppingIntent.model_fields) - {"on_sale"}
+    # every field the model may fill is in its schema; on_sale and required (must-have words) are set from the
+    # text by code, never by the model
+    assert set(INTENT_JSON_SCHEMA["properties"]) == set(ShoppingIntent.model_fields) - {"on_sale", "required"}
     assert INTENT_JSON_SCHEMA["required"] == ["kind", "query"]
 
 
