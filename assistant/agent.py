@@ -97,11 +97,13 @@ from assistant.vocabulary import (
     sizes_in_text,
     vocabulary_from_lists,
 )
-from catalog.db import CatalogDB, open_catalog
+from catalog.db import CatalogDB, open_catalog, python_word_text
 from catalog.models import Customer, Order, Variant
 from catalog.repository import (
     CatalogRepository,
     ProductFilter,
+    must_attribute,
+    must_parts,
     policy_topics,
     storable_id,
     units_of,
@@ -353,6 +355,8 @@ class ShoppingAssistant:
         # (its product words one letter off are fixed to the Spanish word: "chaqeta" listed bags "for anyone")
         fixes = ([f for f in spanish_fixes(text) if f[0] not in unfixed] if raw.kind in ("search", "refine") else []) \
             if detect_language(text) == "es" else [f for f in self._spelling_fixes(text, raw) if f[0].lower() not in unfixed]
+        if THANKS_BYE.match(text.lower()) or _DECLINED.fullmatch(text.lower().strip()):
+            fixes = []  # a courtesy is no misspelt search ("no hace falta" was "no face falta", searched)
         grounded_text = text
         if fixes:
             grounded_text = replace_words(text, fixes)
@@ -531,7 +535,12 @@ class ShoppingAssistant:
               and (like_named := self._product_meant(similar_to.group("what"), state)) is not None):
             # "something similar to the Adrienne Trek Jacket": its kind, like its name, never itself (its words were
             # searched, and it came first); what else is said stays ("... under 50", "... in blue")
-            intent, dropped = self._similar_intent([like_named], raw, previous.gender if previous else None), [like_named.id]
+            # for whom: a gender this message says ("men's watches similar to ..."), else one the shopper said they
+            # shop for ("a gift for my wife"), else the named product's own; never a gender only an earlier list was
+            # filtered by ("men's hoodies", then "similar to the Adrienne Trek Jacket": women's jackets, like it)
+            here = gender_in_text(_without_names(grounded_text, [like_named.name]))
+            intent, dropped = self._similar_intent([like_named], raw.model_copy(update={"gender": raw.gender if here else None}),
+                                                   here or _shopping_for(state.history)), [like_named.id]
             if is_cheaper_request(grounded_text):  # "... but cheaper": below its price (it listed dearer ones, cheapest first)
                 intent = intent.model_copy(update={"max_price": round(float(like_named.price) - 0.01, 2)})
             elif _DEARER.search(grounded_text.lower()):  # "... but more upmarket": above it
@@ -643,11 +652,14 @@ class ShoppingAssistant:
         # "I want to check out the first one", "let me have a look at the second": a look at it, never the cart's checkout
         # nor a search for "check out"
         looking = _LOOKS_AT.sub(" ", low)
-        if (kind in ("search", "refine") or (looking != low and kind in ("cart", "chitchat", "other"))) and state.shown \
+        looked_at = False  # a look at the one picked: its overview, as "tell me about it" gives it
+        if (kind in ("search", "refine") or (looking != low and kind in ("cart", "chitchat", "other", "question"))) and state.shown \
                 and references_in_text(low) and _only_a_pick(looking) and not picked_like:
             # "the second one", "number 2", "el segundo", "第二个": that product, never a search for "second"
             kind = "cart" if _ADDING.search(looking) else "question"
             intent = (previous or intent).model_copy(update={"kind": kind, "references": references_in_text(low)})
+            # ("have a look at the second one" answered with a sentence of its text that says "looking stylish")
+            looked_at = looking != low and kind == "question"
         # the product picked in a colour it does not come in, that colour, and those of its kind offered in it instead
         colour_unmet: tuple[Any, str, list[int]] | None = None
         price_pick: list[Any] = []  # "the cheaper one" right after a comparison: that one of the products compared
@@ -715,6 +727,13 @@ class ShoppingAssistant:
             on_screen = state.focus if len(state.focus) >= 2 else state.shown
             referenced = self.repo.get_many([int(x["id"]) for x in on_screen[:5]]) if len(on_screen) >= 2 else []
             kind = "compare" if len(referenced) >= 2 else kind
+        if (kind in ("search", "refine") and len(state.shown) >= 2 and not referenced and _ASKS_WHETHER.match(low)
+                and re.search(r"\b(?:they|them|these|those|both)\b", low) and _MUST_HAVE.search(low) and not raw.category
+                and not self.repo.named_in(grounded_text)):
+            # "do they need to be dry cleaned?" with a list on screen: asked of each of them, answered from the catalog
+            # (it searched "they need to be dry cleaned" among everything)
+            referenced = self.repo.get_many([int(x["id"]) for x in state.shown[:5]])
+            kind, intent = "question", (previous or intent).model_copy(update={"kind": "question", "references": []})
         count_of = _COUNT_OF_KIND.fullmatch(low.strip(" ¿¡")) if kind in ("search", "refine", "question") and not references_in_text(low) else None
         if count_of is not None and (count_of.group("what") or count_of.group("es") or "").strip() in _POINTING:
             count_of = None  # "how many of them do you have?": the stock of what is on screen
@@ -790,7 +809,8 @@ class ShoppingAssistant:
         singled: int | None = None  # the one product a comparison's answer singled out ("which has the best reviews?")
         told: ShoppingIntent | None = None  # the need as the reply states it, when that differs from the search's
         header: dict[str, Any] = {}  # what the list's header says besides the need (replies.StatedNeed)
-        redo: str | None = None  # "no wait, I meant the third one": the last request again, about that product
+        # "no wait, I meant the third one": the last request again, about that product
+        redo: str | None = "tell me about it" if looked_at else None
         undone: str | None = None  # (and the cart line the last request added, taken back)
         if (I_MEANT.search(low) and state.history and state.shown and referenced and kind in ("search", "refine", "question")
                 and (references_in_text(low) or named_products(grounded_text, state.shown))):
@@ -1645,19 +1665,28 @@ class ShoppingAssistant:
     def _with_wishes(self, intent: ShoppingIntent, raw: ShoppingIntent, wish: tuple[list[tuple[str, str]], bool, re.Match[str]],
                      previous: ShoppingIntent | None, state: SessionState, text: str) -> ShoppingIntent:
         """The need with the qualities a message says it must have (a hard filter on the words the catalog's names and
-        attribute values use, where some product has them; else a wish) or would rather have (a wish that ranks)."""
+        attribute values use, where some product has them; else a wish) or would rather have (a wish that ranks); "on
+        sale" is the sale filter, and what it is for ("big enough for a laptop") words of the need."""
         pairs, hard, said = wish
-        if not pairs:
-            return intent
         low = text.lower()
         clause = _wish_clause(low, said)
-        names_kind = bool(raw.category or _product_kinds_in(low[:said.start()]) or any(
+        purpose = _purpose_after(low, said)
+        on_sale = _SAYS_ON_SALE.search(clause) is not None
+        if not pairs and not purpose and not on_sale:
+            return intent
+        before = low[:said.start()]
+        # (a category read from the wish's own words is no kind asked: "has to be short sleeve" is no search for shorts)
+        names_kind = bool(raw.category and any(w not in _NOT_A_WISH and w not in _RELAX_STOP for w in re.findall(r"[^\W\d_]{3,}", before))
+                          or _product_kinds_in(before) or any(
             _names_a_kind(w, self.parser) for w in re.findall(r"[^\W\d_]{3,}", low[:said.start()])))
         if intent.kind == "refine":
-            pass  # (the need read on the earlier one already: "the colour isn't important but they need to be waterproof")
+            purpose = None  # (the need read on the earlier one already: "the colour isn't important but they need to be waterproof")
         elif previous is not None and not names_kind:
             # "they need to be waterproof" after jackets: the jackets with it (it searched "they need to be waterproof")
-            rest = re.sub(r"\s+", " ", f"{low[:said.start()]} {low[said.end() + len(clause):]}").strip(" ,.;:!?，。！？、")
+            after = low[said.end() + len(clause):]
+            if purpose:  # ("big enough for a laptop" after bags: the bags for a laptop, never a search for laptops)
+                after = after.replace(purpose, " ", 1)
+            rest = re.sub(r"\s+", " ", f"{low[:said.start()]} {after}").strip(" ,.;:!?，。！？、")
             base = self._rest_need(rest, previous, state) if rest else previous
             intent = (base or previous).model_copy(update={"kind": "refine", "references": []})
         else:
@@ -1666,11 +1695,27 @@ class ShoppingAssistant:
             if (in_query := _WISH_SAID.search(q.lower())) is not None:
                 q = _WISH_TAIL.sub("", q[:in_query.start()]).strip(" ,.;:!?，。！？、") or q
             intent = intent.model_copy(update={"query": q})
-        english = [en for _, en in pairs]
-        update: dict[str, Any] = {"attributes": list(dict.fromkeys([*intent.attributes, *english]))}
+        update: dict[str, Any] = {"attributes": list(dict.fromkeys([*intent.attributes, *(en for _, en in pairs)]))}
+        if purpose and purpose not in intent.query.lower():
+            update["query"] = f"{intent.query} {purpose}".strip()
+        if on_sale:
+            update["on_sale"] = True
         if hard:  # (only what the catalog can check: a word no name or attribute value has stays a wish)
-            update["required"] = list(dict.fromkeys([*intent.required, *(w for w in english if self.repo.count(ProductFilter(must_words=[w])))]))
+            update["required"] = list(dict.fromkeys([*intent.required, *self._must_words([en for _, en in pairs])]))
         return intent.model_copy(update=update)
+
+    def _must_words(self, wished: list[str]) -> list[str]:
+        """The wishes a catalog can check as musts: a phrase as said where some name or feature says it ("long sleeve":
+        "Long-Sleeve"), else each of its words; never a quality of use, feel, size or price ("warm", "big": those rank)."""
+        out: list[str] = []
+        for en in wished:
+            words = en.split()
+            if len(words) > 1 and not set(words) <= _QUALITY_WORDS and self.repo.count(ProductFilter(must_words=[en])):
+                out.append(en)
+                continue
+            out.extend(w for w in words if w not in _QUALITY_WORDS and re.search(r"[^\W\d_]{3}", w)
+                       and self.repo.count(ProductFilter(must_words=[w])))
+        return out
 
     def _unlisted(self, need: ShoppingIntent, ctx: SearchContext) -> list[str]:
         """The must-haves of a need that no product of its kind has (all of them when only together they match none):
@@ -1687,7 +1732,8 @@ class ShoppingAssistant:
                 return self.repo.count(f) > 0
             return any(self.repo.lexical_search(x, f, limit=1) for k in kinds for x in number_forms(k))
 
-        if met(must_f) or not met(loose_f):
+        # (met at another price is listed: "cheaper ones" after waterproof bags is the price's note, never "none lists")
+        if met(must_f) or met(dataclasses.replace(must_f, min_price=None, max_price=None)) or not met(loose_f):
             return []
         return [w for w in need.required if not met(dataclasses.replace(must_f, must_words=[w]))] or list(need.required)
 
@@ -1696,11 +1742,15 @@ class ShoppingAssistant:
         product of the kind has, and what the products shown have instead under the attributes that word is a value of."""
         own = dict((en, mine) for mine, en in _wish_pairs(text.lower()))
         what = ", ".join(own.get(w, w) for w in unlisted)
-        kind = intent.query.strip() or (intent.category or "").rsplit("/", 1)[-1].lower() or say("products", lang)
+        # (the kind in the words searched, never the shopper's sentence: "None of our has to be short sleeve lists ...")
+        said_kind = "" if _WISH_SAID.search(intent.query.lower()) or _MUST_BE.search(intent.query.lower()) else intent.query.strip()
+        kind = said_kind or (intent.category or "").rsplit("/", 1)[-1].lower() or say("products", lang)
         names: dict[str, int] = {}  # the attributes whose values say it, by how many products
+        parts = must_parts(unlisted[0])
         for p in self.repo.find(ProductFilter(must_words=[unlisted[0]]), limit=50):
             for name, vals in p.attributes.items():
-                if name not in ("color", "size") and any(re.search(rf"(?<!\w){re.escape(unlisted[0])}", v.lower()) for v in vals):
+                if must_attribute(name) and any(f" {' '.join(parts)}" in python_word_text(v)
+                                                or f" {''.join(parts)}" in python_word_text(v, True) for v in vals):
                     names[name] = names.get(name, 0) + 1
         if names:
             attr = max(names, key=lambda n: names[n])
@@ -2351,9 +2401,9 @@ class ShoppingAssistant:
     def _name_unmet(self, text: str, intent: ShoppingIntent, lang: str) -> tuple[str, str, set[int]] | None:
         """A name said for a kind of product that no product of that kind has: (the name as said, the kind in the plural
         in the shopper's language, the ids of the products of the kind); None otherwise. A name is a word quoted
-        ("a 'Sol' jacket") or capitalised mid-sentence beside a kind said in lower case ("a Sol jacket"; "a Waterproof
-        Jacket" capitalises every word, and "Running watch" its first): never a colour, size, gender, brand, kind or
-        feature word. A product of the kind with the name's words in its name, text or attributes has it ("a Kenobi
+        ("a 'Sol' jacket") or capitalised mid-sentence right before a kind said in lower case ("a Sol jacket"; "a
+        Waterproof Jacket" capitalises every word, and "Running watch" its first; "a tee for my trip to Hawaii" names a
+        place): never a colour, size, gender, brand, kind or feature word. A product of the kind with the name's words in its name, text or attributes has it ("a Kenobi
         jacket": the Kenobi Trail Jacket)."""
         if lang == "en":
             head = _head_noun(intent.query)
@@ -2364,7 +2414,7 @@ class ShoppingAssistant:
         if not head or singular(head) not in PRODUCT_KINDS:
             return None
         brands = {w for b in intent.brands for w in re.findall(r"\w+", b.lower())}
-        names = [n for n in _name_like(text, said_kind)
+        names = [n for n in _name_like(text, said_kind, after_kind=lang != "en")
                  if not any(canonical_color(w) or sizes_in_text(w) or gender_in_text(w) or singular(w) in PRODUCT_KINDS
                             or w in _ASKING_WORDS or w in _LEAD_WORDS or w in _FOR_WHOM or w in brands or names_nothing(w)
                             or feature_words(w) for w in re.findall(r"\w+", n.lower()))]
@@ -2565,20 +2615,17 @@ class ShoppingAssistant:
 
     def _similar_intent(self, likes: Sequence[Any], said: ShoppingIntent, talked: str | None = None) -> ShoppingIntent:
         """A search for products like these: their names' words, in their real category, with what else the message
-        asks (a budget, a colour, a size, an order). For whom: the gender the shopper said, else the conversation's
-        (`talked`), else the department its category is filed under ("Women/Tops/Jackets"); never the liked products'
-        own gender alone ("similar to the Cruise watch but cheaper" kept to men's watches, hiding the women's ones
-        below its price: they are like it too)."""
+        asks (a budget, a colour, a size, an order). For whom: the gender the shopper said, else the one they said they
+        shop for (`talked`: "a gift for my wife"), else the one the products share ("similar to the Adrienne Trek
+        Jacket" are women's jackets, "similar to the Cruise watch but cheaper" men's watches below its price)."""
         categories = {self.repo.product_category(p) for p in likes}
+        genders = {p.gender for p in likes}
         data: dict[str, Any] = {"kind": "search", "query": " ".join(p.name for p in likes)}
         if len(categories) == 1 and None not in categories:
             data["category"] = next(iter(categories))
-        filed_for = {gender_in_text(c.replace("/", " ")) for c in categories if c}
         if said.gender or talked:
             data["gender"] = said.gender or talked
-        elif len(filed_for) == 1 and (gender := next(iter(filed_for))) in {p.gender for p in likes}:
-            # (a category of a department is the kind: "Women/Tops/Jackets" are women's jackets, as a "Gear/Watches"
-            # watch for men is a watch)
+        elif len(genders) == 1 and (gender := next(iter(genders))) in ("women", "men", "kids", "unisex"):
             data["gender"] = gender
         for field in ("min_price", "max_price", "colors", "sizes", "sort", "on_sale"):
             if getattr(said, field) not in (None, [], "relevance", False):
@@ -3010,9 +3057,12 @@ class ShoppingAssistant:
         if referenced:
             if len(referenced) == 1 and (lacking := next((x for x in state.focus if x.get("unmet_color")
                                                           and int(x["id"]) == referenced[0].id), None)) is not None \
-                    and not colors_in_text(_spaced(text.lower()))[0] and _own_value(text, referenced[0].colors, "color") is None:
+                    and not colors_in_text(_spaced(text.lower()))[0] and _own_value(text, referenced[0].colors, "color") is None \
+                    and not sizes_in_text(_sized(text)) and self._variant(referenced[0], ShoppingIntent(), None, text, lang) == ({}, None):
                 # "the first one in green" of a tee with no green, then "add 2": never added in a colour not asked for;
                 # the one tee offered in green instead is the one meant (unless this names the first), else which is asked
+                # ("add it in size M" says how the shopper wants the one picked, green left aside: added so, its colour
+                # asked after as for any pick)
                 offered = [int(i) for i in lacking.get("offered") or []]
                 if len(offered) == 1 and not named_products(text, [lacking]) \
                         and (instead := self.repo.get_many(offered)):
@@ -3434,7 +3484,9 @@ def _compared(state: SessionState) -> list[dict[str, Any]]:
 
 
 # "I want to check out the first one", "let me take a look at the second one": to look at it (the pick is what is left)
-_LOOKS_AT = re.compile(r"\b(?:check(?:ing)?\s+out|(?:take|have)\s+a\s+(?:closer\s+|quick\s+)?look\s+at|look(?:ing)?\s+(?:closer\s+)?at)\b")
+# ("look at the first one", "let me see the second", "show me the third one": the same)
+_LOOKS_AT = re.compile(r"\b(?:check(?:ing)?\s+out|(?:take|have)\s+a\s+(?:closer\s+|quick\s+)?look\s+at|look(?:ing)?\s+(?:closer\s+)?at|"
+                       r"let\s+me\s+(?:see|view)|show\s+me|see)\b")
 _ADDING = re.compile(r"\badd\b|\bbuy\b|\bi'?ll take\b|a[ñn]a[dď]|a[ñn]ád|agr[eé]g|\bp[oó]n(?:lo|la|los|las)\b|加入|加到|放进|加[一两二三四五六七八九十\d]+[件个条双]|"
                      r"\bm[eé]te(?:lo|la|los|las)\b|\bc[oó]mpra(?:lo|la|los|las)\b|"
                      r"^\s*(?:(?:y|vale|ok|entonces|bueno|pues|s[ií])[\s,]+)*(?:me\s+)?(?:lo|la|los|las)\s+(?:compro|llevo|pido|quedo)\b|"
@@ -3464,6 +3516,7 @@ _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|will|has|have)\b")
 _YES_NO_OTHER = re.compile(r"(?:^|[¿\s])(?:tiene|tienen|lleva|llevan|es|son|está|viene|incluye|trae)\b|吗|有没有|是不是|是否")
 _NOT_A_PROPERTY = frozenset("""
 first second third fourth fifth sixth seventh eighth ninth tenth last this that these those them they does have come comes what which about more tell
+need needs must
 show please there with good sizes size colours colors colour color available stock cost costs much price made from
 make brand really also kind sort type well ones other others different sell sells selling carry carries""".split())  # noqa: SIM905
 
@@ -3954,23 +4007,52 @@ def _wish_clause(low: str, said: re.Match[str]) -> str:
 
 def _wish_pairs(low: str) -> list[tuple[str, str]]:
     """(the shopper's word, the English word) for each quality a message wishes for after a must-have or a
-    preference lead-in ("hood" in "has to have a hood", ("impermeable", "waterproof"), ("防水", "waterproof"))."""
+    preference lead-in ("hood" in "has to have a hood", ("impermeable", "waterproof"), ("防水", "waterproof")); words
+    said in a row are one phrase ("long sleeve", "v-neck", "crew neck": `_with_wishes` keeps the phrase where the
+    catalog says it so, else its words)."""
     out: list[tuple[str, str]] = []
     for said in _WISH_SAID.finditer(low):
         clause = _wish_clause(low, said)
         pairs = feature_words(clause)
         if detect_language(clause) not in ("es", "zh") and not re.search(r"[\u4e00-\u9fff]", clause):
-            for w in re.findall(r"[a-z][a-z'-]{2,}", clause):
-                if (w in _NOT_A_WISH or names_nothing(w) or canonical_color(w) is not None or bare_size(w)
-                        or singular(w) in PRODUCT_KINDS or re.fullmatch(_GENDER_WORD, w) or w in _RELAX_STOP or w in _WISH_FILLER):
+            run: list[str] = []
+
+            def no_wish(w: str) -> bool:
+                return (not w or w in _NOT_A_WISH or names_nothing(w) or canonical_color(w) is not None or bool(bare_size(w))
+                        or re.fullmatch(_GENDER_WORD, w) is not None or w in _GENDER_ALSO or w in _RELAX_STOP
+                        or w in _WISH_FILLER or w in _ON_SALE_WORDS)
+
+            # ("big enough", "room for": no quality, the purpose after them is the need's words)
+            words = [*re.findall(r"[a-z0-9][a-z0-9'-]*", _ENOUGH.sub(" ", clause)), ""]
+            for i, w in enumerate(words):
+                # (a kind's word is no wish, unless it says what another word is: "short sleeve")
+                kind_word = bool(w) and singular(w) in PRODUCT_KINDS and (
+                    not words[i + 1] or no_wish(words[i + 1]) or singular(words[i + 1]) in PRODUCT_KINDS)
+                if no_wish(w) or kind_word:
+                    if run:
+                        pairs.append((" ".join(run), " ".join(singular(x) for x in run)))
+                    run = []
                     continue
-                pairs.append((w, singular(w)))
-        out.extend(p for p in pairs if p[1] not in {en for _, en in out})
+                run.append(w)
+        out.extend(p for p in pairs if p[1] not in {en for _, en in out} and re.search(r"[^\W\d_]{3}", p[1]))
     return out
 
 
 # words around a wish that are no quality ("have a hood on it", "come with pockets please")
-_WISH_FILLER = frozenset("come comes include includes including on it its definitely absolutely really".split())  # noqa: SIM905
+_WISH_FILLER = frozenset("come comes include includes including on it its definitely absolutely really enough room space".split())  # noqa: SIM905
+# "big enough (for)", "room for", "space for": no quality asked, only the purpose said after them
+_ENOUGH = re.compile(r"\b(?:(?:big|large|long|wide|roomy|spacious|strong)\s+enough|(?:enough\s+)?(?:room|space)(?=\s+(?:for|to)\b))")
+# gender words other than those of `_GENDER_WORD`: the gender filter's, never a must-have ("has to be unisex")
+_GENDER_ALSO = frozenset("unisex male female mens womens gents".split())  # noqa: SIM905
+# "on sale", "discounted": the sale filter's words
+_ON_SALE_WORDS = frozenset("sale discounted reduced clearance".split())  # noqa: SIM905
+_SAYS_ON_SALE = re.compile(r"\b(?:on\s+sale|discounted|reduced|on\s+offer|in\s+the\s+sale|en\s+oferta|rebajad[oa]s?)\b|打折|特价")
+# qualities of use, feel, size or price ("warm", "light", "comfortable", "big", "cheap"): what a catalog says of them is
+# no yes or no (a climate "Warm" is for warm weather), so they only rank, never filter
+_QUALITY_WORDS = frozenset("""warm warmer warmest cool cooler cold hot light lighter heavy heavier comfortable comfy soft softer cozy
+cosy big bigger large larger small smaller little tiny huge roomy spacious good great nice cheap cheaper affordable inexpensive pretty
+cute stylish fashionable durable sturdy strong quality decent long longer short shorter loose looser tight tighter thick thin fancy
+simple casual formal practical useful versatile breathable""".split())  # noqa: SIM905
 
 
 def _wish_said(text: str) -> tuple[list[tuple[str, str]], bool, re.Match[str]] | None:
@@ -3980,9 +4062,32 @@ def _wish_said(text: str) -> tuple[list[tuple[str, str]], bool, re.Match[str]] |
     said = _WISH_SAID.search(low)
     if said is None:
         return None
+    if _ASKS_WHETHER.match(low):
+        return None  # "do they need to be dry cleaned?", "does it have to be ironed?": a question, never a must-have
     pairs = _wish_pairs(low)
     hard = _MUST_HAVE.search(low) is not None and not _SOFT_WISH.search(low)
-    return (pairs, hard, said) if pairs else None
+    clause = _wish_clause(low, said)
+    return (pairs, hard, said) if pairs or _SAYS_ON_SALE.search(clause) or _purpose_after(low, said) else None
+
+
+# "do they need to be ...?", "does it have to have ...?", "must they be ...?": a question about what is shown
+_ASKS_WHETHER = re.compile(r"^\W*(?:(?:and|so|but|ok(?:ay)?|also|hmm+|well)[\s,]+)*(?:do|does|did|will|would|should|shall|must|is|are|"
+                           r"can|could)\s+(?:they|it|these|those|i|we|he|she|this|that|the\s+\w+|both|all)\b")
+# "for a laptop", "for my laptop and gym clothes", "for camping": what a wish is for, after it (words of the need)
+_PURPOSE = re.compile(r"\s*(?P<p>for\s+[^,.;!?，。！？]+?)\s*(?=$|[,.;!?，。！？]|\s+(?:under|below|over|less|but|or)\b)")
+
+
+def _purpose_after(low: str, said: re.Match[str]) -> str | None:
+    """The purpose said right after a wish ("big enough for a laptop": "for a laptop"), unless it names whom it is for
+    ("for women": the gender filter) or a price ("for under 50")."""
+    m = _PURPOSE.match(low, said.end() + len(_wish_clause(low, said)))
+    if m is None:
+        return None
+    rest = re.sub(r"^for\s+(?:the\s+|a\s+|an\s+|my\s+|your\s+|our\s+)?", "", m.group("p"))
+    if (re.fullmatch(rf"{_GENDER_WORD}|unisex|him|her|me|us|them|both|everyone|anyone", rest) or re.search(r"\d", rest)
+            or not re.search(r"[a-z]{3}", rest)):
+        return None
+    return m.group("p")
 
 
 def _product_kinds_in(text: str) -> set[str]:
@@ -4332,10 +4437,34 @@ def _related_to(query: str, head: str, product: Any) -> bool:
     return bool(words & {singular(t) for t in re.findall(r"[a-z]+", text)})
 
 
-def _name_like(text: str, kind: str) -> list[str]:
+# "I'm shopping for my husband", "a gift for my wife", "something to get her": who the shopper buys for, said
+_SHOPPING_FOR = re.compile(
+    r"\b(?:for|get|getting|buy|buying|gift|present)\s+(?:(?:my|our)\s+(?:wife|husband|girlfriend|boyfriend|mom|mum|mother|dad|"
+    r"father|son|daughter|sister|brother|grandma|grandpa|grandmother|grandfather|aunt|uncle)|him|her)\b")
+
+
+def _shopping_for(history: Sequence[str]) -> str | None:
+    """The gender of whom the shopper last said they shop for in these messages ("I'm shopping for my husband":
+    men); None where they said no one (a list filtered by "men's hoodies" says what was shown, not for whom)."""
+    for said in reversed(history):
+        found = [gender_in_text(m.group(0)) for m in _SHOPPING_FOR.finditer(said.lower())]
+        if found and found[-1]:
+            return found[-1]
+    return None
+
+
+# words that end a name before the kind's word ("Sarah has a jacket"; "a Sol running jacket" is the Sol's)
+_NOT_IN_A_NAME = frozenset("""a an the my our your his her their this that for to like from in at on with and or has have had is
+are was were wears wore owns got bought who which""".split())  # noqa: SIM905
+
+
+def _name_like(text: str, kind: str, *, after_kind: bool = False) -> list[str]:
     """The words of `text` written as a name: quoted ("a 'Sol' jacket", «Sol»), else capitalised runs of words that do
-    not begin a sentence, where the kind's word is said in lower case ("a Sol jacket"; "a Waterproof Jacket" is
-    title case, and "Running watch" only begins with a capital)."""
+    not begin a sentence and stand right before the kind's word said in lower case, or before a word or two that
+    describe it ("a Sol jacket", "the North Face jacket", "a Sol running jacket"; "a Waterproof Jacket" is title case,
+    and "Running watch" only begins with a capital). A capital word elsewhere names a place, a person or an event the
+    product is for or like, never the product ("a tee for my trip to Hawaii", "a jacket like the one Sarah has", "pants
+    for my Pilates class"). `after_kind`: right after the kind's word counts too (Spanish: "una chaqueta Sol")."""
     quoted = re.findall(r"(?<![\w'])['\"‘“«]([^\W\d_][\w -]{0,28}?)['\"’”»](?!\w)", text)
     if quoted:
         return [q.strip() for q in quoted if q.strip()]
@@ -4344,7 +4473,10 @@ def _name_like(text: str, kind: str) -> list[str]:
     runs = []
     for m in re.finditer(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b", text):
         before = text[:m.start()].rstrip()
-        if before and not re.search(r"[.!?¿¡:;]$", before) and m.group(0) != "I":
+        beside = ((after := re.match(rf"((?:\s+[a-z]+){{0,2}}?)\s+{re.escape(kind)}(?:e?s)?(?![\w-])", text[m.end():])) is not None
+                  and not set(after.group(1).split()) & _NOT_IN_A_NAME) or (
+            after_kind and re.search(rf"(?<![\w-]){re.escape(kind)}\s+$", text[:m.start()]) is not None)
+        if before and not re.search(r"[.!?¿¡:;]$", before) and m.group(0) != "I" and beside:
             runs.append(m.group(0))
     return runs
 

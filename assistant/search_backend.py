@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from assistant.intent import ShoppingIntent
 from assistant.language import detect_language, english_product_words
 from assistant.vocabulary import canonical_color
+from catalog.db import python_word_text
 from catalog.repository import CatalogRepository, ProductFilter, ProductSummary
 from catalog.text import EXCLUSIONS_NOTE, ON_SALE_NOTE, money, ruled_out
 from retrieval.sort_pool import sort_pool
@@ -147,8 +148,12 @@ def soft_match(product: ProductSummary, wishes: list[str]) -> list[str]:
         return []
     haystack = " ".join(
         [product.name, product.description, " ".join(v for vals in product.attributes.values() for v in vals)]
-    ).lower()
-    return [w for w in wishes if re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", haystack)]  # "rain", never "tRAINing"
+    )
+    # whole words, whatever stands between them ("rain", never "tRAINing"; "long sleeve" and "v-neck" in "Long-Sleeve
+    # Tee (V-Neck)")
+    spaced, glued = python_word_text(haystack), python_word_text(haystack, True)
+    return [w for w in wishes if (parts := re.findall(r"[^\W_]+", w.lower()))
+            and (f" {' '.join(parts)} " in spaced or f" {''.join(parts)} " in glued)]
 
 
 def no_match_note(repo: CatalogRepository, intent: ShoppingIntent, f: ProductFilter) -> tuple[str, ProductFilter] | None:

@@ -6,6 +6,7 @@ versioned, reviewable migration that upgrades SQLite and PostgreSQL alike, in a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,8 +74,44 @@ def _python_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+class word_text(FunctionElement[str]):  # noqa: N801 (an SQL function, named like one)
+    """The column's text lower case with every run of characters other than letters and digits one space, and one
+    space before it (" ryker lumatech tee v neck "): a word, or words in a row, begin after a space whatever stood
+    between them ("(V-Neck)", "Long-Sleeve"). With `glued`, hyphens are dropped first ("vneck", "longsleeve")."""
+
+    type = String()
+    inherit_cache = True
+
+    def __init__(self, column: Any, glued: bool = False) -> None:
+        super().__init__(column)
+        self.glued = glued
+
+
+@compiles(word_text)
+def _word_text_default(element: word_text, compiler: Any, **kw: Any) -> str:
+    low = f"lower(coalesce({compiler.process(element.clauses, **kw)}, ''))"
+    if element.glued:
+        low = f"replace({low}, '-', '')"
+    return f"(' ' || regexp_replace({low}, '[^[:alnum:]]+', ' ', 'g') || ' ')"
+
+
+@compiles(word_text, "sqlite")
+def _word_text_sqlite(element: word_text, compiler: Any, **kw: Any) -> str:
+    return f"shopassist_words({compiler.process(element.clauses, **kw)}, {1 if element.glued else 0})"
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def python_word_text(value: Any, glued: Any = 0) -> str:
+    """word_text in Python (SQLite's function, and the same words anywhere else)."""
+    low = value.lower() if isinstance(value, str) else ""
+    return f" {_NOT_ALNUM.sub(' ', low.replace('-', '') if glued else low).strip()} "
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     dbapi_conn.create_function("shopassist_lower", 1, _python_lower, deterministic=True)
+    dbapi_conn.create_function("shopassist_words", 2, python_word_text, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from catalog.categories import overlay_roots, product_type_category
-from catalog.db import CatalogDB, unicode_lower
+from catalog.db import CatalogDB, unicode_lower, word_text
 from catalog.models import (
     Brand,
     CatalogState,
@@ -212,6 +212,36 @@ def has_word_starting(column: Any, stem: str) -> ColumnElement[bool]:
     low = unicode_lower(func.coalesce(column, ""))
     start, inner = _like_escape(stem) + "%", "% " + _like_escape(stem) + "%"
     return low.like(start, escape="\\") | low.like(inner, escape="\\")
+
+
+# attributes that say whom or what a product is for, or when, never what it is or has: no must-have is checked on them
+# ("it has to be warm" is no jacket whose climate is "Warm", i.e. for warm weather; "unisex" is the gender filter)
+NOT_MUST_ATTRIBUTES = ("color", "colour", "colors", "colours", "size", "sizes", "gender", "genders", "sex", "climate", "climates",
+                       "weather", "season", "seasons", "temperature", "activity", "activities", "occasion", "occasions", "sport",
+                       "sports", "age", "age_group", "age group")
+# one word family, said as its shortest member ("has to have a zipper": "Full-Zip", "Zippered")
+_WORD_FAMILY = {"zipper": "zip", "zippers": "zip", "zippered": "zip", "zipped": "zip"}
+
+
+def must_parts(phrase: str) -> list[str]:
+    """The words of a must-have, as a catalog's text is matched ("V-neck" -> ["v", "neck"], "zipper" -> ["zip"])."""
+    return [_WORD_FAMILY.get(w, w) for w in re.findall(r"[^\W_]+", phrase.lower())]
+
+
+def must_attribute(name: str) -> bool:
+    """Whether a must-have may be met by this attribute (what a product is or has: features, materials, styles)."""
+    return (name or "").strip().lower() not in NOT_MUST_ATTRIBUTES
+
+
+def has_phrase(column: Any, phrase: str) -> ColumnElement[bool]:
+    """The column's words, split at any character other than a letter or digit, have the phrase's words in a row, the
+    last one begun ("hood": "Hooded"; "v-neck", "v neck", "vneck": "Tee (V-Neck)"; "long sleeve": "Long-Sleeve Tee");
+    never inside a word ("neighbourhood")."""
+    parts = must_parts(phrase)
+    if not parts:
+        return word_text(column).like("%")
+    spaced = word_text(column).like(f"% {_like_escape(' '.join(parts))}%", escape="\\")
+    return spaced | word_text(column, glued=True).like(f"% {_like_escape(''.join(parts))}%", escape="\\")
 
 
 def query_tokens(text: str) -> list[str]:
@@ -468,10 +498,10 @@ class CatalogRepository:
             )
         for must in f.must_words:
             if must.strip():
-                stem = must.strip().lower()
-                conds.append(has_word_starting(Product.name, stem) | exists(select(ProductAttribute.id).where(
-                    ProductAttribute.product_id == Product.id, ProductAttribute.name.notin_(("color", "size")),
-                    has_word_starting(ProductAttribute.value, stem))))
+                # (the attributes of what a product is or has: never a climate "Warm" for "has to be warm")
+                conds.append(has_phrase(Product.name, must) | exists(select(ProductAttribute.id).where(
+                    ProductAttribute.product_id == Product.id, ProductAttribute.name.notin_(NOT_MUST_ATTRIBUTES),
+                    has_phrase(ProductAttribute.value, must))))
         for term in f.exclude_terms:
             if term.strip():
                 word = term.strip().lower()
