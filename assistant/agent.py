@@ -69,6 +69,7 @@ from assistant.search_backend import (
     names_nothing,
     query_text,
     replace_words,
+    soft_match,
 )
 from assistant.sessions import SESSION_ID_RE, SessionState, SessionStore
 from assistant.vocabulary import (
@@ -938,11 +939,15 @@ class ShoppingAssistant:
                 searched = searched.model_copy(update={"query": " ".join([searched.query, *spelt])})
             # must-haves no product of the kind has: searched as wishes, said so
             if unlisted := self._unlisted(searched, ctx):
-                # (nor wished for: the wish would only bring in products of other kinds that have it)
+                # (nor wished for: the wish would only bring in products of other kinds that have it; unless products
+                # of the kind say it in their descriptions: "it must have pockets" after hoodies ranks those first)
+                described = self._described(unlisted, searched, ctx)
                 searched = searched.model_copy(update={
                     "required": [w for w in searched.required if w not in unlisted],
-                    "attributes": [a for a in searched.attributes
-                                   if a.lower() not in unlisted and not {en for _, en in feature_words(a)} & set(unlisted)]})
+                    "attributes": [a for a in searched.attributes if a.lower() in described or (
+                        a.lower() not in unlisted and not {en for _, en in feature_words(a)} & set(unlisted))]})
+                if described:  # (and no "none lists" above the products whose descriptions say it)
+                    unlisted = []
             outcome = self.searcher.search(searched, ctx, self.results)
             if not also_like and (each_kind := self._two_kinds(searched)) is not None:
                 # "not only jackets, scarves too": the jackets and the scarves in turn (it listed scarves only)
@@ -1672,7 +1677,8 @@ class ShoppingAssistant:
         clause = _wish_clause(low, said)
         purpose = _purpose_after(low, said)
         on_sale = _SAYS_ON_SALE.search(clause) is not None
-        if not pairs and not purpose and not on_sale:
+        from_brand = _FROM_BRAND.match(low, said.end()) is not None  # "has to be from Under Armour": a brand, never the wish "from"
+        if not pairs and not purpose and not on_sale and not from_brand:
             return intent
         before = low[:said.start()]
         # (a category read from the wish's own words is no kind asked: "has to be short sleeve" is no search for shorts)
@@ -1695,26 +1701,53 @@ class ShoppingAssistant:
             if (in_query := _WISH_SAID.search(q.lower())) is not None:
                 q = _WISH_TAIL.sub("", q[:in_query.start()]).strip(" ,.;:!?，。！？、") or q
             intent = intent.model_copy(update={"query": q})
-        update: dict[str, Any] = {"attributes": list(dict.fromkeys([*intent.attributes, *(en for _, en in pairs)]))}
+        # (a quality of use, feel, size or price alone is no wish that ranks: "it has to be big" after a backpack put the
+        # "big" Joust Duffle Bag above every backpack)
+        update: dict[str, Any] = {"attributes": list(dict.fromkeys([*intent.attributes, *(
+            en for _, en in pairs if not set(en.split()) <= _QUALITY_WORDS)]))}
         if purpose and purpose not in intent.query.lower():
             update["query"] = f"{intent.query} {purpose}".strip()
         if on_sale:
             update["on_sale"] = True
+        vocab = getattr(self.parser, "vocabulary", None)
+        if from_brand and isinstance(vocab, CatalogVocabulary) and (brand := next((
+                b for b in sorted(vocab.brands, key=len, reverse=True)
+                if re.search(rf"\b(?:from|by)\s+{re.escape(b.lower())}(?!\w)", low)), None)) is not None:
+            # (the shop's brand: its filter; a brand the shop lacks is said so as any unknown name is)
+            update["brands"] = [brand]
+            update["attributes"] = [a for a in update["attributes"] if a.lower() not in brand.lower().split()]
         if hard:  # (only what the catalog can check: a word no name or attribute value has stays a wish)
-            update["required"] = list(dict.fromkeys([*intent.required, *self._must_words([en for _, en in pairs])]))
+            update["required"] = list(dict.fromkeys([*intent.required, *self._must_words(
+                [en for _, en in pairs], intent.model_copy(update={"required": [], **update}))]))
         return intent.model_copy(update=update)
 
-    def _must_words(self, wished: list[str]) -> list[str]:
+    def _must_words(self, wished: list[str], need: ShoppingIntent | None = None) -> list[str]:
         """The wishes a catalog can check as musts: a phrase as said where some name or feature says it ("long sleeve":
-        "Long-Sleeve"), else each of its words; never a quality of use, feel, size or price ("warm", "big": those rank)."""
+        "Long-Sleeve"); a phrase none says ("racer back") only by the words of it that products of the kind asked have,
+        where together they find one of them ("Antonia Racer Tank"), else it only ranks (requiring "racer" and "back"
+        found no tank); never a quality of use, feel, size or price ("warm", "big": those rank)."""
         out: list[str] = []
+        kind_f = dataclasses.replace(intent_to_filter(need), must_words=[]) if need is not None else ProductFilter()
+        kinds = [] if need is None or need.category else sorted(_product_kinds_in(need.query))
+
+        def found(words: list[str]) -> bool:
+            f = dataclasses.replace(kind_f, must_words=words)
+            if not kinds:
+                return self.repo.count(f) > 0
+            return any(self.repo.lexical_search(x, f, limit=1) for k in kinds for x in number_forms(k))
+
         for en in wished:
             words = en.split()
             if len(words) > 1 and not set(words) <= _QUALITY_WORDS and self.repo.count(ProductFilter(must_words=[en])):
                 out.append(en)
                 continue
-            out.extend(w for w in words if w not in _QUALITY_WORDS and re.search(r"[^\W\d_]{3}", w)
-                       and self.repo.count(ProductFilter(must_words=[w])))
+            each = [w for w in words if w not in _QUALITY_WORDS and re.search(r"[^\W\d_]{3}", w)
+                    and self.repo.count(ProductFilter(must_words=[w]))]
+            if len(words) > 1:
+                each = [w for w in each if found([w])]
+                if not each or not found(each):
+                    continue  # (a wish: it ranks)
+            out.extend(each)
         return out
 
     def _unlisted(self, need: ShoppingIntent, ctx: SearchContext) -> list[str]:
@@ -1737,11 +1770,29 @@ class ShoppingAssistant:
             return []
         return [w for w in need.required if not met(dataclasses.replace(must_f, must_words=[w]))] or list(need.required)
 
+    def _described(self, unlisted: list[str], need: ShoppingIntent, ctx: SearchContext) -> set[str]:
+        """The must-haves no name or feature of the kind says that the descriptions of products of the kind do (the
+        hoodies' "front kangaroo pocket"): their cards say it, so no "none lists" is said of them."""
+        loose_f = intent_to_filter(need.model_copy(update={"required": []}), in_stock=not ctx.with_sold_out,
+                                   exclude_ids=ctx.exclude_ids)
+        # (the kind, where no category says it: the scarves' descriptions, never a waterproof jacket's)
+        kinds = [] if need.category else sorted(_product_kinds_in(need.query))
+        out: set[str] = set()
+        for w in unlisted:
+            ids = [h.product_id for h in self.repo.lexical_search(
+                " ".join([w, *kinds]) if kinds else w, loose_f, limit=50, mode="all")]
+            if any(soft_match(p, [w]) for p in self.repo.get_many(ids)):
+                out.add(w)
+        return out
+
     def _unlisted_note(self, unlisted: list[str], intent: ShoppingIntent, cards: Sequence[ProductCard], text: str, lang: str) -> str:
         """"None of our jackets lists "waterproof"; here are the jackets we have (features: Lightweight)": a must-have no
         product of the kind has, and what the products shown have instead under the attributes that word is a value of."""
-        own = dict((en, mine) for mine, en in _wish_pairs(text.lower()))
-        what = ", ".join(own.get(w, w) for w in unlisted)
+        pairs = _wish_pairs(text.lower())
+        own = dict((en, mine) for mine, en in pairs)
+        # each wish quoted as said, a phrase whole ("racer back", never "racer, back"), one quote each
+        said = [own.get(w) or next((mine for mine, en in pairs if w in en.split()), w) for w in unlisted]
+        what = {"es": "» o «", "zh": "”或“"}.get(lang, '" or "').join(dict.fromkeys(said))
         # (the kind in the words searched, never the shopper's sentence: "None of our has to be short sleeve lists ...")
         said_kind = "" if _WISH_SAID.search(intent.query.lower()) or _MUST_BE.search(intent.query.lower()) else intent.query.strip()
         kind = said_kind or (intent.category or "").rsplit("/", 1)[-1].lower() or say("products", lang)
@@ -3147,7 +3198,13 @@ class ShoppingAssistant:
             # "add it in green too" right after adding: another line of the product just added
             return self._cart(text, self.repo.get_many([int(state.cart[-1]["product_id"])]), state, intent, previous, lang)
         if _ADDING.search(text.lower()):  # "add the red one" where two are red: never a silent no-op
-            return say("which_of_these" if state.shown else "which_product", lang) + " " + summary
+            why = ""
+            compared = self.repo.get_many([int(x["id"]) for x in _compared(state)]) \
+                if _PRICE_PICK.fullmatch(text.lower().strip(" ¿¡")) else []
+            if len(compared) >= 2 and len({p.price for p in compared}) == 1:
+                # "I'll take the cheaper one" of two at $92.00: neither is, and that is said
+                why = say("same_price", lang, price=money(compared[0].price, compared[0].currency)) + " "
+            return why + say("which_of_these" if state.shown else "which_product", lang) + " " + summary
         return summary
 
     def _change_variant(self, text: str, state: SessionState, just_added: bool, lang: str = "en") -> str:
@@ -4039,7 +4096,7 @@ def _wish_pairs(low: str) -> list[tuple[str, str]]:
 
 
 # words around a wish that are no quality ("have a hood on it", "come with pockets please")
-_WISH_FILLER = frozenset("come comes include includes including on it its definitely absolutely really enough room space".split())  # noqa: SIM905
+_WISH_FILLER = frozenset("come comes include includes including on it its definitely absolutely really enough room space from".split())  # noqa: SIM905
 # "big enough (for)", "room for", "space for": no quality asked, only the purpose said after them
 _ENOUGH = re.compile(r"\b(?:(?:big|large|long|wide|roomy|spacious|strong)\s+enough|(?:enough\s+)?(?:room|space)(?=\s+(?:for|to)\b))")
 # gender words other than those of `_GENDER_WORD`: the gender filter's, never a must-have ("has to be unisex")
@@ -4067,7 +4124,12 @@ def _wish_said(text: str) -> tuple[list[tuple[str, str]], bool, re.Match[str]] |
     pairs = _wish_pairs(low)
     hard = _MUST_HAVE.search(low) is not None and not _SOFT_WISH.search(low)
     clause = _wish_clause(low, said)
-    return (pairs, hard, said) if pairs or _SAYS_ON_SALE.search(clause) or _purpose_after(low, said) else None
+    return (pairs, hard, said) if pairs or _SAYS_ON_SALE.search(clause) or _purpose_after(low, said) \
+        or _FROM_BRAND.match(low, said.end()) else None
+
+
+# "from Under Armour", "made by Patagonia" after a must-have lead-in: a brand wished for
+_FROM_BRAND = re.compile(r"\s*(?:made\s+)?(?:from|by)\s+[^\W\d_]")
 
 
 # "do they need to be ...?", "does it have to have ...?", "must they be ...?": a question about what is shown

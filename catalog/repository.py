@@ -224,8 +224,14 @@ _WORD_FAMILY = {"zipper": "zip", "zippers": "zip", "zippered": "zip", "zipped": 
 
 
 def must_parts(phrase: str) -> list[str]:
-    """The words of a must-have, as a catalog's text is matched ("V-neck" -> ["v", "neck"], "zipper" -> ["zip"])."""
-    return [_WORD_FAMILY.get(w, w) for w in re.findall(r"[^\W_]+", phrase.lower())]
+    """The words of a must-have, as a catalog's text is matched ("V-neck" -> ["v", "neck"], "zipper" -> ["zip"]), the
+    last one singular ("pockets" -> "pocket": it is matched as a word begun, so "Pocket" and "Pockets" both say it)."""
+    from assistant.vocabulary import singular as singular_of
+
+    parts = [_WORD_FAMILY.get(w, w) for w in re.findall(r"[^\W_]+", phrase.lower())]
+    if parts and parts[-1].isalpha():
+        parts[-1] = _WORD_FAMILY.get(last := singular_of(parts[-1]), last)
+    return parts
 
 
 def must_attribute(name: str) -> bool:
