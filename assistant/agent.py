@@ -1803,13 +1803,18 @@ class ShoppingAssistant:
                 if must_attribute(name) and any(f" {' '.join(parts)}" in python_word_text(v)
                                                 or f" {''.join(parts)}" in python_word_text(v, True) for v in vals):
                     names[name] = names.get(name, 0) + 1
-        if names:
-            attr = max(names, key=lambda n: names[n])
-            shown = self.repo.get_many([c.id for c in cards], matching=ProductFilter())
-            theirs = list(dict.fromkeys(v for p in shown for v in p.attributes.get(attr, [])))
-            if theirs:
-                return say("unlisted_wish_values", lang, what=what, kind=kind, label=_attribute_label(attr), values=", ".join(theirs))
-        return say("unlisted_wish", lang, what=what, kind=kind)
+        return (self._values_said(names, cards, "unlisted_wish_values", lang, what=what, kind=kind)
+                or say("unlisted_wish", lang, what=what, kind=kind))
+
+    def _values_said(self, counts: dict[str, int], cards: Sequence[Any], template: str, lang: str, **slots: str) -> str | None:
+        """`template` quoting the shown products' values of the attribute most products hold the word in (`counts`:
+        attribute -> products); None when no attribute holds it or no shown product has a value of it."""
+        if not counts:
+            return None
+        attr = max(counts, key=lambda n: counts[n])
+        shown = self.repo.get_many([c.id for c in cards], matching=ProductFilter())
+        theirs = list(dict.fromkeys(v for p in shown for v in p.attributes.get(attr, [])))
+        return say(template, lang, label=_attribute_label(attr), values=", ".join(theirs), **slots) if theirs else None
 
     def _rest_need(self, rest: str, previous: ShoppingIntent, state: SessionState) -> ShoppingIntent | None:
         """The earlier need with what else a message that relaxes part of it says ("..., but under 60", "..., in blue
@@ -2510,13 +2515,8 @@ class ShoppingAssistant:
             for name, vals in p.attributes.items():
                 if name not in ("color", "size") and any(v.lower() == unmet[0] for v in vals):
                     named[name] = named.get(name, 0) + 1
-        if named:
-            attr = max(named, key=lambda n: named[n])
-            shown = self.repo.get_many([c.id for c in cards], matching=ProductFilter())
-            theirs = list(dict.fromkeys(v for p in shown for v in p.attributes.get(attr, [])))
-            if theirs:
-                return say("no_such_wish_values", lang, what=what, kind=kind, label=_attribute_label(attr), values=", ".join(theirs))
-        return say("no_such_wish", lang, what=what, kind=kind)
+        return (self._values_said(named, cards, "no_such_wish_values", lang, what=what, kind=kind)
+                or say("no_such_wish", lang, what=what, kind=kind))
 
     def _not_carried(self, query: str) -> bool:
         """The query's head noun is a kind of product no product or category of the shop is named with."""

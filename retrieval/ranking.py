@@ -296,39 +296,8 @@ def _fuzzy_match(word: str, title: ParsedText) -> bool:
 
 def title_match_features(query: str, title: str) -> dict[str, float]:
     """Query-vs-title signals that need no index: coverage, bigrams, trigrams, numbers, brand, head noun."""
-    return _title_match(parse_text(query), parse_text(title))
-
-
-def _title_match(q: ParsedText, t: ParsedText) -> dict[str, float]:
-    qwords = [s for s in dict.fromkeys(q.stems) if s not in _STOP] or list(dict.fromkeys(q.stems))
-    out = dict.fromkeys(
-        ("coverage", "fuzzy_coverage", "all_covered", "bigram", "head_match", "trigram", "numbers", "numbers_missing", "brand", "title_len", "extra_tokens"),
-        0.0,
-    )
-    out["title_len"] = math.log1p(len(t.toks))
-    if not qwords:
-        return out
-    covered = sum(1 for w in qwords if w in t.stem_set)
-    fuzzy = sum(1 for w in qwords if _fuzzy_in(w, t))
-    out["coverage"] = covered / len(qwords)
-    out["fuzzy_coverage"] = fuzzy / len(qwords)
-    out["all_covered"] = 1.0 if fuzzy == len(qwords) else 0.0
-    if q.bigrams:
-        out["bigram"] = len(q.bigrams & t.bigrams) / len(q.bigrams)
-    heads = [w for w in q.stems if not w[0].isdigit() and w not in _STOP]
-    if heads:
-        out["head_match"] = 1.0 if _fuzzy_in(heads[-1], t) else 0.0
-    if q.trigrams:
-        out["trigram"] = len(q.trigrams & t.trigrams) / len(q.trigrams)
-    if q.numbers:
-        matched = len(q.numbers & t.numbers)
-        out["numbers"] = matched / len(q.numbers)
-        out["numbers_missing"] = 1.0 if matched == 0 else 0.0
-    if t.stems and t.stems[0] in q.stem_set and not t.stems[0][0].isdigit():
-        out["brand"] = 1.0
-    if t.stem_set:
-        out["extra_tokens"] = len(t.stem_set - q.stem_set) / len(t.stem_set)
-    return out
+    f = _text_match(_QueryParts(parse_text(query), None), parse_text(title))
+    return {k: f[k] for k in _TITLE_KEYS}
 
 
 class TermStats:
@@ -367,31 +336,8 @@ def title_head(title: str) -> str:
 
 def idf_features(query: str, title: str, stats: TermStats | None) -> dict[str, float]:
     """Which query words the title has, weighted by how rare they are in the catalog, and the title's type."""
-    return _idf_match(parse_text(query), parse_text(title), stats)
-
-
-def _idf_match(q: ParsedText, t: ParsedText, stats: TermStats | None) -> dict[str, float]:
-    words = [s for s in dict.fromkeys(q.stems) if s not in _STOP] or list(dict.fromkeys(q.stems))
-    out = dict.fromkeys(("idf_coverage", "query_words", "missing_idf_max", "missing_idf", "title_head", "first_word",
-                         "first_match_pos", "query_idf"), 0.0)
-    out["query_words"] = float(len(words))
-    out["first_match_pos"] = 1.0
-    if not words:
-        return out
-    matched = [_fuzzy_in(w, t) for w in words]
-    idfs = [stats.idf(w) if stats is not None else 1.0 for w in words]
-    total = sum(idfs) or 1.0
-    missing = [i for i, m in zip(idfs, matched, strict=True) if not m]
-    out["idf_coverage"] = sum(i for i, m in zip(idfs, matched, strict=True) if m) / total
-    out["missing_idf_max"] = max(missing, default=0.0)
-    out["missing_idf"] = sum(missing)
-    out["query_idf"] = total
-    head = title_head(t.raw)
-    out["title_head"] = 1.0 if head and (head in q.stem_set or any(_fuzzy_in(w, parse_text(head)) for w in words)) else 0.0
-    out["first_word"] = 1.0 if matched[0] else 0.0
-    pos = [i for i, s in enumerate(t.stems) if s in q.stem_set]
-    out["first_match_pos"] = pos[0] / max(len(t.stems), 1) if pos else 1.0
-    return out
+    f = _text_match(_QueryParts(parse_text(query), stats), parse_text(title))
+    return {k: f[k] for k in _IDF_EMPTY}
 
 
 @dataclass
@@ -427,7 +373,7 @@ class _QueryParts:
 
 
 def _text_match(qp: _QueryParts, t: ParsedText) -> dict[str, float]:
-    """`_title_match` and `_idf_match` in one pass, each query word fuzzily matched once (the same values)."""
+    """Every query-vs-title feature in one pass, each query word fuzzily matched once."""
     q, words = qp.q, qp.words
     f = _title_match_empty(t)
     f.update(_IDF_EMPTY)
