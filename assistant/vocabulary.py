@@ -20,6 +20,7 @@ from pathlib import Path
 
 from assistant.intent import ShoppingIntent
 from assistant.language import CJK, detect_language
+from catalog.text import IRREGULAR_PLURAL_OF, IRREGULAR_PLURALS, singular
 
 
 @dataclass
@@ -117,13 +118,6 @@ def _has_word(text_l: str, word: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text_l) is not None
 
 
-# plurals no suffix rule undoes ("scarves" is no "scarve", and a shop's "Scarves" must be what "a scarf" asks for)
-IRREGULAR_PLURALS = {
-    "scarves": "scarf", "knives": "knife", "shelves": "shelf", "leaves": "leaf", "wolves": "wolf", "halves": "half",
-    "loaves": "loaf", "calves": "calf", "hooves": "hoof", "elves": "elf", "dwarves": "dwarf", "thieves": "thief",
-    "wives": "wife", "mice": "mouse", "lenses": "lens", "buses": "bus",
-}
-IRREGULAR_PLURAL_OF = {one: many for many, one in IRREGULAR_PLURALS.items()}
 
 
 def number_forms(word: str) -> list[str]:
@@ -144,31 +138,6 @@ def other_spellings(text: str) -> list[str]:
     if re.search(r"(?<![\w-])(?:tshirts?|tee[\s-]shirts?)(?![\w-])", low):
         out.append("t-shirt")
     return list(dict.fromkeys(out))
-
-
-# words that end in "ie" whose plural is "-ies" ("hoodies" is no "hoody", as "batteries" is a "battery")
-_IE_NOUNS = frozenset({
-    "hoodie", "beanie", "cookie", "bootie", "onesie", "goalie", "brownie", "smoothie", "calorie", "movie", "selfie",
-    "zombie", "rookie", "pixie", "necktie", "bowtie", "auntie", "hippie", "birdie", "veggie", "foodie", "freebie",
-    "genie", "prairie", "collie", "boonie", "sweetie", "cowrie",
-})
-
-
-def singular(word: str) -> str:
-    """The singular of an English word, lower case: 'shoes' -> 'shoe', 'boxes' -> 'box', 'dresses' -> 'dress',
-    'hoodies' -> 'hoodie', 'batteries' -> 'battery', and the plurals no suffix rule undoes ('scarves' -> 'scarf',
-    'knives' -> 'knife'); a singular of that table stays ('lens', 'bus'). The one rule of the agent and this module
-    (they differed: 'hoodies' was 'hoody' here, 'boxes' 'boxe' and 'batteries' 'batterie' there)."""
-    w = word.lower().strip()
-    if w in IRREGULAR_PLURAL_OF:
-        return w
-    if w in IRREGULAR_PLURALS:
-        return IRREGULAR_PLURALS[w]
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-1] if w[:-1] in _IE_NOUNS else w[:-3] + "y"
-    if re.search(r"(?:ch|sh|ss|x|zz)es$", w):
-        return w[:-2]
-    return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
 
 
 _singular = singular  # (this module's own name for it)

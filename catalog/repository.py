@@ -56,6 +56,7 @@ from catalog.models import (
     effective_price,
 )
 from catalog.privacy import redact_contact, user_pseudonym
+from catalog.text import singular as english_singular
 
 MAX_SQL_ID = 2**63 - 1  # the largest id SQL holds (SQLite INTEGER, PostgreSQL BIGINT)
 
@@ -226,11 +227,9 @@ _WORD_FAMILY = {"zipper": "zip", "zippers": "zip", "zippered": "zip", "zipped": 
 def must_parts(phrase: str) -> list[str]:
     """The words of a must-have, as a catalog's text is matched ("V-neck" -> ["v", "neck"], "zipper" -> ["zip"]), the
     last one singular ("pockets" -> "pocket": it is matched as a word begun, so "Pocket" and "Pockets" both say it)."""
-    from assistant.vocabulary import singular as singular_of
-
     parts = [_WORD_FAMILY.get(w, w) for w in re.findall(r"[^\W_]+", phrase.lower())]
     if parts and parts[-1].isalpha():
-        parts[-1] = _WORD_FAMILY.get(last := singular_of(parts[-1]), last)
+        parts[-1] = _WORD_FAMILY.get(last := english_singular(parts[-1]), last)
     return parts
 
 
